@@ -1,0 +1,31 @@
+#pragma once
+// What every subcommand shares: the global options and the way it plugs into the CLI.
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "config/settings.hpp"
+
+namespace cora::cli {
+
+// Options valid before or after the subcommand.
+struct GlobalOptions {
+  CommandLineSettings settings;
+};
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Adds the subcommand and its options to `app`.
+  virtual CLI::App* add_to(CLI::App& app) = 0;
+  // Runs it; returns the process exit code. Throws cora::Error.
+  virtual int run(const GlobalOptions& global) = 0;
+};
+
+std::unique_ptr<Command> make_migrate_command();
+std::unique_ptr<Command> make_status_command();
+std::unique_ptr<Command> make_local_command();
+
+}  // namespace cora::cli

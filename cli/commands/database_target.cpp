@@ -1,0 +1,31 @@
+#include "commands/database_target.hpp"
+
+#include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <array>
+
+#include "local/local_cluster.hpp"
+#include "util/redact.hpp"
+
+namespace cora::cli {
+
+DatabaseTarget connect_to_target(const Settings& settings) {
+  if (settings.database_url) {
+    return {Connection::open(*settings.database_url, settings.timeouts.connect), redact_conninfo(*settings.database_url)};
+  }
+  LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
+  cluster.ensure_running();
+  return {Connection::open(cluster.conninfo(), settings.timeouts.connect),
+          fmt::format("local cluster {} (database postgres)", cluster.root().string())};
+}
+
+std::string client_identity() {
+  const passwd* entry = getpwuid(geteuid());
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  return fmt::format("{}@{}", entry ? entry->pw_name : std::to_string(geteuid()), host.data());
+}
+
+}  // namespace cora::cli

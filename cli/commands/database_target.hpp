@@ -1,0 +1,24 @@
+#pragma once
+// Where a command's database is: the configured URL, or else the embedded local cluster.
+
+#include <memory>
+#include <string>
+
+#include "config/settings.hpp"
+#include "db/connection.hpp"
+
+namespace cora::cli {
+
+struct DatabaseTarget {
+  std::unique_ptr<Connection> db;
+  std::string description;  // for people; never contains a password
+};
+
+// Connects to settings.database_url, or starts the local cluster (creating it on first use)
+// and connects to its "postgres" database. Throws cora::Error.
+DatabaseTarget connect_to_target(const Settings& settings);
+
+// "user@host" of whoever runs us, recorded in history.
+std::string client_identity();
+
+}  // namespace cora::cli

@@ -1,0 +1,150 @@
+// `cora-migrate migrate`: apply pending migrations in order, each exactly once.
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "commands/command.hpp"
+#include "commands/database_target.hpp"
+#include "config/settings.hpp"
+#include "db/migrator.hpp"
+#include "error.hpp"
+#include "migrations/migration_file.hpp"
+#include "output/terminal.hpp"
+
+namespace cora::cli {
+
+namespace {
+
+// Per-file lines on stdout; on a terminal, a progress line on stderr while a long run goes on.
+class ConsoleObserver : public MigrateObserver {
+ public:
+  explicit ConsoleObserver(bool verbose)
+      : out_(Style::for_stream(stdout)), progress_(is_terminal(stderr)), verbose_(verbose) {}
+
+  void starting(const MigrationFile& file, std::size_t index, std::size_t total) override {
+    if (progress_ && total > 1) {
+      std::fprintf(stderr, "\r\033[K[%zu/%zu] applying %s", index + 1, total, file.file_name.c_str());
+      std::fflush(stderr);
+    }
+  }
+  void applied(const MigrationFile& file, std::chrono::milliseconds elapsed) override {
+    clear_progress();
+    std::fprintf(stdout, "%s %s (%lld ms)\n", out_.paint("applied", Tone::good).c_str(), file.file_name.c_str(),
+                 static_cast<long long>(elapsed.count()));
+  }
+  void applied_by_other_run(const MigrationFile& file) override {
+    clear_progress();
+    std::fprintf(stdout, "%s %s (applied meanwhile by another run)\n", out_.paint("skipped", Tone::dim).c_str(),
+                 file.file_name.c_str());
+  }
+  void notice(const MigrationFile& file, const std::string& message) override {
+    if (!verbose_ && message.rfind("NOTICE", 0) == 0) return;
+    clear_progress();
+    std::fprintf(stderr, "%s: %s\n", file.file_name.c_str(), message.c_str());
+  }
+  void clear_progress() {
+    if (progress_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  Style out_;
+  bool progress_;
+  bool verbose_;
+};
+
+void print_warnings(const std::vector<StatusEntry>& warnings) {
+  const auto style = Style::for_stream(stderr);
+  for (const auto& w : warnings) {
+    if (w.state == MigrationState::missing) {
+      std::fprintf(stderr, "%s version %lld (%s) is recorded as applied but no file has it\n",
+                   style.paint("warning:", Tone::warn).c_str(), static_cast<long long>(w.version), w.name.c_str());
+    } else if (w.out_of_order) {
+      std::fprintf(stderr, "%s %s is older than migrations already applied; applying it anyway\n",
+                   style.paint("warning:", Tone::warn).c_str(), w.file->file_name.c_str());
+    }
+  }
+}
+
+void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
+  std::fprintf(stdout, "-- cora-migrate migrate --dry-run: %zu migration(s) would be applied to %s\n",
+               prepared.migrations.size(), target.c_str());
+  for (const auto& m : prepared.migrations) {
+    const bool tx = m.directives.transaction;
+    std::fprintf(stdout, "\n-- %s (version %lld, sha256 %s): %s\n", m.file->file_name.c_str(),
+                 static_cast<long long>(m.file->version), m.file->checksum.c_str(),
+                 tx ? "one transaction, sent in one round trip"
+                    : "no transaction: each statement commits on its own");
+    const auto steps = tx ? migrator.transactional_steps(m) : migrator.non_transactional_steps(m);
+    for (const auto& step : steps) {
+      std::string params;
+      for (std::size_t i = 0; i < step.params.size(); ++i) {
+        params += fmt::format("{}${}={}", i ? ", " : "", i + 1, step.params[i].value_or("NULL"));
+      }
+      if (!params.empty()) std::fprintf(stdout, "-- parameters: %s\n", params.c_str());
+      std::fprintf(stdout, "%s;\n", step.sql.c_str());
+    }
+  }
+}
+
+class MigrateCommand : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    auto* sub = app.add_subcommand("migrate", "Apply pending migrations in order, each in its own transaction");
+    sub->add_flag("--dry-run", dry_run_, "Print exactly what would run, and change nothing");
+    sub->add_option("--target", target_, "Stop after this version");
+    sub->add_flag("-v,--verbose", verbose_, "Also show the server's NOTICE messages");
+    return sub;
+  }
+
+  int run(const GlobalOptions& global) override {
+    const auto settings = resolve_settings(global.settings, process_environment());
+    const auto files = discover_migrations(settings.migrations_dir);
+    auto target = connect_to_target(settings);
+    MigrateOptions options;
+    options.target = target_;
+    options.timeouts = settings.timeouts;
+    options.client = client_identity();
+    Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
+    auto prepared = migrator.prepare(files);
+    if (dry_run_) {
+      print_warnings(prepared.plan.warnings);
+      print_dry_run(migrator, prepared, target.description);
+      return to_int(ExitCode::ok);
+    }
+    if (prepared.migrations.empty()) {
+      print_warnings(prepared.plan.warnings);
+      std::fprintf(stdout, "Nothing to apply: %s is up to date (%zu migrations applied).\n", target.description.c_str(),
+                   prepared.history.size());
+      return to_int(ExitCode::ok);
+    }
+    std::fprintf(stderr, "Applying %zu migration(s) to %s\n", prepared.migrations.size(), target.description.c_str());
+    print_warnings(prepared.plan.warnings);
+    ConsoleObserver observer(verbose_);
+    const auto started = std::chrono::steady_clock::now();
+    MigrateResult result;
+    try {
+      result = migrator.apply(prepared, observer);
+    } catch (...) {
+      observer.clear_progress();
+      throw;
+    }
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    std::fprintf(stdout, "%zu migration(s) applied in %lld ms.\n", result.applied.size(),
+                 static_cast<long long>(elapsed.count()));
+    return to_int(ExitCode::ok);
+  }
+
+ private:
+  bool dry_run_ = false;
+  bool verbose_ = false;
+  std::optional<std::int64_t> target_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_migrate_command() { return std::make_unique<MigrateCommand>(); }
+
+}  // namespace cora::cli

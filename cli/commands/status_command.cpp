@@ -1,0 +1,127 @@
+// `cora-migrate status`: every migration with its state, for people or (--json) machines.
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <map>
+
+#include "commands/command.hpp"
+#include "commands/database_target.hpp"
+#include "db/history_table.hpp"
+#include "error.hpp"
+#include "migrations/plan.hpp"
+#include "output/terminal.hpp"
+
+namespace cora::cli {
+
+namespace {
+
+std::string version_text(const StatusEntry& e) {
+  if (!e.file) return std::to_string(e.version);
+  return e.file->file_name.substr(0, e.file->file_name.find_first_of("-_"));
+}
+
+std::string state_text(const StatusEntry& e) {
+  if (e.state == MigrationState::dirty && e.record->running_session_alive) return "running";
+  return to_string(e.state);
+}
+
+Tone tone_of(const StatusEntry& e) {
+  switch (e.state) {
+    case MigrationState::applied: return Tone::good;
+    case MigrationState::pending: return Tone::warn;
+    default: return Tone::bad;
+  }
+}
+
+nlohmann::json to_json(const std::vector<StatusEntry>& status, const std::string& database, const std::string& table,
+                       bool table_exists) {
+  nlohmann::json migrations = nlohmann::json::array();
+  std::map<std::string, int> counts;
+  for (const auto& e : status) {
+    nlohmann::json m{{"version", e.version}, {"name", e.name}, {"state", state_text(e)}, {"out_of_order", e.out_of_order}};
+    m["file"] = e.file ? nlohmann::json(e.file->path.string()) : nlohmann::json(nullptr);
+    m["checksum"] = e.file ? nlohmann::json(e.file->checksum) : nlohmann::json(nullptr);
+    if (e.record) {
+      m["applied"] = {{"checksum", e.record->checksum},   {"applied_at", e.record->applied_at},
+                      {"applied_by", e.record->applied_by}, {"action", e.record->action},
+                      {"duration_ms", e.record->duration_ms ? nlohmann::json(*e.record->duration_ms) : nlohmann::json(nullptr)},
+                      {"tool_version", e.record->tool_version},
+                      {"error", e.record->error.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.record->error)}};
+    } else {
+      m["applied"] = nullptr;
+    }
+    ++counts[state_text(e)];
+    migrations.push_back(std::move(m));
+  }
+  nlohmann::json summary = nlohmann::json::object();
+  for (const char* state : {"applied", "pending", "changed", "missing", "dirty", "running"}) summary[state] = counts[state];
+  return {{"database", database}, {"history_table", table}, {"history_table_exists", table_exists},
+          {"migrations", migrations}, {"summary", summary}};
+}
+
+void print_table(const std::vector<StatusEntry>& status, const std::string& database) {
+  const auto style = Style::for_stream(stdout);
+  std::fprintf(stdout, "%s\n", style.paint("Database: " + database, Tone::bold).c_str());
+  std::size_t name_width = 4;
+  for (const auto& e : status) name_width = std::max(name_width, e.name.size());
+  std::fprintf(stdout, "%-14s  %-*s  %-8s  %s\n", "VERSION", static_cast<int>(name_width), "NAME", "STATE", "APPLIED AT");
+  std::map<std::string, int> counts;
+  for (const auto& e : status) {
+    const std::string state = state_text(e);
+    ++counts[state];
+    std::string note;
+    if (e.state == MigrationState::changed) note = "  file differs from what was applied";
+    if (e.state == MigrationState::missing) note = "  no file has this version";
+    if (e.state == MigrationState::dirty) note = "  " + (e.record->error.empty() ? std::string("incomplete") : e.record->error);
+    if (e.out_of_order) note = "  older than applied migrations";
+    const std::string padded_state = fmt::format("{:<8}", state);
+    std::fprintf(stdout, "%-14s  %-*s  %s  %s%s\n", version_text(e).c_str(), static_cast<int>(name_width), e.name.c_str(),
+                 style.paint(padded_state, tone_of(e)).c_str(), e.record ? e.record->applied_at.c_str() : "-",
+                 note.c_str());
+  }
+  std::string summary;
+  for (const auto& [state, count] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, state);
+  std::fprintf(stdout, "%zu migration(s): %s\n", status.size(), summary.empty() ? "none" : summary.c_str());
+}
+
+class StatusCommand : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    auto* sub = app.add_subcommand("status", "Show every migration: applied, pending, changed, missing or dirty");
+    sub->add_flag("--json", json_, "Print JSON for machines");
+    sub->add_flag("--exit-code", exit_code_,
+                  "Exit with 10 when anything is not applied (pending, changed, missing, dirty): for CI");
+    return sub;
+  }
+
+  int run(const GlobalOptions& global) override {
+    const auto settings = resolve_settings(global.settings, process_environment());
+    const auto files = discover_migrations(settings.migrations_dir);
+    auto target = connect_to_target(settings);
+    const HistoryTable history_table(settings.history_table);
+    const auto history = history_table.read(*target.db);
+    const std::vector<HistoryRecord> records = history.value_or(std::vector<HistoryRecord>{});
+    const auto status = compute_status(files, records);
+    if (json_) {
+      std::fprintf(stdout, "%s\n",
+                   to_json(status, target.description, settings.history_table, history.has_value()).dump(2).c_str());
+    } else {
+      print_table(status, target.description);
+    }
+    const bool all_applied = std::all_of(status.begin(), status.end(),
+                                         [](const StatusEntry& e) { return e.state == MigrationState::applied; });
+    return exit_code_ && !all_applied ? to_int(ExitCode::pending) : to_int(ExitCode::ok);
+  }
+
+ private:
+  bool json_ = false;
+  bool exit_code_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_status_command() { return std::make_unique<StatusCommand>(); }
+
+}  // namespace cora::cli

@@ -1,0 +1,254 @@
+#include "config/settings.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "config/duration.hpp"
+#include "error.hpp"
+
+namespace cora {
+
+namespace {
+
+constexpr const char* kDefaultConfigFile = "cora-migrate.toml";
+
+class ConfigReader {
+ public:
+  ConfigReader(std::string file_name, std::filesystem::path base_dir, const EnvLookup& env)
+      : file_name_(std::move(file_name)), base_dir_(std::move(base_dir)), env_(env) {}
+
+  [[noreturn]] void fail(const toml::node& node, const std::string& key, const std::string& what) const {
+    throw Error(ExitCode::config,
+                fmt::format("{}:{}: {}: {}", file_name_, node.source().begin.line, key, what));
+  }
+
+  void reject_unknown_keys(const toml::table& table, const std::string& prefix,
+                           std::initializer_list<const char*> known) const {
+    for (const auto& [key, node] : table) {
+      bool is_known = false;
+      for (const char* k : known) is_known = is_known || key.str() == k;
+      if (!is_known) {
+        std::string list;
+        for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        fail(node, prefix + std::string(key.str()), "unknown key (known here: " + list + ")");
+      }
+    }
+  }
+
+  std::optional<std::string> string_at(const toml::table& table, const char* key,
+                                       const std::string& prefix) const {
+    const toml::node* node = table.get(key);
+    if (!node) return std::nullopt;
+    const auto* value = node->as_string();
+    if (!value) fail(*node, prefix + key, fmt::format("must be a string, not {}", type_name(*node)));
+    return value->get();
+  }
+
+  void read_path(const toml::table& table, const char* key, const std::string& prefix,
+                 std::filesystem::path& out) const {
+    if (auto text = string_at(table, key, prefix)) {
+      if (text->empty()) fail(*table.get(key), prefix + key, "must not be empty");
+      out = base_dir_ / *text;
+    }
+  }
+
+  void read_duration(const toml::table& table, const char* key, const std::string& prefix,
+                     std::chrono::milliseconds& out) const {
+    if (auto text = string_at(table, key, prefix)) {
+      auto parsed = parse_duration(*text);
+      if (!parsed) {
+        fail(*table.get(key), prefix + key,
+             fmt::format("\"{}\" is not a duration; write e.g. \"0\", \"500ms\", \"10s\", \"2min\"", *text));
+      }
+      out = *parsed;
+    }
+  }
+
+  void read_database_url(const toml::table& table, const std::string& prefix, Settings& s) const {
+    if (auto url = string_at(table, "database_url", prefix)) {
+      const toml::node& node = *table.get("database_url");
+      try {
+        s.database_url = expand_variables(*url, env_);
+      } catch (const std::invalid_argument& e) {
+        fail(node, prefix + "database_url", e.what());
+      }
+      s.database_url_origin = fmt::format("{}:{}", file_name_, node.source().begin.line);
+    }
+  }
+
+  void read_history_table(const toml::table& table, const std::string& prefix, Settings& s) const {
+    if (auto name = string_at(table, "history_table", prefix)) {
+      static const std::regex qualified("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*");
+      if (!std::regex_match(*name, qualified)) {
+        fail(*table.get("history_table"), prefix + "history_table",
+             fmt::format("\"{}\" must be schema.table in lower case, e.g. \"cora_migrate.schema_history\"",
+                         *name));
+      }
+      s.history_table = *name;
+    }
+  }
+
+  void read_timeouts(const toml::table& parent, const std::string& prefix, Timeouts& t) const {
+    const toml::node* node = parent.get("timeouts");
+    if (!node) return;
+    const auto* table = node->as_table();
+    if (!table) fail(*node, prefix + "timeouts", "must be a table ([timeouts])");
+    const std::string p = prefix + "timeouts.";
+    reject_unknown_keys(*table, p, {"lock_wait", "lock_timeout", "statement_timeout", "connect"});
+    read_duration(*table, "lock_wait", p, t.lock_wait);
+    read_duration(*table, "lock_timeout", p, t.lock_timeout);
+    read_duration(*table, "statement_timeout", p, t.statement_timeout);
+    read_duration(*table, "connect", p, t.connect);
+  }
+
+  // Keys allowed both at the top level and inside [environments.NAME].
+  void read_overridable(const toml::table& table, const std::string& prefix, Settings& s) const {
+    read_database_url(table, prefix, s);
+    read_path(table, "migrations_dir", prefix, s.migrations_dir);
+    read_path(table, "checks_dir", prefix, s.checks_dir);
+    read_history_table(table, prefix, s);
+    read_timeouts(table, prefix, s.timeouts);
+  }
+
+  void read_local(const toml::table& root, Settings& s) const {
+    const toml::node* node = root.get("local");
+    if (!node) return;
+    const auto* table = node->as_table();
+    if (!table) fail(*node, "local", "must be a table ([local])");
+    reject_unknown_keys(*table, "local.", {"data_dir", "pg_bin_dir"});
+    read_path(*table, "data_dir", "local.", s.local.data_dir);
+    if (auto dir = string_at(*table, "pg_bin_dir", "local.")) s.local.pg_bin_dir = *dir;
+  }
+
+  void read_environment(const toml::table& root, const std::string& name, Settings& s) const {
+    const toml::node* node = root.get("environments");
+    const toml::table* envs = node ? node->as_table() : nullptr;
+    if (node && !envs) fail(*node, "environments", "must be a table of tables ([environments.NAME])");
+    const toml::node* env_node = envs ? envs->get(name) : nullptr;
+    if (!env_node) {
+      std::string known;
+      if (envs) {
+        for (const auto& [key, value] : *envs) known += (known.empty() ? "" : ", ") + std::string(key.str());
+      }
+      throw Error(ExitCode::config,
+                  fmt::format("{}: no [environments.{}] (configured: {})", file_name_, name,
+                              known.empty() ? "none" : known),
+                  "add the section or pick another --env");
+    }
+    const auto* env_table = env_node->as_table();
+    if (!env_table) fail(*env_node, "environments." + name, "must be a table");
+    const std::string prefix = "environments." + name + ".";
+    reject_unknown_keys(*env_table, prefix,
+                        {"database_url", "migrations_dir", "checks_dir", "history_table", "timeouts"});
+    read_overridable(*env_table, prefix, s);
+    s.database_url_from_selected_environment = env_table->contains("database_url");
+    s.environment = name;
+  }
+
+  void validate_environment_shapes(const toml::table& root) const {
+    const toml::node* node = root.get("environments");
+    if (!node) return;
+    const auto* envs = node->as_table();
+    if (!envs) fail(*node, "environments", "must be a table of tables ([environments.NAME])");
+    for (const auto& [key, value] : *envs) {
+      const auto* env_table = value.as_table();
+      const std::string prefix = "environments." + std::string(key.str()) + ".";
+      if (!env_table) fail(value, prefix.substr(0, prefix.size() - 1), "must be a table");
+      reject_unknown_keys(*env_table, prefix,
+                          {"database_url", "migrations_dir", "checks_dir", "history_table", "timeouts"});
+    }
+  }
+
+ private:
+  static std::string type_name(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::table: return "a table";
+      case toml::node_type::array: return "an array";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a number";
+      case toml::node_type::boolean: return "a boolean";
+      default: return "a date or time";
+    }
+  }
+
+  std::string file_name_;
+  std::filesystem::path base_dir_;
+  const EnvLookup& env_;
+};
+
+}  // namespace
+
+Settings parse_config_text(const std::string& text, const std::string& file_name,
+                           const std::filesystem::path& base_dir,
+                           const std::optional<std::string>& environment, const EnvLookup& env) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file_name);
+  } catch (const toml::parse_error& e) {
+    std::string description(e.description());
+    throw Error(ExitCode::config,
+                fmt::format("{}:{}:{}: {}", file_name, e.source().begin.line, e.source().begin.column,
+                            description),
+                "fix the TOML syntax");
+  }
+  ConfigReader reader(file_name, base_dir, env);
+  Settings s;
+  s.migrations_dir = base_dir / s.migrations_dir;
+  s.checks_dir = base_dir / s.checks_dir;
+  s.local.data_dir = base_dir / s.local.data_dir;
+  reader.reject_unknown_keys(root, "",
+                             {"database_url", "migrations_dir", "checks_dir", "history_table",
+                              "timeouts", "local", "environments"});
+  reader.read_overridable(root, "", s);
+  reader.read_local(root, s);
+  reader.validate_environment_shapes(root);
+  if (environment) reader.read_environment(root, *environment, s);
+  return s;
+}
+
+Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env) {
+  Settings s;
+  const std::filesystem::path file = flags.config_file.value_or(kDefaultConfigFile);
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      throw Error(ExitCode::config, fmt::format("{}: cannot be read", file.string()),
+                  "check the file's permissions");
+    }
+    s = parse_config_text(text.str(), file.string(), file.parent_path(), flags.environment, env);
+    s.config_file = file;
+  } else if (flags.config_file) {
+    throw Error(ExitCode::config, fmt::format("{}: no such config file", file.string()),
+                "pass an existing file to --config, or leave it out to use ./cora-migrate.toml");
+  } else if (flags.environment) {
+    throw Error(ExitCode::config,
+                fmt::format("--env {}: there is no {} to define environments in", *flags.environment,
+                            kDefaultConfigFile),
+                "create one with an [environments." + *flags.environment + "] section");
+  }
+
+  for (const char* variable : {"CORA_DATABASE_URL", "DATABASE_URL"}) {
+    if (s.database_url_from_selected_environment) break;
+    if (auto value = env(variable); value && !value->empty()) {
+      s.database_url = *value;
+      s.database_url_origin = variable;
+      break;
+    }
+  }
+  if (flags.database_url) {
+    s.database_url = *flags.database_url;
+    s.database_url_origin = "--database-url";
+  }
+  if (flags.migrations_dir) s.migrations_dir = *flags.migrations_dir;
+  if (flags.checks_dir) s.checks_dir = *flags.checks_dir;
+  return s;
+}
+
+}  // namespace cora

@@ -1,0 +1,61 @@
+#pragma once
+// Everything a command needs to know, resolved from flags, the environment and cora-migrate.toml.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/env_expand.hpp"
+
+namespace cora {
+
+struct Timeouts {
+  std::chrono::milliseconds lock_wait{60'000};      // waiting for another run's migration lock
+  std::chrono::milliseconds lock_timeout{10'000};   // each migration's lock_timeout
+  std::chrono::milliseconds statement_timeout{0};   // each migration's statement_timeout (0: none)
+  std::chrono::milliseconds connect{10'000};        // libpq connect_timeout
+};
+
+struct LocalSettings {
+  std::filesystem::path data_dir = ".cora/local";
+  std::filesystem::path pg_bin_dir = "/usr/lib/postgresql/15/bin";
+};
+
+struct Settings {
+  // Unset: the embedded local cluster is used.
+  std::optional<std::string> database_url;
+  std::string database_url_origin;  // where it came from, e.g. "--database-url" or "cora-migrate.toml:4"
+  // Set when the URL came from the [environments.NAME] picked with --env: being chosen by a flag,
+  // it beats CORA_DATABASE_URL / DATABASE_URL.
+  bool database_url_from_selected_environment = false;
+  std::filesystem::path migrations_dir = "migrations";
+  std::filesystem::path checks_dir = "checks";
+  std::string history_table = "cora_migrate.schema_history";
+  Timeouts timeouts;
+  LocalSettings local;
+  std::optional<std::string> environment;        // the --env that was applied
+  std::filesystem::path config_file;             // empty when none was read
+};
+
+// What the command line says; each set field beats the environment and the file.
+struct CommandLineSettings {
+  std::optional<std::filesystem::path> config_file;
+  std::optional<std::string> database_url;
+  std::optional<std::string> environment;
+  std::optional<std::filesystem::path> migrations_dir;
+  std::optional<std::filesystem::path> checks_dir;
+};
+
+// Reads the config file (the given one, which must exist, or ./cora-migrate.toml if present),
+// applies the named environment, then CORA_DATABASE_URL / DATABASE_URL, then the flags.
+// Relative paths in the file are relative to the file's folder. Throws cora::Error (config).
+Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env);
+
+// Parses TOML text as a config file named `file_name` (for messages) living in `base_dir`.
+Settings parse_config_text(const std::string& text, const std::string& file_name,
+                           const std::filesystem::path& base_dir,
+                           const std::optional<std::string>& environment, const EnvLookup& env);
+
+}  // namespace cora

@@ -1,0 +1,211 @@
+#include "db/connection.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "error.hpp"
+#include "util/redact.hpp"
+
+namespace cora {
+
+namespace {
+
+std::string field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value ? value : "";
+}
+
+ServerError server_error_of(const PGresult* result) {
+  ServerError e;
+  e.sqlstate = field(result, PG_DIAG_SQLSTATE);
+  e.message = field(result, PG_DIAG_MESSAGE_PRIMARY);
+  e.detail = field(result, PG_DIAG_MESSAGE_DETAIL);
+  e.hint = field(result, PG_DIAG_MESSAGE_HINT);
+  e.context = field(result, PG_DIAG_CONTEXT);
+  const std::string position = field(result, PG_DIAG_STATEMENT_POSITION);
+  e.position = position.empty() ? 0 : std::stoi(position);
+  if (e.message.empty()) e.message = PQresultErrorMessage(result);
+  return e;
+}
+
+// libpq's messages end in newlines and may span lines; we print one line.
+std::string one_line(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  for (auto pos = text.find('\n'); pos != std::string::npos; pos = text.find('\n', pos)) {
+    text.replace(pos, 1, "; ");
+  }
+  return text;
+}
+
+std::string connection_hint(const std::string& message) {
+  if (message.find("password authentication failed") != std::string::npos ||
+      message.find("no password supplied") != std::string::npos) {
+    return "check the user and password (in the URL, PGPASSWORD or ~/.pgpass)";
+  }
+  if (message.find("Connection refused") != std::string::npos ||
+      message.find("No such file or directory") != std::string::npos) {
+    return "is PostgreSQL running there? check host and port, or omit the URL to use the local cluster";
+  }
+  if (message.find("translate host name") != std::string::npos) return "check the host name in the URL";
+  if (message.find("timeout expired") != std::string::npos) {
+    return "the host did not answer; check the address and network, or raise [timeouts] connect";
+  }
+  if (message.find("does not exist") != std::string::npos) return "check the database and user names";
+  if (message.find("invalid") != std::string::npos || message.find("missing") != std::string::npos) {
+    return "write it as postgresql://user@host:5432/dbname or as key=value pairs";
+  }
+  return "check the connection settings";
+}
+
+void collect_notice(void* arg, const PGresult* result) {
+  auto* notices = static_cast<std::vector<std::string>*>(arg);
+  notices->push_back(fmt::format("{}: {}", field(result, PG_DIAG_SEVERITY), field(result, PG_DIAG_MESSAGE_PRIMARY)));
+}
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+QueryResult to_query_result(const PGresult* result) {
+  QueryResult out;
+  const int columns = PQnfields(result);
+  const int rows = PQntuples(result);
+  for (int c = 0; c < columns; ++c) out.columns.emplace_back(PQfname(result, c));
+  out.rows.reserve(static_cast<std::size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    auto& row = out.rows.emplace_back();
+    row.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(result, r, c)) row.emplace_back(std::nullopt);
+      else row.emplace_back(std::string(PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c))));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::size_t QueryResult::column(const std::string& name) const {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i] == name) return i;
+  }
+  throw std::out_of_range("no column " + name + " in result");
+}
+
+std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
+                                             std::chrono::milliseconds connect_timeout) {
+  const auto timeout_seconds = std::to_string(std::max<long long>(1, (connect_timeout.count() + 999) / 1000));
+  // Our defaults come first so that the same keys in the user's connection string win.
+  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
+  const char* values[] = {timeout_seconds.c_str(), "cora-migrate", conninfo.c_str(), nullptr};
+  pg_conn* conn = PQconnectdbParams(keywords, values, 1);
+  if (!conn) throw Error(ExitCode::connection, "out of memory while connecting");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    const std::string message = one_line(PQerrorMessage(conn));
+    const char* password = PQpass(conn);
+    const std::string safe = redact_secret(message, password ? password : "");
+    PQfinish(conn);
+    throw Error(ExitCode::connection, fmt::format("cannot connect to {}: {}", redact_conninfo(conninfo), safe),
+                connection_hint(message));
+  }
+  return std::unique_ptr<Connection>(new Connection(conn));
+}
+
+Connection::Connection(pg_conn* conn) : conn_(conn) {
+  PQsetNoticeReceiver(conn_, &collect_notice, &notices_);
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+int Connection::server_version() const { return PQserverVersion(conn_); }
+
+std::vector<std::string> Connection::take_notices() {
+  std::vector<std::string> out;
+  out.swap(notices_);
+  return out;
+}
+
+QueryResult Connection::query(const std::string& sql, const std::vector<Param>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  ++round_trips_;
+  ResultPtr result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                values.data(), nullptr, nullptr, 0),
+                   &PQclear);
+  if (PQstatus(conn_) == CONNECTION_BAD) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status == PGRES_FATAL_ERROR) {
+    if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    throw QueryFailed(server_error_of(result.get()));
+  }
+  return to_query_result(result.get());
+}
+
+void Connection::execute_script(const std::string& sql) {
+  ++round_trips_;
+  ResultPtr result(PQexec(conn_, sql.c_str()), &PQclear);
+  if (PQstatus(conn_) == CONNECTION_BAD) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  if (PQresultStatus(result.get()) == PGRES_FATAL_ERROR) throw QueryFailed(server_error_of(result.get()));
+}
+
+// Writes the whole output buffer, reading input meanwhile so that a server that answers
+// while we still send can never fill both socket buffers and deadlock us.
+void Connection::flush_pipeline() {
+  for (;;) {
+    const int pending = PQflush(conn_);
+    if (pending == 0) return;
+    if (pending < 0) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    pollfd fd{PQsocket(conn_), POLLIN | POLLOUT, 0};
+    if (poll(&fd, 1, -1) < 0 && errno != EINTR) throw ConnectionLost(std::strerror(errno));
+    if ((fd.revents & POLLIN) && !PQconsumeInput(conn_)) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  }
+}
+
+PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& steps) {
+  if (PQenterPipelineMode(conn_) != 1 || PQsetnonblocking(conn_, 1) != 0) {
+    throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  }
+  ++round_trips_;
+  for (const auto& step : steps) {
+    std::vector<const char*> values;
+    for (const auto& p : step.params) values.push_back(p ? p->c_str() : nullptr);
+    if (!PQsendQueryParams(conn_, step.sql.c_str(), static_cast<int>(values.size()), nullptr,
+                           values.data(), nullptr, nullptr, 0)) {
+      throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    }
+  }
+  if (!PQpipelineSync(conn_)) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  flush_pipeline();
+  PQsetnonblocking(conn_, 0);
+
+  PipelineOutcome outcome;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    ResultPtr result(PQgetResult(conn_), &PQclear);
+    if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    const auto status = PQresultStatus(result.get());
+    if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_BAD) {
+      throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    }
+    if (status == PGRES_FATAL_ERROR && !outcome.error) {
+      outcome.failed_step = i;
+      outcome.error = server_error_of(result.get());
+    } else if (status != PGRES_PIPELINE_ABORTED && status != PGRES_FATAL_ERROR) {
+      outcome.results.push_back(to_query_result(result.get()));
+    }
+    // Each query's results end with a null result.
+    ResultPtr end(PQgetResult(conn_), &PQclear);
+    if (end) throw ConnectionLost("unexpected extra result in pipeline");
+  }
+  ResultPtr sync(PQgetResult(conn_), &PQclear);
+  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
+    throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  }
+  if (PQexitPipelineMode(conn_) != 1) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  return outcome;
+}
+
+}  // namespace cora

@@ -1,0 +1,89 @@
+#pragma once
+// The database layer: a libpq connection. Only this layer includes libpq.
+//
+// libpq rather than libpqxx 6.4: reporting a migration's failure as file:line:column with
+// SQLSTATE, detail and hint needs the error's fields (PG_DIAG_STATEMENT_POSITION and others),
+// which libpqxx 6.4 does not expose, and sending a migration in one round trip needs libpq's
+// pipeline mode, which libpqxx 6.4 predates.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/server_error.hpp"
+
+struct pg_conn;
+
+namespace cora {
+
+using Param = std::optional<std::string>;  // nullopt is SQL NULL
+
+class QueryResult {
+ public:
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+
+  std::size_t column(const std::string& name) const;  // throws std::out_of_range
+  const std::optional<std::string>& at(std::size_t row, const std::string& name) const {
+    return rows.at(row).at(column(name));
+  }
+  std::string text(std::size_t row, const std::string& name) const { return at(row, name).value_or(""); }
+};
+
+struct PipelineStep {
+  std::string sql;
+  std::vector<Param> params;
+};
+
+struct PipelineOutcome {
+  std::vector<QueryResult> results;         // one per step that ran
+  std::optional<std::size_t> failed_step;   // index of the step the server rejected
+  std::optional<ServerError> error;
+};
+
+class Connection {
+ public:
+  // Connects with libpq (URL or key=value; PG* variables, .pgpass, sslmode and service files
+  // apply as in psql). Throws cora::Error (connection) with a message free of the password.
+  static std::unique_ptr<Connection> open(const std::string& conninfo,
+                                          std::chrono::milliseconds connect_timeout);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // One statement over the extended protocol (no named prepared statements, so transaction
+  // poolers are fine). Throws QueryFailed or ConnectionLost. One round trip.
+  QueryResult query(const std::string& sql, const std::vector<Param>& params = {});
+
+  // Any number of statements in one simple-protocol message. Throws QueryFailed. One round trip.
+  void execute_script(const std::string& sql);
+
+  // Sends every step, then one Sync, and reads the results: one round trip. Steps run in one
+  // implicit transaction that commits at the Sync unless a step fails, in which case the rest
+  // are skipped and everything rolls back. Throws ConnectionLost.
+  PipelineOutcome run_pipeline(const std::vector<PipelineStep>& steps);
+
+  // Round trips to the server since connecting (not counting the connection handshake).
+  std::size_t round_trips() const noexcept { return round_trips_; }
+
+  // NOTICE/WARNING messages received since the last call.
+  std::vector<std::string> take_notices();
+
+  // Makes SIGINT/SIGTERM cancel what this connection runs (see interrupt.hpp).
+  void watch_for_interrupts(bool on);
+
+  int server_version() const;
+
+ private:
+  explicit Connection(pg_conn* conn);
+  void flush_pipeline();
+
+  pg_conn* conn_;
+  std::size_t round_trips_ = 0;
+  std::vector<std::string> notices_;
+};
+
+}  // namespace cora

@@ -1,0 +1,39 @@
+#pragma once
+// The history table: which migrations a database has had, with checksums. Lives in its own
+// schema (not `public`), so the Data API never exposes it and anon/authenticated cannot touch it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "migrations/history_record.hpp"
+
+namespace cora {
+
+class Connection;
+
+class HistoryTable {
+ public:
+  // `qualified_name` is "schema.table" in lower case (validated by the config).
+  explicit HistoryTable(std::string qualified_name);
+
+  const std::string& schema() const { return schema_; }
+  const std::string& qualified() const { return qualified_; }  // quoted, ready for SQL
+
+  // The current rows, in version order; nullopt when the table does not exist yet. One round trip.
+  std::optional<std::vector<HistoryRecord>> read(Connection& db) const;
+
+  // Statements that create the schema and table if missing and keep anon/authenticated out.
+  std::vector<std::string> create_statements() const;
+
+  // Key of the transaction-scoped advisory lock that serialises migrations on this table.
+  std::int64_t lock_key() const;
+
+ private:
+  std::string name_;
+  std::string schema_;
+  std::string qualified_;
+};
+
+}  // namespace cora

@@ -1,0 +1,298 @@
+#include "db/migrator.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "config/duration.hpp"
+#include "db/interrupt.hpp"
+#include "error.hpp"
+#include "util/text_position.hpp"
+#include "version.hpp"
+
+namespace cora {
+
+namespace {
+
+// Raised by our own preamble when another run applied the version while we waited for the lock.
+constexpr const char* kAppliedElsewhere = "CM001";
+constexpr const char* kLockNotAvailable = "55P03";
+constexpr const char* kQueryCanceled = "57014";
+
+// Steps before and after the file's own statements in a transactional pipeline.
+constexpr std::size_t kStepsBefore = 1;  // preamble
+
+class InterruptWatch {
+ public:
+  explicit InterruptWatch(Connection& db) { cancel_on_interrupt(&db); }
+  ~InterruptWatch() { cancel_on_interrupt(nullptr); }
+  InterruptWatch(const InterruptWatch&) = delete;
+  InterruptWatch& operator=(const InterruptWatch&) = delete;
+};
+
+std::string describe_blocker(const StatusEntry& entry) {
+  const std::string file = entry.file ? entry.file->path.string() : fmt::format("version {}", entry.version);
+  if (entry.state == MigrationState::changed) {
+    return fmt::format("{}: changed since it was applied on {} (checksum {} in history, {} on disk)", file,
+                       entry.record->applied_at, entry.record->checksum.substr(0, 12),
+                       entry.file->checksum.substr(0, 12));
+  }
+  if (entry.record->running_session_alive) {
+    return fmt::format("{}: another run is applying it right now (outside a transaction)", file);
+  }
+  return fmt::format("{}: dirty: it ran outside a transaction and failed part-way ({})", file,
+                     entry.record->error.empty() ? "no error recorded" : entry.record->error);
+}
+
+std::string blocker_hint(const StatusEntry& entry) {
+  if (entry.state == MigrationState::changed) {
+    return "restore the applied version of the file and put the change in a new migration";
+  }
+  if (entry.record->running_session_alive) return "wait for that run to finish, then run migrate again";
+  return "finish or undo the file's statements by hand, then run `cora-migrate repair " +
+         std::to_string(entry.version) + "`";
+}
+
+}  // namespace
+
+Migrator::Migrator(Connection& db, HistoryTable history, MigrateOptions options)
+    : db_(db), history_(std::move(history)), options_(std::move(options)) {}
+
+PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
+  PreparedPlan prepared;
+  auto history = history_.read(db_);
+  prepared.history_table_exists = history.has_value();
+  prepared.history = history.value_or(std::vector<HistoryRecord>{});
+  prepared.status = compute_status(files, prepared.history);
+  prepared.plan = make_plan(prepared.status, options_.target);
+  if (!prepared.plan.blockers.empty()) {
+    const auto& first = prepared.plan.blockers.front();
+    const std::string more = prepared.plan.blockers.size() > 1
+                                 ? fmt::format(" (and {} more; see `cora-migrate status`)", prepared.plan.blockers.size() - 1)
+                                 : "";
+    throw Error(ExitCode::history_conflict, describe_blocker(first) + more, blocker_hint(first));
+  }
+  prepared.migrations.reserve(prepared.plan.to_apply.size());
+  for (const MigrationFile* file : prepared.plan.to_apply) prepared.migrations.push_back(prepare_migration(*file));
+  return prepared;
+}
+
+std::string Migrator::preamble(const PreparedMigration& m) const {
+  const auto lock_timeout = m.directives.lock_timeout.value_or(options_.timeouts.lock_timeout);
+  const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
+  return fmt::format(
+      R"(DO $cora$
+BEGIN
+  PERFORM pg_catalog.set_config('lock_timeout', '{lock_wait}', true);
+  PERFORM pg_catalog.pg_advisory_xact_lock({key});
+  IF EXISTS (SELECT 1 FROM {table} WHERE version = {version} AND is_current) THEN
+    RAISE EXCEPTION USING ERRCODE = '{applied_elsewhere}', MESSAGE = 'version {version} was applied by another run';
+  END IF;
+  PERFORM pg_catalog.set_config('lock_timeout', '{lock_timeout}', true);
+  PERFORM pg_catalog.set_config('statement_timeout', '{statement_timeout}', true);
+  PERFORM pg_catalog.set_config('cora_migrate.started_at', pg_catalog.clock_timestamp()::text, true);
+END
+$cora$)",
+      fmt::arg("lock_wait", to_setting_value(options_.timeouts.lock_wait)), fmt::arg("key", history_.lock_key()),
+      fmt::arg("table", history_.qualified()), fmt::arg("version", m.file->version),
+      fmt::arg("applied_elsewhere", kAppliedElsewhere), fmt::arg("lock_timeout", to_setting_value(lock_timeout)),
+      fmt::arg("statement_timeout", to_setting_value(statement_timeout)));
+}
+
+PipelineStep Migrator::history_insert(const PreparedMigration& m, const char* state) const {
+  return {fmt::format(
+              R"(INSERT INTO {} (version, name, checksum, state, action, client, duration_ms, tool_version, backend_pid, backend_start)
+VALUES ($1, $2, $3, '{}', 'apply', $4,
+        (extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.current_setting('cora_migrate.started_at')::timestamptz) * 1000)::integer,
+        $5, pg_catalog.pg_backend_pid(),
+        (SELECT backend_start FROM pg_catalog.pg_stat_activity WHERE pid = pg_catalog.pg_backend_pid())))",
+              history_.qualified(), state),
+          {std::to_string(m.file->version), m.file->name, m.file->checksum, options_.client, std::string(tool_version())}};
+}
+
+std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m) const {
+  std::vector<PipelineStep> steps;
+  steps.reserve(m.script.statements.size() + 4);
+  steps.push_back({preamble(m), {}});
+  for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
+  // A file's SET ROLE / SET search_path must neither stop us recording it nor leak into the next file.
+  steps.push_back({"RESET ROLE", {}});
+  steps.push_back(history_insert(m, "applied"));
+  steps.push_back({"RESET ALL", {}});
+  return steps;
+}
+
+std::vector<PipelineStep> Migrator::non_transactional_steps(const PreparedMigration& m) const {
+  std::vector<PipelineStep> steps;
+  steps.push_back({preamble(m), {}});
+  steps.push_back(history_insert(m, "running"));
+  const auto lock_timeout = m.directives.lock_timeout.value_or(options_.timeouts.lock_timeout);
+  const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
+  steps.push_back({fmt::format("SET lock_timeout = '{}'", to_setting_value(lock_timeout)), {}});
+  steps.push_back({fmt::format("SET statement_timeout = '{}'", to_setting_value(statement_timeout)), {}});
+  for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
+  steps.push_back({"RESET ALL", {}});
+  steps.push_back({fmt::format(
+                       "UPDATE {} SET state = 'applied', error = NULL, duration_ms = (extract(epoch FROM "
+                       "pg_catalog.clock_timestamp() - applied_at) * 1000)::integer WHERE version = $1 AND is_current",
+                       history_.qualified()),
+                   {std::to_string(m.file->version)}});
+  return steps;
+}
+
+void Migrator::ensure_history_table() {
+  std::vector<PipelineStep> steps;
+  steps.push_back({fmt::format("SELECT pg_catalog.set_config('lock_timeout', '{}', true), pg_catalog.pg_advisory_xact_lock({})",
+                               to_setting_value(options_.timeouts.lock_wait), history_.lock_key()),
+                   {}});
+  for (auto& sql : history_.create_statements()) steps.push_back({std::move(sql), {}});
+  const auto outcome = db_.run_pipeline(steps);
+  if (outcome.error) {
+    if (outcome.failed_step == 0 && outcome.error->sqlstate == kLockNotAvailable) {
+      throw Error(ExitCode::lock_timeout, "another cora-migrate run held the migration lock for longer than lock_wait",
+                  "wait for it to finish, or raise [timeouts] lock_wait");
+    }
+    throw Error(ExitCode::migration_failed,
+                fmt::format("cannot create the history table {}: {} [{}]", history_.qualified(), outcome.error->message,
+                            outcome.error->sqlstate),
+                "the database user needs CREATE on the database (or create the schema for it)");
+  }
+}
+
+void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e) const {
+  const auto& statement = m.script.statements.at(statement_index);
+  std::size_t error_offset = statement.offset;
+  if (e.position > 0) {
+    error_offset += byte_offset_of_character(m.statement_text(statement), e.position);
+  } else {
+    error_offset = skip_blanks_and_comments(m.file->content, statement.offset);
+  }
+  const auto at = line_column_at(m.file->content, error_offset);
+  std::string message = fmt::format("{}:{}:{}: {} [SQLSTATE {}]", m.file->path.string(), at.line, at.column, e.message,
+                                    e.sqlstate);
+  if (!e.detail.empty()) message += "; detail: " + e.detail;
+  if (!e.hint.empty()) message += "; hint: " + e.hint;
+  if (!e.context.empty()) message += "; context: " + e.context.substr(0, e.context.find('\n'));
+
+  const std::string undone = m.directives.transaction
+                                 ? "the file was rolled back, nothing from it was applied"
+                                 : "the statements before it stay applied and the migration is marked dirty";
+  if (e.sqlstate == kQueryCanceled && interrupted()) {
+    throw Error(ExitCode::interrupted, fmt::format("interrupted while applying {}", m.file->path.string()),
+                undone + "; run migrate again to continue");
+  }
+  std::string hint;
+  if (e.sqlstate == kLockNotAvailable) {
+    hint = "; a table it needs is busy: retry, or raise lock_timeout (\"-- cora-migrate: lock_timeout=30s\")";
+  } else if (e.sqlstate == kQueryCanceled) {
+    hint = "; it ran past statement_timeout: raise it (\"-- cora-migrate: statement_timeout=10min\")";
+  } else {
+    hint = "; fix the file and run migrate again";
+  }
+  throw Error(ExitCode::migration_failed, message, undone + hint);
+}
+
+bool Migrator::apply_transactional(const PreparedMigration& m) {
+  const auto outcome = db_.run_pipeline(transactional_steps(m));
+  if (!outcome.error) return true;
+  const std::size_t step = *outcome.failed_step;
+  const auto& e = *outcome.error;
+  if (step < kStepsBefore) {
+    if (e.sqlstate == kAppliedElsewhere) return false;
+    if (e.sqlstate == kLockNotAvailable) {
+      throw Error(ExitCode::lock_timeout,
+                  fmt::format("{}: another cora-migrate run held the migration lock for longer than lock_wait ({})",
+                              m.file->path.string(), to_setting_value(options_.timeouts.lock_wait)),
+                  "wait for it to finish, or raise [timeouts] lock_wait");
+    }
+    if (e.sqlstate == kQueryCanceled && interrupted()) {
+      throw Error(ExitCode::interrupted, fmt::format("interrupted before applying {}", m.file->path.string()),
+                  "nothing from it was applied; run migrate again to continue");
+    }
+  }
+  const std::size_t statements = m.script.statements.size();
+  if (step >= kStepsBefore && step < kStepsBefore + statements) fail(m, step - kStepsBefore, e);
+  throw Error(ExitCode::migration_failed,
+              fmt::format("{}: recording it in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
+                          history_.qualified(), e.message, e.sqlstate),
+              "the file was rolled back; check the database user's privileges on the history table");
+}
+
+bool Migrator::apply_non_transactional(const PreparedMigration& m) {
+  const auto steps = non_transactional_steps(m);
+  // The preamble and the "running" row commit first: from then on the row marks the file as
+  // being applied, and, should we die, as dirty.
+  const auto start = db_.run_pipeline({steps[0], steps[1]});
+  if (start.error) {
+    if (start.failed_step == 0 && start.error->sqlstate == kAppliedElsewhere) return false;
+    if (start.failed_step == 0 && start.error->sqlstate == kLockNotAvailable) {
+      throw Error(ExitCode::lock_timeout,
+                  fmt::format("{}: another cora-migrate run held the migration lock for longer than lock_wait",
+                              m.file->path.string()),
+                  "wait for it to finish, or raise [timeouts] lock_wait");
+    }
+    throw Error(ExitCode::migration_failed,
+                fmt::format("{}: cannot start: {} [SQLSTATE {}]", m.file->path.string(), start.error->message,
+                            start.error->sqlstate),
+                "nothing from the file was applied");
+  }
+  const std::size_t first_statement = 4;
+  for (std::size_t i = 2; i < steps.size(); ++i) {
+    try {
+      if (steps[i].params.empty()) db_.execute_script(steps[i].sql);
+      else db_.query(steps[i].sql, steps[i].params);
+    } catch (const QueryFailed& failure) {
+      const bool is_file_statement = i >= first_statement && i < first_statement + m.script.statements.size();
+      const std::size_t index = is_file_statement ? i - first_statement : 0;
+      const std::string failed_at =
+          is_file_statement ? fmt::format("line {}: ", m.script.statements[index].first_line) : std::string{};
+      try {
+        db_.execute_script("RESET ALL");
+        db_.query(fmt::format("UPDATE {} SET error = $2 WHERE version = $1 AND is_current", history_.qualified()),
+                  {std::to_string(m.file->version), failed_at + failure.error().message});
+      } catch (const QueryFailed&) {
+        // The row stays dirty without the reason; the error below still says what failed.
+      }
+      if (is_file_statement) fail(m, index, failure.error());
+      throw Error(ExitCode::migration_failed,
+                  fmt::format("{}: {} [SQLSTATE {}]", m.file->path.string(), failure.error().message,
+                              failure.error().sqlstate),
+                  "the migration is marked dirty; see `cora-migrate status`");
+    }
+  }
+  return true;
+}
+
+MigrateResult Migrator::apply(PreparedPlan& prepared, MigrateObserver& observer) {
+  MigrateResult result;
+  result.warnings = prepared.plan.warnings;
+  if (prepared.migrations.empty()) return result;
+  if (!prepared.history_table_exists) ensure_history_table();
+  InterruptWatch watch(db_);
+  const std::size_t total = prepared.migrations.size();
+  for (std::size_t i = 0; i < total; ++i) {
+    const PreparedMigration& m = prepared.migrations[i];
+    if (interrupted()) {
+      throw Error(ExitCode::interrupted,
+                  fmt::format("interrupted before {}: {} of {} migrations applied", m.file->path.string(),
+                              result.applied.size(), total),
+                  "run migrate again to apply the rest");
+    }
+    observer.starting(*m.file, i, total);
+    const auto started = std::chrono::steady_clock::now();
+    const bool applied_here = m.directives.transaction ? apply_transactional(m) : apply_non_transactional(m);
+    for (const auto& notice : db_.take_notices()) observer.notice(*m.file, notice);
+    if (applied_here) {
+      result.applied.push_back(m.file);
+      observer.applied(*m.file, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - started));
+    } else {
+      result.applied_by_other_run.push_back(m.file);
+      observer.applied_by_other_run(*m.file);
+    }
+  }
+  return result;
+}
+
+}  // namespace cora

@@ -1,0 +1,82 @@
+#pragma once
+// Applying migrations: each pending file and its history row in one transaction, sent in one
+// round trip, serialised by a transaction-scoped advisory lock so that concurrent runs never
+// apply a file twice and transaction poolers (which hand each transaction to any server
+// connection) cannot strand a lock.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "db/connection.hpp"
+#include "db/history_table.hpp"
+#include "migrations/plan.hpp"
+#include "migrations/prepared_migration.hpp"
+
+namespace cora {
+
+struct MigrateOptions {
+  std::optional<std::int64_t> target;
+  Timeouts timeouts;
+  std::string client;  // "os-user@host", recorded in history
+};
+
+// Told about progress, for output; the migrator itself prints nothing.
+class MigrateObserver {
+ public:
+  virtual ~MigrateObserver() = default;
+  virtual void starting(const MigrationFile& /*file*/, std::size_t /*index*/, std::size_t /*total*/) {}
+  virtual void applied(const MigrationFile& /*file*/, std::chrono::milliseconds /*elapsed*/) {}
+  virtual void applied_by_other_run(const MigrationFile& /*file*/) {}
+  virtual void notice(const MigrationFile& /*file*/, const std::string& /*message*/) {}
+};
+
+// What would run, checked offline: the plan's files prepared, in order.
+struct PreparedPlan {
+  std::vector<HistoryRecord> history;          // owns what `status` points into
+  bool history_table_exists = false;
+  std::vector<StatusEntry> status;
+  Plan plan;
+  std::vector<PreparedMigration> migrations;   // one per plan.to_apply
+};
+
+struct MigrateResult {
+  std::vector<const MigrationFile*> applied;
+  std::vector<const MigrationFile*> applied_by_other_run;
+  std::vector<StatusEntry> warnings;
+};
+
+class Migrator {
+ public:
+  Migrator(Connection& db, HistoryTable history, MigrateOptions options);
+
+  // Reads history and builds the plan; every file to apply is parsed (syntax errors are reported
+  // here, before anything runs). Throws cora::Error (history_conflict) when changed or dirty
+  // migrations block migrate. Does not write.
+  PreparedPlan prepare(const std::vector<MigrationFile>& files);
+
+  // Applies the prepared plan. Throws cora::Error: migration_failed (rolled back),
+  // lock_timeout, history_conflict, interrupted.
+  MigrateResult apply(PreparedPlan& prepared, MigrateObserver& observer);
+
+  // The exact statements `apply` sends for one migration, for --dry-run.
+  std::vector<PipelineStep> transactional_steps(const PreparedMigration& m) const;
+  std::vector<PipelineStep> non_transactional_steps(const PreparedMigration& m) const;
+
+ private:
+  std::string preamble(const PreparedMigration& m) const;
+  PipelineStep history_insert(const PreparedMigration& m, const char* state) const;
+  bool apply_transactional(const PreparedMigration& m);
+  bool apply_non_transactional(const PreparedMigration& m);
+  void ensure_history_table();
+  [[noreturn]] void fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e) const;
+
+  Connection& db_;
+  HistoryTable history_;
+  MigrateOptions options_;
+};
+
+}  // namespace cora

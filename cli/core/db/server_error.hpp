@@ -1,0 +1,34 @@
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace cora {
+
+// The fields of a PostgreSQL error report that a user needs to act on it.
+struct ServerError {
+  std::string sqlstate;
+  std::string message;
+  std::string detail;
+  std::string hint;
+  std::string context;
+  int position = 0;           // 1-based character position in the statement sent, 0 if none
+};
+
+// A statement was rejected by the server.
+class QueryFailed : public std::runtime_error {
+ public:
+  explicit QueryFailed(ServerError error)
+      : std::runtime_error(error.message), error_(std::move(error)) {}
+  const ServerError& error() const noexcept { return error_; }
+
+ private:
+  ServerError error_;
+};
+
+// The connection broke while a statement ran; whether it committed is decided by the server.
+class ConnectionLost : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace cora

@@ -1,0 +1,42 @@
+#pragma once
+// The one error type of cora-migrate: deeper code throws it, only main() prints it.
+
+#include <stdexcept>
+#include <string>
+
+namespace cora {
+
+// Process exit codes. A public contract: documented in README.md, tested by running the binary.
+enum class ExitCode : int {
+  ok = 0,
+  internal = 1,           // a bug or an unexpected failure
+  usage = 2,              // bad command line
+  config = 3,             // cora-migrate.toml or a setting is wrong
+  migration_files = 4,    // a file in migrations/ is malformed (name, duplicate, empty, SQL syntax)
+  connection = 5,         // the database cannot be reached or refuses us
+  migration_failed = 6,   // PostgreSQL rejected a migration; it was rolled back
+  lock_timeout = 7,       // another run held the migration lock for longer than lock_wait
+  history_conflict = 8,   // changed, missing or dirty migrations block migrate
+  local_cluster = 9,      // the embedded PostgreSQL could not be created or started
+  pending = 10,           // status --exit-code: migrations are pending or changed
+  findings = 11,          // verify found schema problems
+  interrupted = 130,      // stopped by SIGINT/SIGTERM after rolling back
+};
+
+inline int to_int(ExitCode code) { return static_cast<int>(code); }
+
+// what(): one line naming the file/line or setting concerned; hint(): what to do about it.
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, std::string message, std::string hint = {})
+      : std::runtime_error(std::move(message)), code_(code), hint_(std::move(hint)) {}
+
+  ExitCode code() const noexcept { return code_; }
+  const std::string& hint() const noexcept { return hint_; }
+
+ private:
+  ExitCode code_;
+  std::string hint_;
+};
+
+}  // namespace cora

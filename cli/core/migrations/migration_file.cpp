@@ -1,0 +1,133 @@
+#include "migrations/migration_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "error.hpp"
+#include "util/sha256.hpp"
+#include "util/text_position.hpp"
+
+namespace cora {
+
+namespace {
+
+constexpr std::size_t kMaxVersionDigits = 18;  // fits in int64 and covers Supabase's timestamps
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ExitCode::migration_files, fmt::format("{}: cannot be read", path.string()),
+                "check the file's permissions");
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+bool is_blank(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+}  // namespace
+
+std::optional<ParsedFileName> parse_migration_file_name(const std::string& file_name) {
+  constexpr std::string_view extension = ".sql";
+  if (file_name.size() <= extension.size() ||
+      file_name.compare(file_name.size() - extension.size(), extension.size(), extension) != 0) {
+    return std::nullopt;
+  }
+  const std::string stem = file_name.substr(0, file_name.size() - extension.size());
+  std::size_t digits = 0;
+  while (digits < stem.size() && is_digit(stem[digits])) ++digits;
+  if (digits == 0 || digits > kMaxVersionDigits || digits + 1 >= stem.size()) return std::nullopt;
+  if (stem[digits] != '-' && stem[digits] != '_') return std::nullopt;
+  ParsedFileName parsed;
+  std::from_chars(stem.data(), stem.data() + digits, parsed.version);
+  parsed.name = stem.substr(digits + 1);
+  return parsed;
+}
+
+std::optional<std::size_t> find_invalid_utf8(const std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    unsigned min_code = 0;
+    unsigned code = 0;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { length = 2; min_code = 0x80; code = c & 0x1Fu; }
+    else if ((c & 0xF0) == 0xE0) { length = 3; min_code = 0x800; code = c & 0x0Fu; }
+    else if ((c & 0xF8) == 0xF0) { length = 4; min_code = 0x10000; code = c & 0x07u; }
+    else return i;
+    if (i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      code = (code << 6) | (cc & 0x3Fu);
+    }
+    if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
+std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw Error(ExitCode::migration_files,
+                fmt::format("{}: migrations folder does not exist", dir.string()),
+                "create it, or point --migrations (or migrations_dir in cora-migrate.toml) at it");
+  }
+  std::vector<MigrationFile> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string file_name = entry.path().filename().string();
+    if (file_name.empty() || file_name[0] == '.' || entry.path().extension() != ".sql") continue;
+    if (!entry.is_regular_file()) continue;
+    const auto parsed = parse_migration_file_name(file_name);
+    if (!parsed) {
+      throw Error(ExitCode::migration_files,
+                  fmt::format("{}: not a migration file name", entry.path().string()),
+                  "name it NNN-description.sql (e.g. 008-add-teams.sql) or <digits>_description.sql");
+    }
+    MigrationFile file;
+    file.version = parsed->version;
+    file.name = parsed->name;
+    file.file_name = file_name;
+    file.path = entry.path();
+    file.content = read_file(entry.path());
+    files.push_back(std::move(file));
+  }
+  std::sort(files.begin(), files.end(), [](const MigrationFile& a, const MigrationFile& b) {
+    return a.version != b.version ? a.version < b.version : a.file_name < b.file_name;
+  });
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    if (files[i].version == files[i - 1].version) {
+      throw Error(ExitCode::migration_files,
+                  fmt::format("{} and {}: both have version {}", files[i - 1].path.string(),
+                              files[i].path.string(), files[i].version),
+                  "renumber one of them");
+    }
+  }
+  for (auto& file : files) {
+    if (is_blank(file.content)) {
+      throw Error(ExitCode::migration_files, fmt::format("{}: file is empty", file.path.string()),
+                  "write the migration's SQL, or delete the file");
+    }
+    if (const auto bad = find_invalid_utf8(file.content)) {
+      const auto at = line_column_at(file.content, *bad);
+      throw Error(ExitCode::migration_files,
+                  fmt::format("{}:{}:{}: not valid UTF-8", file.path.string(), at.line, at.column),
+                  "save the file as UTF-8");
+    }
+    file.checksum = sha256_hex(file.content);
+  }
+  return files;
+}
+
+}  // namespace cora

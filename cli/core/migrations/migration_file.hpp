@@ -1,0 +1,39 @@
+#pragma once
+// Finding migration files on disk and naming them: NNN-name.sql (toolkit style) and
+// <digits>_name.sql (Supabase CLI style), ordered by numeric version.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cora {
+
+struct MigrationFile {
+  std::int64_t version = 0;
+  std::string name;          // "auth-events-sessions"
+  std::string file_name;     // "007-auth-events-sessions.sql"
+  std::filesystem::path path;
+  std::string content;
+  std::string checksum;      // SHA-256 of content, lower-case hex
+};
+
+struct ParsedFileName {
+  std::int64_t version = 0;
+  std::string name;
+};
+
+// Version and name from a file name such as "007-auth-events-sessions.sql" or
+// "20240101120000_create_users.sql"; nullopt when the name does not follow either style.
+std::optional<ParsedFileName> parse_migration_file_name(const std::string& file_name);
+
+// Every *.sql file in `dir` (hidden files and other extensions are ignored), read, checksummed and
+// sorted by version. Throws cora::Error (migration_files) naming the files when the folder is
+// missing, a name is unparseable, two files share a version, or a file is empty or not UTF-8.
+std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir);
+
+// First byte offset at which `text` is not valid UTF-8, or nullopt.
+std::optional<std::size_t> find_invalid_utf8(const std::string& text);
+
+}  // namespace cora

@@ -1,0 +1,87 @@
+#include "migrations/plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "error.hpp"
+
+namespace cora {
+
+const char* to_string(MigrationState state) {
+  switch (state) {
+    case MigrationState::applied: return "applied";
+    case MigrationState::pending: return "pending";
+    case MigrationState::changed: return "changed";
+    case MigrationState::missing: return "missing";
+    case MigrationState::dirty: return "dirty";
+  }
+  return "unknown";
+}
+
+std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
+                                        const std::vector<HistoryRecord>& history) {
+  std::map<std::int64_t, StatusEntry> by_version;
+  std::int64_t highest_applied = -1;
+  for (const auto& record : history) {
+    StatusEntry entry;
+    entry.version = record.version;
+    entry.name = record.name;
+    entry.record = &record;
+    entry.state = record.state == "applied" ? MigrationState::missing : MigrationState::dirty;
+    by_version[record.version] = entry;
+    highest_applied = std::max(highest_applied, record.version);
+  }
+  for (const auto& file : files) {
+    auto [it, inserted] = by_version.try_emplace(file.version);
+    StatusEntry& entry = it->second;
+    entry.version = file.version;
+    entry.name = file.name;
+    entry.file = &file;
+    if (inserted) {
+      entry.state = MigrationState::pending;
+      entry.out_of_order = file.version < highest_applied;
+    } else if (entry.state == MigrationState::missing) {
+      entry.state = entry.record->checksum == file.checksum ? MigrationState::applied : MigrationState::changed;
+    }
+  }
+  std::vector<StatusEntry> out;
+  out.reserve(by_version.size());
+  for (auto& [version, entry] : by_version) out.push_back(entry);
+  return out;
+}
+
+Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_t> target) {
+  if (target) {
+    const bool known = std::any_of(status.begin(), status.end(), [&](const StatusEntry& e) {
+      return e.version == *target && e.file != nullptr;
+    });
+    if (!known) {
+      throw Error(ExitCode::usage, fmt::format("--target {}: no migration file has that version", *target),
+                  "run `cora-migrate status` to list the versions");
+    }
+  }
+  Plan plan;
+  for (const auto& entry : status) {
+    switch (entry.state) {
+      case MigrationState::changed:
+      case MigrationState::dirty:
+        plan.blockers.push_back(entry);
+        break;
+      case MigrationState::missing:
+        plan.warnings.push_back(entry);
+        break;
+      case MigrationState::pending:
+        if (target && entry.version > *target) break;
+        if (entry.out_of_order) plan.warnings.push_back(entry);
+        plan.to_apply.push_back(entry.file);
+        break;
+      case MigrationState::applied:
+        break;
+    }
+  }
+  return plan;
+}
+
+}  // namespace cora

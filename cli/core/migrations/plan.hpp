@@ -1,0 +1,45 @@
+#pragma once
+// Pure functions from (files on disk, history in the database) to status and to a plan.
+
+#include <optional>
+#include <vector>
+
+#include "migrations/history_record.hpp"
+#include "migrations/migration_file.hpp"
+
+namespace cora {
+
+enum class MigrationState {
+  applied,     // in history with the same checksum
+  pending,     // file not yet applied
+  changed,     // applied, but the file's checksum differs from the recorded one
+  missing,     // applied, but no file has that version any more
+  dirty,       // a non-transactional file failed part-way (or is being applied right now)
+};
+
+const char* to_string(MigrationState state);
+
+struct StatusEntry {
+  std::int64_t version = 0;
+  std::string name;
+  MigrationState state = MigrationState::pending;
+  const MigrationFile* file = nullptr;     // null when missing
+  const HistoryRecord* record = nullptr;   // null when pending
+  bool out_of_order = false;               // pending, yet below the highest applied version
+};
+
+// One entry per version found on disk or in history, in version order.
+std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
+                                        const std::vector<HistoryRecord>& history);
+
+struct Plan {
+  std::vector<const MigrationFile*> to_apply;   // in order
+  std::vector<StatusEntry> blockers;           // changed or dirty: migrate must refuse
+  std::vector<StatusEntry> warnings;           // missing files, out-of-order pending files
+};
+
+// What `migrate` would do. `target`, when set, must be a version on disk; files after it wait.
+// Throws cora::Error (usage) when the target is not a known version.
+Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_t> target);
+
+}  // namespace cora

@@ -1,0 +1,107 @@
+#include "migrations/prepared_migration.hpp"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "config/duration.hpp"
+#include "error.hpp"
+
+namespace cora {
+
+namespace {
+
+constexpr std::string_view kDirectivePrefix = "-- cora-migrate:";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+[[noreturn]] void directive_error(const MigrationFile& file, int line, const std::string& what) {
+  throw Error(ExitCode::migration_files, fmt::format("{}:{}: {}", file.path.string(), line, what),
+              "directives are: transaction=true|false, lock_timeout=DURATION, statement_timeout=DURATION");
+}
+
+std::chrono::milliseconds directive_duration(const MigrationFile& file, int line, std::string_view key,
+                                             std::string_view value) {
+  const auto parsed = parse_duration(value);
+  if (!parsed) directive_error(file, line, fmt::format("{}={} is not a duration (e.g. 0, 500ms, 30s, 2min)", key, value));
+  return *parsed;
+}
+
+void apply_directive(const MigrationFile& file, int line, std::string_view word, MigrationDirectives& d) {
+  const auto eq = word.find('=');
+  if (eq == std::string_view::npos) directive_error(file, line, fmt::format("\"{}\" is not key=value", word));
+  const auto key = word.substr(0, eq);
+  const auto value = word.substr(eq + 1);
+  if (key == "transaction") {
+    if (value != "true" && value != "false") directive_error(file, line, "transaction must be true or false");
+    d.transaction = value == "true";
+  } else if (key == "lock_timeout") {
+    d.lock_timeout = directive_duration(file, line, key, value);
+  } else if (key == "statement_timeout") {
+    d.statement_timeout = directive_duration(file, line, key, value);
+  } else {
+    directive_error(file, line, fmt::format("unknown directive \"{}\"", key));
+  }
+}
+
+}  // namespace
+
+MigrationDirectives parse_directives(const MigrationFile& file) {
+  MigrationDirectives directives;
+  std::istringstream lines(file.content);
+  std::string raw;
+  int line = 0;
+  while (std::getline(lines, raw)) {
+    ++line;
+    const auto text = trim(raw);
+    if (text.empty()) continue;
+    if (text.rfind("--", 0) != 0) break;  // directives live only in the leading comment block
+    if (text.rfind(kDirectivePrefix, 0) != 0) continue;
+    std::istringstream words(std::string(text.substr(kDirectivePrefix.size())));
+    std::string word;
+    while (words >> word) apply_directive(file, line, word, directives);
+  }
+  return directives;
+}
+
+PreparedMigration prepare_migration(const MigrationFile& file) {
+  PreparedMigration prepared;
+  prepared.file = &file;
+  prepared.directives = parse_directives(file);
+  try {
+    prepared.script = parse_sql_script(file.content);
+  } catch (const SqlParseFailure& failure) {
+    const auto& e = failure.error();
+    throw Error(ExitCode::migration_files,
+                fmt::format("{}:{}:{}: SQL syntax error: {}", file.path.string(), e.line, e.column, e.message),
+                "fix the SQL; nothing was applied");
+  }
+  if (prepared.script.statements.empty()) {
+    throw Error(ExitCode::migration_files,
+                fmt::format("{}: holds no SQL statement, only comments", file.path.string()),
+                "write the migration's SQL, or delete the file");
+  }
+  for (const auto& statement : prepared.script.statements) {
+    if (prepared.directives.transaction && statement.node_type == "TransactionStmt") {
+      throw Error(ExitCode::migration_files,
+                  fmt::format("{}:{}: transaction control (BEGIN/COMMIT/ROLLBACK) in a migration that "
+                              "cora-migrate runs in its own transaction",
+                              file.path.string(), statement.first_line),
+                  "remove it (each file already runs in one transaction), or add "
+                  "\"-- cora-migrate: transaction=false\" at the top");
+    }
+    if (statement.copy_from_stdin) {
+      throw Error(ExitCode::migration_files,
+                  fmt::format("{}:{}: COPY ... FROM STDIN needs psql to feed it data", file.path.string(),
+                              statement.first_line),
+                  "use INSERT statements instead");
+    }
+  }
+  return prepared;
+}
+
+}  // namespace cora

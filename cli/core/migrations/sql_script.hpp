@@ -1,0 +1,46 @@
+#pragma once
+// A migration's SQL split into statements by PostgreSQL's own parser (libpg_query).
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace cora {
+
+struct SqlStatement {
+  std::size_t offset = 0;   // byte offset in the file; includes leading comments and blanks
+  std::size_t length = 0;   // bytes
+  int first_line = 1;       // line of the statement's first token
+  std::string node_type;    // parse node, e.g. "CreateStmt", "IndexStmt", "TransactionStmt"
+  bool concurrently = false;  // CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY
+  bool copy_from_stdin = false;  // needs a client feeding data, as psql does
+};
+
+struct SqlSyntaxError {
+  std::string message;
+  int line = 0;
+  int column = 0;
+};
+
+struct SqlScript {
+  std::vector<SqlStatement> statements;
+};
+
+// Splits `sql` into statements. Throws SqlParseFailure with line and column on a syntax error.
+SqlScript parse_sql_script(const std::string& sql);
+
+class SqlParseFailure : public std::exception {
+ public:
+  explicit SqlParseFailure(SqlSyntaxError error) : error_(std::move(error)) {}
+  const char* what() const noexcept override { return error_.message.c_str(); }
+  const SqlSyntaxError& error() const noexcept { return error_; }
+
+ private:
+  SqlSyntaxError error_;
+};
+
+// Byte offset of the first token at or after `offset`: skips blanks, -- comments and
+// (nested) /* */ comments.
+std::size_t skip_blanks_and_comments(const std::string& sql, std::size_t offset);
+
+}  // namespace cora

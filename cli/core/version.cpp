@@ -1,0 +1,7 @@
+#include "version.hpp"
+
+namespace cora {
+
+const char* tool_version() { return CORA_VERSION; }
+
+}  // namespace cora
