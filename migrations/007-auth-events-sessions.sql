@@ -1,7 +1,8 @@
 -- 007-auth-events-sessions: the audit trail of authentication events (user_auth_log) and
 -- session tracking (user_sessions) behind the login and logout endpoints, with the functions
 -- those endpoints call: log_auth_event, start_user_session, end_user_session and
--- get_active_sessions. Re-running this file is how a database gets their current definitions.
+-- get_active_sessions. Re-running this file brings a database's copies of those functions up to
+-- date, replacing any older version of them.
 --
 -- Platform admins are users whose user_profiles.global_role is 'platform_owner' or
 -- 'platform_admin'; they may read every row. Everyone else reads only their own.
