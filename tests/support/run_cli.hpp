@@ -1,0 +1,37 @@
+#pragma once
+// Runs the built cora-migrate binary, as a user would, and captures what it says.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cora::test {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+struct CliOptions {
+  std::filesystem::path cwd;                                   // default: current folder
+  std::map<std::string, std::optional<std::string>> env;       // set (value) or unset (nullopt)
+};
+
+CliResult run_cli(const std::vector<std::string>& args, const CliOptions& options = {});
+
+// Starts the binary without waiting; wait_cli() collects it.
+struct RunningCli {
+  int pid = -1;
+  int out_fd = -1;
+  int err_fd = -1;
+};
+RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& options = {});
+CliResult wait_cli(RunningCli running);
+
+// The folder holding the project's own migrations/ and checks/.
+std::filesystem::path source_dir();
+
+}  // namespace cora::test

@@ -1,0 +1,24 @@
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace cora::test {
+
+// A fresh folder under the system temp dir, deleted with the object. Readable by others so
+// that PostgreSQL, running as the postgres user when tests run as root, can reach inside.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& prefix = "cora-test");
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  // Writes `content` to path()/relative (creating folders); returns the full path.
+  std::filesystem::path write(const std::string& relative, const std::string& content) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace cora::test

@@ -1,0 +1,62 @@
+#include "support/test_cluster.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "support/scratch_dir.hpp"
+
+namespace cora::test {
+
+namespace {
+
+struct ClusterHolder {
+  ScratchDir dir{"cora-test-cluster"};
+  LocalCluster cluster{dir.path() / "pg", "/usr/lib/postgresql/15/bin"};
+  ClusterHolder() { cluster.ensure_running(); }
+  ~ClusterHolder() {
+    try {
+      cluster.destroy();
+    } catch (...) {
+      // Nothing left to report to at exit; the scratch folder is removed regardless.
+    }
+  }
+};
+
+std::unique_ptr<Connection> admin_connection() {
+  return Connection::open(test_cluster().conninfo("postgres"), std::chrono::seconds(10));
+}
+
+}  // namespace
+
+LocalCluster& test_cluster() {
+  static ClusterHolder holder;
+  return holder.cluster;
+}
+
+TestDatabase::TestDatabase() {
+  static std::atomic<int> counter{0};
+  name_ = "cora_test_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+  admin_connection()->execute_script("CREATE DATABASE " + name_);
+}
+
+TestDatabase::~TestDatabase() {
+  try {
+    admin_connection()->execute_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (...) {
+    // The whole cluster is deleted at exit anyway.
+  }
+}
+
+std::unique_ptr<Connection> TestDatabase::connect() const {
+  return Connection::open(conninfo(), std::chrono::seconds(10));
+}
+
+std::string TestDatabase::scalar(const std::string& sql) const {
+  const auto result = connect()->query(sql);
+  if (result.rows.empty() || result.rows[0].empty()) return "";
+  return result.rows[0][0].value_or("");
+}
+
+}  // namespace cora::test

@@ -1,0 +1,35 @@
+#pragma once
+// One throwaway PostgreSQL 15 cluster per test process (the product's own LocalCluster, in a
+// scratch folder), and a fresh database per test.
+
+#include <memory>
+#include <string>
+
+#include "db/connection.hpp"
+#include "local/local_cluster.hpp"
+
+namespace cora::test {
+
+// Started on first use; stopped and deleted when the process exits.
+LocalCluster& test_cluster();
+
+// A new empty database (with the Supabase compatibility layer, from template1), dropped with
+// the object.
+class TestDatabase {
+ public:
+  TestDatabase();
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  const std::string& name() const { return name_; }
+  std::string conninfo() const { return test_cluster().conninfo(name_); }
+  std::unique_ptr<Connection> connect() const;
+  // The first column of the first row of `sql`, or "" for NULL / no rows.
+  std::string scalar(const std::string& sql) const;
+
+ private:
+  std::string name_;
+};
+
+}  // namespace cora::test
