@@ -1,1 +1,110 @@
+// `cora-migrate migrate`, run as a user runs it: the built binary against a real PostgreSQL.
+
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "db/history_table.hpp"
+#include "support/run_cli.hpp"
+#include "support/scratch_dir.hpp"
+#include "support/test_cluster.hpp"
+
+using namespace cora::test;
+
+namespace {
+
+std::vector<std::string> with_db(const TestDatabase& db, std::vector<std::string> args,
+                                 const std::string& migrations = (source_dir() / "migrations").string()) {
+  args.insert(args.begin(), {"--database-url", db.conninfo(), "--migrations", migrations});
+  return args;
+}
+
+int count(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("cora-migrate migrate: the module-access schema") {
+  TestDatabase db;
+  const auto first = run_cli(with_db(db, {"migrate"}));
+  CHECK(first.exit_code == 0);
+  CHECK(count(first.out, "applied 0") == 8);
+  CHECK(first.out.find("applied 007-auth-events-sessions.sql") != std::string::npos);
+  CHECK(first.out.find("\033[") == std::string::npos);  // no colour into a pipe
+
+  const auto second = run_cli(with_db(db, {"migrate"}));
+  CHECK(second.exit_code == 0);
+  CHECK(second.out.find("Nothing to apply") != std::string::npos);
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "8");
+}
+
+TEST_CASE("cora-migrate migrate: global options also work after the command") {
+  TestDatabase db;
+  const auto result = run_cli({"migrate", "--database-url", db.conninfo(), "--migrations",
+                               (source_dir() / "migrations").string(), "--target", "1"});
+  CHECK(result.exit_code == 0);
+  CHECK(db.scalar("SELECT max(version) FROM cora_migrate.schema_history") == "1");
+}
+
+TEST_CASE("cora-migrate migrate --dry-run changes nothing") {
+  TestDatabase db;
+  const auto result = run_cli(with_db(db, {"migrate", "--dry-run"}));
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("-- 000-default-privileges.sql") != std::string::npos);
+  CHECK(result.out.find("CREATE TABLE IF NOT EXISTS public.user_auth_log") != std::string::npos);
+  CHECK(result.out.find("pg_advisory_xact_lock") != std::string::npos);
+  CHECK(result.out.find("INSERT INTO \"cora_migrate\".\"schema_history\"") != std::string::npos);
+  CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");
+  CHECK(db.scalar("SELECT to_regclass('public.user_auth_log') IS NULL") == "t");
+}
+
+TEST_CASE("cora-migrate migrate --target") {
+  TestDatabase db;
+  const auto result = run_cli(with_db(db, {"migrate", "--target", "4"}));
+  CHECK(result.exit_code == 0);
+  CHECK(count(result.out, "applied 0") == 5);
+  CHECK(db.scalar("SELECT to_regclass('public.org_members') IS NOT NULL") == "t");
+  CHECK(db.scalar("SELECT to_regclass('public.user_sessions') IS NULL") == "t");
+
+  const auto unknown = run_cli(with_db(db, {"migrate", "--target", "99"}));
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("--target 99") != std::string::npos);
+}
+
+TEST_CASE("cora-migrate migrate: two runs at once apply each file exactly once") {
+  for (int round = 0; round < 3; ++round) {
+    CAPTURE(round);
+    TestDatabase db;
+    auto a = start_cli(with_db(db, {"migrate"}));
+    auto b = start_cli(with_db(db, {"migrate"}));
+    const auto ra = wait_cli(a);
+    const auto rb = wait_cli(b);
+    CHECK(ra.exit_code == 0);
+    CHECK(rb.exit_code == 0);
+    CHECK(count(ra.out + rb.out, "applied 0") == 8);
+    CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "8");
+    CHECK(db.scalar("SELECT count(DISTINCT version) FROM cora_migrate.schema_history") == "8");
+  }
+}
+
+TEST_CASE("cora-migrate migrate: a held lock makes the run wait, then fail clearly") {
+  TestDatabase db;
+  ScratchDir dir;
+  dir.write("m/001-a.sql", "CREATE TABLE a (id int);\n");
+  dir.write("cora-migrate.toml", "[timeouts]\nlock_wait = \"300ms\"\n");
+  // Another run, mid-migration, holds the migration lock.
+  auto holder = db.connect();
+  holder->execute_script(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})",
+                                     cora::HistoryTable("cora_migrate.schema_history").lock_key()));
+  const auto blocked = run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", db.conninfo(),
+                                "--migrations", (dir.path() / "m").string(), "migrate"});
+  CHECK(blocked.exit_code == 7);
+  CHECK(blocked.err.find("another cora-migrate run held the migration lock") != std::string::npos);
+  CHECK(db.scalar("SELECT to_regclass('public.a') IS NULL") == "t");
+  holder->execute_script("ROLLBACK");
+  const auto after = run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", db.conninfo(),
+                              "--migrations", (dir.path() / "m").string(), "migrate"});
+  CHECK(after.exit_code == 0);
+}
