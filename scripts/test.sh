@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, build with warnings as errors and run every
+# test, then do it again under AddressSanitizer and UndefinedBehaviorSanitizer. Each test run
+# starts its own throwaway PostgreSQL 15 and removes it afterwards.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/install-deps.sh
+
+echo "== build (warnings are errors)"
+bash scripts/build.sh "$root/build-ci" -DCMAKE_BUILD_TYPE=Debug -DCORA_WARNINGS_AS_ERRORS=ON
+echo "== tests"
+(cd "$root/build-ci" && ctest --output-on-failure)
+
+echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
+bash scripts/build.sh "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCORA_WARNINGS_AS_ERRORS=ON -DCORA_SANITIZE=ON
+echo "== tests under the sanitizers"
+(cd "$root/build-asan" && ctest --output-on-failure)
