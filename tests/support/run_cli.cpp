@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -13,14 +15,60 @@ namespace cora::test {
 
 std::filesystem::path source_dir() { return CORA_SOURCE_DIR; }
 
-RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& options) {
-  std::array<int, 2> out{}, err{};
-  if (pipe2(out.data(), O_CLOEXEC) != 0 || pipe2(err.data(), O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> argv{CORA_MIGRATE_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
+namespace {
+
+// In the child, just before exec: the environment the test asked for, the folder, and exec.
+[[noreturn]] void exec_cli(std::vector<std::string> argv, const CliOptions& options) {
+  // Tests say which database to use; the developer's own settings must not leak in.
+  for (const char* name : {"CORA_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE",
+                           "PGPASSWORD", "PGSERVICE", "NO_COLOR"}) {
+    unsetenv(name);
+  }
+  for (const auto& [name, value] : options.env) {
+    if (value) setenv(name.c_str(), value->c_str(), 1);
+    else unsetenv(name.c_str());
+  }
+  if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
   std::vector<char*> raw;
   for (auto& a : argv) raw.push_back(a.data());
   raw.push_back(nullptr);
+  execv(raw[0], raw.data());
+  _exit(127);
+}
+
+std::vector<std::string> full_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{CORA_MIGRATE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
+CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOptions& options) {
+  int master = -1;
+  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error("forkpty failed");
+  if (pid == 0) {
+    setenv("TERM", "xterm", 1);
+    exec_cli(full_argv(args), options);
+  }
+  CliResult result;
+  std::array<char, 4096> buffer{};
+  for (;;) {
+    const ssize_t n = read(master, buffer.data(), buffer.size());
+    if (n > 0) result.out.append(buffer.data(), static_cast<std::size_t>(n));
+    else if (n == 0 || errno != EINTR) break;  // EIO once the child has closed the terminal
+  }
+  close(master);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& options) {
+  std::array<int, 2> out{}, err{};
+  if (pipe2(out.data(), O_CLOEXEC) != 0 || pipe2(err.data(), O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -28,18 +76,7 @@ RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& opt
     dup2(err[1], STDERR_FILENO);
     const int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
-    // Tests say which database to use; the developer's own settings must not leak in.
-    for (const char* name : {"CORA_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE",
-                             "PGPASSWORD", "PGSERVICE", "NO_COLOR"}) {
-      unsetenv(name);
-    }
-    for (const auto& [name, value] : options.env) {
-      if (value) setenv(name.c_str(), value->c_str(), 1);
-      else unsetenv(name.c_str());
-    }
-    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
-    execv(raw[0], raw.data());
-    _exit(127);
+    exec_cli(full_argv(args), options);
   }
   close(out[1]);
   close(err[1]);

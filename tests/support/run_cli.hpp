@@ -22,6 +22,10 @@ struct CliOptions {
 
 CliResult run_cli(const std::vector<std::string>& args, const CliOptions& options = {});
 
+// Runs the binary on a pseudo-terminal, as a person at a terminal would; `out` holds stdout
+// and stderr together, as the terminal shows them.
+CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOptions& options = {});
+
 // Starts the binary without waiting; wait_cli() collects it.
 struct RunningCli {
   int pid = -1;
