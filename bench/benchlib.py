@@ -100,7 +100,7 @@ def cmd_time(args):
     for name, values in samples.items():
         out[name] = {"median_ms": statistics.median(values), "min_ms": min(values), "max_ms": max(values),
                      "runs": len(values), "samples_ms": [round(v, 3) for v in values]}
-        print(f"  {name:<34} median {out[name]['median_ms']:9.2f} ms   min {min(values):9.2f}   "
+        print(f"  {name:<46} median {out[name]['median_ms']:9.2f} ms   min {min(values):9.2f}   "
               f"max {max(values):9.2f}   ({len(values)} runs)")
     if args.results:
         merge_results(args.results, {args.key: out})
@@ -239,7 +239,7 @@ def describe_messages(counts):
 def cmd_turns(args):
     host, port = args.target.rsplit(":", 1)
     result = run_through_proxy((host, int(port)), args.command)
-    print(f"  {args.name:<34} turns {result['turns']:6d}   connections {result['connections']}   "
+    print(f"  {args.name:<46} turns {result['turns']:6d}   connections {result['connections']}   "
           f"client messages: {describe_messages(result['messages'])}")
     if args.results:
         merge_results(args.results, {"turns": {args.name: result}})
@@ -265,6 +265,16 @@ def cmd_record(args):
     merge_results(args.results, {args.key: json.loads(args.json)})
 
 
+def cmd_import_hyperfine(args):
+    with open(args.json, encoding="utf-8") as f:
+        r = json.load(f)["results"][0]
+    times = [t * 1000.0 for t in r["times"]]
+    v = {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "runs": len(times)}
+    print(f"  {args.name:<46} median {v['median_ms']:9.2f} ms   min {v['min_ms']:9.2f}   "
+          f"max {v['max_ms']:9.2f}   ({v['runs']} runs)")
+    merge_results(args.results, {args.key: {args.name: v}})
+
+
 def cmd_summary(args):
     with open(args.results, encoding="utf-8") as f:
         r = json.load(f)
@@ -276,14 +286,20 @@ def cmd_summary(args):
     ratio = cora / psql
     rows.append((f"apply {n} files: cora-migrate (median)", f"{cora:.1f} ms", ""))
     rows.append((f"apply {n} files: psql, 1 tx per file (median)", f"{psql:.1f} ms", ""))
-    rows.append(("  per migration: cora-migrate / psql", f"{cora / n:.3f} / {psql / n:.3f} ms", ""))
     rows.append(("ratio cora-migrate / psql", f"{ratio:.2f}x", "<= 1.2x"))
+    rows.append(("  whole run / N: cora-migrate / psql", f"{cora / n:.3f} / {psql / n:.3f} ms", ""))
+    fixed = r.get("apply_fixed")
+    if fixed:
+        cf, pf = fixed["cora-migrate migrate, 0 pending"]["median_ms"], fixed["psql, empty script"]["median_ms"]
+        rows.append(("  fixed cost (0 pending / empty script)", f"{cf:.1f} / {pf:.1f} ms", ""))
+        rows.append(("  marginal per migration: cora / psql", f"{(cora - cf) / n:.3f} / {(psql - pf) / n:.3f} ms",
+                     f"ratio {(cora - cf) / (psql - pf):.2f}x"))
 
     t = r["turns"]
-    cora_rt = (t["cora: N pending"]["turns"] - t["cora: 0 pending"]["turns"]) / n
-    psql_rt = (t["psql: N files"]["turns"] - t["psql: 0 files"]["turns"]) / n
-    rows.append(("round trips per migration: cora-migrate", f"{cora_rt:.3f}", "1"))
-    rows.append(("round trips per migration: psql (shown)", f"{psql_rt:.3f}", "-"))
+    cora_d = t["cora: N pending"]["turns"] - t["cora: 0 pending"]["turns"]
+    psql_d = t["psql: N files"]["turns"] - t["psql: 0 files"]["turns"]
+    rows.append(("round trips per migration: cora-migrate", f"{cora_d} / {n} = {cora_d / n:.3f}", "1"))
+    rows.append(("round trips per migration: psql (shown)", f"{psql_d} / {n} = {psql_d / n:.3f}", "-"))
 
     s = r["status"]
     for name, v in s.items():
@@ -333,6 +349,12 @@ def main():
     p.add_argument("key")
     p.add_argument("json")
     p.set_defaults(fn=cmd_record)
+    p = sub.add_parser("import-hyperfine")
+    p.add_argument("results")
+    p.add_argument("key")
+    p.add_argument("name")
+    p.add_argument("json")
+    p.set_defaults(fn=cmd_import_hyperfine)
     p = sub.add_parser("summary")
     p.add_argument("results")
     p.set_defaults(fn=cmd_summary)
