@@ -45,6 +45,7 @@ int run_app(int argc, char** argv) {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(make_migrate_command());
   commands.push_back(make_status_command());
+  commands.push_back(make_verify_command());
   commands.push_back(make_local_command());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& command : commands) registered.emplace_back(command->add_to(app), command.get());

@@ -27,5 +27,6 @@ class Command {
 std::unique_ptr<Command> make_migrate_command();
 std::unique_ptr<Command> make_status_command();
 std::unique_ptr<Command> make_local_command();
+std::unique_ptr<Command> make_verify_command();
 
 }  // namespace cora::cli

@@ -67,24 +67,31 @@ void print_warnings(const std::vector<StatusEntry>& warnings) {
   }
 }
 
+void print_steps(const std::vector<PipelineStep>& steps) {
+  for (const auto& step : steps) {
+    std::string params;
+    for (std::size_t i = 0; i < step.params.size(); ++i) {
+      params += fmt::format("{}${}={}", i ? ", " : "", i + 1, step.params[i].value_or("NULL"));
+    }
+    if (!params.empty()) std::fprintf(stdout, "-- parameters: %s\n", params.c_str());
+    std::fprintf(stdout, "%s;\n", step.sql.c_str());
+  }
+}
+
 void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
   std::fprintf(stdout, "-- cora-migrate migrate --dry-run: %zu migration(s) would be applied to %s\n",
                prepared.migrations.size(), target.c_str());
+  if (!prepared.history_table_exists && !prepared.migrations.empty()) {
+    std::fprintf(stdout, "\n-- the history table does not exist yet: one transaction creates it\n");
+    print_steps(migrator.history_setup_steps());
+  }
   for (const auto& m : prepared.migrations) {
     const bool tx = m.directives.transaction;
     std::fprintf(stdout, "\n-- %s (version %lld, sha256 %s): %s\n", m.file->file_name.c_str(),
                  static_cast<long long>(m.file->version), m.file->checksum.c_str(),
                  tx ? "one transaction, sent in one round trip"
                     : "no transaction: each statement commits on its own");
-    const auto steps = tx ? migrator.transactional_steps(m) : migrator.non_transactional_steps(m);
-    for (const auto& step : steps) {
-      std::string params;
-      for (std::size_t i = 0; i < step.params.size(); ++i) {
-        params += fmt::format("{}${}={}", i ? ", " : "", i + 1, step.params[i].value_or("NULL"));
-      }
-      if (!params.empty()) std::fprintf(stdout, "-- parameters: %s\n", params.c_str());
-      std::fprintf(stdout, "%s;\n", step.sql.c_str());
-    }
+    print_steps(tx ? migrator.transactional_steps(m) : migrator.non_transactional_steps(m));
   }
 }
 

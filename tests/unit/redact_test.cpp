@@ -70,7 +70,10 @@ TEST_CASE("redact_conninfo: key=value form") {
   }
   SUBCASE("no password: nothing is hidden, nothing is invented") {
     const auto out = redact_conninfo("host=db dbname=prod");
-    CHECK(out == "host='db' dbname='prod'");
+    CHECK_CONTAINS(out, "host='db'");
+    CHECK_CONTAINS(out, "dbname='prod'");
+    CHECK_NOT_CONTAINS(out, "password");
+    CHECK(out.size() == std::string("host='db' dbname='prod'").size());
   }
   SUBCASE("the empty string") { CHECK(redact_conninfo("") == ""); }
 }
@@ -91,7 +94,7 @@ TEST_CASE("redact_conninfo: unparseable strings") {
 TEST_CASE("redact_conninfo: no password survives") {
   // Each of these is a string libpq parses with a password (or SSL key password) of "s3cret".
   auto check_hidden = [](std::initializer_list<const char*> conninfos) {
-    for (const char* conninfo : conninfos) {
+    for (const std::string conninfo : conninfos) {
       CAPTURE(conninfo);
       CHECK_NOT_CONTAINS(redact_conninfo(conninfo), "s3cret");
     }

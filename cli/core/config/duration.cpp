@@ -1,6 +1,7 @@
 #include "config/duration.hpp"
 
 #include <charconv>
+#include <limits>
 
 namespace cora {
 
@@ -17,7 +18,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   else if (unit == "h") factor = 3'600'000;
   else if (unit.empty() && amount == 0) factor = 1;
   else return std::nullopt;
-  if (amount > (1LL << 31) / factor) return std::nullopt;  // PostgreSQL takes at most INT_MAX ms
+  if (amount > std::numeric_limits<int>::max() / factor) return std::nullopt;  // PostgreSQL takes at most INT_MAX ms
   return std::chrono::milliseconds(amount * factor);
 }
 

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "config/duration.hpp"
 #include "error.hpp"
+#include "verify/lints.hpp"
 
 namespace cora {
 
@@ -124,6 +126,39 @@ class ConfigReader {
     if (auto dir = string_at(*table, "pg_bin_dir", "local.")) s.local.pg_bin_dir = *dir;
   }
 
+  void read_verify(const toml::table& root, Settings& s) const {
+    if (const toml::node* node = root.get("verify")) {
+      const auto* table = node->as_table();
+      if (!table) fail(*node, "verify", "must be a table ([verify])");
+      reject_unknown_keys(*table, "verify.", {"schemas"});
+      if (const toml::node* schemas = table->get("schemas")) {
+        const auto* array = schemas->as_array();
+        if (!array || array->empty()) fail(*schemas, "verify.schemas", "must be a non-empty array of schema names");
+        s.verify_schemas.clear();
+        for (const auto& item : *array) {
+          const auto* name = item.as_string();
+          if (!name) fail(item, "verify.schemas", "must hold only strings");
+          s.verify_schemas.push_back(name->get());
+        }
+      }
+    }
+    if (const toml::node* node = root.get("lints")) {
+      const auto* table = node->as_table();
+      if (!table) fail(*node, "lints", "must be a table ([lints])");
+      for (const auto& [key, value] : *table) {
+        const std::string name(key.str());
+        if (std::find(lint_names().begin(), lint_names().end(), name) == lint_names().end()) {
+          std::string known;
+          for (const auto& n : lint_names()) known += (known.empty() ? "" : ", ") + n;
+          fail(value, "lints." + name, "unknown lint (known: " + known + ")");
+        }
+        const auto* on = value.as_boolean();
+        if (!on) fail(value, "lints." + name, "must be true or false");
+        s.lints[name] = on->get();
+      }
+    }
+  }
+
   void read_environment(const toml::table& root, const std::string& name, Settings& s) const {
     const toml::node* node = root.get("environments");
     const toml::table* envs = node ? node->as_table() : nullptr;
@@ -202,9 +237,10 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   s.local.data_dir = base_dir / s.local.data_dir;
   reader.reject_unknown_keys(root, "",
                              {"database_url", "migrations_dir", "checks_dir", "history_table",
-                              "timeouts", "local", "environments"});
+                              "timeouts", "local", "environments", "verify", "lints"});
   reader.read_overridable(root, "", s);
   reader.read_local(root, s);
+  reader.read_verify(root, s);
   reader.validate_environment_shapes(root);
   if (environment) reader.read_environment(root, *environment, s);
   return s;
@@ -214,6 +250,9 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
   Settings s;
   const std::filesystem::path file = flags.config_file.value_or(kDefaultConfigFile);
   std::error_code ec;
+  if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+    throw Error(ExitCode::config, fmt::format("{}: not a file", file.string()), "pass a TOML file to --config");
+  }
   if (std::filesystem::exists(file, ec)) {
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;

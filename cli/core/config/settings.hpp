@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct Settings {
   std::string history_table = "cora_migrate.schema_history";
   Timeouts timeouts;
   LocalSettings local;
+  // verify: the schemas inspected (and served by the Data API, so RLS matters), and the
+  // built-in lints switched on or off by name.
+  std::vector<std::string> verify_schemas{"public"};
+  std::map<std::string, bool> lints;
   std::optional<std::string> environment;        // the --env that was applied
   std::filesystem::path config_file;             // empty when none was read
 };

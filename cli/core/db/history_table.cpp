@@ -47,6 +47,37 @@ std::vector<std::string> HistoryTable::create_statements() const {
       fmt::format("CREATE UNIQUE INDEX IF NOT EXISTS \"{}_current_version\" ON {} (version) WHERE is_current",
                   name_.substr(name_.find('.') + 1), qualified_),
       fmt::format("REVOKE ALL ON {} FROM PUBLIC", qualified_),
+      // Called at the start and end of every migration's transaction. As functions their plans
+      // are cached for the session, which keeps our per-migration overhead near zero.
+      fmt::format(R"(CREATE OR REPLACE FUNCTION "{schema}".begin_migration(
+    p_version bigint, p_lock_key bigint, p_lock_wait text, p_lock_timeout text, p_statement_timeout text)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
+BEGIN
+  PERFORM set_config('lock_timeout', p_lock_wait, true);
+  PERFORM pg_advisory_xact_lock(p_lock_key);
+  IF EXISTS (SELECT 1 FROM {table} WHERE version = p_version AND is_current) THEN
+    RAISE EXCEPTION USING ERRCODE = 'CM001', MESSAGE = format('version %s was applied by another run', p_version);
+  END IF;
+  PERFORM set_config('lock_timeout', p_lock_timeout, true);
+  PERFORM set_config('statement_timeout', p_statement_timeout, true);
+  PERFORM set_config('cora_migrate.started_at', clock_timestamp()::text, true);
+END
+$cora$)",
+                  fmt::arg("schema", schema_), fmt::arg("table", qualified_)),
+      fmt::format(R"(CREATE OR REPLACE FUNCTION "{schema}".record_migration(
+    p_version bigint, p_name text, p_checksum text, p_state text, p_client text, p_tool_version text)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
+BEGIN
+  INSERT INTO {table} (version, name, checksum, state, action, client, duration_ms, tool_version, backend_pid, backend_start)
+  VALUES (p_version, p_name, p_checksum, p_state, 'apply', p_client,
+          (extract(epoch FROM clock_timestamp() - current_setting('cora_migrate.started_at')::timestamptz) * 1000)::integer,
+          p_tool_version,
+          -- Only a row that stays "running" needs to tell whether its session is still alive.
+          CASE WHEN p_state = 'running' THEN pg_backend_pid() END,
+          CASE WHEN p_state = 'running' THEN (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())) END);
+END
+$cora$)",
+                  fmt::arg("schema", schema_), fmt::arg("table", qualified_)),
       // Supabase grants broadly through default privileges; make sure the API roles stay out.
       fmt::format(R"(DO $cora$
 DECLARE r text;

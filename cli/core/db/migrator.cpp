@@ -78,43 +78,25 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   return prepared;
 }
 
-std::string Migrator::preamble(const PreparedMigration& m) const {
+PipelineStep Migrator::preamble(const PreparedMigration& m) const {
   const auto lock_timeout = m.directives.lock_timeout.value_or(options_.timeouts.lock_timeout);
   const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
-  return fmt::format(
-      R"(DO $cora$
-BEGIN
-  PERFORM pg_catalog.set_config('lock_timeout', '{lock_wait}', true);
-  PERFORM pg_catalog.pg_advisory_xact_lock({key});
-  IF EXISTS (SELECT 1 FROM {table} WHERE version = {version} AND is_current) THEN
-    RAISE EXCEPTION USING ERRCODE = '{applied_elsewhere}', MESSAGE = 'version {version} was applied by another run';
-  END IF;
-  PERFORM pg_catalog.set_config('lock_timeout', '{lock_timeout}', true);
-  PERFORM pg_catalog.set_config('statement_timeout', '{statement_timeout}', true);
-  PERFORM pg_catalog.set_config('cora_migrate.started_at', pg_catalog.clock_timestamp()::text, true);
-END
-$cora$)",
-      fmt::arg("lock_wait", to_setting_value(options_.timeouts.lock_wait)), fmt::arg("key", history_.lock_key()),
-      fmt::arg("table", history_.qualified()), fmt::arg("version", m.file->version),
-      fmt::arg("applied_elsewhere", kAppliedElsewhere), fmt::arg("lock_timeout", to_setting_value(lock_timeout)),
-      fmt::arg("statement_timeout", to_setting_value(statement_timeout)));
+  return {fmt::format("SELECT \"{}\".begin_migration($1, $2, $3, $4, $5)", history_.schema()),
+          {std::to_string(m.file->version), std::to_string(history_.lock_key()),
+           to_setting_value(options_.timeouts.lock_wait), to_setting_value(lock_timeout),
+           to_setting_value(statement_timeout)}};
 }
 
 PipelineStep Migrator::history_insert(const PreparedMigration& m, const char* state) const {
-  return {fmt::format(
-              R"(INSERT INTO {} (version, name, checksum, state, action, client, duration_ms, tool_version, backend_pid, backend_start)
-VALUES ($1, $2, $3, '{}', 'apply', $4,
-        (extract(epoch FROM pg_catalog.clock_timestamp() - pg_catalog.current_setting('cora_migrate.started_at')::timestamptz) * 1000)::integer,
-        $5, pg_catalog.pg_backend_pid(),
-        (SELECT backend_start FROM pg_catalog.pg_stat_activity WHERE pid = pg_catalog.pg_backend_pid())))",
-              history_.qualified(), state),
-          {std::to_string(m.file->version), m.file->name, m.file->checksum, options_.client, std::string(tool_version())}};
+  return {fmt::format("SELECT \"{}\".record_migration($1, $2, $3, $4, $5, $6)", history_.schema()),
+          {std::to_string(m.file->version), m.file->name, m.file->checksum, std::string(state), options_.client,
+           std::string(tool_version())}};
 }
 
 std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m) const {
   std::vector<PipelineStep> steps;
   steps.reserve(m.script.statements.size() + 4);
-  steps.push_back({preamble(m), {}});
+  steps.push_back(preamble(m));
   for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
   // A file's SET ROLE / SET search_path must neither stop us recording it nor leak into the next file.
   steps.push_back({"RESET ROLE", {}});
@@ -125,7 +107,7 @@ std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration&
 
 std::vector<PipelineStep> Migrator::non_transactional_steps(const PreparedMigration& m) const {
   std::vector<PipelineStep> steps;
-  steps.push_back({preamble(m), {}});
+  steps.push_back(preamble(m));
   steps.push_back(history_insert(m, "running"));
   const auto lock_timeout = m.directives.lock_timeout.value_or(options_.timeouts.lock_timeout);
   const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
@@ -141,13 +123,17 @@ std::vector<PipelineStep> Migrator::non_transactional_steps(const PreparedMigrat
   return steps;
 }
 
-void Migrator::ensure_history_table() {
+std::vector<PipelineStep> Migrator::history_setup_steps() const {
   std::vector<PipelineStep> steps;
   steps.push_back({fmt::format("SELECT pg_catalog.set_config('lock_timeout', '{}', true), pg_catalog.pg_advisory_xact_lock({})",
                                to_setting_value(options_.timeouts.lock_wait), history_.lock_key()),
                    {}});
   for (auto& sql : history_.create_statements()) steps.push_back({std::move(sql), {}});
-  const auto outcome = db_.run_pipeline(steps);
+  return steps;
+}
+
+void Migrator::ensure_history_table() {
+  const auto outcome = db_.run_pipeline(history_setup_steps());
   if (outcome.error) {
     if (outcome.failed_step == 0 && outcome.error->sqlstate == kLockNotAvailable) {
       throw Error(ExitCode::lock_timeout, "another cora-migrate run held the migration lock for longer than lock_wait",

@@ -62,12 +62,14 @@ class Migrator {
   // lock_timeout, history_conflict, interrupted.
   MigrateResult apply(PreparedPlan& prepared, MigrateObserver& observer);
 
+  // The statements `apply` sends first when the history table does not exist yet, for --dry-run.
+  std::vector<PipelineStep> history_setup_steps() const;
   // The exact statements `apply` sends for one migration, for --dry-run.
   std::vector<PipelineStep> transactional_steps(const PreparedMigration& m) const;
   std::vector<PipelineStep> non_transactional_steps(const PreparedMigration& m) const;
 
  private:
-  std::string preamble(const PreparedMigration& m) const;
+  PipelineStep preamble(const PreparedMigration& m) const;
   PipelineStep history_insert(const PreparedMigration& m, const char* state) const;
   bool apply_transactional(const PreparedMigration& m);
   bool apply_non_transactional(const PreparedMigration& m);

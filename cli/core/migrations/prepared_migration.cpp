@@ -6,6 +6,7 @@
 
 #include "config/duration.hpp"
 #include "error.hpp"
+#include "util/text_position.hpp"
 
 namespace cora {
 
@@ -71,6 +72,13 @@ MigrationDirectives parse_directives(const MigrationFile& file) {
 PreparedMigration prepare_migration(const MigrationFile& file) {
   PreparedMigration prepared;
   prepared.file = &file;
+  // libpg_query reads a C string: whatever follows a NUL would silently not run.
+  if (const auto nul = file.content.find('\0'); nul != std::string::npos) {
+    const auto at = line_column_at(file.content, nul);
+    throw Error(ExitCode::migration_files,
+                fmt::format("{}:{}:{}: contains a NUL byte", file.path.string(), at.line, at.column),
+                "remove it; nothing was applied");
+  }
   prepared.directives = parse_directives(file);
   try {
     prepared.script = parse_sql_script(file.content);

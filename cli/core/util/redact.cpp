@@ -2,7 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 #include <string_view>
 
 namespace cora {
@@ -12,25 +14,56 @@ bool looks_like_url(std::string_view s) {
   return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
 }
 
-// URL form: drop whatever sits between "user:" and "@" in the authority, and any
-// password= query parameter, keeping the rest as the user wrote it.
-std::string redact_url(std::string url) {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// URL form, keeping the user's URL: as libpq reads it, user info runs to the first '@' before
+// any '/', and the password is what follows its first ':'; query parameters that decode to a
+// secret option name get their value replaced.
+std::string redact_url(std::string url, const std::vector<std::string>& secret_keywords) {
   const auto scheme_end = url.find("://") + 3;
-  const auto authority_end = url.find_first_of("/?#", scheme_end);
-  const auto at = url.rfind('@', authority_end == std::string::npos ? url.size() : authority_end);
-  if (at != std::string::npos && at > scheme_end) {
+  const auto stop = url.find_first_of("@/", scheme_end);
+  if (stop != std::string::npos && url[stop] == '@') {
     const auto colon = url.find(':', scheme_end);
-    if (colon != std::string::npos && colon < at) url.replace(colon + 1, at - colon - 1, "***");
+    if (colon != std::string::npos && colon < stop) url.replace(colon + 1, stop - colon - 1, "***");
   }
-  for (std::size_t pos = url.find("password=");
-       pos != std::string::npos; pos = url.find("password=", pos + 1)) {
-    if (pos == 0 || (url[pos - 1] != '?' && url[pos - 1] != '&')) continue;
-    const auto value_start = pos + 9;
-    const auto value_end = url.find('&', value_start);
-    url.replace(value_start, (value_end == std::string::npos ? url.size() : value_end) - value_start,
-                "***");
+  const auto path = url.find('/', scheme_end);
+  const auto query = url.find('?', path == std::string::npos ? scheme_end : path);
+  if (query == std::string::npos) return url;
+  std::string out = url.substr(0, query + 1);
+  std::size_t start = query + 1;
+  while (start <= url.size()) {
+    const auto amp = url.find('&', start);
+    std::string pair = url.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    const auto eq = pair.find('=');
+    const std::string key = percent_decode(pair.substr(0, eq));
+    if (eq != std::string::npos &&
+        std::find(secret_keywords.begin(), secret_keywords.end(), key) != secret_keywords.end()) {
+      pair = pair.substr(0, eq + 1) + "***";
+    }
+    out += pair;
+    if (amp == std::string::npos) break;
+    out += '&';
+    start = amp + 1;
   }
-  return url;
+  return out;
 }
 
 std::string quote_value(const char* value) {
@@ -49,16 +82,27 @@ std::string redact_conninfo(const std::string& conninfo) {
       PQconninfoParse(conninfo.c_str(), &error), &PQconninfoFree);
   if (error) PQfreemem(error);
   if (!options) return "<unparseable connection string>";
-  if (looks_like_url(conninfo)) return redact_url(conninfo);
-  std::string out;
+  // libpq marks every secret option (password, sslpassword, ...) with dispchar '*'.
+  std::vector<std::string> secret_keywords;
+  std::vector<std::string> secret_values;
+  std::string key_value;
   for (const PQconninfoOption* o = options.get(); o->keyword; ++o) {
+    const bool secret = o->dispchar && std::string_view(o->dispchar) == "*";
+    if (secret) secret_keywords.emplace_back(o->keyword);
     if (!o->val) continue;
-    if (!out.empty()) out.push_back(' ');
-    out += o->keyword;
-    out += '=';
-    out += std::string_view(o->keyword) == "password" ? "***" : quote_value(o->val);
+    if (secret && *o->val) secret_values.emplace_back(o->val);
+    if (!key_value.empty()) key_value.push_back(' ');
+    key_value += o->keyword;
+    key_value += '=';
+    key_value += secret ? "***" : quote_value(o->val);
   }
-  return out;
+  if (!looks_like_url(conninfo)) return key_value;
+  const std::string url = redact_url(conninfo, secret_keywords);
+  // Should the URL still show a secret in some spelling we did not foresee, show the parsed form.
+  for (const auto& value : secret_values) {
+    if (url.find(value) != std::string::npos) return key_value;
+  }
+  return url;
 }
 
 std::string redact_secret(std::string text, const std::string& secret) {

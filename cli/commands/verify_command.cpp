@@ -1,0 +1,118 @@
+// `cora-migrate verify`: declarative checks from checks/ and built-in lints against the live
+// schema; with --scratch, against a fresh database migrated from zero on the local cluster.
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "commands/command.hpp"
+#include "commands/database_target.hpp"
+#include "db/migrator.hpp"
+#include "error.hpp"
+#include "local/local_cluster.hpp"
+#include "output/terminal.hpp"
+#include "verify/catalog_snapshot.hpp"
+#include "verify/check_loader.hpp"
+#include "verify/evaluate_checks.hpp"
+#include "verify/lints.hpp"
+#include "verify/live_checks.hpp"
+#include "verify/report.hpp"
+
+namespace cora::cli {
+
+namespace {
+
+// A database created for one verify --scratch run and dropped afterwards, whatever happens.
+class ScratchDatabase {
+ public:
+  ScratchDatabase(const LocalCluster& cluster, std::chrono::milliseconds connect_timeout)
+      : cluster_(cluster), timeout_(connect_timeout),
+        name_(fmt::format("cora_scratch_{}_{}", getpid(),
+                          std::chrono::steady_clock::now().time_since_epoch().count() % 1000000)) {
+    Connection::open(cluster_.conninfo("postgres"), timeout_)->execute_script("CREATE DATABASE " + name_);
+  }
+  ~ScratchDatabase() {
+    try {
+      Connection::open(cluster_.conninfo("postgres"), timeout_)
+          ->execute_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (...) {
+      // Left behind only if the cluster itself is gone; `local reset` clears it.
+    }
+  }
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+  const std::string& name() const { return name_; }
+
+ private:
+  const LocalCluster& cluster_;
+  std::chrono::milliseconds timeout_;
+  std::string name_;
+};
+
+class VerifyCommand : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    auto* sub = app.add_subcommand("verify", "Check the live schema against checks/ and the built-in lints");
+    sub->add_option("--format", format_, "human, json, junit or github")
+        ->check(CLI::IsMember({"human", "json", "junit", "github"}));
+    sub->add_flag("--scratch", scratch_,
+                  "Verify a fresh database on the local cluster, migrated from zero, then drop it (needs no URL)");
+    return sub;
+  }
+
+  int run(const GlobalOptions& global) override {
+    const auto settings = resolve_settings(global.settings, process_environment());
+    const CheckSet checks = load_checks(settings.checks_dir);
+    if (!scratch_) {
+      auto target = connect_to_target(settings);
+      return verify(*target.db, target.description, checks, settings);
+    }
+    const auto files = discover_migrations(settings.migrations_dir);
+    LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
+    cluster.ensure_running();
+    ScratchDatabase scratch(cluster, settings.timeouts.connect);
+    auto db = Connection::open(cluster.conninfo(scratch.name()), settings.timeouts.connect);
+    MigrateOptions options;
+    options.timeouts = settings.timeouts;
+    options.client = client_identity();
+    Migrator migrator(*db, HistoryTable(settings.history_table), options);
+    auto prepared = migrator.prepare(files);
+    MigrateObserver quiet;
+    migrator.apply(prepared, quiet);
+    std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
+                 scratch.name().c_str());
+    return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings);
+  }
+
+ private:
+  int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings) const {
+    const auto before = db.round_trips();
+    const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas);
+    const auto predicates = normalise_predicates(db, checks.indexes, snapshot);
+    auto outcomes = evaluate_checks(checks, snapshot, predicates);
+    auto probes = run_probes(db, checks.probes);
+    outcomes.insert(outcomes.end(), probes.begin(), probes.end());
+    auto lints = run_lints(snapshot, settings.lints, settings.verify_schemas);
+    outcomes.insert(outcomes.end(), lints.begin(), lints.end());
+
+    const VerifySummary summary{description, db.round_trips() - before, checks.size()};
+    std::string text;
+    if (format_ == "json") text = render_json(outcomes, summary);
+    else if (format_ == "junit") text = render_junit(outcomes, summary);
+    else if (format_ == "github") text = render_github(outcomes, summary);
+    else text = render_human(outcomes, summary, Style::for_stream(stdout).color());
+    std::fputs(text.c_str(), stdout);
+    return count_findings(outcomes, Severity::error) > 0 ? to_int(ExitCode::findings) : to_int(ExitCode::ok);
+  }
+
+  std::string format_ = "human";
+  bool scratch_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_verify_command() { return std::make_unique<VerifyCommand>(); }
+
+}  // namespace cora::cli

@@ -1,0 +1,31 @@
+#pragma once
+// What verify found, check by check: for people, JSON, JUnit and GitHub annotations alike.
+
+#include <string>
+#include <vector>
+
+#include "verify/check_model.hpp"
+
+namespace cora {
+
+enum class Severity { error, warning };
+
+inline const char* to_string(Severity s) { return s == Severity::error ? "error" : "warning"; }
+
+struct Finding {
+  Severity severity = Severity::error;
+  std::string expected;
+  std::string found;
+  std::string fix;
+};
+
+struct CheckOutcome {
+  std::string kind;     // table, index, policy, function, role, probe, or lint:<name>
+  std::string subject;  // what was checked, e.g. "public.user_sessions"
+  CheckOrigin origin;   // the check's file and line; empty file for built-in lints
+  std::vector<Finding> findings;
+
+  bool passed() const { return findings.empty(); }
+};
+
+}  // namespace cora

@@ -1,0 +1,173 @@
+#include "verify/report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+#include "output/terminal.hpp"
+
+namespace cora {
+
+namespace {
+
+std::string where(const CheckOutcome& o) {
+  return o.origin.file.empty() ? "built-in lint" : fmt::format("{}:{}", o.origin.file, o.origin.line);
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// GitHub's workflow commands: data escapes %, CR, LF; properties also escape : and ,.
+std::string gh_data(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out.push_back(c);
+  }
+  return out;
+}
+std::string gh_property(const std::string& s) {
+  std::string out;
+  for (const char c : gh_data(s)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+std::string finding_text(const Finding& f) {
+  return fmt::format("expected {}; found {}; fix: {}", f.expected, f.found, f.fix);
+}
+
+std::string summary_line(const std::vector<CheckOutcome>& outcomes, const VerifySummary& s) {
+  std::size_t failed = 0;
+  for (const auto& o : outcomes) failed += o.passed() ? 0U : 1U;
+  return fmt::format("{} checks and lints, {} passed, {} failed ({} errors, {} warnings); {} queries to {}",
+                     outcomes.size(), outcomes.size() - failed, failed, count_findings(outcomes, Severity::error),
+                     count_findings(outcomes, Severity::warning), s.queries, s.database);
+}
+
+}  // namespace
+
+std::size_t count_findings(const std::vector<CheckOutcome>& outcomes, Severity severity) {
+  std::size_t n = 0;
+  for (const auto& o : outcomes) {
+    for (const auto& f : o.findings) n += f.severity == severity ? 1U : 0U;
+  }
+  return n;
+}
+
+std::string render_human(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary, bool color) {
+  const Style style = color ? Style::for_stream(stdout) : Style::plain();
+  // Grouped by file, then kind; only what failed is spelled out.
+  std::map<std::string, std::map<std::string, std::vector<const CheckOutcome*>>> groups;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> totals;  // file -> (checks, failed)
+  for (const auto& o : outcomes) {
+    const std::string file = o.origin.file.empty() ? "built-in lints" : o.origin.file;
+    auto& t = totals[file];
+    ++t.first;
+    if (!o.passed()) {
+      ++t.second;
+      groups[file][o.kind].push_back(&o);
+    }
+  }
+  std::string out;
+  for (const auto& [file, total] : totals) {
+    const bool ok = total.second == 0;
+    out += fmt::format("{} {} ({} checked, {} failed)\n", style.paint(ok ? "ok  " : "FAIL", ok ? Tone::good : Tone::bad),
+                       style.paint(file, Tone::bold), total.first, total.second);
+    for (const auto& [kind, failed] : groups[file]) {
+      for (const auto* o : failed) {
+        out += fmt::format("  {} {} ({})\n", kind, o->subject, where(*o));
+        for (const auto& f : o->findings) {
+          out += fmt::format("    {} expected {}\n", style.paint(f.severity == Severity::error ? "error:  " : "warning:",
+                                                              f.severity == Severity::error ? Tone::bad : Tone::warn),
+                             f.expected);
+          out += fmt::format("             found    {}\n", f.found);
+          out += fmt::format("             fix      {}\n", f.fix);
+        }
+      }
+    }
+  }
+  out += summary_line(outcomes, summary) + "\n";
+  return out;
+}
+
+std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& o : outcomes) {
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& f : o.findings) {
+      findings.push_back({{"severity", to_string(f.severity)}, {"expected", f.expected}, {"found", f.found}, {"fix", f.fix}});
+    }
+    checks.push_back({{"kind", o.kind}, {"subject", o.subject},
+                      {"file", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.file)},
+                      {"line", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.line)},
+                      {"passed", o.passed()}, {"findings", findings}});
+  }
+  const nlohmann::json doc{{"database", summary.database},
+                           {"queries", summary.queries},
+                           {"checks", checks},
+                           {"summary",
+                            {{"total", outcomes.size()},
+                             {"errors", count_findings(outcomes, Severity::error)},
+                             {"warnings", count_findings(outcomes, Severity::warning)}}}};
+  return doc.dump(2) + "\n";
+}
+
+std::string render_junit(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+  std::size_t failures = 0;
+  for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"cora-migrate verify\" tests=\"{}\" failures=\"{}\">\n", outcomes.size(), failures);
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(summary.database),
+                     outcomes.size(), failures);
+  for (const auto& o : outcomes) {
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"", xml_escape(o.kind), xml_escape(o.subject),
+                       xml_escape(o.origin.file));
+    if (o.passed()) {
+      out += "/>\n";
+      continue;
+    }
+    out += ">\n";
+    for (const auto& f : o.findings) {
+      out += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(f.severity),
+                         xml_escape("expected " + f.expected + "; found " + f.found), xml_escape(finding_text(f)));
+    }
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+std::string render_github(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+  std::string out;
+  for (const auto& o : outcomes) {
+    for (const auto& f : o.findings) {
+      const std::string level = f.severity == Severity::error ? "error" : "warning";
+      const std::string location =
+          o.origin.file.empty() ? "" : fmt::format(" file={},line={},", gh_property(o.origin.file), o.origin.line);
+      out += fmt::format("::{}{}{}title={}::{}\n", level, location, o.origin.file.empty() ? " " : "",
+                         gh_property(o.kind + " " + o.subject), gh_data(finding_text(f)));
+    }
+  }
+  out += summary_line(outcomes, summary) + "\n";
+  return out;
+}
+
+}  // namespace cora
