@@ -8,3 +8,4 @@ bash scripts/install-deps.sh
 bash scripts/build.sh "$root/build" -DCMAKE_BUILD_TYPE=Release
 ./build/cli/cora-migrate migrate
 ./build/cli/cora-migrate status
+./build/cli/cora-migrate verify
