@@ -203,6 +203,29 @@ TEST_CASE("cora-migrate verify: output formats and a constant number of queries"
   CHECK(lots["queries"] == 1);
 }
 
+TEST_CASE("cora-migrate verify: a lint switched off in [lints] is not run") {
+  MigratedDatabase m;
+  m.exec("CREATE TABLE public.open_table (id int)");
+  ScratchDir dir;
+  dir.write("cora-migrate.toml", "[lints]\nrls_disabled_in_public = false\n");
+  const auto base = std::vector<std::string>{"--database-url", m.db.conninfo(), "--checks", (dir.path() / "none").string()};
+  auto with_config = base;
+  with_config.insert(with_config.begin(), {"--config", (dir.path() / "cora-migrate.toml").string()});
+  with_config.push_back("verify");
+  auto without = base;
+  without.push_back("verify");
+  const auto on = run_cli(without);
+  CHECK(on.exit_code == 11);
+  CHECK(on.out.find("lint:rls_disabled_in_public public.open_table") != std::string::npos);
+  const auto off = run_cli(with_config);
+  CHECK(off.exit_code == 0);
+  CHECK(off.out.find("open_table") == std::string::npos);
+  dir.write("cora-migrate.toml", "[lints]\nno_such_lint = false\n");
+  const auto bad = run_cli(with_config);
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.err.find("cora-migrate.toml:2: lints.no_such_lint: unknown lint") != std::string::npos);
+}
+
 TEST_CASE("cora-migrate verify: bad check files exit 3 with file and line") {
   MigratedDatabase m;
   ScratchDir dir;
