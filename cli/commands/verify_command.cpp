@@ -90,11 +90,12 @@ class VerifyCommand : public Command {
   int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings) const {
     const auto before = db.round_trips();
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas);
-    const auto predicates = normalise_predicates(db, checks.indexes, snapshot);
-    auto outcomes = evaluate_checks(checks, snapshot, predicates);
+    const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
+    const auto analyses = analyse_functions(snapshot);
+    auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);
     auto probes = run_probes(db, checks.probes);
     outcomes.insert(outcomes.end(), probes.begin(), probes.end());
-    auto lints = run_lints(snapshot, settings.lints, settings.verify_schemas);
+    auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas);
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
 
     const VerifySummary summary{description, db.round_trips() - before, checks.size()};

@@ -137,6 +137,28 @@ TEST_CASE("cora-migrate verify: each check kind reports a violation") {
     CHECK(!has_failure(failed, "index", "public.idx_user_auth_log_failures"));
     CHECK(has_failure(failed, "index", "public.idx_user_sessions_active"));
   }
+  SUBCASE("table: defaults and generated expressions are compared in normalised form") {
+    ScratchDir dir;
+    dir.write("c/t.toml",
+              "[[table]]\nname = \"user_sessions\"\ncolumns = [\n"
+              "  { name = \"metadata\", default = \"'{}'\" },\n"
+              "  { name = \"started_at\", default = \"NOW()\" },\n"
+              "  { name = \"session_duration_seconds\", generated = \"extract(epoch from coalesce(ended_at, last_activity_at) - started_at)::int\" },\n"
+              "]\n"
+              "[[table]]\nname = \"user_auth_log\"\ncolumns = [\n"
+              "  { name = \"occurred_at\", default = \"clock_timestamp()\" },\n"
+              "  { name = \"metadata\", default = \"'{}' +\" },\n"
+              "]\n");
+    const auto r = m.verify({"--format", "json"}, (dir.path() / "c").string());
+    const auto failed = failed_checks(r);
+    CHECK(!has_failure(failed, "table", "public.user_sessions"));
+    REQUIRE(has_failure(failed, "table", "public.user_auth_log"));
+    CHECK(r.out.find("DEFAULT clock_timestamp()") != std::string::npos);
+    CHECK(r.out.find("PostgreSQL cannot read that default") != std::string::npos);
+    m.exec("ALTER TABLE public.user_sessions DROP COLUMN session_duration_seconds, ADD COLUMN session_duration_seconds "
+           "integer GENERATED ALWAYS AS (EXTRACT(EPOCH FROM (ended_at - started_at))::integer) STORED");
+    CHECK(has_failure(failed_checks(m.verify({"--format", "json"})), "table", "public.user_sessions"));
+  }
   SUBCASE("policy: the guide's service-role policy missing, or with other roles") {
     m.exec("DROP POLICY user_sessions_service_role ON public.user_sessions; ALTER POLICY user_auth_log_service_role ON public.user_auth_log TO authenticated");
     const auto failed = failed_checks(m.verify({"--format", "json"}));
@@ -164,6 +186,19 @@ TEST_CASE("cora-migrate verify: each check kind reports a violation") {
     CHECK(r.exit_code == 11);
     CHECK(has_failure(failed_checks(r), "probe", "authenticated can read own org_members rows"));
     CHECK(r.out.find("infinite recursion") != std::string::npos);
+  }
+  SUBCASE("lint: dynamic SQL is reported as not analysable, as a warning") {
+    m.exec("CREATE FUNCTION public.purge(p_table text) RETURNS void LANGUAGE plpgsql SET search_path = '' AS $$\n"
+           "BEGIN\n  EXECUTE format('DELETE FROM public.%I', p_table);\nEND\n$$");
+    const auto r = m.verify({"--format", "json"});
+    CHECK(r.exit_code == 0);
+    const auto failed = failed_checks(r);
+    REQUIRE(has_failure(failed, "lint:unresolved_relation", "public.purge(p_table text)"));
+    for (const auto& c : failed) {
+      if (c["subject"] != "public.purge(p_table text)") continue;
+      CHECK(c["findings"][0]["severity"] == "warning");
+      CHECK(c["findings"][0]["expected"] == "line 3 of the body can be analysed");
+    }
   }
   SUBCASE("lint: an INVALID index") {
     m.exec("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.idx_user_auth_log_type'::regclass");

@@ -44,11 +44,17 @@ class CheckReader {
         const auto* c = item.as_table();
         if (!c) toml_.fail(item, "table.columns", "each column must be a { name = ..., type = ... } table");
         toml_.reject_unknown_keys(*c, "table.columns.", {"name", "type", "nullable", "default", "generated"});
-        check.columns.push_back({toml_.required_string(*c, "name", "table.columns."),
+        ColumnExpectation column{toml_.required_string(*c, "name", "table.columns."),
                                  toml_.optional_string(*c, "type", "table.columns."),
                                  toml_.optional_bool(*c, "nullable", "table.columns."),
                                  toml_.optional_string(*c, "default", "table.columns."),
-                                 toml_.optional_bool(*c, "generated", "table.columns.")});
+                                 std::nullopt, std::nullopt};
+        if (const toml::node* generated = c->get("generated")) {
+          if (const auto* flag = generated->as_boolean()) column.generated = flag->get();
+          else if (const auto* expression = generated->as_string()) column.generated_expr = expression->get();
+          else toml_.fail(*generated, "table.columns.generated", "must be true, false or the expression as a string");
+        }
+        check.columns.push_back(std::move(column));
       }
     }
     return check;

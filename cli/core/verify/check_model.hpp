@@ -17,7 +17,8 @@ struct ColumnExpectation {
   std::optional<std::string> type;
   std::optional<bool> nullable;
   std::optional<std::string> default_expr;
-  std::optional<bool> generated;
+  std::optional<bool> generated;              // generated = true / false
+  std::optional<std::string> generated_expr;  // generated = "expression": also compares it
 };
 
 struct TableCheck {

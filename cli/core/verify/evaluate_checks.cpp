@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <set>
 
-#include "verify/function_references.hpp"
 #include "verify/search_path.hpp"
 
 namespace cora {
@@ -51,8 +50,8 @@ std::string squeeze_spaces(const std::string& s) {
 
 class Evaluator {
  public:
-  Evaluator(const CatalogSnapshot& snapshot, const NormalisedPredicates& predicates)
-      : s_(snapshot), predicates_(predicates) {}
+  Evaluator(const CatalogSnapshot& snapshot, const NormalisedExpressions& expressions, const FunctionAnalyses& analyses)
+      : s_(snapshot), expressions_(expressions), analyses_(analyses) {}
 
   CheckOutcome table(const TableCheck& c) const {
     CheckOutcome out{"table", c.table, c.origin, {}};
@@ -76,7 +75,7 @@ class Evaluator {
     return out;
   }
 
-  CheckOutcome index(const IndexCheck& c, std::size_t position) const {
+  CheckOutcome index(const IndexCheck& c) const {
     CheckOutcome out{"index", c.index, c.origin, {}};
     const auto it = std::find_if(s_.indexes.begin(), s_.indexes.end(),
                                  [&](const IndexFact& i) { return i.schema + "." + i.name == c.index; });
@@ -98,8 +97,7 @@ class Evaluator {
                               std::string(i.unique ? "unique" : "not unique"), "recreate the index"});
     }
     if (c.where) {
-      const auto p = predicates_.find(position);
-      const std::string expected = p == predicates_.end() ? *c.where : p->second;
+      const std::string expected = normalised(ExpressionToNormalise::Kind::index_predicate, c.index, *c.where);
       if (expected.rfind("error: ", 0) == 0) {
         out.findings.push_back({Severity::error, "WHERE " + *c.where, "PostgreSQL cannot read that predicate (" +
                                 expected.substr(7) + ")", "fix the check's where"});
@@ -225,20 +223,53 @@ class Evaluator {
                               fmt::format("ALTER TABLE {} ALTER COLUMN {} {} NOT NULL;", out.subject, e.name,
                                           *e.nullable ? "DROP" : "SET")});
     }
-    if (e.default_expr && squeeze_spaces(*e.default_expr) != squeeze_spaces(it->default_expr)) {
-      out.findings.push_back({Severity::error, where + " DEFAULT " + *e.default_expr,
-                              it->default_expr.empty() ? "no default" : "DEFAULT " + it->default_expr,
-                              fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", out.subject, e.name, *e.default_expr)});
+    if (e.default_expr) {
+      const std::string expected = normalised(ExpressionToNormalise::Kind::column_default, where, *e.default_expr);
+      if (expected.rfind("error: ", 0) == 0) {
+        out.findings.push_back({Severity::error, where + " DEFAULT " + *e.default_expr,
+                                "PostgreSQL cannot read that default (" + expected.substr(7) + ")", "fix the check"});
+      } else if (squeeze_spaces(expected) != squeeze_spaces(it->default_expr)) {
+        out.findings.push_back({Severity::error, where + " DEFAULT " + expected,
+                                it->default_expr.empty() ? "no default" : "DEFAULT " + it->default_expr,
+                                fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", out.subject, e.name, *e.default_expr)});
+      }
     }
     if (e.generated && *e.generated != it->generated) {
       out.findings.push_back({Severity::error, where + (*e.generated ? " GENERATED ALWAYS AS (...) STORED" : " not generated"),
                               it->generated ? "generated as " + it->generated_expr : "an ordinary column",
                               "recreate the column in a migration"});
     }
+    if (e.generated_expr && it->generated) {
+      const std::string expected = normalised(ExpressionToNormalise::Kind::generated_column, where, *e.generated_expr);
+      if (expected.rfind("error: ", 0) == 0) {
+        out.findings.push_back({Severity::error, where + " GENERATED ALWAYS AS (" + *e.generated_expr + ")",
+                                "PostgreSQL cannot read that expression (" + expected.substr(7) + ")", "fix the check"});
+      } else if (squeeze_spaces(expected) != squeeze_spaces(it->generated_expr)) {
+        out.findings.push_back({Severity::error, where + " GENERATED ALWAYS AS (" + expected + ") STORED",
+                                "GENERATED ALWAYS AS (" + it->generated_expr + ") STORED",
+                                "recreate the column in a migration"});
+      }
+    } else if (e.generated_expr) {
+      out.findings.push_back({Severity::error, where + " GENERATED ALWAYS AS (" + *e.generated_expr + ") STORED",
+                              "an ordinary column", "recreate the column in a migration"});
+    }
+  }
+
+  // The server's normalised text of `expression`, or the expression itself when it was not
+  // normalised (its table is missing: another finding says so).
+  std::string normalised(ExpressionToNormalise::Kind kind, const std::string& subject, const std::string& expression) const {
+    const auto it = expressions_.find(expression_key(kind, subject));
+    return it == expressions_.end() ? expression : it->second;
   }
 
   void references(CheckOutcome& out, const FunctionCheck& c, const FunctionFact& f) const {
-    const auto analysis = analyse_function_body(f.language, f.body, {f.arguments, f.result});
+    const auto found = analyses_.find(signature_of(f));
+    if (found == analyses_.end()) {
+      out.findings.push_back({Severity::error, "a PL/pgSQL or SQL body to analyse", "LANGUAGE " + f.language,
+                              "drop references / must_not_reference from this check"});
+      return;
+    }
+    const BodyAnalysis& analysis = found->second;
     if (analysis.parse_error) {
       out.findings.push_back({Severity::error, "a body that PostgreSQL's parser reads", *analysis.parse_error,
                               "fix the function's body"});
@@ -277,7 +308,8 @@ class Evaluator {
   }
 
   const CatalogSnapshot& s_;
-  const NormalisedPredicates& predicates_;
+  const NormalisedExpressions& expressions_;
+  const FunctionAnalyses& analyses_;
 };
 
 }  // namespace
@@ -286,13 +318,65 @@ std::vector<std::string> function_search_path(const FunctionFact& f, const std::
   return parse_search_path(f.search_path.value_or(session_search_path));
 }
 
+std::string expression_key(ExpressionToNormalise::Kind kind, const std::string& subject) {
+  switch (kind) {
+    case ExpressionToNormalise::Kind::index_predicate: return "where:" + subject;
+    case ExpressionToNormalise::Kind::column_default: return "default:" + subject;
+    case ExpressionToNormalise::Kind::generated_column: return "generated:" + subject;
+  }
+  return subject;
+}
+
+std::vector<ExpressionToNormalise> expressions_to_normalise(const CheckSet& checks, const CatalogSnapshot& snapshot) {
+  using Kind = ExpressionToNormalise::Kind;
+  std::vector<ExpressionToNormalise> out;
+  for (const auto& c : checks.indexes) {
+    if (!c.where) continue;
+    const auto live = std::find_if(snapshot.indexes.begin(), snapshot.indexes.end(),
+                                   [&](const IndexFact& i) { return i.schema + "." + i.name == c.index; });
+    const std::string table = c.table.value_or(live == snapshot.indexes.end() ? "" : live->table);
+    if (!snapshot.tables.count(table)) continue;
+    out.push_back({expression_key(Kind::index_predicate, c.index), Kind::index_predicate, table, "", *c.where});
+  }
+  for (const auto& c : checks.tables) {
+    const auto table = snapshot.tables.find(c.table);
+    if (table == snapshot.tables.end()) continue;
+    for (const auto& column : c.columns) {
+      const auto live = std::find_if(table->second.columns.begin(), table->second.columns.end(),
+                                     [&](const ColumnFact& f) { return f.name == column.name; });
+      if (live == table->second.columns.end()) continue;
+      const std::string subject = c.table + "." + column.name;
+      if (column.default_expr) {
+        out.push_back({expression_key(Kind::column_default, subject), Kind::column_default, c.table, live->type,
+                       *column.default_expr});
+      }
+      if (column.generated_expr) {
+        out.push_back({expression_key(Kind::generated_column, subject), Kind::generated_column, c.table, live->type,
+                       *column.generated_expr});
+      }
+    }
+  }
+  return out;
+}
+
+std::string signature_of(const FunctionFact& f) { return fmt::format("{}.{}({})", f.schema, f.name, f.identity_arguments); }
+
+FunctionAnalyses analyse_functions(const CatalogSnapshot& snapshot) {
+  FunctionAnalyses out;
+  for (const auto& f : snapshot.functions) {
+    if (f.language != "plpgsql" && f.language != "sql") continue;
+    out.emplace(signature_of(f), analyse_function_body(f.language, f.body, {f.arguments, f.result}));
+  }
+  return out;
+}
+
 std::vector<CheckOutcome> evaluate_checks(const CheckSet& checks, const CatalogSnapshot& snapshot,
-                                          const NormalisedPredicates& predicates) {
-  const Evaluator e(snapshot, predicates);
+                                          const NormalisedExpressions& expressions, const FunctionAnalyses& analyses) {
+  const Evaluator e(snapshot, expressions, analyses);
   std::vector<CheckOutcome> out;
   out.reserve(checks.size());
   for (const auto& c : checks.tables) out.push_back(e.table(c));
-  for (std::size_t i = 0; i < checks.indexes.size(); ++i) out.push_back(e.index(checks.indexes[i], i));
+  for (const auto& c : checks.indexes) out.push_back(e.index(c));
   for (const auto& c : checks.policies) out.push_back(e.policy(c));
   for (const auto& c : checks.functions) out.push_back(e.function(c));
   for (const auto& c : checks.roles) out.push_back(e.role(c));

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "verify/evaluate_checks.hpp"
-#include "verify/function_references.hpp"
 #include "verify/search_path.hpp"
 
 namespace cora {
@@ -45,16 +44,15 @@ void policy_on_rls_disabled_table(const CatalogSnapshot& s, std::vector<CheckOut
   }
 }
 
-std::string signature(const FunctionFact& f) { return fmt::format("{}.{}({})", f.schema, f.name, f.identity_arguments); }
 
 void security_definer_search_path(const CatalogSnapshot& s, std::vector<CheckOutcome>& out) {
   for (const auto& f : s.functions) {
     if (!f.security_definer) continue;
-    auto o = lint("security_definer_search_path", signature(f));
+    auto o = lint("security_definer_search_path", signature_of(f));
     if (!f.search_path) {
       o.findings.push_back({Severity::warning, "SECURITY DEFINER with a pinned search_path",
                             "search_path is mutable: a caller's objects can shadow the ones it means",
-                            fmt::format("ALTER FUNCTION {} SET search_path = ''; and schema-qualify its names", signature(f))});
+                            fmt::format("ALTER FUNCTION {} SET search_path = ''; and schema-qualify its names", signature_of(f))});
     }
     out.push_back(std::move(o));
   }
@@ -72,11 +70,12 @@ void invalid_index(const CatalogSnapshot& s, std::vector<CheckOutcome>& out) {
 }
 
 // The auth_event_log bug, in any function: a body naming a relation that does not exist.
-void unresolved_relation(const CatalogSnapshot& s, std::vector<CheckOutcome>& out) {
+void unresolved_relation(const CatalogSnapshot& s, const FunctionAnalyses& analyses, std::vector<CheckOutcome>& out) {
   for (const auto& f : s.functions) {
-    if (f.language != "plpgsql" && f.language != "sql") continue;
-    auto o = lint("unresolved_relation", signature(f));
-    const auto analysis = analyse_function_body(f.language, f.body, {f.arguments, f.result});
+    const auto found = analyses.find(signature_of(f));
+    if (found == analyses.end()) continue;  // not PL/pgSQL or SQL
+    auto o = lint("unresolved_relation", signature_of(f));
+    const BodyAnalysis& analysis = found->second;
     if (analysis.parse_error) {
       o.findings.push_back({Severity::warning, "a body PostgreSQL's parser reads", *analysis.parse_error,
                             "check the function by hand"});
@@ -92,7 +91,7 @@ void unresolved_relation(const CatalogSnapshot& s, std::vector<CheckOutcome>& ou
                                         : ""),
            fmt::format("the function fails with 42P01 when that line runs: re-apply the migration that defines {} "
                        "or fix its body",
-                       signature(f))});
+                       signature_of(f))});
     }
     for (const auto& d : analysis.dynamic_sql) {
       o.findings.push_back({Severity::warning, fmt::format("line {} of the body can be analysed", d.line),
@@ -111,14 +110,15 @@ const std::vector<std::string>& lint_names() {
   return names;
 }
 
-std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const std::map<std::string, bool>& enabled,
+std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const FunctionAnalyses& analyses,
+                                    const std::map<std::string, bool>& enabled,
                                     const std::vector<std::string>& exposed_schemas) {
   std::vector<CheckOutcome> out;
   if (on(enabled, "rls_disabled_in_public")) rls_disabled_in_public(snapshot, exposed_schemas, out);
   if (on(enabled, "policy_on_rls_disabled_table")) policy_on_rls_disabled_table(snapshot, out);
   if (on(enabled, "security_definer_search_path")) security_definer_search_path(snapshot, out);
   if (on(enabled, "invalid_index")) invalid_index(snapshot, out);
-  if (on(enabled, "unresolved_relation")) unresolved_relation(snapshot, out);
+  if (on(enabled, "unresolved_relation")) unresolved_relation(snapshot, analyses, out);
   return out;
 }
 

@@ -120,46 +120,50 @@ std::vector<CheckOutcome> run_probes(Connection& db, const std::vector<ProbeChec
   return outcomes;
 }
 
-NormalisedPredicates normalise_predicates(Connection& db, const std::vector<IndexCheck>& indexes,
-                                          const CatalogSnapshot& snapshot) {
-  NormalisedPredicates out;
-  std::vector<std::size_t> pending;
-  for (std::size_t i = 0; i < indexes.size(); ++i) {
-    if (!indexes[i].where) continue;
-    // The table the index is on: the check's, else the live index's.
-    std::string table = indexes[i].table.value_or("");
-    for (const auto& live : snapshot.indexes) {
-      if (table.empty() && live.schema + "." + live.name == indexes[i].index) table = live.table;
-    }
-    if (!snapshot.tables.count(table)) continue;  // the index check reports the missing table or index
-    pending.push_back(i);
-  }
+NormalisedExpressions normalise_expressions(Connection& db, const std::vector<ExpressionToNormalise>& expressions) {
+  using Kind = ExpressionToNormalise::Kind;
+  constexpr std::size_t kStepsPerExpression = 3;
+  NormalisedExpressions out;
+  std::vector<const ExpressionToNormalise*> pending;
+  for (const auto& e : expressions) pending.push_back(&e);
   while (!pending.empty()) {
     std::vector<PipelineStep> steps{{"BEGIN", {}}};
     for (std::size_t k = 0; k < pending.size(); ++k) {
-      const auto& c = indexes[pending[k]];
-      std::string table = c.table.value_or("");
-      for (const auto& live : snapshot.indexes) {
-        if (table.empty() && live.schema + "." + live.name == c.index) table = live.table;
+      const auto& e = *pending[k];
+      const std::string copy = fmt::format("cora_normalise_{}", k);
+      steps.push_back({fmt::format("CREATE TEMP TABLE {} (LIKE {})", copy, qualified_identifier(e.table)), {}});
+      if (e.kind == Kind::index_predicate) {
+        steps.push_back({fmt::format("CREATE INDEX {0}_index ON {0} ((1)) WHERE {1}", copy, e.expression), {}});
+        steps.push_back({fmt::format("SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = {}::regclass",
+                                     quote_literal(copy + "_index")),
+                         {}});
+      } else {
+        steps.push_back({fmt::format("ALTER TABLE {} ADD COLUMN cora_expression {} {}", copy, e.column_type,
+                                     e.kind == Kind::column_default ? "DEFAULT (" + e.expression + ")"
+                                                                   : "GENERATED ALWAYS AS (" + e.expression + ") STORED"),
+                         {}});
+        steps.push_back({fmt::format("SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+                                     "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                                     "WHERE d.adrelid = {}::regclass AND a.attname = 'cora_expression'",
+                                     quote_literal(copy)),
+                         {}});
       }
-      steps.push_back({fmt::format("CREATE TEMP TABLE cora_predicate_{} (LIKE {})", k, qualified_identifier(table)), {}});
-      steps.push_back({fmt::format("CREATE INDEX cora_predicate_index_{0} ON cora_predicate_{0} ((1)) WHERE {1}", k, *c.where), {}});
-      steps.push_back({fmt::format("SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = {}::regclass",
-                                   quote_literal("cora_predicate_index_" + std::to_string(k))),
-                       {}});
     }
     steps.push_back({"ROLLBACK", {}});
     const auto result = db.run_pipeline(steps);
     if (!result.error) {
       for (std::size_t k = 0; k < pending.size(); ++k) {
-        out[pending[k]] = result.results.at(1 + 3 * k + 2).rows.at(0).at(0).value_or("");
+        out[pending[k]->key] = result.results.at(1 + kStepsPerExpression * k + 2).rows.at(0).at(0).value_or("");
       }
       break;
     }
     db.execute_script("ROLLBACK");
-    // The step that failed names the predicate PostgreSQL could not read; retry the rest.
-    const std::size_t bad = (*result.failed_step - 1) / 3;
-    out[pending[bad]] = "error: " + result.error->message;
+    if (*result.failed_step == 0 || *result.failed_step > kStepsPerExpression * pending.size()) {
+      throw QueryFailed(*result.error);
+    }
+    // The step that failed names the expression PostgreSQL could not read; retry the rest.
+    const std::size_t bad = (*result.failed_step - 1) / kStepsPerExpression;
+    out[pending[bad]->key] = "error: " + result.error->message;
     pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(bad));
   }
   return out;

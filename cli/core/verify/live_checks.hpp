@@ -1,6 +1,6 @@
 #pragma once
 // The parts of verify that need the server to do more than answer catalog queries: probes
-// (statements run as a role, always rolled back) and normalising index predicates.
+// (statements run as a role, always rolled back) and normalising the expressions checks state.
 
 #include <vector>
 
@@ -17,10 +17,10 @@ class Connection;
 // plus one more after a probe that fails.
 std::vector<CheckOutcome> run_probes(Connection& db, const std::vector<ProbeCheck>& probes);
 
-// PostgreSQL's own normalised text of each index check's `where`, obtained by building the
-// index on a temporary copy of its table in a transaction that is rolled back. One round trip
-// when all predicates are valid.
-NormalisedPredicates normalise_predicates(Connection& db, const std::vector<IndexCheck>& indexes,
-                                          const CatalogSnapshot& snapshot);
+// PostgreSQL's own normalised text of each expression (what pg_get_expr prints), obtained by
+// building the index, default or generated column on a temporary copy of its table in a
+// transaction that is rolled back. One round trip when every expression is valid; an invalid
+// one costs one more and is reported as "error: ...".
+NormalisedExpressions normalise_expressions(Connection& db, const std::vector<ExpressionToNormalise>& expressions);
 
 }  // namespace cora
