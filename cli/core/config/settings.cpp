@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/duration.hpp"
+#include "config/toml_reader.hpp"
 #include "error.hpp"
 #include "verify/lints.hpp"
 
@@ -18,41 +19,15 @@ namespace {
 
 constexpr const char* kDefaultConfigFile = "cora-migrate.toml";
 
-class ConfigReader {
+// Reads cora-migrate.toml on top of TomlReader's strict, typed access.
+class ConfigReader : public TomlReader {
  public:
   ConfigReader(std::string file_name, std::filesystem::path base_dir, const EnvLookup& env)
-      : file_name_(std::move(file_name)), base_dir_(std::move(base_dir)), env_(env) {}
-
-  [[noreturn]] void fail(const toml::node& node, const std::string& key, const std::string& what) const {
-    throw Error(ExitCode::config,
-                fmt::format("{}:{}: {}: {}", file_name_, node.source().begin.line, key, what));
-  }
-
-  void reject_unknown_keys(const toml::table& table, const std::string& prefix,
-                           std::initializer_list<const char*> known) const {
-    for (const auto& [key, node] : table) {
-      bool is_known = false;
-      for (const char* k : known) is_known = is_known || key.str() == k;
-      if (!is_known) {
-        std::string list;
-        for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-        fail(node, prefix + std::string(key.str()), "unknown key (known here: " + list + ")");
-      }
-    }
-  }
-
-  std::optional<std::string> string_at(const toml::table& table, const char* key,
-                                       const std::string& prefix) const {
-    const toml::node* node = table.get(key);
-    if (!node) return std::nullopt;
-    const auto* value = node->as_string();
-    if (!value) fail(*node, prefix + key, fmt::format("must be a string, not {}", type_name(*node)));
-    return value->get();
-  }
+      : TomlReader(std::move(file_name)), base_dir_(std::move(base_dir)), env_(env) {}
 
   void read_path(const toml::table& table, const char* key, const std::string& prefix,
                  std::filesystem::path& out) const {
-    if (auto text = string_at(table, key, prefix)) {
+    if (auto text = optional_string(table, key, prefix)) {
       if (text->empty()) fail(*table.get(key), prefix + key, "must not be empty");
       out = base_dir_ / *text;
     }
@@ -60,7 +35,7 @@ class ConfigReader {
 
   void read_duration(const toml::table& table, const char* key, const std::string& prefix,
                      std::chrono::milliseconds& out) const {
-    if (auto text = string_at(table, key, prefix)) {
+    if (auto text = optional_string(table, key, prefix)) {
       auto parsed = parse_duration(*text);
       if (!parsed) {
         fail(*table.get(key), prefix + key,
@@ -71,19 +46,19 @@ class ConfigReader {
   }
 
   void read_database_url(const toml::table& table, const std::string& prefix, Settings& s) const {
-    if (auto url = string_at(table, "database_url", prefix)) {
+    if (auto url = optional_string(table, "database_url", prefix)) {
       const toml::node& node = *table.get("database_url");
       try {
         s.database_url = expand_variables(*url, env_);
       } catch (const std::invalid_argument& e) {
         fail(node, prefix + "database_url", e.what());
       }
-      s.database_url_origin = fmt::format("{}:{}", file_name_, node.source().begin.line);
+      s.database_url_origin = fmt::format("{}:{}", file_name(), node.source().begin.line);
     }
   }
 
   void read_history_table(const toml::table& table, const std::string& prefix, Settings& s) const {
-    if (auto name = string_at(table, "history_table", prefix)) {
+    if (auto name = optional_string(table, "history_table", prefix)) {
       static const std::regex qualified("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*");
       if (!std::regex_match(*name, qualified)) {
         fail(*table.get("history_table"), prefix + "history_table",
@@ -123,7 +98,7 @@ class ConfigReader {
     if (!table) fail(*node, "local", "must be a table ([local])");
     reject_unknown_keys(*table, "local.", {"data_dir", "pg_bin_dir"});
     read_path(*table, "data_dir", "local.", s.local.data_dir);
-    if (auto dir = string_at(*table, "pg_bin_dir", "local.")) s.local.pg_bin_dir = *dir;
+    if (auto dir = optional_string(*table, "pg_bin_dir", "local.")) s.local.pg_bin_dir = *dir;
   }
 
   void read_verify(const toml::table& root, Settings& s) const {
@@ -170,7 +145,7 @@ class ConfigReader {
         for (const auto& [key, value] : *envs) known += (known.empty() ? "" : ", ") + std::string(key.str());
       }
       throw Error(ExitCode::config,
-                  fmt::format("{}: no [environments.{}] (configured: {})", file_name_, name,
+                  fmt::format("{}: no [environments.{}] (configured: {})", file_name(), name,
                               known.empty() ? "none" : known),
                   "add the section or pick another --env");
     }
@@ -199,18 +174,6 @@ class ConfigReader {
   }
 
  private:
-  static std::string type_name(const toml::node& node) {
-    switch (node.type()) {
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      default: return "a date or time";
-    }
-  }
-
-  std::string file_name_;
   std::filesystem::path base_dir_;
   const EnvLookup& env_;
 };
@@ -220,17 +183,8 @@ class ConfigReader {
 Settings parse_config_text(const std::string& text, const std::string& file_name,
                            const std::filesystem::path& base_dir,
                            const std::optional<std::string>& environment, const EnvLookup& env) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file_name);
-  } catch (const toml::parse_error& e) {
-    std::string description(e.description());
-    throw Error(ExitCode::config,
-                fmt::format("{}:{}:{}: {}", file_name, e.source().begin.line, e.source().begin.column,
-                            description),
-                "fix the TOML syntax");
-  }
   ConfigReader reader(file_name, base_dir, env);
+  const toml::table root = reader.parse(text);
   Settings s;
   s.migrations_dir = base_dir / s.migrations_dir;
   s.checks_dir = base_dir / s.checks_dir;
