@@ -29,10 +29,10 @@ class ConsoleObserver : public MigrateObserver {
       std::fflush(stderr);
     }
   }
-  void applied(const MigrationFile& file, std::chrono::milliseconds elapsed) override {
+  void applied(const MigrationFile& file, bool reapplied, std::chrono::milliseconds elapsed) override {
     clear_progress();
-    std::fprintf(stdout, "%s %s (%lld ms)\n", out_.paint("applied", Tone::good).c_str(), file.file_name.c_str(),
-                 static_cast<long long>(elapsed.count()));
+    std::fprintf(stdout, "%s %s (%lld ms)\n", out_.paint(reapplied ? "reapplied" : "applied", Tone::good).c_str(),
+                 file.file_name.c_str(), static_cast<long long>(elapsed.count()));
   }
   void applied_by_other_run(const MigrationFile& file) override {
     clear_progress();
@@ -81,14 +81,14 @@ void print_steps(const std::vector<PipelineStep>& steps) {
 void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
   std::fprintf(stdout, "-- cora-migrate migrate --dry-run: %zu migration(s) would be applied to %s\n",
                prepared.migrations.size(), target.c_str());
-  if (!prepared.history_table_exists && !prepared.migrations.empty()) {
-    std::fprintf(stdout, "\n-- the history table does not exist yet: one transaction creates it\n");
+  if (prepared.history_needs_setup && !prepared.migrations.empty()) {
+    std::fprintf(stdout, "\n-- the history table or its helper functions are missing: one transaction creates them\n");
     print_steps(migrator.history_setup_steps());
   }
   for (const auto& m : prepared.migrations) {
     const bool tx = m.directives.transaction;
-    std::fprintf(stdout, "\n-- %s (version %lld, sha256 %s): %s\n", m.file->file_name.c_str(),
-                 static_cast<long long>(m.file->version), m.file->checksum.c_str(),
+    std::fprintf(stdout, "\n-- %s%s (version %lld, sha256 %s): %s\n", m.replaces_checksum ? "re-apply " : "",
+                 m.file->file_name.c_str(), static_cast<long long>(m.file->version), m.file->checksum.c_str(),
                  tx ? "one transaction, sent in one round trip"
                     : "no transaction: each statement commits on its own");
     print_steps(tx ? migrator.transactional_steps(m) : migrator.non_transactional_steps(m));
@@ -102,6 +102,9 @@ class MigrateCommand : public Command {
     sub->add_flag("--dry-run", dry_run_, "Print exactly what would run, and change nothing");
     sub->add_option("--target", target_, "Stop after this version");
     sub->add_flag("-v,--verbose", verbose_, "Also show the server's NOTICE messages");
+    sub->add_option("--reapply", reapply_.versions,
+                    "Run this changed migration again and record its new checksum (repeatable)");
+    sub->add_flag("--reapply-changed", reapply_.all_changed, "Run every changed migration again");
     return sub;
   }
 
@@ -111,6 +114,7 @@ class MigrateCommand : public Command {
     auto target = connect_to_target(settings);
     MigrateOptions options;
     options.target = target_;
+    options.reapply = reapply_;
     options.timeouts = settings.timeouts;
     options.client = client_identity();
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
@@ -148,6 +152,7 @@ class MigrateCommand : public Command {
   bool dry_run_ = false;
   bool verbose_ = false;
   std::optional<std::int64_t> target_;
+  ReapplySelection reapply_;
 };
 
 }  // namespace

@@ -102,11 +102,11 @@ class StatusCommand : public Command {
     auto target = connect_to_target(settings);
     const HistoryTable history_table(settings.history_table);
     const auto history = history_table.read(*target.db);
-    const std::vector<HistoryRecord> records = history.value_or(std::vector<HistoryRecord>{});
+    const std::vector<HistoryRecord> records = history.records.value_or(std::vector<HistoryRecord>{});
     const auto status = compute_status(files, records);
     if (json_) {
       std::fprintf(stdout, "%s\n",
-                   to_json(status, target.description, settings.history_table, history.has_value()).dump(2).c_str());
+                   to_json(status, target.description, settings.history_table, history.records.has_value()).dump(2).c_str());
     } else {
       print_table(status, target.description);
     }

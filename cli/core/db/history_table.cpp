@@ -50,13 +50,16 @@ std::vector<std::string> HistoryTable::create_statements() const {
       // Called at the start and end of every migration's transaction. As functions their plans
       // are cached for the session, which keeps our per-migration overhead near zero.
       fmt::format(R"(CREATE OR REPLACE FUNCTION "{schema}".begin_migration(
-    p_version bigint, p_lock_key bigint, p_lock_wait text, p_lock_timeout text, p_statement_timeout text)
+    p_version bigint, p_replaces_checksum text, p_lock_key bigint, p_lock_wait text, p_lock_timeout text,
+    p_statement_timeout text)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
 BEGIN
   PERFORM set_config('lock_timeout', p_lock_wait, true);
   PERFORM pg_advisory_xact_lock(p_lock_key);
-  IF EXISTS (SELECT 1 FROM {table} WHERE version = p_version AND is_current) THEN
-    RAISE EXCEPTION USING ERRCODE = 'CM001', MESSAGE = format('version %s was applied by another run', p_version);
+  -- The version's current row must still be what this run planned against: none for a new
+  -- migration, the recorded checksum for a re-apply. Otherwise another run got there first.
+  IF (SELECT checksum FROM {table} WHERE version = p_version AND is_current) IS DISTINCT FROM p_replaces_checksum THEN
+    RAISE EXCEPTION USING ERRCODE = 'CM001', MESSAGE = format('version %s was changed by another run', p_version);
   END IF;
   PERFORM set_config('lock_timeout', p_lock_timeout, true);
   PERFORM set_config('statement_timeout', p_statement_timeout, true);
@@ -65,11 +68,13 @@ END
 $cora$)",
                   fmt::arg("schema", schema_), fmt::arg("table", qualified_)),
       fmt::format(R"(CREATE OR REPLACE FUNCTION "{schema}".record_migration(
-    p_version bigint, p_name text, p_checksum text, p_state text, p_client text, p_tool_version text)
+    p_version bigint, p_name text, p_checksum text, p_state text, p_action text, p_client text, p_tool_version text)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
 BEGIN
+  -- A re-apply keeps the earlier record, no longer current.
+  UPDATE {table} SET is_current = false WHERE version = p_version AND is_current;
   INSERT INTO {table} (version, name, checksum, state, action, client, duration_ms, tool_version, backend_pid, backend_start)
-  VALUES (p_version, p_name, p_checksum, p_state, 'apply', p_client,
+  VALUES (p_version, p_name, p_checksum, p_state, p_action, p_client,
           (extract(epoch FROM clock_timestamp() - current_setting('cora_migrate.started_at')::timestamptz) * 1000)::integer,
           p_tool_version,
           -- Only a row that stays "running" needs to tell whether its session is still alive.
@@ -94,10 +99,12 @@ $cora$)",
   };
 }
 
-std::optional<std::vector<HistoryRecord>> HistoryTable::read(Connection& db) const {
-  QueryResult result;
-  try {
-    result = db.query(fmt::format(
+std::string HistoryTable::helper_signature() const {
+  return fmt::format("\"{}\".record_migration(bigint,text,text,text,text,text,text)", schema_);
+}
+
+HistoryState HistoryTable::read(Connection& db) const {
+  const auto outcome = db.run_pipeline({{"SELECT to_regprocedure($1) IS NOT NULL", {helper_signature()}}, {fmt::format(
         R"(SELECT h.version, h.name, h.checksum, h.state, h.action,
        to_char(h.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS applied_at,
        h.applied_by, h.duration_ms, h.tool_version, coalesce(h.error, '') AS error,
@@ -105,11 +112,14 @@ std::optional<std::vector<HistoryRecord>> HistoryTable::read(Connection& db) con
           SELECT 1 FROM pg_catalog.pg_stat_activity a
           WHERE a.pid = h.backend_pid AND a.backend_start = h.backend_start)) AS running_alive
 FROM {} h WHERE h.is_current ORDER BY h.version)",
-        qualified_));
-  } catch (const QueryFailed& e) {
-    if (e.error().sqlstate == "42P01" || e.error().sqlstate == "3F000") return std::nullopt;
-    throw;
+        qualified_), {}}});
+  HistoryState state;
+  if (outcome.error) {
+    if (outcome.error->sqlstate == "42P01" || outcome.error->sqlstate == "3F000") return state;
+    throw QueryFailed(*outcome.error);
   }
+  state.helpers_installed = outcome.results.at(0).text(0, "?column?") == "t";
+  const QueryResult& result = outcome.results.at(1);
   std::vector<HistoryRecord> records;
   records.reserve(result.rows.size());
   for (std::size_t i = 0; i < result.rows.size(); ++i) {
@@ -127,7 +137,8 @@ FROM {} h WHERE h.is_current ORDER BY h.version)",
     r.running_session_alive = result.text(i, "running_alive") == "t";
     records.push_back(std::move(r));
   }
-  return records;
+  state.records = std::move(records);
+  return state;
 }
 
 }  // namespace cora

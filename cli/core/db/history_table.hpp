@@ -13,6 +13,11 @@ namespace cora {
 
 class Connection;
 
+struct HistoryState {
+  std::optional<std::vector<HistoryRecord>> records;  // nullopt: the table does not exist yet
+  bool helpers_installed = false;  // this version's begin_migration/record_migration are there
+};
+
 class HistoryTable {
  public:
   // `qualified_name` is "schema.table" in lower case (validated by the config).
@@ -21,16 +26,18 @@ class HistoryTable {
   const std::string& schema() const { return schema_; }
   const std::string& qualified() const { return qualified_; }  // quoted, ready for SQL
 
-  // The current rows, in version order; nullopt when the table does not exist yet. One round trip.
-  std::optional<std::vector<HistoryRecord>> read(Connection& db) const;
+  // The current rows, in version order, and whether our helper functions are installed. One
+  // round trip.
+  HistoryState read(Connection& db) const;
 
   // Statements that create the schema and table if missing and keep anon/authenticated out.
   std::vector<std::string> create_statements() const;
 
   // Key of the transaction-scoped advisory lock that serialises migrations on this table.
   std::int64_t lock_key() const;
-
  private:
+  std::string helper_signature() const;
+
   std::string name_;
   std::string schema_;
   std::string qualified_;

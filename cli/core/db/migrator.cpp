@@ -47,7 +47,9 @@ std::string describe_blocker(const StatusEntry& entry) {
 
 std::string blocker_hint(const StatusEntry& entry) {
   if (entry.state == MigrationState::changed) {
-    return "restore the applied version of the file and put the change in a new migration";
+    return fmt::format("if the file is safe to run twice, run it again with `cora-migrate migrate --reapply {}`; "
+                       "otherwise restore the applied version and put the change in a new migration",
+                       entry.version);
   }
   if (entry.record->running_session_alive) return "wait for that run to finish, then run migrate again";
   return "finish or undo the file's statements by hand, then run `cora-migrate repair " +
@@ -62,10 +64,11 @@ Migrator::Migrator(Connection& db, HistoryTable history, MigrateOptions options)
 PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   PreparedPlan prepared;
   auto history = history_.read(db_);
-  prepared.history_table_exists = history.has_value();
-  prepared.history = history.value_or(std::vector<HistoryRecord>{});
+  prepared.history_table_exists = history.records.has_value();
+  prepared.history_needs_setup = !history.records || !history.helpers_installed;
+  prepared.history = history.records.value_or(std::vector<HistoryRecord>{});
   prepared.status = compute_status(files, prepared.history);
-  prepared.plan = make_plan(prepared.status, options_.target);
+  prepared.plan = make_plan(prepared.status, options_.target, options_.reapply);
   if (!prepared.plan.blockers.empty()) {
     const auto& first = prepared.plan.blockers.front();
     const std::string more = prepared.plan.blockers.size() > 1
@@ -74,23 +77,28 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
     throw Error(ExitCode::history_conflict, describe_blocker(first) + more, blocker_hint(first));
   }
   prepared.migrations.reserve(prepared.plan.to_apply.size());
-  for (const MigrationFile* file : prepared.plan.to_apply) prepared.migrations.push_back(prepare_migration(*file));
+  for (const MigrationFile* file : prepared.plan.to_apply) {
+    auto& m = prepared.migrations.emplace_back(prepare_migration(*file));
+    if (const auto it = prepared.plan.replaces_checksum.find(file->version); it != prepared.plan.replaces_checksum.end()) {
+      m.replaces_checksum = it->second;
+    }
+  }
   return prepared;
 }
 
 PipelineStep Migrator::preamble(const PreparedMigration& m) const {
   const auto lock_timeout = m.directives.lock_timeout.value_or(options_.timeouts.lock_timeout);
   const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
-  return {fmt::format("SELECT \"{}\".begin_migration($1, $2, $3, $4, $5)", history_.schema()),
-          {std::to_string(m.file->version), std::to_string(history_.lock_key()),
+  return {fmt::format("SELECT \"{}\".begin_migration($1, $2, $3, $4, $5, $6)", history_.schema()),
+          {std::to_string(m.file->version), m.replaces_checksum, std::to_string(history_.lock_key()),
            to_setting_value(options_.timeouts.lock_wait), to_setting_value(lock_timeout),
            to_setting_value(statement_timeout)}};
 }
 
 PipelineStep Migrator::history_insert(const PreparedMigration& m, const char* state) const {
-  return {fmt::format("SELECT \"{}\".record_migration($1, $2, $3, $4, $5, $6)", history_.schema()),
-          {std::to_string(m.file->version), m.file->name, m.file->checksum, std::string(state), options_.client,
-           std::string(tool_version())}};
+  return {fmt::format("SELECT \"{}\".record_migration($1, $2, $3, $4, $5, $6, $7)", history_.schema()),
+          {std::to_string(m.file->version), m.file->name, m.file->checksum, std::string(state),
+           std::string(m.replaces_checksum ? "reapply" : "apply"), options_.client, std::string(tool_version())}};
 }
 
 std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m) const {
@@ -254,7 +262,7 @@ MigrateResult Migrator::apply(PreparedPlan& prepared, MigrateObserver& observer)
   MigrateResult result;
   result.warnings = prepared.plan.warnings;
   if (prepared.migrations.empty()) return result;
-  if (!prepared.history_table_exists) ensure_history_table();
+  if (prepared.history_needs_setup) ensure_history_table();
   InterruptWatch watch(db_);
   const std::size_t total = prepared.migrations.size();
   for (std::size_t i = 0; i < total; ++i) {
@@ -271,7 +279,7 @@ MigrateResult Migrator::apply(PreparedPlan& prepared, MigrateObserver& observer)
     for (const auto& notice : db_.take_notices()) observer.notice(*m.file, notice);
     if (applied_here) {
       result.applied.push_back(m.file);
-      observer.applied(*m.file, std::chrono::duration_cast<std::chrono::milliseconds>(
+      observer.applied(*m.file, m.replaces_checksum.has_value(), std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::steady_clock::now() - started));
     } else {
       result.applied_by_other_run.push_back(m.file);

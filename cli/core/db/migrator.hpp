@@ -20,6 +20,7 @@ namespace cora {
 
 struct MigrateOptions {
   std::optional<std::int64_t> target;
+  ReapplySelection reapply;
   Timeouts timeouts;
   std::string client;  // "os-user@host", recorded in history
 };
@@ -29,7 +30,7 @@ class MigrateObserver {
  public:
   virtual ~MigrateObserver() = default;
   virtual void starting(const MigrationFile& /*file*/, std::size_t /*index*/, std::size_t /*total*/) {}
-  virtual void applied(const MigrationFile& /*file*/, std::chrono::milliseconds /*elapsed*/) {}
+  virtual void applied(const MigrationFile& /*file*/, bool /*reapplied*/, std::chrono::milliseconds /*elapsed*/) {}
   virtual void applied_by_other_run(const MigrationFile& /*file*/) {}
   virtual void notice(const MigrationFile& /*file*/, const std::string& /*message*/) {}
 };
@@ -38,13 +39,14 @@ class MigrateObserver {
 struct PreparedPlan {
   std::vector<HistoryRecord> history;          // owns what `status` points into
   bool history_table_exists = false;
+  bool history_needs_setup = true;             // table or this version's helper functions missing
   std::vector<StatusEntry> status;
   Plan plan;
   std::vector<PreparedMigration> migrations;   // one per plan.to_apply
 };
 
 struct MigrateResult {
-  std::vector<const MigrationFile*> applied;
+  std::vector<const MigrationFile*> applied;   // re-applies included
   std::vector<const MigrationFile*> applied_by_other_run;
   std::vector<StatusEntry> warnings;
 };

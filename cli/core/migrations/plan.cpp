@@ -52,7 +52,20 @@ std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
   return out;
 }
 
-Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_t> target) {
+Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_t> target,
+               const ReapplySelection& reapply) {
+  for (const auto version : reapply.versions) {
+    const auto it = std::find_if(status.begin(), status.end(), [&](const StatusEntry& e) { return e.version == version; });
+    if (it == status.end()) {
+      throw Error(ExitCode::usage, fmt::format("--reapply {}: no migration has that version", version),
+                  "run `cora-migrate status` to list the versions");
+    }
+    if (it->state != MigrationState::changed) {
+      throw Error(ExitCode::usage, fmt::format("--reapply {}: {} is {}, not changed", version, it->name, to_string(it->state)),
+                  it->state == MigrationState::pending ? "run migrate without --reapply"
+                                                       : "only a file changed since it was applied can be re-applied");
+    }
+  }
   if (target) {
     const bool known = std::any_of(status.begin(), status.end(), [&](const StatusEntry& e) {
       return e.version == *target && e.file != nullptr;
@@ -66,6 +79,15 @@ Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_
   for (const auto& entry : status) {
     switch (entry.state) {
       case MigrationState::changed:
+        if (reapply.all_changed ||
+            std::find(reapply.versions.begin(), reapply.versions.end(), entry.version) != reapply.versions.end()) {
+          if (target && entry.version > *target) break;
+          plan.to_apply.push_back(entry.file);
+          plan.replaces_checksum[entry.version] = entry.record->checksum;
+        } else {
+          plan.blockers.push_back(entry);
+        }
+        break;
       case MigrationState::dirty:
         plan.blockers.push_back(entry);
         break;

@@ -1,6 +1,7 @@
 #pragma once
 // Pure functions from (files on disk, history in the database) to status and to a plan.
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -32,14 +33,24 @@ struct StatusEntry {
 std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
                                         const std::vector<HistoryRecord>& history);
 
+// Changed migrations the user asked to run again (migrate --reapply / --reapply-changed).
+struct ReapplySelection {
+  bool all_changed = false;
+  std::vector<std::int64_t> versions;
+};
+
 struct Plan {
-  std::vector<const MigrationFile*> to_apply;   // in order
+  std::vector<const MigrationFile*> to_apply;   // in order, re-applies included
+  std::map<std::int64_t, std::string> replaces_checksum;  // re-applies: the checksum recorded now
   std::vector<StatusEntry> blockers;           // changed or dirty: migrate must refuse
   std::vector<StatusEntry> warnings;           // missing files, out-of-order pending files
 };
 
 // What `migrate` would do. `target`, when set, must be a version on disk; files after it wait.
-// Throws cora::Error (usage) when the target is not a known version.
-Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_t> target);
+// A changed migration named in `reapply` runs again instead of blocking. Throws cora::Error
+// (usage) when the target is not a known version or a re-apply names a migration that is not
+// changed.
+Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_t> target,
+               const ReapplySelection& reapply = {});
 
 }  // namespace cora

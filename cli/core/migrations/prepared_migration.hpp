@@ -22,6 +22,8 @@ struct PreparedMigration {
   const MigrationFile* file = nullptr;
   MigrationDirectives directives;
   SqlScript script;
+  // Set when this run re-applies a changed file: the checksum history holds for it now.
+  std::optional<std::string> replaces_checksum;
 
   std::string statement_text(const SqlStatement& s) const { return file->content.substr(s.offset, s.length); }
 };
