@@ -46,6 +46,9 @@ int run_app(int argc, char** argv) {
   commands.push_back(make_migrate_command());
   commands.push_back(make_status_command());
   commands.push_back(make_verify_command());
+  commands.push_back(make_adopt_command());
+  commands.push_back(make_baseline_command());
+  commands.push_back(make_repair_command());
   commands.push_back(make_local_command());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& command : commands) registered.emplace_back(command->add_to(app), command.get());

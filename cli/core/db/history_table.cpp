@@ -32,7 +32,7 @@ std::vector<std::string> HistoryTable::create_statements() const {
   name text NOT NULL,
   checksum text NOT NULL,
   state text NOT NULL CHECK (state IN ('applied', 'running')),
-  action text NOT NULL CHECK (action IN ('apply', 'reapply', 'baseline')),
+  action text NOT NULL,
   is_current boolean NOT NULL DEFAULT true,
   applied_at timestamptz NOT NULL DEFAULT now(),
   applied_by text NOT NULL DEFAULT current_user,
@@ -45,7 +45,11 @@ std::vector<std::string> HistoryTable::create_statements() const {
 ))",
                   qualified_),
       fmt::format("CREATE UNIQUE INDEX IF NOT EXISTS \"{}_current_version\" ON {} (version) WHERE is_current",
-                  name_.substr(name_.find('.') + 1), qualified_),
+                  table_name(), qualified_),
+      // Named, so that a newer cora-migrate can widen it in place.
+      fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS \"{}_action_check\"", qualified_, table_name()),
+      fmt::format("ALTER TABLE {} ADD CONSTRAINT \"{}_action_check\" CHECK (action IN ('apply', 'reapply', 'baseline', 'adopt'))",
+                  qualified_, table_name()),
       fmt::format("REVOKE ALL ON {} FROM PUBLIC", qualified_),
       // Called at the start and end of every migration's transaction. As functions their plans
       // are cached for the session, which keeps our per-migration overhead near zero.
@@ -98,6 +102,8 @@ $cora$)",
                   schema_, qualified_),
   };
 }
+
+std::string HistoryTable::table_name() const { return name_.substr(name_.find('.') + 1); }
 
 std::string HistoryTable::helper_signature() const {
   return fmt::format("\"{}\".record_migration(bigint,text,text,text,text,text,text)", schema_);

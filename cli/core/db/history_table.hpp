@@ -37,6 +37,7 @@ class HistoryTable {
   std::int64_t lock_key() const;
  private:
   std::string helper_signature() const;
+  std::string table_name() const;
 
   std::string name_;
   std::string schema_;

@@ -154,7 +154,8 @@ void Migrator::ensure_history_table() {
   }
 }
 
-void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e) const {
+void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e,
+                    const std::string& extra_hint) const {
   const auto& statement = m.script.statements.at(statement_index);
   std::size_t error_offset = statement.offset;
   if (e.position > 0) {
@@ -169,9 +170,12 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
   if (!e.hint.empty()) message += "; hint: " + e.hint;
   if (!e.context.empty()) message += "; context: " + e.context.substr(0, e.context.find('\n'));
 
-  const std::string undone = m.directives.transaction
-                                 ? "the file was rolled back, nothing from it was applied"
-                                 : "the statements before it stay applied and the migration is marked dirty";
+  const std::string undone =
+      m.directives.transaction
+          ? "the file was rolled back, nothing from it was applied"
+          : fmt::format("the statements before it stay applied and the migration is marked dirty{}; finish or undo "
+                        "them by hand, then run `cora-migrate repair {}`",
+                        extra_hint, m.file->version);
   if (e.sqlstate == kQueryCanceled && interrupted()) {
     throw Error(ExitCode::interrupted, fmt::format("interrupted while applying {}", m.file->path.string()),
                 undone + "; run migrate again to continue");
@@ -181,7 +185,7 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
     hint = "; a table it needs is busy: retry, or raise lock_timeout (\"-- cora-migrate: lock_timeout=30s\")";
   } else if (e.sqlstate == kQueryCanceled) {
     hint = "; it ran past statement_timeout: raise it (\"-- cora-migrate: statement_timeout=10min\")";
-  } else {
+  } else if (m.directives.transaction) {
     hint = "; fix the file and run migrate again";
   }
   throw Error(ExitCode::migration_failed, message, undone + hint);
@@ -248,7 +252,7 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
       } catch (const QueryFailed&) {
         // The row stays dirty without the reason; the error below still says what failed.
       }
-      if (is_file_statement) fail(m, index, failure.error());
+      if (is_file_statement) fail(m, index, failure.error(), invalid_index_hint(m.script.statements[index]));
       throw Error(ExitCode::migration_failed,
                   fmt::format("{}: {} [SQLSTATE {}]", m.file->path.string(), failure.error().message,
                               failure.error().sqlstate),
@@ -256,6 +260,85 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
     }
   }
   return true;
+}
+
+void Migrator::record_without_running(const std::vector<const MigrationFile*>& files, const char* action,
+                                      bool needs_setup) {
+  if (files.empty()) return;
+  if (needs_setup) ensure_history_table();
+  std::vector<PipelineStep> steps;
+  for (const MigrationFile* file : files) {
+    PreparedMigration m;
+    m.file = file;
+    steps.push_back(preamble(m));
+    auto record = history_insert(m, "applied");
+    record.params.at(4) = std::string(action);
+    steps.push_back(std::move(record));
+  }
+  const auto outcome = db_.run_pipeline(steps);
+  if (!outcome.error) return;
+  const auto& file = *files.at(*outcome.failed_step / 2);
+  if (outcome.error->sqlstate == kLockNotAvailable) {
+    throw Error(ExitCode::lock_timeout, "another cora-migrate run held the migration lock for longer than lock_wait",
+                "wait for it to finish, or raise [timeouts] lock_wait");
+  }
+  if (outcome.error->sqlstate == kAppliedElsewhere) {
+    throw Error(ExitCode::history_conflict, fmt::format("{}: another run recorded it meanwhile", file.path.string()),
+                "nothing was recorded; run `cora-migrate status` and try again");
+  }
+  throw Error(ExitCode::migration_failed,
+              fmt::format("{}: cannot record it: {} [SQLSTATE {}]", file.path.string(), outcome.error->message,
+                          outcome.error->sqlstate),
+              "nothing was recorded");
+}
+
+void Migrator::repair(const std::vector<MigrationFile>& files, std::int64_t version, bool mark_applied) {
+  const auto history = history_.read(db_);
+  const auto records = history.records.value_or(std::vector<HistoryRecord>{});
+  const auto status = compute_status(files, records);
+  const auto entry = std::find_if(status.begin(), status.end(), [&](const StatusEntry& e) { return e.version == version; });
+  if (entry == status.end() || entry->state != MigrationState::dirty) {
+    throw Error(ExitCode::usage,
+                fmt::format("repair {}: {}", version,
+                            entry == status.end() ? "no migration has that version"
+                                                  : fmt::format("{} is {}, not dirty", entry->name, to_string(entry->state))),
+                "repair only clears a migration that failed part-way outside a transaction");
+  }
+  if (entry->record->running_session_alive) {
+    throw Error(ExitCode::usage, fmt::format("repair {}: another run is applying it right now", version),
+                "wait for that run to finish");
+  }
+  const std::string change = mark_applied
+                                 ? "state = 'applied', error = 'marked applied by repair after: ' || coalesce(error, '')"
+                                 : "is_current = false";
+  const auto outcome = db_.run_pipeline(
+      {{"SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.pg_advisory_xact_lock($2)",
+        {to_setting_value(options_.timeouts.lock_wait), std::to_string(history_.lock_key())}},
+       {fmt::format("UPDATE {} SET {} WHERE version = $1 AND is_current AND state = 'running'", history_.qualified(), change),
+        {std::to_string(version)}}});
+  if (outcome.error) {
+    throw Error(outcome.error->sqlstate == kLockNotAvailable ? ExitCode::lock_timeout : ExitCode::migration_failed,
+                fmt::format("repair {}: {} [SQLSTATE {}]", version, outcome.error->message, outcome.error->sqlstate),
+                "nothing was changed");
+  }
+}
+
+// A CREATE INDEX CONCURRENTLY that fails leaves an INVALID index behind, which a retry would
+// trip over ("already exists") and which still slows every write: say how to remove it.
+std::string Migrator::invalid_index_hint(const SqlStatement& statement) {
+  if (statement.node_type != "IndexStmt" || !statement.concurrently || statement.index_name.empty()) return {};
+  try {
+    const auto result = db_.query(
+        "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_index i "
+        "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE NOT i.indisvalid AND c.oid = pg_catalog.to_regclass($1)",
+        {statement.index_name});
+    if (result.rows.empty()) return {};
+    const std::string index = result.rows[0][0].value_or(statement.index_name);
+    return fmt::format(" (index {0} was left INVALID: DROP INDEX CONCURRENTLY IF EXISTS {0}; before retrying)", index);
+  } catch (const QueryFailed&) {
+    return {};
+  }
 }
 
 MigrateResult Migrator::apply(PreparedPlan& prepared, MigrateObserver& observer) {

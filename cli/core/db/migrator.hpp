@@ -64,6 +64,14 @@ class Migrator {
   // lock_timeout, history_conflict, interrupted.
   MigrateResult apply(PreparedPlan& prepared, MigrateObserver& observer);
 
+  // Records `files` as applied without running them (action "baseline" or "adopt"), all in one
+  // transaction and one round trip. Throws cora::Error (lock_timeout, history_conflict).
+  void record_without_running(const std::vector<const MigrationFile*>& files, const char* action, bool needs_setup);
+
+  // Clears the dirty state of `version`: pending again, or (mark_applied) recorded as applied.
+  // Throws cora::Error (usage) when the version is not dirty, or is being applied right now.
+  void repair(const std::vector<MigrationFile>& files, std::int64_t version, bool mark_applied);
+
   // The statements `apply` sends first when the history table does not exist yet, for --dry-run.
   std::vector<PipelineStep> history_setup_steps() const;
   // The exact statements `apply` sends for one migration, for --dry-run.
@@ -76,7 +84,9 @@ class Migrator {
   bool apply_transactional(const PreparedMigration& m);
   bool apply_non_transactional(const PreparedMigration& m);
   void ensure_history_table();
-  [[noreturn]] void fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e) const;
+  [[noreturn]] void fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e,
+                         const std::string& extra_hint = {}) const;
+  std::string invalid_index_hint(const SqlStatement& statement);
 
   Connection& db_;
   HistoryTable history_;

@@ -18,6 +18,37 @@ struct ParseResultDeleter {
   }
 };
 
+std::string qualified_relation(const nlohmann::json& range_var) {
+  const std::string schema = range_var.value("schemaname", "");
+  return (schema.empty() ? "public" : schema) + "." + range_var.value("relname", "");
+}
+
+std::vector<std::string> created_objects(const std::string& type, const nlohmann::json& node) {
+  if (type == "CreateStmt" || type == "CreateTableAsStmt") {
+    const auto& relation = type == "CreateStmt" ? node.value("relation", nlohmann::json::object())
+                                                : node.value("into", nlohmann::json::object()).value("rel", nlohmann::json::object());
+    return {"table:" + qualified_relation(relation)};
+  }
+  if (type == "ViewStmt") return {"table:" + qualified_relation(node.value("view", nlohmann::json::object()))};
+  if (type == "IndexStmt" && node.contains("idxname")) {
+    const std::string table = qualified_relation(node.value("relation", nlohmann::json::object()));
+    return {"index:" + table.substr(0, table.find('.')) + "." + node.value("idxname", "")};
+  }
+  if (type == "CreatePolicyStmt") {
+    return {"policy:" + qualified_relation(node.value("table", nlohmann::json::object())) + " " +
+            node.value("policy_name", "")};
+  }
+  if (type == "CreateFunctionStmt") {
+    std::vector<std::string> parts;
+    for (const auto& part : node.value("funcname", nlohmann::json::array())) {
+      parts.push_back(part.value("String", nlohmann::json::object()).value("sval", ""));
+    }
+    if (parts.empty()) return {};
+    return {"function:" + (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back()};
+  }
+  return {};
+}
+
 bool is_concurrent(const std::string& node_type, const nlohmann::json& node) {
   if (node_type == "IndexStmt") return node.value("concurrent", false);
   if (node_type == "DropStmt") return node.value("concurrent", false);
@@ -74,6 +105,11 @@ SqlScript parse_sql_script(const std::string& sql) {
       statement.node_type = stmt.begin().key();
       const auto& node = stmt.begin().value();
       statement.concurrently = is_concurrent(statement.node_type, node);
+      statement.creates = created_objects(statement.node_type, node);
+      if (statement.node_type == "IndexStmt" && node.contains("idxname")) {
+        const std::string schema = node.value("relation", nlohmann::json::object()).value("schemaname", "");
+        statement.index_name = (schema.empty() ? "" : schema + ".") + node.value("idxname", "");
+      }
       statement.copy_from_stdin = statement.node_type == "CopyStmt" && node.value("is_from", false) &&
                                   !node.contains("filename");
     }

@@ -14,6 +14,10 @@ struct SqlStatement {
   std::string node_type;    // parse node, e.g. "CreateStmt", "IndexStmt", "TransactionStmt"
   bool concurrently = false;  // CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY
   bool copy_from_stdin = false;  // needs a client feeding data, as psql does
+  std::string index_name;        // CREATE INDEX: the index's name (schema-qualified when written so)
+  // Objects the statement creates, as "table:schema.name", "index:schema.name",
+  // "policy:schema.table name" or "function:schema.name" (unqualified names taken as public).
+  std::vector<std::string> creates;
 };
 
 struct SqlSyntaxError {

@@ -1,0 +1,27 @@
+#pragma once
+// Adopting a hand-applied database: may a pending migration be recorded as applied without
+// running it? Yes when every object it creates exists in the live schema and every declared
+// check and lint about those objects passes. Pure.
+
+#include <string>
+#include <vector>
+
+#include "migrations/prepared_migration.hpp"
+#include "verify/catalog_snapshot.hpp"
+#include "verify/outcome.hpp"
+
+namespace cora {
+
+struct AdoptionVerdict {
+  bool adoptable = false;
+  std::size_t objects = 0;             // objects the file creates that were found
+  std::size_t checks = 0;              // declared checks about them that passed
+  std::vector<std::string> problems;   // why not, one line each
+};
+
+// `outcomes` are the evaluated declared checks (evaluate_checks) and built-in lints (run_lints)
+// over the same snapshot; their errors about the file's objects block adoption.
+AdoptionVerdict judge_adoption(const PreparedMigration& migration, const CatalogSnapshot& snapshot,
+                               const std::vector<CheckOutcome>& outcomes);
+
+}  // namespace cora
