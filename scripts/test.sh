@@ -16,3 +16,6 @@ echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
 bash scripts/build.sh "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCORA_WARNINGS_AS_ERRORS=ON -DCORA_SANITIZE=ON
 echo "== tests under the sanitizers"
 (cd "$root/build-asan" && ctest --output-on-failure)
+
+echo "== fuzzing: a short run of each libFuzzer target (longer: README, Fuzzing)"
+bash scripts/fuzz.sh "${CORA_FUZZ_SECONDS:-20}"

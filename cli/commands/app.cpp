@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "commands/command.hpp"
+#include "commands/multi_target.hpp"
 #include "db/server_error.hpp"
 #include "error.hpp"
+#include "migrations/migration_file.hpp"
 #include "output/terminal.hpp"
 #include "version.hpp"
 
@@ -15,10 +17,38 @@ namespace cora::cli {
 
 namespace {
 
+// Errors quote what they were given (server messages, SQL, file names, TOML values): control
+// characters and bytes that are not UTF-8 are escaped, so the error stays one printable line.
+std::string printable(const std::string& text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t length = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += ' ';
+    } else if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (length > 0 && i + length <= text.size() && !find_invalid_utf8(text.substr(i, length))) {
+      out.append(text, i, length);
+      i += length;
+      continue;
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+    ++i;
+  }
+  return out;
+}
+
 void print_error(const std::string& message, const std::string& hint) {
   const auto style = Style::for_stream(stderr);
-  std::string line = fmt::format("cora-migrate: {} {}", style.paint("error:", Tone::bad), message);
-  if (!hint.empty()) line += fmt::format(" (hint: {})", hint);
+  std::string line = fmt::format("cora-migrate: {} {}", style.paint("error:", Tone::bad), printable(message));
+  if (!hint.empty()) line += fmt::format(" (hint: {})", printable(hint));
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 
@@ -30,6 +60,8 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--env", s.environment, "Use [environments.NAME] from the config file");
   app.add_option("--migrations", s.migrations_dir, "Migrations folder (default: migrations)");
   app.add_option("--checks", s.checks_dir, "Checks folder (default: checks)");
+  app.add_option("--wait", s.wait,
+                 "Wait up to this long (e.g. 30s) for the database to accept connections, for CI jobs that start one");
 }
 
 }  // namespace
@@ -41,11 +73,17 @@ int run_app(int argc, char** argv) {
   app.fallthrough();  // global options may also follow the subcommand
   GlobalOptions global;
   add_global_options(app, global);
+  MultiTargetOptions multi;
+  app.add_flag("--all-envs", multi.all_envs, "Run migrate, status or verify against every [environments.NAME]");
+  app.add_option("--jobs", multi.jobs, "With several environments: how many run at once (default 4)")
+      ->check(CLI::Range(1, 64));
 
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(make_migrate_command());
   commands.push_back(make_status_command());
   commands.push_back(make_verify_command());
+  commands.push_back(make_checklist_command());
+  commands.push_back(make_lint_command());
   commands.push_back(make_adopt_command());
   commands.push_back(make_baseline_command());
   commands.push_back(make_repair_command());
@@ -67,6 +105,14 @@ int run_app(int argc, char** argv) {
   }
 
   try {
+    if (const auto environments = target_environments(global, multi)) {
+      const auto* chosen = app.get_subcommands().front();
+      if (chosen->get_name() != "migrate" && chosen->get_name() != "status" && chosen->get_name() != "verify") {
+        throw Error(ExitCode::usage, fmt::format("{}: runs against one database at a time", chosen->get_name()),
+                    "several environments work with migrate, status and verify");
+      }
+      return run_for_each_environment(argc, argv, *environments, multi.jobs);
+    }
     for (auto& [subcommand, command] : registered) {
       if (subcommand->parsed()) return command->run(global);
     }

@@ -28,6 +28,8 @@ std::unique_ptr<Command> make_migrate_command();
 std::unique_ptr<Command> make_status_command();
 std::unique_ptr<Command> make_local_command();
 std::unique_ptr<Command> make_verify_command();
+std::unique_ptr<Command> make_checklist_command();
+std::unique_ptr<Command> make_lint_command();
 std::unique_ptr<Command> make_baseline_command();
 std::unique_ptr<Command> make_adopt_command();
 std::unique_ptr<Command> make_repair_command();

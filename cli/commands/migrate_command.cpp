@@ -7,6 +7,7 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/migrate_lint.hpp"
 #include "config/settings.hpp"
 #include "db/migrator.hpp"
 #include "error.hpp"
@@ -105,6 +106,7 @@ class MigrateCommand : public Command {
     sub->add_option("--reapply", reapply_.versions,
                     "Run this changed migration again and record its new checksum (repeatable)");
     sub->add_flag("--reapply-changed", reapply_.all_changed, "Run every changed migration again");
+    sub->add_flag("--strict-lint", strict_lint_, "Refuse to apply anything while `lint` warns about a file to apply");
     return sub;
   }
 
@@ -119,6 +121,7 @@ class MigrateCommand : public Command {
     options.client = client_identity();
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
+    lint_before_migrate(files, prepared, settings, strict_lint_);
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
       print_dry_run(migrator, prepared, target.description);
@@ -151,6 +154,7 @@ class MigrateCommand : public Command {
  private:
   bool dry_run_ = false;
   bool verbose_ = false;
+  bool strict_lint_ = false;
   std::optional<std::int64_t> target_;
   ReapplySelection reapply_;
 };

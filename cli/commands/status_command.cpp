@@ -106,7 +106,9 @@ class StatusCommand : public Command {
     const auto status = compute_status(files, records);
     if (json_) {
       std::fprintf(stdout, "%s\n",
-                   to_json(status, target.description, settings.history_table, history.records.has_value()).dump(2).c_str());
+                   to_json(status, target.description, settings.history_table, history.records.has_value())
+                       .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)  // non-UTF-8 paths
+                       .c_str());
     } else {
       print_table(status, target.description);
     }

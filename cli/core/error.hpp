@@ -20,6 +20,8 @@ enum class ExitCode : int {
   local_cluster = 9,      // the embedded PostgreSQL could not be created or started
   pending = 10,           // status --exit-code: migrations are pending or changed
   findings = 11,          // verify found schema problems
+  checklist_failed = 12,  // checklist: an automatic, scenario or evidence item failed (or, --strict, one is unticked)
+  lint_warnings = 13,     // lint (or migrate --strict-lint) found warnings in migration files
   interrupted = 130,      // stopped by SIGINT/SIGTERM after rolling back
 };
 

@@ -93,6 +93,13 @@ TEST_CASE("parse_migration_file_name: rejected names") {
     CHECK_FALSE(parse_migration_file_name(".sql").has_value());
     CHECK_FALSE(parse_migration_file_name("1.sql").has_value());
   }
+  SUBCASE("names that would not print as one line of text: control characters, not UTF-8") {
+    CHECK_FALSE(parse_migration_file_name("002-a\nb.sql").has_value());
+    CHECK_FALSE(parse_migration_file_name("002-a\rb.sql").has_value());
+    CHECK_FALSE(parse_migration_file_name("002-\x1b[31mred.sql").has_value());
+    CHECK_FALSE(parse_migration_file_name("002-caf\xe9.sql").has_value());
+    CHECK(parse_migration_file_name("002-caf\xc3\xa9.sql").has_value());  // UTF-8 is fine
+  }
 }
 
 TEST_CASE("find_invalid_utf8") {

@@ -131,3 +131,33 @@ TEST_CASE("redact_secret: replaces a known secret in free text") {
     CHECK(redact_secret("pw {}.*$ end", "{}.*$") == "pw *** end");
   }
 }
+
+TEST_CASE("redact_connection_error: libpq's errors about strings it could not parse") {
+  using cora::redact_connection_error;
+  SUBCASE("a broken IPv6 address: the error quotes the whole URL") {
+    const std::string url = "postgresql://app:s3cret@[::1:5432/app";
+    const auto out = redact_connection_error("end of string reached in URI: \"" + url + "\"", url, "");
+    CHECK(out == "end of string reached in URI: \"postgresql://app:***@[::1:5432/app\"");
+  }
+  SUBCASE("a bad percent-encoding: the error quotes the password") {
+    const std::string url = "postgresql://app:s3cr%ZZt@db/app";
+    CHECK(redact_connection_error("invalid percent-encoded token: \"s3cr%ZZt\"", url, "") ==
+          "invalid percent-encoded token: \"***\"");
+  }
+  SUBCASE("a raw @ in the password") {
+    const std::string url = "postgresql://app:p@ss@[db/app";
+    CHECK_NOT_CONTAINS(redact_connection_error("bad URI: \"" + url + "\"", url, ""), "p@ss");
+  }
+  SUBCASE("password parameters and key=value passwords, quoted or not") {
+    CHECK(redact_connection_error("x s3cret y", "postgresql://db/app?password=s3cret&[", "") == "x *** y");
+    CHECK(redact_connection_error("x s3 cret y", "host=db password='s3 cret' port", "") == "x *** y");
+    CHECK(redact_connection_error("x s3cret y", "host=db password = s3cret port", "") == "x *** y");
+  }
+  SUBCASE("the password libpq read") {
+    CHECK(redact_connection_error("for pw-from-env", "host=db", "pw-from-env") == "for ***");
+  }
+  SUBCASE("no password: the message is unchanged") {
+    CHECK(redact_connection_error("connection refused to db:5432", "postgresql://app@db:5432/app", "") ==
+          "connection refused to db:5432");
+  }
+}

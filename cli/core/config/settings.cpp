@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <sstream>
+#include <string_view>
 
 #include "config/duration.hpp"
 #include "config/toml_reader.hpp"
@@ -18,6 +18,18 @@ namespace cora {
 namespace {
 
 constexpr const char* kDefaultConfigFile = "cora-migrate.toml";
+
+// [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*, checked by hand: std::regex recurses once per character
+// and overflowed the stack on a long value (a crash, found by the bad input corpus).
+bool is_lower_case_qualified_name(const std::string& name) {
+  const auto is_identifier = [](std::string_view part) {
+    return !part.empty() && !(part[0] >= '0' && part[0] <= '9') &&
+           std::all_of(part.begin(), part.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  };
+  const auto dot = name.find('.');
+  return dot != std::string::npos && is_identifier(std::string_view(name).substr(0, dot)) &&
+         is_identifier(std::string_view(name).substr(dot + 1));
+}
 
 // Reads cora-migrate.toml on top of TomlReader's strict, typed access.
 class ConfigReader : public TomlReader {
@@ -59,8 +71,7 @@ class ConfigReader : public TomlReader {
 
   void read_history_table(const toml::table& table, const std::string& prefix, Settings& s) const {
     if (auto name = optional_string(table, "history_table", prefix)) {
-      static const std::regex qualified("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*");
-      if (!std::regex_match(*name, qualified)) {
+      if (!is_lower_case_qualified_name(*name)) {
         fail(*table.get("history_table"), prefix + "history_table",
              fmt::format("\"{}\" must be schema.table in lower case, e.g. \"cora_migrate.schema_history\"",
                          *name));
@@ -200,6 +211,23 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   return s;
 }
 
+std::vector<std::string> configured_environments(const CommandLineSettings& flags) {
+  const std::filesystem::path file = flags.config_file.value_or(kDefaultConfigFile);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw Error(ExitCode::config, fmt::format("{}: cannot be read", file.string()),
+                "--all-envs needs a config file with [environments.NAME] sections");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  const toml::table root = TomlReader(file.string()).parse(text.str());
+  std::vector<std::string> names;
+  if (const auto* envs = root["environments"].as_table()) {
+    for (const auto& [key, value] : *envs) names.emplace_back(key.str());
+  }
+  return names;
+}
+
 Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env) {
   Settings s;
   const std::filesystem::path file = flags.config_file.value_or(kDefaultConfigFile);
@@ -238,6 +266,14 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
   if (flags.database_url) {
     s.database_url = *flags.database_url;
     s.database_url_origin = "--database-url";
+  }
+  if (flags.wait) {
+    const auto wait = parse_duration(*flags.wait);
+    if (!wait) {
+      throw Error(ExitCode::usage, fmt::format("--wait {}: not a duration", *flags.wait),
+                  "write e.g. --wait 30s or --wait 2min");
+    }
+    s.timeouts.wait = *wait;
   }
   if (flags.migrations_dir) s.migrations_dir = *flags.migrations_dir;
   if (flags.checks_dir) s.checks_dir = *flags.checks_dir;

@@ -17,6 +17,7 @@ struct Timeouts {
   std::chrono::milliseconds lock_timeout{10'000};   // each migration's lock_timeout
   std::chrono::milliseconds statement_timeout{0};   // each migration's statement_timeout (0: none)
   std::chrono::milliseconds connect{10'000};        // libpq connect_timeout
+  std::chrono::milliseconds wait{0};                // --wait: for the server to accept connections
 };
 
 struct LocalSettings {
@@ -51,12 +52,17 @@ struct CommandLineSettings {
   std::optional<std::string> environment;
   std::optional<std::filesystem::path> migrations_dir;
   std::optional<std::filesystem::path> checks_dir;
+  std::optional<std::string> wait;  // a duration
 };
 
 // Reads the config file (the given one, which must exist, or ./cora-migrate.toml if present),
 // applies the named environment, then CORA_DATABASE_URL / DATABASE_URL, then the flags.
 // Relative paths in the file are relative to the file's folder. Throws cora::Error (config).
 Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env);
+
+// The names of the [environments.NAME] tables of the config file the flags select, by name.
+// Throws cora::Error (config) like resolve_settings.
+std::vector<std::string> configured_environments(const CommandLineSettings& flags);
 
 // Parses TOML text as a config file named `file_name` (for messages) living in `base_dir`.
 Settings parse_config_text(const std::string& text, const std::string& file_name,

@@ -5,6 +5,7 @@
 #include <poll.h>
 
 #include <cstring>
+#include <thread>
 #include <stdexcept>
 
 #include "error.hpp"
@@ -105,12 +106,34 @@ std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
   if (PQstatus(conn) != CONNECTION_OK) {
     const std::string message = one_line(PQerrorMessage(conn));
     const char* password = PQpass(conn);
-    const std::string safe = redact_secret(message, password ? password : "");
+    const std::string safe = redact_connection_error(message, conninfo, password ? password : "");
     PQfinish(conn);
     throw Error(ExitCode::connection, fmt::format("cannot connect to {}: {}", redact_conninfo(conninfo), safe),
                 connection_hint(message));
   }
   return std::unique_ptr<Connection>(new Connection(conn));
+}
+
+std::unique_ptr<Connection> Connection::open_when_ready(const std::string& conninfo,
+                                                       std::chrono::milliseconds connect_timeout,
+                                                       std::chrono::milliseconds wait) {
+  if (wait.count() > 0) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+    const char* values[] = {"2", conninfo.c_str(), nullptr};
+    for (;;) {
+      const auto ping = PQpingParams(keywords, values, 1);
+      // PQPING_OK: accepting; PQPING_NO_ATTEMPT: a bad connection string, which waiting won't fix.
+      if (ping == PQPING_OK || ping == PQPING_NO_ATTEMPT) break;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw Error(ExitCode::connection,
+                    fmt::format("{} did not accept connections within --wait {}ms", redact_conninfo(conninfo), wait.count()),
+                    "is the database starting? wait longer, or check host and port");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  return open(conninfo, connect_timeout);
 }
 
 Connection::Connection(pg_conn* conn) : conn_(conn) {
@@ -120,6 +143,16 @@ Connection::Connection(pg_conn* conn) : conn_(conn) {
 Connection::~Connection() { PQfinish(conn_); }
 
 int Connection::server_version() const { return PQserverVersion(conn_); }
+
+std::string Connection::host() const {
+  const char* host = PQhost(conn_);
+  return host ? host : "";
+}
+
+std::string Connection::port() const {
+  const char* port = PQport(conn_);
+  return port ? port : "";
+}
 
 std::vector<std::string> Connection::take_notices() {
   std::vector<std::string> out;

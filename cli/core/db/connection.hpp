@@ -50,6 +50,12 @@ class Connection {
   // apply as in psql). Throws cora::Error (connection) with a message free of the password.
   static std::unique_ptr<Connection> open(const std::string& conninfo,
                                           std::chrono::milliseconds connect_timeout);
+  // As open(), after waiting up to `wait` for the server to accept connections (as pg_isready
+  // does): a server that is starting up or not listening yet is retried, a refusal such as a
+  // wrong password is not. Throws cora::Error (connection) when the wait runs out.
+  static std::unique_ptr<Connection> open_when_ready(const std::string& conninfo,
+                                                     std::chrono::milliseconds connect_timeout,
+                                                     std::chrono::milliseconds wait);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -76,6 +82,12 @@ class Connection {
   void watch_for_interrupts(bool on);
 
   int server_version() const;
+
+  // Host and port this connection went to, as libpq resolved them.
+  std::string host() const;
+  std::string port() const;
+  // True when the port is a transaction-mode pooler's: Supabase's pooler listens on 6543.
+  bool through_transaction_pooler() const { return port() == "6543"; }
 
  private:
   explicit Connection(pg_conn* conn);

@@ -147,7 +147,7 @@ void Migrator::ensure_history_table() {
       throw Error(ExitCode::lock_timeout, "another cora-migrate run held the migration lock for longer than lock_wait",
                   "wait for it to finish, or raise [timeouts] lock_wait");
     }
-    throw Error(ExitCode::migration_failed,
+    throw Error(ExitCode::connection,  // our own query, refused: README's exit 5, not a migration's failure
                 fmt::format("cannot create the history table {}: {} [{}]", history_.qualified(), outcome.error->message,
                             outcome.error->sqlstate),
                 "the database user needs CREATE on the database (or create the schema for it)");
@@ -236,7 +236,15 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
                 "nothing from the file was applied");
   }
   const std::size_t first_statement = 4;
+  const std::string session = db_.query("SELECT pg_catalog.pg_backend_pid()").text(0, "pg_backend_pid");
   for (std::size_t i = 2; i < steps.size(); ++i) {
+    if (i >= first_statement && db_.query("SELECT pg_catalog.pg_backend_pid()").text(0, "pg_backend_pid") != session) {
+      throw Error(ExitCode::config,
+                  fmt::format("{}: the connection moved to another server session between statements: a transaction "
+                              "pooler is in the way; the migration is marked dirty",
+                              m.file->path.string()),
+                  direct_connection_hint());
+    }
     try {
       if (steps[i].params.empty()) db_.execute_script(steps[i].sql);
       else db_.query(steps[i].sql, steps[i].params);
@@ -323,6 +331,31 @@ void Migrator::repair(const std::vector<MigrationFile>& files, std::int64_t vers
   }
 }
 
+// Transactional migrations need nothing beyond their own transaction, so they work through a
+// transaction pooler. A transaction=false file needs one server session for all its statements
+// (its timeouts, its "running" marker), which such a pooler does not promise.
+void Migrator::refuse_session_work_through_pooler(const PreparedPlan& prepared) const {
+  if (!db_.through_transaction_pooler()) return;
+  for (const auto& m : prepared.migrations) {
+    if (m.directives.transaction) continue;
+    throw Error(ExitCode::config,
+                fmt::format("{}: runs outside a transaction, which needs one server session, and port {} on {} is a "
+                            "transaction pooler",
+                            m.file->path.string(), db_.port(), db_.host()),
+                direct_connection_hint());
+  }
+}
+
+std::string Migrator::direct_connection_hint() const {
+  const std::string host = db_.host();
+  const std::string pooler_suffix = ".pooler.supabase.com";
+  if (host.size() > pooler_suffix.size() && host.compare(host.size() - pooler_suffix.size(), pooler_suffix.size(), pooler_suffix) == 0) {
+    return "use Supabase's direct connection: host db.<project-ref>.supabase.co, port 5432, user postgres "
+           "(Dashboard, Connect, Direct connection)";
+  }
+  return fmt::format("use the direct connection to PostgreSQL: {} on port 5432 instead of the pooler's {}", host, db_.port());
+}
+
 // A CREATE INDEX CONCURRENTLY that fails leaves an INVALID index behind, which a retry would
 // trip over ("already exists") and which still slows every write: say how to remove it.
 std::string Migrator::invalid_index_hint(const SqlStatement& statement) {
@@ -345,6 +378,7 @@ MigrateResult Migrator::apply(PreparedPlan& prepared, MigrateObserver& observer)
   MigrateResult result;
   result.warnings = prepared.plan.warnings;
   if (prepared.migrations.empty()) return result;
+  refuse_session_work_through_pooler(prepared);
   if (prepared.history_needs_setup) ensure_history_table();
   InterruptWatch watch(db_);
   const std::size_t total = prepared.migrations.size();

@@ -87,6 +87,8 @@ class Migrator {
   [[noreturn]] void fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e,
                          const std::string& extra_hint = {}) const;
   std::string invalid_index_hint(const SqlStatement& statement);
+  void refuse_session_work_through_pooler(const PreparedPlan& prepared) const;
+  std::string direct_connection_hint() const;
 
   Connection& db_;
   HistoryTable history_;

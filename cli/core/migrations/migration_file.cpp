@@ -47,6 +47,11 @@ std::optional<ParsedFileName> parse_migration_file_name(const std::string& file_
   while (digits < stem.size() && is_digit(stem[digits])) ++digits;
   if (digits == 0 || digits > kMaxVersionDigits || digits + 1 >= stem.size()) return std::nullopt;
   if (stem[digits] != '-' && stem[digits] != '_') return std::nullopt;
+  // The name is printed in status, errors and as a comment in --dry-run's SQL: one line of text.
+  const bool control = std::any_of(stem.begin(), stem.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+  });
+  if (control || find_invalid_utf8(stem)) return std::nullopt;
   ParsedFileName parsed;
   std::from_chars(stem.data(), stem.data() + digits, parsed.version);
   parsed.name = stem.substr(digits + 1);
@@ -93,7 +98,8 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir)
     if (!parsed) {
       throw Error(ExitCode::migration_files,
                   fmt::format("{}: not a migration file name", entry.path().string()),
-                  "name it NNN-description.sql (e.g. 008-add-teams.sql) or <digits>_description.sql");
+                  "name it NNN-description.sql (e.g. 008-add-teams.sql) or <digits>_description.sql, "
+                  "in UTF-8 and without control characters");
     }
     MigrationFile file;
     file.version = parsed->version;

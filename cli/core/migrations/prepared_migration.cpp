@@ -22,7 +22,44 @@ std::string_view trim(std::string_view s) {
 
 [[noreturn]] void directive_error(const MigrationFile& file, int line, const std::string& what) {
   throw Error(ExitCode::migration_files, fmt::format("{}:{}: {}", file.path.string(), line, what),
-              "directives are: transaction=true|false, lock_timeout=DURATION, statement_timeout=DURATION");
+              "directives are: transaction=true|false, lock_timeout=DURATION, statement_timeout=DURATION, "
+              "ignore=RULE[,RULE] reason=\"WHY\"");
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// key=value words; a "double quoted" part may hold blanks (the quotes are dropped).
+std::vector<std::string> directive_words(const MigrationFile& file, int line, std::string_view text) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while (true) {
+    while (i < text.size() && is_blank(text[i])) ++i;
+    if (i == text.size()) return words;
+    std::string word;
+    bool quoted = false;
+    for (; i < text.size() && (quoted || !is_blank(text[i])); ++i) {
+      if (text[i] == '"') {
+        quoted = !quoted;
+      } else {
+        word += text[i];
+      }
+    }
+    if (quoted) directive_error(file, line, "a quoted value has no closing \"");
+    words.push_back(std::move(word));
+  }
+}
+
+std::vector<std::string> rule_names(const MigrationFile& file, int line, std::string_view value) {
+  std::vector<std::string> rules;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = value.find(',', start);
+    const auto name = value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (name.empty()) directive_error(file, line, "ignore= needs rule names separated by commas, e.g. ignore=drop_column");
+    rules.emplace_back(name);
+    if (comma == std::string_view::npos) return rules;
+    start = comma + 1;
+  }
 }
 
 std::chrono::milliseconds directive_duration(const MigrationFile& file, int line, std::string_view key,
@@ -62,11 +99,50 @@ MigrationDirectives parse_directives(const MigrationFile& file) {
     if (text.empty()) continue;
     if (text.rfind("--", 0) != 0) break;  // directives live only in the leading comment block
     if (text.rfind(kDirectivePrefix, 0) != 0) continue;
-    std::istringstream words(std::string(text.substr(kDirectivePrefix.size())));
-    std::string word;
-    while (words >> word) apply_directive(file, line, word, directives);
+    parse_directive_line(file, line, text.substr(kDirectivePrefix.size()), directives, true);
   }
   return directives;
+}
+
+std::optional<std::string_view> directive_text(std::string_view line) {
+  const auto text = trim(line);
+  if (text.rfind(kDirectivePrefix, 0) != 0) return std::nullopt;
+  return text.substr(kDirectivePrefix.size());
+}
+
+void parse_directive_line(const MigrationFile& file, int line, std::string_view text, MigrationDirectives& directives,
+                          bool in_header) {
+  std::optional<LintSilence> silence;
+  std::optional<std::string> reason;
+  for (const auto& word : directive_words(file, line, text)) {
+    const auto eq = word.find('=');
+    const std::string_view key = eq == std::string::npos ? std::string_view(word) : std::string_view(word).substr(0, eq);
+    const std::string_view value = eq == std::string::npos ? std::string_view() : std::string_view(word).substr(eq + 1);
+    if (key == "ignore" && eq != std::string::npos) {
+      silence.emplace();
+      silence->rules = rule_names(file, line, value);
+    } else if (key == "reason" && eq != std::string::npos) {
+      if (trim(value).empty()) directive_error(file, line, "reason= is empty: say why the warning does not apply");
+      reason = std::string(value);
+    } else if (!in_header) {
+      directive_error(file, line,
+                      fmt::format("\"{}\" cannot be set here: only ignore=RULE reason=\"WHY\" may precede a "
+                                  "statement; other directives belong in the file's leading comment block",
+                                  word));
+    } else {
+      apply_directive(file, line, word, directives);
+    }
+  }
+  if (silence && !reason) {
+    directive_error(file, line,
+                    "ignore= without a reason: add reason=\"...\" saying why the warning does not apply here");
+  }
+  if (reason && !silence) directive_error(file, line, "reason= without ignore=RULE");
+  if (silence) {
+    silence->reason = std::move(*reason);
+    silence->line = line;
+    directives.silences.push_back(std::move(*silence));
+  }
 }
 
 PreparedMigration prepare_migration(const MigrationFile& file) {

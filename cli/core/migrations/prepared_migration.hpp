@@ -4,11 +4,24 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "migrations/migration_file.hpp"
 #include "migrations/sql_script.hpp"
 
 namespace cora {
+
+// Lint warnings silenced on purpose, with the reason (required):
+//   -- cora-migrate: ignore=create_index_concurrently,drop_column reason="the table is empty"
+// In the leading comment block it covers the whole file; just before a statement, that statement.
+// Rule names are checked by the lint (cli/core/lint), not here.
+struct LintSilence {
+  std::vector<std::string> rules;
+  std::string reason;
+  int line = 0;  // of the comment
+};
 
 // Written in the file's leading comment block, e.g.
 //   -- cora-migrate: transaction=false lock_timeout=30s statement_timeout=0
@@ -16,6 +29,7 @@ struct MigrationDirectives {
   bool transaction = true;
   std::optional<std::chrono::milliseconds> lock_timeout;
   std::optional<std::chrono::milliseconds> statement_timeout;
+  std::vector<LintSilence> silences;  // the leading comment block's: for the whole file
 };
 
 struct PreparedMigration {
@@ -31,6 +45,15 @@ struct PreparedMigration {
 // Reads the directives of the leading comment block. Throws cora::Error (migration_files) with
 // file:line for an unknown key or a bad value.
 MigrationDirectives parse_directives(const MigrationFile& file);
+
+// The text after "-- cora-migrate:" when `line` (blanks around it allowed) is a directive comment.
+std::optional<std::string_view> directive_text(std::string_view line);
+
+// Reads one directive line's words (`text`: after "-- cora-migrate:") into `directives`. A value
+// may be "double quoted" to hold blanks. Outside the leading comment block (`in_header` false)
+// only ignore= and reason= are allowed. Throws cora::Error (migration_files) with file:line.
+void parse_directive_line(const MigrationFile& file, int line, std::string_view text,
+                          MigrationDirectives& directives, bool in_header);
 
 // Throws cora::Error (migration_files) with file:line:column for a syntax error, and for
 // transaction control (BEGIN/COMMIT/...) in a file that runs in our transaction.

@@ -113,4 +113,58 @@ std::string redact_secret(std::string text, const std::string& secret) {
   return text;
 }
 
+namespace {
+
+// Where a password may be written in `conninfo`, parseable or not: a URL's user info (up to each
+// '@', since a raw '@' in a password is a common mistake) and password parameters, and the value
+// of a password keyword in key=value form; raw and percent-decoded.
+std::vector<std::string> password_candidates(const std::string& conninfo) {
+  std::vector<std::string> out;
+  const auto scheme = conninfo.find("://");
+  if (scheme != std::string::npos) {
+    const auto start = scheme + 3;
+    const auto colon = conninfo.find(':', start);
+    for (auto at = conninfo.find('@', start); colon != std::string::npos && at != std::string::npos;
+         at = conninfo.find('@', at + 1)) {
+      if (at > colon + 1) out.push_back(conninfo.substr(colon + 1, at - colon - 1));
+    }
+  }
+  for (const char* keyword : {"password", "sslpassword"}) {
+    const std::string key = keyword;
+    for (auto pos = conninfo.find(key); pos != std::string::npos; pos = conninfo.find(key, pos + 1)) {
+      auto i = pos + key.size();
+      while (i < conninfo.size() && conninfo[i] == ' ') ++i;
+      if (i >= conninfo.size() || conninfo[i] != '=') continue;
+      ++i;
+      while (i < conninfo.size() && conninfo[i] == ' ') ++i;
+      std::string value;
+      if (i < conninfo.size() && conninfo[i] == '\'') {
+        std::string unquoted;
+        for (++i; i < conninfo.size() && conninfo[i] != '\''; ++i) {
+          if (conninfo[i] == '\\' && i + 1 < conninfo.size()) ++i;
+          unquoted.push_back(conninfo[i]);
+        }
+        out.push_back(unquoted);
+      } else {
+        const auto end = conninfo.find_first_of(" &", i);
+        out.push_back(conninfo.substr(i, end == std::string::npos ? std::string::npos : end - i));
+      }
+    }
+  }
+  const std::size_t raw = out.size();
+  for (std::size_t k = 0; k < raw; ++k) out.push_back(percent_decode(out[k]));
+  return out;
+}
+
+}  // namespace
+
+std::string redact_connection_error(std::string message, const std::string& conninfo, const std::string& password) {
+  auto secrets = password_candidates(conninfo);
+  secrets.push_back(password);
+  // Longer first, so that a secret containing a shorter one is hidden whole.
+  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& secret : secrets) message = redact_secret(std::move(message), secret);
+  return message;
+}
+
 }  // namespace cora

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "config/toml_reader.hpp"
+#include "migrations/sql_script.hpp"
+#include "verify/check_reader.hpp"
 
 namespace cora {
 
@@ -18,16 +20,52 @@ std::string qualified(const std::string& name) { return name.find('.') == std::s
 class CheckReader {
  public:
   explicit CheckReader(const std::string& file_name) : toml_(file_name) {}
+  explicit CheckReader(TomlReader toml) : toml_(std::move(toml)) {}
 
   void read(const std::string& text, CheckSet& into) const {
     const toml::table root = toml_.parse(text);
     toml_.reject_unknown_keys(root, "", {"table", "index", "policy", "function", "role", "probe"});
-    for (const auto* t : toml_.tables_at(root, "table", "")) into.tables.push_back(table(*t));
-    for (const auto* t : toml_.tables_at(root, "index", "")) into.indexes.push_back(index(*t));
-    for (const auto* t : toml_.tables_at(root, "policy", "")) into.policies.push_back(policy(*t));
-    for (const auto* t : toml_.tables_at(root, "function", "")) into.functions.push_back(function(*t));
-    for (const auto* t : toml_.tables_at(root, "role", "")) into.roles.push_back(role(*t));
-    for (const auto* t : toml_.tables_at(root, "probe", "")) into.probes.push_back(probe(*t));
+    read_kinds(root, into);
+  }
+
+  // The [[table]], [[index]], ... arrays in `parent`: a check file's root, or a table that
+  // embeds checks (a checklist item). Other keys in `parent` are the caller's to check.
+  void read_kinds(const toml::table& parent, CheckSet& into) const {
+    for (const auto* t : toml_.tables_at(parent, "table", "")) into.tables.push_back(table(*t));
+    for (const auto* t : toml_.tables_at(parent, "index", "")) into.indexes.push_back(index(*t));
+    for (const auto* t : toml_.tables_at(parent, "policy", "")) into.policies.push_back(policy(*t));
+    for (const auto* t : toml_.tables_at(parent, "function", "")) into.functions.push_back(function(*t));
+    for (const auto* t : toml_.tables_at(parent, "role", "")) into.roles.push_back(role(*t));
+    for (const auto* t : toml_.tables_at(parent, "probe", "")) into.probes.push_back(probe(*t));
+  }
+
+  // request.jwt.claims as JSON: from an inline table, or a JSON string as written.
+  std::string claims(const toml::node& node, const std::string& key) const {
+    if (const auto* table = node.as_table()) {
+      std::ostringstream json;
+      json << toml::json_formatter{*table, toml::format_flags::none};
+      return json.str();
+    }
+    if (const auto* text = node.as_string()) return text->get();
+    toml_.fail(node, key, "must be an inline table such as { sub = \"...\", role = \"authenticated\" }");
+  }
+
+  // Expected rows: an array of arrays of strings, cells as PostgreSQL prints them.
+  std::vector<std::vector<std::string>> rows(const toml::node& node, const std::string& key) const {
+    const auto* array = node.as_array();
+    if (!array) toml_.fail(node, key, "must be an array of rows, e.g. [[\"1\", \"alice\"]]");
+    std::vector<std::vector<std::string>> out;
+    for (const auto& row : *array) {
+      const auto* cells = row.as_array();
+      if (!cells) toml_.fail(row, key, "each row must be an array of strings");
+      auto& cells_out = out.emplace_back();
+      for (const auto& cell : *cells) {
+        const auto* s = cell.as_string();
+        if (!s) toml_.fail(cell, key, "cells are strings, as PostgreSQL prints them (\"NULL\" for null)");
+        cells_out.push_back(s->get());
+      }
+    }
+    return out;
   }
 
  private:
@@ -119,17 +157,9 @@ class CheckReader {
     check.role = toml_.required_string(t, "role", "probe.");
     check.sql = toml_.required_string(t, "sql", "probe.");
     check.setup = toml_.optional_strings(t, "setup", "probe.").value_or(std::vector<std::string>{});
-    if (const toml::node* claims = t.get("claims")) {
-      if (const auto* table = claims->as_table()) {
-        std::ostringstream json;
-        json << toml::json_formatter{*table, toml::format_flags::none};
-        check.claims = json.str();
-      } else if (const auto* text = claims->as_string()) {
-        check.claims = text->get();
-      } else {
-        toml_.fail(*claims, "probe.claims", "must be an inline table such as { sub = \"...\", role = \"authenticated\" }");
-      }
-    }
+    if (const toml::node* node = t.get("claims")) check.claims = claims(*node, "probe.claims");
+    reject_transaction_control(t, "setup", check.setup);
+    reject_transaction_control(t, "sql", {check.sql});
     const std::string expect = toml_.optional_string(t, "expect", "probe.").value_or("succeed");
     if (expect == "succeed") check.expect = ProbeExpectation::succeed;
     else if (expect == "fail") check.expect = ProbeExpectation::fail;
@@ -139,24 +169,33 @@ class CheckReader {
     if (!check.sqlstate.empty() && check.expect != ProbeExpectation::fail) {
       toml_.fail(*t.get("sqlstate"), "probe.sqlstate", "goes with expect = \"fail\"");
     }
-    if (const toml::node* rows = t.get("rows")) {
-      if (check.expect != ProbeExpectation::rows) toml_.fail(*rows, "probe.rows", "goes with expect = \"rows\"");
-      const auto* array = rows->as_array();
-      if (!array) toml_.fail(*rows, "probe.rows", "must be an array of rows, e.g. [[\"1\", \"alice\"]]");
-      for (const auto& row : *array) {
-        const auto* cells = row.as_array();
-        if (!cells) toml_.fail(row, "probe.rows", "each row must be an array of strings");
-        auto& out = check.rows.emplace_back();
-        for (const auto& cell : *cells) {
-          const auto* s = cell.as_string();
-          if (!s) toml_.fail(cell, "probe.rows", "cells are strings, as PostgreSQL prints them (\"NULL\" for null)");
-          out.push_back(s->get());
-        }
-      }
+    if (const toml::node* node = t.get("rows")) {
+      if (check.expect != ProbeExpectation::rows) toml_.fail(*node, "probe.rows", "goes with expect = \"rows\"");
+      check.rows = rows(*node, "probe.rows");
     } else if (check.expect == ProbeExpectation::rows) {
       toml_.fail(t, "probe.rows", "is required with expect = \"rows\"");
     }
     return check;
+  }
+
+  // Probes run in one transaction that verify rolls back: a COMMIT in one would make its changes,
+  // and those of every later probe (then run outside any transaction and role), permanent.
+  void reject_transaction_control(const toml::table& t, const char* key, const std::vector<std::string>& sqls) const {
+    for (const auto& sql : sqls) {
+      SqlScript script;
+      try {
+        script = parse_sql_script(sql);
+      } catch (const SqlParseFailure&) {
+        continue;  // the server reports it as the probe's failure
+      }
+      for (const auto& statement : script.statements) {
+        if (statement.node_type == "TransactionStmt") {
+          toml_.fail(*t.get(key), std::string("probe.") + key,
+                     "transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) is not allowed: "
+                     "each probe runs in a transaction that verify rolls back");
+        }
+      }
+    }
   }
 
   TomlReader toml_;
@@ -166,6 +205,21 @@ class CheckReader {
 
 void parse_check_text(const std::string& text, const std::string& file_name, CheckSet& into) {
   CheckReader(file_name).read(text, into);
+}
+
+std::string qualified_name(const std::string& name) { return qualified(name); }
+
+void read_checks(const TomlReader& reader, const toml::table& parent, CheckSet& into) {
+  CheckReader(reader).read_kinds(parent, into);
+}
+
+std::string read_claims(const TomlReader& reader, const toml::node& node, const std::string& key) {
+  return CheckReader(reader).claims(node, key);
+}
+
+std::vector<std::vector<std::string>> read_rows(const TomlReader& reader, const toml::node& node,
+                                                const std::string& key) {
+  return CheckReader(reader).rows(node, key);
 }
 
 CheckSet load_checks(const std::filesystem::path& dir) {

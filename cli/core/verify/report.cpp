@@ -127,7 +127,7 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
                             {{"total", outcomes.size()},
                              {"errors", count_findings(outcomes, Severity::error)},
                              {"warnings", count_findings(outcomes, Severity::warning)}}}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // non-UTF-8 paths
 }
 
 std::string render_junit(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {

@@ -1,0 +1,193 @@
+#include "commands/multi_target.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "config/settings.hpp"
+#include "error.hpp"
+#include "output/terminal.hpp"
+
+namespace cora::cli {
+
+namespace {
+
+struct TargetRun {
+  std::string environment;
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) items.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+// Our own arguments without any --env / --all-envs / --jobs, which each run replaces.
+std::vector<std::string> arguments_without_targets(int argc, char** argv) {
+  std::vector<std::string> out;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--env" || arg == "--jobs") {
+      ++i;
+    } else if (arg.rfind("--env=", 0) != 0 && arg.rfind("--jobs=", 0) != 0 && arg != "--all-envs") {
+      out.push_back(arg);
+    }
+  }
+  return out;
+}
+
+std::string self_path() {
+  std::array<char, PATH_MAX> buffer{};
+  const ssize_t n = readlink("/proc/self/exe", buffer.data(), buffer.size() - 1);
+  if (n <= 0) throw Error(ExitCode::internal, "cannot find this program's own path in /proc/self/exe");
+  return std::string(buffer.data(), static_cast<std::size_t>(n));
+}
+
+void run_one(const std::string& program, std::vector<std::string> args, TargetRun& run) {
+  args.insert(args.begin(), {program, "--env", run.environment});
+  std::vector<char*> raw;
+  for (auto& a : args) raw.push_back(a.data());
+  raw.push_back(nullptr);
+  std::array<int, 2> out{}, err{};
+  if (pipe2(out.data(), O_CLOEXEC) != 0) return;
+  if (pipe2(err.data(), O_CLOEXEC) != 0) {
+    close(out[0]);
+    close(out[1]);
+    return;
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    dup2(err[1], STDERR_FILENO);
+    execv(raw[0], raw.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  if (pid < 0) {
+    close(out[0]);
+    close(err[0]);
+    return;
+  }
+  std::array<pollfd, 2> fds{{{out[0], POLLIN, 0}, {err[0], POLLIN, 0}}};
+  std::array<std::string*, 2> sinks{&run.out, &run.err};
+  std::array<char, 4096> buffer{};
+  for (int open_fds = 2; open_fds > 0;) {
+    if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      const ssize_t n = read(fds[i].fd, buffer.data(), buffer.size());
+      if (n > 0) {
+        sinks[i]->append(buffer.data(), static_cast<std::size_t>(n));
+      } else {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void print_tagged(std::FILE* stream, const std::string& tag, const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::fprintf(stream, "[%s] %s\n", tag.c_str(), text.substr(start, end - start).c_str());
+    start = end + 1;
+  }
+}
+
+std::string last_line(const std::string& text) {
+  auto end = text.find_last_not_of('\n');
+  if (end == std::string::npos) return "";
+  const auto start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> target_environments(const GlobalOptions& global, const MultiTargetOptions& multi) {
+  if (multi.all_envs) {
+    if (global.settings.environment) {
+      throw Error(ExitCode::usage, "--all-envs and --env together", "pick one");
+    }
+    auto names = configured_environments(global.settings);
+    if (names.empty()) {
+      throw Error(ExitCode::config, "--all-envs: the config file defines no [environments.NAME]",
+                  "add environments to cora-migrate.toml");
+    }
+    return names;
+  }
+  if (!global.settings.environment || global.settings.environment->find(',') == std::string::npos) return std::nullopt;
+  auto names = split_list(*global.settings.environment);
+  if (names.empty()) throw Error(ExitCode::usage, "--env: no environment named", "write --env a,b,c");
+  return names;
+}
+
+int run_for_each_environment(int argc, char** argv, const std::vector<std::string>& environments, std::size_t jobs) {
+  const std::string program = self_path();
+  const auto args = arguments_without_targets(argc, argv);
+  std::vector<TargetRun> runs(environments.size());
+  for (std::size_t i = 0; i < environments.size(); ++i) runs[i].environment = environments[i];
+
+  std::atomic<std::size_t> next{0};
+  std::mutex output;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < runs.size(); i = next++) {
+      run_one(program, args, runs[i]);
+      const std::lock_guard<std::mutex> lock(output);
+      print_tagged(stdout, runs[i].environment, runs[i].out);
+      print_tagged(stderr, runs[i].environment, runs[i].err);
+      std::fflush(stdout);
+      std::fflush(stderr);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (std::size_t w = 0; w < std::max<std::size_t>(1, std::min(jobs, runs.size())); ++w) workers.emplace_back(worker);
+  for (auto& t : workers) t.join();
+
+  const auto style = Style::for_stream(stdout);
+  std::size_t width = 3;
+  for (const auto& r : runs) width = std::max(width, r.environment.size());
+  std::fprintf(stdout, "\n%-*s  %-6s  %4s  %s\n", static_cast<int>(width), "ENV", "RESULT", "EXIT", "DETAIL");
+  int exit_code = 0;
+  std::size_t failed = 0;
+  for (const auto& r : runs) {
+    const bool ok = r.exit_code == 0;
+    if (!ok && exit_code == 0) exit_code = r.exit_code < 0 ? to_int(ExitCode::internal) : r.exit_code;
+    failed += ok ? 0U : 1U;
+    const std::string result = fmt::format("{:<6}", ok ? "ok" : "failed");
+    std::fprintf(stdout, "%-*s  %s  %4d  %s\n", static_cast<int>(width), r.environment.c_str(),
+                 style.paint(result, ok ? Tone::good : Tone::bad).c_str(), r.exit_code,
+                 (ok ? last_line(r.out) : last_line(r.err)).c_str());
+  }
+  std::fprintf(stdout, "%zu target(s): %zu ok, %zu failed\n", runs.size(), runs.size() - failed, failed);
+  return exit_code;
+}
+
+}  // namespace cora::cli

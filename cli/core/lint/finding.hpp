@@ -1,0 +1,51 @@
+#pragma once
+// What the offline lint of migration files reports: findings with file:line, the rules it knows,
+// and the findings a `-- cora-migrate: ignore=RULE reason="..."` comment silenced.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cora::lint {
+
+enum class Severity { warning, error };
+
+struct Finding {
+  std::string rule;  // a rule name below, or "invalid_file" / "invalid_silence" for errors
+  Severity severity = Severity::warning;
+  std::string file;  // the file's path as given
+  int line = 0;      // 1-based; 0 when unknown
+  int column = 0;    // 1-based; 0 when unknown
+  std::string message;
+  std::string hint;  // how to fix it
+};
+
+struct SilencedFinding {
+  Finding finding;
+  std::string reason;    // from the silencing comment
+  int silence_line = 0;  // where that comment is
+};
+
+struct LintReport {
+  std::size_t files = 0;          // files whose findings are reported
+  std::vector<Finding> findings;  // errors and warnings, in file order, then by line
+  std::vector<SilencedFinding> silenced;
+
+  std::size_t count(Severity severity) const;
+};
+
+struct RuleInfo {
+  std::string_view name;
+  std::string_view summary;
+};
+
+// Every warning rule, in the order the README lists them.
+const std::vector<RuleInfo>& warning_rules();
+bool is_warning_rule(std::string_view name);
+
+// Error "rules": they cannot be silenced.
+inline constexpr std::string_view kInvalidFile = "invalid_file";        // syntax error, bad directive, ...
+inline constexpr std::string_view kInvalidSilence = "invalid_silence";  // ignore= misuse
+
+}  // namespace cora::lint

@@ -1,0 +1,41 @@
+#pragma once
+// The offline lint of migration files: files in, findings out. No database.
+//
+// Files are read in version order, as migrate applies them. A "deployment unit" is what runs
+// against a database in one go: for `cora-migrate lint`, each file on its own (any earlier file
+// may have been applied long ago, so its tables may hold data); inside `migrate`, the files it is
+// about to apply together. A table created earlier in the same unit is new, hence empty: the
+// table rules leave it alone.
+
+#include <chrono>
+#include <vector>
+
+#include "lint/finding.hpp"
+#include "migrations/migration_file.hpp"
+
+namespace cora::lint {
+
+enum class FileRole {
+  check,    // reported on
+  context,  // already applied: read for what it creates and defines, never reported on
+};
+
+struct LintInput {
+  const MigrationFile* file = nullptr;
+  FileRole role = FileRole::check;
+};
+
+struct LintOptions {
+  // False (lint): each file is a unit. True (migrate): consecutive checked files are one unit.
+  bool checked_files_run_together = false;
+  // Check each checked file as migrate does before applying it (syntax, directives, BEGIN,
+  // COPY FROM STDIN); migrate has done so already and passes false.
+  bool validate = true;
+  // [timeouts] lock_timeout: what a file without a lock_timeout directive runs with.
+  std::chrono::milliseconds default_lock_timeout{10'000};
+};
+
+// `files` in version order.
+LintReport lint_migrations(const std::vector<LintInput>& files, const LintOptions& options);
+
+}  // namespace cora::lint

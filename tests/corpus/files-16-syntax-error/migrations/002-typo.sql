@@ -1,0 +1,3 @@
+CREATE TABLE fine (id int);
+
+ALTER TABLE fine ADD COLUMN name text,;

@@ -1,0 +1,3 @@
+SELECT 1;
+/* never closed
+SELECT 2;

@@ -1,0 +1,2 @@
+-- cora-migrate: transactions=false
+CREATE INDEX CONCURRENTLY i ON base (id);

@@ -1,0 +1,3 @@
+-- about this file
+-- cora-migrate: lock_timeout=forever
+SELECT 1;

@@ -1,0 +1,2 @@
+CREATE TABLE t (id int);
+COPY t FROM STDIN;

@@ -1,0 +1,1 @@
+CREAT TABLE bad (id int);

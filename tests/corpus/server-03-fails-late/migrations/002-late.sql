@@ -1,0 +1,3 @@
+CREATE TABLE a (id int);
+INSERT INTO base VALUES (1), (2);
+SELECT 1/0;

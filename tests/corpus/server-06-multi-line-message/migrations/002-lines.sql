@@ -1,0 +1,1 @@
+DO $$ BEGIN RAISE EXCEPTION E'line one\nline two\r\nline three'; END $$;

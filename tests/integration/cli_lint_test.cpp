@@ -1,0 +1,223 @@
+// `cora-migrate lint`, and the lint `migrate` runs before applying anything: the built binary, as a
+// user runs it. `lint` needs no database; `migrate` is run against a real PostgreSQL.
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "lint/volatility.hpp"
+#include "support/run_cli.hpp"
+#include "support/scratch_dir.hpp"
+#include "support/test_cluster.hpp"
+
+using namespace cora::test;
+
+namespace {
+
+const std::string kRefusedDatabase = "postgresql://cora@127.0.0.1:1/nowhere?connect_timeout=2";
+
+CliResult lint_in(const ScratchDir& dir, std::vector<std::string> args = {}) {
+  args.insert(args.begin(), "lint");
+  CliOptions options;
+  options.cwd = dir.path();
+  return run_cli(args, options);
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::vector<std::string> migrate(const TestDatabase& db, const ScratchDir& dir, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"--database-url", db.conninfo(), "--migrations", (dir.path() / "migrations").string(),
+                                "migrate"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("cora-migrate lint: a dangerous statement is a warning with file:line, exit 13") {
+  ScratchDir dir;
+  dir.write("migrations/001-items.sql", "CREATE TABLE items (id int, name text);\n");
+  dir.write("migrations/002-index.sql", "-- speeds up search\nCREATE INDEX items_name ON items (name);\n");
+  const auto result = lint_in(dir);
+  CHECK(result.exit_code == 13);
+  CHECK_MESSAGE(contains(result.out, "migrations/002-index.sql:2: warning[create_index_concurrently]: "), result.out);
+  CHECK(contains(result.out, "(hint: "));
+  CHECK(contains(result.out, "lint: 2 files, 1 warning, 0 errors, 0 silenced"));
+
+  SUBCASE("silenced with a reason: exit 0") {
+    dir.write("migrations/002-index.sql",
+              "SELECT 1;\n-- cora-migrate: ignore=create_index_concurrently reason=\"items has 40 rows\"\n"
+              "CREATE INDEX items_name ON items (name);\n");
+    const auto silenced = lint_in(dir);
+    CHECK(silenced.exit_code == 0);
+    CHECK(contains(silenced.out, "lint: 2 files, 0 warnings, 0 errors, 1 silenced"));
+  }
+  SUBCASE("a silence without a reason is an error: exit 4") {
+    dir.write(
+        "migrations/002-index.sql",
+        "SELECT 1;\n-- cora-migrate: ignore=create_index_concurrently\nCREATE INDEX items_name ON items (name);\n");
+    const auto unexplained = lint_in(dir);
+    CHECK(unexplained.exit_code == 4);
+    CHECK_MESSAGE(
+        contains(unexplained.out, "migrations/002-index.sql:2: error[invalid_silence]: ignore= without a reason"),
+        unexplained.out);
+  }
+  SUBCASE("--format json") {
+    const auto json_result = lint_in(dir, {"--format", "json"});
+    CHECK(json_result.exit_code == 13);
+    const auto json = nlohmann::json::parse(json_result.out);
+    REQUIRE(json["findings"].size() == 1);
+    CHECK(json["findings"][0]["rule"] == "create_index_concurrently");
+    CHECK(json["findings"][0]["file"] == "migrations/002-index.sql");
+    CHECK(json["findings"][0]["line"] == 2);
+    CHECK(json["summary"]["warnings"] == 1);
+  }
+}
+
+TEST_CASE("cora-migrate lint: syntax errors with file, line and column, exit 4, every file reported") {
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int);\n\nCREATE TABEL b (id int);\n");
+  dir.write("migrations/002-b.sql", "SELECT 1;\nDROP TABLE a;\n");
+  const auto result = lint_in(dir);
+  CHECK(result.exit_code == 4);
+  CHECK_MESSAGE(
+      contains(result.out,
+               "migrations/001-a.sql:3:8: error[invalid_file]: SQL syntax error: syntax error at or near \"TABEL\""),
+      result.out);
+  CHECK(contains(result.out, "migrations/002-b.sql:2: warning[drop_table]: "));
+}
+
+TEST_CASE("cora-migrate lint: the project's migrations are clean, and no database is needed") {
+  ScratchDir dir;  // an empty folder: nothing configured, so any database command would start the embedded one
+  const auto result =
+      run_cli({"--database-url", kRefusedDatabase, "--migrations", (source_dir() / "migrations").string(), "lint"},
+              CliOptions{dir.path(), {}});
+  CHECK_MESSAGE(result.exit_code == 0, (result.out + result.err));
+  CHECK(contains(result.out, " files, 0 warnings, 0 errors"));
+  CHECK(result.err.empty());
+  CHECK_FALSE(std::filesystem::exists(dir.path() / ".cora"));
+
+  SUBCASE("nor the variables a config file's database_url names") {
+    dir.write("cora-migrate.toml", "database_url = \"${CORA_TEST_LINT_UNSET_URL}\"\n");
+    const auto unset = run_cli({"--migrations", (source_dir() / "migrations").string(), "lint"},
+                               CliOptions{dir.path(), {{"CORA_TEST_LINT_UNSET_URL", std::nullopt}}});
+    CHECK_MESSAGE(unset.exit_code == 0, (unset.out + unset.err));
+    CHECK_FALSE(std::filesystem::exists(dir.path() / ".cora"));
+  }
+}
+
+TEST_CASE("cora-migrate lint: missing_lock_timeout only when the configured default is 0") {
+  ScratchDir dir;
+  dir.write("migrations/001-rls.sql", "-- harden\nALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;\n");
+  CHECK(lint_in(dir).exit_code == 0);
+  dir.write("cora-migrate.toml", "[timeouts]\nlock_timeout = \"0\"\n");
+  const auto result = lint_in(dir);
+  CHECK(result.exit_code == 13);
+  CHECK_MESSAGE(
+      contains(result.out, "migrations/001-rls.sql:2: warning[missing_lock_timeout]: locks table public.orgs"),
+      result.out);
+}
+
+TEST_CASE("cora-migrate migrate: lint warnings are printed and the run goes on; --strict-lint refuses") {
+  ScratchDir dir;
+  dir.write("migrations/001-items.sql", "CREATE TABLE public.items (id int, name text);\n");
+  dir.write("migrations/002-index.sql", "CREATE INDEX items_name ON public.items (name);\n");
+  const std::string warning = "migrations/002-index.sql:1: warning[create_index_concurrently]: ";
+
+  SUBCASE("applied in one run, the table is new when the index is built: no warning") {
+    TestDatabase db;
+    const auto result = run_cli(migrate(db, dir, {"--strict-lint"}));
+    CHECK_MESSAGE(result.exit_code == 0, result.err);
+    CHECK_FALSE(contains(result.err, "warning["));
+    CHECK(db.scalar("SELECT max(version) FROM cora_migrate.schema_history") == "2");
+  }
+  SUBCASE("001 applied earlier: 002 builds an index on an existing table") {
+    TestDatabase db;
+    REQUIRE(run_cli(migrate(db, dir, {"--target", "1"})).exit_code == 0);
+
+    const auto strict = run_cli(migrate(db, dir, {"--strict-lint"}));
+    CHECK(strict.exit_code == 13);
+    CHECK_MESSAGE(contains(strict.err, warning), strict.err);
+    CHECK(contains(
+        strict.err,
+        "cora-migrate: error: 1 lint warning in the migrations to apply (--strict-lint); nothing was applied"));
+    CHECK(db.scalar("SELECT max(version) FROM cora_migrate.schema_history") == "1");
+    CHECK(db.scalar("SELECT to_regclass('public.items_name') IS NULL") == "t");
+
+    const auto dry = run_cli(migrate(db, dir, {"--dry-run"}));
+    CHECK(dry.exit_code == 0);
+    CHECK(contains(dry.err, warning));
+
+    const auto lenient = run_cli(migrate(db, dir));
+    CHECK_MESSAGE(lenient.exit_code == 0, lenient.err);
+    CHECK(contains(lenient.err, warning));
+    CHECK(contains(lenient.out, "applied 002-index.sql"));
+    CHECK(db.scalar("SELECT to_regclass('public.items_name') IS NOT NULL") == "t");
+  }
+  SUBCASE("a silenced warning is not printed and does not stop --strict-lint") {
+    TestDatabase db;
+    REQUIRE(run_cli(migrate(db, dir, {"--target", "1"})).exit_code == 0);
+    dir.write("migrations/002-index.sql",
+              "-- cora-migrate: ignore=create_index_concurrently reason=\"items is loaded later\"\n"
+              "CREATE INDEX items_name ON public.items (name);\n");
+    const auto result = run_cli(migrate(db, dir, {"--strict-lint"}));
+    CHECK_MESSAGE(result.exit_code == 0, result.err);
+    CHECK_FALSE(contains(result.err, "warning["));
+  }
+  SUBCASE("a misused silence in a file to apply stops migrate before anything runs (exit 4)") {
+    TestDatabase db;
+    dir.write("migrations/002-index.sql",
+              "SELECT 1;\n-- cora-migrate: ignore=create_index_concurrently\nCREATE INDEX items_name ON public.items "
+              "(name);\n");
+    const auto result = run_cli(migrate(db, dir));
+    CHECK(result.exit_code == 4);
+    CHECK_MESSAGE(contains(result.err, "migrations/002-index.sql:2: ignore= without a reason"), result.err);
+    CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");
+  }
+}
+
+TEST_CASE("cora-migrate migrate: a rename that breaks a function applied earlier") {
+  ScratchDir dir;
+  dir.write("migrations/001-log.sql",
+            "CREATE TABLE public.auth_event_log (id bigint GENERATED ALWAYS AS IDENTITY, event text);\n"
+            "CREATE FUNCTION public.log_auth_event(p_event text) RETURNS void LANGUAGE plpgsql AS $$\n"
+            "BEGIN\n"
+            "    INSERT INTO public.auth_event_log (event) VALUES (p_event);\n"
+            "END;\n"
+            "$$;\n");
+  dir.write("migrations/002-rename.sql", "ALTER TABLE public.auth_event_log RENAME TO user_auth_log;\n");
+  TestDatabase db;
+  REQUIRE(run_cli(migrate(db, dir, {"--target", "1"})).exit_code == 0);
+  const auto result = run_cli(migrate(db, dir, {"--strict-lint"}));
+  CHECK(result.exit_code == 13);
+  CHECK_MESSAGE(contains(result.err,
+                         "migrations/002-rename.sql:1: warning[rename_referenced_table]: renames "
+                         "public.auth_event_log to user_auth_log, but function public.log_auth_event"),
+                result.err);
+  CHECK(contains(result.err, "001-log.sql:4)"));
+  CHECK(db.scalar("SELECT to_regclass('public.auth_event_log') IS NOT NULL") == "t");
+}
+
+TEST_CASE("lint: the volatile built-ins it knows are volatile in PostgreSQL, and now() is not") {
+  TestDatabase db;
+  for (const auto name : cora::lint::volatile_catalog_functions()) {
+    CAPTURE(name);
+    const std::string volatility = db.scalar(
+        fmt::format("SELECT coalesce(string_agg(DISTINCT provolatile::text, ''), 'absent') FROM pg_catalog.pg_proc "
+                    "WHERE proname = '{}' AND pronamespace = 'pg_catalog'::regnamespace",
+                    name));
+    // Some exist only in later releases (random_normal: 16, uuidv7: 18).
+    CHECK((volatility == "v" || volatility == "absent"));
+  }
+  for (const auto name : {"clock_timestamp", "random", "gen_random_uuid", "nextval", "timeofday"}) {
+    CAPTURE(name);
+    CHECK(db.scalar(fmt::format("SELECT provolatile FROM pg_catalog.pg_proc WHERE proname = '{}' LIMIT 1", name)) ==
+          "v");
+  }
+  CHECK(db.scalar("SELECT provolatile FROM pg_catalog.pg_proc WHERE proname = 'now'") == "s");
+}

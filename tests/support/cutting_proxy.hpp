@@ -1,0 +1,35 @@
+#pragma once
+// A loopback TCP proxy to the test cluster that drops every connection on demand: a network
+// that fails mid-migration or mid-verify.
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace cora::test {
+
+class CuttingProxy {
+ public:
+  // Listens on 127.0.0.1 on a free port; forwards to the test cluster's socket.
+  CuttingProxy();
+  ~CuttingProxy();
+  CuttingProxy(const CuttingProxy&) = delete;
+  CuttingProxy& operator=(const CuttingProxy&) = delete;
+
+  // A URL to `dbname` through the proxy.
+  std::string url(const std::string& dbname) const;
+  // Drop every connection `delay` after the next client connects (and refuse no new ones).
+  void cut_after(std::chrono::milliseconds delay) { cut_after_ms_ = delay.count(); }
+
+ private:
+  void serve();
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<long long> cut_after_ms_{-1};
+  std::thread thread_;
+};
+
+}  // namespace cora::test
