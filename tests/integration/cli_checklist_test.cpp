@@ -14,28 +14,13 @@
 #include <thread>
 
 #include "support/run_cli.hpp"
+#include "support/stale_function.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
 
 using namespace cora::test;
 
 namespace {
-
-const char* kStaleLogAuthEvent = R"(
-CREATE OR REPLACE FUNCTION public.log_auth_event(
-    p_event_type text, p_user_email text DEFAULT NULL, p_user_id uuid DEFAULT NULL, p_org_id uuid DEFAULT NULL,
-    p_ip_address text DEFAULT NULL, p_user_agent text DEFAULT NULL, p_failure_reason text DEFAULT NULL,
-    p_metadata jsonb DEFAULT '{}'::jsonb)
-RETURNS uuid LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
-DECLARE
-    v_id uuid;
-BEGIN
-    INSERT INTO public.auth_event_log (event_type, user_email)
-    VALUES (p_event_type, p_user_email)
-    RETURNING id INTO v_id;
-    RETURN v_id;
-END;
-$$;)";
 
 // Someone who used the app before the checklist ran: one session that lasted 10 minutes, one
 // still open. The figures count them; the checklist must leave them, and add nothing.
