@@ -36,7 +36,9 @@ void reject_foreign_url(const std::string& url, const std::string& origin) {
 
 }  // namespace
 
-DatabaseTarget connect_to_target(const Settings& settings) {
+namespace {
+
+DatabaseTarget open_target(const Settings& settings) {
   if (settings.database_url) {
     reject_foreign_url(*settings.database_url, settings.database_url_origin);
     return {Connection::open_when_ready(*settings.database_url, settings.timeouts.connect, settings.timeouts.wait),
@@ -46,6 +48,15 @@ DatabaseTarget connect_to_target(const Settings& settings) {
   cluster.ensure_running();
   return {Connection::open(cluster.conninfo(), settings.timeouts.connect),
           fmt::format("local cluster {} (database postgres)", cluster.root().string())};
+}
+
+}  // namespace
+
+DatabaseTarget connect_to_target(const Settings& settings) {
+  auto target = open_target(settings);
+  // Every command's own reads (history, catalog, probes) wait for a lock no longer than lock_wait.
+  target.db->set_lock_wait(settings.timeouts.lock_wait);
+  return target;
 }
 
 std::string client_identity() {

@@ -56,7 +56,7 @@ nlohmann::json to_json(const std::vector<StatusEntry>& status, const std::string
     migrations.push_back(std::move(m));
   }
   nlohmann::json summary = nlohmann::json::object();
-  for (const char* state : {"applied", "pending", "changed", "missing", "dirty", "running"}) summary[state] = counts[state];
+  for (const char* state : {"applied", "pending", "changed", "conflict", "missing", "dirty", "running"}) summary[state] = counts[state];
   return {{"database", database}, {"history_table", table}, {"history_table_exists", table_exists},
           {"migrations", migrations}, {"summary", summary}};
 }
@@ -73,6 +73,7 @@ void print_table(const std::vector<StatusEntry>& status, const std::string& data
     ++counts[state];
     std::string note;
     if (e.state == MigrationState::changed) note = "  file differs from what was applied";
+    if (e.state == MigrationState::conflict) note = "  recorded from another file: " + e.record->name;
     if (e.state == MigrationState::missing) note = "  no file has this version";
     if (e.state == MigrationState::dirty) note = "  " + (e.record->error.empty() ? std::string("incomplete") : e.record->error);
     if (e.out_of_order) note = "  older than applied migrations";
@@ -89,10 +90,10 @@ void print_table(const std::vector<StatusEntry>& status, const std::string& data
 class StatusCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    auto* sub = app.add_subcommand("status", "Show every migration: applied, pending, changed, missing or dirty");
+    auto* sub = app.add_subcommand("status", "Show every migration: applied, pending, changed, conflict, missing or dirty");
     sub->add_flag("--json", json_, "Print JSON for machines");
     sub->add_flag("--exit-code", exit_code_,
-                  "Exit with 10 when anything is not applied (pending, changed, missing, dirty): for CI");
+                  "Exit with 10 when anything is not applied (pending, changed, conflict, missing, dirty): for CI");
     return sub;
   }
 

@@ -413,7 +413,7 @@ class CorpusRunner {
 
     // Where the case reaches for the database, the other commands that print a database
     // (and JSON) must not show the password either; they run side by side.
-    if (c.exit == 5 || c.exit == 6 || c.exit == 8 || c.exit == 11) {
+    if (c.exit == 5 || c.exit == 6 || c.exit == 8 || c.exit == 11 || c.exit == 14) {
       std::vector<RunningCli> running;
       for (const auto& args : std::vector<std::vector<std::string>>{
                {"status", "--json"}, {"verify", "--format", "json"}, {"migrate", "--dry-run"}, {"status"}}) {

@@ -91,17 +91,42 @@ TEST_CASE("reliability: 8 migrate processes at once, 20 times: each file applied
 TEST_CASE("reliability: SIGKILL at random moments during 300 migrations, 30 times") {
   TestDatabase db;
   ScratchDir dir;
-  write_numbered_migrations(dir, 300);
+  // Each file takes a few milliseconds, so that the whole run outlasts many kills and each kill
+  // lands in the middle of the run rather than after it.
+  write_numbered_migrations(dir, 300, "SELECT pg_sleep(0.01);\n");
+  // Start-up (reading and linting 300 files, connecting, reading history) is what a dry run does:
+  // kills are timed after it, or most would land before the first file.
+  const auto dry_start = std::chrono::steady_clock::now();
+  REQUIRE(run_cli(args(db.conninfo(), dir, {"migrate", "--dry-run"})).exit_code == 0);
+  const int startup_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - dry_start).count());
   std::mt19937 random(20261127);  // fixed: a failure can be replayed
-  std::uniform_int_distribution<int> delay_ms(5, 400);
+  std::uniform_int_distribution<int> delay_ms(startup_ms + 30, startup_ms + 150);
+  auto recorded = [&] {
+    if (db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t") return std::string("0");
+    return db.scalar("SELECT count(*) FROM cora_migrate.schema_history");
+  };
+  int kills_mid_run = 0;
+  int kills_inside_a_file = 0;
   for (int kill_number = 0; kill_number < 30; ++kill_number) {
     CAPTURE(kill_number);
+    const int before = std::stoi(recorded());
     auto running = start_cli(args(db.conninfo(), dir, {"migrate"}));
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    // Whether the run is inside a file's transaction at the moment of the kill.
+    const bool in_transaction = db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cora-migrate' "
+                                          "AND datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()") != "0";
     kill(running.pid, SIGKILL);
     wait_cli(running);
     check_history_matches_schema(db);
+    const int after = std::stoi(recorded());
+    if ((after > before && after < 300) || in_transaction) ++kills_mid_run;
+    if (in_transaction) ++kills_inside_a_file;
   }
+  // The kills landed inside the run, between and inside files, not only at start-up or after the end.
+  MESSAGE("kills mid-run: ", kills_mid_run, " of 30, inside a file's transaction: ", kills_inside_a_file);
+  CHECK(kills_mid_run >= 15);
+  CHECK(kills_inside_a_file >= 3);
   const auto finish = run_cli(args(db.conninfo(), dir, {"migrate"}));
   CHECK(finish.exit_code == 0);
   CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "300");

@@ -202,9 +202,43 @@ TEST_CASE("discover_migrations: ignored entries") {
   }
   SUBCASE("subfolders and their contents") {
     dir.write("archive/002-old.sql", "SELECT 2;");
-    std::filesystem::create_directory(dir.path() / "003-folder.sql");
     CHECK(file_names(discover_migrations(dir.path())) == std::vector<std::string>{"001-real.sql"});
   }
+}
+
+TEST_CASE("discover_migrations: an entry named like a migration that is not a regular file is an error") {
+  ScratchDir dir("cora-unit-discover");
+  dir.write("001-real.sql", "SELECT 1;");
+  const auto entry = dir.path() / "002-odd.sql";
+  std::string why;
+  SUBCASE("a folder") {
+    std::filesystem::create_directory(entry);
+    why = "a folder";
+  }
+  SUBCASE("a dangling symlink") {
+    std::filesystem::create_symlink(dir.path() / "gone.sql", entry);
+    why = "a symbolic link to nothing";
+  }
+  SUBCASE("a symlink loop") {
+    std::filesystem::create_symlink(entry, entry);
+    why = "a symbolic link loop";
+  }
+  const auto error = error_from([&] { discover_migrations(dir.path()); });
+  CHECK(error->code() == cora::ExitCode::migration_files);
+  CHECK(std::string(error->what()).find("002-odd.sql: named like a migration but is " + why) != std::string::npos);
+}
+
+TEST_CASE("discover_migrations: a byte order mark is dropped and CRLF line ends do not change the checksum") {
+  ScratchDir dir("cora-unit-discover");
+  dir.write("001-lf.sql", "SELECT 1;\nSELECT 2;\n");
+  dir.write("002-crlf.sql", "\xEF\xBB\xBFSELECT 1;\r\nSELECT 2;\r\n");
+  const auto files = discover_migrations(dir.path());
+  REQUIRE(files.size() == 2);
+  CHECK(files[1].content == "SELECT 1;\r\nSELECT 2;\r\n");
+  CHECK(files[0].checksum == files[1].checksum);
+  CHECK(files[1].raw_checksum != files[1].checksum);
+  CHECK(files[1].matches_checksum(files[1].raw_checksum));
+  CHECK(files[0].matches_checksum(files[1].checksum));
 }
 
 TEST_CASE("discover_migrations: errors") {

@@ -34,7 +34,7 @@ MigrationFile file(std::int64_t version, const std::string& checksum = "sum") {
 HistoryRecord record(std::int64_t version, const std::string& checksum = "sum", const std::string& state = "applied") {
   HistoryRecord r;
   r.version = version;
-  r.name = "recorded-" + std::to_string(version);
+  r.name = "file-" + std::to_string(version);
   r.checksum = checksum;
   r.state = state;
   r.action = "apply";
@@ -91,13 +91,34 @@ TEST_CASE("compute_status: one state per version") {
     CHECK(status[0].file == &files[0]);
     CHECK(status[0].record == &history[0]);
   }
+  SUBCASE("conflict: recorded under another file's name, whatever the checksum") {
+    for (const std::string recorded_checksum : {"abc", "other"}) {
+      const std::vector<MigrationFile> files{file(1, "abc")};
+      auto other_file = record(1, recorded_checksum);
+      other_file.name = "add-projects";
+      const std::vector<HistoryRecord> history{other_file};
+      const auto status = compute_status(files, history);
+      REQUIRE(status.size() == 1);
+      CHECK(status[0].state == MigrationState::conflict);
+      const auto plan = cora::make_plan(status, std::nullopt);
+      CHECK(states(plan.blockers) == std::vector<MigrationState>{MigrationState::conflict});
+      CHECK(plan.to_apply.empty());
+    }
+  }
+  SUBCASE("applied: recorded with the checksum earlier versions computed (CRLF kept)") {
+    auto f = file(1, "normalised");
+    f.raw_checksum = "raw";
+    const std::vector<MigrationFile> files{f};
+    const std::vector<HistoryRecord> history{record(1, "raw")};
+    CHECK(compute_status(files, history)[0].state == MigrationState::applied);
+  }
   SUBCASE("missing: recorded, but no file has the version") {
     const std::vector<HistoryRecord> history{record(4)};
     const auto status = compute_status({}, history);
     REQUIRE(status.size() == 1);
     CHECK(status[0].state == MigrationState::missing);
     CHECK(status[0].version == 4);
-    CHECK(status[0].name == "recorded-4");
+    CHECK(status[0].name == "file-4");
     CHECK(status[0].file == nullptr);
     CHECK(status[0].record == &history[0]);
   }

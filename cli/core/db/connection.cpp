@@ -161,6 +161,11 @@ std::vector<std::string> Connection::take_notices() {
 }
 
 QueryResult Connection::query(const std::string& sql, const std::vector<Param>& params) {
+  if (lock_wait_prelude()) {
+    auto outcome = run_pipeline({{sql, params}});
+    if (outcome.error) throw QueryFailed(*outcome.error);
+    return std::move(outcome.results.at(0));
+  }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -175,6 +180,29 @@ QueryResult Connection::query(const std::string& sql, const std::vector<Param>& 
     throw QueryFailed(server_error_of(result.get()));
   }
   return to_query_result(result.get());
+}
+
+void Connection::set_lock_wait(std::chrono::milliseconds wait) { lock_wait_ = wait; }
+
+std::optional<std::string> Connection::lock_wait_prelude() const {
+  if (!lock_wait_ || transaction_state() != TransactionState::idle) return std::nullopt;
+  return fmt::format("SELECT pg_catalog.set_config('lock_timeout', '{}ms', true)", lock_wait_->count());
+}
+
+TransactionState Connection::transaction_state() const {
+  switch (PQtransactionStatus(conn_)) {
+    case PQTRANS_IDLE: return TransactionState::idle;
+    case PQTRANS_INTRANS: return TransactionState::in_transaction;
+    case PQTRANS_INERROR: return TransactionState::failed_transaction;
+    default: return TransactionState::unknown;
+  }
+}
+
+void Connection::rollback_if_in_transaction() {
+  const auto state = transaction_state();
+  if (state == TransactionState::in_transaction || state == TransactionState::failed_transaction) {
+    execute_script("ROLLBACK");
+  }
 }
 
 void Connection::execute_script(const std::string& sql) {
@@ -198,16 +226,31 @@ void Connection::flush_pipeline() {
   }
 }
 
-PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& steps) {
+PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& requested) {
+  // The lock-wait prelude rides in front of the first segment; its result is not reported.
+  const auto prelude = lock_wait_prelude();
+  std::vector<PipelineStep> with_prelude;
+  if (prelude) {
+    with_prelude.reserve(requested.size() + 1);
+    with_prelude.push_back({*prelude, {}});
+    with_prelude.insert(with_prelude.end(), requested.begin(), requested.end());
+  }
+  const std::vector<PipelineStep>& steps = prelude ? with_prelude : requested;
+  const std::size_t hidden = prelude ? 1 : 0;
+
   if (PQenterPipelineMode(conn_) != 1 || PQsetnonblocking(conn_, 1) != 0) {
     throw ConnectionLost(one_line(PQerrorMessage(conn_)));
   }
   ++round_trips_;
-  for (const auto& step : steps) {
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& step = steps[i];
     std::vector<const char*> values;
     for (const auto& p : step.params) values.push_back(p ? p->c_str() : nullptr);
     if (!PQsendQueryParams(conn_, step.sql.c_str(), static_cast<int>(values.size()), nullptr,
                            values.data(), nullptr, nullptr, 0)) {
+      throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    }
+    if (step.sync_after && i + 1 < steps.size() && !PQpipelineSync(conn_)) {
       throw ConnectionLost(one_line(PQerrorMessage(conn_)));
     }
   }
@@ -215,6 +258,12 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& steps)
   flush_pipeline();
   PQsetnonblocking(conn_, 0);
 
+  auto read_sync = [&] {
+    ResultPtr sync(PQgetResult(conn_), &PQclear);
+    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
+      throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    }
+  };
   PipelineOutcome outcome;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     ResultPtr result(PQgetResult(conn_), &PQclear);
@@ -224,19 +273,17 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& steps)
       throw ConnectionLost(one_line(PQerrorMessage(conn_)));
     }
     if (status == PGRES_FATAL_ERROR && !outcome.error) {
-      outcome.failed_step = i;
+      outcome.failed_step = i < hidden ? 0 : i - hidden;
       outcome.error = server_error_of(result.get());
-    } else if (status != PGRES_PIPELINE_ABORTED && status != PGRES_FATAL_ERROR) {
+    } else if (status != PGRES_PIPELINE_ABORTED && status != PGRES_FATAL_ERROR && i >= hidden) {
       outcome.results.push_back(to_query_result(result.get()));
     }
     // Each query's results end with a null result.
     ResultPtr end(PQgetResult(conn_), &PQclear);
     if (end) throw ConnectionLost("unexpected extra result in pipeline");
+    if (steps[i].sync_after && i + 1 < steps.size()) read_sync();
   }
-  ResultPtr sync(PQgetResult(conn_), &PQclear);
-  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
-    throw ConnectionLost(one_line(PQerrorMessage(conn_)));
-  }
+  read_sync();
   if (PQexitPipelineMode(conn_) != 1) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
   return outcome;
 }

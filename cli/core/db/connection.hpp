@@ -36,7 +36,14 @@ class QueryResult {
 struct PipelineStep {
   std::string sql;
   std::vector<Param> params;
+  // Ends a segment: a Sync follows this step, so the steps after it run in a new implicit
+  // transaction even when this segment failed (statements that refuse to run in a transaction,
+  // such as DISCARD ALL, need a segment of their own).
+  bool sync_after = false;
 };
+
+// Where the session stands between round trips (libpq's PQtransactionStatus).
+enum class TransactionState { idle, in_transaction, failed_transaction, unknown };
 
 struct PipelineOutcome {
   std::vector<QueryResult> results;         // one per step that ran
@@ -69,8 +76,19 @@ class Connection {
 
   // Sends every step, then one Sync, and reads the results: one round trip. Steps run in one
   // implicit transaction that commits at the Sync unless a step fails, in which case the rest
-  // are skipped and everything rolls back. Throws ConnectionLost.
+  // are skipped and everything rolls back; a step with sync_after closes its segment early, and
+  // the next segment runs whatever happened to this one. Throws ConnectionLost.
   PipelineOutcome run_pipeline(const std::vector<PipelineStep>& steps);
+
+  // Bounds every wait for a lock by our own statements (reading history, the catalog, probes):
+  // each query and pipeline that starts outside a transaction block sets lock_timeout to `wait`
+  // for its own implicit transaction first, in the same round trip. Statements of a migration
+  // file inside its own transaction block are not touched.
+  void set_lock_wait(std::chrono::milliseconds wait);
+
+  TransactionState transaction_state() const;
+  // Ends an open or failed transaction block (ROLLBACK) so the session is idle again.
+  void rollback_if_in_transaction();
 
   // Round trips to the server since connecting (not counting the connection handshake).
   std::size_t round_trips() const noexcept { return round_trips_; }
@@ -93,8 +111,11 @@ class Connection {
   explicit Connection(pg_conn* conn);
   void flush_pipeline();
 
+  std::optional<std::string> lock_wait_prelude() const;
+
   pg_conn* conn_;
   std::size_t round_trips_ = 0;
+  std::optional<std::chrono::milliseconds> lock_wait_;
   std::vector<std::string> notices_;
 };
 

@@ -3,8 +3,13 @@
 #include <fmt/format.h>
 
 #include "db/connection.hpp"
+#include "error.hpp"
 
 namespace cora {
+
+namespace {
+constexpr const char* kLockNotAvailableState = "55P03";
+}  // namespace
 
 HistoryTable::HistoryTable(std::string qualified_name) : name_(std::move(qualified_name)) {
   const auto dot = name_.find('.');
@@ -24,8 +29,24 @@ std::int64_t HistoryTable::lock_key() const {
 
 std::vector<std::string> HistoryTable::create_statements() const {
   return {
-      fmt::format("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema_),
-      fmt::format("REVOKE ALL ON SCHEMA \"{}\" FROM PUBLIC", schema_),
+      // Privileges change only on a schema this statement creates: a history table placed in a
+      // shared schema such as public must not revoke anyone's access to it.
+      fmt::format(R"(DO $cora$
+DECLARE r text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = '{0}') THEN
+    CREATE SCHEMA "{0}";
+    REVOKE ALL ON SCHEMA "{0}" FROM PUBLIC;
+    -- Supabase grants broadly through default privileges; keep the API roles out.
+    FOREACH r IN ARRAY ARRAY['anon', 'authenticated'] LOOP
+      IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+        EXECUTE pg_catalog.format('REVOKE ALL ON SCHEMA %I FROM %I', '{0}', r);
+      END IF;
+    END LOOP;
+  END IF;
+END
+$cora$)",
+                  schema_),
       fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   version bigint NOT NULL,
@@ -51,23 +72,51 @@ std::vector<std::string> HistoryTable::create_statements() const {
       fmt::format("ALTER TABLE {} ADD CONSTRAINT \"{}_action_check\" CHECK (action IN ('apply', 'reapply', 'baseline', 'adopt'))",
                   qualified_, table_name()),
       fmt::format("REVOKE ALL ON {} FROM PUBLIC", qualified_),
+      // History rows are never deleted (repair and re-apply keep them, no longer current): a
+      // migration that deletes them would make applied files pending again, to run twice.
+      // ENABLE ALWAYS: the trigger fires under session_replication_role = replica too.
+      fmt::format(R"(CREATE OR REPLACE FUNCTION "{schema}"."{table}_keep_rows"() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'CM003',
+    MESSAGE = format('%s on %s: cora-migrate''s history rows are never deleted', TG_OP, '{qualified}'),
+    HINT = 'remove the statement from the migration; to undo a dirty migration use cora-migrate repair';
+END
+$cora$)",
+                  fmt::arg("schema", schema_), fmt::arg("table", table_name()), fmt::arg("qualified", name_)),
+      fmt::format("DROP TRIGGER IF EXISTS keep_history_rows ON {}", qualified_),
+      fmt::format("CREATE TRIGGER keep_history_rows BEFORE DELETE OR TRUNCATE ON {} FOR EACH STATEMENT "
+                  "EXECUTE FUNCTION \"{}\".\"{}_keep_rows\"()",
+                  qualified_, schema_, table_name()),
+      fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER keep_history_rows", qualified_),
+      // Earlier versions' helper, whose guard compared checksums only.
+      fmt::format("DROP FUNCTION IF EXISTS \"{}\".begin_migration(bigint, text, bigint, text, text, text)", schema_),
       // Called at the start and end of every migration's transaction. As functions their plans
       // are cached for the session, which keeps our per-migration overhead near zero.
       fmt::format(R"(CREATE OR REPLACE FUNCTION "{schema}".begin_migration(
-    p_version bigint, p_replaces_checksum text, p_lock_key bigint, p_lock_wait text, p_lock_timeout text,
-    p_statement_timeout text)
+    p_version bigint, p_name text, p_checksum text, p_replaces_checksum text, p_lock_key bigint, p_lock_wait text,
+    p_lock_timeout text, p_statement_timeout text)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
+DECLARE
+  recorded_name text;
+  recorded_checksum text;
 BEGIN
   PERFORM set_config('lock_timeout', p_lock_wait, true);
   PERFORM pg_advisory_xact_lock(p_lock_key);
   -- The version's current row must still be what this run planned against: none for a new
-  -- migration, the recorded checksum for a re-apply. Otherwise another run got there first.
-  IF (SELECT checksum FROM {table} WHERE version = p_version AND is_current) IS DISTINCT FROM p_replaces_checksum THEN
-    RAISE EXCEPTION USING ERRCODE = 'CM001', MESSAGE = format('version %s was changed by another run', p_version);
+  -- migration, the recorded checksum for a re-apply. Otherwise another run got there first:
+  -- with this very file (same name and checksum) that is fine, with another file a conflict.
+  SELECT name, checksum INTO recorded_name, recorded_checksum FROM {table} WHERE version = p_version AND is_current;
+  IF recorded_checksum IS DISTINCT FROM p_replaces_checksum THEN
+    IF recorded_name = p_name AND recorded_checksum = p_checksum THEN
+      RAISE EXCEPTION USING ERRCODE = 'CM001', MESSAGE = format('version %s was applied meanwhile by another run', p_version);
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'CM002',
+      MESSAGE = format('version %s was recorded meanwhile by another run from another file', p_version),
+      DETAIL = coalesce(recorded_name, ''), HINT = coalesce(recorded_checksum, '');
   END IF;
   PERFORM set_config('lock_timeout', p_lock_timeout, true);
   PERFORM set_config('statement_timeout', p_statement_timeout, true);
-  PERFORM set_config('cora_migrate.started_at', clock_timestamp()::text, true);
 END
 $cora$)",
                   fmt::arg("schema", schema_), fmt::arg("table", qualified_)),
@@ -77,9 +126,10 @@ RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
 BEGIN
   -- A re-apply keeps the earlier record, no longer current.
   UPDATE {table} SET is_current = false WHERE version = p_version AND is_current;
+  -- now() is when the file's transaction began: nothing the file sets or resets can change it.
   INSERT INTO {table} (version, name, checksum, state, action, client, duration_ms, tool_version, backend_pid, backend_start)
   VALUES (p_version, p_name, p_checksum, p_state, p_action, p_client,
-          (extract(epoch FROM clock_timestamp() - current_setting('cora_migrate.started_at')::timestamptz) * 1000)::integer,
+          (extract(epoch FROM clock_timestamp() - now()) * 1000)::integer,
           p_tool_version,
           -- Only a row that stays "running" needs to tell whether its session is still alive.
           CASE WHEN p_state = 'running' THEN pg_backend_pid() END,
@@ -87,20 +137,27 @@ BEGIN
 END
 $cora$)",
                   fmt::arg("schema", schema_), fmt::arg("table", qualified_)),
-      // Supabase grants broadly through default privileges; make sure the API roles stay out.
+      // Functions are executable by PUBLIC when created; ours are for the tool's own role.
+      fmt::format("REVOKE ALL ON FUNCTION {} FROM PUBLIC", begin_signature()),
+      fmt::format("REVOKE ALL ON FUNCTION {} FROM PUBLIC", helper_signature()),
+      fmt::format("REVOKE ALL ON FUNCTION \"{}\".\"{}_keep_rows\"() FROM PUBLIC", schema_, table_name()),
       fmt::format(R"(DO $cora$
 DECLARE r text;
 BEGIN
   FOREACH r IN ARRAY ARRAY['anon', 'authenticated'] LOOP
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
-      EXECUTE pg_catalog.format('REVOKE ALL ON SCHEMA %I FROM %I', '{}', r);
       EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %I', '{}', r);
+      EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s, %s FROM %I', '{}', '{}', r);
     END IF;
   END LOOP;
 END
 $cora$)",
-                  schema_, qualified_),
+                  qualified_, begin_signature(), helper_signature()),
   };
+}
+
+std::string HistoryTable::begin_signature() const {
+  return fmt::format("\"{}\".begin_migration(bigint,text,text,text,bigint,text,text,text)", schema_);
 }
 
 std::string HistoryTable::table_name() const { return name_.substr(name_.find('.') + 1); }
@@ -110,7 +167,10 @@ std::string HistoryTable::helper_signature() const {
 }
 
 HistoryState HistoryTable::read(Connection& db) const {
-  const auto outcome = db.run_pipeline({{"SELECT to_regprocedure($1) IS NOT NULL", {helper_signature()}}, {fmt::format(
+  const auto outcome = db.run_pipeline({{"SELECT to_regprocedure($1) IS NOT NULL AND to_regprocedure($2) IS NOT NULL AND "
+                                         "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass($3) "
+                                         "AND tgname = 'keep_history_rows' AND tgenabled = 'A')",
+                                         {helper_signature(), begin_signature(), qualified_}}, {fmt::format(
         R"(SELECT h.version, h.name, h.checksum, h.state, h.action,
        to_char(h.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS applied_at,
        h.applied_by, h.duration_ms, h.tool_version, coalesce(h.error, '') AS error,
@@ -121,8 +181,21 @@ FROM {} h WHERE h.is_current ORDER BY h.version)",
         qualified_), {}}});
   HistoryState state;
   if (outcome.error) {
-    if (outcome.error->sqlstate == "42P01" || outcome.error->sqlstate == "3F000") return state;
-    throw QueryFailed(*outcome.error);
+    const auto& e = *outcome.error;
+    if (e.sqlstate == "42P01" || e.sqlstate == "3F000") return state;
+    if (e.sqlstate == kLockNotAvailableState) {
+      throw Error(ExitCode::lock_timeout,
+                  fmt::format("the history table {} stayed locked by another session for longer than lock_wait", name_),
+                  "find the session holding it (pg_locks, pg_stat_activity), or raise [timeouts] lock_wait");
+    }
+    // 42703 undefined column, 42804 datatype mismatch, 42883 no such operator: another tool's table.
+    if (e.sqlstate == "42703" || e.sqlstate == "42804" || e.sqlstate == "42883" || e.sqlstate == "22P02") {
+      throw Error(ExitCode::config,
+                  fmt::format("{} exists but is not a cora-migrate history table ({})", name_, e.message),
+                  "set history_table in cora-migrate.toml to another name (e.g. cora_migrate.schema_history), or "
+                  "rename that table if it belongs to another tool");
+    }
+    throw QueryFailed(e);
   }
   state.helpers_installed = outcome.results.at(0).text(0, "?column?") == "t";
   const QueryResult& result = outcome.results.at(1);

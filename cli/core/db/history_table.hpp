@@ -15,7 +15,7 @@ class Connection;
 
 struct HistoryState {
   std::optional<std::vector<HistoryRecord>> records;  // nullopt: the table does not exist yet
-  bool helpers_installed = false;  // this version's begin_migration/record_migration are there
+  bool helpers_installed = false;  // this version's helper functions and history trigger are there
 };
 
 class HistoryTable {
@@ -37,6 +37,7 @@ class HistoryTable {
   std::int64_t lock_key() const;
  private:
   std::string helper_signature() const;
+  std::string begin_signature() const;
   std::string table_name() const;
 
   std::string name_;

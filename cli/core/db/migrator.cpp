@@ -17,11 +17,15 @@ namespace {
 
 // Raised by our own preamble when another run applied the version while we waited for the lock.
 constexpr const char* kAppliedElsewhere = "CM001";
+// Raised by our own preamble when another run recorded a different file under the version.
+constexpr const char* kRecordedByOtherFile = "CM002";
 constexpr const char* kLockNotAvailable = "55P03";
 constexpr const char* kQueryCanceled = "57014";
 
-// Steps before and after the file's own statements in a transactional pipeline.
-constexpr std::size_t kStepsBefore = 1;  // preamble
+// Steps before and after the file's own statements in a transactional pipeline: BEGIN and the
+// preamble; then the session resets, the history row, COMMIT, and DISCARD ALL.
+constexpr std::size_t kStepsBefore = 2;
+constexpr std::size_t kResetSteps = 3;
 
 class InterruptWatch {
  public:
@@ -31,8 +35,28 @@ class InterruptWatch {
   InterruptWatch& operator=(const InterruptWatch&) = delete;
 };
 
+// History keeps a file's name without its number: say it as the file would be named, with this
+// file's version prefix ("001-add-teams.sql").
+std::string file_name_of_recorded(const MigrationFile& file, const std::string& recorded_name) {
+  const std::size_t prefix = file.file_name.size() - file.name.size() - std::string_view(".sql").size();
+  return file.file_name.substr(0, prefix) + recorded_name + ".sql";
+}
+
+Error lock_wait_exceeded(const std::string& what, std::chrono::milliseconds lock_wait) {
+  return Error(ExitCode::lock_timeout,
+               fmt::format("{}another cora-migrate run held the migration lock for longer than lock_wait ({})", what,
+                           to_setting_value(lock_wait)),
+               "wait for it to finish, or raise [timeouts] lock_wait");
+}
+
 std::string describe_blocker(const StatusEntry& entry) {
   const std::string file = entry.file ? entry.file->path.string() : fmt::format("version {}", entry.version);
+  if (entry.state == MigrationState::conflict) {
+    return fmt::format("{}: version {} is recorded as applied from another file, {} (on {}, checksum {}); this file "
+                       "(checksum {}) never ran",
+                       file, entry.version, file_name_of_recorded(*entry.file, entry.record->name), entry.record->applied_at,
+                       entry.record->checksum.substr(0, 12), entry.file->checksum.substr(0, 12));
+  }
   if (entry.state == MigrationState::changed) {
     return fmt::format("{}: changed since it was applied on {} (checksum {} in history, {} on disk)", file,
                        entry.record->applied_at, entry.record->checksum.substr(0, 12),
@@ -46,6 +70,15 @@ std::string describe_blocker(const StatusEntry& entry) {
 }
 
 std::string blocker_hint(const StatusEntry& entry) {
+  if (entry.state == MigrationState::conflict) {
+    if (entry.file->matches_checksum(entry.record->checksum)) {
+      return fmt::format("the file has the content that was applied as {}: give it that name back",
+                         file_name_of_recorded(*entry.file, entry.record->name));
+    }
+    return fmt::format("two files share version {}: give this one a version of its own (rename it after the newest "
+                       "migration), then run migrate again",
+                       entry.version);
+  }
   if (entry.state == MigrationState::changed) {
     return fmt::format("if the file is safe to run twice, run it again with `cora-migrate migrate --reapply {}`; "
                        "otherwise restore the applied version and put the change in a new migration",
@@ -74,7 +107,8 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
     const std::string more = prepared.plan.blockers.size() > 1
                                  ? fmt::format(" (and {} more; see `cora-migrate status`)", prepared.plan.blockers.size() - 1)
                                  : "";
-    throw Error(ExitCode::history_conflict, describe_blocker(first) + more, blocker_hint(first));
+    const auto code = first.state == MigrationState::conflict ? ExitCode::version_conflict : ExitCode::history_conflict;
+    throw Error(code, describe_blocker(first) + more, blocker_hint(first));
   }
   prepared.migrations.reserve(prepared.plan.to_apply.size());
   for (const MigrationFile* file : prepared.plan.to_apply) {
@@ -89,8 +123,9 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
 PipelineStep Migrator::preamble(const PreparedMigration& m) const {
   const auto lock_timeout = m.directives.lock_timeout.value_or(options_.timeouts.lock_timeout);
   const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
-  return {fmt::format("SELECT \"{}\".begin_migration($1, $2, $3, $4, $5, $6)", history_.schema()),
-          {std::to_string(m.file->version), m.replaces_checksum, std::to_string(history_.lock_key()),
+  return {fmt::format("SELECT \"{}\".begin_migration($1, $2, $3, $4, $5, $6, $7, $8)", history_.schema()),
+          {std::to_string(m.file->version), m.file->name, m.file->checksum, m.replaces_checksum,
+           std::to_string(history_.lock_key()),
            to_setting_value(options_.timeouts.lock_wait), to_setting_value(lock_timeout),
            to_setting_value(statement_timeout)}};
 }
@@ -101,15 +136,26 @@ PipelineStep Migrator::history_insert(const PreparedMigration& m, const char* st
            std::string(m.replaces_checksum ? "reapply" : "apply"), options_.client, std::string(tool_version())}};
 }
 
+// Whatever a file did to the session (SET ROLE, SET SESSION AUTHORIZATION, RESET ALL, SET LOCAL)
+// must not decide as whom, or whether, its history row is written.
+std::vector<PipelineStep> Migrator::session_reset_steps() {
+  return {{"RESET ALL", {}}, {"RESET SESSION AUTHORIZATION", {}}, {"RESET ROLE", {}}};
+}
+
 std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m) const {
   std::vector<PipelineStep> steps;
-  steps.reserve(m.script.statements.size() + 4);
+  steps.reserve(m.script.statements.size() + 8);
+  // A real transaction block, not the pipeline's implicit one: PostgreSQL then refuses COMMIT
+  // and ROLLBACK inside CALL and DO (2D000), and LOCK TABLE, DECLARE CURSOR and SET LOCAL work.
+  steps.push_back({"BEGIN", {}});
   steps.push_back(preamble(m));
   for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
-  // A file's SET ROLE / SET search_path must neither stop us recording it nor leak into the next file.
-  steps.push_back({"RESET ROLE", {}});
+  for (auto& reset : session_reset_steps()) steps.push_back(std::move(reset));
   steps.push_back(history_insert(m, "applied"));
-  steps.push_back({"RESET ALL", {}});
+  steps.push_back({"COMMIT", {}, true});
+  // Temp tables, prepared statements, cursors, session advisory locks and settings end with the
+  // file: the next file starts from a clean session. Its own segment: it refuses transactions.
+  steps.push_back({"DISCARD ALL", {}});
   return steps;
 }
 
@@ -122,13 +168,16 @@ std::vector<PipelineStep> Migrator::non_transactional_steps(const PreparedMigrat
   steps.push_back({fmt::format("SET lock_timeout = '{}'", to_setting_value(lock_timeout)), {}});
   steps.push_back({fmt::format("SET statement_timeout = '{}'", to_setting_value(statement_timeout)), {}});
   for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
-  steps.push_back({"RESET ALL", {}});
-  steps.push_back({fmt::format(
-                       "UPDATE {} SET state = 'applied', error = NULL, duration_ms = (extract(epoch FROM "
-                       "pg_catalog.clock_timestamp() - applied_at) * 1000)::integer WHERE version = $1 AND is_current",
-                       history_.qualified()),
-                   {std::to_string(m.file->version)}});
+  steps.push_back({"DISCARD ALL", {}});
+  steps.push_back(finish_non_transactional());
   return steps;
+}
+
+PipelineStep Migrator::finish_non_transactional() const {
+  return {fmt::format("UPDATE {} SET state = 'applied', error = NULL, duration_ms = (extract(epoch FROM "
+                      "pg_catalog.clock_timestamp() - applied_at) * 1000)::integer WHERE version = $1 AND is_current",
+                      history_.qualified()),
+          {std::string()}};
 }
 
 std::vector<PipelineStep> Migrator::history_setup_steps() const {
@@ -144,8 +193,7 @@ void Migrator::ensure_history_table() {
   const auto outcome = db_.run_pipeline(history_setup_steps());
   if (outcome.error) {
     if (outcome.failed_step == 0 && outcome.error->sqlstate == kLockNotAvailable) {
-      throw Error(ExitCode::lock_timeout, "another cora-migrate run held the migration lock for longer than lock_wait",
-                  "wait for it to finish, or raise [timeouts] lock_wait");
+      throw lock_wait_exceeded("", options_.timeouts.lock_wait);
     }
     throw Error(ExitCode::connection,  // our own query, refused: README's exit 5, not a migration's failure
                 fmt::format("cannot create the history table {}: {} [{}]", history_.qualified(), outcome.error->message,
@@ -191,30 +239,75 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
   throw Error(ExitCode::migration_failed, message, undone + hint);
 }
 
+// The preamble refused: another run got to this version first, or the lock did not come.
+// Returns normally only when the very same file was applied meanwhile.
+void Migrator::preamble_failed(const PreparedMigration& m, const ServerError& e) const {
+  if (e.sqlstate == kAppliedElsewhere) return;
+  if (e.sqlstate == kRecordedByOtherFile) {
+    throw Error(ExitCode::version_conflict,
+                fmt::format("{}: version {} was recorded meanwhile by another run from another file, {} (checksum {}); "
+                            "this file never ran",
+                            m.file->path.string(), m.file->version,
+                            e.detail.empty() ? "(none)" : file_name_of_recorded(*m.file, e.detail),
+                            e.hint.substr(0, 12)),
+                fmt::format("two branches use version {}: give this file a version of its own (after the newest "
+                            "migration), then run migrate again",
+                            m.file->version));
+  }
+  if (e.sqlstate == kLockNotAvailable) throw lock_wait_exceeded(m.file->path.string() + ": ", options_.timeouts.lock_wait);
+  if (e.sqlstate == kQueryCanceled && interrupted()) {
+    throw Error(ExitCode::interrupted, fmt::format("interrupted before applying {}", m.file->path.string()),
+                "nothing from it was applied; run migrate again to continue");
+  }
+  throw Error(ExitCode::migration_failed,
+              fmt::format("{}: cannot start: {} [SQLSTATE {}]", m.file->path.string(), e.message, e.sqlstate),
+              "nothing from the file was applied");
+}
+
 bool Migrator::apply_transactional(const PreparedMigration& m) {
-  const auto outcome = db_.run_pipeline(transactional_steps(m));
+  const auto steps = transactional_steps(m);
+  const auto outcome = db_.run_pipeline(steps);
   if (!outcome.error) return true;
   const std::size_t step = *outcome.failed_step;
   const auto& e = *outcome.error;
-  if (step < kStepsBefore) {
-    if (e.sqlstate == kAppliedElsewhere) return false;
-    if (e.sqlstate == kLockNotAvailable) {
-      throw Error(ExitCode::lock_timeout,
-                  fmt::format("{}: another cora-migrate run held the migration lock for longer than lock_wait ({})",
-                              m.file->path.string(), to_setting_value(options_.timeouts.lock_wait)),
-                  "wait for it to finish, or raise [timeouts] lock_wait");
-    }
-    if (e.sqlstate == kQueryCanceled && interrupted()) {
-      throw Error(ExitCode::interrupted, fmt::format("interrupted before applying {}", m.file->path.string()),
-                  "nothing from it was applied; run migrate again to continue");
-    }
-  }
   const std::size_t statements = m.script.statements.size();
-  if (step >= kStepsBefore && step < kStepsBefore + statements) fail(m, step - kStepsBefore, e);
+  const std::size_t commit_step = steps.size() - 2;
+  if (step == commit_step + 1) {
+    // Only DISCARD ALL failed: the file is applied and recorded.
+    throw Error(ExitCode::internal,
+                fmt::format("{}: applied and recorded, but resetting the session afterwards failed: {} [SQLSTATE {}]",
+                            m.file->path.string(), e.message, e.sqlstate),
+                "run migrate again to apply the rest");
+  }
+  db_.rollback_if_in_transaction();
+  if (step < kStepsBefore) {
+    preamble_failed(m, e);
+    return false;
+  }
+  if (step < kStepsBefore + statements) fail(m, step - kStepsBefore, e);
+  if (step == commit_step) {
+    // Deferred constraints and serialization failures surface at COMMIT.
+    throw Error(ExitCode::migration_failed,
+                fmt::format("{}: COMMIT failed: {} [SQLSTATE {}]{}", m.file->path.string(), e.message, e.sqlstate,
+                            e.detail.empty() ? "" : "; detail: " + e.detail),
+                "the file was rolled back, nothing from it was applied; fix the file and run migrate again");
+  }
   throw Error(ExitCode::migration_failed,
               fmt::format("{}: recording it in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
                           history_.qualified(), e.message, e.sqlstate),
-              "the file was rolled back; check the database user's privileges on the history table");
+              e.sqlstate == "42501" ? "the file was rolled back; the database user needs INSERT and UPDATE on the history table"
+                                    : "the file was rolled back, nothing from it was applied");
+}
+
+void Migrator::mark_dirty(const PreparedMigration& m, const std::string& reason) {
+  try {
+    db_.rollback_if_in_transaction();
+    db_.execute_script("DISCARD ALL");
+    db_.query(fmt::format("UPDATE {} SET error = $2 WHERE version = $1 AND is_current", history_.qualified()),
+              {std::to_string(m.file->version), reason});
+  } catch (const QueryFailed&) {
+    // The row stays dirty without the reason; the error the caller throws still says what failed.
+  }
 }
 
 bool Migrator::apply_non_transactional(const PreparedMigration& m) {
@@ -223,12 +316,9 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
   // being applied, and, should we die, as dirty.
   const auto start = db_.run_pipeline({steps[0], steps[1]});
   if (start.error) {
-    if (start.failed_step == 0 && start.error->sqlstate == kAppliedElsewhere) return false;
-    if (start.failed_step == 0 && start.error->sqlstate == kLockNotAvailable) {
-      throw Error(ExitCode::lock_timeout,
-                  fmt::format("{}: another cora-migrate run held the migration lock for longer than lock_wait",
-                              m.file->path.string()),
-                  "wait for it to finish, or raise [timeouts] lock_wait");
+    if (start.failed_step == 0) {
+      preamble_failed(m, *start.error);
+      return false;
     }
     throw Error(ExitCode::migration_failed,
                 fmt::format("{}: cannot start: {} [SQLSTATE {}]", m.file->path.string(), start.error->message,
@@ -236,8 +326,11 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
                 "nothing from the file was applied");
   }
   const std::size_t first_statement = 4;
+  const std::size_t statements = m.script.statements.size();
   const std::string session = db_.query("SELECT pg_catalog.pg_backend_pid()").text(0, "pg_backend_pid");
-  for (std::size_t i = 2; i < steps.size(); ++i) {
+  // The statement that opened the transaction block the session is in, if any.
+  std::optional<std::size_t> opened_by;
+  for (std::size_t i = 2; i < first_statement + statements; ++i) {
     if (i >= first_statement && db_.query("SELECT pg_catalog.pg_backend_pid()").text(0, "pg_backend_pid") != session) {
       throw Error(ExitCode::config,
                   fmt::format("{}: the connection moved to another server session between statements: a transaction "
@@ -246,26 +339,49 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
                   direct_connection_hint());
     }
     try {
-      if (steps[i].params.empty()) db_.execute_script(steps[i].sql);
-      else db_.query(steps[i].sql, steps[i].params);
+      const bool idle_before = db_.transaction_state() == TransactionState::idle;
+      db_.execute_script(steps[i].sql);
+      if (idle_before && db_.transaction_state() != TransactionState::idle) opened_by = i - first_statement;
+      if (db_.transaction_state() == TransactionState::idle) opened_by.reset();
     } catch (const QueryFailed& failure) {
-      const bool is_file_statement = i >= first_statement && i < first_statement + m.script.statements.size();
+      const bool is_file_statement = i >= first_statement;
       const std::size_t index = is_file_statement ? i - first_statement : 0;
       const std::string failed_at =
           is_file_statement ? fmt::format("line {}: ", m.script.statements[index].first_line) : std::string{};
-      try {
-        db_.execute_script("RESET ALL");
-        db_.query(fmt::format("UPDATE {} SET error = $2 WHERE version = $1 AND is_current", history_.qualified()),
-                  {std::to_string(m.file->version), failed_at + failure.error().message});
-      } catch (const QueryFailed&) {
-        // The row stays dirty without the reason; the error below still says what failed.
-      }
+      mark_dirty(m, failed_at + failure.error().message);
       if (is_file_statement) fail(m, index, failure.error(), invalid_index_hint(m.script.statements[index]));
       throw Error(ExitCode::migration_failed,
                   fmt::format("{}: {} [SQLSTATE {}]", m.file->path.string(), failure.error().message,
                               failure.error().sqlstate),
                   "the migration is marked dirty; see `cora-migrate status`");
     }
+  }
+  // After the last statement the session must be idle: a BEGIN without COMMIT would otherwise
+  // be rolled back when we disconnect, with the file recorded as applied.
+  if (db_.transaction_state() != TransactionState::idle) {
+    const auto& statement = m.script.statements.at(opened_by.value_or(0));
+    const auto at = line_column_at(m.file->content, skip_blanks_and_comments(m.file->content, statement.offset));
+    const std::string reason =
+        fmt::format("line {}: the file left a transaction open (BEGIN without COMMIT); it was rolled back", at.line);
+    mark_dirty(m, reason);
+    throw Error(ExitCode::migration_failed,
+                fmt::format("{}:{}:{}: the file ends with a transaction open (BEGIN without COMMIT); what it did "
+                            "since then was rolled back, and the migration is marked dirty",
+                            m.file->path.string(), at.line, at.column),
+                fmt::format("end the transaction with COMMIT in the file, undo what ran before it by hand if "
+                            "needed, then run `cora-migrate repair {}`",
+                            m.file->version));
+  }
+  // Back to the tool's own session (role, settings) before the history row is written.
+  db_.execute_script("DISCARD ALL");
+  try {
+    db_.query(steps.back().sql, {std::to_string(m.file->version)});
+  } catch (const QueryFailed& failure) {
+    throw Error(ExitCode::migration_failed,
+                fmt::format("{}: ran, but marking it applied in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
+                            history_.qualified(), failure.error().message, failure.error().sqlstate),
+                fmt::format("the migration stays marked dirty; once you have checked it, run `cora-migrate repair {} "
+                            "--applied`", m.file->version));
   }
   return true;
 }
@@ -286,11 +402,8 @@ void Migrator::record_without_running(const std::vector<const MigrationFile*>& f
   const auto outcome = db_.run_pipeline(steps);
   if (!outcome.error) return;
   const auto& file = *files.at(*outcome.failed_step / 2);
-  if (outcome.error->sqlstate == kLockNotAvailable) {
-    throw Error(ExitCode::lock_timeout, "another cora-migrate run held the migration lock for longer than lock_wait",
-                "wait for it to finish, or raise [timeouts] lock_wait");
-  }
-  if (outcome.error->sqlstate == kAppliedElsewhere) {
+  if (outcome.error->sqlstate == kLockNotAvailable) throw lock_wait_exceeded("", options_.timeouts.lock_wait);
+  if (outcome.error->sqlstate == kAppliedElsewhere || outcome.error->sqlstate == kRecordedByOtherFile) {
     throw Error(ExitCode::history_conflict, fmt::format("{}: another run recorded it meanwhile", file.path.string()),
                 "nothing was recorded; run `cora-migrate status` and try again");
   }

@@ -81,6 +81,10 @@ class Migrator {
  private:
   PipelineStep preamble(const PreparedMigration& m) const;
   PipelineStep history_insert(const PreparedMigration& m, const char* state) const;
+  static std::vector<PipelineStep> session_reset_steps();
+  PipelineStep finish_non_transactional() const;
+  void preamble_failed(const PreparedMigration& m, const ServerError& e) const;
+  void mark_dirty(const PreparedMigration& m, const std::string& reason);
   bool apply_transactional(const PreparedMigration& m);
   bool apply_non_transactional(const PreparedMigration& m);
   void ensure_history_table();

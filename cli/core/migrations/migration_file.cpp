@@ -30,6 +30,32 @@ std::string read_file(const std::filesystem::path& path) {
   return buffer.str();
 }
 
+// Why an entry named like a migration cannot be read as one, or nullopt for a regular file
+// (directly or through symlinks).
+std::optional<std::string> not_a_regular_file(const std::filesystem::directory_entry& entry) {
+  std::error_code ec;
+  const auto link = entry.symlink_status(ec);
+  const auto target = std::filesystem::status(entry.path(), ec);
+  if (ec) {
+    if (std::filesystem::is_symlink(link)) {
+      return ec == std::errc::too_many_symbolic_link_levels ? "a symbolic link loop" : "a symbolic link to nothing";
+    }
+    return "cannot be inspected: " + ec.message();
+  }
+  switch (target.type()) {
+    case std::filesystem::file_type::regular: return std::nullopt;
+    case std::filesystem::file_type::not_found: return "a symbolic link to nothing";
+    case std::filesystem::file_type::directory: return "a folder";
+    case std::filesystem::file_type::fifo: return "a FIFO (named pipe)";
+    case std::filesystem::file_type::socket: return "a socket";
+    case std::filesystem::file_type::block:
+    case std::filesystem::file_type::character: return "a device";
+    default: return "not a regular file";
+  }
+}
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
 bool is_blank(const std::string& text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
@@ -93,7 +119,12 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir)
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string file_name = entry.path().filename().string();
     if (file_name.empty() || file_name[0] == '.' || entry.path().extension() != ".sql") continue;
-    if (!entry.is_regular_file()) continue;
+    // Skipping it would let later versions apply without it.
+    if (const auto why = not_a_regular_file(entry)) {
+      throw Error(ExitCode::migration_files,
+                  fmt::format("{}: named like a migration but is {}; nothing was applied", entry.path().string(), *why),
+                  "make it a readable regular file, or move it out of the migrations folder");
+    }
     const auto parsed = parse_migration_file_name(file_name);
     if (!parsed) {
       throw Error(ExitCode::migration_files,
@@ -107,6 +138,7 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir)
     file.file_name = file_name;
     file.path = entry.path();
     file.content = read_file(entry.path());
+    if (file.content.compare(0, kByteOrderMark.size(), kByteOrderMark) == 0) file.content.erase(0, kByteOrderMark.size());
     files.push_back(std::move(file));
   }
   std::sort(files.begin(), files.end(), [](const MigrationFile& a, const MigrationFile& b) {
@@ -131,9 +163,21 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir)
                   fmt::format("{}:{}:{}: not valid UTF-8", file.path.string(), at.line, at.column),
                   "save the file as UTF-8");
     }
-    file.checksum = sha256_hex(file.content);
+    file.checksum = migration_checksum(file.content);
+    file.raw_checksum = sha256_hex(file.content);
   }
   return files;
+}
+
+std::string migration_checksum(const std::string& content) {
+  if (content.find("\r\n") == std::string::npos) return sha256_hex(content);
+  std::string normalised;
+  normalised.reserve(content.size());
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    if (content[i] == '\r' && i + 1 < content.size() && content[i + 1] == '\n') continue;
+    normalised += content[i];
+  }
+  return sha256_hex(normalised);
 }
 
 }  // namespace cora

@@ -14,6 +14,7 @@ const char* to_string(MigrationState state) {
     case MigrationState::applied: return "applied";
     case MigrationState::pending: return "pending";
     case MigrationState::changed: return "changed";
+    case MigrationState::conflict: return "conflict";
     case MigrationState::missing: return "missing";
     case MigrationState::dirty: return "dirty";
   }
@@ -43,7 +44,11 @@ std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
       entry.state = MigrationState::pending;
       entry.out_of_order = file.version < highest_applied;
     } else if (entry.state == MigrationState::missing) {
-      entry.state = entry.record->checksum == file.checksum ? MigrationState::applied : MigrationState::changed;
+      if (entry.record->name != file.name) {
+        entry.state = MigrationState::conflict;
+      } else {
+        entry.state = file.matches_checksum(entry.record->checksum) ? MigrationState::applied : MigrationState::changed;
+      }
     }
   }
   std::vector<StatusEntry> out;
@@ -89,6 +94,7 @@ Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_
         }
         break;
       case MigrationState::dirty:
+      case MigrationState::conflict:
         plan.blockers.push_back(entry);
         break;
       case MigrationState::missing:

@@ -14,6 +14,7 @@ enum class MigrationState {
   applied,     // in history with the same checksum
   pending,     // file not yet applied
   changed,     // applied, but the file's checksum differs from the recorded one
+  conflict,    // the version is recorded as applied from a file of another name: this file never ran
   missing,     // applied, but no file has that version any more
   dirty,       // a non-transactional file failed part-way (or is being applied right now)
 };
@@ -42,7 +43,7 @@ struct ReapplySelection {
 struct Plan {
   std::vector<const MigrationFile*> to_apply;   // in order, re-applies included
   std::map<std::int64_t, std::string> replaces_checksum;  // re-applies: the checksum recorded now
-  std::vector<StatusEntry> blockers;           // changed or dirty: migrate must refuse
+  std::vector<StatusEntry> blockers;           // conflict, changed or dirty: migrate must refuse
   std::vector<StatusEntry> warnings;           // missing files, out-of-order pending files
 };
 

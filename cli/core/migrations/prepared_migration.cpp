@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "config/duration.hpp"
@@ -27,6 +29,23 @@ std::string_view trim(std::string_view s) {
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// "--cora-migrate:", "-- CORA-MIGRATE:", "-- cora_migrate :" and the like: meant as a directive,
+// yet not one, so it would be ignored silently (a transaction=false that never takes effect).
+bool is_misspelled_directive(std::string_view comment) {
+  if (comment.rfind(kDirectivePrefix, 0) == 0 || comment.rfind("--", 0) != 0) return false;
+  std::size_t i = 2;
+  while (i < comment.size() && is_blank(comment[i])) ++i;
+  constexpr std::string_view name = "cora-migrate";
+  if (comment.size() < i + name.size()) return false;
+  for (std::size_t k = 0; k < name.size(); ++k) {
+    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(comment[i + k])));
+    if (c != name[k] && !(name[k] == '-' && c == '_')) return false;
+  }
+  i += name.size();
+  while (i < comment.size() && is_blank(comment[i])) ++i;
+  return i < comment.size() && comment[i] == ':';
+}
 
 // key=value words; a "double quoted" part may hold blanks (the quotes are dropped).
 std::vector<std::string> directive_words(const MigrationFile& file, int line, std::string_view text) {
@@ -98,6 +117,11 @@ MigrationDirectives parse_directives(const MigrationFile& file) {
     const auto text = trim(raw);
     if (text.empty()) continue;
     if (text.rfind("--", 0) != 0) break;  // directives live only in the leading comment block
+    if (is_misspelled_directive(text)) {
+      directive_error(file, line, fmt::format("\"{}\" is not a directive: write it exactly as \"-- cora-migrate: ...\" "
+                                              "(two dashes, one space, lower case)",
+                                              text.substr(0, std::min<std::size_t>(text.size(), 40))));
+    }
     if (text.rfind(kDirectivePrefix, 0) != 0) continue;
     parse_directive_line(file, line, text.substr(kDirectivePrefix.size()), directives, true);
   }

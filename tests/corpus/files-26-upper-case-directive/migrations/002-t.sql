@@ -1,0 +1,2 @@
+-- CORA-MIGRATE: lock_timeout=1s
+CREATE TABLE t (id int);

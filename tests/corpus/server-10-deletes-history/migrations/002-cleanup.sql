@@ -1,0 +1,1 @@
+DELETE FROM cora_migrate.schema_history WHERE version = 1;

@@ -1,0 +1,2 @@
+CREATE TABLE half (id int);
+DO $$ BEGIN COMMIT; END $$;

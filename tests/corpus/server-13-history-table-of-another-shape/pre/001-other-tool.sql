@@ -1,0 +1,1 @@
+CREATE TABLE public.schema_migrations (version text PRIMARY KEY, dirty boolean);
