@@ -4,6 +4,7 @@
 #include <string>
 
 #include "unit_helpers.hpp"
+#include "db/redact_conninfo.hpp"
 #include "util/redact.hpp"
 
 using cora::redact_conninfo;

@@ -8,6 +8,8 @@
 #include <thread>
 #include <stdexcept>
 
+#include "db/conninfo_check.hpp"
+#include "db/redact_conninfo.hpp"
 #include "error.hpp"
 #include "util/redact.hpp"
 
@@ -97,6 +99,8 @@ std::size_t QueryResult::column(const std::string& name) const {
 
 std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
                                              std::chrono::milliseconds connect_timeout) {
+  // Callers that know where the string came from check it first, naming that origin.
+  refuse_mistyped_conninfo(conninfo, "the connection string");
   const auto timeout_seconds = std::to_string(std::max<long long>(1, (connect_timeout.count() + 999) / 1000));
   // Our defaults come first so that the same keys in the user's connection string win.
   const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
@@ -117,6 +121,8 @@ std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
 std::unique_ptr<Connection> Connection::open_when_ready(const std::string& conninfo,
                                                        std::chrono::milliseconds connect_timeout,
                                                        std::chrono::milliseconds wait) {
+  // A ping connects too, sending the database name a mistyped string would be taken for.
+  refuse_mistyped_conninfo(conninfo, "the connection string");
   if (wait.count() > 0) {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     const char* keywords[] = {"connect_timeout", "dbname", nullptr};
