@@ -7,6 +7,7 @@
 
 #include "config/duration.hpp"
 #include "db/interrupt.hpp"
+#include "db/sqlstate_advice.hpp"
 #include "error.hpp"
 #include "util/text_position.hpp"
 #include "version.hpp"
@@ -214,7 +215,7 @@ bool Migrator::apply_transactional(const PreparedMigration& m) {
   throw Error(ExitCode::migration_failed,
               fmt::format("{}: recording it in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
                           history_.qualified(), e.message, e.sqlstate),
-              "the file was rolled back; check the database user's privileges on the history table");
+              "the file was rolled back; " + sqlstate_advice(e.sqlstate));
 }
 
 bool Migrator::apply_non_transactional(const PreparedMigration& m) {
