@@ -8,6 +8,7 @@
 #include "commands/command.hpp"
 #include "commands/multi_target.hpp"
 #include "db/server_error.hpp"
+#include "db/sqlstate_advice.hpp"
 #include "error.hpp"
 #include "migrations/migration_file.hpp"
 #include "output/terminal.hpp"
@@ -126,7 +127,7 @@ int run_app(int argc, char** argv) {
     return to_int(ExitCode::connection);
   } catch (const QueryFailed& e) {
     print_error(fmt::format("the database refused a query: {} [SQLSTATE {}]", e.what(), e.error().sqlstate),
-                "check the database user's privileges");
+                sqlstate_advice(e.error().sqlstate));
     return to_int(ExitCode::connection);
   } catch (const std::exception& e) {
     print_error(fmt::format("internal error: {}", e.what()), "please report this");

@@ -279,6 +279,18 @@ TEST_CASE("parse_config_text: bad values") {
   }
 }
 
+TEST_CASE("parse_config_text: an environment name with a comma is refused") {
+  // --env a,b means the environments a and b, so "a,b" could never be picked on its own.
+  const std::string text = "[environments.dev]\n[environments.\"a,b\"]\ndatabase_url = \"postgresql://x/db\"\n";
+  SUBCASE("whichever environment is selected") {
+    check_config_error(text, "cora-migrate.toml:2: environments.\"a,b\": an environment name cannot contain a comma");
+    check_config_error(text, "cannot contain a comma", "dev");
+  }
+  SUBCASE("other punctuation is fine") {
+    CHECK(parse("[environments.\"eu-west.prod_2\"]\n", "eu-west.prod_2").environment == "eu-west.prod_2");
+  }
+}
+
 TEST_CASE("parse_config_text: TOML syntax errors give file and line") {
   SUBCASE("an unterminated string") {
     const auto error = parse_error("database_url = \"postgresql://db/app\"\n\nmigrations_dir = \"oops\n");

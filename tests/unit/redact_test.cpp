@@ -4,6 +4,7 @@
 #include <string>
 
 #include "unit_helpers.hpp"
+#include "db/redact_conninfo.hpp"
 #include "util/redact.hpp"
 
 using cora::redact_conninfo;
@@ -115,6 +116,32 @@ TEST_CASE("redact_conninfo: no password survives") {
   }
 }
 
+TEST_CASE("redact_conninfo: mistyped strings that carry a password show none of it") {
+  // Each of these holds the password "s3cret" (or, with a raw @, "s3c@ret") in a spelling
+  // libpq does not read as a password: as a database name, a host, or a key=value value.
+  auto check_hidden = [](std::initializer_list<const char*> conninfos) {
+    for (const std::string conninfo : conninfos) {
+      CAPTURE(conninfo);
+      const auto out = redact_conninfo(conninfo);
+      CHECK_NOT_CONTAINS(out, "s3c");
+      CHECK_NOT_CONTAINS(out, "ret@");
+    }
+  };
+  SUBCASE("a URL as the dbname value of a key=value string, quoted or not") {
+    check_hidden({"dbname=postgresql://app:s3cret@db/prod", "host=db dbname='postgresql://app:s3cret@db/prod'",
+                  "dbname = postgres://app:s3cret@db/prod port=5432", "host=mysql://app:s3cret@db/prod"});
+  }
+  SUBCASE("a raw @ or / in a URL's password") {
+    check_hidden({"postgresql://app:s3c@ret@db/prod", "postgresql://app:s3c@ret@db:5432/prod?sslmode=require",
+                  "postgresql://app:s3c/ret@db/prod", "postgres://app:s3c@ret@/prod?host=/tmp"});
+  }
+  SUBCASE("one slash, no slashes, a blank in front, a foreign or upper-case scheme") {
+    check_hidden({"postgresql:/app:s3cret@db/prod", "postgresql:app:s3cret@db/prod?sslmode=require",
+                  " postgresql://app:s3cret@db/prod", "mysql://app:s3cret@db/prod?x=1",
+                  "PostgreSQL://app:s3cret@db/prod", "//app:s3cret@db/prod?sslmode=require"});
+  }
+}
+
 TEST_CASE("redact_secret: replaces a known secret in free text") {
   SUBCASE("every occurrence") {
     CHECK(redact_secret("password s3cret rejected; s3cret is wrong", "s3cret") == "password *** rejected; *** is wrong");
@@ -152,6 +179,21 @@ TEST_CASE("redact_connection_error: libpq's errors about strings it could not pa
     CHECK(redact_connection_error("x s3cret y", "postgresql://db/app?password=s3cret&[", "") == "x *** y");
     CHECK(redact_connection_error("x s3 cret y", "host=db password='s3 cret' port", "") == "x *** y");
     CHECK(redact_connection_error("x s3cret y", "host=db password = s3cret port", "") == "x *** y");
+  }
+  SUBCASE("a URL with any scheme and any number of slashes, wherever it stands") {
+    CHECK(redact_connection_error("database \"postgresql:/app:s3cret@db/prod\" does not exist",
+                                  "postgresql:/app:s3cret@db/prod", "") == "database \"postgresql:/app:***@db/prod\" does not exist");
+    CHECK_NOT_CONTAINS(redact_connection_error("invalid connection option \"postgresql:app:s3cret@db/prod?sslmode\"",
+                                               "postgresql:app:s3cret@db/prod?sslmode=require", ""),
+                       "s3cret");
+    CHECK_NOT_CONTAINS(redact_connection_error("x //app:s3cret@db y", "//app:s3cret@db/prod?a=b", ""), "s3cret");
+    CHECK_NOT_CONTAINS(redact_connection_error("database \"mysql://app:s3cret@db\" does not exist",
+                                               "host=db dbname=mysql://app:s3cret@db", ""),
+                       "s3cret");
+  }
+  SUBCASE("password keywords in any case and quoting") {
+    CHECK(redact_connection_error("x s3cret y", "host=db PASSWORD=s3cret", "") == "x *** y");
+    CHECK(redact_connection_error("x s3 cret y", "host=db password=\"s3 cret\"", "") == "x *** y");
   }
   SUBCASE("the password libpq read") {
     CHECK(redact_connection_error("for pw-from-env", "host=db", "pw-from-env") == "for ***");

@@ -176,6 +176,11 @@ class ConfigReader : public TomlReader {
     const auto* envs = node->as_table();
     if (!envs) fail(*node, "environments", "must be a table of tables ([environments.NAME])");
     for (const auto& [key, value] : *envs) {
+      // --env a,b means the environments a and b, so one named "a,b" could never be picked.
+      if (key.str().find(',') != std::string_view::npos) {
+        fail(value, fmt::format("environments.\"{}\"", key.str()),
+             "an environment name cannot contain a comma (--env a,b means two environments); rename it");
+      }
       const auto* env_table = value.as_table();
       const std::string prefix = "environments." + std::string(key.str()) + ".";
       if (!env_table) fail(value, prefix.substr(0, prefix.size() - 1), "must be a table");

@@ -8,6 +8,9 @@
 #include <thread>
 #include <stdexcept>
 
+#include "db/conninfo.hpp"
+#include "db/conninfo_check.hpp"
+#include "db/redact_conninfo.hpp"
 #include "error.hpp"
 #include "util/redact.hpp"
 
@@ -42,23 +45,32 @@ std::string one_line(std::string text) {
   return text;
 }
 
-std::string connection_hint(const std::string& message) {
-  if (message.find("password authentication failed") != std::string::npos ||
-      message.find("no password supplied") != std::string::npos) {
+bool mentions(const std::string& message, const char* words) { return message.find(words) != std::string::npos; }
+
+// A refused connection comes with no SQLSTATE from libpq, only its message. So the hint is
+// chosen first by what libpq does tell us (whether the string parsed, whether the server asked
+// for a password it did not get), and only then by the message's words.
+std::string connection_hint(pg_conn* conn, const std::string& conninfo, const std::string& message) {
+  if (!parse_conninfo(conninfo)) return "write it as postgresql://user@host:5432/dbname or as key=value pairs";
+  if (PQconnectionNeedsPassword(conn)) {
+    return "the server wants a password: give it in the URL, PGPASSWORD or ~/.pgpass";
+  }
+  if (mentions(message, "password authentication failed")) {
     return "check the user and password (in the URL, PGPASSWORD or ~/.pgpass)";
   }
-  if (message.find("Connection refused") != std::string::npos ||
-      message.find("No such file or directory") != std::string::npos) {
+  if (mentions(message, "Connection refused") || mentions(message, "No such file or directory")) {
     return "is PostgreSQL running there? check host and port, or omit the URL to use the local cluster";
   }
-  if (message.find("translate host name") != std::string::npos) return "check the host name in the URL";
-  if (message.find("timeout expired") != std::string::npos) {
+  if (mentions(message, "translate host name")) return "check the host name in the URL";
+  if (mentions(message, "timeout expired")) {
     return "the host did not answer; check the address and network, or raise [timeouts] connect";
   }
-  if (message.find("does not exist") != std::string::npos) return "check the database and user names";
-  if (message.find("invalid") != std::string::npos || message.find("missing") != std::string::npos) {
-    return "write it as postgresql://user@host:5432/dbname or as key=value pairs";
+  if (mentions(message, "FATAL:  database \"")) return "check the database name";
+  if (mentions(message, "FATAL:  role \"")) return "check the user name";
+  if (mentions(message, "permission denied for database")) {
+    return "the role may not connect to this database: GRANT CONNECT to it, or connect as another role";
   }
+  if (mentions(message, "invalid")) return "write it as postgresql://user@host:5432/dbname or as key=value pairs";
   return "check the connection settings";
 }
 
@@ -97,6 +109,8 @@ std::size_t QueryResult::column(const std::string& name) const {
 
 std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
                                              std::chrono::milliseconds connect_timeout) {
+  // Callers that know where the string came from check it first, naming that origin.
+  refuse_mistyped_conninfo(conninfo, "the connection string");
   const auto timeout_seconds = std::to_string(std::max<long long>(1, (connect_timeout.count() + 999) / 1000));
   // Our defaults come first so that the same keys in the user's connection string win.
   const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
@@ -107,9 +121,9 @@ std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
     const std::string message = one_line(PQerrorMessage(conn));
     const char* password = PQpass(conn);
     const std::string safe = redact_connection_error(message, conninfo, password ? password : "");
+    const std::string hint = connection_hint(conn, conninfo, message);
     PQfinish(conn);
-    throw Error(ExitCode::connection, fmt::format("cannot connect to {}: {}", redact_conninfo(conninfo), safe),
-                connection_hint(message));
+    throw Error(ExitCode::connection, fmt::format("cannot connect to {}: {}", redact_conninfo(conninfo), safe), hint);
   }
   return std::unique_ptr<Connection>(new Connection(conn));
 }
@@ -117,6 +131,8 @@ std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
 std::unique_ptr<Connection> Connection::open_when_ready(const std::string& conninfo,
                                                        std::chrono::milliseconds connect_timeout,
                                                        std::chrono::milliseconds wait) {
+  // A ping connects too, sending the database name a mistyped string would be taken for.
+  refuse_mistyped_conninfo(conninfo, "the connection string");
   if (wait.count() > 0) {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     const char* keywords[] = {"connect_timeout", "dbname", nullptr};

@@ -7,6 +7,7 @@
 
 #include "config/duration.hpp"
 #include "db/interrupt.hpp"
+#include "db/sqlstate_advice.hpp"
 #include "error.hpp"
 #include "util/text_position.hpp"
 #include "version.hpp"
@@ -290,13 +291,12 @@ bool Migrator::apply_transactional(const PreparedMigration& m) {
     throw Error(ExitCode::migration_failed,
                 fmt::format("{}: COMMIT failed: {} [SQLSTATE {}]{}", m.file->path.string(), e.message, e.sqlstate,
                             e.detail.empty() ? "" : "; detail: " + e.detail),
-                "the file was rolled back, nothing from it was applied; fix the file and run migrate again");
+                "the file was rolled back, nothing from it was applied; " + sqlstate_advice(e.sqlstate));
   }
   throw Error(ExitCode::migration_failed,
               fmt::format("{}: recording it in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
                           history_.qualified(), e.message, e.sqlstate),
-              e.sqlstate == "42501" ? "the file was rolled back; the database user needs INSERT and UPDATE on the history table"
-                                    : "the file was rolled back, nothing from it was applied");
+              "the file was rolled back; " + sqlstate_advice(e.sqlstate));
 }
 
 void Migrator::mark_dirty(const PreparedMigration& m, const std::string& reason) {

@@ -1,12 +1,10 @@
 #pragma once
+// Hiding passwords in text we print. Pure string work: showing a whole connection string
+// safely needs libpq's parser, so that lives in the db layer (db/redact_conninfo.hpp).
+
 #include <string>
 
 namespace cora {
-
-// The connection string (URL or key=value form) with any password replaced by "***", safe to
-// print. A string libpq cannot parse is shown only as "<unparseable connection string>", since
-// we cannot tell where a password would be.
-std::string redact_conninfo(const std::string& conninfo);
 
 // `text` with every occurrence of `secret` replaced by "***" (no-op for an empty secret).
 std::string redact_secret(std::string text, const std::string& secret);
@@ -16,5 +14,8 @@ std::string redact_secret(std::string text, const std::string& secret);
 // the offending part (a bad percent-encoding, a whole URL with a broken IPv6 address) of a
 // string it could not parse, when it cannot tell us which password it read.
 std::string redact_connection_error(std::string message, const std::string& conninfo, const std::string& password);
+
+// "%40" -> "@"; a '%' not followed by two hex digits is kept as it is.
+std::string percent_decode(const std::string& s);
 
 }  // namespace cora

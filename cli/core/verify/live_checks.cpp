@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "db/connection.hpp"
+#include "db/sqlstate_advice.hpp"
 
 namespace cora {
 
@@ -42,6 +43,13 @@ std::string describe_rows(const QueryResult& r) {
   return out + "]";
 }
 
+// Policies and grants are the answer only when the server said so (42501: a privilege, or a
+// row-level security policy); a missing column or table is not fixed by a grant.
+std::string probe_failure_hint(const ProbeCheck& p, const ServerError& e) {
+  if (e.sqlstate == "42501") return "check the policies and grants that apply to " + p.role;
+  return sqlstate_advice(e.sqlstate);
+}
+
 void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result, std::size_t probe_step) {
   const bool failed = result.error.has_value();
   const bool failed_in_probe = failed && result.failed_step == probe_step;
@@ -55,7 +63,7 @@ void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result
       if (failed) {
         out.findings.push_back({Severity::error, "succeeds as " + p.role,
                                 fmt::format("fails: {} [SQLSTATE {}]", result.error->message, result.error->sqlstate),
-                                "check the policies and grants that apply to " + p.role});
+                                probe_failure_hint(p, *result.error)});
       }
       break;
     case ProbeExpectation::fail:
@@ -65,14 +73,14 @@ void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result
       } else if (!p.sqlstate.empty() && result.error->sqlstate != p.sqlstate) {
         out.findings.push_back({Severity::error, "fails with SQLSTATE " + p.sqlstate,
                                 fmt::format("fails with {}: {}", result.error->sqlstate, result.error->message),
-                                "check what the statement runs into"});
+                                "check what the statement runs into: " + sqlstate_advice(result.error->sqlstate)});
       }
       break;
     case ProbeExpectation::rows: {
       if (failed) {
         out.findings.push_back({Severity::error, "returns rows",
                                 fmt::format("fails: {} [SQLSTATE {}]", result.error->message, result.error->sqlstate),
-                                "check the policies and grants that apply to " + p.role});
+                                probe_failure_hint(p, *result.error)});
         break;
       }
       const auto& rows = result.results.at(probe_step);

@@ -1,0 +1,13 @@
+#pragma once
+// What to do about a server error, chosen by its SQLSTATE rather than by its message's words,
+// so that a missing column is never answered with "check privileges".
+
+#include <string>
+
+namespace cora {
+
+// One clause of advice for `sqlstate` ("42501", "23505", ...): the exact code where we know it,
+// else its class (the first two characters), else where to look it up.
+std::string sqlstate_advice(const std::string& sqlstate);
+
+}  // namespace cora
