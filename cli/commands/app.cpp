@@ -61,6 +61,8 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--env", s.environment, "Use [environments.NAME] from the config file");
   app.add_option("--migrations", s.migrations_dir, "Migrations folder (default: migrations)");
   app.add_option("--checks", s.checks_dir, "Checks folder (default: checks)");
+  app.add_option("--module", s.only_modules, "Only these modules (NAME[,NAME]) of a project with modules")
+      ->delimiter(',');
   app.add_option("--wait", s.wait,
                  "Wait up to this long (e.g. 30s) for the database to accept connections, for CI jobs that start one");
 }

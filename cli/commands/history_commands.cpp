@@ -3,10 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/project_options.hpp"
 #include "db/migrator.hpp"
 #include "error.hpp"
 #include "output/terminal.hpp"
@@ -21,22 +23,10 @@ namespace cora::cli {
 
 namespace {
 
-MigrateOptions options_from(const Settings& settings) {
-  MigrateOptions options;
-  options.timeouts = settings.timeouts;
-  options.client = client_identity();
-  return options;
-}
-
-// The pending files up to and including `through` (all when unset), in order.
-std::vector<const MigrationFile*> pending_through(const PreparedPlan& prepared, std::optional<std::int64_t> through) {
-  std::vector<const MigrationFile*> out;
-  for (const auto& entry : prepared.status) {
-    if (entry.state != MigrationState::pending) continue;
-    if (through && entry.version > *through) break;
-    out.push_back(entry.file);
-  }
-  return out;
+// `file` recorded with `action`, and the deltas its module's snapshot includes, as included.
+void add_with_included(const PreparedMigration& m, const char* action, std::vector<RecordWithoutRunning>& out) {
+  out.push_back({m.file, action});
+  for (const auto* included : m.records_included) out.push_back({included, "included"});
 }
 
 class BaselineCommand : public Command {
@@ -44,30 +34,34 @@ class BaselineCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* sub = app.add_subcommand(
         "baseline", "Record every pending migration up to VERSION as applied, without running it");
-    sub->add_option("version", version_, "The last version the database already has")->required();
+    sub->add_option("migration", version_, "The last migration the database already has (VERSION, FILE-NAME or MODULE:VERSION)")
+        ->required();
     return sub;
   }
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
-    const auto files = discover_migrations(settings.migrations_dir);
+    const auto project = load_project_for_command(settings);
+    const auto& files = project.files;
     auto target = connect_to_target(settings);
-    auto options = options_from(settings);
+    auto options = migrate_options_for(settings, project);
     options.target = version_;
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     const auto prepared = migrator.prepare(files);
-    const auto chosen = pending_through(prepared, version_);
-    migrator.record_without_running(chosen, "baseline", prepared.history_needs_setup);
+    std::vector<RecordWithoutRunning> chosen;
+    for (const auto& m : prepared.migrations) add_with_included(m, "baseline", chosen);
+    migrator.record_without_running(chosen, prepared.history_needs_setup);
     const auto style = Style::for_stream(stdout);
-    for (const auto* file : chosen) {
-      std::fprintf(stdout, "%s %s (not run)\n", style.paint("baselined", Tone::good).c_str(), file->file_name.c_str());
+    for (const auto& [file, action] : chosen) {
+      std::fprintf(stdout, "%s %s (not run)\n", style.paint(std::string(action) == "included" ? "included" : "baselined", Tone::good).c_str(),
+                   display_name(*file).c_str());
     }
     std::fprintf(stdout, "%zu migration(s) recorded as applied in %s.\n", chosen.size(), target.description.c_str());
     return to_int(ExitCode::ok);
   }
 
  private:
-  std::int64_t version_ = 0;
+  std::string version_;
 };
 
 class AdoptCommand : public Command {
@@ -75,16 +69,17 @@ class AdoptCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* sub = app.add_subcommand(
         "adopt", "Record pending migrations as applied when the live schema shows they were (objects exist, checks pass)");
-    sub->add_option("--target", target_, "Consider migrations up to this version only");
+    sub->add_option("--target", target_, "Consider migrations up to this one only (VERSION, FILE-NAME or MODULE:VERSION)");
     return sub;
   }
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
-    const auto files = discover_migrations(settings.migrations_dir);
+    const auto project = load_project_for_command(settings);
+    const auto& files = project.files;
     const CheckSet checks = load_checks(settings.checks_dir);
     auto target = connect_to_target(settings);
-    auto options = options_from(settings);
+    auto options = migrate_options_for(settings, project);
     options.target = target_;
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
@@ -96,41 +91,50 @@ class AdoptCommand : public Command {
     const auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas);
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
 
+    // Module by module: a file the live schema does not show stops its own module (later files
+    // of that module build on it), not the others.
     const auto style = Style::for_stream(stdout);
-    std::vector<const MigrationFile*> adopted;
-    const PreparedMigration* refused = nullptr;
-    AdoptionVerdict refusal;
+    std::vector<RecordWithoutRunning> adopted;
+    std::vector<std::pair<const PreparedMigration*, AdoptionVerdict>> refused;
+    std::vector<std::string> stopped_modules;
     for (const auto& m : prepared.migrations) {
+      if (std::find(stopped_modules.begin(), stopped_modules.end(), m.file->module) != stopped_modules.end()) continue;
       const auto verdict = judge_adoption(m, snapshot, outcomes);
       if (!verdict.adoptable) {
-        refused = &m;
-        refusal = verdict;
-        break;
+        refused.emplace_back(&m, verdict);
+        stopped_modules.push_back(m.file->module);
+        continue;
       }
-      adopted.push_back(m.file);
+      add_with_included(m, "adopt", adopted);
       const std::string evidence =
           verdict.objects == 0 ? "it creates no table, index, policy or function to check: adopted on trust"
                                : fmt::format("{} object(s) exist, {} check(s) pass", verdict.objects, verdict.checks);
-      std::fprintf(stdout, "%s %s (%s)\n", style.paint("adopted", Tone::good).c_str(), m.file->file_name.c_str(),
+      std::fprintf(stdout, "%s %s (%s)\n", style.paint("adopted", Tone::good).c_str(), display_name(*m.file).c_str(),
                    evidence.c_str());
     }
-    migrator.record_without_running(adopted, "adopt", prepared.history_needs_setup);
-    if (!refused) {
+    migrator.record_without_running(adopted, prepared.history_needs_setup);
+    if (refused.empty()) {
       std::fprintf(stdout, "%zu migration(s) adopted in %s.\n", adopted.size(), target.description.c_str());
       return to_int(ExitCode::ok);
     }
-    std::fprintf(stdout, "%s %s: the live schema does not show it was applied:\n", style.paint("not adopted", Tone::bad).c_str(),
-                 refused->file->file_name.c_str());
-    for (const auto& problem : refusal.problems) std::fprintf(stdout, "  - %s\n", problem.c_str());
+    for (const auto& [m, verdict] : refused) {
+      std::fprintf(stdout, "%s %s: the live schema does not show it was applied:\n",
+                   style.paint("not adopted", Tone::bad).c_str(), display_name(*m->file).c_str());
+      for (const auto& problem : verdict.problems) std::fprintf(stdout, "  - %s\n", problem.c_str());
+    }
+    const auto* first = refused.front().first->file;
+    const std::string selector =
+        first->module.empty() ? std::to_string(first->version)
+                              : first->module + ":" + first->file_name.substr(0, first->file_name.size() - 4);
     std::fprintf(stdout,
-                 "%zu migration(s) adopted; stopped at %s. Apply it with `cora-migrate migrate`, or, if you know it "
-                 "ran, record it with `cora-migrate baseline %lld`.\n",
-                 adopted.size(), refused->file->file_name.c_str(), static_cast<long long>(refused->file->version));
+                 "%zu migration(s) adopted; %zu module(s) stopped. Apply what was not adopted with `cora-migrate "
+                 "migrate`, or, if you know it ran, record it with `cora-migrate baseline %s`.\n",
+                 adopted.size(), refused.size(), selector.c_str());
     return to_int(ExitCode::findings);
   }
 
  private:
-  std::optional<std::int64_t> target_;
+  std::optional<std::string> target_;
 };
 
 class RepairCommand : public Command {
@@ -138,7 +142,7 @@ class RepairCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* sub = app.add_subcommand(
         "repair", "Clear a dirty migration (one that failed part-way outside a transaction) so migrate can go on");
-    sub->add_option("version", version_, "The dirty version")->required();
+    sub->add_option("migration", version_, "The dirty migration (VERSION, FILE-NAME or MODULE:VERSION)")->required();
     sub->add_flag("--mark-applied", mark_applied_,
                   "Record it as applied (you finished its statements by hand) instead of pending again");
     return sub;
@@ -146,17 +150,17 @@ class RepairCommand : public Command {
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
-    const auto files = discover_migrations(settings.migrations_dir);
+    const auto project = load_project_for_command(settings);
     auto target = connect_to_target(settings);
-    Migrator migrator(*target.db, HistoryTable(settings.history_table), options_from(settings));
-    migrator.repair(files, version_, mark_applied_);
-    std::fprintf(stdout, "repaired version %lld: %s\n", static_cast<long long>(version_),
+    Migrator migrator(*target.db, HistoryTable(settings.history_table), migrate_options_for(settings, project));
+    migrator.repair(project.files, version_, mark_applied_);
+    std::fprintf(stdout, "repaired %s: %s\n", version_.c_str(),
                  mark_applied_ ? "recorded as applied" : "pending again; `cora-migrate migrate` runs the whole file again");
     return to_int(ExitCode::ok);
   }
 
  private:
-  std::int64_t version_ = 0;
+  std::string version_;
   bool mark_applied_ = false;
 };
 

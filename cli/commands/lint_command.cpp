@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "commands/command.hpp"
+#include "commands/project_options.hpp"
 #include "commands/migrate_lint.hpp"
 #include "error.hpp"
 #include "lint/lint.hpp"
@@ -36,7 +37,8 @@ class LintCommand : public Command {
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, lint_environment());
-    const auto files = discover_migrations(settings.migrations_dir);
+    const auto project = load_project_for_command(settings);
+    const auto& files = project.files;
     std::vector<lint::LintInput> inputs;
     inputs.reserve(files.size());
     for (const auto& file : files) inputs.push_back({&file, lint::FileRole::check});

@@ -8,6 +8,7 @@
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/migrate_lint.hpp"
+#include "commands/project_options.hpp"
 #include "config/settings.hpp"
 #include "db/migrator.hpp"
 #include "error.hpp"
@@ -33,7 +34,7 @@ class ConsoleObserver : public MigrateObserver {
   void applied(const MigrationFile& file, bool reapplied, std::chrono::milliseconds elapsed) override {
     clear_progress();
     std::fprintf(stdout, "%s %s (%lld ms)\n", out_.paint(reapplied ? "reapplied" : "applied", Tone::good).c_str(),
-                 file.file_name.c_str(), static_cast<long long>(elapsed.count()));
+                 display_name(file).c_str(), static_cast<long long>(elapsed.count()));
   }
   void applied_by_other_run(const MigrationFile& file) override {
     clear_progress();
@@ -88,10 +89,13 @@ void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const
   }
   for (const auto& m : prepared.migrations) {
     const bool tx = m.directives.transaction;
-    std::fprintf(stdout, "\n-- %s%s (version %lld, sha256 %s): %s\n", m.replaces_checksum ? "re-apply " : "",
-                 m.file->file_name.c_str(), static_cast<long long>(m.file->version), m.file->checksum.c_str(),
+    std::fprintf(stdout, "\n-- %s%s (version %s, sha256 %s): %s\n", m.replaces_checksum ? "re-apply " : "",
+                 display_name(*m.file).c_str(), m.file->version_digits.c_str(), m.file->checksum.c_str(),
                  tx ? "one transaction, sent in one round trip"
                     : "no transaction: each statement commits on its own");
+    for (const auto* included : m.records_included) {
+      std::fprintf(stdout, "--   records %s as included in the module's snapshot (not run)\n", display_name(*included).c_str());
+    }
     print_steps(tx ? migrator.transactional_steps(m) : migrator.non_transactional_steps(m));
   }
 }
@@ -101,24 +105,27 @@ class MigrateCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* sub = app.add_subcommand("migrate", "Apply pending migrations in order, each in its own transaction");
     sub->add_flag("--dry-run", dry_run_, "Print exactly what would run, and change nothing");
-    sub->add_option("--target", target_, "Stop after this version");
+    sub->add_option("--target", target_, "Stop after this migration (VERSION, FILE-NAME, or MODULE:VERSION)");
     sub->add_flag("-v,--verbose", verbose_, "Also show the server's NOTICE messages");
-    sub->add_option("--reapply", reapply_.versions,
-                    "Run this changed migration again and record its new checksum (repeatable)");
+    sub->add_option("--reapply", reapply_.selectors,
+                    "Run this changed migration (VERSION, FILE-NAME or MODULE:VERSION) again and record its new "
+                    "checksum (repeatable)");
     sub->add_flag("--reapply-changed", reapply_.all_changed, "Run every changed migration again");
     sub->add_flag("--strict-lint", strict_lint_, "Refuse to apply anything while `lint` warns about a file to apply");
+    sub->add_flag("--allow-destructive", allow_destructive_,
+                  "Re-run changed schema files even when they drop tables, truncate or delete without WHERE");
     return sub;
   }
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
-    const auto files = discover_migrations(settings.migrations_dir);
+    const auto project = load_project_for_command(settings);
+    const auto& files = project.files;
     auto target = connect_to_target(settings);
-    MigrateOptions options;
+    MigrateOptions options = migrate_options_for(settings, project);
     options.target = target_;
     options.reapply = reapply_;
-    options.timeouts = settings.timeouts;
-    options.client = client_identity();
+    options.allow_destructive = allow_destructive_;
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
     lint_before_migrate(files, prepared, settings, strict_lint_);
@@ -155,7 +162,8 @@ class MigrateCommand : public Command {
   bool dry_run_ = false;
   bool verbose_ = false;
   bool strict_lint_ = false;
-  std::optional<std::int64_t> target_;
+  bool allow_destructive_ = false;
+  std::optional<std::string> target_;
   ReapplySelection reapply_;
 };
 

@@ -8,6 +8,8 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/project_options.hpp"
+#include "migrations/prepared_migration.hpp"
 #include "db/history_table.hpp"
 #include "error.hpp"
 #include "migrations/plan.hpp"
@@ -35,12 +37,26 @@ Tone tone_of(const StatusEntry& e) {
   }
 }
 
-nlohmann::json to_json(const std::vector<StatusEntry>& status, const std::string& database, const std::string& table,
-                       bool table_exists) {
+std::string next_of(const Plan* plan, const StatusEntry& e) {
+  if (!plan || !e.file) return "";
+  const auto it = plan->next.find(e.file);
+  if (it != plan->next.end()) return it->second;
+  for (const auto& b : plan->blockers) {
+    if (b.entry.file == e.file) return b.destructive.empty() ? "blocked" : "blocked (destructive: " + b.destructive + ")";
+  }
+  return "";
+}
+
+nlohmann::json to_json(const std::vector<StatusEntry>& status, const Plan* plan, const std::string& database,
+                       const std::string& table, bool table_exists) {
   nlohmann::json migrations = nlohmann::json::array();
   std::map<std::string, int> counts;
   for (const auto& e : status) {
-    nlohmann::json m{{"version", e.version}, {"name", e.name}, {"state", state_text(e)}, {"out_of_order", e.out_of_order}};
+    nlohmann::json m{{"module", e.module},         {"version", e.version},
+                     {"name", e.name},             {"state", state_text(e)},
+                     {"role", role_text(e)},       {"out_of_order", e.out_of_order}};
+    const std::string next = next_of(plan, e);
+    m["next"] = next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next);
     m["file"] = e.file ? nlohmann::json(e.file->path.string()) : nlohmann::json(nullptr);
     m["checksum"] = e.file ? nlohmann::json(e.file->checksum) : nlohmann::json(nullptr);
     if (e.record) {
@@ -61,14 +77,21 @@ nlohmann::json to_json(const std::vector<StatusEntry>& status, const std::string
           {"migrations", migrations}, {"summary", summary}};
 }
 
-void print_table(const std::vector<StatusEntry>& status, const std::string& database) {
+void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const std::string& database, bool modules) {
   const auto style = Style::for_stream(stdout);
   std::fprintf(stdout, "%s\n", style.paint("Database: " + database, Tone::bold).c_str());
   std::size_t name_width = 4;
   for (const auto& e : status) name_width = std::max(name_width, e.name.size());
-  std::fprintf(stdout, "%-14s  %-*s  %-8s  %s\n", "VERSION", static_cast<int>(name_width), "NAME", "STATE", "APPLIED AT");
+  const char* role_header = modules ? "ROLE      " : "";
+  std::fprintf(stdout, "%-14s  %-*s  %s%-8s  %s\n", "VERSION", static_cast<int>(name_width), "NAME", role_header, "STATE",
+               "APPLIED AT");
   std::map<std::string, int> counts;
+  std::optional<std::string> module;
   for (const auto& e : status) {
+    if (modules && module != e.module) {
+      module = e.module;
+      std::fprintf(stdout, "%s\n", style.paint(e.module, Tone::bold).c_str());
+    }
     const std::string state = state_text(e);
     ++counts[state];
     std::string note;
@@ -77,10 +100,13 @@ void print_table(const std::vector<StatusEntry>& status, const std::string& data
     if (e.state == MigrationState::missing) note = "  no file has this version";
     if (e.state == MigrationState::dirty) note = "  " + (e.record->error.empty() ? std::string("incomplete") : e.record->error);
     if (e.out_of_order) note = "  older than applied migrations";
+    const std::string next = next_of(plan, e);
+    if (!next.empty()) note += "  next: " + next;
     const std::string padded_state = fmt::format("{:<8}", state);
-    std::fprintf(stdout, "%-14s  %-*s  %s  %s%s\n", version_text(e).c_str(), static_cast<int>(name_width), e.name.c_str(),
-                 style.paint(padded_state, tone_of(e)).c_str(), e.record ? e.record->applied_at.c_str() : "-",
-                 note.c_str());
+    const std::string role = modules ? fmt::format("{:<10}", role_text(e)) : "";
+    std::fprintf(stdout, "%-14s  %-*s  %s%s  %s%s\n", version_text(e).c_str(), static_cast<int>(name_width), e.name.c_str(),
+                 role.c_str(), style.paint(padded_state, tone_of(e)).c_str(),
+                 e.record ? e.record->applied_at.c_str() : "-", note.c_str());
   }
   std::string summary;
   for (const auto& [state, count] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, state);
@@ -99,19 +125,31 @@ class StatusCommand : public Command {
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
-    const auto files = discover_migrations(settings.migrations_dir);
+    const auto project = load_project_for_command(settings);
+    const auto& files = project.files;
     auto target = connect_to_target(settings);
     const HistoryTable history_table(settings.history_table);
     const auto history = history_table.read(*target.db);
-    const std::vector<HistoryRecord> records = history.records.value_or(std::vector<HistoryRecord>{});
+    const auto options = migrate_options_for(settings, project);
+    const std::vector<HistoryRecord> records =
+        records_in_scope(files, history.records.value_or(std::vector<HistoryRecord>{}), options.modules);
     const auto status = compute_status(files, records);
+    // What the next migrate would do; a plan that cannot be made (e.g. a bad selector) shows none.
+    std::optional<Plan> plan;
+    try {
+      PlanOptions plan_options;
+      plan_options.destructive_statement = first_destructive_statement;
+      plan = make_plan(status, files, plan_options);
+    } catch (const Error&) {
+    }
+    const Plan* next = plan ? &*plan : nullptr;
     if (json_) {
       std::fprintf(stdout, "%s\n",
-                   to_json(status, target.description, settings.history_table, history.records.has_value())
+                   to_json(status, next, target.description, settings.history_table, history.records.has_value())
                        .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)  // non-UTF-8 paths
                        .c_str());
     } else {
-      print_table(status, target.description);
+      print_table(status, next, target.description, project.has_modules);
     }
     const bool all_applied = std::all_of(status.begin(), status.end(),
                                          [](const StatusEntry& e) { return e.state == MigrationState::applied; });

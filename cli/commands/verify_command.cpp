@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "commands/command.hpp"
+#include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
 #include "db/migrator.hpp"
 #include "error.hpp"
@@ -69,14 +70,13 @@ class VerifyCommand : public Command {
       auto target = connect_to_target(settings);
       return verify(*target.db, target.description, checks, settings);
     }
-    const auto files = discover_migrations(settings.migrations_dir);
+    const auto project = load_project_for_command(settings);
+    const auto& files = project.files;
     LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
     cluster.ensure_running();
     ScratchDatabase scratch(cluster, settings.timeouts.connect);
     auto db = Connection::open(cluster.conninfo(scratch.name()), settings.timeouts.connect);
-    MigrateOptions options;
-    options.timeouts = settings.timeouts;
-    options.client = client_identity();
+    MigrateOptions options = migrate_options_for(settings, project);
     Migrator migrator(*db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
     MigrateObserver quiet;

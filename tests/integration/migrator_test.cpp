@@ -27,7 +27,8 @@ Run make_run(const TestDatabase& database, std::optional<std::int64_t> target = 
   Run run;
   run.db = database.connect();
   MigrateOptions options;
-  options.target = target;
+  if (target) options.target = std::to_string(*target);
+  options.modules = {""};
   options.client = "test@host";
   options.timeouts.lock_wait = std::chrono::milliseconds(2000);
   run.migrator = std::make_unique<Migrator>(*run.db, HistoryTable(kHistory), options);

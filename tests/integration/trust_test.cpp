@@ -226,7 +226,7 @@ TEST_CASE("trust: a history table in a shared schema leaves that schema's privil
   CHECK(db.scalar("SELECT has_schema_privilege('public', 'public', 'USAGE')") == "t");
   CHECK(db.scalar("SELECT has_table_privilege('anon', 'public.schema_history', 'SELECT')") == "f");
   CHECK(db.scalar("SELECT has_table_privilege('authenticated', 'public.schema_history', 'SELECT')") == "f");
-  CHECK(db.scalar("SELECT has_function_privilege('anon', 'public.record_migration(bigint,text,text,text,text,text,text)', 'EXECUTE')") == "f");
+  CHECK(db.scalar("SELECT has_function_privilege('anon', 'public.schema_history_record(text,bigint,text,text,text,text,text,text)', 'EXECUTE')") == "f");
 }
 
 TEST_CASE("trust: a migration-named entry that is not a readable file stops the run before anything runs") {

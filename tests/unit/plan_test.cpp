@@ -23,6 +23,7 @@ namespace {
 MigrationFile file(std::int64_t version, const std::string& checksum = "sum") {
   MigrationFile f;
   f.version = version;
+  f.version_digits = std::to_string(version);
   f.name = "file-" + std::to_string(version);
   f.file_name = std::to_string(version) + "-" + f.name + ".sql";
   f.path = "migrations/" + f.file_name;
@@ -51,6 +52,24 @@ std::vector<std::int64_t> versions(const std::vector<const MigrationFile*>& file
   std::vector<std::int64_t> out;
   for (const auto* f : files) out.push_back(f->version);
   return out;
+}
+
+std::vector<std::int64_t> versions(const std::vector<cora::Blocker>& blockers) {
+  std::vector<std::int64_t> out;
+  for (const auto& b : blockers) out.push_back(b.entry.version);
+  return out;
+}
+
+std::vector<MigrationState> states(const std::vector<cora::Blocker>& blockers) {
+  std::vector<MigrationState> out;
+  for (const auto& b : blockers) out.push_back(b.entry.state);
+  return out;
+}
+
+cora::PlanOptions target(std::int64_t version) {
+  cora::PlanOptions o;
+  o.target = std::to_string(version);
+  return o;
 }
 
 std::vector<MigrationState> states(const std::vector<StatusEntry>& entries) {
@@ -100,7 +119,7 @@ TEST_CASE("compute_status: one state per version") {
       const auto status = compute_status(files, history);
       REQUIRE(status.size() == 1);
       CHECK(status[0].state == MigrationState::conflict);
-      const auto plan = cora::make_plan(status, std::nullopt);
+      const auto plan = cora::make_plan(status, files);
       CHECK(states(plan.blockers) == std::vector<MigrationState>{MigrationState::conflict});
       CHECK(plan.to_apply.empty());
     }
@@ -207,7 +226,7 @@ TEST_CASE("to_string: MigrationState") {
 TEST_CASE("make_plan: what migrate applies") {
   SUBCASE("every pending file, in version order") {
     const std::vector<MigrationFile> files{file(3), file(1), file(2)};
-    const auto plan = make_plan(compute_status(files, {}), std::nullopt);
+    const auto plan = make_plan(compute_status(files, {}), files);
     CHECK(versions(plan.to_apply) == std::vector<std::int64_t>{1, 2, 3});
     CHECK(plan.to_apply.at(0) == &files[1]);
     CHECK(plan.blockers.empty());
@@ -216,13 +235,13 @@ TEST_CASE("make_plan: what migrate applies") {
   SUBCASE("applied files are skipped") {
     const std::vector<MigrationFile> files{file(1), file(2)};
     const std::vector<HistoryRecord> history{record(1)};
-    const auto plan = make_plan(compute_status(files, history), std::nullopt);
+    const auto plan = make_plan(compute_status(files, history), files);
     CHECK(versions(plan.to_apply) == std::vector<std::int64_t>{2});
   }
   SUBCASE("everything applied: nothing to do") {
     const std::vector<MigrationFile> files{file(1)};
     const std::vector<HistoryRecord> history{record(1)};
-    const auto plan = make_plan(compute_status(files, history), std::nullopt);
+    const auto plan = make_plan(compute_status(files, history), files);
     CHECK(plan.to_apply.empty());
     CHECK(plan.blockers.empty());
     CHECK(plan.warnings.empty());
@@ -233,7 +252,7 @@ TEST_CASE("make_plan: blockers and warnings") {
   SUBCASE("changed and dirty entries block") {
     const std::vector<MigrationFile> files{file(1, "new"), file(2), file(3)};
     const std::vector<HistoryRecord> history{record(1, "old"), record(2, "sum", "running")};
-    const auto plan = make_plan(compute_status(files, history), std::nullopt);
+    const auto plan = make_plan(compute_status(files, history), files);
     CHECK(versions(plan.blockers) == std::vector<std::int64_t>{1, 2});
     CHECK(states(plan.blockers) == std::vector<MigrationState>{MigrationState::changed, MigrationState::dirty});
     CHECK(plan.warnings.empty());
@@ -241,7 +260,7 @@ TEST_CASE("make_plan: blockers and warnings") {
   SUBCASE("missing files warn") {
     const std::vector<MigrationFile> files{file(2)};
     const std::vector<HistoryRecord> history{record(1)};
-    const auto plan = make_plan(compute_status(files, history), std::nullopt);
+    const auto plan = make_plan(compute_status(files, history), files);
     CHECK(versions(plan.warnings) == std::vector<std::int64_t>{1});
     CHECK(plan.warnings.at(0).state == MigrationState::missing);
     CHECK(plan.blockers.empty());
@@ -250,7 +269,7 @@ TEST_CASE("make_plan: blockers and warnings") {
   SUBCASE("an out-of-order pending file warns and is still applied") {
     const std::vector<MigrationFile> files{file(1), file(2), file(3)};
     const std::vector<HistoryRecord> history{record(1), record(3)};
-    const auto plan = make_plan(compute_status(files, history), std::nullopt);
+    const auto plan = make_plan(compute_status(files, history), files);
     CHECK(versions(plan.warnings) == std::vector<std::int64_t>{2});
     CHECK(plan.warnings.at(0).out_of_order);
     CHECK(versions(plan.to_apply) == std::vector<std::int64_t>{2});
@@ -259,7 +278,7 @@ TEST_CASE("make_plan: blockers and warnings") {
   SUBCASE("blockers are reported even below a target") {
     const std::vector<MigrationFile> files{file(1, "new"), file(2), file(3)};
     const std::vector<HistoryRecord> history{record(1, "old")};
-    const auto plan = make_plan(compute_status(files, history), std::int64_t{2});
+    const auto plan = make_plan(compute_status(files, history), files, target(2));
     CHECK(versions(plan.blockers) == std::vector<std::int64_t>{1});
   }
 }
@@ -270,20 +289,20 @@ TEST_CASE("make_plan: target") {
   const auto status = compute_status(files, history);
 
   SUBCASE("files after the target wait") {
-    CHECK(versions(make_plan(status, std::int64_t{3}).to_apply) == std::vector<std::int64_t>{2, 3});
+    CHECK(versions(make_plan(status, files, target(3)).to_apply) == std::vector<std::int64_t>{2, 3});
   }
   SUBCASE("the target itself is applied") {
-    CHECK(versions(make_plan(status, std::int64_t{2}).to_apply) == std::vector<std::int64_t>{2});
+    CHECK(versions(make_plan(status, files, target(2)).to_apply) == std::vector<std::int64_t>{2});
   }
   SUBCASE("the last version as target is the same as no target") {
-    CHECK(versions(make_plan(status, std::int64_t{4}).to_apply) ==
-          versions(make_plan(status, std::nullopt).to_apply));
+    CHECK(versions(make_plan(status, files, target(4)).to_apply) ==
+          versions(make_plan(status, files).to_apply));
   }
   SUBCASE("an already applied target: nothing to do") {
-    CHECK(make_plan(status, std::int64_t{1}).to_apply.empty());
+    CHECK(make_plan(status, files, target(1)).to_apply.empty());
   }
   SUBCASE("an unknown target is a usage error naming it") {
-    const auto error = error_from([&] { make_plan(status, std::int64_t{99}); });
+    const auto error = error_from([&] { make_plan(status, files, target(99)); });
     REQUIRE(error.has_value());
     CHECK(error->code() == ExitCode::usage);
     CHECK_CONTAINS(error->what(), "--target 99");
@@ -291,7 +310,7 @@ TEST_CASE("make_plan: target") {
   SUBCASE("a target only in history (file missing) is unknown") {
     const std::vector<HistoryRecord> with_missing{record(1), record(8)};
     const auto status_with_missing = compute_status(files, with_missing);
-    const auto error = error_from([&] { make_plan(status_with_missing, std::int64_t{8}); });
+    const auto error = error_from([&] { make_plan(status_with_missing, files, target(8)); });
     REQUIRE(error.has_value());
     CHECK(error->code() == ExitCode::usage);
     CHECK_CONTAINS(error->what(), "8");
@@ -299,7 +318,7 @@ TEST_CASE("make_plan: target") {
   SUBCASE("an out-of-order file after the target neither applies nor warns") {
     const std::vector<MigrationFile> gap_files{file(1), file(2), file(3), file(5)};
     const std::vector<HistoryRecord> gap_history{record(1), record(5)};
-    const auto plan = make_plan(compute_status(gap_files, gap_history), std::int64_t{2});
+    const auto plan = make_plan(compute_status(gap_files, gap_history), gap_files, target(2));
     CHECK(versions(plan.to_apply) == std::vector<std::int64_t>{2});
     CHECK(versions(plan.warnings) == std::vector<std::int64_t>{2});
   }

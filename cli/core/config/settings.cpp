@@ -102,6 +102,54 @@ class ConfigReader : public TomlReader {
     read_timeouts(table, prefix, s.timeouts);
   }
 
+  void read_modules(const toml::table& root, Settings& s) const {
+    const toml::node* globs = root.get("modules");
+    const toml::node* overrides = root.get("module");
+    for (const char* key : {"module_registry", "strict_versions"}) {
+      if (!globs && root.get(key)) fail(*root.get(key), key, "needs modules = [\"packages/*\"] beside it");
+    }
+    if (!globs) {
+      if (overrides) fail(*overrides, "module", "[module.NAME] needs modules = [\"packages/*\"] at the top of the file");
+      return;
+    }
+    ModulesSettings m;
+    m.base_dir = base_dir_;
+    m.origin = fmt::format("{}:{}", file_name(), line_of(*globs));
+    const auto list = optional_strings(root, "modules", "");
+    if (!list || list->empty()) fail(*globs, "modules", "must be a non-empty array of folder globs, e.g. [\"packages/*\"]");
+    for (const auto& glob : *list) {
+      if (glob.empty()) fail(*globs, "modules", "holds an empty glob");
+    }
+    m.globs = *list;
+    if (auto registry = optional_string(root, "module_registry", "")) {
+      if (registry->empty()) fail(*root.get("module_registry"), "module_registry", "must not be empty");
+      m.registry = base_dir_ / *registry;
+    }
+    m.strict_versions = optional_bool(root, "strict_versions", "").value_or(false);
+    if (overrides) {
+      const auto* table = overrides->as_table();
+      if (!table) fail(*overrides, "module", "must be a table of tables ([module.NAME])");
+      for (const auto& [name, node] : *table) {
+        const std::string prefix = "module." + std::string(name.str()) + ".";
+        const auto* module = node.as_table();
+        if (!module) fail(node, prefix.substr(0, prefix.size() - 1), "must be a table");
+        reject_unknown_keys(*module, prefix, {"schema_dir", "migrations_dir", "depends_on", "enabled"});
+        ModuleOverride o;
+        o.origin = fmt::format("{}:{}", file_name(), line_of(node));
+        for (const char* key : {"schema_dir", "migrations_dir"}) {
+          if (auto dir = optional_string(*module, key, prefix)) {
+            if (dir->empty()) fail(*module->get(key), prefix + key, "must not be empty");
+            (std::string_view(key) == "schema_dir" ? o.schema_dir : o.migrations_dir) = std::filesystem::path(*dir);
+          }
+        }
+        o.depends_on = optional_strings(*module, "depends_on", prefix).value_or(std::vector<std::string>{});
+        o.enabled = optional_bool(*module, "enabled", prefix).value_or(true);
+        m.overrides[std::string(name.str())] = std::move(o);
+      }
+    }
+    s.modules = std::move(m);
+  }
+
   void read_local(const toml::table& root, Settings& s) const {
     const toml::node* node = root.get("local");
     if (!node) return;
@@ -207,8 +255,10 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   s.local.data_dir = base_dir / s.local.data_dir;
   reader.reject_unknown_keys(root, "",
                              {"database_url", "migrations_dir", "checks_dir", "history_table",
-                              "timeouts", "local", "environments", "verify", "lints"});
+                              "timeouts", "local", "environments", "verify", "lints", "modules", "module",
+                              "module_registry", "strict_versions"});
   reader.read_overridable(root, "", s);
+  reader.read_modules(root, s);
   reader.read_local(root, s);
   reader.read_verify(root, s);
   reader.validate_environment_shapes(root);
@@ -280,7 +330,12 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
     }
     s.timeouts.wait = *wait;
   }
-  if (flags.migrations_dir) s.migrations_dir = *flags.migrations_dir;
+  // An explicit folder is a one-folder run, whatever the config says about modules.
+  if (flags.migrations_dir) {
+    s.migrations_dir = *flags.migrations_dir;
+    s.modules.reset();
+  }
+  s.only_modules = flags.only_modules;
   if (flags.checks_dir) s.checks_dir = *flags.checks_dir;
   return s;
 }

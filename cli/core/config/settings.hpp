@@ -25,6 +25,25 @@ struct LocalSettings {
   std::filesystem::path pg_bin_dir = "/usr/lib/postgresql/15/bin";
 };
 
+// [module.NAME]: what differs for one module from what discovery finds.
+struct ModuleOverride {
+  std::optional<std::filesystem::path> schema_dir;      // relative to the module's folder
+  std::optional<std::filesystem::path> migrations_dir;
+  std::vector<std::string> depends_on;
+  bool enabled = true;
+  std::string origin;  // "cora-migrate.toml:12", for errors
+};
+
+// A project of modules (`modules = ["packages/*"]`); unset: one migrations folder, as before.
+struct ModulesSettings {
+  std::vector<std::string> globs;                        // as written, relative to base_dir
+  std::filesystem::path base_dir;                        // the config file's folder
+  std::string origin;                                    // "cora-migrate.toml:3"
+  std::map<std::string, ModuleOverride> overrides;
+  std::optional<std::filesystem::path> registry;         // module_registry: the toolkit's YAML
+  bool strict_versions = false;                          // refuse files sharing a version
+};
+
 struct Settings {
   // Unset: the embedded local cluster is used.
   std::optional<std::string> database_url;
@@ -33,6 +52,8 @@ struct Settings {
   // it beats CORA_DATABASE_URL / DATABASE_URL.
   bool database_url_from_selected_environment = false;
   std::filesystem::path migrations_dir = "migrations";
+  std::optional<ModulesSettings> modules;
+  std::vector<std::string> only_modules;         // --module NAME[,NAME]: restrict to these
   std::filesystem::path checks_dir = "checks";
   std::string history_table = "cora_migrate.schema_history";
   Timeouts timeouts;
@@ -53,6 +74,7 @@ struct CommandLineSettings {
   std::optional<std::filesystem::path> migrations_dir;
   std::optional<std::filesystem::path> checks_dir;
   std::optional<std::string> wait;  // a duration
+  std::vector<std::string> only_modules;  // --module
 };
 
 // Reads the config file (the given one, which must exist, or ./cora-migrate.toml if present),

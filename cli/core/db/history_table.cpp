@@ -62,14 +62,21 @@ $cora$)",
   tool_version text NOT NULL,
   backend_pid integer,
   backend_start timestamptz,
-  error text
+  error text,
+  module text NOT NULL DEFAULT ''
 ))",
                   qualified_),
-      fmt::format("CREATE UNIQUE INDEX IF NOT EXISTS \"{}_current_version\" ON {} (version) WHERE is_current",
+      // A table written before modules existed is upgraded in place, in this same transaction:
+      // every row kept, in the module '' (the one migrations folder).
+      fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS module text NOT NULL DEFAULT ''", qualified_),
+      fmt::format("DROP INDEX IF EXISTS \"{}\".\"{}_current_version\"", schema_, table_name()),
+      // A migration is module + version + name: modules number from 000 each, and a module may
+      // hold several files with one version.
+      fmt::format("CREATE UNIQUE INDEX IF NOT EXISTS \"{}_current_migration\" ON {} (module, version, name) WHERE is_current",
                   table_name(), qualified_),
       // Named, so that a newer cora-migrate can widen it in place.
       fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS \"{}_action_check\"", qualified_, table_name()),
-      fmt::format("ALTER TABLE {} ADD CONSTRAINT \"{}_action_check\" CHECK (action IN ('apply', 'reapply', 'baseline', 'adopt'))",
+      fmt::format("ALTER TABLE {} ADD CONSTRAINT \"{}_action_check\" CHECK (action IN ('apply', 'reapply', 'baseline', 'adopt', 'included'))",
                   qualified_, table_name()),
       fmt::format("REVOKE ALL ON {} FROM PUBLIC", qualified_),
       // History rows are never deleted (repair and re-apply keep them, no longer current): a
@@ -89,46 +96,65 @@ $cora$)",
                   "EXECUTE FUNCTION \"{}\".\"{}_keep_rows\"()",
                   qualified_, schema_, table_name()),
       fmt::format("ALTER TABLE {} ENABLE ALWAYS TRIGGER keep_history_rows", qualified_),
-      // Earlier versions' helper, whose guard compared checksums only.
+      // Earlier versions' helpers were named per schema, so two history tables in one schema
+      // shared them and wrote into whichever table created them last.
       fmt::format("DROP FUNCTION IF EXISTS \"{}\".begin_migration(bigint, text, bigint, text, text, text)", schema_),
+      fmt::format("DROP FUNCTION IF EXISTS \"{}\".begin_migration(bigint, text, text, text, bigint, text, text, text)", schema_),
+      fmt::format("DROP FUNCTION IF EXISTS \"{}\".record_migration(bigint, text, text, text, text, text, text)", schema_),
       // Called at the start and end of every migration's transaction. As functions their plans
-      // are cached for the session, which keeps our per-migration overhead near zero.
-      fmt::format(R"(CREATE OR REPLACE FUNCTION "{schema}".begin_migration(
-    p_version bigint, p_name text, p_checksum text, p_replaces_checksum text, p_lock_key bigint, p_lock_wait text,
-    p_lock_timeout text, p_statement_timeout text)
+      // are cached for the session, which keeps our per-migration overhead near zero. Named
+      // after their table: each history table has its own.
+      fmt::format(R"(CREATE OR REPLACE FUNCTION {begin}(
+    p_module text, p_version bigint, p_name text, p_checksum text, p_replaces_checksum text, p_siblings_allowed boolean,
+    p_lock_key bigint, p_lock_wait text, p_lock_timeout text, p_statement_timeout text)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
 DECLARE
-  recorded_name text;
   recorded_checksum text;
+  other_name text;
 BEGIN
   PERFORM set_config('lock_timeout', p_lock_wait, true);
   PERFORM pg_advisory_xact_lock(p_lock_key);
-  -- The version's current row must still be what this run planned against: none for a new
+  -- The migration's current row must still be what this run planned against: none for a new
   -- migration, the recorded checksum for a re-apply. Otherwise another run got there first:
-  -- with this very file (same name and checksum) that is fine, with another file a conflict.
-  SELECT name, checksum INTO recorded_name, recorded_checksum FROM {table} WHERE version = p_version AND is_current;
+  -- with this very file (same checksum) that is fine, with another file a conflict.
+  SELECT checksum INTO recorded_checksum FROM {table}
+  WHERE module = p_module AND version = p_version AND name = p_name AND is_current;
   IF recorded_checksum IS DISTINCT FROM p_replaces_checksum THEN
-    IF recorded_name = p_name AND recorded_checksum = p_checksum THEN
+    IF recorded_checksum = p_checksum THEN
       RAISE EXCEPTION USING ERRCODE = 'CM001', MESSAGE = format('version %s was applied meanwhile by another run', p_version);
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'CM002',
       MESSAGE = format('version %s was recorded meanwhile by another run from another file', p_version),
-      DETAIL = coalesce(recorded_name, ''), HINT = coalesce(recorded_checksum, '');
+      DETAIL = p_name, HINT = coalesce(recorded_checksum, '');
+  END IF;
+  -- Without modules a version is one file: another name under it, recorded meanwhile, is
+  -- another branch's file.
+  IF NOT p_siblings_allowed THEN
+    SELECT name, checksum INTO other_name, recorded_checksum FROM {table}
+    WHERE module = p_module AND version = p_version AND name <> p_name AND is_current LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'CM002',
+        MESSAGE = format('version %s was recorded meanwhile by another run from another file', p_version),
+        DETAIL = other_name, HINT = recorded_checksum;
+    END IF;
   END IF;
   PERFORM set_config('lock_timeout', p_lock_timeout, true);
   PERFORM set_config('statement_timeout', p_statement_timeout, true);
 END
 $cora$)",
-                  fmt::arg("schema", schema_), fmt::arg("table", qualified_)),
-      fmt::format(R"(CREATE OR REPLACE FUNCTION "{schema}".record_migration(
-    p_version bigint, p_name text, p_checksum text, p_state text, p_action text, p_client text, p_tool_version text)
+                  fmt::arg("begin", begin_function()), fmt::arg("table", qualified_)),
+      fmt::format(R"(CREATE OR REPLACE FUNCTION {record}(
+    p_module text, p_version bigint, p_name text, p_checksum text, p_state text, p_action text, p_client text,
+    p_tool_version text)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
 BEGIN
   -- A re-apply keeps the earlier record, no longer current.
-  UPDATE {table} SET is_current = false WHERE version = p_version AND is_current;
+  UPDATE {table} SET is_current = false
+  WHERE module = p_module AND version = p_version AND name = p_name AND is_current;
   -- now() is when the file's transaction began: nothing the file sets or resets can change it.
-  INSERT INTO {table} (version, name, checksum, state, action, client, duration_ms, tool_version, backend_pid, backend_start)
-  VALUES (p_version, p_name, p_checksum, p_state, p_action, p_client,
+  INSERT INTO {table} (module, version, name, checksum, state, action, client, duration_ms, tool_version, backend_pid,
+                       backend_start)
+  VALUES (p_module, p_version, p_name, p_checksum, p_state, p_action, p_client,
           (extract(epoch FROM clock_timestamp() - now()) * 1000)::integer,
           p_tool_version,
           -- Only a row that stays "running" needs to tell whether its session is still alive.
@@ -136,7 +162,7 @@ BEGIN
           CASE WHEN p_state = 'running' THEN (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())) END);
 END
 $cora$)",
-                  fmt::arg("schema", schema_), fmt::arg("table", qualified_)),
+                  fmt::arg("record", record_function()), fmt::arg("table", qualified_)),
       // Functions are executable by PUBLIC when created; ours are for the tool's own role.
       fmt::format("REVOKE ALL ON FUNCTION {} FROM PUBLIC", begin_signature()),
       fmt::format("REVOKE ALL ON FUNCTION {} FROM PUBLIC", helper_signature()),
@@ -156,14 +182,18 @@ $cora$)",
   };
 }
 
+std::string HistoryTable::begin_function() const { return fmt::format("\"{}\".\"{}_begin\"", schema_, table_name()); }
+
+std::string HistoryTable::record_function() const { return fmt::format("\"{}\".\"{}_record\"", schema_, table_name()); }
+
 std::string HistoryTable::begin_signature() const {
-  return fmt::format("\"{}\".begin_migration(bigint,text,text,text,bigint,text,text,text)", schema_);
+  return begin_function() + "(text,bigint,text,text,text,boolean,bigint,text,text,text)";
 }
 
 std::string HistoryTable::table_name() const { return name_.substr(name_.find('.') + 1); }
 
 std::string HistoryTable::helper_signature() const {
-  return fmt::format("\"{}\".record_migration(bigint,text,text,text,text,text,text)", schema_);
+  return record_function() + "(text,bigint,text,text,text,text,text,text)";
 }
 
 HistoryState HistoryTable::read(Connection& db) const {
@@ -171,13 +201,15 @@ HistoryState HistoryTable::read(Connection& db) const {
                                          "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass($3) "
                                          "AND tgname = 'keep_history_rows' AND tgenabled = 'A')",
                                          {helper_signature(), begin_signature(), qualified_}}, {fmt::format(
-        R"(SELECT h.version, h.name, h.checksum, h.state, h.action,
+        // module through to_jsonb: a table from before modules has no such column until the
+        // next migrate upgrades it, and reading it must still work.
+        R"(SELECT coalesce(to_jsonb(h) ->> 'module', '') AS module, h.version, h.name, h.checksum, h.state, h.action,
        to_char(h.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS applied_at,
        h.applied_by, h.duration_ms, h.tool_version, coalesce(h.error, '') AS error,
        (h.state = 'running' AND EXISTS (
           SELECT 1 FROM pg_catalog.pg_stat_activity a
           WHERE a.pid = h.backend_pid AND a.backend_start = h.backend_start)) AS running_alive
-FROM {} h WHERE h.is_current ORDER BY h.version)",
+FROM {} h WHERE h.is_current ORDER BY 1, h.version, h.name)",
         qualified_), {}}});
   HistoryState state;
   if (outcome.error) {
@@ -203,6 +235,7 @@ FROM {} h WHERE h.is_current ORDER BY h.version)",
   records.reserve(result.rows.size());
   for (std::size_t i = 0; i < result.rows.size(); ++i) {
     HistoryRecord r;
+    r.module = result.text(i, "module");
     r.version = std::stoll(result.text(i, "version"));
     r.name = result.text(i, "name");
     r.checksum = result.text(i, "checksum");

@@ -25,6 +25,9 @@ class HistoryTable {
 
   const std::string& schema() const { return schema_; }
   const std::string& qualified() const { return qualified_; }  // quoted, ready for SQL
+  // The helper functions, quoted: "schema"."table_begin" / "schema"."table_record".
+  std::string begin_function() const;
+  std::string record_function() const;
 
   // The current rows, in version order, and whether our helper functions are installed. One
   // round trip.

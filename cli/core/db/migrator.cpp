@@ -50,8 +50,21 @@ Error lock_wait_exceeded(const std::string& what, std::chrono::milliseconds lock
                "wait for it to finish, or raise [timeouts] lock_wait");
 }
 
-std::string describe_blocker(const StatusEntry& entry) {
-  const std::string file = entry.file ? entry.file->path.string() : fmt::format("version {}", entry.version);
+// How a command line names this migration: "7", or "module-access:007-auth-events" with modules.
+std::string selector_of(const StatusEntry& entry) {
+  if (entry.module.empty()) return std::to_string(entry.version);
+  if (entry.file) return entry.module + ":" + entry.file->file_name.substr(0, entry.file->file_name.size() - 4);
+  return fmt::format("{}:{}", entry.module, entry.version);
+}
+
+std::string describe_blocker(const Blocker& blocker) {
+  const StatusEntry& entry = blocker.entry;
+  const std::string file = entry.file ? entry.file->path.string()
+                                      : (entry.module.empty() ? "" : entry.module + ": ") + fmt::format("version {}", entry.version);
+  if (!blocker.destructive.empty()) {
+    return fmt::format("{}: changed, and running this schema file again would destroy data ({})", file,
+                       blocker.destructive);
+  }
   if (entry.state == MigrationState::conflict) {
     return fmt::format("{}: version {} is recorded as applied from another file, {} (on {}, checksum {}); this file "
                        "(checksum {}) never ran",
@@ -70,7 +83,12 @@ std::string describe_blocker(const StatusEntry& entry) {
                      entry.record->error.empty() ? "no error recorded" : entry.record->error);
 }
 
-std::string blocker_hint(const StatusEntry& entry) {
+std::string blocker_hint(const Blocker& blocker) {
+  const StatusEntry& entry = blocker.entry;
+  if (!blocker.destructive.empty()) {
+    return "if that is what you want, run migrate with --allow-destructive; otherwise make the statement re-runnable "
+           "(e.g. CREATE TABLE IF NOT EXISTS instead of DROP TABLE)";
+  }
   if (entry.state == MigrationState::conflict) {
     if (entry.file->matches_checksum(entry.record->checksum)) {
       return fmt::format("the file has the content that was applied as {}: give it that name back",
@@ -83,11 +101,10 @@ std::string blocker_hint(const StatusEntry& entry) {
   if (entry.state == MigrationState::changed) {
     return fmt::format("if the file is safe to run twice, run it again with `cora-migrate migrate --reapply {}`; "
                        "otherwise restore the applied version and put the change in a new migration",
-                       entry.version);
+                       selector_of(entry));
   }
   if (entry.record->running_session_alive) return "wait for that run to finish, then run migrate again";
-  return "finish or undo the file's statements by hand, then run `cora-migrate repair " +
-         std::to_string(entry.version) + "`";
+  return "finish or undo the file's statements by hand, then run `cora-migrate repair " + selector_of(entry) + "`";
 }
 
 }  // namespace
@@ -95,27 +112,50 @@ std::string blocker_hint(const StatusEntry& entry) {
 Migrator::Migrator(Connection& db, HistoryTable history, MigrateOptions options)
     : db_(db), history_(std::move(history)), options_(std::move(options)) {}
 
+PlanOptions Migrator::plan_options() const {
+  PlanOptions plan;
+  plan.target = options_.target;
+  plan.reapply = options_.reapply;
+  plan.allow_destructive = options_.allow_destructive;
+  plan.destructive_statement = first_destructive_statement;
+  return plan;
+}
+
+std::vector<HistoryRecord> records_in_scope(const std::vector<MigrationFile>& files, const std::vector<HistoryRecord>& history,
+                                            const std::vector<std::string>& modules) {
+  std::vector<HistoryRecord> out;
+  for (const auto& r : history) {
+    const bool listed = std::find(modules.begin(), modules.end(), r.module) != modules.end();
+    const bool has_files = std::any_of(files.begin(), files.end(), [&](const MigrationFile& f) { return f.module == r.module; });
+    if (listed || has_files) out.push_back(r);
+  }
+  return out;
+}
+
 PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   PreparedPlan prepared;
   auto history = history_.read(db_);
   prepared.history_table_exists = history.records.has_value();
   prepared.history_needs_setup = !history.records || !history.helpers_installed;
   prepared.history = history.records.value_or(std::vector<HistoryRecord>{});
-  prepared.status = compute_status(files, prepared.history);
-  prepared.plan = make_plan(prepared.status, options_.target, options_.reapply);
+  prepared.status = compute_status(files, records_in_scope(files, prepared.history, options_.modules));
+  prepared.plan = make_plan(prepared.status, files, plan_options());
   if (!prepared.plan.blockers.empty()) {
     const auto& first = prepared.plan.blockers.front();
     const std::string more = prepared.plan.blockers.size() > 1
                                  ? fmt::format(" (and {} more; see `cora-migrate status`)", prepared.plan.blockers.size() - 1)
                                  : "";
-    const auto code = first.state == MigrationState::conflict ? ExitCode::version_conflict : ExitCode::history_conflict;
+    const auto code = first.entry.state == MigrationState::conflict ? ExitCode::version_conflict : ExitCode::history_conflict;
     throw Error(code, describe_blocker(first) + more, blocker_hint(first));
   }
   prepared.migrations.reserve(prepared.plan.to_apply.size());
   for (const MigrationFile* file : prepared.plan.to_apply) {
     auto& m = prepared.migrations.emplace_back(prepare_migration(*file));
-    if (const auto it = prepared.plan.replaces_checksum.find(file->version); it != prepared.plan.replaces_checksum.end()) {
+    if (const auto it = prepared.plan.replaces_checksum.find(file); it != prepared.plan.replaces_checksum.end()) {
       m.replaces_checksum = it->second;
+    }
+    if (const auto it = prepared.plan.included_with.find(file); it != prepared.plan.included_with.end()) {
+      m.records_included = it->second;
     }
   }
   return prepared;
@@ -124,16 +164,16 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
 PipelineStep Migrator::preamble(const PreparedMigration& m) const {
   const auto lock_timeout = m.directives.lock_timeout.value_or(options_.timeouts.lock_timeout);
   const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
-  return {fmt::format("SELECT \"{}\".begin_migration($1, $2, $3, $4, $5, $6, $7, $8)", history_.schema()),
-          {std::to_string(m.file->version), m.file->name, m.file->checksum, m.replaces_checksum,
-           std::to_string(history_.lock_key()),
+  return {fmt::format("SELECT {}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", history_.begin_function()),
+          {m.file->module, std::to_string(m.file->version), m.file->name, m.file->checksum, m.replaces_checksum,
+           std::string(options_.siblings_allowed ? "true" : "false"), std::to_string(history_.lock_key()),
            to_setting_value(options_.timeouts.lock_wait), to_setting_value(lock_timeout),
            to_setting_value(statement_timeout)}};
 }
 
 PipelineStep Migrator::history_insert(const PreparedMigration& m, const char* state) const {
-  return {fmt::format("SELECT \"{}\".record_migration($1, $2, $3, $4, $5, $6, $7)", history_.schema()),
-          {std::to_string(m.file->version), m.file->name, m.file->checksum, std::string(state),
+  return {fmt::format("SELECT {}($1, $2, $3, $4, $5, $6, $7, $8)", history_.record_function()),
+          {m.file->module, std::to_string(m.file->version), m.file->name, m.file->checksum, std::string(state),
            std::string(m.replaces_checksum ? "reapply" : "apply"), options_.client, std::string(tool_version())}};
 }
 
@@ -141,6 +181,10 @@ PipelineStep Migrator::history_insert(const PreparedMigration& m, const char* st
 // must not decide as whom, or whether, its history row is written.
 std::vector<PipelineStep> Migrator::session_reset_steps() {
   return {{"RESET ALL", {}}, {"RESET SESSION AUTHORIZATION", {}}, {"RESET ROLE", {}}};
+}
+
+std::vector<Param> Migrator::identity_params(const MigrationFile& file) {
+  return {file.module, std::to_string(file.version), file.name};
 }
 
 std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m) const {
@@ -153,6 +197,15 @@ std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration&
   for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
   for (auto& reset : session_reset_steps()) steps.push_back(std::move(reset));
   steps.push_back(history_insert(m, "applied"));
+  // A module's first snapshot file also records the deltas its snapshot already contains, in the
+  // same transaction: the module is never installed without them.
+  for (const MigrationFile* included : m.records_included) {
+    PreparedMigration record;
+    record.file = included;
+    auto step = history_insert(record, "applied");
+    step.params.at(5) = std::string("included");
+    steps.push_back(std::move(step));
+  }
   steps.push_back({"COMMIT", {}, true});
   // Temp tables, prepared statements, cursors, session advisory locks and settings end with the
   // file: the next file starts from a clean session. Its own segment: it refuses transactions.
@@ -176,9 +229,10 @@ std::vector<PipelineStep> Migrator::non_transactional_steps(const PreparedMigrat
 
 PipelineStep Migrator::finish_non_transactional() const {
   return {fmt::format("UPDATE {} SET state = 'applied', error = NULL, duration_ms = (extract(epoch FROM "
-                      "pg_catalog.clock_timestamp() - applied_at) * 1000)::integer WHERE version = $1 AND is_current",
+                      "pg_catalog.clock_timestamp() - applied_at) * 1000)::integer WHERE module = $1 AND version = $2 AND "
+                      "name = $3 AND is_current",
                       history_.qualified()),
-          {std::string()}};
+          {}};
 }
 
 std::vector<PipelineStep> Migrator::history_setup_steps() const {
@@ -303,8 +357,11 @@ void Migrator::mark_dirty(const PreparedMigration& m, const std::string& reason)
   try {
     db_.rollback_if_in_transaction();
     db_.execute_script("DISCARD ALL");
-    db_.query(fmt::format("UPDATE {} SET error = $2 WHERE version = $1 AND is_current", history_.qualified()),
-              {std::to_string(m.file->version), reason});
+    auto params = identity_params(*m.file);
+    params.emplace_back(reason);
+    db_.query(fmt::format("UPDATE {} SET error = $4 WHERE module = $1 AND version = $2 AND name = $3 AND is_current",
+                          history_.qualified()),
+              params);
   } catch (const QueryFailed&) {
     // The row stays dirty without the reason; the error the caller throws still says what failed.
   }
@@ -375,7 +432,7 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
   // Back to the tool's own session (role, settings) before the history row is written.
   db_.execute_script("DISCARD ALL");
   try {
-    db_.query(steps.back().sql, {std::to_string(m.file->version)});
+    db_.query(steps.back().sql, identity_params(*m.file));
   } catch (const QueryFailed& failure) {
     throw Error(ExitCode::migration_failed,
                 fmt::format("{}: ran, but marking it applied in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
@@ -386,22 +443,21 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
   return true;
 }
 
-void Migrator::record_without_running(const std::vector<const MigrationFile*>& files, const char* action,
-                                      bool needs_setup) {
+void Migrator::record_without_running(const std::vector<RecordWithoutRunning>& files, bool needs_setup) {
   if (files.empty()) return;
   if (needs_setup) ensure_history_table();
   std::vector<PipelineStep> steps;
-  for (const MigrationFile* file : files) {
+  for (const auto& [file, action] : files) {
     PreparedMigration m;
     m.file = file;
     steps.push_back(preamble(m));
     auto record = history_insert(m, "applied");
-    record.params.at(4) = std::string(action);
+    record.params.at(5) = std::string(action);
     steps.push_back(std::move(record));
   }
   const auto outcome = db_.run_pipeline(steps);
   if (!outcome.error) return;
-  const auto& file = *files.at(*outcome.failed_step / 2);
+  const auto& file = *files.at(*outcome.failed_step / 2).file;
   if (outcome.error->sqlstate == kLockNotAvailable) throw lock_wait_exceeded("", options_.timeouts.lock_wait);
   if (outcome.error->sqlstate == kAppliedElsewhere || outcome.error->sqlstate == kRecordedByOtherFile) {
     throw Error(ExitCode::history_conflict, fmt::format("{}: another run recorded it meanwhile", file.path.string()),
@@ -413,33 +469,33 @@ void Migrator::record_without_running(const std::vector<const MigrationFile*>& f
               "nothing was recorded");
 }
 
-void Migrator::repair(const std::vector<MigrationFile>& files, std::int64_t version, bool mark_applied) {
+void Migrator::repair(const std::vector<MigrationFile>& files, const std::string& selector, bool mark_applied) {
+  const MigrationFile& file = find_migration(files, selector, "repair");
   const auto history = history_.read(db_);
   const auto records = history.records.value_or(std::vector<HistoryRecord>{});
   const auto status = compute_status(files, records);
-  const auto entry = std::find_if(status.begin(), status.end(), [&](const StatusEntry& e) { return e.version == version; });
-  if (entry == status.end() || entry->state != MigrationState::dirty) {
-    throw Error(ExitCode::usage,
-                fmt::format("repair {}: {}", version,
-                            entry == status.end() ? "no migration has that version"
-                                                  : fmt::format("{} is {}, not dirty", entry->name, to_string(entry->state))),
+  const auto entry = std::find_if(status.begin(), status.end(), [&](const StatusEntry& e) { return e.file == &file; });
+  if (entry->state != MigrationState::dirty) {
+    throw Error(ExitCode::usage, fmt::format("repair {}: {} is {}, not dirty", selector, display_name(file), to_string(entry->state)),
                 "repair only clears a migration that failed part-way outside a transaction");
   }
   if (entry->record->running_session_alive) {
-    throw Error(ExitCode::usage, fmt::format("repair {}: another run is applying it right now", version),
+    throw Error(ExitCode::usage, fmt::format("repair {}: another run is applying it right now", selector),
                 "wait for that run to finish");
   }
   const std::string change = mark_applied
                                  ? "state = 'applied', error = 'marked applied by repair after: ' || coalesce(error, '')"
                                  : "is_current = false";
+  auto params = identity_params(file);
   const auto outcome = db_.run_pipeline(
       {{"SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.pg_advisory_xact_lock($2)",
         {to_setting_value(options_.timeouts.lock_wait), std::to_string(history_.lock_key())}},
-       {fmt::format("UPDATE {} SET {} WHERE version = $1 AND is_current AND state = 'running'", history_.qualified(), change),
-        {std::to_string(version)}}});
+       {fmt::format("UPDATE {} SET {} WHERE module = $1 AND version = $2 AND name = $3 AND is_current AND state = 'running'",
+                    history_.qualified(), change),
+        params}});
   if (outcome.error) {
     throw Error(outcome.error->sqlstate == kLockNotAvailable ? ExitCode::lock_timeout : ExitCode::migration_failed,
-                fmt::format("repair {}: {} [SQLSTATE {}]", version, outcome.error->message, outcome.error->sqlstate),
+                fmt::format("repair {}: {} [SQLSTATE {}]", selector, outcome.error->message, outcome.error->sqlstate),
                 "nothing was changed");
   }
 }

@@ -19,11 +19,19 @@
 namespace cora {
 
 struct MigrateOptions {
-  std::optional<std::int64_t> target;
+  std::optional<std::string> target;  // a selector (see find_migration)
   ReapplySelection reapply;
   Timeouts timeouts;
   std::string client;  // "os-user@host", recorded in history
+  bool siblings_allowed = false;  // modules: several files of a module may share a version
+  bool allow_destructive = false; // re-run a changed schema file that drops or deletes data
+  std::vector<std::string> modules;  // modules in scope whose history counts even without files (disabled ones)
 };
+
+// History rows of the modules `files` come from (and of `modules`): --module and disabled
+// modules leave the others' rows out of status and plan.
+std::vector<HistoryRecord> records_in_scope(const std::vector<MigrationFile>& files, const std::vector<HistoryRecord>& history,
+                                            const std::vector<std::string>& modules = {});
 
 // Told about progress, for output; the migrator itself prints nothing.
 class MigrateObserver {
@@ -51,6 +59,12 @@ struct MigrateResult {
   std::vector<StatusEntry> warnings;
 };
 
+// A file to record without running it, and the action to record ("baseline", "adopt", "included").
+struct RecordWithoutRunning {
+  const MigrationFile* file;
+  const char* action;
+};
+
 class Migrator {
  public:
   Migrator(Connection& db, HistoryTable history, MigrateOptions options);
@@ -66,11 +80,11 @@ class Migrator {
 
   // Records `files` as applied without running them (action "baseline" or "adopt"), all in one
   // transaction and one round trip. Throws cora::Error (lock_timeout, history_conflict).
-  void record_without_running(const std::vector<const MigrationFile*>& files, const char* action, bool needs_setup);
+  void record_without_running(const std::vector<RecordWithoutRunning>& files, bool needs_setup);
 
   // Clears the dirty state of `version`: pending again, or (mark_applied) recorded as applied.
   // Throws cora::Error (usage) when the version is not dirty, or is being applied right now.
-  void repair(const std::vector<MigrationFile>& files, std::int64_t version, bool mark_applied);
+  void repair(const std::vector<MigrationFile>& files, const std::string& selector, bool mark_applied);
 
   // The statements `apply` sends first when the history table does not exist yet, for --dry-run.
   std::vector<PipelineStep> history_setup_steps() const;
@@ -81,7 +95,9 @@ class Migrator {
  private:
   PipelineStep preamble(const PreparedMigration& m) const;
   PipelineStep history_insert(const PreparedMigration& m, const char* state) const;
+  PlanOptions plan_options() const;
   static std::vector<PipelineStep> session_reset_steps();
+  static std::vector<Param> identity_params(const MigrationFile& file);
   PipelineStep finish_non_transactional() const;
   void preamble_failed(const PreparedMigration& m, const ServerError& e) const;
   void mark_dirty(const PreparedMigration& m, const std::string& reason);

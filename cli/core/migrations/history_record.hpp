@@ -7,11 +7,12 @@ namespace cora {
 
 // One current row of the history table: what the database says was applied.
 struct HistoryRecord {
+  std::string module;        // "" for a project without modules
   std::int64_t version = 0;
   std::string name;
   std::string checksum;
   std::string state;         // "applied", or "running" while/after a non-transactional file ran
-  std::string action;        // "apply", "reapply", "baseline"
+  std::string action;        // "apply", "reapply", "baseline", "adopt", "included" (in a module's snapshot)
   std::string applied_at;    // ISO 8601, as PostgreSQL prints timestamptz in UTC
   std::string applied_by;
   std::optional<std::int64_t> duration_ms;

@@ -80,8 +80,53 @@ std::optional<ParsedFileName> parse_migration_file_name(const std::string& file_
   if (control || find_invalid_utf8(stem)) return std::nullopt;
   ParsedFileName parsed;
   std::from_chars(stem.data(), stem.data() + digits, parsed.version);
+  parsed.digits = stem.substr(0, digits);
   parsed.name = stem.substr(digits + 1);
   return parsed;
+}
+
+namespace {
+
+constexpr std::size_t kDateDigits = 8;        // YYYYMMDD: shorter is a plain number
+constexpr std::size_t kTimestampWidth = 18;   // left-aligned width dates are compared at
+
+std::string_view without_leading_zeros(std::string_view digits) {
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  return digits;
+}
+
+}  // namespace
+
+int compare_versions(const std::string& a, const std::string& b) {
+  const bool a_dated = a.size() >= kDateDigits;
+  const bool b_dated = b.size() >= kDateDigits;
+  if (a_dated != b_dated) return a_dated ? 1 : -1;
+  if (a_dated) {
+    const std::string left_a = a + std::string(kTimestampWidth - std::min(a.size(), kTimestampWidth), '0');
+    const std::string left_b = b + std::string(kTimestampWidth - std::min(b.size(), kTimestampWidth), '0');
+    return left_a.compare(left_b);
+  }
+  const auto na = without_leading_zeros(a);
+  const auto nb = without_leading_zeros(b);
+  if (na.size() != nb.size()) return na.size() < nb.size() ? -1 : 1;
+  return na.compare(nb);
+}
+
+bool runs_before(const MigrationFile& a, const MigrationFile& b) {
+  const int by_version = compare_versions(a.version_digits, b.version_digits);
+  return by_version != 0 ? by_version < 0 : a.file_name < b.file_name;
+}
+
+std::string display_name(const MigrationFile& file) {
+  return file.module.empty() ? file.file_name : file.module + ":" + file.file_name;
+}
+
+std::vector<const MigrationFile*> repeated_versions(const std::vector<MigrationFile>& files) {
+  std::vector<const MigrationFile*> out;
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    if (files[i].version == files[i - 1].version) out.push_back(&files[i]);
+  }
+  return out;
 }
 
 std::optional<std::size_t> find_invalid_utf8(const std::string& text) {
@@ -108,7 +153,25 @@ std::optional<std::size_t> find_invalid_utf8(const std::string& text) {
   return std::nullopt;
 }
 
-std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir) {
+namespace {
+
+// A .sql file in a subfolder other than archive/, for the "only in subfolders" error.
+std::optional<std::filesystem::path> sql_in_subfolders(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec) && it->path().filename() == "archive") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it.depth() > 0 && it->path().extension() == ".sql" && it->is_regular_file(ec)) return it->path();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir, const DiscoverOptions& options) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     throw Error(ExitCode::migration_files,
@@ -116,6 +179,7 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir)
                 "create it, or point --migrations (or migrations_dir in cora-migrate.toml) at it");
   }
   std::vector<MigrationFile> files;
+  std::vector<std::string> unnamed;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string file_name = entry.path().filename().string();
     if (file_name.empty() || file_name[0] == '.' || entry.path().extension() != ".sql") continue;
@@ -127,29 +191,50 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir)
     }
     const auto parsed = parse_migration_file_name(file_name);
     if (!parsed) {
-      throw Error(ExitCode::migration_files,
-                  fmt::format("{}: not a migration file name", entry.path().string()),
-                  "name it NNN-description.sql (e.g. 008-add-teams.sql) or <digits>_description.sql, "
-                  "in UTF-8 and without control characters");
+      unnamed.push_back(entry.path().string());
+      continue;
     }
     MigrationFile file;
     file.version = parsed->version;
+    file.version_digits = parsed->digits;
     file.name = parsed->name;
     file.file_name = file_name;
     file.path = entry.path();
+    file.module = options.module;
+    file.role = options.role;
     file.content = read_file(entry.path());
     if (file.content.compare(0, kByteOrderMark.size(), kByteOrderMark) == 0) file.content.erase(0, kByteOrderMark.size());
     files.push_back(std::move(file));
   }
-  std::sort(files.begin(), files.end(), [](const MigrationFile& a, const MigrationFile& b) {
-    return a.version != b.version ? a.version < b.version : a.file_name < b.file_name;
-  });
-  for (std::size_t i = 1; i < files.size(); ++i) {
-    if (files[i].version == files[i - 1].version) {
+  if (!unnamed.empty()) {
+    std::sort(unnamed.begin(), unnamed.end());
+    std::string list;
+    for (const auto& name : unnamed) list += (list.empty() ? "" : ", ") + name;
+    throw Error(ExitCode::migration_files,
+                fmt::format("{}: not a migration file name ({} file{} without a version)", list, unnamed.size(),
+                            unnamed.size() == 1 ? "" : "s"),
+                "name each NNN-description.sql (e.g. 008-add-teams.sql), YYYYMMDD_description.sql or "
+                "YYYYMMDDHHMMSS_description.sql, in UTF-8 and without control characters, so that its place in the "
+                "order is known");
+  }
+  if (files.empty()) {
+    if (const auto nested = sql_in_subfolders(dir)) {
       throw Error(ExitCode::migration_files,
-                  fmt::format("{} and {}: both have version {}", files[i - 1].path.string(),
-                              files[i].path.string(), files[i].version),
-                  "renumber one of them");
+                  fmt::format("{}: holds no .sql file itself, only in subfolders (e.g. {})", dir.string(),
+                              nested->string()),
+                  "cora-migrate reads the folder's own files, not its subfolders: move the files up, or point the "
+                  "setting at the subfolder");
+    }
+  }
+  std::sort(files.begin(), files.end(), runs_before);
+  if (!options.allow_repeated_versions) {
+    for (std::size_t i = 1; i < files.size(); ++i) {
+      if (files[i].version == files[i - 1].version) {
+        throw Error(ExitCode::migration_files,
+                    fmt::format("{} and {}: both have version {}", files[i - 1].path.string(),
+                                files[i].path.string(), files[i].version),
+                    "renumber one of them");
+      }
     }
   }
   for (auto& file : files) {

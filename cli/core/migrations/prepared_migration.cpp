@@ -169,6 +169,38 @@ void parse_directive_line(const MigrationFile& file, int line, std::string_view 
   }
 }
 
+namespace {
+
+// A delta written for psql as "BEGIN; ...; COMMIT;" (the toolkit has some): the outer pair is
+// what cora-migrate does anyway, so it is dropped and the rest runs in the file's own
+// transaction. Only that exact shape: any other transaction control stays an error.
+void unwrap_outer_transaction(SqlScript& script) {
+  auto& s = script.statements;
+  if (s.size() < 2) return;
+  const auto& first = s.front().transaction_kind;
+  const auto& last = s.back().transaction_kind;
+  if ((first != "TRANS_STMT_BEGIN" && first != "TRANS_STMT_START") || last != "TRANS_STMT_COMMIT") return;
+  const bool inner_control = std::any_of(s.begin() + 1, s.end() - 1, [](const SqlStatement& st) {
+    return st.node_type == "TransactionStmt";
+  });
+  if (inner_control) return;
+  s.erase(s.end() - 1);
+  s.erase(s.begin());
+}
+
+}  // namespace
+
+std::optional<std::string> first_destructive_statement(const MigrationFile& file) {
+  try {
+    for (const auto& statement : parse_sql_script(file.content).statements) {
+      if (!statement.destructive.empty()) return fmt::format("line {}: {}", statement.first_line, statement.destructive);
+    }
+  } catch (const SqlParseFailure&) {
+    // prepare_migration reports the syntax error with its place.
+  }
+  return std::nullopt;
+}
+
 PreparedMigration prepare_migration(const MigrationFile& file) {
   PreparedMigration prepared;
   prepared.file = &file;
@@ -193,6 +225,7 @@ PreparedMigration prepare_migration(const MigrationFile& file) {
                 fmt::format("{}: holds no SQL statement, only comments", file.path.string()),
                 "write the migration's SQL, or delete the file");
   }
+  unwrap_outer_transaction(prepared.script);
   for (const auto& statement : prepared.script.statements) {
     if (prepared.directives.transaction && statement.node_type == "TransactionStmt") {
       throw Error(ExitCode::migration_files,

@@ -38,9 +38,17 @@ struct PreparedMigration {
   SqlScript script;
   // Set when this run re-applies a changed file: the checksum history holds for it now.
   std::optional<std::string> replaces_checksum;
+  // A module's first snapshot file on a database without the module: the deltas to record as
+  // "included" (already in the snapshot) in this file's transaction, without running them.
+  std::vector<const MigrationFile*> records_included;
 
   std::string statement_text(const SqlStatement& s) const { return file->content.substr(s.offset, s.length); }
 };
+
+// "line N: DROP TABLE" for the first statement of `file` that destroys data when run again (DROP
+// TABLE, TRUNCATE, DELETE without WHERE), or nullopt (also when the file does not parse: preparing
+// it reports that).
+std::optional<std::string> first_destructive_statement(const MigrationFile& file);
 
 // Reads the directives of the leading comment block. Throws cora::Error (migration_files) with
 // file:line for an unknown key or a bad value.

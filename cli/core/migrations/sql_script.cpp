@@ -49,6 +49,13 @@ std::vector<std::string> created_objects(const std::string& type, const nlohmann
   return {};
 }
 
+std::string destructive_action(const std::string& type, const nlohmann::json& node) {
+  if (type == "TruncateStmt") return "TRUNCATE";
+  if (type == "DeleteStmt" && !node.contains("whereClause")) return "DELETE without WHERE";
+  if (type == "DropStmt" && node.value("removeType", "") == "OBJECT_TABLE") return "DROP TABLE";
+  return {};
+}
+
 bool is_concurrent(const std::string& node_type, const nlohmann::json& node) {
   if (node_type == "IndexStmt") return node.value("concurrent", false);
   if (node_type == "DropStmt") return node.value("concurrent", false);
@@ -112,6 +119,8 @@ SqlScript parse_sql_script(const std::string& sql) {
       }
       statement.copy_from_stdin = statement.node_type == "CopyStmt" && node.value("is_from", false) &&
                                   !node.contains("filename");
+      statement.destructive = destructive_action(statement.node_type, node);
+      if (statement.node_type == "TransactionStmt") statement.transaction_kind = node.value("kind", "");
     }
     script.statements.push_back(std::move(statement));
   }

@@ -18,6 +18,10 @@ struct SqlStatement {
   // Objects the statement creates, as "table:schema.name", "index:schema.name",
   // "policy:schema.table name" or "function:schema.name" (unqualified names taken as public).
   std::vector<std::string> creates;
+  std::string transaction_kind;  // TransactionStmt: "TRANS_STMT_BEGIN", "TRANS_STMT_COMMIT", ...
+  // Set when running the statement again destroys data: "DROP TABLE", "TRUNCATE",
+  // "DELETE without WHERE" (a schema file re-run must not do it unasked).
+  std::string destructive;
 };
 
 struct SqlSyntaxError {

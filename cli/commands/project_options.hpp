@@ -1,0 +1,17 @@
+#pragma once
+// What every command that reads migration files shares: the project's files (one folder, or
+// every module) with their warnings printed, and the migrator's options that follow from it.
+
+#include "config/settings.hpp"
+#include "db/migrator.hpp"
+#include "project/project.hpp"
+
+namespace cora::cli {
+
+// load_project(), with its warnings (files sharing a version) printed on stderr.
+Project load_project_for_command(const Settings& settings);
+
+// Timeouts, client, and what the project's shape implies (repeated versions, modules in scope).
+MigrateOptions migrate_options_for(const Settings& settings, const Project& project);
+
+}  // namespace cora::cli
