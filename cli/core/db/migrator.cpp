@@ -105,7 +105,7 @@ std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration&
   std::vector<PipelineStep> steps;
   steps.reserve(m.script.statements.size() + 4);
   steps.push_back(preamble(m));
-  for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
+  for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}, true});
   // A file's SET ROLE / SET search_path must neither stop us recording it nor leak into the next file.
   steps.push_back({"RESET ROLE", {}});
   steps.push_back(history_insert(m, "applied"));
