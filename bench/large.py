@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -35,14 +36,17 @@ def gen(folder, kind, count):
 
 def measure(argv):
     """Runs argv; prints {"seconds", "max_rss_mb", "exit"} as JSON. Output is discarded."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        sys.stderr.write(err[-2000:])
+    # stderr goes to a file, not a pipe: psql writes every one of 2M NOTICEs there, and a pipe
+    # nobody reads until the process exits would block it forever.
+    with tempfile.TemporaryFile() as err_file:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err_file)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err_file.seek(max(0, os.fstat(err_file.fileno()).st_size - 2000))
+            sys.stderr.write(err_file.read().decode(errors="replace"))
     print(json.dumps({"seconds": seconds, "max_rss_mb": usage.ru_maxrss / 1024.0, "exit": code}))
 
 
