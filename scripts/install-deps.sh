@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config git
   libpq-dev libcli11-dev libfmt-dev libtomlplusplus-dev doctest-dev
-  libpg-query-dev nlohmann-json3-dev libssl-dev libyaml-cpp-dev
+  libpg-query-dev libprotobuf-c-dev nlohmann-json3-dev libssl-dev libyaml-cpp-dev
   postgresql-15 postgresql-client-15 pgbouncer
   python3 hyperfine
   clang libclang-rt-14-dev  # scripts/fuzz.sh: clang++ and libFuzzer

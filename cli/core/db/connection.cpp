@@ -75,8 +75,8 @@ std::string connection_hint(pg_conn* conn, const std::string& conninfo, const st
 }
 
 void collect_notice(void* arg, const PGresult* result) {
-  auto* notices = static_cast<std::vector<std::string>*>(arg);
-  notices->push_back(fmt::format("{}: {}", field(result, PG_DIAG_SEVERITY), field(result, PG_DIAG_MESSAGE_PRIMARY)));
+  auto* notices = static_cast<NoticeLog*>(arg);
+  notices->add(fmt::format("{}: {}", field(result, PG_DIAG_SEVERITY), field(result, PG_DIAG_MESSAGE_PRIMARY)));
 }
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
@@ -99,6 +99,28 @@ QueryResult to_query_result(const PGresult* result) {
 }
 
 }  // namespace
+
+void NoticeLog::add(std::string notice) {
+  if (first_.size() < kKeep) {
+    first_.push_back(std::move(notice));
+  } else if (last_.size() < kKeep) {
+    last_.push_back(std::move(notice));
+  } else {
+    last_[last_start_] = std::move(notice);
+    last_start_ = (last_start_ + 1) % kKeep;
+    ++dropped_;
+  }
+}
+
+std::vector<std::string> NoticeLog::take() {
+  std::vector<std::string> out = std::move(first_);
+  if (dropped_ > 0) {
+    out.push_back(fmt::format("({} more notices not shown; the first and last {} are)", dropped_, kKeep));
+  }
+  for (std::size_t i = 0; i < last_.size(); ++i) out.push_back(std::move(last_[(last_start_ + i) % last_.size()]));
+  *this = NoticeLog();
+  return out;
+}
 
 std::size_t QueryResult::column(const std::string& name) const {
   for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -170,11 +192,7 @@ std::string Connection::port() const {
   return port ? port : "";
 }
 
-std::vector<std::string> Connection::take_notices() {
-  std::vector<std::string> out;
-  out.swap(notices_);
-  return out;
-}
+std::vector<std::string> Connection::take_notices() { return notices_.take(); }
 
 QueryResult Connection::query(const std::string& sql, const std::vector<Param>& params) {
   if (lock_wait_prelude()) {
@@ -223,10 +241,16 @@ void Connection::rollback_if_in_transaction() {
 
 void Connection::execute_script(const std::string& sql) {
   ++round_trips_;
-  ResultPtr result(PQexec(conn_, sql.c_str()), &PQclear);
+  // PQexec would buffer every row of every statement before returning.
+  if (!PQsendQuery(conn_, sql.c_str())) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  PQsetSingleRowMode(conn_);
+  std::optional<ServerError> failure;
+  while (PGresult* raw = PQgetResult(conn_)) {
+    ResultPtr result(raw, &PQclear);
+    if (PQresultStatus(result.get()) == PGRES_FATAL_ERROR && !failure) failure = server_error_of(result.get());
+  }
   if (PQstatus(conn_) == CONNECTION_BAD) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
-  if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
-  if (PQresultStatus(result.get()) == PGRES_FATAL_ERROR) throw QueryFailed(server_error_of(result.get()));
+  if (failure) throw QueryFailed(std::move(*failure));
 }
 
 // Writes the whole output buffer, reading input meanwhile so that a server that answers
@@ -282,7 +306,10 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
   };
   PipelineOutcome outcome;
   for (std::size_t i = 0; i < steps.size(); ++i) {
+    // Allowed in pipeline mode for the query whose results come next, before any of them is read.
+    if (steps[i].discard_rows) PQsetSingleRowMode(conn_);
     ResultPtr result(PQgetResult(conn_), &PQclear);
+    while (result && PQresultStatus(result.get()) == PGRES_SINGLE_TUPLE) result.reset(PQgetResult(conn_));
     if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
     const auto status = PQresultStatus(result.get());
     if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_BAD) {
@@ -292,7 +319,7 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
       outcome.failed_step = i < hidden ? 0 : i - hidden;
       outcome.error = server_error_of(result.get());
     } else if (status != PGRES_PIPELINE_ABORTED && status != PGRES_FATAL_ERROR && i >= hidden) {
-      outcome.results.push_back(to_query_result(result.get()));
+      outcome.results.push_back(steps[i].discard_rows ? QueryResult{} : to_query_result(result.get()));
     }
     // Each query's results end with a null result.
     ResultPtr end(PQgetResult(conn_), &PQclear);

@@ -36,10 +36,30 @@ class QueryResult {
 struct PipelineStep {
   std::string sql;
   std::vector<Param> params;
+  // The rows are read one at a time and dropped (libpq's single-row mode), so that a migration's
+  // own SELECT of millions of rows costs no memory; its QueryResult stays empty.
+  bool discard_rows = false;
   // Ends a segment: a Sync follows this step, so the steps after it run in a new implicit
   // transaction even when this segment failed (statements that refuse to run in a transaction,
   // such as DISCARD ALL, need a segment of their own).
   bool sync_after = false;
+};
+
+// NOTICE/WARNING messages, bounded: a loop that RAISEs millions of notices must not hold them
+// all. Keeps the first and the last kKeep, and counts the ones in between.
+class NoticeLog {
+ public:
+  static constexpr std::size_t kKeep = 100;
+
+  void add(std::string notice);
+  // The kept notices in order, with one line saying how many were left out between them.
+  std::vector<std::string> take();
+
+ private:
+  std::vector<std::string> first_;
+  std::vector<std::string> last_;  // a ring of kKeep, oldest at last_start_
+  std::size_t last_start_ = 0;
+  std::size_t dropped_ = 0;
 };
 
 // Where the session stands between round trips (libpq's PQtransactionStatus).
@@ -71,7 +91,8 @@ class Connection {
   // poolers are fine). Throws QueryFailed or ConnectionLost. One round trip.
   QueryResult query(const std::string& sql, const std::vector<Param>& params = {});
 
-  // Any number of statements in one simple-protocol message. Throws QueryFailed. One round trip.
+  // Any number of statements in one simple-protocol message; rows they return are dropped as
+  // they arrive. Throws QueryFailed. One round trip.
   void execute_script(const std::string& sql);
 
   // Sends every step, then one Sync, and reads the results: one round trip. Steps run in one
@@ -93,7 +114,7 @@ class Connection {
   // Round trips to the server since connecting (not counting the connection handshake).
   std::size_t round_trips() const noexcept { return round_trips_; }
 
-  // NOTICE/WARNING messages received since the last call.
+  // NOTICE/WARNING messages received since the last call (bounded: see NoticeLog).
   std::vector<std::string> take_notices();
 
   // Makes SIGINT/SIGTERM cancel what this connection runs (see interrupt.hpp).
@@ -116,7 +137,7 @@ class Connection {
   pg_conn* conn_;
   std::size_t round_trips_ = 0;
   std::optional<std::chrono::milliseconds> lock_wait_;
-  std::vector<std::string> notices_;
+  NoticeLog notices_;
 };
 
 }  // namespace cora

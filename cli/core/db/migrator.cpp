@@ -194,7 +194,7 @@ std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration&
   // and ROLLBACK inside CALL and DO (2D000), and LOCK TABLE, DECLARE CURSOR and SET LOCAL work.
   steps.push_back({"BEGIN", {}});
   steps.push_back(preamble(m));
-  for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
+  for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}, true});
   for (auto& reset : session_reset_steps()) steps.push_back(std::move(reset));
   steps.push_back(history_insert(m, "applied"));
   // A module's first snapshot file also records the deltas its snapshot already contains, in the
@@ -206,7 +206,9 @@ std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration&
     step.params.at(5) = std::string("included");
     steps.push_back(std::move(step));
   }
-  steps.push_back({"COMMIT", {}, true});
+  PipelineStep commit{"COMMIT", {}};
+  commit.sync_after = true;
+  steps.push_back(std::move(commit));
   // Temp tables, prepared statements, cursors, session advisory locks and settings end with the
   // file: the next file starts from a clean session. Its own segment: it refuses transactions.
   steps.push_back({"DISCARD ALL", {}});

@@ -1,29 +1,17 @@
 #include "lint/lint_file.hpp"
 
 #include <fmt/format.h>
-#include <pg_query.h>
 
 #include <algorithm>
 
 #include "error.hpp"
+#include "migrations/parse_tree.hpp"
 #include "migrations/sql_script.hpp"
 #include "util/text_position.hpp"
 
 namespace cora::lint {
 
 namespace {
-
-class QueryParse {
- public:
-  explicit QueryParse(const std::string& sql) : result_(pg_query_parse(sql.c_str())) {}
-  ~QueryParse() { pg_query_free_parse_result(result_); }
-  QueryParse(const QueryParse&) = delete;
-  QueryParse& operator=(const QueryParse&) = delete;
-  const PgQueryParseResult& get() const { return result_; }
-
- private:
-  PgQueryParseResult result_;
-};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -74,6 +62,19 @@ void check_rule_names(const MigrationFile& file, const LintSilence& silence, std
   }
 }
 
+// The statement types some rule reads the tree of (table_rules, lock_timeout_rule, rename_rule,
+// schema_state); the others are kept without one. A new rule adds its types here.
+bool reads_statement(std::string_view type) {
+  static const char* const types[] = {
+      "IndexStmt",  "AlterTableStmt",     "DropStmt",         "RenameStmt",       "CreateStmt",
+      "CreateForeignTableStmt", "CreateTableAsStmt", "ViewStmt", "CreateFunctionStmt", "VariableSetStmt",
+      "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt", "TruncateStmt"};
+  for (const char* t : types) {
+    if (type == t) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int LintFile::line_at(const nlohmann::json& node, int fallback) const {
@@ -82,7 +83,12 @@ int LintFile::line_at(const nlohmann::json& node, int fallback) const {
   if (it == node.end() || !it->is_number_integer() || it->get<long long>() < 0) return fallback;
   const auto offset = static_cast<std::size_t>(it->get<long long>());
   if (offset >= file->content.size()) return fallback;
-  return line_column_at(file->content, offset).line;
+  return lines->line_of(offset);
+}
+
+const std::vector<SqlToken>& LintFile::tokens() const {
+  if (!tokens_) tokens_ = scan_sql_tokens(file->content).value_or(std::vector<SqlToken>{});
+  return *tokens_;
 }
 
 Finding error_finding(const MigrationFile& file, std::string_view rule, const std::string& message,
@@ -133,35 +139,33 @@ LoadedFile load_lint_file(const MigrationFile& file, bool validate) {
     return loaded;
   }
 
-  QueryParse parse(file.content);
-  if (parse.get().error) {
-    // Only reachable without `validate`: prepare_migration reports syntax errors itself.
-    const auto at = line_column_at(file.content, byte_offset_of_character(file.content, parse.get().error->cursorpos));
+  lint_file.lines = std::make_shared<LineIndex>(file.content);
+  std::vector<ParsedStatement> parsed;
+  try {
+    parsed = parse_statements(file.content, reads_statement);
+  } catch (const SqlParseFailure& failure) {
+    // Only reachable without `validate`: prepare_migration reports these itself.
+    const auto& e = failure.error();
     Finding error;
     error.rule = std::string(kInvalidFile);
     error.severity = Severity::error;
     error.file = file.path.string();
-    error.line = at.line;
-    error.column = at.column;
-    error.message = fmt::format("SQL syntax error: {}", parse.get().error->message);
+    error.line = e.line;
+    error.column = e.column;
+    error.message = fmt::format("{}: {}", e.kind, e.message);
     error.hint = "fix the SQL";
     loaded.errors.push_back(std::move(error));
     return loaded;
   }
-  const auto tree = nlohmann::json::parse(parse.get().parse_tree);
-  for (const auto& entry : tree.value("stmts", nlohmann::json::array())) {
+  lint_file.statements.reserve(parsed.size());
+  for (auto& p : parsed) {
     LintStatement statement;
-    statement.offset = entry.value("stmt_location", std::size_t{0});
-    const auto length = entry.value("stmt_len", std::size_t{0});
-    // libpg_query reports 0 for "until the end of the input" on the last statement.
-    statement.end = length == 0 ? file.content.size() : std::min(file.content.size(), statement.offset + length);
+    statement.offset = p.offset;
+    statement.end = p.offset + p.length;
     statement.start = skip_blanks_and_comments(file.content, statement.offset);
-    statement.line = line_column_at(file.content, statement.start).line;
-    const auto& stmt = entry.at("stmt");
-    if (stmt.is_object() && !stmt.empty()) {
-      statement.type = stmt.begin().key();
-      statement.node = stmt.begin().value();
-    }
+    statement.line = lint_file.lines->line_of(statement.start);
+    statement.type = std::move(p.type);
+    statement.node = std::move(p.node);
     lint_file.statements.push_back(std::move(statement));
   }
 

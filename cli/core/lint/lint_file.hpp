@@ -4,6 +4,7 @@
 // each statement.
 
 #include <cstddef>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,6 +13,8 @@
 #include "lint/finding.hpp"
 #include "migrations/migration_file.hpp"
 #include "migrations/prepared_migration.hpp"
+#include "migrations/sql_tokens.hpp"
+#include "util/line_index.hpp"
 
 namespace cora::lint {
 
@@ -21,7 +24,7 @@ struct LintStatement {
   std::size_t end = 0;     // byte offset just past the statement (before its semicolon)
   int line = 1;            // line of the first token
   std::string type;        // e.g. "IndexStmt"
-  nlohmann::json node;     // the node under `type`
+  nlohmann::json node;     // the node under `type`; null for types no rule reads
 };
 
 struct LintFile {
@@ -30,8 +33,17 @@ struct LintFile {
   std::vector<LintStatement> statements;
   std::vector<std::vector<LintSilence>> statement_silences;  // one entry per statement
 
+  std::shared_ptr<const LineIndex> lines;  // of file->content
+
   // Line of a byte offset in the file (a node's `location`), or `fallback` when it has none.
   int line_at(const nlohmann::json& node, int fallback) const;
+  int line_of(std::size_t byte_offset) const { return lines->line_of(byte_offset); }
+
+  // The file's tokens, scanned on first use (few files need them); empty if it does not scan.
+  const std::vector<SqlToken>& tokens() const;
+
+ private:
+  mutable std::optional<std::vector<SqlToken>> tokens_;
 };
 
 struct LoadedFile {

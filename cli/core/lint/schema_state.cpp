@@ -1,7 +1,5 @@
 #include "lint/schema_state.hpp"
 
-#include "util/text_position.hpp"
-
 namespace cora::lint {
 
 namespace {
@@ -88,7 +86,7 @@ void define_function(SchemaState& state, const LintFile& file, const LintStateme
     if (!parts.empty()) f.body = parts.front();
     const auto from = static_cast<std::size_t>(std::max(0, as->value("location", 0)));
     const auto at = f.body.empty() ? std::string::npos : file.file->content.find(f.body, from);
-    if (at != std::string::npos) f.body_line = line_column_at(file.file->content, at).line;
+    if (at != std::string::npos) f.body_line = file.line_of(at);
   }
   state.functions[function_key(f.name, key_types)] = std::move(f);
 }

@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <regex>
+#include <algorithm>
 
 #include "lint/names.hpp"
 #include "lint/volatility.hpp"
-#include "util/text_position.hpp"
+#include "migrations/sql_tokens.hpp"
 
 namespace cora::lint {
 
@@ -125,25 +125,27 @@ void check_add_column(const LintFile& file, const json& column, const QualifiedN
 }
 
 // Line of `DROP [COLUMN] [IF EXISTS] name` in the statement, searched from `from`; 0 if not found.
+// Read from PostgreSQL's own tokens, so strings, comments and quoted names cannot mislead it.
 int drop_column_line(const LintFile& file, const LintStatement& s, const std::string& column, std::size_t& from) {
-  std::string escaped;
-  for (char c : column) {
-    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) escaped += '\\';
-    escaped += c;
-  }
-  const std::regex pattern("\\bdrop\\s+(column\\s+)?(if\\s+exists\\s+)?\"?" + escaped + "\"?(?![A-Za-z0-9_$])",
-                           std::regex::icase | std::regex::ECMAScript);
-  const auto begin = file.file->content.begin();
-  std::smatch match;
+  const auto& tokens = file.tokens();
+  const std::string_view content = file.file->content;
   if (from < s.start) from = s.start;
-  if (from >= s.end) return 0;
-  if (!std::regex_search(begin + static_cast<std::ptrdiff_t>(from), begin + static_cast<std::ptrdiff_t>(s.end), match,
-                         pattern)) {
-    return 0;
+  auto it = std::lower_bound(tokens.begin(), tokens.end(), from,
+                             [](const SqlToken& t, std::size_t offset) { return t.start < offset; });
+  for (; it != tokens.end() && it->start < s.end; ++it) {
+    if (it->kind != token::drop_kw) continue;
+    auto name = it + 1;
+    if (name != tokens.end() && name->kind == token::column_kw) ++name;
+    if (name != tokens.end() && name->kind == token::if_kw && name + 1 != tokens.end() &&
+        (name + 1)->kind == token::exists_kw) {
+      name += 2;
+    }
+    if (name == tokens.end() || name->start >= s.end || (name->kind != token::ident && !name->keyword)) continue;
+    if (identifier_name(content.substr(name->start, name->end - name->start)) != column) continue;
+    from = name->end;
+    return file.line_of(it->start);
   }
-  const auto at = from + static_cast<std::size_t>(match.position(0));
-  from = at + static_cast<std::size_t>(match.length(0));
-  return line_column_at(file.file->content, at).line;
+  return 0;
 }
 
 void check_alter_table(const LintFile& file, const LintStatement& s, const SchemaState& state,

@@ -217,7 +217,7 @@ PreparedMigration prepare_migration(const MigrationFile& file) {
   } catch (const SqlParseFailure& failure) {
     const auto& e = failure.error();
     throw Error(ExitCode::migration_files,
-                fmt::format("{}:{}:{}: SQL syntax error: {}", file.path.string(), e.line, e.column, e.message),
+                fmt::format("{}:{}:{}: {}: {}", file.path.string(), e.line, e.column, e.kind, e.message),
                 "fix the SQL; nothing was applied");
   }
   if (prepared.script.statements.empty()) {

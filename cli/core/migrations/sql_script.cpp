@@ -1,22 +1,12 @@
 #include "migrations/sql_script.hpp"
 
 #include <nlohmann/json.hpp>
-#include <pg_query.h>
-
-#include <memory>
-
-#include "util/text_position.hpp"
+#include "migrations/parse_tree.hpp"
+#include "util/line_index.hpp"
 
 namespace cora {
 
 namespace {
-
-struct ParseResultDeleter {
-  void operator()(PgQueryParseResult* r) const {
-    pg_query_free_parse_result(*r);
-    delete r;
-  }
-};
 
 std::string qualified_relation(const nlohmann::json& range_var) {
   const std::string schema = range_var.value("schemaname", "");
@@ -92,25 +82,23 @@ std::size_t skip_blanks_and_comments(const std::string& sql, std::size_t offset)
 }
 
 SqlScript parse_sql_script(const std::string& sql) {
-  std::unique_ptr<PgQueryParseResult, ParseResultDeleter> result(
-      new PgQueryParseResult(pg_query_parse(sql.c_str())));
-  if (result->error) {
-    const auto at = line_column_at(sql, byte_offset_of_character(sql, result->error->cursorpos));
-    throw SqlParseFailure({result->error->message, at.line, at.column});
-  }
-  const auto tree = nlohmann::json::parse(result->parse_tree);
+  const auto parsed = parse_statements(sql, [](std::string_view type) {
+    return type == "IndexStmt" || type == "DropStmt" || type == "ReindexStmt" || type == "CreateStmt" ||
+           type == "CreateTableAsStmt" || type == "ViewStmt" || type == "CreatePolicyStmt" ||
+           type == "CreateFunctionStmt" || type == "CopyStmt" || type == "TransactionStmt" || type == "TruncateStmt" ||
+           type == "DeleteStmt";
+  });
+  const LineIndex lines(sql);
   SqlScript script;
-  for (const auto& entry : tree.value("stmts", nlohmann::json::array())) {
+  script.statements.reserve(parsed.size());
+  for (const auto& p : parsed) {
     SqlStatement statement;
-    statement.offset = entry.value("stmt_location", std::size_t{0});
-    const auto length = entry.value("stmt_len", std::size_t{0});
-    // libpg_query reports 0 for "until the end of the input" on the last statement.
-    statement.length = length == 0 ? sql.size() - statement.offset : length;
-    statement.first_line = line_column_at(sql, skip_blanks_and_comments(sql, statement.offset)).line;
-    const auto& stmt = entry.at("stmt");
-    if (!stmt.empty()) {
-      statement.node_type = stmt.begin().key();
-      const auto& node = stmt.begin().value();
+    statement.offset = p.offset;
+    statement.length = p.length;
+    statement.first_line = lines.line_of(skip_blanks_and_comments(sql, statement.offset));
+    statement.node_type = p.type;
+    if (p.node.is_object()) {
+      const auto& node = p.node;
       statement.concurrently = is_concurrent(statement.node_type, node);
       statement.creates = created_objects(statement.node_type, node);
       if (statement.node_type == "IndexStmt" && node.contains("idxname")) {

@@ -28,6 +28,7 @@ struct SqlSyntaxError {
   std::string message;
   int line = 0;
   int column = 0;
+  std::string kind = "SQL syntax error";  // or why else the statement cannot be taken
 };
 
 struct SqlScript {

@@ -11,6 +11,8 @@
 #include <tuple>
 #include <utility>
 
+#include "migrations/sql_nesting.hpp"
+#include "migrations/sql_tokens.hpp"
 #include "util/text_position.hpp"
 
 // How this works, and what libpg_query 15-4.0 turned out to do:
@@ -72,17 +74,14 @@ class PlpgsqlParse {
   PgQueryPlpgsqlParseResult result_;
 };
 
-class Scan {
- public:
-  explicit Scan(const std::string& sql) : result_(pg_query_scan(sql.c_str())) {}
-  ~Scan() { pg_query_free_scan_result(result_); }
-  Scan(const Scan&) = delete;
-  Scan& operator=(const Scan&) = delete;
-  const PgQueryScanResult& get() const { return result_; }
+// libpg_query prints, and we walk, parse trees by recursion: deeper ones are not parsed
+// (migrations/sql_nesting.hpp).
+constexpr const char* kTooDeep = "nests too deeply to analyse";
 
- private:
-  PgQueryScanResult result_;
-};
+bool nests_too_deeply(const std::string& sql) {
+  const auto tokens = scan_sql_tokens(sql);
+  return tokens && nesting_bound(*tokens).levels > kMaxNesting;
+}
 
 // ---- small text helpers -----------------------------------------------------------------------
 
@@ -285,6 +284,11 @@ class RangeVarWalker {
 
 // nullopt and `error` set when `sql` does not parse.
 std::optional<SqlNames> names_in_sql(const std::string& sql, std::string* error, int* error_cursor) {
+  if (nests_too_deeply(sql)) {
+    if (error) *error = kTooDeep;
+    if (error_cursor) *error_cursor = 0;
+    return std::nullopt;
+  }
   SqlParse parse(sql);
   if (parse.get().error) {
     if (error) *error = parse.get().error->message ? parse.get().error->message : "syntax error";
@@ -399,77 +403,19 @@ std::optional<std::size_t> locate_in_body(std::string_view body, int statement_l
   return std::nullopt;
 }
 
-constexpr int kSqlComment = 275;  // pg_query.proto Token SQL_COMMENT
-constexpr int kCComment = 276;    // C_COMMENT
-
 struct Token {
   std::size_t start = 0;
   std::size_t end = 0;
   int kind = 0;
 };
 
-bool read_varint(const unsigned char*& p, const unsigned char* end, std::uint64_t& value) {
-  value = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (p == end) return false;
-    const unsigned char byte = *p++;
-    value |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-bool skip_field(const unsigned char*& p, const unsigned char* end, std::uint64_t wire_type) {
-  std::uint64_t length = 0;
-  switch (wire_type) {
-    case 0: return read_varint(p, end, length);
-    case 1: length = 8; break;
-    case 2:
-      if (!read_varint(p, end, length)) return false;
-      break;
-    case 5: length = 4; break;
-    default: return false;
-  }
-  if (length > static_cast<std::uint64_t>(end - p)) return false;
-  p += length;
-  return true;
-}
-
-// The SQL scanner's tokens (PL/pgSQL uses the same scanner), decoded from the ScanResult protobuf.
+// The SQL scanner's tokens (PL/pgSQL uses the same scanner), comments left out.
 std::optional<std::vector<Token>> scan_tokens(const std::string& text) {
-  Scan scan(text);
-  if (scan.get().error || !scan.get().pbuf.data) return std::nullopt;
-  const auto* p = reinterpret_cast<const unsigned char*>(scan.get().pbuf.data);
-  const unsigned char* const end = p + scan.get().pbuf.len;
+  const auto scanned = scan_sql_tokens(text);
+  if (!scanned) return std::nullopt;
   std::vector<Token> tokens;
-  while (p < end) {
-    std::uint64_t key = 0;
-    if (!read_varint(p, end, key)) return std::nullopt;
-    if ((key >> 3) != 2 || (key & 7) != 2) {
-      if (!skip_field(p, end, key & 7)) return std::nullopt;
-      continue;
-    }
-    std::uint64_t length = 0;
-    if (!read_varint(p, end, length) || length > static_cast<std::uint64_t>(end - p)) return std::nullopt;
-    const unsigned char* const token_end = p + length;
-    Token token;
-    while (p < token_end) {
-      std::uint64_t field = 0;
-      if (!read_varint(p, token_end, field)) return std::nullopt;
-      const std::uint64_t number = field >> 3;
-      if ((field & 7) == 0 && (number == 1 || number == 2 || number == 4)) {
-        std::uint64_t value = 0;
-        if (!read_varint(p, token_end, value)) return std::nullopt;
-        if (number == 1) token.start = static_cast<std::size_t>(value);
-        if (number == 2) token.end = static_cast<std::size_t>(value);
-        if (number == 4) token.kind = static_cast<int>(value);
-      } else if (!skip_field(p, token_end, field & 7)) {
-        return std::nullopt;
-      }
-    }
-    if (token.end > text.size() || token.start > token.end) return std::nullopt;
-    if (token.kind != kSqlComment && token.kind != kCComment) tokens.push_back(token);
-  }
+  tokens.reserve(scanned->size());
+  for (const auto& t : *scanned) tokens.push_back({t.start, t.end, t.kind});
   return tokens;
 }
 
@@ -694,6 +640,11 @@ BodyAnalysis analyse_plpgsql_body(const std::string& body, const FunctionSignatu
   if (!trim(signature.arguments).empty()) wrappers.emplace_back("", "SETOF trigger");
 
   std::optional<std::string> first_error;
+  if (nests_too_deeply(body)) {
+    BodyAnalysis failed;
+    failed.parse_error = kTooDeep;
+    return failed;
+  }
   const auto attempt = [&](const std::string& text) -> std::optional<BodyAnalysis> {
     for (const auto& [arguments, result] : wrappers) {
       const std::string statement = "CREATE FUNCTION cora_probe(" + arguments + ") RETURNS " + result +

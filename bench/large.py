@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Large migrations: generates them and times one command with its peak RSS (bench/large.sh)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def gen(folder, kind, count):
+    """One migration file in `folder`: `count` INSERTs, `count` MB of INSERTs, many notices or rows."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "0001_large.sql")
+    with open(path, "w") as out:
+        if kind == "inserts":
+            out.write("CREATE TABLE bench_rows (id integer, payload text);\n")
+            for i in range(count):
+                out.write(f"INSERT INTO bench_rows VALUES ({i}, 'row {i}');\n")
+        elif kind == "megabytes":
+            out.write("CREATE TABLE bench_rows (id integer, payload text);\n")
+            filler = "x" * 100
+            i, size, limit = 0, 0, count * 1024 * 1024
+            while size < limit:
+                line = f"INSERT INTO bench_rows VALUES ({i}, '{filler}');\n"
+                out.write(line)
+                size += len(line)
+                i += 1
+        elif kind == "notices":
+            out.write(f"DO $$ BEGIN FOR i IN 1..{count} LOOP RAISE NOTICE 'notice %', i; END LOOP; END $$;\n")
+        elif kind == "rows":
+            out.write(f"SELECT g, 'row ' || g FROM generate_series(1, {count}) g;\n")
+        else:
+            sys.exit(f"large.py: unknown kind {kind}")
+
+
+def measure(argv):
+    """Runs argv; prints {"seconds", "max_rss_mb", "exit"} as JSON. Output is discarded."""
+    # stderr goes to a file, not a pipe: psql writes every one of 2M NOTICEs there, and a pipe
+    # nobody reads until the process exits would block it forever.
+    with tempfile.TemporaryFile() as err_file:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err_file)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err_file.seek(max(0, os.fstat(err_file.fileno()).st_size - 2000))
+            sys.stderr.write(err_file.read().decode(errors="replace"))
+    print(json.dumps({"seconds": seconds, "max_rss_mb": usage.ru_maxrss / 1024.0, "exit": code}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "gen":
+        gen(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "measure":
+        measure(sys.argv[2:])
+    else:
+        sys.exit("usage: large.py gen FOLDER KIND COUNT | measure ARGV...")

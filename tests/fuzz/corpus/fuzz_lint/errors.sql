@@ -1,0 +1,4 @@
+BEGIN;
+COPY t FROM STDIN;
+SELECT 'é' FROM FROM;
+/* nested /* comment */ */
