@@ -128,6 +128,7 @@ class MigrateCommand : public Command {
     options.allow_destructive = allow_destructive_;
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
+    require_dependencies_installed(project, prepared.history);
     lint_before_migrate(files, prepared, settings, strict_lint_);
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);

@@ -11,6 +11,10 @@ namespace cora::cli {
 // load_project(), with its warnings (files sharing a version) printed on stderr.
 Project load_project_for_command(const Settings& settings);
 
+// With --module: every module a selected one depends on must be selected too or already in
+// history; otherwise cora-migrate::Error (history_conflict) names it (it is never run unasked).
+void require_dependencies_installed(const Project& project, const std::vector<HistoryRecord>& history);
+
 // Timeouts, client, and what the project's shape implies (repeated versions, modules in scope).
 MigrateOptions migrate_options_for(const Settings& settings, const Project& project);
 

@@ -323,3 +323,83 @@ TEST_CASE("make_plan: target") {
     CHECK(versions(plan.warnings) == std::vector<std::int64_t>{2});
   }
 }
+
+namespace {
+
+MigrationFile module_file(const std::string& module, cora::FileRole role, std::int64_t version, const std::string& name,
+                          const std::string& checksum = "sum") {
+  auto f = file(version, checksum);
+  f.module = module;
+  f.role = role;
+  f.name = name;
+  f.file_name = std::to_string(version) + "-" + name + ".sql";
+  return f;
+}
+
+HistoryRecord module_record(const std::string& module, std::int64_t version, const std::string& name,
+                            const std::string& checksum = "sum") {
+  auto r = record(version, checksum);
+  r.module = module;
+  r.name = name;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("make_plan: a module's snapshot and deltas") {
+  using cora::FileRole;
+  const std::vector<MigrationFile> files{module_file("m", FileRole::snapshot, 1, "tables", "new"),
+                                         module_file("m", FileRole::snapshot, 2, "functions"),
+                                         module_file("m", FileRole::delta, 20251220, "rename"),
+                                         module_file("m", FileRole::delta, 20260113, "add-column")};
+  SUBCASE("not installed: the snapshot runs, the deltas are recorded with its first file as included") {
+    const auto plan = make_plan(compute_status(files, {}), files);
+    CHECK(plan.to_apply == std::vector<const MigrationFile*>{&files[0], &files[1]});
+    REQUIRE(plan.included_with.count(&files[0]) == 1);
+    CHECK(plan.included_with.at(&files[0]) == std::vector<const MigrationFile*>{&files[2], &files[3]});
+    CHECK(plan.next.at(&files[2]) == "record as included");
+  }
+  SUBCASE("installed: pending deltas first, then the changed snapshot file runs again") {
+    const std::vector<HistoryRecord> history{module_record("m", 1, "tables", "old"), module_record("m", 2, "functions")};
+    const auto plan = make_plan(compute_status(files, history), files);
+    CHECK(plan.to_apply == std::vector<const MigrationFile*>{&files[2], &files[3], &files[0]});
+    CHECK(plan.replaces_checksum.at(&files[0]) == "old");
+    CHECK(plan.next.at(&files[0]) == "re-run (changed)");
+    CHECK(plan.blockers.empty());
+  }
+  SUBCASE("a changed snapshot file that destroys data waits for allow_destructive") {
+    const std::vector<HistoryRecord> history{module_record("m", 1, "tables", "old"), module_record("m", 2, "functions"),
+                                             module_record("m", 20251220, "rename"), module_record("m", 20260113, "add-column")};
+    cora::PlanOptions options;
+    options.destructive_statement = [](const MigrationFile&) { return std::optional<std::string>("line 3: TRUNCATE"); };
+    const auto status = compute_status(files, history);
+    const auto held = make_plan(status, files, options);
+    CHECK(held.to_apply.empty());
+    REQUIRE(held.blockers.size() == 1);
+    CHECK(held.blockers[0].destructive == "line 3: TRUNCATE");
+    options.allow_destructive = true;
+    CHECK(make_plan(status, files, options).to_apply == std::vector<const MigrationFile*>{&files[0]});
+  }
+  SUBCASE("a changed delta still blocks, as in a one-folder project") {
+    const std::vector<HistoryRecord> history{module_record("m", 1, "tables", "new"), module_record("m", 2, "functions"),
+                                             module_record("m", 20251220, "rename", "other")};
+    const auto plan = make_plan(compute_status(files, history), files);
+    REQUIRE(plan.blockers.size() == 1);
+    CHECK(plan.blockers[0].entry.file == &files[2]);
+  }
+}
+
+TEST_CASE("find_migration: selectors") {
+  using cora::FileRole;
+  const std::vector<MigrationFile> files{module_file("a", FileRole::snapshot, 3, "x"), module_file("a", FileRole::snapshot, 3, "y"),
+                                         module_file("b", FileRole::delta, 3, "x")};
+  CHECK(&cora::find_migration(files, "a:3-y", "--target") == &files[1]);
+  CHECK(&cora::find_migration(files, "b:3", "--target") == &files[2]);
+  CHECK(&cora::find_migration(files, "b:x.sql", "--target") == &files[2]);
+  const auto ambiguous = error_from([&] { cora::find_migration(files, "a:3", "--target"); });
+  REQUIRE(ambiguous.has_value());
+  CHECK_CONTAINS(ambiguous->what(), "several migrations match (a:3-x.sql, a:3-y.sql)");
+  const auto none = error_from([&] { cora::find_migration(files, "c:1", "--reapply"); });
+  REQUIRE(none.has_value());
+  CHECK(none->code() == ExitCode::usage);
+}

@@ -138,7 +138,8 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   prepared.history_table_exists = history.records.has_value();
   prepared.history_needs_setup = !history.records || !history.helpers_installed;
   prepared.history = history.records.value_or(std::vector<HistoryRecord>{});
-  prepared.status = compute_status(files, records_in_scope(files, prepared.history, options_.modules));
+  prepared.history_in_scope = records_in_scope(files, prepared.history, options_.modules);
+  prepared.status = compute_status(files, prepared.history_in_scope);
   prepared.plan = make_plan(prepared.status, files, plan_options());
   if (!prepared.plan.blockers.empty()) {
     const auto& first = prepared.plan.blockers.front();

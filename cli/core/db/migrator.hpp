@@ -45,7 +45,8 @@ class MigrateObserver {
 
 // What would run, checked offline: the plan's files prepared, in order.
 struct PreparedPlan {
-  std::vector<HistoryRecord> history;          // owns what `status` points into
+  std::vector<HistoryRecord> history;          // every current row
+  std::vector<HistoryRecord> history_in_scope; // the rows of the modules in scope: `status` points into it
   bool history_table_exists = false;
   bool history_needs_setup = true;             // table or this version's helper functions missing
   std::vector<StatusEntry> status;
