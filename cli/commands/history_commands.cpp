@@ -89,7 +89,7 @@ class AdoptCommand : public Command {
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
 
-    const auto snapshot = read_catalog_snapshot(*target.db, settings.verify_schemas);
+    const auto snapshot = read_catalog_snapshot(*target.db, settings.verify_schemas, RecursionProbe::run);
     const auto expressions = normalise_expressions(*target.db, expressions_to_normalise(checks, snapshot));
     const auto analyses = analyse_functions(snapshot);
     auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);
@@ -100,8 +100,9 @@ class AdoptCommand : public Command {
     std::vector<const MigrationFile*> adopted;
     const PreparedMigration* refused = nullptr;
     AdoptionVerdict refusal;
-    for (const auto& m : prepared.migrations) {
-      const auto verdict = judge_adoption(m, snapshot, outcomes);
+    for (std::size_t i = 0; i < prepared.migrations.size(); ++i) {
+      const auto& m = prepared.migrations[i];
+      const auto verdict = judge_adoption(m, snapshot, outcomes, objects_dropped_after(prepared.migrations, i));
       if (!verdict.adoptable) {
         refused = &m;
         refusal = verdict;

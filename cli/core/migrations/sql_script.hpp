@@ -18,6 +18,7 @@ struct SqlStatement {
   // Objects the statement creates, as "table:schema.name", "index:schema.name",
   // "policy:schema.table name" or "function:schema.name" (unqualified names taken as public).
   std::vector<std::string> creates;
+  std::vector<std::string> drops;  // DROP ... of such objects, with the same keys
 };
 
 struct SqlSyntaxError {
