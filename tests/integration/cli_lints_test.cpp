@@ -199,3 +199,13 @@ TEST_CASE("verify lints: a COMMENT silences one rule for one object, with a reas
   for (const auto& c : doc["checks"]) silenced |= c.value("silenced", "") == "append-only log";
   CHECK(silenced);
 }
+
+TEST_CASE("cora-migrate lints: every rule with its level and default, no database needed") {
+  ScratchDir dir;
+  dir.write("cora-migrate.toml", "[lints]\nno_primary_key = \"error\"\n");
+  const auto r = run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "lints"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("no_primary_key                                 error    warning ") != std::string::npos);
+  CHECK(r.out.find("policy_recursion                               error    error ") != std::string::npos);
+  CHECK(r.out.find("security_definer_executable_by_anon") != std::string::npos);
+}
