@@ -87,6 +87,7 @@ int run_app(int argc, char** argv) {
   commands.push_back(make_verify_command());
   commands.push_back(make_checklist_command());
   commands.push_back(make_lint_command());
+  commands.push_back(make_lints_command());
   commands.push_back(make_adopt_command());
   commands.push_back(make_baseline_command());
   commands.push_back(make_repair_command());

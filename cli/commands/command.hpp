@@ -30,6 +30,7 @@ std::unique_ptr<Command> make_local_command();
 std::unique_ptr<Command> make_verify_command();
 std::unique_ptr<Command> make_checklist_command();
 std::unique_ptr<Command> make_lint_command();
+std::unique_ptr<Command> make_lints_command();
 std::unique_ptr<Command> make_baseline_command();
 std::unique_ptr<Command> make_adopt_command();
 std::unique_ptr<Command> make_repair_command();

@@ -84,7 +84,7 @@ class AdoptCommand : public Command {
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
 
-    const auto snapshot = read_catalog_snapshot(*target.db, settings.verify_schemas);
+    const auto snapshot = read_catalog_snapshot(*target.db, settings.verify_schemas, RecursionProbe::run);
     const auto expressions = normalise_expressions(*target.db, expressions_to_normalise(checks, snapshot));
     const auto analyses = analyse_functions(snapshot);
     auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);
@@ -97,9 +97,10 @@ class AdoptCommand : public Command {
     std::vector<RecordWithoutRunning> adopted;
     std::vector<std::pair<const PreparedMigration*, AdoptionVerdict>> refused;
     std::vector<std::string> stopped_modules;
-    for (const auto& m : prepared.migrations) {
+    for (std::size_t i = 0; i < prepared.migrations.size(); ++i) {
+      const auto& m = prepared.migrations[i];
       if (std::find(stopped_modules.begin(), stopped_modules.end(), m.file->module) != stopped_modules.end()) continue;
-      const auto verdict = judge_adoption(m, snapshot, outcomes);
+      const auto verdict = judge_adoption(m, snapshot, outcomes, objects_dropped_after(prepared.migrations, i));
       if (!verdict.adoptable) {
         refused.emplace_back(&m, verdict);
         stopped_modules.push_back(m.file->module);

@@ -89,7 +89,7 @@ class VerifyCommand : public Command {
  private:
   int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings) const {
     const auto before = db.round_trips();
-    const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas);
+    const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
     const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
     const auto analyses = analyse_functions(snapshot);
     auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);

@@ -68,7 +68,7 @@ TEST_CASE("cora-migrate adopt: a database built by hand with psql") {
     CHECK(r.out.find("adopted 000-default-privileges.sql (it creates no table, index, policy or function to check") !=
           std::string::npos);
     CHECK(r.out.find("adopted 007-auth-events-sessions.sql (") != std::string::npos);
-    CHECK(p.states() == "0:adopt,1:adopt,2:adopt,3:adopt,4:adopt,5:adopt,6:adopt,7:adopt");
+    CHECK(p.states() == "0:adopt,1:adopt,2:adopt,3:adopt,4:adopt,5:adopt,6:adopt,7:adopt,8:adopt");
     CHECK(p.run({"migrate"}).out.find("Nothing to apply") != std::string::npos);
   }
 
@@ -92,7 +92,7 @@ TEST_CASE("cora-migrate adopt: a database built by hand with psql") {
 
 TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") {
   Project p;
-  p.dir.write("migrations/008-unique-email.sql",
+  p.dir.write("migrations/009-unique-email.sql",
               "-- cora-migrate: transaction=false\n"
               "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_user_auth_log_email_lower ON public.user_auth_log (lower(user_email));\n"
               "CREATE UNIQUE INDEX CONCURRENTLY idx_user_auth_log_unique_email ON public.user_auth_log (user_email);\n");
@@ -102,10 +102,10 @@ TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") 
 
   const auto failed = p.run({"migrate"});
   CHECK(failed.exit_code == 6);
-  CHECK(failed.err.find("008-unique-email.sql:3:1:") != std::string::npos);
+  CHECK(failed.err.find("009-unique-email.sql:3:1:") != std::string::npos);
   CHECK(failed.err.find("index public.idx_user_auth_log_unique_email was left INVALID: DROP INDEX CONCURRENTLY IF EXISTS "
                         "public.idx_user_auth_log_unique_email;") != std::string::npos);
-  CHECK(failed.err.find("cora-migrate repair 8") != std::string::npos);
+  CHECK(failed.err.find("cora-migrate repair 9") != std::string::npos);
   CHECK(p.run({"migrate"}).exit_code == 8);  // dirty blocks
   CHECK(p.run({"repair", "7"}).exit_code == 2);  // not dirty
 
@@ -113,7 +113,7 @@ TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") 
   p.db.connect()->execute_script(
       "DROP INDEX CONCURRENTLY IF EXISTS public.idx_user_auth_log_unique_email");
   p.db.connect()->execute_script("DELETE FROM public.user_auth_log");
-  const auto repaired = p.run({"repair", "8"});
+  const auto repaired = p.run({"repair", "9"});
   CHECK(repaired.exit_code == 0);
   CHECK(repaired.out.find("pending again") != std::string::npos);
   const auto status = nlohmann::json::parse(p.run({"status", "--json"}).out);

@@ -30,14 +30,14 @@ TEST_CASE("cora-migrate migrate: the module-access schema") {
   TestDatabase db;
   const auto first = run_cli(with_db(db, {"migrate"}));
   CHECK(first.exit_code == 0);
-  CHECK(count(first.out, "applied 0") == 8);
+  CHECK(count(first.out, "applied 0") == 9);
   CHECK(first.out.find("applied 007-auth-events-sessions.sql") != std::string::npos);
   CHECK(first.out.find("\033[") == std::string::npos);  // no colour into a pipe
 
   const auto second = run_cli(with_db(db, {"migrate"}));
   CHECK(second.exit_code == 0);
   CHECK(second.out.find("Nothing to apply") != std::string::npos);
-  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "8");
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "9");
 }
 
 TEST_CASE("cora-migrate migrate: global options also work after the command") {
@@ -84,9 +84,9 @@ TEST_CASE("cora-migrate migrate: two runs at once apply each file exactly once")
     const auto rb = wait_cli(b);
     CHECK(ra.exit_code == 0);
     CHECK(rb.exit_code == 0);
-    CHECK(count(ra.out + rb.out, "applied 0") == 8);
-    CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "8");
-    CHECK(db.scalar("SELECT count(DISTINCT version) FROM cora_migrate.schema_history") == "8");
+    CHECK(count(ra.out + rb.out, "applied 0") == 9);
+    CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "9");
+    CHECK(db.scalar("SELECT count(DISTINCT version) FROM cora_migrate.schema_history") == "9");
   }
 }
 

@@ -27,8 +27,8 @@ TEST_CASE("cora-migrate through a transaction pooler") {
   const auto b = wait_cli(second);
   CHECK_MESSAGE(a.exit_code == 0, a.err);
   CHECK_MESSAGE(b.exit_code == 0, b.err);
-  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "8");
-  CHECK(db.scalar("SELECT count(DISTINCT version) FROM cora_migrate.schema_history") == "8");
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "9");
+  CHECK(db.scalar("SELECT count(DISTINCT version) FROM cora_migrate.schema_history") == "9");
 
   CHECK(run_cli(args({"status", "--exit-code"})).exit_code == 0);
   const auto verified = run_cli(args({"verify"}));
@@ -36,12 +36,12 @@ TEST_CASE("cora-migrate through a transaction pooler") {
 
   ScratchDir dir;
   std::filesystem::copy(source_dir() / "migrations", dir.path() / "m");
-  dir.write("m/008-index.sql",
+  dir.write("m/009-index.sql",
             "-- cora-migrate: transaction=false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON public.user_sessions (ip_address);\n");
   const auto refused = run_cli({"--database-url", url, "--migrations", (dir.path() / "m").string(), "migrate"});
   CHECK(refused.exit_code == 3);
-  CHECK(refused.err.find("008-index.sql: runs outside a transaction") != std::string::npos);
+  CHECK(refused.err.find("009-index.sql: runs outside a transaction") != std::string::npos);
   CHECK(refused.err.find("port 6543 on 127.0.0.1 is a transaction pooler") != std::string::npos);
   CHECK(refused.err.find("127.0.0.1 on port 5432") != std::string::npos);
-  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "8");
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "9");
 }

@@ -45,7 +45,7 @@ TEST_CASE("cora-migrate status") {
   SUBCASE("a fresh database: everything pending, and --exit-code says so") {
     const auto status = project.status_json();
     CHECK(status["history_table_exists"] == false);
-    CHECK(status["summary"]["pending"] == 8);
+    CHECK(status["summary"]["pending"] == 9);
     CHECK(status["summary"]["applied"] == 0);
     CHECK(project.run({"status", "--exit-code"}).exit_code == 10);
   }
@@ -53,7 +53,7 @@ TEST_CASE("cora-migrate status") {
   SUBCASE("after migrate: everything applied, with checksums and who applied it") {
     REQUIRE(project.run({"migrate"}).exit_code == 0);
     const auto status = project.status_json();
-    CHECK(status["summary"]["applied"] == 8);
+    CHECK(status["summary"]["applied"] == 9);
     const auto& first = status["migrations"][0];
     CHECK(first["state"] == "applied");
     CHECK(first["checksum"] == first["applied"]["checksum"]);
@@ -63,7 +63,7 @@ TEST_CASE("cora-migrate status") {
     const auto table = project.run({"status"});
     CHECK(table.exit_code == 0);
     CHECK(table.out.find("007             auth-events-sessions  applied") != std::string::npos);
-    CHECK(table.out.find("8 migration(s): 8 applied") != std::string::npos);
+    CHECK(table.out.find("9 migration(s): 9 applied") != std::string::npos);
   }
 
   SUBCASE("the guide's Step 1: 007 edited after it was applied shows as changed, and migrate refuses") {
@@ -90,15 +90,15 @@ TEST_CASE("cora-migrate status") {
   }
 
   SUBCASE("a non-transactional file that failed part-way shows as dirty") {
-    project.dir.write("migrations/008-index.sql",
+    project.dir.write("migrations/009-index.sql",
                       "-- cora-migrate: transaction=false\n"
                       "CREATE INDEX CONCURRENTLY IF NOT EXISTS log_type ON public.user_auth_log (event_type);\n"
                       "CREATE INDEX CONCURRENTLY broken ON public.no_such_table (x);\n");
     const auto failed = project.run({"migrate"});
     CHECK(failed.exit_code == 6);
-    CHECK(failed.err.find("008-index.sql:3:") != std::string::npos);
+    CHECK(failed.err.find("009-index.sql:3:") != std::string::npos);
     const auto status = project.status_json();
-    CHECK(state_of(status, 8) == "dirty");
+    CHECK(state_of(status, 9) == "dirty");
     CHECK(state_of(status, 7) == "applied");
     CHECK(project.run({"migrate"}).exit_code == 8);
   }

@@ -156,7 +156,7 @@ TEST_CASE("cora-migrate verify: each check kind reports a violation") {
     const auto failed = failed_checks(m.verify({"--format", "json"}));
     CHECK(has_failure(failed, "function", "public.start_user_session"));
     bool lint_found = false;
-    for (const auto& c : failed) lint_found |= c["kind"] == "lint:security_definer_search_path";
+    for (const auto& c : failed) lint_found |= c["kind"] == "lint:function_search_path_mutable";
     CHECK(lint_found);
   }
   SUBCASE("role: service_role without BYPASSRLS") {
@@ -226,7 +226,7 @@ TEST_CASE("cora-migrate verify: output formats and a constant number of queries"
 
 TEST_CASE("cora-migrate verify: a lint switched off in [lints] is not run") {
   MigratedDatabase m;
-  m.exec("CREATE TABLE public.open_table (id int)");
+  m.exec("CREATE TABLE public.open_table (id int PRIMARY KEY)");
   ScratchDir dir;
   dir.write("cora-migrate.toml", "[lints]\nrls_disabled_in_public = false\n");
   const auto base = std::vector<std::string>{"--database-url", m.db.conninfo(), "--checks", (dir.path() / "none").string()};
@@ -268,10 +268,10 @@ TEST_CASE("cora-migrate verify --scratch: migrate from zero on the local cluster
   const auto checks = (source_dir() / "checks").string();
   const auto ok = run_cli({"--migrations", migrations, "--checks", checks, "verify", "--scratch"}, here);
   CHECK(ok.exit_code == 0);
-  CHECK(ok.err.find("Applied 8 migration(s) to scratch database") != std::string::npos);
+  CHECK(ok.err.find("Applied 9 migration(s) to scratch database") != std::string::npos);
 
   std::filesystem::copy(source_dir() / "migrations", dir.path() / "m");
-  dir.write("m/008-stale.sql", kStaleLogAuthEvent);
+  dir.write("m/009-stale.sql", kStaleLogAuthEvent);
   const auto bad = run_cli({"--migrations", (dir.path() / "m").string(), "--checks", checks, "verify", "--scratch"}, here);
   CHECK(bad.exit_code == 11);
   const auto status = run_cli({"local", "status"}, here);

@@ -262,3 +262,33 @@ TEST_CASE("prepare_migration: no SQL is silently dropped") {
     CHECK_CONTAINS(error->what(), "migrations/012-add-teams.sql");
   }
 }
+
+TEST_CASE("prepare_migration: a file wrapped in one outer BEGIN; ... COMMIT; runs as its own transaction") {
+  for (const std::string begin : {"BEGIN;", "START TRANSACTION;", "begin;"}) {
+    CAPTURE(begin);
+    const auto file = migration("-- written for psql\n" + begin + "\nCREATE TABLE t (id int);\nCREATE INDEX i ON t (id);\nCOMMIT;\n");
+    const auto prepared = prepare_migration(file);
+    REQUIRE(prepared.script.statements.size() == 2);
+    CHECK(prepared.script.statements[0].node_type == "CreateStmt");
+    CHECK(prepared.script.statements[1].node_type == "IndexStmt");
+  }
+  SUBCASE("any other shape of transaction control stays an error") {
+    for (const std::string sql : {"BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\nSELECT 1;\n",
+                                  "BEGIN;\nSAVEPOINT s;\nCOMMIT;\n", "CREATE TABLE t (id int);\nCOMMIT;\n",
+                                  "BEGIN;\nCREATE TABLE t (id int);\nROLLBACK;\n"}) {
+      CAPTURE(sql);
+      const auto error = error_from([&] { prepare_migration(migration(sql)); });
+      REQUIRE(error.has_value());
+      CHECK(error->code() == ExitCode::migration_files);
+      CHECK_CONTAINS(error->what(), "transaction control");
+    }
+  }
+}
+
+TEST_CASE("first_destructive_statement: what a re-run would destroy") {
+  CHECK(cora::first_destructive_statement(migration("CREATE TABLE IF NOT EXISTS t (id int);\nDELETE FROM t WHERE id = 1;\n")) ==
+        std::nullopt);
+  CHECK(cora::first_destructive_statement(migration("SELECT 1;\nDROP TABLE IF EXISTS t CASCADE;\n")) == "line 2: DROP TABLE");
+  CHECK(cora::first_destructive_statement(migration("TRUNCATE t;\n")) == "line 1: TRUNCATE");
+  CHECK(cora::first_destructive_statement(migration("SELECT 1;\n\nDELETE FROM t;\n")) == "line 3: DELETE without WHERE");
+}

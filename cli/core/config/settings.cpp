@@ -11,7 +11,6 @@
 #include "config/duration.hpp"
 #include "config/toml_reader.hpp"
 #include "error.hpp"
-#include "verify/lints.hpp"
 
 namespace cora {
 
@@ -180,15 +179,22 @@ class ConfigReader : public TomlReader {
       const auto* table = node->as_table();
       if (!table) fail(*node, "lints", "must be a table ([lints])");
       for (const auto& [key, value] : *table) {
-        const std::string name(key.str());
-        if (std::find(lint_names().begin(), lint_names().end(), name) == lint_names().end()) {
-          std::string known;
-          for (const auto& n : lint_names()) known += (known.empty() ? "" : ", ") + n;
-          fail(value, "lints." + name, "unknown lint (known: " + known + ")");
+        std::string name(key.str());
+        if (const auto alias = lint_aliases().find(name); alias != lint_aliases().end()) name = alias->second;
+        const LintRule* rule = find_lint_rule(name);
+        if (!rule) {
+          fail(value, "lints." + std::string(key.str()), "unknown lint (`cora-migrate lints` lists them all)");
         }
-        const auto* on = value.as_boolean();
-        if (!on) fail(value, "lints." + name, "must be true or false");
-        s.lints[name] = on->get();
+        const std::string where = "lints." + std::string(key.str());
+        if (const auto* on = value.as_boolean()) {
+          s.lints[name] = on->get() ? rule->default_level : LintLevel::off;
+        } else if (const auto* text = value.as_string()) {
+          const auto level = parse_lint_level(text->get());
+          if (!level) fail(value, where, "must be \"off\", \"warning\", \"error\", true or false");
+          s.lints[name] = *level;
+        } else {
+          fail(value, where, "must be \"off\", \"warning\", \"error\", true or false");
+        }
       }
     }
   }

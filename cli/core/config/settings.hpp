@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/env_expand.hpp"
+#include "verify/lints/lint_rules.hpp"
 
 namespace cora {
 
@@ -59,9 +60,9 @@ struct Settings {
   Timeouts timeouts;
   LocalSettings local;
   // verify: the schemas inspected (and served by the Data API, so RLS matters), and the
-  // built-in lints switched on or off by name.
+  // level of each built-in rule that [lints] names (off, warning, error).
   std::vector<std::string> verify_schemas{"public"};
-  std::map<std::string, bool> lints;
+  LintLevels lints;
   std::optional<std::string> environment;        // the --env that was applied
   std::filesystem::path config_file;             // empty when none was read
 };

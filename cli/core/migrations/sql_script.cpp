@@ -46,6 +46,41 @@ std::string destructive_action(const std::string& type, const nlohmann::json& no
   return {};
 }
 
+std::vector<std::string> name_parts(const nlohmann::json& list) {
+  std::vector<std::string> parts;
+  const auto& items = list.contains("List") ? list["List"].value("items", nlohmann::json::array()) : list;
+  if (!items.is_array()) return parts;
+  for (const auto& part : items) parts.push_back(part.value("String", nlohmann::json::object()).value("sval", ""));
+  return parts;
+}
+
+// The same keys as created_objects, for DROP TABLE / VIEW / INDEX / POLICY / FUNCTION.
+std::vector<std::string> dropped_objects(const std::string& type, const nlohmann::json& node) {
+  if (type != "DropStmt") return {};
+  const std::string kind = node.value("removeType", "");
+  std::vector<std::string> out;
+  for (const auto& object : node.value("objects", nlohmann::json::array())) {
+    if (kind == "OBJECT_FUNCTION" || kind == "OBJECT_PROCEDURE") {
+      const auto parts = name_parts(object.value("ObjectWithArgs", nlohmann::json::object()).value("objname", nlohmann::json::array()));
+      if (parts.empty()) continue;
+      out.push_back("function:" + (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back());
+      continue;
+    }
+    const auto parts = name_parts(object);
+    if (parts.empty()) continue;
+    const std::string qualified = (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back();
+    if (kind == "OBJECT_TABLE" || kind == "OBJECT_VIEW" || kind == "OBJECT_MATVIEW") out.push_back("table:" + qualified);
+    if (kind == "OBJECT_INDEX") out.push_back("index:" + qualified);
+    if (kind == "OBJECT_POLICY" && parts.size() >= 2) {
+      // [schema,] table, policy
+      const std::string table = parts.size() > 2 ? parts[parts.size() - 3] + "." + parts[parts.size() - 2]
+                                                 : "public." + parts[0];
+      out.push_back("policy:" + table + " " + parts.back());
+    }
+  }
+  return out;
+}
+
 bool is_concurrent(const std::string& node_type, const nlohmann::json& node) {
   if (node_type == "IndexStmt") return node.value("concurrent", false);
   if (node_type == "DropStmt") return node.value("concurrent", false);
@@ -101,6 +136,7 @@ SqlScript parse_sql_script(const std::string& sql) {
       const auto& node = p.node;
       statement.concurrently = is_concurrent(statement.node_type, node);
       statement.creates = created_objects(statement.node_type, node);
+      statement.drops = dropped_objects(statement.node_type, node);
       if (statement.node_type == "IndexStmt" && node.contains("idxname")) {
         const std::string schema = node.value("relation", nlohmann::json::object()).value("schemaname", "");
         statement.index_name = (schema.empty() ? "" : schema + ".") + node.value("idxname", "");

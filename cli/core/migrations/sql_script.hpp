@@ -22,6 +22,7 @@ struct SqlStatement {
   // Set when running the statement again destroys data: "DROP TABLE", "TRUNCATE",
   // "DELETE without WHERE" (a schema file re-run must not do it unasked).
   std::string destructive;
+  std::vector<std::string> drops;  // DROP ... of such objects, with the same keys
 };
 
 struct SqlSyntaxError {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "verify/lints/lint_rules.hpp"
+
 namespace cora {
 
 namespace {
@@ -24,26 +26,29 @@ bool exists(const std::string& kind, const std::string& name, const CatalogSnaps
   return false;
 }
 
-// The built-in lints that speak about an object of each kind.
+// The built-in lints that speak about an object of each kind ("lint:NAME").
 bool lint_about(const std::string& lint, const std::string& kind) {
-  if (kind == "table") return lint == "lint:rls_disabled_in_public";
-  if (kind == "policy") return lint == "lint:policy_on_rls_disabled_table";
-  if (kind == "index") return lint == "lint:invalid_index";
-  if (kind == "function") return lint == "lint:unresolved_relation" || lint == "lint:security_definer_search_path";
-  return false;
+  if (lint.rfind("lint:", 0) != 0) return false;
+  const LintRule* rule = find_lint_rule(lint.substr(5));
+  return rule && rule->subject_kind == kind;
 }
 
 // A declared check or lint about the object. A function's subject may carry its arguments:
 // "public.f(p uuid)".
 bool about(const CheckOutcome& o, const std::string& kind, const std::string& name) {
-  if (o.kind != kind && !lint_about(o.kind, kind)) return false;
-  return o.subject == name || (kind == "function" && o.subject.rfind(name + "(", 0) == 0);
+  if (o.kind == kind || lint_about(o.kind, kind)) {
+    return o.subject == name || (kind == "function" && o.subject.rfind(name + "(", 0) == 0);
+  }
+  // A policy the file creates is judged by what its table shows too: a policy that makes its
+  // table recurse is the file's fault, whoever created the table.
+  if (kind == "policy" && lint_about(o.kind, "table")) return o.subject == name.substr(0, name.find(' ')) && o.kind == "lint:policy_recursion";
+  return false;
 }
 
 }  // namespace
 
 AdoptionVerdict judge_adoption(const PreparedMigration& migration, const CatalogSnapshot& snapshot,
-                               const std::vector<CheckOutcome>& outcomes) {
+                               const std::vector<CheckOutcome>& outcomes, const std::set<std::string>& dropped_later) {
   AdoptionVerdict verdict;
   std::vector<std::string> created;
   for (const auto& statement : migration.script.statements) {
@@ -56,6 +61,7 @@ AdoptionVerdict judge_adoption(const PreparedMigration& migration, const Catalog
     const std::string kind = object.substr(0, colon);
     const std::string name = object.substr(colon + 1);
     if (!exists(kind, name, snapshot)) {
+      if (dropped_later.count(object)) continue;  // a later file removed it: its absence shows nothing
       verdict.problems.push_back(fmt::format("{} {} does not exist", kind, name));
       continue;
     }
@@ -78,6 +84,14 @@ AdoptionVerdict judge_adoption(const PreparedMigration& migration, const Catalog
   }
   verdict.adoptable = verdict.problems.empty();
   return verdict;
+}
+
+std::set<std::string> objects_dropped_after(const std::vector<PreparedMigration>& migrations, std::size_t index) {
+  std::set<std::string> out;
+  for (std::size_t i = index + 1; i < migrations.size(); ++i) {
+    for (const auto& statement : migrations[i].script.statements) out.insert(statement.drops.begin(), statement.drops.end());
+  }
+  return out;
 }
 
 }  // namespace cora

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "migrations/prepared_migration.hpp"
+#include <set>
+
 #include "verify/catalog_snapshot.hpp"
 #include "verify/outcome.hpp"
 
@@ -20,8 +22,12 @@ struct AdoptionVerdict {
 };
 
 // `outcomes` are the evaluated declared checks (evaluate_checks) and built-in lints (run_lints)
-// over the same snapshot; their errors about the file's objects block adoption.
+// over the same snapshot; their errors about the file's objects block adoption. Objects in
+// `dropped_later` (which a later file drops: see objects_dropped_after) need not exist.
 AdoptionVerdict judge_adoption(const PreparedMigration& migration, const CatalogSnapshot& snapshot,
-                               const std::vector<CheckOutcome>& outcomes);
+                               const std::vector<CheckOutcome>& outcomes, const std::set<std::string>& dropped_later = {});
+
+// The objects ("kind:name", as SqlStatement::creates) the migrations after `index` drop.
+std::set<std::string> objects_dropped_after(const std::vector<PreparedMigration>& migrations, std::size_t index);
 
 }  // namespace cora

@@ -1,6 +1,7 @@
 #pragma once
 // The facts of a live schema that checks and lints look at, read in one round trip whatever
-// the number of checks: five catalog queries sent as one pipeline.
+// the number of checks or tables: eight catalog queries and the policy-recursion probe sent as
+// one pipeline.
 
 #include <map>
 #include <optional>
@@ -26,21 +27,55 @@ struct TableFact {
   char kind = 'r';  // relkind
   bool rls = false, force_rls = false;
   std::vector<ColumnFact> columns;
+  bool has_primary_key = false;
+  bool security_invoker = false;  // views: WITH (security_invoker = true)
+  bool anon_select = false, authenticated_select = false;  // has_table_privilege(..., 'SELECT')
+  bool from_extension = false;    // a member of an extension: not the project's to fix
+  std::vector<std::string> reads; // views and materialized views: the relations their query reads
+  std::string view_definition;    // pg_get_viewdef for views and materialized views
+  std::string comment;            // COMMENT ON: may silence a lint (see lints.hpp)
 };
 
 struct IndexFact {
   std::string schema, name, table;  // table is schema-qualified
   std::vector<std::string> columns;   // "user_id", "occurred_at DESC", or an expression
-  bool unique = false, valid = true;
+  bool unique = false, valid = true, primary = false;
+  std::vector<int> key_attnums;  // pg_index.indkey; 0 for an expression
   std::string predicate;  // pg_get_expr(indpred), "" if not partial
   std::string definition; // pg_get_indexdef
+  std::string comment;
 };
 
 struct PolicyFact {
   std::string schema, table, name;
   std::string command;   // SELECT, INSERT, UPDATE, DELETE, ALL
-  std::vector<std::string> roles;
+  std::vector<std::string> roles;  // sorted; "public" for every role
   bool permissive = true;
+  std::string using_expr, with_check_expr;  // pg_get_expr; "" when absent
+  // What the expressions depend on, resolved by PostgreSQL itself (pg_depend): the relations
+  // other than its own table that its sub-queries read, and the functions it calls, as
+  // "schema.name(identity arguments)".
+  std::vector<std::string> reads, calls;
+  std::string comment;
+};
+
+struct ForeignKeyFact {
+  std::string table, name;  // table schema-qualified
+  std::vector<std::string> columns;
+  std::vector<int> attnums;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  bool to_unique_not_primary = false;  // enforced by a UNIQUE index that is not the primary key
+};
+
+struct ExtensionFact {
+  std::string name, schema;
+};
+
+// One read of an RLS-enabled table as a role, done by the snapshot itself: `error` is
+// "SQLSTATE: message" when the read failed, empty when it worked.
+struct RecursionProbeResult {
+  std::string table, role, error;
 };
 
 struct FunctionFact {
@@ -48,6 +83,9 @@ struct FunctionFact {
   bool security_definer = false;
   std::optional<std::string> search_path;  // from proconfig; nullopt: not pinned
   std::string body;                        // prosrc
+  bool anon_execute = false, authenticated_execute = false;  // has_function_privilege
+  bool from_extension = false;
+  std::string comment;
   std::string arguments;                   // pg_get_function_arguments (with OUT and defaults)
   std::string result;                      // pg_get_function_result
 };
@@ -65,10 +103,19 @@ struct CatalogSnapshot {
   std::vector<FunctionFact> functions;        // in the inspected schemas only
   std::map<std::string, RoleFact> roles;
   std::string session_search_path;            // SHOW search_path, for unpinned functions
+  std::vector<ForeignKeyFact> foreign_keys;   // of tables in the inspected schemas
+  std::vector<ExtensionFact> extensions;      // every installed extension
+  std::vector<RecursionProbeResult> recursion_probes;
+  std::optional<std::string> recursion_probe_error;  // why the probe could not run, if it did not
 };
 
+enum class RecursionProbe { skip, run };
+
 // Reads the snapshot; `schemas` limits functions and tables (indexes, policies) to those schemas.
-// One round trip. Throws QueryFailed / ConnectionLost.
-CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::string>& schemas);
+// With RecursionProbe::run, also reads every RLS-enabled table of those schemas as anon and as
+// authenticated (with made-up JWT claims), in the same round trip, inside a transaction that is
+// rolled back. One round trip. Throws QueryFailed / ConnectionLost.
+CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::string>& schemas,
+                                      RecursionProbe probe = RecursionProbe::skip);
 
 }  // namespace cora

@@ -1,124 +1,92 @@
 #include "verify/lints.hpp"
 
-#include <fmt/format.h>
+#include <map>
 
-#include <algorithm>
-
-#include "verify/evaluate_checks.hpp"
-#include "verify/search_path.hpp"
+#include "verify/lints/comment_silence.hpp"
+#include "verify/lints/lint_context.hpp"
 
 namespace cora {
 
 namespace {
 
-bool on(const std::map<std::string, bool>& enabled, const std::string& name) {
-  const auto it = enabled.find(name);
-  return it == enabled.end() || it->second;
+using RuleFunction = void (*)(const LintContext&, LintOutcomes&);
+
+const std::map<std::string, RuleFunction>& live_rule_functions() {
+  static const std::map<std::string, RuleFunction> functions{
+      {"policy_recursion", policy_recursion},
+      {"rls_disabled_in_public", rls_disabled_in_public},
+      {"policy_on_rls_disabled_table", policy_on_rls_disabled_table},
+      {"rls_enabled_no_policy", rls_enabled_no_policy},
+      {"policy_always_true", policy_always_true},
+      {"multiple_permissive_policies", multiple_permissive_policies},
+      {"auth_rls_initplan", auth_rls_initplan},
+      {"user_metadata_referenced", user_metadata_referenced},
+      {"security_definer_executable_by_anon", security_definer_executable_by_anon},
+      {"security_definer_executable_by_authenticated", security_definer_executable_by_authenticated},
+      {"function_search_path_mutable", function_search_path_mutable},
+      {"unresolved_relation", unresolved_relation},
+      {"auth_users_exposed", auth_users_exposed},
+      {"security_definer_view", security_definer_view},
+      {"materialized_view_in_api", materialized_view_in_api},
+      {"foreign_table_in_api", foreign_table_in_api},
+      {"sensitive_columns_exposed", sensitive_columns_exposed},
+      {"extension_in_public", extension_in_public},
+      {"no_primary_key", no_primary_key},
+      {"unindexed_foreign_key", unindexed_foreign_key},
+      {"duplicate_index", duplicate_index},
+      {"invalid_index", invalid_index},
+      {"fkey_to_auth_unique", fkey_to_auth_unique},
+  };
+  return functions;
 }
 
-CheckOutcome lint(const std::string& name, const std::string& subject) { return {"lint:" + name, subject, {}, {}}; }
-
-void rls_disabled_in_public(const CatalogSnapshot& s, const std::vector<std::string>& exposed, std::vector<CheckOutcome>& out) {
-  for (const auto& [qualified, t] : s.tables) {
-    if ((t.kind != 'r' && t.kind != 'p') || std::find(exposed.begin(), exposed.end(), t.schema) == exposed.end()) continue;
-    auto o = lint("rls_disabled_in_public", qualified);
-    if (!t.rls) {
-      o.findings.push_back({Severity::error, "row level security enabled on a table the Data API exposes",
-                            "disabled: anyone with the anon key can read and write it",
-                            fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY; and add policies", qualified)});
-    }
-    out.push_back(std::move(o));
-  }
+// The COMMENT of each object a lint speaks about, by the subject the rules print.
+std::map<std::string, std::string> comments_by_subject(const CatalogSnapshot& s) {
+  std::map<std::string, std::string> out;
+  for (const auto& [qualified, t] : s.tables) out[qualified] = t.comment;
+  for (const auto& p : s.policies) out[p.schema + "." + p.table + " " + p.name] = p.comment;
+  for (const auto& f : s.functions) out[signature_of(f)] = f.comment;
+  for (const auto& i : s.indexes) out[i.schema + "." + i.name] = i.comment;
+  return out;
 }
 
-void policy_on_rls_disabled_table(const CatalogSnapshot& s, std::vector<CheckOutcome>& out) {
-  for (const auto& p : s.policies) {
-    const std::string table = p.schema + "." + p.table;
-    auto o = lint("policy_on_rls_disabled_table", table + " " + p.name);
-    const auto it = s.tables.find(table);
-    if (it != s.tables.end() && !it->second.rls) {
-      o.findings.push_back({Severity::error, "policies take effect", "row level security is disabled, so the policy is ignored",
-                            fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", table)});
-    }
-    out.push_back(std::move(o));
-  }
-}
-
-
-void security_definer_search_path(const CatalogSnapshot& s, std::vector<CheckOutcome>& out) {
-  for (const auto& f : s.functions) {
-    if (!f.security_definer) continue;
-    auto o = lint("security_definer_search_path", signature_of(f));
-    if (!f.search_path) {
-      o.findings.push_back({Severity::warning, "SECURITY DEFINER with a pinned search_path",
-                            "search_path is mutable: a caller's objects can shadow the ones it means",
-                            fmt::format("ALTER FUNCTION {} SET search_path = ''; and schema-qualify its names", signature_of(f))});
-    }
-    out.push_back(std::move(o));
-  }
-}
-
-void invalid_index(const CatalogSnapshot& s, std::vector<CheckOutcome>& out) {
-  for (const auto& i : s.indexes) {
-    auto o = lint("invalid_index", i.schema + "." + i.name);
-    if (!i.valid) {
-      o.findings.push_back({Severity::error, "a valid index", "INVALID: a CREATE INDEX CONCURRENTLY failed part-way",
-                            fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}.{}; then create it again", i.schema, i.name)});
-    }
-    out.push_back(std::move(o));
-  }
-}
-
-// The auth_event_log bug, in any function: a body naming a relation that does not exist.
-void unresolved_relation(const CatalogSnapshot& s, const FunctionAnalyses& analyses, std::vector<CheckOutcome>& out) {
-  for (const auto& f : s.functions) {
-    const auto found = analyses.find(signature_of(f));
-    if (found == analyses.end()) continue;  // not PL/pgSQL or SQL
-    auto o = lint("unresolved_relation", signature_of(f));
-    const BodyAnalysis& analysis = found->second;
-    if (analysis.parse_error) {
-      o.findings.push_back({Severity::warning, "a body PostgreSQL's parser reads", *analysis.parse_error,
-                            "check the function by hand"});
-    }
-    const auto path = function_search_path(f, s.session_search_path);
-    for (const auto& r : analysis.relations) {
-      if (resolve_relation(r.schema, r.name, path, s.relations)) continue;
-      const std::string named = r.schema.empty() ? r.name : r.schema + "." + r.name;
-      o.findings.push_back(
-          {Severity::error, fmt::format("line {} of the body names an existing relation", r.line),
-           fmt::format("{} does not exist{}", named,
-                       r.schema.empty() ? fmt::format(" in search_path ({})", f.search_path.value_or(s.session_search_path))
-                                        : ""),
-           fmt::format("the function fails with 42P01 when that line runs: re-apply the migration that defines {} "
-                       "or fix its body",
-                       signature_of(f))});
-    }
-    for (const auto& d : analysis.dynamic_sql) {
-      o.findings.push_back({Severity::warning, fmt::format("line {} of the body can be analysed", d.line),
-                            "dynamic SQL (EXECUTE): its relations are known only at run time",
-                            "cover it with a probe in checks/"});
-    }
-    out.push_back(std::move(o));
-  }
-}
+Severity severity_of(LintLevel level) { return level == LintLevel::error ? Severity::error : Severity::warning; }
 
 }  // namespace
 
-const std::vector<std::string>& lint_names() {
-  static const std::vector<std::string> names{"rls_disabled_in_public", "policy_on_rls_disabled_table",
-                                              "security_definer_search_path", "invalid_index", "unresolved_relation"};
-  return names;
-}
-
 std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const FunctionAnalyses& analyses,
-                                    const std::map<std::string, bool>& enabled,
-                                    const std::vector<std::string>& exposed_schemas) {
+                                    const LintLevels& levels, const std::vector<std::string>& exposed_schemas) {
+  const LintContext context{snapshot, analyses, exposed_schemas};
+  const auto comments = comments_by_subject(snapshot);
   std::vector<CheckOutcome> out;
-  if (on(enabled, "rls_disabled_in_public")) rls_disabled_in_public(snapshot, exposed_schemas, out);
-  if (on(enabled, "policy_on_rls_disabled_table")) policy_on_rls_disabled_table(snapshot, out);
-  if (on(enabled, "security_definer_search_path")) security_definer_search_path(snapshot, out);
-  if (on(enabled, "invalid_index")) invalid_index(snapshot, out);
-  if (on(enabled, "unresolved_relation")) unresolved_relation(snapshot, analyses, out);
+  for (const auto& rule : lint_rules()) {
+    if (rule.scope != LintScope::live) continue;
+    const LintLevel level = level_of(rule, levels);
+    if (level == LintLevel::off) continue;
+    const auto function = live_rule_functions().find(rule.name);
+    if (function == live_rule_functions().end()) continue;
+    const std::size_t first = out.size();
+    function->second(context, out);
+    for (std::size_t i = first; i < out.size(); ++i) {
+      const auto comment = comments.find(out[i].subject);
+      if (comment == comments.end() || out[i].findings.empty()) continue;
+      const auto silences = comment_silences(comment->second);
+      if (const auto silence = silences.find(rule.name); silence != silences.end()) {
+        out[i].silenced = silence->second;
+        out[i].findings.clear();
+      }
+    }
+    // Re-grading moves the rule's own findings; a rule's softer notes (a body it cannot
+    // analyse, a probe that could not run) stay warnings.
+    const Severity from = severity_of(rule.default_level);
+    const Severity to = severity_of(level);
+    if (from == to) continue;
+    for (std::size_t i = first; i < out.size(); ++i) {
+      for (auto& f : out[i].findings) {
+        if (f.severity == from) f.severity = to;
+      }
+    }
+  }
   return out;
 }
 

@@ -24,6 +24,9 @@ struct CheckOutcome {
   std::string subject;  // what was checked, e.g. "public.user_sessions"
   CheckOrigin origin;   // the check's file and line; empty file for built-in lints
   std::vector<Finding> findings;
+  // Built-in lints: the reason the object's COMMENT gave for silencing this rule, when it did
+  // (the findings are then dropped).
+  std::string silenced = {};
 
   bool passed() const { return findings.empty(); }
 };

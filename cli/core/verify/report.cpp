@@ -119,6 +119,7 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
                       {"file", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.file)},
                       {"line", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.line)},
                       {"passed", o.passed()}, {"findings", findings}});
+    if (!o.silenced.empty()) checks.back()["silenced"] = o.silenced;
   }
   const nlohmann::json doc{{"database", summary.database},
                            {"queries", summary.queries},

@@ -1,0 +1,35 @@
+// `cora-migrate lints`: every built-in rule of verify with its level as [lints] leaves it (the
+// default unless the config file says otherwise). Needs no database.
+
+#include <cstdio>
+
+#include "commands/command.hpp"
+#include "error.hpp"
+#include "verify/lints/lint_rules.hpp"
+
+namespace cora::cli {
+
+namespace {
+
+class LintsCommand : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    return app.add_subcommand("lints", "List verify's built-in lints with their levels ([lints] in cora-migrate.toml)");
+  }
+
+  int run(const GlobalOptions& global) override {
+    const auto settings = resolve_settings(global.settings, process_environment());
+    std::printf("%-46s %-8s %-8s %s\n", "LINT", "LEVEL", "DEFAULT", "FINDS");
+    for (const auto& rule : lint_rules()) {
+      std::printf("%-46s %-8s %-8s %s\n", rule.name.c_str(), to_string(level_of(rule, settings.lints)),
+                  to_string(rule.default_level), rule.summary.c_str());
+    }
+    return to_int(ExitCode::ok);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_lints_command() { return std::make_unique<LintsCommand>(); }
+
+}  // namespace cora::cli
