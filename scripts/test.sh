@@ -10,12 +10,12 @@ bash scripts/install-deps.sh
 echo "== build (warnings are errors)"
 bash scripts/build.sh "$root/build-ci" -DCMAKE_BUILD_TYPE=Debug -DCORA_WARNINGS_AS_ERRORS=ON
 echo "== tests"
-(cd "$root/build-ci" && ctest --output-on-failure)
+(cd "$root/build-ci" && ctest --output-on-failure -j2)
 
 echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
 bash scripts/build.sh "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCORA_WARNINGS_AS_ERRORS=ON -DCORA_SANITIZE=ON
 echo "== tests under the sanitizers"
-(cd "$root/build-asan" && ctest --output-on-failure)
+(cd "$root/build-asan" && ctest --output-on-failure -j2)
 
 echo "== fuzzing: a short run of each libFuzzer target (longer: README, Fuzzing)"
 bash scripts/fuzz.sh "${CORA_FUZZ_SECONDS:-20}"

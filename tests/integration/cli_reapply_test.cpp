@@ -59,7 +59,7 @@ TEST_CASE("cora-migrate migrate --reapply: the auth_event_log story end to end")
   SUBCASE("--reapply of a version that is not changed is a usage error") {
     const auto wrong = run({"migrate", "--reapply", "6"});
     CHECK(wrong.exit_code == 2);
-    CHECK(wrong.err.find("--reapply 6: user-provisioning is applied, not changed") != std::string::npos);
+    CHECK(wrong.err.find("--reapply 6: 006-user-provisioning.sql is applied, not changed") != std::string::npos);
   }
 
   SUBCASE("--reapply re-runs it, records the new checksum and keeps the old record") {

@@ -249,6 +249,8 @@ std::vector<PipelineStep> Migrator::history_setup_steps() const {
 
 void Migrator::ensure_history_table() {
   const auto outcome = db_.run_pipeline(history_setup_steps());
+  // "already exists, skipping" and the like from our own set-up are not the first file's notices.
+  db_.take_notices();
   if (outcome.error) {
     if (outcome.failed_step == 0 && outcome.error->sqlstate == kLockNotAvailable) {
       throw lock_wait_exceeded("", options_.timeouts.lock_wait);
