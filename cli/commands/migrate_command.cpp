@@ -106,12 +106,17 @@ class MigrateCommand : public Command {
     sub->add_option("--reapply", reapply_.versions,
                     "Run this changed migration again and record its new checksum (repeatable)");
     sub->add_flag("--reapply-changed", reapply_.all_changed, "Run every changed migration again");
+    sub->add_flag("--force", reapply_.force,
+                  "With --reapply: run the named migration again even though it is unchanged (undoes drift, see diff)");
     sub->add_flag("--strict-lint", strict_lint_, "Refuse to apply anything while `lint` warns about a file to apply");
     return sub;
   }
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
+    if (reapply_.force && reapply_.versions.empty()) {
+      throw Error(ExitCode::usage, "--force goes with --reapply VERSION", "name the migration to run again: --reapply 7 --force");
+    }
     const auto files = discover_migrations(settings.migrations_dir);
     auto target = connect_to_target(settings);
     MigrateOptions options;

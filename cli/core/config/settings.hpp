@@ -41,6 +41,8 @@ struct Settings {
   // built-in lints switched on or off by name.
   std::vector<std::string> verify_schemas{"public"};
   std::map<std::string, bool> lints;
+  // diff: objects the database may have that no file creates, as glob patterns ("public.legacy_*").
+  std::vector<std::string> diff_ignore;
   std::optional<std::string> environment;        // the --env that was applied
   std::filesystem::path config_file;             // empty when none was read
 };

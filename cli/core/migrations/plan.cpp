@@ -65,10 +65,16 @@ Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_
       throw Error(ExitCode::usage, fmt::format("--reapply {}: no migration has that version", version),
                   "run `cora-migrate status` to list the versions");
     }
-    if (it->state != MigrationState::changed) {
-      throw Error(ExitCode::usage, fmt::format("--reapply {}: {} is {}, not changed", version, it->name, to_string(it->state)),
-                  it->state == MigrationState::pending ? "run migrate without --reapply"
-                                                       : "only a file changed since it was applied can be re-applied");
+    const bool forced_rerun = reapply.force && it->state == MigrationState::applied;
+    if (it->state != MigrationState::changed && !forced_rerun) {
+      const char* hint = it->state == MigrationState::pending ? "run migrate without --reapply"
+                         : it->state == MigrationState::applied
+                             ? "to run an unchanged file again (say, to undo a change made by hand in the database), add --force"
+                             : "only a file changed since it was applied can be re-applied";
+      throw Error(ExitCode::usage,
+                  fmt::format("--reapply {}: {} is {}, not changed{}", version, it->name, to_string(it->state),
+                              reapply.force ? " or applied" : ""),
+                  hint);
     }
   }
   if (target) {
@@ -106,6 +112,12 @@ Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_
         plan.to_apply.push_back(entry.file);
         break;
       case MigrationState::applied:
+        if (reapply.force &&
+            std::find(reapply.versions.begin(), reapply.versions.end(), entry.version) != reapply.versions.end()) {
+          if (target && entry.version > *target) break;
+          plan.to_apply.push_back(entry.file);
+          plan.replaces_checksum[entry.version] = entry.record->checksum;
+        }
         break;
     }
   }

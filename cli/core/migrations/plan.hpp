@@ -38,6 +38,9 @@ std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
 struct ReapplySelection {
   bool all_changed = false;
   std::vector<std::int64_t> versions;
+  // --force: a named version may also be applied and unchanged, to put back by hand-made drift
+  // (a function edited in the SQL editor) what its file defines.
+  bool force = false;
 };
 
 struct Plan {
@@ -50,7 +53,7 @@ struct Plan {
 // What `migrate` would do. `target`, when set, must be a version on disk; files after it wait.
 // A changed migration named in `reapply` runs again instead of blocking. Throws cora::Error
 // (usage) when the target is not a known version or a re-apply names a migration that is not
-// changed.
+// changed (with reapply.force: neither changed nor applied).
 Plan make_plan(const std::vector<StatusEntry>& status, std::optional<std::int64_t> target,
                const ReapplySelection& reapply = {});
 

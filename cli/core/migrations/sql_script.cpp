@@ -106,6 +106,7 @@ SqlScript parse_sql_script(const std::string& sql) {
       const auto& node = stmt.begin().value();
       statement.concurrently = is_concurrent(statement.node_type, node);
       statement.creates = created_objects(statement.node_type, node);
+      statement.defines = defined_objects(statement.node_type, node, skip_blanks_and_comments(sql, statement.offset));
       if (statement.node_type == "IndexStmt" && node.contains("idxname")) {
         const std::string schema = node.value("relation", nlohmann::json::object()).value("schemaname", "");
         statement.index_name = (schema.empty() ? "" : schema + ".") + node.value("idxname", "");

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "migrations/defined_objects.hpp"
+
 namespace cora {
 
 struct SqlStatement {
@@ -18,6 +20,8 @@ struct SqlStatement {
   // Objects the statement creates, as "table:schema.name", "index:schema.name",
   // "policy:schema.table name" or "function:schema.name" (unqualified names taken as public).
   std::vector<std::string> creates;
+  // Every object the statement defines, with where (see defined_objects.hpp): what `diff` cites.
+  std::vector<DefinedObject> defines;
 };
 
 struct SqlSyntaxError {
