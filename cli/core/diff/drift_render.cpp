@@ -47,7 +47,7 @@ std::string headline(const DriftEntry& e) {
   if (d.kind == DifferenceKind::extra) return "the database has it; no file creates it";
   std::string names;
   for (const auto& a : d.attributes) names += (names.empty() ? "" : ", ") + a.attribute;
-  return names + " differ" + (d.attributes.size() == 1 ? "s" : "");
+  return "differs in " + names;
 }
 
 std::string fix_text(const DriftEntry& e) {

@@ -47,8 +47,10 @@ std::optional<SourceLocation> ObjectSources::find(const SchemaObject& object, co
     if (auto found = find_key("rls:" + object.name)) return found;
   }
   if (object.kind == "grant") {
-    const std::string on = object.parent.substr(object.parent.find(':') + 1);
-    if (auto found = find_key("grant:" + without_arguments(on))) return found;
+    const std::string on = without_arguments(object.parent.substr(object.parent.find(':') + 1));
+    const std::string grantee = object.name.substr(object.name.rfind(" to ") + 4);
+    if (auto found = find_key("grant:" + on + " to " + grantee)) return found;
+    if (auto found = find_key("grant:" + on)) return found;
   }
   const std::string name = object.kind == "function" ? without_arguments(object.name) : object.name;
   if (auto found = find_key(object.kind + ":" + name)) return found;

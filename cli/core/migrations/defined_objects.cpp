@@ -97,13 +97,19 @@ void add_drop_if_exists(std::vector<DefinedObject>& out, const json& node, std::
 
 void add_grant(std::vector<DefinedObject>& out, const json& node, std::size_t at) {
   if (node.value("targtype", "") != "ACL_TARGET_OBJECT") return;
+  std::vector<std::string> grantees;
+  for (const auto& g : node.value("grantees", json::array())) {
+    const auto& role = field(g, "RoleSpec");
+    if (role.value("roletype", "") == "ROLESPEC_PUBLIC") grantees.push_back("PUBLIC");
+    else if (role.contains("rolename")) grantees.push_back(role.value("rolename", ""));
+  }
   for (const auto& object : node.value("objects", json::array())) {
-    if (object.contains("RangeVar")) {
-      out.push_back({"grant:" + relation_name(object["RangeVar"]), at, false, false});
-    } else if (object.contains("ObjectWithArgs")) {
-      out.push_back({"grant:" + qualified(name_parts(object["ObjectWithArgs"].value("objname", json::array()))), at, false,
-                     false});
-    }
+    std::string name;
+    if (object.contains("RangeVar")) name = relation_name(object["RangeVar"]);
+    else if (object.contains("ObjectWithArgs")) name = qualified(name_parts(object["ObjectWithArgs"].value("objname", json::array())));
+    if (name.empty()) continue;
+    out.push_back({"grant:" + name, at, false, false});
+    for (const auto& grantee : grantees) out.push_back({"grant:" + name + " to " + grantee, at, false, false});
   }
 }
 

@@ -14,7 +14,7 @@ struct DefinedObject {
   // "KIND:NAME" with unqualified names taken as public:
   //   table:s.t  view:s.v  column:s.t.c  constraint:s.t.name  index:s.name  policy:s.t name
   //   function:s.name  trigger:s.t.name  sequence:s.name  type:s.name  extension:name
-  //   grant:s.object (GRANT/REVOKE on a relation or function)  rls:s.t (ENABLE/FORCE ROW LEVEL SECURITY)
+  //   grant:s.object and grant:s.object to ROLE (GRANT/REVOKE on a relation or function; PUBLIC for public)  rls:s.t (ENABLE/FORCE ROW LEVEL SECURITY)
   //   drop-if-exists:policy:s.t name, drop-if-exists:trigger:s.t.name (what makes a CREATE re-runnable)
   std::string key;
   std::size_t offset = 0;     // byte offset in the file of the definition (the statement's or the clause's)
