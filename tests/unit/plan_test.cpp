@@ -304,3 +304,31 @@ TEST_CASE("make_plan: target") {
     CHECK(versions(plan.warnings) == std::vector<std::int64_t>{2});
   }
 }
+
+TEST_CASE("make_plan: --reapply VERSION --force runs an applied, unchanged file again") {
+  const std::vector<MigrationFile> files{file(1), file(2)};
+  const std::vector<HistoryRecord> history{record(1), record(2)};
+  const auto status = compute_status(files, history);
+
+  const auto refused = error_from([&] { make_plan(status, std::nullopt, {false, {2}, false}); });
+  REQUIRE(refused);
+  CHECK(refused->code() == ExitCode::usage);
+  CHECK(std::string(refused->what()) == "--reapply 2: file-2 is applied, not changed");
+  CHECK(refused->hint().find("add --force") != std::string::npos);
+
+  const Plan forced = make_plan(status, std::nullopt, {false, {2}, true});
+  REQUIRE(forced.to_apply.size() == 1);
+  CHECK(forced.to_apply[0]->version == 2);
+  CHECK(forced.replaces_checksum.at(2) == "sum");  // begin_migration checks the row is still this one
+  CHECK(forced.blockers.empty());
+
+  // --force names what to run again: other applied files stay as they are.
+  CHECK(make_plan(status, std::nullopt, {false, {}, true}).to_apply.empty());
+
+  // A pending file is still refused: migrate applies it.
+  const std::vector<MigrationFile> with_pending{file(1), file(2), file(3)};
+  const auto pending_status = compute_status(with_pending, history);
+  const auto pending = error_from([&] { make_plan(pending_status, std::nullopt, {false, {3}, true}); });
+  REQUIRE(pending);
+  CHECK(pending->hint() == "run migrate without --reapply");
+}
