@@ -88,6 +88,37 @@ TEST_CASE("cora-migrate diff: no difference right after migrate, and the templat
   CHECK(again["expected_schema"]["reused"] == true);
   CHECK(again["queries"] == 2);  // history and the catalog: one round trip each
   CHECK(f.run({"status", "--drift"}).out.find("drift: none (schemas: public)") != std::string::npos);
+  const auto status = nlohmann::json::parse(f.run({"status", "--drift", "--json"}).out);
+  CHECK(status["drift"]["differences"] == 0);
+  CHECK(status["summary"]["applied"] == 8);
+}
+
+TEST_CASE("cora-migrate diff: what a file not applied yet creates is missing, and the fix is migrate") {
+  TestDatabase db;
+  ScratchDir dir;
+  const auto& cluster = test_cluster();
+  dir.write("cora-migrate.toml",
+            "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() + "\"\n");
+  const std::vector<std::string> common{"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url",
+                                        db.conninfo(), "--migrations", (source_dir() / "migrations").string()};
+  auto args = common;
+  args.insert(args.end(), {"migrate", "--target", "6"});
+  REQUIRE(run_cli(args).exit_code == 0);
+  args = common;
+  args.insert(args.end(), {"diff", "--format", "json"});
+  const auto r = run_cli(args);
+  CHECK(r.exit_code == 15);
+  const auto report = nlohmann::json::parse(r.out);
+  REQUIRE(report["notes"].size() == 1);
+  CHECK(report["notes"][0].get<std::string>().find("1 migration(s) not applied") != std::string::npos);
+  bool saw_table = false;
+  for (const auto& d : report["differences"]) {
+    if (d["name"] != "public.user_sessions") continue;
+    saw_table = true;
+    CHECK(d["kind"] == "missing");
+    CHECK(d["fix"]["command"] == "cora-migrate migrate");
+  }
+  CHECK(saw_table);
 }
 
 TEST_CASE("cora-migrate diff: each change made by hand is named with its file and line, and its fix works") {
