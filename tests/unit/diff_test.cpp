@@ -118,25 +118,38 @@ TEST_CASE("compare_schemas: missing, extra and changed; parts of a whole object 
 
   const auto diffs = compare_schemas(expected, actual, {{"public"}, {}, true});
   REQUIRE(diffs.size() == 5);
-  // Tables before columns before indexes before grants: the order their fixes can run in.
-  CHECK(diffs[0].object().name == "public.extra");
-  CHECK(diffs[0].kind == DifferenceKind::extra);
-  CHECK(diffs[1].object().name == "public.gone");
-  CHECK(diffs[1].kind == DifferenceKind::missing);
-  CHECK(diffs[2].object().name == "public.a.id");
-  REQUIRE(diffs[2].attributes.size() == 1);
-  CHECK(diffs[2].attributes[0].attribute == "nullable");
-  CHECK(diffs[2].attributes[0].expected == "NOT NULL");
-  CHECK(diffs[2].attributes[0].actual == "NULL");
-  CHECK(diffs[3].object().name == "public.a_idx");
-  CHECK(diffs[3].kind == DifferenceKind::missing);
+  // Tables before columns before indexes before grants: the order their fixes can run in; extra
+  // objects last.
+  CHECK(diffs[0].object().name == "public.gone");
+  CHECK(diffs[0].kind == DifferenceKind::missing);
+  CHECK(diffs[1].object().name == "public.a.id");
+  REQUIRE(diffs[1].attributes.size() == 1);
+  CHECK(diffs[1].attributes[0].attribute == "nullable");
+  CHECK(diffs[1].attributes[0].expected == "NOT NULL");
+  CHECK(diffs[1].attributes[0].actual == "NULL");
+  CHECK(diffs[2].object().name == "public.a_idx");
+  CHECK(diffs[2].kind == DifferenceKind::missing);
   // A grant no file makes is a change of privileges, not an extra object.
-  CHECK(diffs[4].kind == DifferenceKind::changed);
-  CHECK(diffs[4].attributes[0].expected == "");
-  CHECK(diffs[4].attributes[0].actual == "INSERT");
+  CHECK(diffs[3].kind == DifferenceKind::changed);
+  CHECK(diffs[3].attributes[0].expected == "");
+  CHECK(diffs[3].attributes[0].actual == "INSERT");
+  CHECK(diffs[4].object().name == "public.extra");
+  CHECK(diffs[4].kind == DifferenceKind::extra);
 
   const auto ignoring = compare_schemas(expected, actual, {{"public"}, {"public.extra", "public.a_idx"}, true});
   CHECK(ignoring.size() == 3);
+}
+
+TEST_CASE("compare_schemas: extra objects are dropped dependents first") {
+  SchemaSnapshot expected, actual;
+  add(actual, object("type", "public.mood", {{"kind", "enum"}}));
+  add(actual, object("table", "public.t", {}));
+  add(actual, object("view", "public.v", {}));
+  const auto diffs = compare_schemas(expected, actual, {{"public"}, {}, true});
+  REQUIRE(diffs.size() == 3);
+  CHECK(diffs[0].object().name == "public.v");
+  CHECK(diffs[1].object().name == "public.t");
+  CHECK(diffs[2].object().name == "public.mood");
 }
 
 TEST_CASE("compare_schemas: across major versions deparsed text is not compared") {
@@ -156,10 +169,10 @@ TEST_CASE("compare_schemas: extensions outside the managed schemas count only wh
   add(actual, object("extension", "citext", {{"schema", "public"}}));
   const auto diffs = compare_schemas(expected, actual, {{"public"}, {}, true});
   REQUIRE(diffs.size() == 2);
-  CHECK(diffs[0].object().name == "citext");
-  CHECK(diffs[0].kind == DifferenceKind::extra);
-  CHECK(diffs[1].object().name == "pgcrypto");
-  CHECK(diffs[1].kind == DifferenceKind::missing);
+  CHECK(diffs[0].object().name == "pgcrypto");
+  CHECK(diffs[0].kind == DifferenceKind::missing);
+  CHECK(diffs[1].object().name == "citext");
+  CHECK(diffs[1].kind == DifferenceKind::extra);
 }
 
 TEST_CASE("restore_sql: grants, columns and extra objects") {

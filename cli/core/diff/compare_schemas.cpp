@@ -113,9 +113,14 @@ std::vector<SchemaDifference> compare_schemas(const SchemaSnapshot& expected, co
   out.erase(std::remove_if(out.begin(), out.end(),
                            [&](const SchemaDifference& d) { return whole.count(d.object().parent) > 0; }),
             out.end());
+  // Extra objects last, dependents first (a table before the type of its column), so that
+  // their DROPs run after everything else and in an order PostgreSQL accepts.
   std::stable_sort(out.begin(), out.end(), [](const SchemaDifference& a, const SchemaDifference& b) {
+    const bool xa = a.kind == DifferenceKind::extra, xb = b.kind == DifferenceKind::extra;
+    if (xa != xb) return xb;
     const int ra = kind_rank(a.object().kind), rb = kind_rank(b.object().kind);
-    return ra != rb ? ra < rb : a.object().name < b.object().name;
+    if (ra != rb) return xa ? ra > rb : ra < rb;
+    return a.object().name < b.object().name;
   });
   return out;
 }

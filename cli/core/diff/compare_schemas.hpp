@@ -34,8 +34,9 @@ struct CompareOptions {
   bool compare_deparsed = true;              // false across major versions: see is_deparsed_attribute
 };
 
-// In the order their fixes can run: extensions and types first, grants and policies last. A
-// missing or extra table stands for its columns, indexes and the rest, which are not listed.
+// In the order their fixes can run: extensions and types first, grants and policies last, then
+// extra objects, dependents first. A missing or extra table stands for its columns, indexes and
+// the rest (a serial column's sequence too), which are not listed.
 std::vector<SchemaDifference> compare_schemas(const SchemaSnapshot& expected, const SchemaSnapshot& actual,
                                               const CompareOptions& options);
 

@@ -146,10 +146,12 @@ WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY ($1::text[]) AND )" +
          not_extension_member("pg_class", "c.oid");
 }
 
-// Identity columns' sequences are the column's (its identity attribute) and are left out.
+// Identity columns' sequences are the column's (its identity attribute) and are left out; a
+// serial column's sequence belongs to its table (dropped with it).
 std::string sequences_sql() {
   return R"(
 SELECT coalesce(json_agg(json_build_object('kind', 'sequence', 'name', n.nspname || '.' || c.relname,
+  'parent', coalesce('table:' || o.owned_table, ''),
   'attributes', json_build_object('type', format_type(s.seqtypid, NULL), 'start', s.seqstart::text,
     'increment', s.seqincrement::text, 'minimum', s.seqmin::text, 'maximum', s.seqmax::text,
     'cycle', CASE WHEN s.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END, 'owned by', o.owned_by),
@@ -160,7 +162,7 @@ SELECT coalesce(json_agg(json_build_object('kind', 'sequence', 'name', n.nspname
                   o.owned_by_sql, ''))), '[]'::json)
 FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN LATERAL (
-  SELECT tn.nspname || '.' || tc.relname || '.' || a.attname AS owned_by,
+  SELECT tn.nspname || '.' || tc.relname || '.' || a.attname AS owned_by, tn.nspname || '.' || tc.relname AS owned_table,
          quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) || '.' || quote_ident(a.attname) AS owned_by_sql,
          d.deptype
   FROM pg_depend d JOIN pg_class tc ON tc.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
@@ -209,11 +211,11 @@ FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace)";
 std::string grants_sql() {
   return R"(
 SELECT coalesce(json_agg(json_build_object('kind', 'grant', 'name', g.object_kind || ' ' || g.object || ' to ' || g.grantee,
-  'parent', g.object_kind || ':' || g.object,
+  'parent', g.parent,
   'attributes', json_build_object('privileges', g.privileges),
   'sql', g.target)), '[]'::json)
 FROM (
-  SELECT a.object_kind, a.object, a.target,
+  SELECT a.object_kind, a.object, a.target, a.parent,
          CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END AS grantee,
          string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END, ', '
                     ORDER BY a.privilege_type) AS privileges
@@ -222,6 +224,13 @@ FROM (
            n.nspname || '.' || c.relname AS object,
            CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || quote_ident(n.nspname) || '.' ||
              quote_ident(c.relname) AS target,
+           -- A serial or identity column's sequence goes with its table.
+           coalesce((SELECT 'table:' || tn.nspname || '.' || tc.relname
+                     FROM pg_depend d JOIN pg_class tc ON tc.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+                     WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                       AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1),
+                    CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END
+                      || ':' || n.nspname || '.' || c.relname) AS parent,
            c.relowner AS owner, x.grantee, x.privilege_type, x.is_grantable
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
          aclexplode(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) x
@@ -231,6 +240,7 @@ FROM (
     SELECT 'function', n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
            CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END || quote_ident(n.nspname) || '.' ||
              quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+           'function:' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
            p.proowner, x.grantee, x.privilege_type, x.is_grantable
     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace,
          aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) x
@@ -238,7 +248,7 @@ FROM (
          not_extension_member("pg_proc", "p.oid") + R"(
   ) a
   WHERE a.grantee <> a.owner
-  GROUP BY a.object_kind, a.object, a.target, a.grantee) g)";
+  GROUP BY a.object_kind, a.object, a.target, a.parent, a.grantee) g)";
 }
 
 std::string to_array_literal(const std::vector<std::string>& items) {
@@ -274,13 +284,16 @@ SchemaSnapshot read_schema_snapshot(Connection& db, const std::vector<std::strin
                                          kPoliciesSql,  functions_sql(snapshot.server_version), kTriggersSql,
                                          views_sql(),   sequences_sql(), types_sql(),       kExtensionsSql,
                                          grants_sql()};
-  std::vector<PipelineStep> steps;
+  // pg_get_*def and format_type leave out the schema of names on the search_path: with only
+  // pg_catalog on it, both databases print every other name qualified, whatever their settings.
+  std::vector<PipelineStep> steps{{"SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)", {}}};
   for (const auto& sql : queries) {
     steps.push_back({sql, sql.find("$1") == std::string::npos ? std::vector<Param>{} : std::vector<Param>{schema_array}});
   }
   const auto outcome = db.run_pipeline(steps);
   if (outcome.error) throw QueryFailed(*outcome.error);
-  for (const auto& result : outcome.results) {
+  for (std::size_t r = 1; r < outcome.results.size(); ++r) {
+    const auto& result = outcome.results[r];
     for (const auto& o : nlohmann::json::parse(result.rows.at(0).at(0).value_or("[]"))) {
       SchemaObject object;
       object.kind = text(o, "kind");
