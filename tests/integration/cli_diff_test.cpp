@@ -135,6 +135,15 @@ TEST_CASE("cora-migrate diff: each change made by hand is named with its file an
        "public.user_sessions user_sessions_select_own", line_in_007("CREATE POLICY user_sessions_select_own"), true},
       {"a grant added", "GRANT INSERT ON public.user_auth_log TO anon", "grant", "table public.user_auth_log to anon",
        line_in_007("REVOKE ALL ON TABLE public.user_auth_log, public.user_sessions FROM anon"), false},
+      // Restored from diff --sql, this CHECK prints with other casts than the file's: still no drift.
+      {"a CHECK constraint changed",
+       "ALTER TABLE public.user_auth_log DROP CONSTRAINT user_auth_log_event_type_check;"
+       "ALTER TABLE public.user_auth_log ADD CONSTRAINT user_auth_log_event_type_check CHECK (event_type IN ('logout'))",
+       "constraint", "public.user_auth_log.user_auth_log_event_type_check",
+       line_in_007("CONSTRAINT user_auth_log_event_type_check"), false},
+      {"a trigger dropped", "DROP TRIGGER user_sessions_update_activity ON public.user_sessions", "trigger",
+       "public.user_sessions.user_sessions_update_activity", line_in_007("CREATE TRIGGER user_sessions_update_activity"),
+       true},
       {"an extra table", "CREATE TABLE public.scratch_notes (id int PRIMARY KEY, note text)", "table",
        "public.scratch_notes", 0, false},
   };

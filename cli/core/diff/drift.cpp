@@ -7,6 +7,7 @@
 #include "db/connection.hpp"
 #include "db/history_table.hpp"
 #include "diff/restore_sql.hpp"
+#include "diff/round_trip.hpp"
 #include "local/local_cluster.hpp"
 
 namespace cora {
@@ -81,10 +82,8 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
   std::vector<const MigrationFile*> ordered;
   for (const auto& f : files) ordered.push_back(&f);
   report.expected_schema = build_expected_schema(cluster, ordered, options.history_table, options.timeouts);
-  {
-    auto expected_db = Connection::open(cluster.conninfo(report.expected_schema.database), options.timeouts.connect);
-    report.expected = read_schema_snapshot(*expected_db, report.managed_schemas);
-  }
+  auto expected_db = Connection::open(cluster.conninfo(report.expected_schema.database), options.timeouts.connect);
+  report.expected = read_schema_snapshot(*expected_db, report.managed_schemas);
   const auto before = target.round_trips();
   const auto history = HistoryTable(options.history_table).read(target);
   report.actual = read_schema_snapshot(target, report.managed_schemas);
@@ -113,6 +112,7 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
   for (const auto& f : files) prepared.push_back(prepare_migration(f));
   const ObjectSources sources(prepared);
   for (auto& d : compare_schemas(report.expected, report.actual, compare)) {
+    if (same_check_after_round_trip(*expected_db, d)) continue;  // printed differently, the same constraint
     DriftEntry entry{d, std::nullopt, "", "", restore_sql(d, report.expected)};
     const std::string attribute = d.attributes.empty() ? "" : d.attributes.front().attribute;
     entry.source = sources.find(d.object(), attribute);
