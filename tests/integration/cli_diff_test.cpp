@@ -247,3 +247,42 @@ TEST_CASE("cora-migrate diff: the guide's story, live log_auth_event() writing t
   CHECK(f.run({"diff"}).exit_code == 0);
   CHECK(f.run({"status", "--drift", "--exit-code"}).exit_code == 0);
 }
+
+TEST_CASE("cora-migrate diff --sql: types, sequences, a serial column's table, views and grants come back") {
+  TestDatabase db;
+  ScratchDir dir;
+  const auto& cluster = test_cluster();
+  dir.write("cora-migrate.toml",
+            "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() + "\"\n");
+  std::filesystem::copy(source_dir() / "migrations", dir.path() / "migrations");
+  dir.write("migrations/008-kinds.sql",
+            "CREATE TYPE public.mood AS ENUM ('sad', 'ok');\n"
+            "CREATE DOMAIN public.email AS text NOT NULL CONSTRAINT email_at CHECK (VALUE LIKE '%@%');\n"
+            "CREATE TYPE public.pair AS (a int, b text);\n"
+            "CREATE SEQUENCE public.counter INCREMENT BY 5 MAXVALUE 1000 CYCLE;\n"
+            "CREATE TABLE public.t2 (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, s serial, m public.mood, e public.email);\n"
+            "CREATE VIEW public.open_sessions WITH (security_invoker = true) AS\n"
+            "  SELECT id, user_id FROM public.user_sessions WHERE ended_at IS NULL;\n"
+            "CREATE MATERIALIZED VIEW public.mv AS SELECT 1 AS one;\n"
+            "GRANT SELECT ON public.open_sessions TO anon;\n");
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", db.conninfo(),
+                               "--migrations", (dir.path() / "migrations").string()});
+    return run_cli(args);
+  };
+  REQUIRE(run({"migrate"}).exit_code == 0);
+  REQUIRE(run({"diff"}).exit_code == 0);
+  db.connect()->execute_script(
+      "DROP VIEW public.open_sessions; DROP MATERIALIZED VIEW public.mv; DROP TABLE public.t2;"
+      "DROP SEQUENCE public.counter; DROP TYPE public.pair; ALTER TYPE public.mood ADD VALUE 'happy'");
+  const auto report = nlohmann::json::parse(run({"diff", "--format", "json"}).out);
+  CHECK(report["summary"]["missing"] == 5);
+  CHECK(report["summary"]["changed"] == 1);  // the enum's labels
+  const auto sql = run({"diff", "--sql"});
+  CHECK(sql.out.find("cannot remove the enum label 'happy'") != std::string::npos);
+  db.connect()->execute_script(sql.out);
+  const auto after = nlohmann::json::parse(run({"diff", "--format", "json"}).out);
+  INFO(after.dump(2));
+  REQUIRE(after["differences"].size() == 1);  // PostgreSQL cannot remove an enum label
+  CHECK(after["differences"][0]["name"] == "public.mood");
+}

@@ -168,9 +168,20 @@ std::string create_table_sql(const SchemaObject& table, const SchemaSnapshot& ex
     (o.kind == "column" ? columns : parts).push_back(&o);
   }
   std::sort(columns.begin(), columns.end(), [](const SchemaObject* a, const SchemaObject* b) { return a->order < b->order; });
-  std::string out = "CREATE TABLE " + quoted_path(table.name, 2) + " (\n";
+  // A serial column's sequence must exist before the column's default names it, and can be
+  // owned by the column only once the table exists.
+  std::string out, owned_by;
+  for (const auto* p : parts) {
+    if (p->kind != "sequence") continue;
+    const auto split = p->create_sql.find("; ALTER SEQUENCE");
+    out += statement(p->create_sql.substr(0, split));
+    if (split != std::string::npos) owned_by += statement(p->create_sql.substr(split + 2));
+  }
+  parts.erase(std::remove_if(parts.begin(), parts.end(), [](const SchemaObject* p) { return p->kind == "sequence"; }),
+              parts.end());
+  out += "CREATE TABLE " + quoted_path(table.name, 2) + " (\n";
   for (std::size_t i = 0; i < columns.size(); ++i) out += "    " + column_definition(*columns[i]) + (i + 1 < columns.size() ? ",\n" : "\n");
-  out += ");\n";
+  out += ");\n" + owned_by;
   for (const auto& a : table.attributes) {
     if ((a.first == "row level security" && a.second == "enabled") || (a.first == "force row level security" && a.second == "forced")) {
       out += table_attribute_sql(quoted_path(table.name, 2), {a.first, a.second, ""});
