@@ -34,5 +34,6 @@ std::unique_ptr<Command> make_lints_command();
 std::unique_ptr<Command> make_baseline_command();
 std::unique_ptr<Command> make_adopt_command();
 std::unique_ptr<Command> make_repair_command();
+std::unique_ptr<Command> make_diff_command();
 
 }  // namespace cora::cli

@@ -111,6 +111,8 @@ class MigrateCommand : public Command {
                     "Run this changed migration (VERSION, FILE-NAME or MODULE:VERSION) again and record its new "
                     "checksum (repeatable)");
     sub->add_flag("--reapply-changed", reapply_.all_changed, "Run every changed migration again");
+    sub->add_flag("--force", reapply_.force,
+                  "With --reapply: run the named migration again even though it is unchanged (undoes drift, see diff)");
     sub->add_flag("--strict-lint", strict_lint_, "Refuse to apply anything while `lint` warns about a file to apply");
     sub->add_flag("--allow-destructive", allow_destructive_,
                   "Re-run changed schema files even when they drop tables, truncate or delete without WHERE");
@@ -119,6 +121,9 @@ class MigrateCommand : public Command {
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
+    if (reapply_.force && reapply_.selectors.empty()) {
+      throw Error(ExitCode::usage, "--force goes with --reapply MIGRATION", "name the migration to run again: --reapply 7 --force");
+    }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
     auto target = connect_to_target(settings);

@@ -10,6 +10,8 @@
 #include "commands/database_target.hpp"
 #include "commands/project_options.hpp"
 #include "migrations/prepared_migration.hpp"
+#include "commands/drift_check.hpp"
+#include "diff/drift_render.hpp"
 #include "db/history_table.hpp"
 #include "error.hpp"
 #include "migrations/plan.hpp"
@@ -120,6 +122,8 @@ class StatusCommand : public Command {
     sub->add_flag("--json", json_, "Print JSON for machines");
     sub->add_flag("--exit-code", exit_code_,
                   "Exit with 10 when anything is not applied (pending, changed, conflict, missing, dirty): for CI");
+    sub->add_flag("--drift", drift_,
+                  "Also compare the live schema with the files (as diff does): one summary line; exit 15 on drift");
     return sub;
   }
 
@@ -143,22 +147,34 @@ class StatusCommand : public Command {
     } catch (const Error&) {
     }
     const Plan* next = plan ? &*plan : nullptr;
+    std::optional<DriftReport> drift;
+    if (drift_) drift = check_drift(*target.db, files, settings);
     if (json_) {
+      auto doc = to_json(status, next, target.description, settings.history_table, history.records.has_value());
+      if (drift) {
+        doc["drift"] = {{"differences", drift->entries.size()},
+                        {"missing", drift->count(DifferenceKind::missing)},
+                        {"extra", drift->count(DifferenceKind::extra)},
+                        {"changed", drift->count(DifferenceKind::changed)},
+                        {"summary", drift_summary_line(*drift)}};
+      }
       std::fprintf(stdout, "%s\n",
-                   to_json(status, next, target.description, settings.history_table, history.records.has_value())
-                       .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)  // non-UTF-8 paths
+                   doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)  // non-UTF-8 paths
                        .c_str());
     } else {
       print_table(status, next, target.description, project.has_modules);
+      if (drift) std::fprintf(stdout, "%s\n", drift_summary_line(*drift).c_str());
     }
     const bool all_applied = std::all_of(status.begin(), status.end(),
                                          [](const StatusEntry& e) { return e.state == MigrationState::applied; });
-    return exit_code_ && !all_applied ? to_int(ExitCode::pending) : to_int(ExitCode::ok);
+    if (exit_code_ && !all_applied) return to_int(ExitCode::pending);
+    return drift && !drift->entries.empty() ? to_int(ExitCode::drift) : to_int(ExitCode::ok);
   }
 
  private:
   bool json_ = false;
   bool exit_code_ = false;
+  bool drift_ = false;
 };
 
 }  // namespace

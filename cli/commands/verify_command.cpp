@@ -16,6 +16,7 @@
 #include "output/terminal.hpp"
 #include "verify/catalog_snapshot.hpp"
 #include "verify/check_loader.hpp"
+#include "verify/drift_pointer.hpp"
 #include "verify/evaluate_checks.hpp"
 #include "verify/lints.hpp"
 #include "verify/live_checks.hpp"
@@ -97,6 +98,8 @@ class VerifyCommand : public Command {
     outcomes.insert(outcomes.end(), probes.begin(), probes.end());
     auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas);
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
+    // A scratch database was just built from the files: it cannot have drifted from them.
+    if (!scratch_) point_drift_findings_at_diff(outcomes);
 
     const VerifySummary summary{description, db.round_trips() - before, checks.size()};
     std::string text;

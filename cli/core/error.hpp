@@ -23,6 +23,7 @@ enum class ExitCode : int {
   checklist_failed = 12,  // checklist: an automatic, scenario or evidence item failed (or, --strict, one is unticked)
   lint_warnings = 13,     // lint (or migrate --strict-lint) found warnings in migration files
   version_conflict = 14,  // a version is recorded as applied from a different file (two branches chose one number)
+  drift = 15,             // diff (or status --drift) found the database differs from what the files define
   interrupted = 130,      // stopped by SIGINT/SIGTERM after rolling back
 };
 

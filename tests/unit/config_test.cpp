@@ -557,3 +557,12 @@ TEST_CASE("resolve_settings: folder flags") {
     CHECK(s.checks_dir == dir.path() / "conf/checks-file");
   }
 }
+
+TEST_CASE("parse_config_text: [diff] ignore") {
+  CHECK(parse("").diff_ignore.empty());
+  const auto s = parse("[diff]\nignore = [\"public.legacy_*\", \"extension:pg_stat_statements\"]\n");
+  CHECK(s.diff_ignore == std::vector<std::string>{"public.legacy_*", "extension:pg_stat_statements"});
+  check_config_error("[diff]\nignore = \"public.x\"\n", "cora-migrate.toml:2: diff.ignore: must be an array of name patterns");
+  check_config_error("[diff]\nignore = [1]\n", "diff.ignore: must hold only non-empty strings");
+  check_config_error("[diff]\nignor = []\n", "cora-migrate.toml:2: diff.ignor");
+}

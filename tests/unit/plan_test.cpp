@@ -403,3 +403,42 @@ TEST_CASE("find_migration: selectors") {
   REQUIRE(none.has_value());
   CHECK(none->code() == ExitCode::usage);
 }
+
+namespace {
+
+cora::PlanOptions reapply_of(std::vector<std::string> selectors, bool force) {
+  cora::PlanOptions o;
+  o.reapply.selectors = std::move(selectors);
+  o.reapply.force = force;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("make_plan: --reapply VERSION --force runs an applied, unchanged file again") {
+  const std::vector<MigrationFile> files{file(1), file(2)};
+  const std::vector<HistoryRecord> history{record(1), record(2)};
+  const auto status = compute_status(files, history);
+
+  const auto refused = error_from([&] { make_plan(status, files, reapply_of({"2"}, false)); });
+  REQUIRE(refused);
+  CHECK(refused->code() == ExitCode::usage);
+  CHECK(std::string(refused->what()) == "--reapply 2: 2-file-2.sql is applied, not changed");
+  CHECK(refused->hint().find("add --force") != std::string::npos);
+
+  const Plan forced = make_plan(status, files, reapply_of({"2"}, true));
+  REQUIRE(forced.to_apply.size() == 1);
+  CHECK(forced.to_apply[0]->version == 2);
+  CHECK(forced.replaces_checksum.at(&files[1]) == "sum");  // begin_migration checks the row is still this one
+  CHECK(forced.blockers.empty());
+
+  // --force names what to run again: other applied files stay as they are.
+  CHECK(make_plan(status, files, reapply_of({}, true)).to_apply.empty());
+
+  // A pending file is still refused: migrate applies it.
+  const std::vector<MigrationFile> with_pending{file(1), file(2), file(3)};
+  const auto pending_status = compute_status(with_pending, history);
+  const auto pending = error_from([&] { make_plan(pending_status, with_pending, reapply_of({"3"}, true)); });
+  REQUIRE(pending);
+  CHECK(pending->hint() == "run migrate without --reapply");
+}

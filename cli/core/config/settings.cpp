@@ -199,6 +199,23 @@ class ConfigReader : public TomlReader {
     }
   }
 
+  void read_diff(const toml::table& root, Settings& s) const {
+    const toml::node* node = root.get("diff");
+    if (!node) return;
+    const auto* table = node->as_table();
+    if (!table) fail(*node, "diff", "must be a table ([diff])");
+    reject_unknown_keys(*table, "diff.", {"ignore"});
+    if (const toml::node* ignore = table->get("ignore")) {
+      const auto* array = ignore->as_array();
+      if (!array) fail(*ignore, "diff.ignore", "must be an array of name patterns");
+      for (const auto& item : *array) {
+        const auto* pattern = item.as_string();
+        if (!pattern || pattern->get().empty()) fail(item, "diff.ignore", "must hold only non-empty strings");
+        s.diff_ignore.push_back(pattern->get());
+      }
+    }
+  }
+
   void read_environment(const toml::table& root, const std::string& name, Settings& s) const {
     const toml::node* node = root.get("environments");
     const toml::table* envs = node ? node->as_table() : nullptr;
@@ -262,11 +279,12 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.reject_unknown_keys(root, "",
                              {"database_url", "migrations_dir", "checks_dir", "history_table",
                               "timeouts", "local", "environments", "verify", "lints", "modules", "module",
-                              "module_registry", "strict_versions"});
+                              "module_registry", "strict_versions", "diff"});
   reader.read_overridable(root, "", s);
   reader.read_modules(root, s);
   reader.read_local(root, s);
   reader.read_verify(root, s);
+  reader.read_diff(root, s);
   reader.validate_environment_shapes(root);
   if (environment) reader.read_environment(root, *environment, s);
   return s;

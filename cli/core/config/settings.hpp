@@ -63,6 +63,8 @@ struct Settings {
   // level of each built-in rule that [lints] names (off, warning, error).
   std::vector<std::string> verify_schemas{"public"};
   LintLevels lints;
+  // diff: objects the database may have that no file creates, as glob patterns ("public.legacy_*").
+  std::vector<std::string> diff_ignore;
   std::optional<std::string> environment;        // the --env that was applied
   std::filesystem::path config_file;             // empty when none was read
 };

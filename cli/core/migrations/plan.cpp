@@ -159,11 +159,16 @@ Selection resolve(const std::vector<StatusEntry>& status, const std::vector<Migr
   for (const auto& selector : options.reapply.selectors) {
     const MigrationFile& file = find_migration(files, selector, "--reapply");
     const auto it = std::find_if(status.begin(), status.end(), [&](const StatusEntry& e) { return e.file == &file; });
-    if (it->state != MigrationState::changed) {
+    const bool forced_rerun = options.reapply.force && it->state == MigrationState::applied;
+    if (it->state != MigrationState::changed && !forced_rerun) {
+      const char* hint = it->state == MigrationState::pending ? "run migrate without --reapply"
+                         : it->state == MigrationState::applied
+                             ? "to run an unchanged file again (say, to undo a change made by hand in the database), add --force"
+                             : "only a file changed since it was applied can be re-applied";
       throw Error(ExitCode::usage,
-                  fmt::format("--reapply {}: {} is {}, not changed", selector, display_name(file), to_string(it->state)),
-                  it->state == MigrationState::pending ? "run migrate without --reapply"
-                                                       : "only a file changed since it was applied can be re-applied");
+                  fmt::format("--reapply {}: {} is {}, not changed{}", selector, display_name(file), to_string(it->state),
+                              options.reapply.force ? " or applied" : ""),
+                  hint);
     }
     s.reapply.insert(&file);
   }
@@ -219,12 +224,16 @@ void plan_module(const std::vector<const StatusEntry*>& entries, const Selection
       apply(*e, "apply");
     } else if (e->state == MigrationState::changed && (options.reapply.all_changed || selection.reapply.count(e->file))) {
       reapply(*e);
+    } else if (e->state == MigrationState::applied && selection.reapply.count(e->file)) {
+      reapply(*e);  // --reapply --force: put back what the file defines
     }
   }
   for (const auto* e : entries) {
     if (e->role != FileRole::snapshot || !e->file) continue;
     if (e->state == MigrationState::pending) {
       apply(*e, "apply");
+    } else if (e->state == MigrationState::applied && selection.reapply.count(e->file)) {
+      reapply(*e);  // --reapply --force
     } else if (e->state == MigrationState::changed) {
       // The module's current state, edited in place: running it again is how it is meant to be used.
       const bool held = std::any_of(plan.blockers.begin(), plan.blockers.end(), [&](const Blocker& b) { return b.entry.file == e->file; });

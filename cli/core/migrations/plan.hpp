@@ -52,6 +52,9 @@ std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
 struct ReapplySelection {
   bool all_changed = false;
   std::vector<std::string> selectors;
+  // --force: a named migration may also be applied and unchanged, to put back by hand-made drift
+  // (a function edited in the SQL editor) what its file defines.
+  bool force = false;
 };
 
 // The file a selector names: "VERSION" or "FILE-NAME" (with or without .sql), optionally after

@@ -121,7 +121,11 @@ SqlScript parse_sql_script(const std::string& sql) {
     return type == "IndexStmt" || type == "DropStmt" || type == "ReindexStmt" || type == "CreateStmt" ||
            type == "CreateTableAsStmt" || type == "ViewStmt" || type == "CreatePolicyStmt" ||
            type == "CreateFunctionStmt" || type == "CopyStmt" || type == "TransactionStmt" || type == "TruncateStmt" ||
-           type == "DeleteStmt";
+           type == "DeleteStmt" ||
+           // What `diff` attributes to a file and line (defined_objects.cpp).
+           type == "AlterTableStmt" || type == "CompositeTypeStmt" || type == "CreateDomainStmt" ||
+           type == "CreateEnumStmt" || type == "CreateExtensionStmt" || type == "CreateSeqStmt" ||
+           type == "CreateTrigStmt" || type == "GrantStmt";
   });
   const LineIndex lines(sql);
   SqlScript script;
@@ -137,6 +141,7 @@ SqlScript parse_sql_script(const std::string& sql) {
       statement.concurrently = is_concurrent(statement.node_type, node);
       statement.creates = created_objects(statement.node_type, node);
       statement.drops = dropped_objects(statement.node_type, node);
+      statement.defines = defined_objects(statement.node_type, node, skip_blanks_and_comments(sql, statement.offset));
       if (statement.node_type == "IndexStmt" && node.contains("idxname")) {
         const std::string schema = node.value("relation", nlohmann::json::object()).value("schemaname", "");
         statement.index_name = (schema.empty() ? "" : schema + ".") + node.value("idxname", "");

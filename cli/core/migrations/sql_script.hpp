@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "migrations/defined_objects.hpp"
+
 namespace cora {
 
 struct SqlStatement {
@@ -23,6 +25,8 @@ struct SqlStatement {
   // "DELETE without WHERE" (a schema file re-run must not do it unasked).
   std::string destructive;
   std::vector<std::string> drops;  // DROP ... of such objects, with the same keys
+  // Every object the statement defines, with where (see defined_objects.hpp): what `diff` cites.
+  std::vector<DefinedObject> defines;
 };
 
 struct SqlSyntaxError {

@@ -1,0 +1,13 @@
+#include "commands/drift_check.hpp"
+
+#include "local/local_cluster.hpp"
+
+namespace cora::cli {
+
+DriftReport check_drift(Connection& target, const std::vector<MigrationFile>& files, const Settings& settings) {
+  LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
+  DriftOptions options{settings.verify_schemas, settings.diff_ignore, settings.history_table, settings.timeouts};
+  return find_drift(target, cluster, files, options);
+}
+
+}  // namespace cora::cli

@@ -1,0 +1,104 @@
+#include "diff/expected_schema.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "db/connection.hpp"
+#include "db/migrator.hpp"
+#include "local/local_cluster.hpp"
+#include "util/sha256.hpp"
+#include "version.hpp"
+
+namespace cora {
+
+namespace {
+
+constexpr const char* kPrefix = "cora_expected_";
+constexpr const char* kDuplicateDatabase = "42P04";
+
+// Dropped when the build fails or loses the race to another process.
+class BuildDatabase {
+ public:
+  BuildDatabase(Connection& admin, std::string name) : admin_(admin), name_(std::move(name)) {
+    admin_.execute_script("CREATE DATABASE " + name_);
+  }
+  ~BuildDatabase() {
+    if (name_.empty()) return;
+    try {
+      admin_.execute_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (...) {
+      // Left behind only if the cluster went away; `local reset` clears it.
+    }
+  }
+  BuildDatabase(const BuildDatabase&) = delete;
+  BuildDatabase& operator=(const BuildDatabase&) = delete;
+  const std::string& name() const { return name_; }
+  void keep() { name_.clear(); }
+
+ private:
+  Connection& admin_;
+  std::string name_;
+};
+
+bool database_exists(Connection& admin, const std::string& name) {
+  return !admin.query("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", {name}).rows.empty();
+}
+
+}  // namespace
+
+std::string expected_schema_name(const std::vector<const MigrationFile*>& files, const std::string& history_table) {
+  // The tool's version is part of the key: another version may apply files differently.
+  std::string key = fmt::format("{}\n{}\n", tool_version(), history_table);
+  for (const auto* f : files) key += fmt::format("{} {} {}\n", f->version, f->name, f->checksum);
+  return kPrefix + sha256_hex(key).substr(0, 16);
+}
+
+ExpectedSchema build_expected_schema(LocalCluster& cluster, const std::vector<const MigrationFile*>& files,
+                                     const std::string& history_table, const Timeouts& timeouts) {
+  const auto started = std::chrono::steady_clock::now();
+  cluster.ensure_running();
+  const std::string name = expected_schema_name(files, history_table);
+  auto admin = Connection::open(cluster.conninfo("postgres"), timeouts.connect);
+  ExpectedSchema out{name, true, {}};
+  if (!database_exists(*admin, name)) {
+    out.reused = false;
+    BuildDatabase build(*admin, fmt::format("cora_building_{}_{}", getpid(),
+                                            std::chrono::steady_clock::now().time_since_epoch().count() % 1000000));
+    {
+      auto db = Connection::open(cluster.conninfo(build.name()), timeouts.connect);
+      MigrateOptions options;
+      options.timeouts = timeouts;
+      options.client = "cora-migrate diff";
+      // Files of one module may share a version; a one-folder project's discovery refuses that already.
+      options.siblings_allowed = true;
+      Migrator migrator(*db, HistoryTable(history_table), options);
+      std::vector<MigrationFile> ordered;
+      ordered.reserve(files.size());
+      for (const auto* f : files) ordered.push_back(*f);
+      auto prepared = migrator.prepare(ordered);
+      MigrateObserver quiet;
+      migrator.apply(prepared, quiet);
+    }  // a database with a session open cannot be renamed
+    try {
+      admin->execute_script(fmt::format("ALTER DATABASE {} RENAME TO {}", build.name(), name));
+      build.keep();
+    } catch (const QueryFailed& e) {
+      // Another diff built the same files meanwhile: use theirs, drop ours.
+      if (e.error().sqlstate != kDuplicateDatabase) throw;
+    }
+  }
+  // Templates of other files (an edit ago) are not needed again.
+  const auto stale = admin->query(
+      "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'cora\\_expected\\_%' AND datname <> $1", {name});
+  for (const auto& row : stale.rows) {
+    try {
+      admin->execute_script("DROP DATABASE IF EXISTS " + row.at(0).value_or("") + " WITH (FORCE)");
+    } catch (const QueryFailed&) {
+      // Another run dropped it first.
+    }
+  }
+  out.build_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  return out;
+}
+
+}  // namespace cora

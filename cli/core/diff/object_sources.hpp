@@ -1,0 +1,39 @@
+#pragma once
+// Which file and line define each object, from the statements of the files in the order they
+// run: what a difference cites, and whether running that file again would restore the object.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diff/schema_snapshot.hpp"
+#include "migrations/prepared_migration.hpp"
+
+namespace cora {
+
+struct SourceLocation {
+  const MigrationFile* file = nullptr;
+  int line = 0;
+  // Running the file again puts back the file's definition (CREATE OR REPLACE, or a DROP ... IF
+  // EXISTS before the CREATE in the same file).
+  bool restores_definition = false;
+  // Running the file again creates the object when it is missing (IF NOT EXISTS, or the above).
+  bool restores_if_missing = false;
+};
+
+class ObjectSources {
+ public:
+  explicit ObjectSources(const std::vector<PreparedMigration>& migrations);
+
+  // The statement that defines `object`, or for a part of something (a column, a grant) the one
+  // that defines the whole when no statement names the part. `attribute` narrows it: a table's
+  // row level security is where it is enabled.
+  std::optional<SourceLocation> find(const SchemaObject& object, const std::string& attribute = "") const;
+
+ private:
+  std::optional<SourceLocation> find_key(const std::string& key) const;
+  std::map<std::string, SourceLocation> by_key_;
+};
+
+}  // namespace cora
