@@ -5,8 +5,10 @@
 --   which without an index scans each of them.
 -- * idx_user_profiles_user_id duplicated the index of the user_profiles_user_id_key constraint.
 -- * Two permissive policies for one role and action are each evaluated for every row: the
---   SELECT policies of orgs, user_auth_log, user_sessions and user_invites are merged into one
---   each (same rows visible as before).
+--   SELECT policies of orgs and user_invites are merged into one each (same rows visible as
+--   before). Those of user_auth_log and user_sessions stay as 007 defines them, with the
+--   warning silenced on the table: 007 is the file teams re-run (the deployment guide's
+--   "re-run 007"), and a later file that changed its objects would be undone by every re-run.
 -- * The SECURITY DEFINER functions authenticated may call say so, with the reason, in their
 --   comments (the security_definer_executable_by_authenticated lint reads it there).
 --
@@ -33,20 +35,12 @@ CREATE POLICY orgs_select_owner_or_member ON public.orgs
     FOR SELECT TO authenticated
     USING (owner_id = (SELECT auth.uid()) OR public.is_org_member(id));
 
--- user_auth_log and user_sessions: users read their own rows, platform admins every row.
-DROP POLICY IF EXISTS user_auth_log_select_own ON public.user_auth_log;
-DROP POLICY IF EXISTS user_auth_log_select_platform_admin ON public.user_auth_log;
-DROP POLICY IF EXISTS user_auth_log_select_own_or_admin ON public.user_auth_log;
-CREATE POLICY user_auth_log_select_own_or_admin ON public.user_auth_log
-    FOR SELECT TO authenticated
-    USING (user_id = (SELECT auth.uid()) OR (SELECT public.is_platform_admin()));
-
-DROP POLICY IF EXISTS user_sessions_select_own ON public.user_sessions;
-DROP POLICY IF EXISTS user_sessions_select_platform_admin ON public.user_sessions;
-DROP POLICY IF EXISTS user_sessions_select_own_or_admin ON public.user_sessions;
-CREATE POLICY user_sessions_select_own_or_admin ON public.user_sessions
-    FOR SELECT TO authenticated
-    USING (user_id = (SELECT auth.uid()) OR (SELECT public.is_platform_admin()));
+-- user_auth_log and user_sessions: users read their own rows (one policy), platform admins
+-- every row (another); kept as 007 writes them, see above.
+COMMENT ON TABLE public.user_auth_log IS
+    'Authentication events. cora-migrate: ignore=multiple_permissive_policies reason="two small policies keep 007 re-runnable on its own; the table is read by admins and by each user for their own rows only"';
+COMMENT ON TABLE public.user_sessions IS
+    'Login sessions. cora-migrate: ignore=multiple_permissive_policies reason="two small policies keep 007 re-runnable on its own; the table is read by admins and by each user for their own rows only"';
 
 -- user_invites: org admins manage their org's invites; invitees read the ones addressed to them.
 DROP POLICY IF EXISTS user_invites_org_admin_all ON public.user_invites;

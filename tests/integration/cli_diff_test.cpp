@@ -90,7 +90,7 @@ TEST_CASE("cora-migrate diff: no difference right after migrate, and the templat
   CHECK(f.run({"status", "--drift"}).out.find("drift: none (schemas: public)") != std::string::npos);
   const auto status = nlohmann::json::parse(f.run({"status", "--drift", "--json"}).out);
   CHECK(status["drift"]["differences"] == 0);
-  CHECK(status["summary"]["applied"] == 8);
+  CHECK(status["summary"]["applied"] == 9);
 }
 
 TEST_CASE("cora-migrate diff: what a file not applied yet creates is missing, and the fix is migrate") {
@@ -110,7 +110,7 @@ TEST_CASE("cora-migrate diff: what a file not applied yet creates is missing, an
   CHECK(r.exit_code == 15);
   const auto report = nlohmann::json::parse(r.out);
   REQUIRE(report["notes"].size() == 1);
-  CHECK(report["notes"][0].get<std::string>().find("1 migration(s) not applied") != std::string::npos);
+  CHECK(report["notes"][0].get<std::string>().find("2 migration(s) not applied") != std::string::npos);
   bool saw_table = false;
   for (const auto& d : report["differences"]) {
     if (d["name"] != "public.user_sessions") continue;
@@ -255,7 +255,7 @@ TEST_CASE("cora-migrate diff --sql: types, sequences, a serial column's table, v
   dir.write("cora-migrate.toml",
             "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() + "\"\n");
   std::filesystem::copy(source_dir() / "migrations", dir.path() / "migrations");
-  dir.write("migrations/008-kinds.sql",
+  dir.write("migrations/009-kinds.sql",
             "CREATE TYPE public.mood AS ENUM ('sad', 'ok');\n"
             "CREATE DOMAIN public.email AS text NOT NULL CONSTRAINT email_at CHECK (VALUE LIKE '%@%');\n"
             "CREATE TYPE public.pair AS (a int, b text);\n"
@@ -285,4 +285,39 @@ TEST_CASE("cora-migrate diff --sql: types, sequences, a serial column's table, v
   INFO(after.dump(2));
   REQUIRE(after["differences"].size() == 1);  // PostgreSQL cannot remove an enum label
   CHECK(after["differences"][0]["name"] == "public.mood");
+}
+
+TEST_CASE("cora-migrate diff: re-running a file is never the fix when a later file changed what it defines") {
+  TestDatabase db;
+  ScratchDir dir;
+  const auto& cluster = test_cluster();
+  dir.write("cora-migrate.toml",
+            "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() + "\"\n");
+  dir.write("m/001-base.sql",
+            "CREATE TABLE IF NOT EXISTS notes (id int PRIMARY KEY, owner uuid);\n"
+            "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;\n"
+            "DROP POLICY IF EXISTS notes_owner ON notes;\n"
+            "CREATE POLICY notes_owner ON notes USING (owner = auth.uid());\n"
+            "CREATE OR REPLACE FUNCTION note_count() RETURNS bigint LANGUAGE sql STABLE SET search_path = public "
+            "AS $$ SELECT count(*) FROM public.notes $$;\n");
+  dir.write("m/002-drop-policy.sql", "DROP POLICY IF EXISTS notes_owner ON notes;\n");
+  const std::vector<std::string> common{"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url",
+                                        db.conninfo(), "--migrations", (dir.path() / "m").string()};
+  auto run = [&](std::vector<std::string> rest) {
+    auto a = common;
+    a.insert(a.end(), rest.begin(), rest.end());
+    return run_cli(a);
+  };
+  REQUIRE(run({"migrate"}).exit_code == 0);
+  auto conn = db.connect();
+  conn->execute_script("CREATE OR REPLACE FUNCTION public.note_count() RETURNS bigint LANGUAGE sql STABLE "
+                       "SET search_path = public AS $$ SELECT 42::bigint $$");
+  const auto r = run({"diff", "--format", "json"});
+  CHECK(r.exit_code == 15);
+  const auto report = nlohmann::json::parse(r.out);
+  REQUIRE(report["differences"].size() == 1);
+  const auto& fix = report["differences"][0]["fix"];
+  // 001 also re-creates the policy 002 dropped: its re-run would undo 002.
+  CHECK(fix["command"].is_null());
+  CHECK_MESSAGE(fix["advice"].get<std::string>().find("would also undo 002-drop-policy.sql") != std::string::npos, fix.dump());
 }

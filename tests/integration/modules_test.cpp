@@ -263,3 +263,25 @@ TEST_CASE("modules: configuration and layout errors name what is wrong") {
   }
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");
 }
+
+TEST_CASE("modules: diff builds the expected schema from every module, as migrate applies them") {
+  TestDatabase db;
+  ProjectCopy project;
+  // diff builds on the embedded cluster: the tests' own, not one of its own in the copy.
+  const auto& cluster = test_cluster();
+  std::ofstream(project.path() / "cora-migrate.toml", std::ios::app)
+      << "[local]\ndata_dir = \"" << cluster.requested_root().value_or(cluster.root()).string() << "\"\n";
+  REQUIRE(run_in(project, db, {"migrate"}).exit_code == 0);
+  const auto clean = run_in(project, db, {"diff"});
+  CHECK_MESSAGE(clean.exit_code == 0, clean.out, clean.err);
+  db.connect()->execute_script(
+      "CREATE OR REPLACE FUNCTION public.is_sys_admin(p_user bigint) RETURNS boolean LANGUAGE sql STABLE "
+      "SET search_path = public AS $$ SELECT true $$");
+  const auto drift = run_in(project, db, {"diff"});
+  CHECK(drift.exit_code == 15);
+  CHECK_MESSAGE(contains(drift.out, "is_sys_admin"), drift.out);
+  CHECK_MESSAGE(contains(drift.out, "--reapply module-mgmt:001-mgmt-roles --force"), drift.out);
+  const auto fixed = run_in(project, db, {"migrate", "--reapply", "module-mgmt:001-mgmt-roles", "--force"});
+  CHECK_MESSAGE(fixed.exit_code == 0, fixed.err);
+  CHECK(run_in(project, db, {"diff"}).exit_code == 0);
+}

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
 
 #include "db/connection.hpp"
 #include "db/history_table.hpp"
@@ -27,9 +30,52 @@ bool recreatable_kind(const std::string& kind) {
   return kind == "function" || kind == "policy" || kind == "trigger" || kind == "view";
 }
 
+// Objects each file defines or drops, by the same keys ("policy:public.t name"): running a file
+// again also re-creates what a later file dropped or redefined, which would undo that file.
+using TouchedObjects = std::map<const MigrationFile*, std::set<std::string>>;
+
+TouchedObjects touched_objects(const std::vector<PreparedMigration>& prepared) {
+  TouchedObjects out;
+  constexpr std::string_view drop_prefix = "drop-if-exists:";
+  for (const auto& m : prepared) {
+    auto& keys = out[m.file];
+    for (const auto& statement : m.script.statements) {
+      for (const auto& d : statement.defines) {
+        if (d.key.rfind("grant:", 0) == 0) continue;  // grants accumulate; re-granting undoes nothing
+        keys.insert(d.key.rfind(drop_prefix, 0) == 0 ? d.key.substr(drop_prefix.size()) : d.key);
+      }
+      for (const auto& dropped : statement.drops) keys.insert(dropped);
+    }
+  }
+  return out;
+}
+
+// The first later file (in apply order) that touches an object `file` also defines, with the key.
+std::optional<std::pair<const MigrationFile*, std::string>> later_change(const MigrationFile* file,
+                                                                         const std::vector<MigrationFile>& files,
+                                                                         const TouchedObjects& touched) {
+  const auto mine = touched.find(file);
+  if (mine == touched.end()) return std::nullopt;
+  bool after = false;
+  for (const auto& f : files) {
+    if (&f == file) {
+      after = true;
+      continue;
+    }
+    if (!after) continue;
+    const auto theirs = touched.find(&f);
+    if (theirs == touched.end()) continue;
+    for (const auto& key : mine->second) {
+      if (theirs->second.count(key)) return std::make_pair(&f, key);
+    }
+  }
+  return std::nullopt;
+}
+
 // The way back for one difference: running the defining file again when that restores exactly
-// this object, else the SQL for a new migration.
-void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status) {
+// this object and undoes no later file, else the SQL for a new migration.
+void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status, const std::vector<MigrationFile>& files,
+                const TouchedObjects& touched) {
   const auto& d = entry.difference;
   const auto& object = d.object();
   if (!entry.source) {
@@ -52,6 +98,12 @@ void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status) {
   const bool reruns = (d.kind == DifferenceKind::changed && recreatable_kind(object.kind) && entry.source->restores_definition) ||
                       (d.kind == DifferenceKind::missing && entry.source->restores_if_missing);
   if (reruns && (state == MigrationState::applied || state == MigrationState::changed)) {
+    if (const auto later = later_change(file, files, touched)) {
+      entry.advice = fmt::format("running {} again would also undo {}, which changes {} it defines: put the SQL in a new "
+                                 "migration (diff --sql prints it)",
+                                 file->file_name, later->first->file_name, later->second);
+      return;
+    }
     // As the command line names it: the version alone without modules, MODULE:FILE-NAME with them.
     const std::string selector = file->module.empty()
                                      ? std::to_string(file->version)
@@ -117,12 +169,13 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
   prepared.reserve(files.size());
   for (const auto& f : files) prepared.push_back(prepare_migration(f));
   const ObjectSources sources(prepared);
+  const auto touched = touched_objects(prepared);
   for (auto& d : compare_schemas(report.expected, report.actual, compare)) {
     if (same_check_after_round_trip(*expected_db, d)) continue;  // printed differently, the same constraint
     DriftEntry entry{d, std::nullopt, "", "", restore_sql(d, report.expected)};
     const std::string attribute = d.attributes.empty() ? "" : d.attributes.front().attribute;
     entry.source = sources.find(d.object(), attribute);
-    choose_fix(entry, status);
+    choose_fix(entry, status, files, touched);
     report.entries.push_back(std::move(entry));
   }
   return report;
