@@ -443,7 +443,14 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
                 fmt::format("{}: ran, but marking it applied in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
                             history_.qualified(), failure.error().message, failure.error().sqlstate),
                 fmt::format("the migration stays marked dirty; once you have checked it, run `cora-migrate repair {} "
-                            "--applied`", m.file->version));
+                            "--mark-applied`", display_name(*m.file)));
+  }
+  // A module's first snapshot file outside a transaction: its included deltas are recorded right
+  // after it (transactional snapshot files record them in their own transaction).
+  if (!m.records_included.empty()) {
+    std::vector<RecordWithoutRunning> included;
+    for (const auto* file : m.records_included) included.push_back({file, "included"});
+    record_without_running(included, false);
   }
   return true;
 }
