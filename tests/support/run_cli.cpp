@@ -67,6 +67,10 @@ CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOpt
 }
 
 RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& options) {
+  return start_program(full_argv(args), options);
+}
+
+RunningCli start_program(const std::vector<std::string>& argv, const CliOptions& options) {
   std::array<int, 2> out{}, err{};
   if (pipe2(out.data(), O_CLOEXEC) != 0 || pipe2(err.data(), O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = fork();
@@ -76,7 +80,7 @@ RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& opt
     dup2(err[1], STDERR_FILENO);
     const int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
-    exec_cli(full_argv(args), options);
+    exec_cli(argv, options);
   }
   close(out[1]);
   close(err[1]);

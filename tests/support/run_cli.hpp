@@ -34,6 +34,8 @@ struct RunningCli {
 };
 RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& options = {});
 CliResult wait_cli(RunningCli running);
+// The same for another program: argv[0] is its path (the test binaries run themselves this way).
+RunningCli start_program(const std::vector<std::string>& argv, const CliOptions& options = {});
 
 // The folder holding the project's own migrations/ and checks/.
 std::filesystem::path source_dir();

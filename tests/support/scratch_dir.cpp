@@ -2,12 +2,16 @@
 
 #include <stdlib.h>
 
+#include <exception>
 #include <fstream>
+#include <iostream>
 #include <stdexcept>
+
+#include "support/failure_tracker.hpp"
 
 namespace cora::test {
 
-ScratchDir::ScratchDir(const std::string& prefix) {
+ScratchDir::ScratchDir(const std::string& prefix) : failures_at_start_(failed_assertions()) {
   std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
@@ -17,6 +21,12 @@ ScratchDir::ScratchDir(const std::string& prefix) {
 }
 
 ScratchDir::~ScratchDir() {
+  // A test that failed (an assertion, or an exception unwinding through here) keeps its folder:
+  // the migrations, configs and server logs in it are what explains the failure.
+  if (failed_assertions() != failures_at_start_ || std::uncaught_exceptions() > 0) {
+    std::cerr << "kept the scratch folder of a failing test: " << path_.string() << "\n";
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -4,7 +4,8 @@
 
 namespace cora::test {
 
-// A fresh folder under the system temp dir, deleted with the object. Readable by others so
+// A fresh folder under the system temp dir, deleted with the object unless an assertion failed
+// while it existed (then it is kept and its path printed). Readable by others so
 // that PostgreSQL, running as the postgres user when tests run as root, can reach inside.
 class ScratchDir {
  public:
@@ -19,6 +20,7 @@ class ScratchDir {
 
  private:
   std::filesystem::path path_;
+  int failures_at_start_;
 };
 
 }  // namespace cora::test

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "support/failure_tracker.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace cora::test {
@@ -17,9 +18,15 @@ struct ClusterHolder {
   ClusterHolder() { cluster.ensure_running(); }
   ~ClusterHolder() {
     try {
-      cluster.destroy();
+      // After a failure the stopped cluster stays with its scratch folder: its server log is
+      // part of the evidence.
+      if (failed_assertions() > 0) {
+        cluster.stop();
+      } else {
+        cluster.destroy();
+      }
     } catch (...) {
-      // Nothing left to report to at exit; the scratch folder is removed regardless.
+      // Nothing left to report to at exit.
     }
   }
 };
