@@ -173,6 +173,8 @@ TEST_CASE("cora-migrate diff: each change made by hand is named with its file an
       if (change.line != 0) {
         CHECK(human.out.find("defined at " + (source_dir() / "migrations/007-auth-events-sessions.sql").string() + ":" +
                              std::to_string(change.line)) != std::string::npos);
+      } else {
+        CHECK(human.out.find("defined at (no file creates it)") != std::string::npos);
       }
       if (change.fixed_by_reapply) {
         REQUIRE(d["fix"]["command"] == "cora-migrate migrate --reapply 7 --force");
