@@ -115,7 +115,8 @@ class MigrateCommand : public Command {
                   "With --reapply: run the named migration again even though it is unchanged (undoes drift, see diff)");
     sub->add_flag("--strict-lint", strict_lint_, "Refuse to apply anything while `lint` warns about a file to apply");
     sub->add_flag("--allow-destructive", allow_destructive_,
-                  "Re-run changed schema files even when they drop tables, truncate or delete without WHERE");
+                  "Re-run a file (a changed schema file, or one --reapply names) even when it drops a table, "
+                  "truncates or deletes without WHERE");
     return sub;
   }
 

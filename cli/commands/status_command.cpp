@@ -44,7 +44,7 @@ std::string next_of(const Plan* plan, const StatusEntry& e) {
   const auto it = plan->next.find(e.file);
   if (it != plan->next.end()) return it->second;
   for (const auto& b : plan->blockers) {
-    if (b.entry.file == e.file) return b.destructive.empty() ? "blocked" : "blocked (destructive: " + b.destructive + ")";
+    if (b.entry.file == e.file) return b.destructive ? "blocked (destructive: " + b.destructive->text() + ")" : "blocked";
   }
   return "";
 }

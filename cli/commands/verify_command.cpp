@@ -21,6 +21,7 @@
 #include "verify/lints.hpp"
 #include "verify/live_checks.hpp"
 #include "verify/report.hpp"
+#include "verify/rerun_proof.hpp"
 
 namespace cora::cli {
 
@@ -61,18 +62,31 @@ class VerifyCommand : public Command {
         ->check(CLI::IsMember({"human", "json", "junit", "github"}));
     sub->add_flag("--scratch", scratch_,
                   "Verify a fresh database on the local cluster, migrated from zero, then drop it (needs no URL)");
+    sub->add_flag("--rerun", rerun_,
+                  "With --scratch: then run each re-runnable file a second time and report what that breaks");
+    sub->add_option("--rerun-only", rerun_only_,
+                    "With --scratch: run only this file a second time (VERSION, FILE-NAME or MODULE:FILE-NAME; "
+                    "repeatable)");
     return sub;
   }
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
     const CheckSet checks = load_checks(settings.checks_dir);
+    const bool rerun = rerun_ || !rerun_only_.empty();
+    if (rerun && !scratch_) {
+      throw Error(ExitCode::usage, "--rerun runs migration files a second time: only on a scratch database",
+                  "add --scratch: cora-migrate verify --scratch --rerun");
+    }
     if (!scratch_) {
       auto target = connect_to_target(settings);
-      return verify(*target.db, target.description, checks, settings);
+      const auto before = target.db->round_trips();
+      const auto outcomes = collect(*target.db, checks, settings);
+      return report(outcomes, {target.description, target.db->round_trips() - before, checks.size()});
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
+    const auto reruns = rerun ? rerunnable_files(files, project.has_modules, rerun_only_) : RerunSelection{};
     LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
     cluster.ensure_running();
     ScratchDatabase scratch(cluster, settings.timeouts.connect);
@@ -84,12 +98,28 @@ class VerifyCommand : public Command {
     migrator.apply(prepared, quiet);
     std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
                  scratch.name().c_str());
-    return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings);
+    const auto before = db->round_trips();
+    auto outcomes = collect(*db, checks, settings);
+    const VerifySummary summary{"scratch database " + scratch.name() + " on the local cluster",
+                                db->round_trips() - before, checks.size()};
+    if (rerun) {
+      db.reset();  // the proof copies the database: no session may stay open on it
+      const auto proof = prove_reruns(cluster, scratch.name(), files, reruns,
+                                      {settings.verify_schemas, settings.history_table, options});
+      std::fprintf(stderr, "Ran %zu file(s) a second time, each on a copy of %s\n", proof.files, scratch.name().c_str());
+      if (!reruns.skipped.empty()) {
+        std::string names;
+        for (const auto& skipped : reruns.skipped) names += (names.empty() ? "" : ", ") + skipped.first->file_name;
+        std::fprintf(stderr, "Not run again, since a later file changes what they define: %s (--rerun-only runs one)\n",
+                     names.c_str());
+      }
+      outcomes.insert(outcomes.end(), proof.outcomes.begin(), proof.outcomes.end());
+    }
+    return report(outcomes, summary);
   }
 
  private:
-  int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings) const {
-    const auto before = db.round_trips();
+  std::vector<CheckOutcome> collect(Connection& db, const CheckSet& checks, const Settings& settings) const {
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
     const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
     const auto analyses = analyse_functions(snapshot);
@@ -100,8 +130,10 @@ class VerifyCommand : public Command {
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
     // A scratch database was just built from the files: it cannot have drifted from them.
     if (!scratch_) point_drift_findings_at_diff(outcomes);
+    return outcomes;
+  }
 
-    const VerifySummary summary{description, db.round_trips() - before, checks.size()};
+  int report(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) const {
     std::string text;
     if (format_ == "json") text = render_json(outcomes, summary);
     else if (format_ == "junit") text = render_junit(outcomes, summary);
@@ -113,6 +145,8 @@ class VerifyCommand : public Command {
 
   std::string format_ = "human";
   bool scratch_ = false;
+  bool rerun_ = false;
+  std::vector<std::string> rerun_only_;
 };
 
 }  // namespace

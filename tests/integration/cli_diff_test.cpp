@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/cutting_proxy.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/stale_function.hpp"
@@ -45,7 +46,9 @@ std::vector<std::string> words(const std::string& command) {
 struct DriftFixture {
   TestDatabase db;
   ScratchDir dir;
-  DriftFixture() {
+  // `before_migrate`: SQL the database gets first, as a project's own set-up would give it.
+  explicit DriftFixture(const std::string& before_migrate = "") {
+    if (!before_migrate.empty()) execute(before_migrate);
     const auto& cluster = test_cluster();
     dir.write("cora-migrate.toml", "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() +
                                        "\"\n");
@@ -163,9 +166,19 @@ TEST_CASE("cora-migrate diff: each change made by hand is named with its file an
         CHECK(d["file"].get<std::string>().find("007-auth-events-sessions.sql") != std::string::npos);
         CHECK(d["line"] == change.line);
       }
-      CHECK(f.run({"diff"}).exit_code == 15);
+      // What a person reads: the object, its file and line, and the fix.
+      const auto human = f.run({"diff"});
+      CHECK(human.exit_code == 15);
+      INFO(human.out);
+      if (change.line != 0) {
+        CHECK(human.out.find("defined at " + (source_dir() / "migrations/007-auth-events-sessions.sql").string() + ":" +
+                             std::to_string(change.line)) != std::string::npos);
+      } else {
+        CHECK(human.out.find("defined at (no file creates it)") != std::string::npos);
+      }
       if (change.fixed_by_reapply) {
         REQUIRE(d["fix"]["command"] == "cora-migrate migrate --reapply 7 --force");
+        CHECK(human.out.find("fix: cora-migrate migrate --reapply 7 --force") != std::string::npos);
         auto args = words(d["fix"]["command"].get<std::string>());
         args.erase(args.begin());
         const auto fixed = f.run(args);
@@ -173,7 +186,12 @@ TEST_CASE("cora-migrate diff: each change made by hand is named with its file an
         CHECK(fixed.exit_code == 0);
       } else {
         CHECK(d["fix"]["command"].is_null());
-        f.execute(d["fix"]["sql"].get<std::string>());
+        // The fix printed is the SQL `diff --sql` prints: run exactly that.
+        CHECK(human.out.find("diff --sql prints") != std::string::npos);
+        const auto sql = f.run({"diff", "--sql"});
+        CHECK(sql.exit_code == 15);
+        CHECK(sql.out.find(d["fix"]["sql"].get<std::string>()) != std::string::npos);
+        f.execute(sql.out);
       }
       const auto after = f.run({"diff"});
       INFO(after.out);
@@ -320,4 +338,85 @@ TEST_CASE("cora-migrate diff: re-running a file is never the fix when a later fi
   // 001 also re-creates the policy 002 dropped: its re-run would undo 002.
   CHECK(fix["command"].is_null());
   CHECK_MESSAGE(fix["advice"].get<std::string>().find("would also undo 002-drop-policy.sql") != std::string::npos, fix.dump());
+}
+
+TEST_CASE("cora-migrate diff: Supabase's default privileges are the local cluster's too, so grants match a project's") {
+  SUBCASE("what postgres creates in public is granted to the API roles, as on a Supabase project") {
+    TestDatabase db;
+    db.connect()->execute_script(
+        "CREATE TABLE public.t (id int); CREATE SEQUENCE public.s;"
+        "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'");
+    const std::string acl =
+        "SELECT string_agg(a.who || '=' || a.privileges, ' ' ORDER BY a.who) "
+        "FROM (SELECT CASE WHEN x.grantee = 0 THEN '-' ELSE pg_get_userbyid(x.grantee)::text END AS who, "
+        "             string_agg(x.privilege_type, ',' ORDER BY x.privilege_type) AS privileges "
+        "      FROM aclexplode((SELECT {acl} FROM {catalog} WHERE {key})) x "
+        "      WHERE x.grantee <> 'postgres'::regrole::oid GROUP BY 1) a";
+    auto of = [&](const std::string& column, const std::string& catalog, const std::string& key) {
+      std::string sql = acl;
+      sql.replace(sql.find("{acl}"), 5, column);
+      sql.replace(sql.find("{catalog}"), 9, catalog);
+      sql.replace(sql.find("{key}"), 5, key);
+      return db.scalar(sql);
+    };
+    const std::string table_privileges = "DELETE,INSERT,REFERENCES,SELECT,TRIGGER,TRUNCATE,UPDATE";
+    CHECK(of("relacl", "pg_class", "oid = 'public.t'::regclass") ==
+          "anon=" + table_privileges + " authenticated=" + table_privileges + " service_role=" + table_privileges);
+    CHECK(of("relacl", "pg_class", "oid = 'public.s'::regclass") ==
+          "anon=SELECT,UPDATE,USAGE authenticated=SELECT,UPDATE,USAGE service_role=SELECT,UPDATE,USAGE");
+    // PUBLIC keeps PostgreSQL's own EXECUTE on functions, as on Supabase.
+    CHECK(of("proacl", "pg_proc", "oid = 'public.f()'::regprocedure") ==
+          "-=EXECUTE anon=EXECUTE authenticated=EXECUTE service_role=EXECUTE");
+  }
+
+  SUBCASE("a database with the default privileges a Supabase project sets: no grant differences after migrate") {
+    // What Supabase's own set-up runs for postgres: the test's copy, not the compatibility layer's.
+    const DriftFixture f(
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;"
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;"
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role");
+    const auto& db = f.db;
+    // The files leave anon some grants the default privileges gave (EXECUTE on functions they do
+    // not revoke): the expected schema must have them as well.
+    CHECK(db.scalar("SELECT count(*) > 0 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, "
+                    "aclexplode(p.proacl) a WHERE n.nspname = 'public' AND a.grantee = 'anon'::regrole") == "t");
+    const auto report = f.diff_json();
+    INFO(report.dump(2));
+    CHECK(report["summary"]["total"] == 0);
+  }
+}
+
+TEST_CASE("cora-migrate diff: a database of another major version is said so, and its deparsed text is not compared") {
+  // Only PostgreSQL 15 is at hand: a proxy makes the server announce 16, which is what diff
+  // reads the target's version from (the server_version it reports at start-up).
+  DriftFixture f;
+  f.execute("ALTER TABLE public.user_auth_log ALTER COLUMN event_type DROP NOT NULL;"
+            "ALTER POLICY user_sessions_select_own ON public.user_sessions USING (true)");
+  const auto same = f.diff_json();
+  CHECK(same["server_version"]["database"].get<int>() / 10000 == 15);
+  CHECK(same["notes"].empty());
+  CHECK(same["summary"]["total"] == 2);  // the column's nullability and the policy's expression
+
+  CuttingProxy proxy;
+  proxy.announce_major_version(16);
+  auto via_proxy = [&](std::vector<std::string> rest) {
+    std::vector<std::string> args{"--config", (f.dir.path() / "cora-migrate.toml").string(), "--database-url",
+                                  proxy.url(f.db.name()), "--migrations", (source_dir() / "migrations").string()};
+    args.insert(args.end(), rest.begin(), rest.end());
+    return run_cli(args);
+  };
+  const auto r = via_proxy({"diff", "--format", "json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 15);
+  const auto other = nlohmann::json::parse(r.out);
+  CHECK(other["server_version"]["database"].get<int>() / 10000 == 16);
+  CHECK(other["server_version"]["files"].get<int>() / 10000 == 15);
+  REQUIRE(other["notes"].size() == 1);
+  CHECK(other["notes"][0].get<std::string>().find("the database runs PostgreSQL 16 and the files were applied on "
+                                                  "PostgreSQL 15") != std::string::npos);
+  // What PostgreSQL prints the same on every version is still compared; expressions are not.
+  REQUIRE(other["differences"].size() == 1);
+  CHECK(other["differences"][0]["name"] == "public.user_auth_log.event_type");
+  const auto human = via_proxy({"diff"});
+  CHECK(human.out.find("PostgreSQL 16") != std::string::npos);
 }

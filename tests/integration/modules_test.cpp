@@ -177,7 +177,7 @@ TEST_CASE("modules: a schema file that destroys data is not re-run without --all
   }
   const auto refused = run_in(project, db, {"migrate"});
   CHECK_MESSAGE(refused.exit_code == 8, refused.err);
-  CHECK_MESSAGE(contains(refused.err, "001-ws.sql: changed, and running this schema file again would destroy data (line 2: TRUNCATE)"),
+  CHECK_MESSAGE(contains(refused.err, "001-ws.sql:2: TRUNCATE: the schema file changed, and running it again would destroy data"),
                 refused.err);
   CHECK(contains(refused.err, "--allow-destructive"));
   const auto allowed = run_in(project, db, {"migrate", "--allow-destructive"});

@@ -40,6 +40,19 @@ struct Pair {
 
 }  // namespace
 
+void CuttingProxy::announce_major(char* data, std::size_t size) const {
+  const int major = announced_major_;
+  if (major < 10 || major > 99) return;
+  // ParameterStatus: 'S', length, "server_version\0", "15.4\0".
+  static constexpr char kName[] = "server_version";
+  const std::string text(data, size);
+  const auto at = text.find(std::string(kName, sizeof(kName)));  // with its NUL
+  if (at == std::string::npos || at + sizeof(kName) + 2 > size) return;
+  const std::string digits = std::to_string(major);
+  data[at + sizeof(kName)] = digits[0];
+  data[at + sizeof(kName) + 1] = digits[1];
+}
+
 CuttingProxy::CuttingProxy() {
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
@@ -89,6 +102,7 @@ void CuttingProxy::serve() {
         const pollfd& f = fds[1 + 2 * i + static_cast<std::size_t>(side)];
         if (!(f.revents & (POLLIN | POLLHUP | POLLERR))) continue;
         const ssize_t n = read(f.fd, buffer.data(), buffer.size());
+        if (side == 1 && n > 0) announce_major(buffer.data(), static_cast<std::size_t>(n));
         const int to = side == 0 ? p.server : p.client;
         closed = n <= 0 || write(to, buffer.data(), static_cast<std::size_t>(n)) != n;
       }

@@ -1,6 +1,7 @@
 #pragma once
 // A loopback TCP proxy to the test cluster that drops every connection on demand: a network
-// that fails mid-migration or mid-verify.
+// that fails mid-migration or mid-verify. It can also make the server announce another major
+// version, for what a client does with a server of another version than ours.
 
 #include <atomic>
 #include <chrono>
@@ -21,14 +22,20 @@ class CuttingProxy {
   std::string url(const std::string& dbname) const;
   // Drop every connection `delay` after the next client connects (and refuse no new ones).
   void cut_after(std::chrono::milliseconds delay) { cut_after_ms_ = delay.count(); }
+  // Rewrites the major version in the server_version the server reports at start-up (the
+  // ParameterStatus libpq's PQserverVersion reads): "15.4" becomes "16.4" for `major` 16. Two
+  // digits, so that no message changes length. Only what the client is told changes.
+  void announce_major_version(int major) { announced_major_ = major; }
 
  private:
   void serve();
+  void announce_major(char* data, std::size_t size) const;
 
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<long long> cut_after_ms_{-1};
+  std::atomic<int> announced_major_{0};
   std::thread thread_;
 };
 

@@ -371,12 +371,14 @@ TEST_CASE("make_plan: a module's snapshot and deltas") {
     const std::vector<HistoryRecord> history{module_record("m", 1, "tables", "old"), module_record("m", 2, "functions"),
                                              module_record("m", 20251220, "rename"), module_record("m", 20260113, "add-column")};
     cora::PlanOptions options;
-    options.destructive_statement = [](const MigrationFile&) { return std::optional<std::string>("line 3: TRUNCATE"); };
+    options.destructive_statement = [](const MigrationFile&) { return std::optional<cora::DestructiveStatement>({3, "TRUNCATE"}); };
     const auto status = compute_status(files, history);
     const auto held = make_plan(status, files, options);
     CHECK(held.to_apply.empty());
     REQUIRE(held.blockers.size() == 1);
-    CHECK(held.blockers[0].destructive == "line 3: TRUNCATE");
+    REQUIRE(held.blockers[0].destructive);
+    CHECK(held.blockers[0].destructive->text() == "line 3: TRUNCATE");
+    CHECK_FALSE(held.blockers[0].requested);
     options.allow_destructive = true;
     CHECK(make_plan(status, files, options).to_apply == std::vector<const MigrationFile*>{&files[0]});
   }
@@ -441,4 +443,43 @@ TEST_CASE("make_plan: --reapply VERSION --force runs an applied, unchanged file 
   const auto pending = error_from([&] { make_plan(pending_status, with_pending, reapply_of({"3"}, true)); });
   REQUIRE(pending);
   CHECK(pending->hint() == "run migrate without --reapply");
+}
+
+TEST_CASE("make_plan: a file --reapply names that destroys data waits for allow_destructive") {
+  std::vector<MigrationFile> files{file(1), file(2, "new")};
+  files[1].content = "SELECT 1;\nTRUNCATE t;\n";
+  const std::vector<HistoryRecord> history{record(1), record(2)};
+  const auto status = compute_status(files, history);  // 2 is changed
+  const auto destructive = [](const MigrationFile& f) -> std::optional<cora::DestructiveStatement> {
+    if (f.content.find("TRUNCATE") == std::string::npos) return std::nullopt;
+    return cora::DestructiveStatement{2, "TRUNCATE"};
+  };
+  for (const bool all_changed : {false, true}) {
+    CAPTURE(all_changed);
+    auto options = all_changed ? reapply_of({}, false) : reapply_of({"2"}, false);
+    options.reapply.all_changed = all_changed;
+    options.destructive_statement = destructive;
+    const Plan held = make_plan(status, files, options);
+    CHECK(held.to_apply.empty());
+    REQUIRE(held.blockers.size() == 1);
+    CHECK(held.blockers[0].entry.version == 2);
+    REQUIRE(held.blockers[0].destructive);
+    CHECK(held.blockers[0].destructive->text() == "line 2: TRUNCATE");
+    CHECK(held.blockers[0].requested);
+    options.allow_destructive = true;
+    CHECK(versions(make_plan(status, files, options).to_apply) == std::vector<std::int64_t>{2});
+  }
+  // --force of an applied, unchanged file: the same.
+  const std::vector<HistoryRecord> unchanged{record(1), record(2, "new")};
+  auto forced = reapply_of({"2"}, true);
+  forced.destructive_statement = destructive;
+  const Plan held = make_plan(compute_status(files, unchanged), files, forced);
+  CHECK(held.to_apply.empty());
+  REQUIRE(held.blockers.size() == 1);
+  CHECK(held.blockers[0].requested);
+  // A file nobody asked to run again is not held for what it would do.
+  forced.reapply.selectors = {"1"};
+  const Plan other = make_plan(compute_status(files, unchanged), files, forced);
+  CHECK(other.blockers.empty());
+  CHECK(versions(other.to_apply) == std::vector<std::int64_t>{1});
 }

@@ -61,9 +61,11 @@ std::string describe_blocker(const Blocker& blocker) {
   const StatusEntry& entry = blocker.entry;
   const std::string file = entry.file ? entry.file->path.string()
                                       : (entry.module.empty() ? "" : entry.module + ": ") + fmt::format("version {}", entry.version);
-  if (!blocker.destructive.empty()) {
-    return fmt::format("{}: changed, and running this schema file again would destroy data ({})", file,
-                       blocker.destructive);
+  if (blocker.destructive) {
+    // Named by the statement's own file:line, so an editor jumps to it.
+    return fmt::format("{}:{}: {}: {} would destroy data", file, blocker.destructive->line, blocker.destructive->action,
+                       blocker.requested ? "running this file again (--reapply)"
+                                         : "the schema file changed, and running it again");
   }
   if (entry.state == MigrationState::conflict) {
     return fmt::format("{}: version {} is recorded as applied from another file, {} (on {}, checksum {}); this file "
@@ -85,9 +87,9 @@ std::string describe_blocker(const Blocker& blocker) {
 
 std::string blocker_hint(const Blocker& blocker) {
   const StatusEntry& entry = blocker.entry;
-  if (!blocker.destructive.empty()) {
-    return "if that is what you want, run migrate with --allow-destructive; otherwise make the statement re-runnable "
-           "(e.g. CREATE TABLE IF NOT EXISTS instead of DROP TABLE)";
+  if (blocker.destructive) {
+    return "if that is what you want, add --allow-destructive; otherwise make the statement re-runnable "
+           "(e.g. CREATE TABLE IF NOT EXISTS instead of DROP TABLE) and put the change in a new migration";
   }
   if (entry.state == MigrationState::conflict) {
     if (entry.file->matches_checksum(entry.record->checksum)) {

@@ -9,6 +9,7 @@
 
 #include "db/connection.hpp"
 #include "db/history_table.hpp"
+#include "diff/later_change.hpp"
 #include "diff/restore_sql.hpp"
 #include "diff/round_trip.hpp"
 #include "local/local_cluster.hpp"
@@ -28,48 +29,6 @@ const std::vector<std::string>& supabase_schemas() {
 
 bool recreatable_kind(const std::string& kind) {
   return kind == "function" || kind == "policy" || kind == "trigger" || kind == "view";
-}
-
-// Objects each file defines or drops, by the same keys ("policy:public.t name"): running a file
-// again also re-creates what a later file dropped or redefined, which would undo that file.
-using TouchedObjects = std::map<const MigrationFile*, std::set<std::string>>;
-
-TouchedObjects touched_objects(const std::vector<PreparedMigration>& prepared) {
-  TouchedObjects out;
-  constexpr std::string_view drop_prefix = "drop-if-exists:";
-  for (const auto& m : prepared) {
-    auto& keys = out[m.file];
-    for (const auto& statement : m.script.statements) {
-      for (const auto& d : statement.defines) {
-        if (d.key.rfind("grant:", 0) == 0) continue;  // grants accumulate; re-granting undoes nothing
-        keys.insert(d.key.rfind(drop_prefix, 0) == 0 ? d.key.substr(drop_prefix.size()) : d.key);
-      }
-      for (const auto& dropped : statement.drops) keys.insert(dropped);
-    }
-  }
-  return out;
-}
-
-// The first later file (in apply order) that touches an object `file` also defines, with the key.
-std::optional<std::pair<const MigrationFile*, std::string>> later_change(const MigrationFile* file,
-                                                                         const std::vector<MigrationFile>& files,
-                                                                         const TouchedObjects& touched) {
-  const auto mine = touched.find(file);
-  if (mine == touched.end()) return std::nullopt;
-  bool after = false;
-  for (const auto& f : files) {
-    if (&f == file) {
-      after = true;
-      continue;
-    }
-    if (!after) continue;
-    const auto theirs = touched.find(&f);
-    if (theirs == touched.end()) continue;
-    for (const auto& key : mine->second) {
-      if (theirs->second.count(key)) return std::make_pair(&f, key);
-    }
-  }
-  return std::nullopt;
 }
 
 // The way back for one difference: running the defining file again when that restores exactly

@@ -6,6 +6,7 @@
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
 #include "local/local_cluster.hpp"
+#include "local/throwaway_database.hpp"
 #include "util/sha256.hpp"
 #include "version.hpp"
 
@@ -16,30 +17,6 @@ namespace {
 constexpr const char* kPrefix = "cora_expected_";
 constexpr const char* kDuplicateDatabase = "42P04";
 
-// Dropped when the build fails or loses the race to another process.
-class BuildDatabase {
- public:
-  BuildDatabase(Connection& admin, std::string name) : admin_(admin), name_(std::move(name)) {
-    admin_.execute_script("CREATE DATABASE " + name_);
-  }
-  ~BuildDatabase() {
-    if (name_.empty()) return;
-    try {
-      admin_.execute_script("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    } catch (...) {
-      // Left behind only if the cluster went away; `local reset` clears it.
-    }
-  }
-  BuildDatabase(const BuildDatabase&) = delete;
-  BuildDatabase& operator=(const BuildDatabase&) = delete;
-  const std::string& name() const { return name_; }
-  void keep() { name_.clear(); }
-
- private:
-  Connection& admin_;
-  std::string name_;
-};
-
 bool database_exists(Connection& admin, const std::string& name) {
   return !admin.query("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", {name}).rows.empty();
 }
@@ -47,8 +24,9 @@ bool database_exists(Connection& admin, const std::string& name) {
 }  // namespace
 
 std::string expected_schema_name(const std::vector<const MigrationFile*>& files, const std::string& history_table) {
-  // The tool's version is part of the key: another version may apply files differently.
-  std::string key = fmt::format("{}\n{}\n", tool_version(), history_table);
+  // The tool's version is part of the key: another version may apply files differently; so is
+  // the compatibility layer the database starts from (its default privileges, say).
+  std::string key = fmt::format("{}\n{}\n{}\n", tool_version(), LocalCluster::compatibility_layer_version(), history_table);
   for (const auto* f : files) key += fmt::format("{} {} {}\n", f->version, f->name, f->checksum);
   return kPrefix + sha256_hex(key).substr(0, 16);
 }
@@ -62,7 +40,8 @@ ExpectedSchema build_expected_schema(LocalCluster& cluster, const std::vector<co
   ExpectedSchema out{name, true, {}};
   if (!database_exists(*admin, name)) {
     out.reused = false;
-    BuildDatabase build(*admin, fmt::format("cora_building_{}_{}", getpid(),
+    // Dropped when the build fails or loses the race to another process.
+    ThrowawayDatabase build(*admin, fmt::format("cora_building_{}_{}", getpid(),
                                             std::chrono::steady_clock::now().time_since_epoch().count() % 1000000));
     {
       auto db = Connection::open(cluster.conninfo(build.name()), timeouts.connect);

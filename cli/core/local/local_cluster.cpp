@@ -169,15 +169,22 @@ void LocalCluster::apply_compatibility_layer() const {
   }
 }
 
+std::string LocalCluster::compatibility_layer_version() {
+  return sha256_hex(embedded::supabase_compat_sql).substr(0, 16);
+}
+
 void LocalCluster::ensure_running() {
   prepare_dir(root_, false);
   FileLock lock(root_ / ".lock");
   const bool fresh = !initialized();
   if (fresh) create();
   if (!running()) start();
-  if (fresh) {
+  // A cluster made by an earlier version gets this version's layer (it is safe to run again):
+  // a schema built here must have what a Supabase project has, e.g. its default privileges.
+  const std::string marker = "created by cora-migrate; compatibility layer " + compatibility_layer_version() + "\n";
+  if (fresh || read_text(root_ / kReadyMarker) != marker) {
     apply_compatibility_layer();
-    std::ofstream(root_ / kReadyMarker) << "created by cora-migrate\n";
+    std::ofstream(root_ / kReadyMarker) << marker;
   }
 }
 

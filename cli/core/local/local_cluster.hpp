@@ -27,6 +27,10 @@ class LocalCluster {
   // Stops the cluster and deletes its files.
   void destroy();
 
+  // 16 hex digits of the Supabase compatibility layer's SHA-256: what a database built here
+  // depends on besides the files applied to it.
+  static std::string compatibility_layer_version();
+
   // A libpq connection string for `dbname` on this cluster, as its superuser "postgres".
   std::string conninfo(const std::string& dbname = "postgres") const;
 

@@ -135,3 +135,15 @@ GRANT EXECUTE ON FUNCTION auth.jwt(), auth.uid(), auth.role(), auth.email()
     TO anon, authenticated, service_role;
 
 GRANT ALL ON TABLE auth.users TO service_role;
+
+-- Default privileges, as on a Supabase project: whatever postgres creates in public later (the
+-- migrations' tables, views, sequences and functions) is granted to the three API roles, and the
+-- migrations revoke what a role must not have (`REVOKE ALL ON TABLE ... FROM anon`). Without
+-- this, a schema built here would lack grants a real project has, and `diff` against one would
+-- report them. Supabase also sets them for supabase_admin, a role that does not exist here.
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public
+    GRANT ALL ON TABLES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public
+    GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public
+    GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;

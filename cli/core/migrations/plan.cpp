@@ -195,11 +195,19 @@ void plan_module(const std::vector<const StatusEntry*>& entries, const Selection
   for (const auto* e : entries) {
     if (e->state == MigrationState::dirty || e->state == MigrationState::conflict) plan.blockers.push_back({*e, {}});
     if (e->state == MigrationState::missing) plan.warnings.push_back(*e);
-    if (e->state != MigrationState::changed || !e->file) continue;
-    if (e->role == FileRole::delta) {
-      if (!options.reapply.all_changed && !selection.reapply.count(e->file)) plan.blockers.push_back({*e, {}});
-    } else if (!options.allow_destructive && options.destructive_statement) {
-      if (const auto destructive = options.destructive_statement(*e->file)) plan.blockers.push_back({*e, *destructive});
+    if (!e->file) continue;
+    const bool changed = e->state == MigrationState::changed;
+    // --reapply (with --force: also an unchanged file) or --reapply-changed.
+    const bool requested = selection.reapply.count(e->file) > 0 || (changed && options.reapply.all_changed);
+    if (changed && e->role == FileRole::delta && !requested) {
+      plan.blockers.push_back({*e, {}});
+      continue;
+    }
+    const bool reruns = requested || (changed && e->role == FileRole::snapshot);
+    if (reruns && !options.allow_destructive && options.destructive_statement) {
+      if (const auto destructive = options.destructive_statement(*e->file)) {
+        plan.blockers.push_back({*e, destructive, requested});
+      }
     }
   }
   if (has_snapshot && !installed) {
@@ -217,8 +225,11 @@ void plan_module(const std::vector<const StatusEntry*>& entries, const Selection
     }
     return;
   }
+  const auto held = [&](const StatusEntry& e) {
+    return std::any_of(plan.blockers.begin(), plan.blockers.end(), [&](const Blocker& b) { return b.entry.file == e.file; });
+  };
   for (const auto* e : entries) {
-    if (e->role != FileRole::delta || !e->file) continue;
+    if (e->role != FileRole::delta || !e->file || held(*e)) continue;
     if (e->state == MigrationState::pending) {
       if (e->out_of_order) plan.warnings.push_back(*e);
       apply(*e, "apply");
@@ -232,12 +243,13 @@ void plan_module(const std::vector<const StatusEntry*>& entries, const Selection
     if (e->role != FileRole::snapshot || !e->file) continue;
     if (e->state == MigrationState::pending) {
       apply(*e, "apply");
+    } else if (held(*e)) {
+      continue;
     } else if (e->state == MigrationState::applied && selection.reapply.count(e->file)) {
       reapply(*e);  // --reapply --force
     } else if (e->state == MigrationState::changed) {
       // The module's current state, edited in place: running it again is how it is meant to be used.
-      const bool held = std::any_of(plan.blockers.begin(), plan.blockers.end(), [&](const Blocker& b) { return b.entry.file == e->file; });
-      if (!held) reapply(*e);
+      reapply(*e);
     }
   }
 }

@@ -62,19 +62,30 @@ struct ReapplySelection {
 const MigrationFile& find_migration(const std::vector<MigrationFile>& files, const std::string& selector,
                                     const std::string& what);
 
+// A statement that destroys data when its file runs again.
+struct DestructiveStatement {
+  int line = 0;
+  std::string action;  // "DROP TABLE", "TRUNCATE", "DELETE without WHERE"
+
+  std::string text() const { return "line " + std::to_string(line) + ": " + action; }
+};
+
 struct PlanOptions {
   std::optional<std::string> target;   // a selector: files after it wait
   ReapplySelection reapply;
   bool allow_destructive = false;
   // The first statement of a file that destroys data when re-run (DROP TABLE, TRUNCATE, DELETE
-  // without WHERE), as "line N: DROP TABLE": a changed schema file with one is not re-run
-  // without allow_destructive. Unset: no file is destructive.
-  std::function<std::optional<std::string>(const MigrationFile&)> destructive_statement;
+  // without WHERE): a file with one is not run again (a changed schema file, or one named by
+  // --reapply / --reapply-changed) without allow_destructive. Unset: no file is destructive.
+  std::function<std::optional<DestructiveStatement>(const MigrationFile&)> destructive_statement;
 };
 
 struct Blocker {
   StatusEntry entry;
-  std::string destructive;  // set when a changed schema file is held back for this statement
+  // Set when a re-run is held back for this statement: a changed schema file, or a file the
+  // user asked to re-apply (`requested`).
+  std::optional<DestructiveStatement> destructive;
+  bool requested = false;
 };
 
 struct Plan {

@@ -190,10 +190,10 @@ void unwrap_outer_transaction(SqlScript& script) {
 
 }  // namespace
 
-std::optional<std::string> first_destructive_statement(const MigrationFile& file) {
+std::optional<DestructiveStatement> first_destructive_statement(const MigrationFile& file) {
   try {
     for (const auto& statement : parse_sql_script(file.content).statements) {
-      if (!statement.destructive.empty()) return fmt::format("line {}: {}", statement.first_line, statement.destructive);
+      if (!statement.destructive.empty()) return DestructiveStatement{statement.first_line, statement.destructive};
     }
   } catch (const SqlParseFailure&) {
     // prepare_migration reports the syntax error with its place.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "migrations/migration_file.hpp"
+#include "migrations/plan.hpp"
 #include "migrations/sql_script.hpp"
 
 namespace cora {
@@ -45,10 +46,9 @@ struct PreparedMigration {
   std::string statement_text(const SqlStatement& s) const { return file->content.substr(s.offset, s.length); }
 };
 
-// "line N: DROP TABLE" for the first statement of `file` that destroys data when run again (DROP
-// TABLE, TRUNCATE, DELETE without WHERE), or nullopt (also when the file does not parse: preparing
-// it reports that).
-std::optional<std::string> first_destructive_statement(const MigrationFile& file);
+// The first statement of `file` that destroys data when run again (DROP TABLE, TRUNCATE, DELETE
+// without WHERE), or nullopt (also when the file does not parse: preparing it reports that).
+std::optional<DestructiveStatement> first_destructive_statement(const MigrationFile& file);
 
 // Reads the directives of the leading comment block. Throws cora::Error (migration_files) with
 // file:line for an unknown key or a bad value.
