@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "commands/command.hpp"
+#include "commands/module_checks.hpp"
 #include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
 #include "db/migrator.hpp"
@@ -68,8 +70,11 @@ class VerifyCommand : public Command {
     const auto settings = resolve_settings(global.settings, process_environment());
     const CheckSet checks = load_checks(settings.checks_dir);
     if (!scratch_) {
+      // A project with modules: its files say which module creates what, and lint across them.
+      std::optional<Project> project;
+      if (settings.modules) project = load_project_for_command(settings);
       auto target = connect_to_target(settings);
-      return verify(*target.db, target.description, checks, settings);
+      return verify(*target.db, target.description, checks, settings, project ? &*project : nullptr);
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
@@ -84,20 +89,26 @@ class VerifyCommand : public Command {
     migrator.apply(prepared, quiet);
     std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
                  scratch.name().c_str());
-    return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings);
+    return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings, &project);
   }
 
  private:
-  int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings) const {
+  int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings,
+             const Project* project) const {
     const auto before = db.round_trips();
+    const auto origins = project ? module_origins(db, settings, *project) : std::nullopt;
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
     const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
     const auto analyses = analyse_functions(snapshot);
     auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);
     auto probes = run_probes(db, checks.probes);
     outcomes.insert(outcomes.end(), probes.begin(), probes.end());
-    auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas);
+    auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas, origins ? &*origins : nullptr);
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
+    if (project) {
+      auto module_lints = module_dependency_outcomes(settings, *project);
+      outcomes.insert(outcomes.end(), module_lints.begin(), module_lints.end());
+    }
     // A scratch database was just built from the files: it cannot have drifted from them.
     if (!scratch_) point_drift_findings_at_diff(outcomes);
 
