@@ -1,7 +1,5 @@
 #include "commands/module_checks.hpp"
 
-#include <fmt/format.h>
-
 #include "commands/project_options.hpp"
 #include "db/history_table.hpp"
 #include "lint/lint.hpp"
@@ -37,7 +35,7 @@ std::vector<CheckOutcome> module_dependency_outcomes(const Settings& settings, c
   const auto report = lint::lint_migrations(inputs, options);
   for (const auto& f : report.findings) {
     if (f.rule != lint::kModuleDependencyRule) continue;
-    CheckOutcome o{"lint:" + f.rule, fmt::format("{}:{}", f.file, f.line), CheckOrigin{f.file, f.line}, {}};
+    CheckOutcome o{"lint:" + f.rule, f.file, CheckOrigin{f.file, f.line}, {}};
     o.findings.push_back({f.severity == lint::Severity::error ? Severity::error : Severity::warning,
                           "every module it uses among its dependencies", f.message, f.hint});
     out.push_back(std::move(o));

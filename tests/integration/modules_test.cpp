@@ -120,6 +120,16 @@ TEST_CASE("modules: an old database is upgraded by its deltas in date order, the
 
   const auto status = run_in(project, db, {"status"});
   CHECK_MESSAGE(contains(status.out, "next: re-run (changed)"), status.out);
+  // status: each file's role and what the next migrate does with it; --dry-run prints it in order.
+  CHECK_MESSAGE(contains(status.out, "20251220103900  rename-profiles  delta     pending   -  next: apply"), status.out);
+  CHECK(contains(status.out, "20260101        usage-index      delta     pending   -  next: record as included"));
+  const auto dry = run_in(project, db, {"migrate", "--dry-run"});
+  CHECK(dry.exit_code == 0);
+  const auto rename_at = dry.out.find("-- module-access:20251220103900_rename-profiles.sql");
+  const auto avatar_at = dry.out.find("-- module-access:20260113_profile-avatar.sql");
+  const auto reapply_at = dry.out.find("-- re-apply module-access:000-base.sql");
+  CHECK_MESSAGE((rename_at < avatar_at && avatar_at < reapply_at && reapply_at != std::string::npos), dry.out);
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "2");
   const auto result = run_in(project, db, {"migrate", "--module", "module-access"});
   REQUIRE_MESSAGE(result.exit_code == 0, result.out, result.err);
   // 001 (a number) first, then 2025-12-20 before 2026-01-13, then the changed snapshot files.

@@ -491,6 +491,9 @@ TEST_CASE("lint: undeclared_module_dependency") {
     std::vector<std::string> seen;
     for (const auto& f : found) seen.push_back(fmt::format("{}:{}", f.line, f.message.substr(0, f.message.find(','))));
     // One finding per object and file, at its first use; the plpgsql body's line is the file's.
+    std::string all;
+    for (const auto& line : seen) all += line + "\n";
+    INFO(all);
     CHECK(seen == std::vector<std::string>{"1:module-chat uses table public.sys_admins",
                                            "1:module-chat uses type public.mgmt_level",
                                            "8:module-chat uses function public.is_sys_admin"});

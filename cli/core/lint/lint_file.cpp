@@ -69,7 +69,7 @@ bool reads_statement(std::string_view type) {
       "IndexStmt",  "AlterTableStmt",     "DropStmt",         "RenameStmt",       "CreateStmt",
       "CreateForeignTableStmt", "CreateTableAsStmt", "ViewStmt", "CreateFunctionStmt", "VariableSetStmt",
       "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt", "TruncateStmt",
-      "GrantStmt"};
+      "GrantStmt", "CreateEnumStmt", "CreateDomainStmt", "CompositeTypeStmt"};
   for (const char* t : types) {
     if (type == t) return true;
   }
