@@ -501,3 +501,37 @@ TEST_CASE("modules: a delta wrapped in BEGIN; ... COMMIT; runs as its own transa
   CHECK(refused.exit_code == 4);
   CHECK_MESSAGE(contains(refused.err, "20260202_commit-midway.sql"), refused.err);
 }
+
+TEST_CASE("modules: baseline and repair take MODULE:VERSION") {
+  ProjectCopy project;
+  SUBCASE("baseline records every file up to it in run order, with the deltas its snapshots include") {
+    TestDatabase db;
+    const auto r = run_in(project, db, {"baseline", "module-mgmt:001"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "baselined module-mgmt:001-mgmt-roles.sql (not run)"));
+    CHECK(history(db, "true") ==
+          "module-access:0-base:baseline module-access:1-audit-table:included module-access:20251220103900-rename-profiles:included "
+          "module-access:20260113-profile-avatar:included module-access:1-profiles:baseline module-mgmt:1-mgmt-roles:baseline "
+          "module-mgmt:20260101-usage-index:included");
+    CHECK(db.scalar("SELECT to_regclass('public.sys_admins') IS NULL") == "t");  // recorded, not run
+  }
+  SUBCASE("repair clears a module's dirty transaction=false delta") {
+    TestDatabase db;
+    REQUIRE(run_in(project, db, {"migrate"}).exit_code == 0);
+    write_file(project, "packages/module-ws/db/migrations/20260301_ws-index.sql",
+               "-- cora-migrate: transaction=false\n"
+               "CREATE INDEX CONCURRENTLY IF NOT EXISTS ws_members_user ON public.ws_members (user_id);\nSELECT 1 / 0;\n");
+    CHECK(run_in(project, db, {"migrate"}).exit_code == 6);
+    CHECK(db.scalar("SELECT state FROM cora_migrate.schema_history WHERE module = 'module-ws' AND version = 20260301") == "running");
+    CHECK(run_in(project, db, {"migrate"}).exit_code == 8);  // dirty: refused until repaired
+    const auto repaired = run_in(project, db, {"repair", "module-ws:20260301"});
+    CHECK_MESSAGE(repaired.exit_code == 0, repaired.err);
+    CHECK(contains(repaired.out, "repaired module-ws:20260301: pending again"));
+    write_file(project, "packages/module-ws/db/migrations/20260301_ws-index.sql",
+               "-- cora-migrate: transaction=false\n"
+               "CREATE INDEX CONCURRENTLY IF NOT EXISTS ws_members_user ON public.ws_members (user_id);\n");
+    const auto again = run_in(project, db, {"migrate"});
+    CHECK_MESSAGE(again.exit_code == 0, again.err);
+    CHECK(history(db, "module = 'module-ws' AND version = 20260301 AND is_current") == "module-ws:20260301-ws-index:apply");
+  }
+}
