@@ -118,10 +118,22 @@ class AdoptCommand : public Command {
       std::fprintf(stdout, "%zu migration(s) adopted in %s.\n", adopted.size(), target.description.c_str());
       return to_int(ExitCode::ok);
     }
+    // Two different situations, two different fixes: a missing object means the file did not
+    // run (migrate applies it); an object that exists but fails a check ran and then changed.
     for (const auto& [m, verdict] : refused) {
-      std::fprintf(stdout, "%s %s: the live schema does not show it was applied:\n",
-                   style.paint("not adopted", Tone::bad).c_str(), display_name(*m->file).c_str());
-      for (const auto& problem : verdict.problems) std::fprintf(stdout, "  - %s\n", problem.c_str());
+      const std::string name = display_name(*m->file);
+      const std::string label = style.paint("not adopted", Tone::bad);
+      if (!verdict.missing.empty()) {
+        std::fprintf(stdout, "%s %s: object missing (the file did not run, or only in part; `migrate` applies it):\n",
+                     label.c_str(), name.c_str());
+        for (const auto& line : verdict.missing) std::fprintf(stdout, "  - %s\n", line.c_str());
+      }
+      if (!verdict.failing.empty()) {
+        std::fprintf(stdout,
+                     "%s %s: object exists but a check or lint fails (it ran, then changed; `verify` shows the fix):\n",
+                     label.c_str(), name.c_str());
+        for (const auto& line : verdict.failing) std::fprintf(stdout, "  - %s\n", line.c_str());
+      }
     }
     const auto* first = refused.front().first->file;
     const std::string selector =

@@ -42,8 +42,11 @@ class LintCommand : public Command {
     std::vector<lint::LintInput> inputs;
     inputs.reserve(files.size());
     for (const auto& file : files) inputs.push_back({&file, lint::FileRole::check});
+    // Modules that do not run are read for what they create (undeclared_module_dependency).
+    for (const auto& file : project.reference_files) inputs.push_back({&file, lint::FileRole::context});
     lint::LintOptions options;
     options.default_lock_timeout = settings.timeouts.lock_timeout;
+    configure_module_lint(options, settings, project);
     const auto report = lint::lint_migrations(inputs, options);
     const std::string out =
         format_ == "json" ? lint::json_report(report) : lint::human_report(report, Style::for_stream(stdout));
@@ -59,10 +62,11 @@ class LintCommand : public Command {
 
 }  // namespace
 
-void lint_before_migrate(const std::vector<MigrationFile>& files, const PreparedPlan& prepared,
-                         const Settings& settings, bool strict) {
+void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict) {
   if (prepared.migrations.empty()) return;
+  const auto& files = project.files;
   std::vector<lint::LintInput> inputs;
+  std::vector<lint::LintInput> others;  // read last, for what they create: the other rules never see them
   for (const auto& file : files) {
     const bool to_apply = std::any_of(prepared.migrations.begin(), prepared.migrations.end(),
                                       [&](const PreparedMigration& m) { return m.file == &file; });
@@ -73,8 +77,15 @@ void lint_before_migrate(const std::vector<MigrationFile>& files, const Prepared
       inputs.push_back({&file, lint::FileRole::check});
     else if (applied)
       inputs.push_back({&file, lint::FileRole::context});
+    else if (project.has_modules)
+      others.push_back({&file, lint::FileRole::context});
+  }
+  if (project.has_modules) {
+    for (const auto& file : project.reference_files) others.push_back({&file, lint::FileRole::context});
+    inputs.insert(inputs.end(), others.begin(), others.end());
   }
   lint::LintOptions options;
+  configure_module_lint(options, settings, project);
   options.checked_files_run_together = true;
   options.validate = false;  // Migrator::prepare has checked them
   options.default_lock_timeout = settings.timeouts.lock_timeout;

@@ -135,7 +135,7 @@ class MigrateCommand : public Command {
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
     require_dependencies_installed(project, prepared.history);
-    lint_before_migrate(files, prepared, settings, strict_lint_);
+    lint_before_migrate(project, prepared, settings, strict_lint_);
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
       print_dry_run(migrator, prepared, target.description);

@@ -6,13 +6,14 @@
 #include "config/settings.hpp"
 #include "db/migrator.hpp"
 #include "migrations/migration_file.hpp"
+#include "project/project.hpp"
 
 namespace cora::cli {
 
-// Lints prepared.migrations (the applied files are read for what they create and define) and
-// prints each warning on stderr. Throws cora::Error: migration_files for a misused silence
-// comment; lint_warnings when `strict` and a warning is left.
-void lint_before_migrate(const std::vector<MigrationFile>& files, const PreparedPlan& prepared,
-                         const Settings& settings, bool strict);
+// Lints prepared.migrations (the applied files are read for what they create and define; with
+// modules, every other file too, for what it creates) and prints each warning on stderr. Throws
+// cora::Error: migration_files for a misused silence comment or a lint graded error;
+// lint_warnings when `strict` and a warning is left.
+void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict);
 
 }  // namespace cora::cli

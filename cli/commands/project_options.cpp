@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "error.hpp"
 
 #include "commands/database_target.hpp"
 #include "output/terminal.hpp"
+#include "verify/lints/lint_rules.hpp"
 
 namespace cora::cli {
 
@@ -46,6 +48,18 @@ MigrateOptions migrate_options_for(const Settings& settings, const Project& proj
     if (module.selected) options.modules.push_back(module.name);
   }
   return options;
+}
+
+void configure_module_lint(lint::LintOptions& options, const Settings& settings, const Project& project) {
+  if (!project.has_modules) return;
+  const LintRule* rule = find_lint_rule(std::string(lint::kModuleDependencyRule));
+  const LintLevel level = rule ? level_of(*rule, settings.lints) : LintLevel::warning;
+  if (level == LintLevel::off) return;
+  options.module_dependency_severity = level == LintLevel::error ? lint::Severity::error : lint::Severity::warning;
+  for (const auto& module : project.modules) {
+    const auto closure = project.dependency_closure(module.name);
+    options.module_closures[module.name] = std::set<std::string>(closure.begin(), closure.end());
+  }
 }
 
 }  // namespace cora::cli

@@ -4,6 +4,7 @@
 
 #include "config/settings.hpp"
 #include "db/migrator.hpp"
+#include "lint/lint.hpp"
 #include "project/project.hpp"
 
 namespace cora::cli {
@@ -17,5 +18,9 @@ void require_dependencies_installed(const Project& project, const std::vector<Hi
 
 // Timeouts, client, and what the project's shape implies (repeated versions, modules in scope).
 MigrateOptions migrate_options_for(const Settings& settings, const Project& project);
+
+// undeclared_module_dependency for the lint of a project with modules: every module's dependency
+// closure, at the level [lints] gives the rule (off: left out).
+void configure_module_lint(lint::LintOptions& options, const Settings& settings, const Project& project);
 
 }  // namespace cora::cli

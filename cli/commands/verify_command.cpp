@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "commands/command.hpp"
-#include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
+#include "commands/module_checks.hpp"
+#include "commands/project_options.hpp"
 #include "db/migrator.hpp"
 #include "error.hpp"
 #include "local/local_cluster.hpp"
@@ -79,9 +81,12 @@ class VerifyCommand : public Command {
                   "add --scratch: cora-migrate verify --scratch --rerun");
     }
     if (!scratch_) {
+      // A project with modules: its files say which module creates what, and lint across them.
+      std::optional<Project> project;
+      if (settings.modules) project = load_project_for_command(settings);
       auto target = connect_to_target(settings);
       const auto before = target.db->round_trips();
-      const auto outcomes = collect(*target.db, checks, settings);
+      const auto outcomes = collect(*target.db, checks, settings, project ? &*project : nullptr);
       return report(outcomes, {target.description, target.db->round_trips() - before, checks.size()});
     }
     const auto project = load_project_for_command(settings);
@@ -99,7 +104,7 @@ class VerifyCommand : public Command {
     std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
                  scratch.name().c_str());
     const auto before = db->round_trips();
-    auto outcomes = collect(*db, checks, settings);
+    auto outcomes = collect(*db, checks, settings, &project);
     const VerifySummary summary{"scratch database " + scratch.name() + " on the local cluster",
                                 db->round_trips() - before, checks.size()};
     if (rerun) {
@@ -119,15 +124,21 @@ class VerifyCommand : public Command {
   }
 
  private:
-  std::vector<CheckOutcome> collect(Connection& db, const CheckSet& checks, const Settings& settings) const {
+  std::vector<CheckOutcome> collect(Connection& db, const CheckSet& checks, const Settings& settings,
+                                    const Project* project) const {
+    const auto origins = project ? module_origins(db, settings, *project) : std::nullopt;
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
     const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
     const auto analyses = analyse_functions(snapshot);
     auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);
     auto probes = run_probes(db, checks.probes);
     outcomes.insert(outcomes.end(), probes.begin(), probes.end());
-    auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas);
+    auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas, origins ? &*origins : nullptr);
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
+    if (project) {
+      auto module_lints = module_dependency_outcomes(settings, *project);
+      outcomes.insert(outcomes.end(), module_lints.begin(), module_lints.end());
+    }
     // A scratch database was just built from the files: it cannot have drifted from them.
     if (!scratch_) point_drift_findings_at_diff(outcomes);
     return outcomes;

@@ -10,7 +10,6 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
-#include "util/process.hpp"
 
 using namespace cora::test;
 
@@ -30,12 +29,7 @@ struct Project {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "migrations")) files.push_back(entry.path());
     std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
-      const auto r = cora::run_process({"/usr/lib/postgresql/15/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-d",
-                                        db.conninfo(), "-f", file.string()},
-                                       std::nullopt);
-      REQUIRE_MESSAGE(r.exit_code == 0, r.output);
-    }
+    for (const auto& file : files) db.run_psql_file(file);
   }
   std::string states() const {
     return db.scalar("SELECT string_agg(version || ':' || action, ',' ORDER BY version) FROM cora_migrate.schema_history "

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -43,6 +44,39 @@ CliResult run_in(const ProjectCopy& project, const TestDatabase& db, std::vector
 std::string history(const TestDatabase& db, const std::string& where = "is_current") {
   return db.scalar("SELECT string_agg(module || ':' || version || '-' || name || ':' || action, ' ' ORDER BY id) "
                    "FROM cora_migrate.schema_history WHERE " + where);
+}
+
+void write_file(const ProjectCopy& project, const std::string& relative, const std::string& text) {
+  std::filesystem::create_directories((project.path() / relative).parent_path());
+  std::ofstream(project.path() / relative) << text;
+}
+
+// The registry's dependencies only: chat's use of mgmt's is_sys_admin() is declared nowhere.
+const char* kConfigWithoutChatDependency = "modules = [\"packages/*\"]\nmodule_registry = \"templates/module-registry.yaml\"\n";
+
+// A ws function that reads mgmt's table and calls mgmt's function; ws depends on access only.
+void add_ws_report(const ProjectCopy& project) {
+  write_file(project, "packages/module-ws/db/schema/002-ws-report.sql",
+             "CREATE OR REPLACE FUNCTION public.ws_usage_total(p_user bigint) RETURNS bigint\n"
+             "LANGUAGE plpgsql STABLE SET search_path = public AS $$\n"
+             "BEGIN\n"
+             "  IF NOT public.is_sys_admin(p_user) THEN\n"
+             "    RETURN 0;\n"
+             "  END IF;\n"
+             "  RETURN (SELECT sum(uses) FROM public.mgmt_usage);\n"
+             "END $$;\n");
+}
+
+// The way a CORA project is installed by hand: every module's schema files pasted into psql, in order.
+void paste_with_psql(const ProjectCopy& project, const TestDatabase& db, const std::vector<std::string>& modules) {
+  for (const auto& module : modules) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(project.path() / "packages" / module / "db/schema")) {
+      if (entry.path().extension() == ".sql") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) db.run_psql_file(file);
+  }
 }
 
 }  // namespace
@@ -86,6 +120,16 @@ TEST_CASE("modules: an old database is upgraded by its deltas in date order, the
 
   const auto status = run_in(project, db, {"status"});
   CHECK_MESSAGE(contains(status.out, "next: re-run (changed)"), status.out);
+  // status: each file's role and what the next migrate does with it; --dry-run prints it in order.
+  CHECK_MESSAGE(contains(status.out, "20251220103900  rename-profiles  delta     pending   -  next: apply"), status.out);
+  CHECK(contains(status.out, "20260101        usage-index      delta     pending   -  next: record as included"));
+  const auto dry = run_in(project, db, {"migrate", "--dry-run"});
+  CHECK(dry.exit_code == 0);
+  const auto rename_at = dry.out.find("-- module-access:20251220103900_rename-profiles.sql");
+  const auto avatar_at = dry.out.find("-- module-access:20260113_profile-avatar.sql");
+  const auto reapply_at = dry.out.find("-- re-apply module-access:000-base.sql");
+  CHECK_MESSAGE((rename_at < avatar_at && avatar_at < reapply_at && reapply_at != std::string::npos), dry.out);
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "2");
   const auto result = run_in(project, db, {"migrate", "--module", "module-access"});
   REQUIRE_MESSAGE(result.exit_code == 0, result.out, result.err);
   // 001 (a number) first, then 2025-12-20 before 2026-01-13, then the changed snapshot files.
@@ -231,6 +275,18 @@ TEST_CASE("modules: configuration and layout errors name what is wrong") {
     CHECK(r.exit_code == 3);
     CHECK_MESSAGE(contains(r.err, "cycle: module-access -> module-ws -> module-access"), r.err);
   }
+  SUBCASE("a dependency on a module no glob found") {
+    write("cora-migrate.toml", "modules = [\"packages/*\"]\n[module.module-ws]\ndepends_on = [\"module-billing\"]\n");
+    const auto r = run_in(project, db, {"migrate"});
+    CHECK(r.exit_code == 3);
+    CHECK_MESSAGE(contains(r.err, "module module-ws depends on module-billing, which no modules glob found"), r.err);
+  }
+  SUBCASE("[module.NAME] for a folder that is no module") {
+    write("cora-migrate.toml", "modules = [\"packages/*\"]\n[module.module-nope]\nenabled = false\n");
+    const auto r = run_in(project, db, {"status"});
+    CHECK(r.exit_code == 3);
+    CHECK_MESSAGE(contains(r.err, "[module.module-nope] names no module the modules globs found"), r.err);
+  }
   SUBCASE("files without a number: all of them in one error") {
     write("packages/module-ws/db/schema/add-score.sql", "SELECT 1;\n");
     write("packages/module-ws/db/schema/fix-things.sql", "SELECT 1;\n");
@@ -284,4 +340,198 @@ TEST_CASE("modules: diff builds the expected schema from every module, as migrat
   const auto fixed = run_in(project, db, {"migrate", "--reapply", "module-mgmt:001-mgmt-roles", "--force"});
   CHECK_MESSAGE(fixed.exit_code == 0, fixed.err);
   CHECK(run_in(project, db, {"diff"}).exit_code == 0);
+}
+
+TEST_CASE("modules: lint finds a module using another module's function without depends_on (the registry forgets chat -> mgmt)") {
+  ProjectCopy project;
+  CliOptions options;
+  options.cwd = project.path();
+  // As the fixture declares it: no finding.
+  const auto declared = run_cli({"lint"}, options);
+  CHECK_MESSAGE(!contains(declared.out, "undeclared_module_dependency"), declared.out);
+
+  write_file(project, "cora-migrate.toml", kConfigWithoutChatDependency);
+  const auto found = run_cli({"lint"}, options);
+  CHECK_MESSAGE(found.exit_code == 13, found.out, found.err);
+  CHECK_MESSAGE(contains(found.out, "packages/module-chat/db/schema/001-chat.sql:5: warning[undeclared_module_dependency]: "
+                                    "module-chat uses function public.is_sys_admin, which module module-mgmt creates ("),
+                found.out);
+  CHECK_MESSAGE(contains(found.out, "packages/module-mgmt/db/schema/001-mgmt-roles.sql:2), but module-chat does not depend on "
+                                    "module-mgmt"),
+                found.out);
+  CHECK(contains(found.out, "add \"module-mgmt\" to depends_on in [module.module-chat]"));
+  // --module leaves mgmt out of the run, not out of what is known to create what.
+  const auto one = run_cli({"lint", "--module", "module-chat"}, options);
+  CHECK_MESSAGE(contains(one.out, "001-chat.sql:5: warning[undeclared_module_dependency]"), one.out);
+
+  SUBCASE("[lints] switches it off") {
+    std::ofstream(project.path() / "cora-migrate.toml", std::ios::app) << "[lints]\nundeclared_module_dependency = \"off\"\n";
+    const auto off = run_cli({"lint"}, options);
+    CHECK_MESSAGE(!contains(off.out, "undeclared_module_dependency"), off.out);
+    CHECK(contains(run_cli({"lints"}, options).out, "undeclared_module_dependency"));
+  }
+  SUBCASE("[lints] makes it an error") {
+    std::ofstream(project.path() / "cora-migrate.toml", std::ios::app) << "[lints]\nundeclared_module_dependency = \"error\"\n";
+    const auto error = run_cli({"lint"}, options);
+    CHECK(error.exit_code == 4);
+    CHECK_MESSAGE(contains(error.out, "001-chat.sql:5: error[undeclared_module_dependency]"), error.out);
+    const auto lints = run_cli({"lints"}, options);
+    CHECK_MESSAGE(contains(lints.out, "undeclared_module_dependency"), lints.out);
+    CHECK(contains(lints.out, "error    warning"));
+  }
+}
+
+TEST_CASE("modules: verify names the module and file that create what a function body names, and whether it is disabled or missing") {
+  TestDatabase db;
+  ProjectCopy project;
+  add_ws_report(project);
+  write_file(project, "cora-migrate.toml",
+             std::string(kConfigWithoutChatDependency) +
+                 "[module.module-chat]\nenabled = false\n[module.module-mgmt]\nenabled = false\n");
+  const auto installed = run_in(project, db, {"migrate"});
+  REQUIRE_MESSAGE(installed.exit_code == 0, installed.err);
+  // migrate's lint stage: ws uses mgmt's table and function, and does not depend on mgmt.
+  CHECK_MESSAGE(contains(installed.err, "002-ws-report.sql:4: warning[undeclared_module_dependency]: module-ws uses function "
+                                        "public.is_sys_admin, which module module-mgmt creates"),
+                installed.err);
+  CHECK_MESSAGE(contains(installed.err, "002-ws-report.sql:7: warning[undeclared_module_dependency]: module-ws uses table "
+                                        "public.mgmt_usage"),
+                installed.err);
+
+  const auto disabled = run_in(project, db, {"verify", "--format", "json"});
+  CHECK(disabled.exit_code == 11);
+  CHECK_MESSAGE(contains(disabled.out, "public.mgmt_usage does not exist; module module-mgmt creates it ("),
+                disabled.out);
+  CHECK_MESSAGE(contains(disabled.out, "packages/module-mgmt/db/schema/003-mgmt-usage.sql:1), and that module is disabled: "
+                                       "enabled = false in [module.module-mgmt]"),
+                disabled.out);
+  CHECK(contains(disabled.out, "public.is_sys_admin does not exist; module module-mgmt creates it ("));
+  CHECK(contains(disabled.out, "enable module-mgmt (drop enabled = false from [module.module-mgmt])"));
+  CHECK_MESSAGE(!contains(disabled.out, "re-apply the migration that defines public.ws_usage_total"), disabled.out);
+  // verify's lint stage reports the files' cross-module use as the other lints are.
+  CHECK(contains(disabled.out, "\"lint:undeclared_module_dependency\""));
+
+  write_file(project, "cora-migrate.toml", std::string(kConfigWithoutChatDependency) + "[module.module-chat]\nenabled = false\n");
+  const auto missing = run_in(project, db, {"verify", "--format", "json"});
+  CHECK(missing.exit_code == 11);
+  CHECK_MESSAGE(contains(missing.out, "003-mgmt-usage.sql:1), and that module is missing: this database does not have it"),
+                missing.out);
+  CHECK(contains(missing.out, "install module-mgmt: `cora-migrate migrate --module module-mgmt`"));
+
+  // Installed, the names resolve: no finding about them is left.
+  REQUIRE(run_in(project, db, {"migrate"}).exit_code == 0);
+  const auto resolved = run_in(project, db, {"verify", "--format", "json"});
+  CHECK_MESSAGE(!contains(resolved.out, "does not exist"), resolved.out);
+}
+
+TEST_CASE("modules: adopt on a database built by pasting every module's schema files with psql") {
+  TestDatabase db;
+  ProjectCopy project;
+  // The fixture's tables are not meant for the Data API: RLS on every one is not what this tests.
+  std::ofstream(project.path() / "cora-migrate.toml", std::ios::app)
+      << "[lints]\nrls_disabled_in_public = \"off\"\nno_primary_key = \"off\"\n";
+
+  SUBCASE("every module's objects exist and pass: all adopted, module by module, deltas included") {
+    paste_with_psql(project, db, {"module-access", "module-mgmt", "module-chat", "module-ws"});
+    const auto r = run_in(project, db, {"adopt"});
+    CHECK_MESSAGE(r.exit_code == 0, r.out, r.err);
+    CHECK(contains(r.out, "adopted module-chat:001-chat.sql ("));
+    CHECK(history(db, "is_current AND action = 'adopt'") ==
+          "module-access:0-base:adopt module-access:1-profiles:adopt module-mgmt:1-mgmt-roles:adopt "
+          "module-mgmt:3-mgmt-modules:adopt module-mgmt:3-mgmt-usage:adopt module-chat:1-chat:adopt module-ws:1-ws:adopt");
+    CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE action = 'included'") == "4");
+    CHECK(contains(run_in(project, db, {"migrate"}).out, "Nothing to apply"));
+  }
+
+  SUBCASE("an object missing and an object that fails a lint are told apart") {
+    // ws was never pasted; chat was, and then its row level security was switched off by hand.
+    paste_with_psql(project, db, {"module-access", "module-mgmt", "module-chat"});
+    db.connect()->execute_script("ALTER TABLE public.chat_messages DISABLE ROW LEVEL SECURITY");
+    const auto r = run_in(project, db, {"adopt"});
+    CHECK(r.exit_code == 11);
+    CHECK_MESSAGE(contains(r.out, "not adopted module-ws:001-ws.sql: object missing"), r.out);
+    CHECK(contains(r.out, "  - table public.ws_members does not exist"));
+    CHECK_MESSAGE(contains(r.out, "not adopted module-chat:001-chat.sql: object exists but a check or lint fails"), r.out);
+    CHECK_MESSAGE(contains(r.out, "lint:policy_on_rls_disabled_table public.chat_messages chat_admins"), r.out);
+    CHECK(!contains(r.out, "not adopted module-chat:001-chat.sql: object missing"));
+    CHECK(!contains(r.out, "not adopted module-ws:001-ws.sql: object exists"));
+    // The modules whose objects are there are adopted all the same.
+    CHECK(history(db, "is_current AND action = 'adopt'") ==
+          "module-access:0-base:adopt module-access:1-profiles:adopt module-mgmt:1-mgmt-roles:adopt "
+          "module-mgmt:3-mgmt-modules:adopt module-mgmt:3-mgmt-usage:adopt");
+  }
+}
+
+TEST_CASE("modules: a run stops at the first failure across all modules; what ran before it stays recorded") {
+  TestDatabase db;
+  ProjectCopy project;
+  {
+    std::ofstream out(project.path() / "packages/module-chat/db/schema/001-chat.sql", std::ios::app);
+    out << "SELECT 1 / 0;\n";
+  }
+  const auto r = run_in(project, db, {"migrate"});
+  CHECK(r.exit_code == 6);
+  CHECK_MESSAGE(contains(r.err, "001-chat.sql"), r.err);
+  CHECK(db.scalar("SELECT string_agg(DISTINCT module, ',') FROM cora_migrate.schema_history") == "module-access,module-mgmt");
+  CHECK(db.scalar("SELECT to_regclass('public.chat_messages') IS NULL AND to_regclass('public.ws_members') IS NULL") == "t");
+}
+
+TEST_CASE("modules: a delta wrapped in BEGIN; ... COMMIT; runs as its own transaction") {
+  TestDatabase db;
+  ProjectCopy project;
+  REQUIRE(run_in(project, db, {"migrate"}).exit_code == 0);
+  write_file(project, "packages/module-mgmt/db/migrations/20260201_wrapped-bad.sql",
+             "BEGIN;\nCREATE TABLE public.mgmt_half (id int);\nSELECT 1 / 0;\nCOMMIT;\n");
+  const auto failed = run_in(project, db, {"migrate"});
+  CHECK(failed.exit_code == 6);
+  CHECK(db.scalar("SELECT to_regclass('public.mgmt_half') IS NULL") == "t");
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE name = 'wrapped-bad'") == "0");
+
+  write_file(project, "packages/module-mgmt/db/migrations/20260201_wrapped-bad.sql",
+             "BEGIN;\nCREATE TABLE public.mgmt_half (id int);\nCOMMIT;\n");
+  const auto applied = run_in(project, db, {"migrate"});
+  CHECK_MESSAGE(applied.exit_code == 0, applied.err);
+  CHECK(db.scalar("SELECT to_regclass('public.mgmt_half') IS NOT NULL") == "t");
+  CHECK(history(db, "name = 'wrapped-bad'") == "module-mgmt:20260201-wrapped-bad:apply");
+
+  // Any other transaction control stays an error, naming the file.
+  write_file(project, "packages/module-mgmt/db/migrations/20260202_commit-midway.sql",
+             "BEGIN;\nCREATE TABLE public.mgmt_x (id int);\nCOMMIT;\nCREATE TABLE public.mgmt_y (id int);\n");
+  const auto refused = run_in(project, db, {"migrate"});
+  CHECK(refused.exit_code == 4);
+  CHECK_MESSAGE(contains(refused.err, "20260202_commit-midway.sql"), refused.err);
+}
+
+TEST_CASE("modules: baseline and repair take MODULE:VERSION") {
+  ProjectCopy project;
+  SUBCASE("baseline records every file up to it in run order, with the deltas its snapshots include") {
+    TestDatabase db;
+    const auto r = run_in(project, db, {"baseline", "module-mgmt:001"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "baselined module-mgmt:001-mgmt-roles.sql (not run)"));
+    CHECK(history(db, "true") ==
+          "module-access:0-base:baseline module-access:1-audit-table:included module-access:20251220103900-rename-profiles:included "
+          "module-access:20260113-profile-avatar:included module-access:1-profiles:baseline module-mgmt:1-mgmt-roles:baseline "
+          "module-mgmt:20260101-usage-index:included");
+    CHECK(db.scalar("SELECT to_regclass('public.sys_admins') IS NULL") == "t");  // recorded, not run
+  }
+  SUBCASE("repair clears a module's dirty transaction=false delta") {
+    TestDatabase db;
+    REQUIRE(run_in(project, db, {"migrate"}).exit_code == 0);
+    write_file(project, "packages/module-ws/db/migrations/20260301_ws-index.sql",
+               "-- cora-migrate: transaction=false\n"
+               "CREATE INDEX CONCURRENTLY IF NOT EXISTS ws_members_user ON public.ws_members (user_id);\nSELECT 1 / 0;\n");
+    CHECK(run_in(project, db, {"migrate"}).exit_code == 6);
+    CHECK(db.scalar("SELECT state FROM cora_migrate.schema_history WHERE module = 'module-ws' AND version = 20260301") == "running");
+    CHECK(run_in(project, db, {"migrate"}).exit_code == 8);  // dirty: refused until repaired
+    const auto repaired = run_in(project, db, {"repair", "module-ws:20260301"});
+    CHECK_MESSAGE(repaired.exit_code == 0, repaired.err);
+    CHECK(contains(repaired.out, "repaired module-ws:20260301: pending again"));
+    write_file(project, "packages/module-ws/db/migrations/20260301_ws-index.sql",
+               "-- cora-migrate: transaction=false\n"
+               "CREATE INDEX CONCURRENTLY IF NOT EXISTS ws_members_user ON public.ws_members (user_id);\n");
+    const auto again = run_in(project, db, {"migrate"});
+    CHECK_MESSAGE(again.exit_code == 0, again.err);
+    CHECK(history(db, "module = 'module-ws' AND version = 20260301 AND is_current") == "module-ws:20260301-ws-index:apply");
+  }
 }

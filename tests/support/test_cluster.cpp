@@ -1,5 +1,6 @@
 #include "support/test_cluster.hpp"
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -7,6 +8,7 @@
 
 #include "support/failure_tracker.hpp"
 #include "support/scratch_dir.hpp"
+#include "util/process.hpp"
 
 namespace cora::test {
 
@@ -64,6 +66,13 @@ std::string TestDatabase::scalar(const std::string& sql) const {
   const auto result = connect()->query(sql);
   if (result.rows.empty() || result.rows[0].empty()) return "";
   return result.rows[0][0].value_or("");
+}
+
+void TestDatabase::run_psql_file(const std::filesystem::path& file) const {
+  const auto r = cora::run_process({"/usr/lib/postgresql/15/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-d",
+                                    conninfo(), "-f", file.string()},
+                                   std::nullopt);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
 }
 
 }  // namespace cora::test

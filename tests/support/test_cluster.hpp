@@ -2,6 +2,7 @@
 // One throwaway PostgreSQL 15 cluster per test process (the product's own LocalCluster, in a
 // scratch folder), and a fresh database per test.
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,9 @@ class TestDatabase {
   std::unique_ptr<Connection> connect() const;
   // The first column of the first row of `sql`, or "" for NULL / no rows.
   std::string scalar(const std::string& sql) const;
+  // Runs `file` through psql in one transaction, stopping at the first error, as a person pastes
+  // a file by hand. Fails the test (REQUIRE) when psql does.
+  void run_psql_file(const std::filesystem::path& file) const;
 
  private:
   std::string name_;

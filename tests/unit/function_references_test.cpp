@@ -535,3 +535,27 @@ END
     CHECK(relations_of(analysis) == "t@3");
   }
 }
+
+TEST_CASE("function references: the functions a body calls, with their lines") {
+  const auto analysis = plpgsql(R"(
+BEGIN
+  IF NOT public.is_sys_admin(p_user) THEN
+    RETURN 0;
+  END IF;
+  PERFORM mgmt_touch(p_user);
+  RETURN (SELECT count(*) FROM public.mgmt_usage);
+END
+)",
+                                {"p_user bigint", "bigint"});
+  std::string calls;
+  for (const auto& call : analysis.calls) {
+    calls += (calls.empty() ? "" : ", ") + (call.schema.empty() ? "" : call.schema + ".") + call.name + "@" +
+             std::to_string(call.line);
+  }
+  CHECK(calls == "public.is_sys_admin@3, mgmt_touch@6, count@7");
+  CHECK(relations_of(analysis) == "public.mgmt_usage@7");
+
+  const auto sql = analyse_function_body("sql", "\n  SELECT public.is_sys_admin(p)\n", {"p bigint", "boolean"});
+  REQUIRE(sql.calls.size() == 1);
+  CHECK(sql.calls[0].line == 2);
+}

@@ -426,3 +426,92 @@ TEST_CASE("lint: report formats") {
     CHECK(json["silenced"].empty());
   }
 }
+
+namespace {
+
+MigrationFile module_file(const std::string& module, const std::string& file_name, const std::string& content) {
+  MigrationFile f = migration(1, content);
+  f.module = module;
+  f.file_name = file_name;
+  f.name = file_name.substr(4, file_name.size() - 8);
+  f.path = "packages/" + module + "/db/schema/" + file_name;
+  return f;
+}
+
+std::vector<Finding> module_findings(const std::vector<MigrationFile>& files, const cora::lint::ModuleClosures& closures) {
+  std::vector<LintInput> inputs;
+  for (const auto& f : files) inputs.push_back({&f, FileRole::check});
+  LintOptions options;
+  options.module_closures = closures;
+  std::vector<Finding> out;
+  for (const auto& f : lint_migrations(inputs, options).findings) {
+    if (f.rule == "undeclared_module_dependency") out.push_back(f);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("lint: undeclared_module_dependency") {
+  const MigrationFile mgmt = module_file("module-mgmt", "001-roles.sql",
+                                         "CREATE TABLE public.sys_admins (user_id bigint PRIMARY KEY);\n"
+                                         "CREATE TYPE public.mgmt_level AS ENUM ('a', 'b');\n"
+                                         "CREATE FUNCTION public.is_sys_admin(p bigint) RETURNS boolean LANGUAGE sql STABLE\n"
+                                         "AS $$ SELECT EXISTS (SELECT 1 FROM public.sys_admins WHERE user_id = p) $$;\n");
+  const cora::lint::ModuleClosures undeclared{{"module-mgmt", {}}, {"module-chat", {}}};
+  const cora::lint::ModuleClosures declared{{"module-mgmt", {}}, {"module-chat", {"module-mgmt"}}};
+
+  SUBCASE("a policy calling another module's function: both files, and the depends_on to add") {
+    const MigrationFile chat = module_file("module-chat", "001-chat.sql",
+                                           "CREATE TABLE public.chat (id bigint PRIMARY KEY, author bigint);\n"
+                                           "ALTER TABLE public.chat ENABLE ROW LEVEL SECURITY;\n"
+                                           "CREATE POLICY admins ON public.chat\n  USING (public.is_sys_admin(author));\n");
+    // The user sorts first: the creator is found wherever it is in the run.
+    const auto found = module_findings({chat, mgmt}, undeclared);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].file == "packages/module-chat/db/schema/001-chat.sql");
+    CHECK(found[0].line == 4);
+    CHECK(found[0].severity == Severity::warning);
+    CHECK_CONTAINS(found[0].message, "module-chat uses function public.is_sys_admin, which module module-mgmt creates "
+                                     "(packages/module-mgmt/db/schema/001-roles.sql:3), but module-chat does not depend on "
+                                     "module-mgmt");
+    CHECK_CONTAINS(found[0].hint, "add \"module-mgmt\" to depends_on in [module.module-chat]");
+    CHECK(module_findings({mgmt, chat}, declared).empty());
+  }
+
+  SUBCASE("foreign keys, types, triggers, views and function bodies are uses too") {
+    const MigrationFile chat = module_file(
+        "module-chat", "002-more.sql",
+        "CREATE TABLE public.chat_admin (user_id bigint REFERENCES public.sys_admins (user_id), level public.mgmt_level);\n"
+        "CREATE VIEW public.chat_admins AS SELECT user_id FROM public.sys_admins;\n"
+        "CREATE FUNCTION public.chat_count() RETURNS bigint LANGUAGE plpgsql AS $$\nBEGIN\n"
+        "  RETURN (SELECT count(*) FROM public.sys_admins);\nEND $$;\n"
+        "CREATE FUNCTION public.chat_check(p bigint) RETURNS boolean LANGUAGE sql AS $$\n  SELECT public.is_sys_admin(p)\n$$;\n");
+    const auto found = module_findings({mgmt, chat}, undeclared);
+    std::vector<std::string> seen;
+    for (const auto& f : found) seen.push_back(fmt::format("{}:{}", f.line, f.message.substr(0, f.message.find(','))));
+    // One finding per object and file, at its first use; the plpgsql body's line is the file's.
+    std::string all;
+    for (const auto& line : seen) all += line + "\n";
+    INFO(all);
+    CHECK(seen == std::vector<std::string>{"1:module-chat uses table public.sys_admins",
+                                           "1:module-chat uses type public.mgmt_level",
+                                           "8:module-chat uses function public.is_sys_admin"});
+    CHECK(module_findings({mgmt, chat}, declared).empty());
+  }
+
+  SUBCASE("its own objects, unknown ones and a project without modules are no finding") {
+    const MigrationFile chat = module_file("module-chat", "001-chat.sql",
+                                           "CREATE TABLE IF NOT EXISTS public.sys_admins (user_id bigint PRIMARY KEY);\n"
+                                           "CREATE TABLE public.t (id bigint REFERENCES auth.users (id));\n");
+    CHECK(module_findings({mgmt, chat}, undeclared).empty());
+    CHECK(module_findings({mgmt, chat}, {}).empty());
+  }
+
+  SUBCASE("a silence comment with a reason silences it") {
+    const MigrationFile chat = module_file("module-chat", "001-chat.sql",
+                                           "-- cora-migrate: ignore=undeclared_module_dependency reason=\"mgmt is always there\"\n"
+                                           "CREATE VIEW public.v AS SELECT * FROM public.sys_admins;\n");
+    CHECK(module_findings({mgmt, chat}, undeclared).empty());
+  }
+}

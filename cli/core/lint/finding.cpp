@@ -20,6 +20,8 @@ const std::vector<RuleInfo>& warning_rules() {
       {"drop_table", "DROP TABLE of a table that already exists"},
       {"rename_referenced_table", "RENAME of a table that a function body in the migrations still names"},
       {"missing_lock_timeout", "a strong lock on a table that already exists with no lock_timeout at all"},
+      {"undeclared_module_dependency",
+       "a module's file uses a table, view, type or function of a module outside its depends_on (and the registry's)"},
   };
   return rules;
 }

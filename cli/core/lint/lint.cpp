@@ -125,14 +125,28 @@ LintReport lint_migrations(const std::vector<LintInput>& files, const LintOption
     if (loaded.file) parsed.push_back({std::move(*loaded.file), checked, i});
   }
 
-  for (auto& located : Linter(options, parsed).run()) {
-    const auto& input = parsed[located.parsed];
-    const LintSilence* silence = silence_for(input.file.directives.silences, located.finding.rule);
-    if (!silence) silence = silence_for(input.file.statement_silences[located.statement], located.finding.rule);
+  const auto report_or_silence = [&](Finding finding, std::size_t parsed_index, std::size_t statement) {
+    const auto& input = parsed[parsed_index];
+    const LintSilence* silence = silence_for(input.file.directives.silences, finding.rule);
+    if (!silence) silence = silence_for(input.file.statement_silences[statement], finding.rule);
     if (silence) {
-      report.silenced.push_back({std::move(located.finding), silence->reason, silence->line});
+      report.silenced.push_back({std::move(finding), silence->reason, silence->line});
     } else {
-      ordered.emplace_back(input.order, std::move(located.finding));
+      ordered.emplace_back(input.order, std::move(finding));
+    }
+  };
+  for (auto& located : Linter(options, parsed).run()) {
+    report_or_silence(std::move(located.finding), located.parsed, located.statement);
+  }
+  if (!options.module_closures.empty()) {
+    std::vector<const LintFile*> all;
+    std::vector<bool> checked;
+    for (const auto& p : parsed) {
+      all.push_back(&p.file);
+      checked.push_back(p.checked);
+    }
+    for (auto& use : check_module_dependencies(all, checked, options.module_closures, options.module_dependency_severity)) {
+      report_or_silence(std::move(use.finding), use.file, use.statement);
     }
   }
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lint/finding.hpp"
+#include "lint/module_dependency_rule.hpp"
 #include "migrations/migration_file.hpp"
 
 namespace cora::lint {
@@ -33,6 +34,10 @@ struct LintOptions {
   bool validate = true;
   // [timeouts] lock_timeout: what a file without a lock_timeout directive runs with.
   std::chrono::milliseconds default_lock_timeout{10'000};
+  // A project with modules: each module's dependency closure, for undeclared_module_dependency
+  // (empty: the rule does not run), and the severity [lints] gives that rule.
+  ModuleClosures module_closures;
+  Severity module_dependency_severity = Severity::warning;
 };
 
 // `files` in version order.

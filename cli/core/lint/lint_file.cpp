@@ -63,12 +63,13 @@ void check_rule_names(const MigrationFile& file, const LintSilence& silence, std
 }
 
 // The statement types some rule reads the tree of (table_rules, lock_timeout_rule, rename_rule,
-// schema_state); the others are kept without one. A new rule adds its types here.
+// schema_state, module_dependency_rule); the others are kept without one. A new rule adds its types here.
 bool reads_statement(std::string_view type) {
   static const char* const types[] = {
       "IndexStmt",  "AlterTableStmt",     "DropStmt",         "RenameStmt",       "CreateStmt",
       "CreateForeignTableStmt", "CreateTableAsStmt", "ViewStmt", "CreateFunctionStmt", "VariableSetStmt",
-      "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt", "TruncateStmt"};
+      "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt", "TruncateStmt",
+      "GrantStmt", "CreateEnumStmt", "CreateDomainStmt", "CompositeTypeStmt"};
   for (const char* t : types) {
     if (type == t) return true;
   }

@@ -186,7 +186,17 @@ Project load_project(const Settings& settings) {
     module.selected = settings.only_modules.empty() ||
                       std::find(settings.only_modules.begin(), settings.only_modules.end(), module.name) !=
                           settings.only_modules.end();
-    if (module.enabled && module.selected) add_files(module, m.strict_versions, project);
+    if (module.enabled && module.selected) {
+      add_files(module, m.strict_versions, project);
+      continue;
+    }
+    Project other;
+    try {
+      add_files(module, false, other);
+    } catch (const Error&) {
+      continue;  // it does not run: its layout errors are its own business until it does
+    }
+    for (auto& f : other.files) project.reference_files.push_back(std::move(f));
   }
   return project;
 }

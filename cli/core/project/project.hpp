@@ -29,6 +29,9 @@ struct Project {
   // schema/ files then its migrations/ deltas, each folder in version order.
   std::vector<MigrationFile> files;
   std::vector<std::string> warnings;  // e.g. files sharing a version
+  // Files of the modules that do not run (disabled, or left out by --module), read only to say
+  // which module creates an object; a module whose files cannot be read is left out here.
+  std::vector<MigrationFile> reference_files;
 
   const Module* find(const std::string& name) const;
   // The modules `name` depends on, directly or through others.

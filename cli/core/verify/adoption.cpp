@@ -62,7 +62,7 @@ AdoptionVerdict judge_adoption(const PreparedMigration& migration, const Catalog
     const std::string name = object.substr(colon + 1);
     if (!exists(kind, name, snapshot)) {
       if (dropped_later.count(object)) continue;  // a later file removed it: its absence shows nothing
-      verdict.problems.push_back(fmt::format("{} {} does not exist", kind, name));
+      verdict.missing.push_back(fmt::format("{} {} does not exist", kind, name));
       continue;
     }
     ++verdict.objects;
@@ -77,12 +77,12 @@ AdoptionVerdict judge_adoption(const PreparedMigration& migration, const Catalog
       for (const auto& f : o.findings) {
         if (f.severity != Severity::error) continue;
         const std::string where = o.origin.file.empty() ? "built-in lint" : fmt::format("{}:{}", o.origin.file, o.origin.line);
-        verdict.problems.push_back(
+        verdict.failing.push_back(
             fmt::format("check {} ({} {}): expected {}; found {}", where, o.kind, o.subject, f.expected, f.found));
       }
     }
   }
-  verdict.adoptable = verdict.problems.empty();
+  verdict.adoptable = verdict.missing.empty() && verdict.failing.empty();
   return verdict;
 }
 

@@ -18,7 +18,11 @@ struct AdoptionVerdict {
   bool adoptable = false;
   std::size_t objects = 0;             // objects the file creates that were found
   std::size_t checks = 0;              // declared checks about them that passed
-  std::vector<std::string> problems;   // why not, one line each
+  // Why not, one line each, in two kinds that call for different fixes: an object the file
+  // creates is missing (the file did not run, or only in part: apply it), or it exists but a
+  // declared check or built-in lint about it fails (it ran, then changed, or ran another way).
+  std::vector<std::string> missing;
+  std::vector<std::string> failing;
 };
 
 // `outcomes` are the evaluated declared checks (evaluate_checks) and built-in lints (run_lints)

@@ -11,7 +11,7 @@ void point_drift_findings_at_diff(std::vector<CheckOutcome>& outcomes) {
   for (auto& o : outcomes) {
     if (std::find(kinds.begin(), kinds.end(), o.kind) == kinds.end()) continue;
     for (auto& f : o.findings) {
-      if (f.severity == Severity::error) f.fix += kDriftPointer;
+      if (f.severity == Severity::error && !f.module_not_installed) f.fix += kDriftPointer;
     }
   }
 }

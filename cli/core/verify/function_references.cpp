@@ -185,6 +185,7 @@ struct FoundName {
 struct SqlNames {
   std::vector<FoundName> references;
   std::vector<FoundName> created;  // CREATE TABLE x, SELECT INTO x, ...: not expected to exist
+  std::vector<FoundName> calls;    // FuncCall names
 };
 
 // Fields typed RangeVar* are printed without the {"RangeVar": ...} wrapper.
@@ -248,6 +249,7 @@ class RangeVarWalker {
         record(it.value(), scope, false);
         continue;
       }
+      if (key == "FuncCall") record_call(it.value());
       if (is_creation_target(kind, key)) {
         if (is_bare_range_var(it.value())) record(it.value(), scope, true);
         continue;
@@ -277,6 +279,21 @@ class RangeVarWalker {
     }
     if (found.schema.empty() && std::find(ctes.begin(), ctes.end(), found.name) != ctes.end()) return;
     out_.references.push_back(std::move(found));
+  }
+
+  // funcname is a list of {"String": {"sval": ...}}: [schema,] name.
+  void record_call(const json& call) {
+    if (!call.is_object()) return;
+    const auto names = call.find("funcname");
+    if (names == call.end() || !names->is_array() || names->empty()) return;
+    std::vector<std::string> parts;
+    for (const auto& part : *names) {
+      const auto str = part.find("String");
+      if (str == part.end()) return;
+      parts.push_back(string_field(*str, "sval"));
+    }
+    const std::string schema = parts.size() > 1 ? parts[parts.size() - 2] : std::string();
+    out_.calls.push_back({schema, parts.back(), int_field(call, "location", 0)});
   }
 
   SqlNames& out_;
@@ -318,6 +335,12 @@ class Collector {
       relations_.push_back({RelationReference{std::move(schema), std::move(name), line}, order});
     }
   }
+  void add_call(std::string schema, std::string name, int line, std::size_t order) {
+    if (line < 1) line = 1;
+    if (seen_calls_.emplace(schema, name, line).second) {
+      calls_.push_back({FunctionCall{std::move(schema), std::move(name), line}, order});
+    }
+  }
   void add_created(std::string schema, std::string name) { created_.emplace_back(std::move(schema), std::move(name)); }
   void add_dynamic(int line) { dynamic_lines_.insert(line < 1 ? 1 : line); }
   void add_error(std::string message) {
@@ -336,6 +359,10 @@ class Collector {
       });
       if (!created_here) result.relations.push_back(std::move(reference));
     }
+    std::stable_sort(calls_.begin(), calls_.end(), [](const OrderedCall& a, const OrderedCall& b) {
+      return std::tie(a.call.line, a.order) < std::tie(b.call.line, b.order);
+    });
+    for (auto& entry : calls_) result.calls.push_back(std::move(entry.call));
     for (const int line : dynamic_lines_) result.dynamic_sql.push_back(DynamicSql{line});
     result.parse_error = std::move(error_);
     return result;
@@ -346,8 +373,14 @@ class Collector {
     RelationReference reference;
     std::size_t order = 0;
   };
+  struct OrderedCall {
+    FunctionCall call;
+    std::size_t order = 0;
+  };
   std::vector<Ordered> relations_;
   std::set<std::tuple<std::string, std::string, int>> seen_;
+  std::vector<OrderedCall> calls_;
+  std::set<std::tuple<std::string, std::string, int>> seen_calls_;
   std::vector<std::pair<std::string, std::string>> created_;
   std::set<int> dynamic_lines_;
   std::optional<std::string> error_;
@@ -371,6 +404,10 @@ BodyAnalysis analyse_sql_body(const std::string& body) {
   for (const auto& found : names->references) {
     const auto offset = static_cast<std::size_t>(std::max(found.location, 0));
     collector.add_reference(found.schema, found.name, line_of(body, offset), offset);
+  }
+  for (const auto& call : names->calls) {
+    const auto offset = static_cast<std::size_t>(std::max(call.location, 0));
+    collector.add_call(call.schema, call.name, line_of(body, offset), offset);
   }
   for (const auto& created : names->created) collector.add_created(created.schema, created.name);
   return std::move(collector).finish();
@@ -577,6 +614,14 @@ class PlpgsqlWalker {
           collector_.add_reference(found.schema, found.name, line_of(body_, *offset), *offset);
         } else {  // the statement's line, after any name located on it
           collector_.add_reference(found.schema, found.name, line, body_.size());
+        }
+      }
+      for (const auto& call : names->calls) {
+        const auto offset = offset_in_body(query, call.location + shift, line, statement);
+        if (offset) {
+          collector_.add_call(call.schema, call.name, line_of(body_, *offset), *offset);
+        } else {
+          collector_.add_call(call.schema, call.name, line, body_.size());
         }
       }
       for (const auto& created : names->created) collector_.add_created(created.schema, created.name);

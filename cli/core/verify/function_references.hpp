@@ -17,6 +17,14 @@ struct RelationReference {
   int line = 0;        // 1-based line within the function body (prosrc; line 1 is usually empty)
 };
 
+// A function the body calls (a FuncCall in one of its statements or expressions). Built-ins
+// come too (count, now): a caller looks up only the names it knows a file creates.
+struct FunctionCall {
+  std::string schema;  // empty when unqualified
+  std::string name;
+  int line = 0;        // as RelationReference::line
+};
+
 // EXECUTE of a computed string (EXECUTE, FOR ... IN EXECUTE, RETURN QUERY EXECUTE,
 // OPEN ... FOR EXECUTE): what it names cannot be known without running it.
 struct DynamicSql {
@@ -35,6 +43,7 @@ struct BodyAnalysis {
   // the body itself creates (CREATE [TEMP] TABLE, SELECT INTO, CREATE VIEW/SEQUENCE/TYPE) and
   // ALTER TABLE IF EXISTS targets. Includes %ROWTYPE and table.column%TYPE declarations.
   std::vector<RelationReference> relations;
+  std::vector<FunctionCall> calls;      // ordered by line; no two equal (schema, name, line)
   std::vector<DynamicSql> dynamic_sql;  // ordered by line, one per line
   // Set when the body, or one expression in it, could not be parsed; `relations` then holds
   // whatever could be found, which may be nothing.

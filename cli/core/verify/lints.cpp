@@ -55,8 +55,9 @@ Severity severity_of(LintLevel level) { return level == LintLevel::error ? Sever
 }  // namespace
 
 std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const FunctionAnalyses& analyses,
-                                    const LintLevels& levels, const std::vector<std::string>& exposed_schemas) {
-  const LintContext context{snapshot, analyses, exposed_schemas};
+                                    const LintLevels& levels, const std::vector<std::string>& exposed_schemas,
+                                    const ObjectOrigins* origins) {
+  const LintContext context{snapshot, analyses, exposed_schemas, origins};
   const auto comments = comments_by_subject(snapshot);
   std::vector<CheckOutcome> out;
   for (const auto& rule : lint_rules()) {

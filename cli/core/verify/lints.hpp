@@ -8,13 +8,17 @@
 #include "verify/catalog_snapshot.hpp"
 #include "verify/evaluate_checks.hpp"
 #include "verify/lints/lint_rules.hpp"
+#include "verify/object_origins.hpp"
 #include "verify/outcome.hpp"
 
 namespace cora {
 
 // Runs every live rule not switched off in `levels` ([lints]; absent means the rule's default),
 // its findings graded as configured. `exposed_schemas` are the schemas the Data API serves.
+// `origins` (a project with modules, else null) lets a finding name the module that creates
+// what a function body names.
 std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const FunctionAnalyses& analyses,
-                                    const LintLevels& levels, const std::vector<std::string>& exposed_schemas);
+                                    const LintLevels& levels, const std::vector<std::string>& exposed_schemas,
+                                    const ObjectOrigins* origins = nullptr);
 
 }  // namespace cora

@@ -17,6 +17,9 @@ struct Finding {
   std::string expected;
   std::string found;
   std::string fix;
+  // The object is created by a module this database does not run (missing or disabled): not
+  // drift, so the finding does not point at `diff`.
+  bool module_not_installed = false;
 };
 
 struct CheckOutcome {

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "verify/lints/lint_context.hpp"
 #include "verify/search_path.hpp"
 
@@ -27,6 +29,32 @@ void definer_executable_by(const LintContext& c, const std::string& rule, const 
     }
     out.push_back(std::move(o));
   }
+}
+
+// The module file that creates the relation a body names, trying each schema of the function's
+// search_path for an unqualified name.
+std::optional<ObjectOrigin> origin_of_relation(const LintContext& c, const std::string& schema, const std::string& name,
+                                               const std::vector<std::string>& path) {
+  if (!c.origins) return std::nullopt;
+  for (const auto& candidate : candidate_names(schema, name, path)) {
+    if (auto origin = c.origins->relation(candidate)) return origin;
+  }
+  return std::nullopt;
+}
+
+// The module file that creates a function the body calls, when no function of that name exists
+// here (any overload will do: the arguments are not resolved).
+std::optional<ObjectOrigin> origin_of_function(const LintContext& c, const std::string& schema, const std::string& name,
+                                               const std::vector<std::string>& path) {
+  if (!c.origins) return std::nullopt;
+  const auto candidates = candidate_names(schema, name, path);
+  for (const auto& f : c.snapshot.functions) {
+    if (std::find(candidates.begin(), candidates.end(), f.schema + "." + f.name) != candidates.end()) return std::nullopt;
+  }
+  for (const auto& candidate : candidates) {
+    if (auto origin = c.origins->function(candidate)) return origin;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -70,14 +98,35 @@ void unresolved_relation(const LintContext& c, LintOutcomes& out) {
     for (const auto& r : analysis.relations) {
       if (resolve_relation(r.schema, r.name, path, s.relations)) continue;
       const std::string named = r.schema.empty() ? r.name : r.schema + "." + r.name;
-      o.findings.push_back(
-          {Severity::error, fmt::format("line {} of the body names an existing relation", r.line),
-           fmt::format("{} does not exist{}", named,
-                       r.schema.empty() ? fmt::format(" in search_path ({})", f.search_path.value_or(s.session_search_path))
-                                        : ""),
-           fmt::format("the function fails with 42P01 when that line runs: re-apply the migration that defines {} "
-                       "or fix its body",
-                       signature_of(f))});
+      Finding finding{Severity::error, fmt::format("line {} of the body names an existing relation", r.line),
+                      fmt::format("{} does not exist{}", named,
+                                  r.schema.empty()
+                                      ? fmt::format(" in search_path ({})", f.search_path.value_or(s.session_search_path))
+                                      : ""),
+                      fmt::format("the function fails with 42P01 when that line runs: re-apply the migration that "
+                                  "defines {} or fix its body",
+                                  signature_of(f))};
+      // Across modules: the relation may be another module's, one this database does not run.
+      if (const auto origin = origin_of_relation(c, r.schema, r.name, path)) {
+        finding.found += "; " + describe_origin(*origin);
+        if (origin->state != ModuleState::installed) {
+          finding.fix = "the function fails with 42P01 when that line runs: " + origin_fix(*origin, named);
+          finding.module_not_installed = true;
+        }
+      }
+      o.findings.push_back(std::move(finding));
+    }
+    // Across modules: a call of a function that a module this database does not run creates.
+    // Only names a module file creates are looked at (count(), now() and the like are not).
+    for (const auto& call : analysis.calls) {
+      const auto origin = origin_of_function(c, call.schema, call.name, path);
+      if (!origin || origin->state == ModuleState::installed) continue;
+      const std::string named = call.schema.empty() ? call.name : call.schema + "." + call.name;
+      Finding finding{Severity::error, fmt::format("line {} of the body calls an existing function", call.line),
+                      fmt::format("{} does not exist; {}", named, describe_origin(*origin)),
+                      "the function fails with 42883 when that line runs: " + origin_fix(*origin, named)};
+      finding.module_not_installed = true;
+      o.findings.push_back(std::move(finding));
     }
     for (const auto& d : analysis.dynamic_sql) {
       o.findings.push_back({Severity::warning, fmt::format("line {} of the body can be analysed", d.line),

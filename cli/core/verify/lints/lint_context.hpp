@@ -6,6 +6,7 @@
 
 #include "verify/catalog_snapshot.hpp"
 #include "verify/evaluate_checks.hpp"
+#include "verify/object_origins.hpp"
 #include "verify/outcome.hpp"
 
 namespace cora {
@@ -14,6 +15,8 @@ struct LintContext {
   const CatalogSnapshot& snapshot;
   const FunctionAnalyses& analyses;
   const std::vector<std::string>& exposed_schemas;  // [verify] schemas: what the Data API serves
+  // A project with modules: which module's file creates a name a function body uses; else null.
+  const ObjectOrigins* origins = nullptr;
 
   bool exposed(const std::string& schema) const;
   // A table (relkind r or p) of the project in an exposed schema.

@@ -65,6 +65,9 @@ const std::vector<LintRule>& lint_rules() {
       {"invalid_index", S::live, L::error, "index", "an index left INVALID by a failed concurrent build"},
       {"fkey_to_auth_unique", S::live, L::error, "table",
        "a foreign key to an auth table through a unique constraint other than its primary key"},
+      // Offline, on the files of a project with modules: `lint`, and the lint stages of migrate and verify.
+      {"undeclared_module_dependency", S::offline, L::warning, "",
+       "a module's file uses a table, view, type or function that a module outside its depends_on (and the registry's) creates"},
   };
   return rules;
 }

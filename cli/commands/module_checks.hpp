@@ -1,0 +1,24 @@
+#pragma once
+// What verify adds for a project with modules: which module creates what a function body names
+// (and whether this database runs that module), and the files' undeclared_module_dependency lint.
+
+#include <optional>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "db/connection.hpp"
+#include "project/project.hpp"
+#include "verify/object_origins.hpp"
+#include "verify/outcome.hpp"
+
+namespace cora::cli {
+
+// Every module's files (disabled ones' too), with the modules history shows installed. One
+// query. nullopt for a project without modules.
+std::optional<ObjectOrigins> module_origins(Connection& db, const Settings& settings, const Project& project);
+
+// undeclared_module_dependency over the project's files, as verify outcomes (kind
+// "lint:undeclared_module_dependency", the using file as origin); none when [lints] turns it off.
+std::vector<CheckOutcome> module_dependency_outcomes(const Settings& settings, const Project& project);
+
+}  // namespace cora::cli
