@@ -69,7 +69,7 @@ class VerifyCommand : public Command {
     const CheckSet checks = load_checks(settings.checks_dir);
     if (!scratch_) {
       auto target = connect_to_target(settings);
-      return verify(*target.db, target.description, checks, settings);
+      return verify(*target.db, target.description, checks, settings, global.target_label);
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
@@ -84,11 +84,13 @@ class VerifyCommand : public Command {
     migrator.apply(prepared, quiet);
     std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
                  scratch.name().c_str());
-    return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings);
+    return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings,
+                  global.target_label);
   }
 
  private:
-  int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings) const {
+  int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings,
+             const std::string& target_label) const {
     const auto before = db.round_trips();
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
     const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
@@ -101,10 +103,11 @@ class VerifyCommand : public Command {
     // A scratch database was just built from the files: it cannot have drifted from them.
     if (!scratch_) point_drift_findings_at_diff(outcomes);
 
-    const VerifySummary summary{description, db.round_trips() - before, checks.size()};
+    const VerifySummary summary{description, db.round_trips() - before, checks.size(), target_label};
     std::string text;
     if (format_ == "json") text = render_json(outcomes, summary);
-    else if (format_ == "junit") text = render_junit(outcomes, summary);
+    // One of several targets: the runner puts every target's suite in one document.
+    else if (format_ == "junit") text = target_label.empty() ? render_junit(outcomes, summary) : render_junit_suite(outcomes, summary);
     else if (format_ == "github") text = render_github(outcomes, summary);
     else text = render_human(outcomes, summary, Style::for_stream(stdout).color());
     std::fputs(text.c_str(), stdout);
