@@ -20,6 +20,7 @@
 #include "error.hpp"
 #include "output/machine_text.hpp"
 #include "output/terminal.hpp"
+#include "util/text_lines.hpp"
 
 namespace cora::cli {
 
@@ -58,18 +59,6 @@ std::vector<std::string> arguments_without_targets(int argc, char** argv) {
     }
   }
   return out;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
 }
 
 std::string self_path() {

@@ -77,7 +77,8 @@ TEST_CASE("plan_supabase_import") {
     CHECK(plan.to_import.empty());
     REQUIRE(plan.problems.size() == 1);
     CHECK_CONTAINS(plan.problems[0], "supabase/migrations/20240101000000_create_users.sql (version 20240101000000)");
-    CHECK_CONTAINS(plan.problems[0], "statement 1 differs: the database recorded `create table public.users ( id bigint primary key , email varchar");
+    CHECK_CONTAINS(plan.problems[0], "statement 1 differs: the database recorded `...( id bigint primary key , email varchar ( 80 ) not null )`, "
+                                     "the file has `...( id bigint primary key , email text not null )`");
   }
 
   SUBCASE("a missing or extra statement is a mismatch") {

@@ -28,9 +28,19 @@ std::string joined(const std::vector<std::string>& statements) {
   return out;
 }
 
-std::string quoted(const std::string& text) {
-  if (text.size() <= kQuoted) return "`" + text + "`";
-  return "`" + text.substr(0, kQuoted) + "...`";
+// At most kQuoted characters of `text` around byte `at`, where it first differs from the other.
+std::string quoted(const std::string& text, std::size_t at) {
+  std::size_t start = at > kQuoted / 2 ? at - kQuoted / 2 : 0;
+  // From a token's start: tokens are separated by one blank.
+  if (const auto blank = text.find(' ', start); start > 0 && blank != std::string::npos && blank < at) start = blank + 1;
+  const std::string shown = text.substr(start, kQuoted);
+  return "`" + std::string(start > 0 ? "..." : "") + shown + (start + shown.size() < text.size() ? "..." : "") + "`";
+}
+
+std::size_t first_difference(const std::string& a, const std::string& b) {
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  return i;
 }
 
 // Why the recorded statements are not the file's, or nullopt when they are.
@@ -38,8 +48,9 @@ std::optional<std::string> difference(const std::vector<std::string>& recorded, 
   if (joined(recorded) == joined(local)) return std::nullopt;
   for (std::size_t i = 0; i < std::min(recorded.size(), local.size()); ++i) {
     if (recorded[i] == local[i]) continue;
-    return fmt::format("statement {} differs: the database recorded {}, the file has {}", i + 1, quoted(recorded[i]),
-                       quoted(local[i]));
+    const std::size_t at = first_difference(recorded[i], local[i]);
+    return fmt::format("statement {} differs: the database recorded {}, the file has {}", i + 1, quoted(recorded[i], at),
+                       quoted(local[i], at));
   }
   return fmt::format("the database recorded {} statement(s), the file has {}", recorded.size(), local.size());
 }
