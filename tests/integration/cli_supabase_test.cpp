@@ -164,6 +164,9 @@ TEST_CASE("cora-migrate finds supabase/migrations in a Supabase CLI project and 
   CHECK(migrate.err.find("note: using supabase/migrations, the Supabase CLI's folder (no cora-migrate.toml and no "
                          "migrations/ folder here)") != std::string::npos);
   CHECK(migrate.out.find("2 migration(s) applied") != std::string::npos);
+  const auto no_table = p.run({"adopt", "--from-supabase"});
+  CHECK(no_table.exit_code == 2);
+  CHECK(no_table.err.find("has no supabase_migrations.schema_migrations: the Supabase CLI never migrated it") != std::string::npos);
 
   // Our own folder, where there is one, is the project's: no note.
   p.dir.write("migrations/001-a.sql", "create table public.a (id int);\n");
