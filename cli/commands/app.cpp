@@ -65,6 +65,20 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
       ->delimiter(',');
   app.add_option("--wait", s.wait,
                  "Wait up to this long (e.g. 30s) for the database to accept connections, for CI jobs that start one");
+  // Not for people: the runner of several targets names each run's target with it.
+  app.add_option("--as-target", global.target_label)->group("");
+}
+
+// The command's machine format, if it asked for one (--json, or --format json|junit|github).
+TargetOutput output_of(const CLI::App& command) {
+  if (const auto* json = command.get_option_no_throw("--json"); json && json->count() > 0) return TargetOutput::json;
+  const auto* format = command.get_option_no_throw("--format");
+  if (!format || format->count() == 0) return TargetOutput::human;
+  const auto value = format->as<std::string>();
+  if (value == "json") return TargetOutput::json;
+  if (value == "junit") return TargetOutput::junit;
+  if (value == "github") return TargetOutput::github;
+  return TargetOutput::human;
 }
 
 }  // namespace
@@ -116,7 +130,7 @@ int run_app(int argc, char** argv) {
         throw Error(ExitCode::usage, fmt::format("{}: runs against one database at a time", chosen->get_name()),
                     "several environments work with migrate, status and verify");
       }
-      return run_for_each_environment(argc, argv, *environments, multi.jobs);
+      return run_for_each_environment(argc, argv, *environments, multi.jobs, output_of(*chosen), chosen->get_name());
     }
     for (auto& [subcommand, command] : registered) {
       if (subcommand->parsed()) return command->run(global);

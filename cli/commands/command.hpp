@@ -13,6 +13,9 @@ namespace cora::cli {
 // Options valid before or after the subcommand.
 struct GlobalOptions {
   CommandLineSettings settings;
+  // Set by the runner of several targets (--as-target NAME, hidden): this run is one of them,
+  // and machine output names it (JUnit suite, GitHub annotation titles).
+  std::string target_label;
 };
 
 class Command {

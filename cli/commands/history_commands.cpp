@@ -10,6 +10,8 @@
 #include "commands/database_target.hpp"
 #include "commands/project_options.hpp"
 #include "db/migrator.hpp"
+#include "db/supabase_history.hpp"
+#include "migrations/plan.hpp"
 #include "error.hpp"
 #include "output/terminal.hpp"
 #include "verify/adoption.hpp"
@@ -70,10 +72,14 @@ class AdoptCommand : public Command {
     auto* sub = app.add_subcommand(
         "adopt", "Record pending migrations as applied when the live schema shows they were (objects exist, checks pass)");
     sub->add_option("--target", target_, "Consider migrations up to this one only (VERSION, FILE-NAME or MODULE:VERSION)");
+    sub->add_flag("--from-supabase", from_supabase_,
+                  "Import the Supabase CLI's history (supabase_migrations.schema_migrations) after comparing each "
+                  "row's statements with the local file");
     return sub;
   }
 
   int run(const GlobalOptions& global) override {
+    if (from_supabase_) return import_from_supabase(global);
     const auto settings = resolve_settings(global.settings, process_environment());
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
@@ -147,7 +153,58 @@ class AdoptCommand : public Command {
   }
 
  private:
+  // All or nothing: one row that does not match its file imports none, so that a history is
+  // never taken over half-checked.
+  int import_from_supabase(const GlobalOptions& global) const {
+    if (target_) throw Error(ExitCode::usage, "adopt --from-supabase imports every row: --target does not go with it", "drop --target");
+    const auto settings = resolve_settings(global.settings, process_environment());
+    const auto project = load_project_for_command(settings);
+    if (project.has_modules) {
+      throw Error(ExitCode::usage, "adopt --from-supabase: this project has modules; the Supabase CLI knows one migrations folder",
+                  "run it with --migrations supabase/migrations");
+    }
+    auto target = connect_to_target(settings);
+    const auto rows = read_supabase_history(*target.db);
+    if (!rows) {
+      throw Error(ExitCode::usage, fmt::format("{} has no {}: the Supabase CLI never migrated it", target.description, kSupabaseHistoryTable),
+                  "use `cora-migrate adopt` (checks the live schema) or `cora-migrate baseline VERSION` instead");
+    }
+    const HistoryTable history_table(settings.history_table);
+    const auto history = history_table.read(*target.db);
+    const auto records = history.records.value_or(std::vector<HistoryRecord>{});
+    const auto plan = plan_supabase_import(project.files, *rows, records);
+    const auto style = Style::for_stream(stdout);
+    if (!plan.problems.empty()) {
+      for (const auto& problem : plan.problems) {
+        std::fprintf(stdout, "%s %s\n", style.paint("not imported", Tone::bad).c_str(), problem.c_str());
+      }
+      throw Error(ExitCode::history_conflict,
+                  fmt::format("{} of {} row(s) in {} do not match the local files: nothing was imported",
+                              plan.problems.size(), rows->size(), kSupabaseHistoryTable),
+                  "restore the files as the Supabase CLI applied them (git history), or record by hand what you know "
+                  "ran with `cora-migrate baseline VERSION`");
+    }
+    std::vector<RecordWithoutRunning> imported;
+    for (const auto* file : plan.to_import) imported.push_back({file, "import"});
+    Migrator migrator(*target.db, history_table, migrate_options_for(settings, project));
+    // Always set up: a table from before "import" was an action has to allow it first.
+    migrator.record_without_running(imported, true);
+    for (const auto* file : plan.to_import) {
+      std::fprintf(stdout, "%s %s (its statements are the ones the Supabase CLI applied)\n",
+                   style.paint("imported", Tone::good).c_str(), display_name(*file).c_str());
+    }
+    const auto after = compute_status(project.files, history_table.read(*target.db).records.value_or(std::vector<HistoryRecord>{}));
+    const auto pending = static_cast<std::size_t>(std::count_if(
+        after.begin(), after.end(), [](const StatusEntry& e) { return e.state == MigrationState::pending; }));
+    const std::string skipped = plan.already_recorded > 0 ? fmt::format(" ({} already recorded)", plan.already_recorded) : "";
+    std::fprintf(stdout, "%zu migration(s) imported from %s into %s%s; %zu file(s) pending%s.\n", imported.size(),
+                 kSupabaseHistoryTable, settings.history_table.c_str(), skipped.c_str(), pending,
+                 pending > 0 ? ": apply them with `cora-migrate migrate`" : "");
+    return to_int(ExitCode::ok);
+  }
+
   std::optional<std::string> target_;
+  bool from_supabase_ = false;
 };
 
 class RepairCommand : public Command {

@@ -11,6 +11,7 @@
 #include "commands/project_options.hpp"
 #include "config/settings.hpp"
 #include "db/migrator.hpp"
+#include "db/supabase_history.hpp"
 #include "error.hpp"
 #include "migrations/migration_file.hpp"
 #include "output/terminal.hpp"
@@ -134,6 +135,8 @@ class MigrateCommand : public Command {
     options.allow_destructive = allow_destructive_;
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
+    // Never run files over a history only the Supabase CLI knows: they would fail, or run twice.
+    refuse_unadopted_supabase_history(*target.db, prepared.history.empty(), settings.history_table);
     require_dependencies_installed(project, prepared.history);
     lint_before_migrate(project, prepared, settings, strict_lint_);
     if (dry_run_) {

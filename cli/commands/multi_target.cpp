@@ -14,9 +14,13 @@
 #include <mutex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "config/settings.hpp"
 #include "error.hpp"
+#include "output/machine_text.hpp"
 #include "output/terminal.hpp"
+#include "util/text_lines.hpp"
 
 namespace cora::cli {
 
@@ -42,14 +46,15 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-// Our own arguments without any --env / --all-envs / --jobs, which each run replaces.
+// Our own arguments without any --env / --all-envs / --jobs / --as-target, which each run replaces.
 std::vector<std::string> arguments_without_targets(int argc, char** argv) {
   std::vector<std::string> out;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--env" || arg == "--jobs") {
+    if (arg == "--env" || arg == "--jobs" || arg == "--as-target") {
       ++i;
-    } else if (arg.rfind("--env=", 0) != 0 && arg.rfind("--jobs=", 0) != 0 && arg != "--all-envs") {
+    } else if (arg.rfind("--env=", 0) != 0 && arg.rfind("--jobs=", 0) != 0 && arg.rfind("--as-target=", 0) != 0 &&
+               arg != "--all-envs") {
       out.push_back(arg);
     }
   }
@@ -64,7 +69,7 @@ std::string self_path() {
 }
 
 void run_one(const std::string& program, std::vector<std::string> args, TargetRun& run) {
-  args.insert(args.begin(), {program, "--env", run.environment});
+  args.insert(args.begin(), {program, "--env", run.environment, "--as-target", run.environment});
   std::vector<char*> raw;
   for (auto& a : args) raw.push_back(a.data());
   raw.push_back(nullptr);
@@ -113,13 +118,7 @@ void run_one(const std::string& program, std::vector<std::string> args, TargetRu
 }
 
 void print_tagged(std::FILE* stream, const std::string& tag, const std::string& text) {
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::fprintf(stream, "[%s] %s\n", tag.c_str(), text.substr(start, end - start).c_str());
-    start = end + 1;
-  }
+  for (const auto& line : lines_of(text)) std::fprintf(stream, "[%s] %s\n", tag.c_str(), line.c_str());
 }
 
 std::string last_line(const std::string& text) {
@@ -127,6 +126,63 @@ std::string last_line(const std::string& text) {
   if (end == std::string::npos) return "";
   const auto start = text.rfind('\n', end);
   return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+// What a run that failed before printing its own report says: its last line on stderr.
+std::string failure_text(const TargetRun& r) {
+  const std::string said = last_line(r.err);
+  return fmt::format("exit {}{}{}", r.exit_code, said.empty() ? "" : ": ", said);
+}
+
+void print_json(const std::vector<TargetRun>& runs) {
+  nlohmann::json doc = nlohmann::json::array();
+  for (const auto& r : runs) {
+    // The run's own document, or null when it printed none (it failed first: see stderr).
+    nlohmann::json result = nlohmann::json::parse(r.out, nullptr, false);
+    if (result.is_discarded()) result = nullptr;
+    doc.push_back({{"target", r.environment}, {"exit_code", r.exit_code}, {"result", result}, {"stderr", r.err}});
+  }
+  std::fprintf(stdout, "%s\n", doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
+
+void print_junit(const std::vector<TargetRun>& runs, const std::string& command) {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"cora-migrate {}\">\n", xml_escape(command));
+  for (const auto& r : runs) {
+    if (!r.out.empty()) {
+      out += r.out;  // the run's <testsuite>, named after its target (--as-target)
+      continue;
+    }
+    out += fmt::format("  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+                       "    <testcase classname=\"cora-migrate\" name=\"{1}\">\n"
+                       "      <error message=\"{2}\">{3}</error>\n"
+                       "    </testcase>\n"
+                       "  </testsuite>\n",
+                       xml_escape(r.environment), xml_escape(command), xml_escape(failure_text(r)), xml_escape(r.err));
+  }
+  out += "</testsuites>\n";
+  std::fputs(out.c_str(), stdout);
+}
+
+// Annotations exactly as each run printed them (their titles name the target); its other lines,
+// for people, tagged. A run that failed without an error annotation gets one, so the job shows it.
+void print_github(const std::vector<TargetRun>& runs, const std::string& command) {
+  for (const auto& r : runs) {
+    bool annotated_error = false;
+    for (const auto& line : lines_of(r.out)) {
+      if (line.rfind("::", 0) == 0) {
+        annotated_error = annotated_error || line.rfind("::error", 0) == 0;
+        std::fprintf(stdout, "%s\n", line.c_str());
+      } else {
+        std::fprintf(stdout, "[%s] %s\n", r.environment.c_str(), line.c_str());
+      }
+    }
+    if (r.exit_code != 0 && !annotated_error) {
+      std::fprintf(stdout, "::error title=%s::%s\n",
+                   github_property(fmt::format("[{}] cora-migrate {}", r.environment, command)).c_str(),
+                   github_data(failure_text(r)).c_str());
+    }
+  }
 }
 
 }  // namespace
@@ -149,19 +205,21 @@ std::optional<std::vector<std::string>> target_environments(const GlobalOptions&
   return names;
 }
 
-int run_for_each_environment(int argc, char** argv, const std::vector<std::string>& environments, std::size_t jobs) {
+int run_for_each_environment(int argc, char** argv, const std::vector<std::string>& environments, std::size_t jobs,
+                             TargetOutput output, const std::string& command) {
   const std::string program = self_path();
   const auto args = arguments_without_targets(argc, argv);
   std::vector<TargetRun> runs(environments.size());
   for (std::size_t i = 0; i < environments.size(); ++i) runs[i].environment = environments[i];
 
   std::atomic<std::size_t> next{0};
-  std::mutex output;
+  std::mutex printing;
   auto worker = [&] {
     for (std::size_t i = next++; i < runs.size(); i = next++) {
       run_one(program, args, runs[i]);
-      const std::lock_guard<std::mutex> lock(output);
-      print_tagged(stdout, runs[i].environment, runs[i].out);
+      const std::lock_guard<std::mutex> lock(printing);
+      // Machine output is one document, printed once every run has ended.
+      if (output == TargetOutput::human) print_tagged(stdout, runs[i].environment, runs[i].out);
       print_tagged(stderr, runs[i].environment, runs[i].err);
       std::fflush(stdout);
       std::fflush(stderr);
@@ -171,10 +229,17 @@ int run_for_each_environment(int argc, char** argv, const std::vector<std::strin
   for (std::size_t w = 0; w < std::max<std::size_t>(1, std::min(jobs, runs.size())); ++w) workers.emplace_back(worker);
   for (auto& t : workers) t.join();
 
-  const auto style = Style::for_stream(stdout);
+  if (output == TargetOutput::json) print_json(runs);
+  if (output == TargetOutput::junit) print_junit(runs, command);
+  if (output == TargetOutput::github) print_github(runs, command);
+  std::fflush(stdout);
+
+  // Beside a machine document, the table is for people: on stderr.
+  std::FILE* table = output == TargetOutput::human ? stdout : stderr;
+  const auto style = Style::for_stream(table);
   std::size_t width = 3;
   for (const auto& r : runs) width = std::max(width, r.environment.size());
-  std::fprintf(stdout, "\n%-*s  %-6s  %4s  %s\n", static_cast<int>(width), "ENV", "RESULT", "EXIT", "DETAIL");
+  std::fprintf(table, "\n%-*s  %-6s  %4s  %s\n", static_cast<int>(width), "ENV", "RESULT", "EXIT", "DETAIL");
   int exit_code = 0;
   std::size_t failed = 0;
   for (const auto& r : runs) {
@@ -182,11 +247,13 @@ int run_for_each_environment(int argc, char** argv, const std::vector<std::strin
     if (!ok && exit_code == 0) exit_code = r.exit_code < 0 ? to_int(ExitCode::internal) : r.exit_code;
     failed += ok ? 0U : 1U;
     const std::string result = fmt::format("{:<6}", ok ? "ok" : "failed");
-    std::fprintf(stdout, "%-*s  %s  %4d  %s\n", static_cast<int>(width), r.environment.c_str(),
+    // A machine run's last stdout line is part of its document, not a detail.
+    const std::string detail = ok && output == TargetOutput::human ? last_line(r.out) : ok ? "" : last_line(r.err);
+    std::fprintf(table, "%-*s  %s  %4d  %s\n", static_cast<int>(width), r.environment.c_str(),
                  style.paint(result, ok ? Tone::good : Tone::bad).c_str(), r.exit_code,
-                 (ok ? last_line(r.out) : last_line(r.err)).c_str());
+                 detail.c_str());
   }
-  std::fprintf(stdout, "%zu target(s): %zu ok, %zu failed\n", runs.size(), runs.size() - failed, failed);
+  std::fprintf(table, "%zu target(s): %zu ok, %zu failed\n", runs.size(), runs.size() - failed, failed);
   return exit_code;
 }
 

@@ -14,14 +14,23 @@ struct MultiTargetOptions {
   std::size_t jobs = 4;
 };
 
+// What the command prints on stdout (its --json / --format): how the targets' outputs combine.
+enum class TargetOutput { human, json, junit, github };
+
 // The environments the command line names when it names more than one (or --all-envs), else
 // nullopt. Throws cora::Error (config / usage).
 std::optional<std::vector<std::string>> target_environments(const GlobalOptions& global, const MultiTargetOptions& multi);
 
-// Runs this program once per environment with the same arguments and `--env NAME`, at most
-// `jobs` at a time, tagging every output line with "[NAME] ", then prints a summary table.
+// Runs this program once per environment with the same arguments and `--env NAME --as-target
+// NAME`, at most `jobs` at a time, then prints a summary table. Human output: every line tagged
+// "[NAME] " as each run ends. Machine output on stdout is one document, in the order given: json
+// an array of {"target", "exit_code", "result" (the run's JSON, or null), "stderr"}; junit one
+// <testsuites> named after `command` with each run's suite; github the annotations as they are
+// (their titles start with "[NAME] "), plus an error annotation for a run that failed without
+// one. There the summary table and the runs' stderr go to stderr.
 // Returns 0 when every run succeeded, else the exit code of the first failing environment in
 // the order given.
-int run_for_each_environment(int argc, char** argv, const std::vector<std::string>& environments, std::size_t jobs);
+int run_for_each_environment(int argc, char** argv, const std::vector<std::string>& environments, std::size_t jobs,
+                             TargetOutput output, const std::string& command);
 
 }  // namespace cora::cli

@@ -17,6 +17,9 @@ namespace cora::cli {
 Project load_project_for_command(const Settings& settings) {
   auto project = load_project(settings);
   const auto style = Style::for_stream(stderr);
+  if (!settings.migrations_dir_note.empty()) {
+    std::fprintf(stderr, "%s %s\n", style.paint("note:", Tone::bold).c_str(), settings.migrations_dir_note.c_str());
+  }
   for (const auto& warning : project.warnings) {
     std::fprintf(stderr, "%s %s\n", style.paint("warning:", Tone::warn).c_str(), warning.c_str());
   }

@@ -13,6 +13,7 @@
 #include "commands/drift_check.hpp"
 #include "diff/drift_render.hpp"
 #include "db/history_table.hpp"
+#include "db/supabase_history.hpp"
 #include "error.hpp"
 #include "migrations/plan.hpp"
 #include "output/terminal.hpp"
@@ -134,6 +135,8 @@ class StatusCommand : public Command {
     auto target = connect_to_target(settings);
     const HistoryTable history_table(settings.history_table);
     const auto history = history_table.read(*target.db);
+    // "All pending" would be wrong for a database the Supabase CLI migrated: say what to do instead.
+    refuse_unadopted_supabase_history(*target.db, !history.records || history.records->empty(), settings.history_table);
     const auto options = migrate_options_for(settings, project);
     const std::vector<HistoryRecord> records =
         records_in_scope(files, history.records.value_or(std::vector<HistoryRecord>{}), options.modules);

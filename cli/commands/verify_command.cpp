@@ -87,7 +87,7 @@ class VerifyCommand : public Command {
       auto target = connect_to_target(settings);
       const auto before = target.db->round_trips();
       const auto outcomes = collect(*target.db, checks, settings, project ? &*project : nullptr);
-      return report(outcomes, {target.description, target.db->round_trips() - before, checks.size()});
+      return report(outcomes, {target.description, target.db->round_trips() - before, checks.size(), global.target_label});
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
@@ -106,7 +106,7 @@ class VerifyCommand : public Command {
     const auto before = db->round_trips();
     auto outcomes = collect(*db, checks, settings, &project);
     const VerifySummary summary{"scratch database " + scratch.name() + " on the local cluster",
-                                db->round_trips() - before, checks.size()};
+                                db->round_trips() - before, checks.size(), global.target_label};
     if (rerun) {
       db.reset();  // the proof copies the database: no session may stay open on it
       const auto proof = prove_reruns(cluster, scratch.name(), files, reruns,
@@ -147,7 +147,8 @@ class VerifyCommand : public Command {
   int report(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) const {
     std::string text;
     if (format_ == "json") text = render_json(outcomes, summary);
-    else if (format_ == "junit") text = render_junit(outcomes, summary);
+    // One of several targets: the runner puts every target's suite in one document.
+    else if (format_ == "junit") text = summary.target.empty() ? render_junit(outcomes, summary) : render_junit_suite(outcomes, summary);
     else if (format_ == "github") text = render_github(outcomes, summary);
     else text = render_human(outcomes, summary, Style::for_stream(stdout).color());
     std::fputs(text.c_str(), stdout);

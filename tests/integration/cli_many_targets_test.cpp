@@ -3,12 +3,17 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "util/text_lines.hpp"
 
 using namespace cora::test;
 
@@ -47,4 +52,100 @@ TEST_CASE("cora-migrate --all-envs: 20 databases, one summary") {
   CHECK(status.out.find("20 target(s): 2 ok, 18 failed") != std::string::npos);
 
   CHECK(run_cli({"--all-envs", "local", "status"}, here).exit_code == 2);
+}
+
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all targets") {
+  TestDatabase good, bad;
+  ScratchDir dir;
+  dir.write("cora-migrate.toml", fmt::format("[environments.good]\ndatabase_url = \"{}\"\n"
+                                             "[environments.bad]\ndatabase_url = \"{}\"\n"
+                                             "[environments.down]\ndatabase_url = \"postgresql://127.0.0.1:1/none\"\n",
+                                             good.conninfo(), bad.conninfo()));
+  dir.write("migrations/001-t.sql", "CREATE TABLE public.t (id int PRIMARY KEY);\n");
+  dir.write("checks/t.toml", "[[table]]\nname = \"public.t\"\nrls = true\n");
+  const CliOptions here{dir.path(), {}};
+  REQUIRE(run_cli({"--env", "good,bad", "migrate"}, here).exit_code == 0);
+  good.connect()->execute_script("ALTER TABLE public.t ENABLE ROW LEVEL SECURITY; "
+                                 "CREATE POLICY t_read ON public.t FOR SELECT TO authenticated USING (true)");
+
+  SUBCASE("json: an array, one element per target, each with its command's own JSON") {
+    const auto r = run_cli({"--env", "good,bad,down", "status", "--json"}, here);
+    CHECK(r.exit_code == 5);
+    const auto doc = nlohmann::json::parse(r.out);  // throws, failing the test, unless stdout is one document
+    REQUIRE(doc.is_array());
+    REQUIRE(doc.size() == 3);
+    CHECK(doc[0]["target"] == "good");
+    CHECK(doc[0]["exit_code"] == 0);
+    CHECK(doc[0]["result"]["summary"]["applied"] == 1);
+    CHECK(doc[0]["result"]["migrations"][0]["name"] == "t");
+    CHECK(doc[1]["target"] == "bad");
+    CHECK(doc[1]["result"]["history_table_exists"] == true);
+    CHECK(doc[2]["target"] == "down");
+    CHECK(doc[2]["exit_code"] == 5);
+    CHECK(doc[2]["result"].is_null());
+    CHECK(doc[2]["stderr"].get<std::string>().rfind("cora-migrate: error: cannot connect", 0) == 0);
+    // The table for people goes to stderr, beside the targets' tagged stderr.
+    CHECK(r.err.find("3 target(s): 2 ok, 1 failed") != std::string::npos);
+    CHECK(r.err.find("[down] cora-migrate: error: cannot connect") != std::string::npos);
+
+    const auto verify = run_cli({"--env", "good,bad", "verify", "--format", "json"}, here);
+    CHECK(verify.exit_code == 11);
+    const auto checks = nlohmann::json::parse(verify.out);
+    REQUIRE(checks.size() == 2);
+    CHECK(checks[0]["result"]["summary"]["errors"] == 0);
+    CHECK(checks[1]["exit_code"] == 11);
+    CHECK(checks[1]["result"]["summary"]["errors"] == 2);
+  }
+
+  SUBCASE("github: raw annotations, the target first in each title") {
+    const auto r = run_cli({"--env", "good,bad,down", "verify", "--format", "github"}, here);
+    CHECK(r.exit_code == 11);
+    std::vector<std::string> annotations;
+    for (const auto& line : cora::lines_of(r.out)) {
+      if (line.rfind("::", 0) == 0) annotations.push_back(line);
+      const bool tagged = line.rfind("::", 0) == 0 || line.rfind("[good] ", 0) == 0 || line.rfind("[bad] ", 0) == 0;
+      CHECK_MESSAGE(tagged, line);  // any other line is a target's summary, for people
+    }
+    REQUIRE(annotations.size() == 3);
+    CHECK(annotations[0] ==
+          "::error file=checks/t.toml,line=1,title=[bad] table public.t::expected row level security enabled; found "
+          "disabled; fix: ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;; if the migration files define it right, the "
+          "database drifted from them: `cora-migrate diff` names the file and the command that restores it");
+    CHECK(annotations[1] ==
+          "::error title=[bad] lint%3Arls_disabled_in_public public.t::expected row level security enabled on a table the "
+          "Data API exposes; found disabled: anyone with the anon key can read and write it; fix: ALTER TABLE public.t "
+          "ENABLE ROW LEVEL SECURITY; and add policies");
+    CHECK_MESSAGE(annotations[2].rfind("::error title=[down] cora-migrate verify::exit 5: cora-migrate: error: cannot "
+                                       "connect to postgresql://127.0.0.1:1/none: ",
+                                       0) == 0,
+                  annotations[2]);
+    CHECK(r.out.find(" passed, 0 failed (0 errors, 0 warnings); 1 queries to ") != std::string::npos);  // [good]
+  }
+
+  SUBCASE("junit: one document, a suite per target") {
+    const auto r = run_cli({"--env", "good,bad,down", "verify", "--format", "junit"}, here);
+    CHECK(r.exit_code == 11);
+    CHECK(r.out.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cora-migrate verify\">\n", 0) == 0);
+    CHECK(occurrences(r.out, "<?xml") == 1);
+    CHECK(occurrences(r.out, "<testsuites") == 1);
+    CHECK(r.out.find("  <testsuite name=\"good\" tests=\"") != std::string::npos);
+    CHECK(r.out.find("\" failures=\"0\">\n    <properties><property name=\"database\" value=\"") != std::string::npos);
+    CHECK(r.out.find("  <testsuite name=\"bad\" tests=\"5\" failures=\"2\">\n") != std::string::npos);
+    CHECK(r.out.find("  <testsuite name=\"down\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+                     "    <testcase classname=\"cora-migrate\" name=\"verify\">\n"
+                     "      <error message=\"exit 5: cora-migrate: error: cannot connect") != std::string::npos);
+    const std::string end = "</testsuites>\n";
+    CHECK(r.out.compare(r.out.size() - std::min(r.out.size(), end.size()), std::string::npos, end) == 0);
+    CHECK(r.out.find("[good]") == std::string::npos);
+  }
 }

@@ -17,6 +17,7 @@ namespace cora {
 namespace {
 
 constexpr const char* kDefaultConfigFile = "cora-migrate.toml";
+constexpr const char* kSupabaseMigrationsDir = "supabase/migrations";
 
 // [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*, checked by hand: std::regex recurses once per character
 // and overflowed the stack on a long value (a crash, found by the bad input corpus).
@@ -358,6 +359,12 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
   if (flags.migrations_dir) {
     s.migrations_dir = *flags.migrations_dir;
     s.modules.reset();
+  } else if (s.config_file.empty() && !std::filesystem::is_directory(s.migrations_dir, ec) &&
+             std::filesystem::is_directory(kSupabaseMigrationsDir, ec)) {
+    // A Supabase CLI project: nothing configured, and the CLI's folder where ours would be.
+    s.migrations_dir = kSupabaseMigrationsDir;
+    s.migrations_dir_note = fmt::format("using {}, the Supabase CLI's folder (no {} and no migrations/ folder here)",
+                                        kSupabaseMigrationsDir, kDefaultConfigFile);
   }
   s.only_modules = flags.only_modules;
   if (flags.checks_dir) s.checks_dir = *flags.checks_dir;

@@ -53,6 +53,9 @@ struct Settings {
   // it beats CORA_DATABASE_URL / DATABASE_URL.
   bool database_url_from_selected_environment = false;
   std::filesystem::path migrations_dir = "migrations";
+  // Set when migrations_dir was found rather than given (supabase/migrations of a Supabase CLI
+  // project without a config file or migrations/): commands say so on stderr.
+  std::string migrations_dir_note;
   std::optional<ModulesSettings> modules;
   std::vector<std::string> only_modules;         // --module NAME[,NAME]: restrict to these
   std::filesystem::path checks_dir = "checks";
@@ -81,7 +84,9 @@ struct CommandLineSettings {
 };
 
 // Reads the config file (the given one, which must exist, or ./cora-migrate.toml if present),
-// applies the named environment, then CORA_DATABASE_URL / DATABASE_URL, then the flags.
+// applies the named environment, then CORA_DATABASE_URL / DATABASE_URL, then the flags. With no
+// config file, no --migrations and no ./migrations folder, a ./supabase/migrations folder is the
+// migrations folder.
 // Relative paths in the file are relative to the file's folder. Throws cora::Error (config).
 Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env);
 

@@ -60,7 +60,7 @@ struct MigrateResult {
   std::vector<StatusEntry> warnings;
 };
 
-// A file to record without running it, and the action to record ("baseline", "adopt", "included").
+// A file to record without running it, and the action to record ("baseline", "adopt", "included", "import").
 struct RecordWithoutRunning {
   const MigrationFile* file;
   const char* action;

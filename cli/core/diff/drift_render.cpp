@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "output/machine_text.hpp"
 #include "output/terminal.hpp"
 
 namespace cora {
@@ -52,27 +53,6 @@ std::string headline(const DriftEntry& e) {
 
 std::string fix_text(const DriftEntry& e) {
   return e.command.empty() ? e.advice : e.command + "  (" + e.advice + ")";
-}
-
-std::string github_data(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out.push_back(c);
-  }
-  return out;
-}
-
-std::string github_property(const std::string& s) {
-  std::string out;
-  for (const char c : github_data(s)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out.push_back(c);
-  }
-  return out;
 }
 
 std::string markdown_cell(const std::string& s) {

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "output/machine_text.hpp"
 #include "output/terminal.hpp"
 
 namespace cora {
@@ -13,41 +14,6 @@ namespace {
 
 std::string where(const CheckOutcome& o) {
   return o.origin.file.empty() ? "built-in lint" : fmt::format("{}:{}", o.origin.file, o.origin.line);
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
-// GitHub's workflow commands: data escapes %, CR, LF; properties also escape : and ,.
-std::string gh_data(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out.push_back(c);
-  }
-  return out;
-}
-std::string gh_property(const std::string& s) {
-  std::string out;
-  for (const char c : gh_data(s)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out.push_back(c);
-  }
-  return out;
 }
 
 std::string finding_text(const Finding& f) {
@@ -131,13 +97,16 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // non-UTF-8 paths
 }
 
-std::string render_junit(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
   std::size_t failures = 0;
   for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"cora-migrate verify\" tests=\"{}\" failures=\"{}\">\n", outcomes.size(), failures);
-  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(summary.database),
-                     outcomes.size(), failures);
+  std::string out = fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
+                                xml_escape(summary.target.empty() ? summary.database : summary.target), outcomes.size(),
+                                failures);
+  if (!summary.target.empty()) {
+    out += fmt::format("    <properties><property name=\"database\" value=\"{}\"/></properties>\n",
+                       xml_escape(summary.database));
+  }
   for (const auto& o : outcomes) {
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"", xml_escape(o.kind), xml_escape(o.subject),
                        xml_escape(o.origin.file));
@@ -152,19 +121,30 @@ std::string render_junit(const std::vector<CheckOutcome>& outcomes, const Verify
     }
     out += "    </testcase>\n";
   }
-  out += "  </testsuite>\n</testsuites>\n";
+  out += "  </testsuite>\n";
+  return out;
+}
+
+std::string render_junit(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+  std::size_t failures = 0;
+  for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"cora-migrate verify\" tests=\"{}\" failures=\"{}\">\n", outcomes.size(), failures);
+  out += render_junit_suite(outcomes, summary);
+  out += "</testsuites>\n";
   return out;
 }
 
 std::string render_github(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
   std::string out;
+  const std::string title_prefix = summary.target.empty() ? "" : "[" + summary.target + "] ";
   for (const auto& o : outcomes) {
     for (const auto& f : o.findings) {
       const std::string level = f.severity == Severity::error ? "error" : "warning";
       const std::string location =
-          o.origin.file.empty() ? "" : fmt::format(" file={},line={},", gh_property(o.origin.file), o.origin.line);
+          o.origin.file.empty() ? "" : fmt::format(" file={},line={},", github_property(o.origin.file), o.origin.line);
       out += fmt::format("::{}{}{}title={}::{}\n", level, location, o.origin.file.empty() ? " " : "",
-                         gh_property(o.kind + " " + o.subject), gh_data(finding_text(f)));
+                         github_property(title_prefix + o.kind + " " + o.subject), github_data(finding_text(f)));
     }
   }
   out += summary_line(outcomes, summary) + "\n";

@@ -1,0 +1,18 @@
+#pragma once
+// Escaping text for the machine formats: XML (JUnit) and GitHub workflow commands
+// (`::error file=F,line=L,title=T::message`).
+
+#include <string>
+
+namespace cora {
+
+// &, <, > and " as XML entities: safe in attribute values and element text.
+std::string xml_escape(const std::string& text);
+
+// A workflow command's message: %, CR and LF escaped, so it stays one line.
+std::string github_data(const std::string& text);
+
+// A workflow command's property value (file, title): also : and , escaped.
+std::string github_property(const std::string& text);
+
+}  // namespace cora
