@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "commands/command.hpp"
+#include "commands/database_target.hpp"
 #include "commands/project_options.hpp"
 #include "commands/migrate_lint.hpp"
 #include "error.hpp"
@@ -26,42 +27,8 @@ EnvLookup lint_environment() {
   };
 }
 
-class LintCommand : public Command {
- public:
-  CLI::App* add_to(CLI::App& app) override {
-    auto* sub =
-        app.add_subcommand("lint", "Check the migration files offline for syntax errors and dangerous patterns");
-    sub->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
-    return sub;
-  }
-
-  int run(const GlobalOptions& global) override {
-    const auto settings = resolve_settings(global.settings, lint_environment());
-    const auto project = load_project_for_command(settings);
-    const auto& files = project.files;
-    std::vector<lint::LintInput> inputs;
-    inputs.reserve(files.size());
-    for (const auto& file : files) inputs.push_back({&file, lint::FileRole::check});
-    lint::LintOptions options;
-    options.default_lock_timeout = settings.timeouts.lock_timeout;
-    const auto report = lint::lint_migrations(inputs, options);
-    const std::string out =
-        format_ == "json" ? lint::json_report(report) : lint::human_report(report, Style::for_stream(stdout));
-    std::fputs(out.c_str(), stdout);
-    if (report.count(lint::Severity::error) > 0) return to_int(ExitCode::migration_files);
-    if (report.count(lint::Severity::warning) > 0) return to_int(ExitCode::lint_warnings);
-    return to_int(ExitCode::ok);
-  }
-
- private:
-  std::string format_ = "human";
-};
-
-}  // namespace
-
-void lint_before_migrate(const std::vector<MigrationFile>& files, const PreparedPlan& prepared,
-                         const Settings& settings, bool strict) {
-  if (prepared.migrations.empty()) return;
+// The files the prepared plan applies, to check, and the applied ones, for what they create.
+std::vector<lint::LintInput> plan_lint_inputs(const std::vector<MigrationFile>& files, const PreparedPlan& prepared) {
   std::vector<lint::LintInput> inputs;
   for (const auto& file : files) {
     const bool to_apply = std::any_of(prepared.migrations.begin(), prepared.migrations.end(),
@@ -74,6 +41,62 @@ void lint_before_migrate(const std::vector<MigrationFile>& files, const Prepared
     else if (applied)
       inputs.push_back({&file, lint::FileRole::context});
   }
+  return inputs;
+}
+
+class LintCommand : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    auto* sub =
+        app.add_subcommand("lint", "Check the migration files offline for syntax errors and dangerous patterns");
+    sub->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
+    sub->add_flag("--pending", pending_,
+                  "Only the files the next migrate would apply (reads the database's history; the applied files give "
+                  "context)");
+    return sub;
+  }
+
+  int run(const GlobalOptions& global) override {
+    const auto settings = resolve_settings(global.settings, pending_ ? process_environment() : lint_environment());
+    const auto project = load_project_for_command(settings);
+    const auto& files = project.files;
+    std::vector<lint::LintInput> inputs;
+    lint::LintOptions options;
+    if (pending_) {
+      auto target = connect_to_target(settings);
+      Migrator migrator(*target.db, HistoryTable(settings.history_table), migrate_options_for(settings, project));
+      const auto prepared = migrator.prepare(files);
+      inputs = plan_lint_inputs(files, prepared);
+      options.checked_files_run_together = true;
+      if (!settings.quiet) {
+        std::fprintf(stderr, "Linting the %zu file(s) the next migrate would apply to %s\n", prepared.migrations.size(),
+                     target.description.c_str());
+      }
+    } else {
+      inputs.reserve(files.size());
+      for (const auto& file : files) inputs.push_back({&file, lint::FileRole::check});
+    }
+    options.default_lock_timeout = settings.timeouts.lock_timeout;
+    const auto report = lint::lint_migrations(inputs, options);
+    const std::string out =
+        format_ == "json" ? lint::json_report(report) : lint::human_report(report, Style::for_stream(stdout));
+    std::fputs(out.c_str(), stdout);
+    if (report.count(lint::Severity::error) > 0) return to_int(ExitCode::migration_files);
+    if (report.count(lint::Severity::warning) > 0) return to_int(ExitCode::lint_warnings);
+    return to_int(ExitCode::ok);
+  }
+
+ private:
+  std::string format_ = "human";
+  bool pending_ = false;
+};
+
+}  // namespace
+
+void lint_before_migrate(const std::vector<MigrationFile>& files, const PreparedPlan& prepared,
+                         const Settings& settings, bool strict) {
+  if (prepared.migrations.empty()) return;
+  const auto inputs = plan_lint_inputs(files, prepared);
   lint::LintOptions options;
   options.checked_files_run_together = true;
   options.validate = false;  // Migrator::prepare has checked them

@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 
 #include "commands/command.hpp"
 #include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
+#include "db/history_table.hpp"
 #include "db/migrator.hpp"
 #include "error.hpp"
 #include "local/local_cluster.hpp"
@@ -53,6 +55,30 @@ class ScratchDatabase {
   std::string name_;
 };
 
+// Checks passing on a database that lacks migrations say little about what migrate will leave:
+// said first, on stderr. A folder of checks without migration files has nothing to compare.
+void warn_when_not_migrated(Connection& db, const Settings& settings, const std::string& description) {
+  std::error_code ec;
+  if (!settings.modules && !std::filesystem::is_directory(settings.migrations_dir, ec)) return;
+  const auto project = load_project_for_command(settings);
+  const auto history = HistoryTable(settings.history_table).read(db);
+  const auto scope = migrate_options_for(settings, project).modules;
+  const auto records = records_in_scope(project.files, history.records.value_or(std::vector<HistoryRecord>{}), scope);
+  std::size_t not_applied = 0;
+  const StatusEntry* first = nullptr;
+  for (const auto& e : compute_status(project.files, records)) {
+    if (e.state == MigrationState::applied || e.state == MigrationState::missing) continue;
+    ++not_applied;
+    if (!first) first = &e;
+  }
+  if (not_applied == 0) return;
+  const auto style = Style::for_stream(stderr);
+  std::fprintf(stderr, "%s %zu migration%s not applied to %s (first: %s, %s): verify checks the schema as it is; run "
+               "`cora-migrate migrate` first\n",
+               style.paint("warning:", Tone::warn).c_str(), not_applied, not_applied == 1 ? " is" : "s are",
+               description.c_str(), display_name(*first->file).c_str(), to_string(first->state));
+}
+
 class VerifyCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
@@ -65,14 +91,20 @@ class VerifyCommand : public Command {
   }
 
   int run(const GlobalOptions& global) override {
+    if (scratch_ && global.settings.database_url) {
+      throw Error(ExitCode::usage, "--scratch and --database-url together",
+                  "--scratch builds its own database on the embedded PostgreSQL; drop one of them");
+    }
     const auto settings = resolve_settings(global.settings, process_environment());
-    const CheckSet checks = load_checks(settings.checks_dir);
+    const CheckSet checks = load_checks_for_command(settings);
     if (!scratch_) {
       auto target = connect_to_target(settings);
+      warn_when_not_migrated(*target.db, settings, target.description);
       return verify(*target.db, target.description, checks, settings);
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
+    refuse_cluster_outside_project(settings);
     LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
     cluster.ensure_running();
     ScratchDatabase scratch(cluster, settings.timeouts.connect);
@@ -82,8 +114,10 @@ class VerifyCommand : public Command {
     auto prepared = migrator.prepare(files);
     MigrateObserver quiet;
     migrator.apply(prepared, quiet);
-    std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
-                 scratch.name().c_str());
+    if (!settings.quiet) {
+      std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
+                   scratch.name().c_str());
+    }
     return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings);
   }
 

@@ -263,7 +263,8 @@ TEST_CASE("cora-migrate verify: bad check files exit 3 with file and line") {
 TEST_CASE("cora-migrate verify --scratch: migrate from zero on the local cluster, verify, drop") {
   ScratchDir dir;
   dir.write("cora-migrate.toml", "[local]\ndata_dir = \"pg\"\n");
-  const CliOptions here{dir.path(), {}};
+  // CI=true: --scratch chooses the embedded cluster, so it is never refused as a fallback.
+  const CliOptions here{dir.path(), {{"CI", "true"}}};
   const auto migrations = (source_dir() / "migrations").string();
   const auto checks = (source_dir() / "checks").string();
   const auto ok = run_cli({"--migrations", migrations, "--checks", checks, "verify", "--scratch"}, here);
