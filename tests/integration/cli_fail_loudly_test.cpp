@@ -41,7 +41,9 @@ TEST_CASE("verify: a --checks or checks_dir folder that does not exist is an err
   std::filesystem::remove(dir.path() / "cora-migrate.toml");
   CHECK(run_in(dir, {"migrate", "--database-url", db.conninfo()}).exit_code == 0);
   const auto lints_only = run_in(dir, {"verify", "--database-url", db.conninfo()});
-  CHECK(lints_only.exit_code == 0);
+  CHECK(lints_only.exit_code == 11);  // the lints ran: table a has no row level security
+  CHECK(has(lints_only.out, "rls"));
+  CHECK(!has(lints_only.err, "does not exist"));
 }
 
 TEST_CASE("verify --scratch with --database-url is a usage error") {
