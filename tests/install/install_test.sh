@@ -30,11 +30,16 @@ done
 bash_completion="$root/share/bash-completion/completions/cora-migrate"
 bash -n "$bash_completion" || fail "the bash completion has a syntax error"
 (
+  set +u  # as in an interactive shell
   # shellcheck source=/dev/null
   source "$bash_completion"
-  COMP_WORDS=(cora-migrate his) COMP_CWORD=1 _cora_migrate
+  COMP_WORDS=(cora-migrate his)
+  COMP_CWORD=1
+  _cora_migrate
   [[ " ${COMPREPLY[*]} " == *" history "* ]] || exit 1
-  COMP_WORDS=(cora-migrate --config x.toml migrate --dry) COMP_CWORD=4 _cora_migrate
+  COMP_WORDS=(cora-migrate --config x.toml migrate --dry)
+  COMP_CWORD=4
+  _cora_migrate
   [[ " ${COMPREPLY[*]} " == *" --dry-run "* ]] || exit 1
 ) || fail "the bash completion does not complete commands and options"
 if command -v zsh >/dev/null; then zsh -n "$root/share/zsh/vendor-completions/_cora-migrate" || fail "zsh syntax"; fi
