@@ -103,7 +103,7 @@ TEST_CASE("cora-migrate new --module: the module's db/migrations folder") {
 
 TEST_CASE("cora-migrate: an unknown or missing command says so and lists the commands") {
   ScratchDir dir;
-  const auto r = run_in(dir, {"--config", "nothing.toml", "frobnicate"});
+  const auto r = run_in(dir, {"--quiet", "--config", "nothing.toml", "frobnicate"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("unknown command \"frobnicate\" (commands: new, migrate, status,") != std::string::npos);
   const auto none = run_in(dir, {});
