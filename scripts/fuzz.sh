@@ -16,7 +16,7 @@ if ((${#targets[@]} == 0)); then
   targets=(fuzz_migration_file_name fuzz_config fuzz_checks fuzz_text_position fuzz_prepare_migration fuzz_lint)
 fi
 for tool in clang clang++; do
-  command -v "$tool" >/dev/null || { echo "fuzz: $tool is not installed (scripts/install-deps.sh installs it)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "fuzz: $tool is not installed (scripts/install-deps.sh --test installs it)" >&2; exit 1; }
 done
 
 echo "== fuzz: build (clang, libFuzzer, ASan+UBSan) in $build_dir"

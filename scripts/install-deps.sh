@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Installs what building, running and testing cora-migrate needs on Debian 12, skipping what is
-# already there. Run as root (or with sudo).
+# Installs what building and running cora-migrate needs on Debian 12, skipping what is already
+# there; with --test, also what only the tests, benchmarks and fuzzing need. Run as root (or
+# with sudo). Usage: install-deps.sh [--test]
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ pkg-config git
-  libpq-dev libcli11-dev libfmt-dev libtomlplusplus-dev doctest-dev
+  cmake ninja-build g++ pkg-config git help2man dpkg-dev  # help2man: the man page; dpkg-dev: cpack's .deb
+  libpq-dev libcli11-dev libfmt-dev libtomlplusplus-dev
   libpg-query-dev libprotobuf-c-dev nlohmann-json3-dev libssl-dev libyaml-cpp-dev
-  postgresql-15 postgresql-client-15 pgbouncer
-  python3 hyperfine
-  clang libclang-rt-14-dev  # scripts/fuzz.sh: clang++ and libFuzzer
+  postgresql-15 postgresql-client-15  # the embedded database
 )
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(
+    doctest-dev pgbouncer
+    python3 hyperfine
+    clang libclang-rt-14-dev  # scripts/fuzz.sh: clang++ and libFuzzer
+  )
+elif [[ $# -gt 0 ]]; then
+  echo "usage: install-deps.sh [--test]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

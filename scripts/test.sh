@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --test
 
 echo "== build (warnings are errors)"
 bash scripts/build.sh "$root/build-ci" -DCMAKE_BUILD_TYPE=Debug -DCORA_WARNINGS_AS_ERRORS=ON

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "commands/command.hpp"
+#include "commands/completion.hpp"
 #include "commands/multi_target.hpp"
+#include "commands/unknown_command.hpp"
 #include "db/server_error.hpp"
 #include "db/sqlstate_advice.hpp"
 #include "error.hpp"
@@ -63,6 +65,11 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--checks", s.checks_dir, "Checks folder (default: checks)");
   app.add_option("--module", s.only_modules, "Only these modules (NAME[,NAME]) of a project with modules")
       ->delimiter(',');
+  app.add_flag("-q,--quiet", s.quiet, "Print only warnings, errors and the output asked for (no progress or notes)");
+  app.add_option("--env-file", s.env_file,
+                 "Read variables from this .env file (KEY=VALUE lines, as dbmate reads them); the environment wins");
+  app.add_flag("--local", s.local,
+               "Use the embedded PostgreSQL in .cora/local on purpose (never refused in CI, not announced)");
   app.add_option("--wait", s.wait,
                  "Wait up to this long (e.g. 30s) for the database to accept connections, for CI jobs that start one");
   // Not for people: the runner of several targets names each run's target with it.
@@ -85,7 +92,8 @@ TargetOutput output_of(const CLI::App& command) {
 
 int run_app(int argc, char** argv) {
   CLI::App app("cora-migrate: apply versioned PostgreSQL migrations and verify the live schema", "cora-migrate");
-  app.set_version_flag("--version", std::string("cora-migrate ") + tool_version());
+  app.set_version_flag("--version", [] { return version_report(); });
+  app.set_help_all_flag("--help-all", "Print the help of every command (the man page is made from it)");
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
   GlobalOptions global;
@@ -96,8 +104,10 @@ int run_app(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
 
   std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(make_new_command());
   commands.push_back(make_migrate_command());
   commands.push_back(make_status_command());
+  commands.push_back(make_history_command());
   commands.push_back(make_verify_command());
   commands.push_back(make_checklist_command());
   commands.push_back(make_lint_command());
@@ -110,6 +120,17 @@ int run_app(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& command : commands) registered.emplace_back(command->add_to(app), command.get());
 
+  // Not in --help: the build writes the installed completion scripts with it.
+  if (argc == 3 && std::string(argv[1]) == "--completion") {
+    const auto script = completion_script(app, argv[2]);
+    if (!script) {
+      print_error(fmt::format("--completion {}: not bash, zsh or fish", argv[2]), "");
+      return to_int(ExitCode::usage);
+    }
+    std::fputs(script->c_str(), stdout);
+    return to_int(ExitCode::ok);
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -119,7 +140,8 @@ int run_app(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    print_error(e.what(), "see `cora-migrate --help`");
+    const auto unknown = unknown_command_message(app, argc, argv);
+    print_error(unknown ? *unknown : e.what(), "see `cora-migrate --help`");
     return to_int(ExitCode::usage);
   }
 

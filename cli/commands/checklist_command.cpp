@@ -10,6 +10,7 @@
 #include "checklist/checklist_report.hpp"
 #include "checklist/checklist_runner.hpp"
 #include "commands/command.hpp"
+#include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
 #include "error.hpp"
 #include "output/terminal.hpp"
@@ -67,7 +68,7 @@ class ChecklistCommand : public Command {
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
     Checklist checklist = load_checklist(find_checklist(settings.checks_dir, name_));
-    if (uses_declared_checks(checklist)) resolve_check_references(checklist, load_checks(settings.checks_dir));
+    if (uses_declared_checks(checklist)) resolve_check_references(checklist, load_checks_for_command(settings));
 
     ChecklistOptions options;
     for (const auto& argument : evidence_) {

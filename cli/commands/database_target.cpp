@@ -5,14 +5,34 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdio>
+#include <filesystem>
 
 #include "db/conninfo_check.hpp"
 #include "db/redact_conninfo.hpp"
+#include "error.hpp"
 #include "local/local_cluster.hpp"
 
 namespace cora::cli {
 
 namespace {
+
+// No database was named: in CI that is almost always a missing secret, so it is refused there;
+// elsewhere the embedded cluster is used, and said so.
+void announce_or_refuse_fallback(const Settings& settings) {
+  if (settings.local_chosen) return;
+  if (settings.in_ci) {
+    throw Error(ExitCode::config,
+                "CI is set and no database is configured (--database-url, CORA_DATABASE_URL, DATABASE_URL or "
+                "database_url in cora-migrate.toml)",
+                "is the job's secret missing? Set one, or pass --local to use the embedded PostgreSQL on purpose");
+  }
+  if (settings.quiet) return;
+  std::fprintf(stderr,
+               "note: no database configured (--database-url, CORA_DATABASE_URL, DATABASE_URL, database_url): using "
+               "the embedded PostgreSQL in %s (--local says so and silences this)\n",
+               settings.local.data_dir.string().c_str());
+}
 
 DatabaseTarget open_target(const Settings& settings) {
   if (settings.database_url) {
@@ -20,6 +40,8 @@ DatabaseTarget open_target(const Settings& settings) {
     return {Connection::open_when_ready(*settings.database_url, settings.timeouts.connect, settings.timeouts.wait),
             redact_conninfo(*settings.database_url)};
   }
+  refuse_cluster_outside_project(settings);
+  announce_or_refuse_fallback(settings);
   LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
   cluster.ensure_running();
   return {Connection::open(cluster.conninfo(), settings.timeouts.connect),
@@ -27,6 +49,20 @@ DatabaseTarget open_target(const Settings& settings) {
 }
 
 }  // namespace
+
+void refuse_cluster_outside_project(const Settings& settings) {
+  std::error_code ec;
+  if (!settings.config_file.empty() || settings.modules || std::filesystem::is_directory(settings.migrations_dir, ec) ||
+      std::filesystem::is_directory(settings.local.data_dir, ec)) {
+    return;
+  }
+  throw Error(ExitCode::migration_files,
+              fmt::format("no cora-migrate.toml and no {} folder here: this is not a project folder, so no embedded "
+                          "PostgreSQL is created in it",
+                          settings.migrations_dir.string()),
+              "run it in the project's folder, pass --migrations DIR or --config FILE, or create the folder (cora-migrate "
+              "new NAME does)");
+}
 
 DatabaseTarget connect_to_target(const Settings& settings) {
   auto target = open_target(settings);

@@ -15,8 +15,13 @@ struct DatabaseTarget {
 };
 
 // Connects to settings.database_url, or starts the local cluster (creating it on first use)
-// and connects to its "postgres" database. Throws cora::Error.
+// and connects to its "postgres" database: announced on stderr unless --local chose it, and
+// refused when CI is set (exit 3). Throws cora::Error.
 DatabaseTarget connect_to_target(const Settings& settings);
+
+// Throws cora::Error (migration_files) when the current folder is no project (no config file, no
+// migrations folder, no cluster yet): an embedded cluster must not appear in a random folder.
+void refuse_cluster_outside_project(const Settings& settings);
 
 // "user@host" of whoever runs us, recorded in history.
 std::string client_identity();

@@ -83,7 +83,7 @@ class AdoptCommand : public Command {
     const auto settings = resolve_settings(global.settings, process_environment());
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
-    const CheckSet checks = load_checks(settings.checks_dir);
+    const CheckSet checks = load_checks_for_command(settings);
     auto target = connect_to_target(settings);
     auto options = migrate_options_for(settings, project);
     options.target = target_;

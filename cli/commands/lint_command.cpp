@@ -7,8 +7,9 @@
 #include <cstdio>
 
 #include "commands/command.hpp"
-#include "commands/project_options.hpp"
+#include "commands/database_target.hpp"
 #include "commands/migrate_lint.hpp"
+#include "commands/project_options.hpp"
 #include "error.hpp"
 #include "lint/lint.hpp"
 #include "lint/report.hpp"
@@ -26,48 +27,12 @@ EnvLookup lint_environment() {
   };
 }
 
-class LintCommand : public Command {
- public:
-  CLI::App* add_to(CLI::App& app) override {
-    auto* sub =
-        app.add_subcommand("lint", "Check the migration files offline for syntax errors and dangerous patterns");
-    sub->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
-    return sub;
-  }
-
-  int run(const GlobalOptions& global) override {
-    const auto settings = resolve_settings(global.settings, lint_environment());
-    const auto project = load_project_for_command(settings);
-    const auto& files = project.files;
-    std::vector<lint::LintInput> inputs;
-    inputs.reserve(files.size());
-    for (const auto& file : files) inputs.push_back({&file, lint::FileRole::check});
-    // Modules that do not run are read for what they create (undeclared_module_dependency).
-    for (const auto& file : project.reference_files) inputs.push_back({&file, lint::FileRole::context});
-    lint::LintOptions options;
-    options.default_lock_timeout = settings.timeouts.lock_timeout;
-    configure_module_lint(options, settings, project);
-    const auto report = lint::lint_migrations(inputs, options);
-    const std::string out =
-        format_ == "json" ? lint::json_report(report) : lint::human_report(report, Style::for_stream(stdout));
-    std::fputs(out.c_str(), stdout);
-    if (report.count(lint::Severity::error) > 0) return to_int(ExitCode::migration_files);
-    if (report.count(lint::Severity::warning) > 0) return to_int(ExitCode::lint_warnings);
-    return to_int(ExitCode::ok);
-  }
-
- private:
-  std::string format_ = "human";
-};
-
-}  // namespace
-
-void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict) {
-  if (prepared.migrations.empty()) return;
-  const auto& files = project.files;
+// The files the prepared plan applies, to check, and the applied ones, for what they create; with
+// modules, every other file too (read last, for what it creates: the other rules never see them).
+std::vector<lint::LintInput> plan_lint_inputs(const Project& project, const PreparedPlan& prepared) {
   std::vector<lint::LintInput> inputs;
-  std::vector<lint::LintInput> others;  // read last, for what they create: the other rules never see them
-  for (const auto& file : files) {
+  std::vector<lint::LintInput> others;
+  for (const auto& file : project.files) {
     const bool to_apply = std::any_of(prepared.migrations.begin(), prepared.migrations.end(),
                                       [&](const PreparedMigration& m) { return m.file == &file; });
     const bool applied = std::any_of(prepared.status.begin(), prepared.status.end(), [&](const StatusEntry& e) {
@@ -84,6 +49,64 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
     for (const auto& file : project.reference_files) others.push_back({&file, lint::FileRole::context});
     inputs.insert(inputs.end(), others.begin(), others.end());
   }
+  return inputs;
+}
+
+class LintCommand : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    auto* sub =
+        app.add_subcommand("lint", "Check the migration files offline for syntax errors and dangerous patterns");
+    sub->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
+    sub->add_flag("--pending", pending_,
+                  "Only the files the next migrate would apply (reads the database's history; the applied files give "
+                  "context)");
+    return sub;
+  }
+
+  int run(const GlobalOptions& global) override {
+    const auto settings = resolve_settings(global.settings, pending_ ? process_environment() : lint_environment());
+    const auto project = load_project_for_command(settings);
+    const auto& files = project.files;
+    std::vector<lint::LintInput> inputs;
+    lint::LintOptions options;
+    if (pending_) {
+      auto target = connect_to_target(settings);
+      Migrator migrator(*target.db, HistoryTable(settings.history_table), migrate_options_for(settings, project));
+      const auto prepared = migrator.prepare(files);
+      inputs = plan_lint_inputs(project, prepared);
+      options.checked_files_run_together = true;
+      if (!settings.quiet) {
+        std::fprintf(stderr, "Linting the %zu file(s) the next migrate would apply to %s\n", prepared.migrations.size(),
+                     target.description.c_str());
+      }
+    } else {
+      inputs.reserve(files.size());
+      for (const auto& file : files) inputs.push_back({&file, lint::FileRole::check});
+      // Modules that do not run are read for what they create (undeclared_module_dependency).
+      for (const auto& file : project.reference_files) inputs.push_back({&file, lint::FileRole::context});
+    }
+    configure_module_lint(options, settings, project);
+    options.default_lock_timeout = settings.timeouts.lock_timeout;
+    const auto report = lint::lint_migrations(inputs, options);
+    const std::string out =
+        format_ == "json" ? lint::json_report(report) : lint::human_report(report, Style::for_stream(stdout));
+    std::fputs(out.c_str(), stdout);
+    if (report.count(lint::Severity::error) > 0) return to_int(ExitCode::migration_files);
+    if (report.count(lint::Severity::warning) > 0) return to_int(ExitCode::lint_warnings);
+    return to_int(ExitCode::ok);
+  }
+
+ private:
+  std::string format_ = "human";
+  bool pending_ = false;
+};
+
+}  // namespace
+
+void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict) {
+  if (prepared.migrations.empty()) return;
+  const auto inputs = plan_lint_inputs(project, prepared);
   lint::LintOptions options;
   configure_module_lint(options, settings, project);
   options.checked_files_run_together = true;

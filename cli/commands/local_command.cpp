@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "commands/command.hpp"
+#include "commands/database_target.hpp"
 #include "error.hpp"
 #include "local/local_cluster.hpp"
 
@@ -36,6 +37,7 @@ class LocalCommand : public Command {
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
+    if (start_->parsed() || reset_->parsed()) refuse_cluster_outside_project(settings);
     LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
     if (start_->parsed()) {
       cluster.ensure_running();

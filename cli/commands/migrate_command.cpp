@@ -7,6 +7,7 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/dry_run_sql.hpp"
 #include "commands/migrate_lint.hpp"
 #include "commands/project_options.hpp"
 #include "config/settings.hpp"
@@ -23,8 +24,8 @@ namespace {
 // Per-file lines on stdout; on a terminal, a progress line on stderr while a long run goes on.
 class ConsoleObserver : public MigrateObserver {
  public:
-  explicit ConsoleObserver(bool verbose)
-      : out_(Style::for_stream(stdout)), progress_(is_terminal(stderr)), verbose_(verbose) {}
+  ConsoleObserver(bool verbose, bool quiet)
+      : out_(Style::for_stream(stdout)), progress_(is_terminal(stderr) && !quiet), verbose_(verbose), quiet_(quiet) {}
 
   void starting(const MigrationFile& file, std::size_t index, std::size_t total) override {
     if (progress_ && total > 1) {
@@ -34,11 +35,13 @@ class ConsoleObserver : public MigrateObserver {
   }
   void applied(const MigrationFile& file, bool reapplied, std::chrono::milliseconds elapsed) override {
     clear_progress();
+    if (quiet_) return;
     std::fprintf(stdout, "%s %s (%lld ms)\n", out_.paint(reapplied ? "reapplied" : "applied", Tone::good).c_str(),
                  display_name(file).c_str(), static_cast<long long>(elapsed.count()));
   }
   void applied_by_other_run(const MigrationFile& file) override {
     clear_progress();
+    if (quiet_) return;
     std::fprintf(stdout, "%s %s (applied meanwhile by another run)\n", out_.paint("skipped", Tone::dim).c_str(),
                  file.file_name.c_str());
   }
@@ -55,6 +58,7 @@ class ConsoleObserver : public MigrateObserver {
   Style out_;
   bool progress_;
   bool verbose_;
+  bool quiet_;
 };
 
 void print_warnings(const std::vector<StatusEntry>& warnings) {
@@ -106,6 +110,9 @@ class MigrateCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* sub = app.add_subcommand("migrate", "Apply pending migrations in order, each in its own transaction");
     sub->add_flag("--dry-run", dry_run_, "Print exactly what would run, and change nothing");
+    sub->add_option("--format", format_,
+                    "With --dry-run: human (annotated, with $N parameters) or sql (a script psql can run)")
+        ->check(CLI::IsMember({"human", "sql"}));
     sub->add_option("--target", target_, "Stop after this migration (VERSION, FILE-NAME, or MODULE:VERSION)");
     sub->add_flag("-v,--verbose", verbose_, "Also show the server's NOTICE messages");
     sub->add_option("--reapply", reapply_.selectors,
@@ -123,6 +130,9 @@ class MigrateCommand : public Command {
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
+    if (format_ == "sql" && !dry_run_) {
+      throw Error(ExitCode::usage, "--format sql goes with --dry-run", "write: cora-migrate migrate --dry-run --format sql");
+    }
     if (reapply_.force && reapply_.selectors.empty()) {
       throw Error(ExitCode::usage, "--force goes with --reapply MIGRATION", "name the migration to run again: --reapply 7 --force");
     }
@@ -141,18 +151,22 @@ class MigrateCommand : public Command {
     lint_before_migrate(project, prepared, settings, strict_lint_);
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
-      print_dry_run(migrator, prepared, target.description);
+      if (format_ == "sql") std::fputs(dry_run_script(migrator, prepared, target.description).c_str(), stdout);
+      else print_dry_run(migrator, prepared, target.description);
       return to_int(ExitCode::ok);
     }
     if (prepared.migrations.empty()) {
       print_warnings(prepared.plan.warnings);
+      if (settings.quiet) return to_int(ExitCode::ok);
       std::fprintf(stdout, "Nothing to apply: %s is up to date (%zu migrations applied).\n", target.description.c_str(),
                    prepared.history.size());
       return to_int(ExitCode::ok);
     }
-    std::fprintf(stderr, "Applying %zu migration(s) to %s\n", prepared.migrations.size(), target.description.c_str());
+    if (!settings.quiet) {
+      std::fprintf(stderr, "Applying %zu migration(s) to %s\n", prepared.migrations.size(), target.description.c_str());
+    }
     print_warnings(prepared.plan.warnings);
-    ConsoleObserver observer(verbose_);
+    ConsoleObserver observer(verbose_, settings.quiet);
     const auto started = std::chrono::steady_clock::now();
     MigrateResult result;
     try {
@@ -163,13 +177,16 @@ class MigrateCommand : public Command {
     }
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    std::fprintf(stdout, "%zu migration(s) applied in %lld ms.\n", result.applied.size(),
-                 static_cast<long long>(elapsed.count()));
+    if (!settings.quiet) {
+      std::fprintf(stdout, "%zu migration(s) applied in %lld ms.\n", result.applied.size(),
+                   static_cast<long long>(elapsed.count()));
+    }
     return to_int(ExitCode::ok);
   }
 
  private:
   bool dry_run_ = false;
+  std::string format_ = "human";
   bool verbose_ = false;
   bool strict_lint_ = false;
   bool allow_destructive_ = false;

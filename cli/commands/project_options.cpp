@@ -26,6 +26,15 @@ Project load_project_for_command(const Settings& settings) {
   return project;
 }
 
+CheckSet load_checks_for_command(const Settings& settings) {
+  std::error_code ec;
+  if (settings.checks_dir_given && !std::filesystem::is_directory(settings.checks_dir, ec)) {
+    throw Error(ExitCode::config, fmt::format("checks folder {} does not exist", settings.checks_dir.string()),
+                "fix --checks or checks_dir (relative to the config file's folder), or leave it out to use checks/");
+  }
+  return load_checks(settings.checks_dir);
+}
+
 void require_dependencies_installed(const Project& project, const std::vector<HistoryRecord>& history) {
   for (const auto& module : project.modules) {
     if (!module.selected || !module.enabled) continue;

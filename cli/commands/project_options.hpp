@@ -6,11 +6,17 @@
 #include "db/migrator.hpp"
 #include "lint/lint.hpp"
 #include "project/project.hpp"
+#include "verify/check_loader.hpp"
 
 namespace cora::cli {
 
 // load_project(), with its warnings (files sharing a version) printed on stderr.
 Project load_project_for_command(const Settings& settings);
+
+// The checks of settings.checks_dir; a folder named by --checks or checks_dir that does not exist
+// is an error (config), so a typo cannot turn verify into lints only. The default checks/ may be
+// missing.
+CheckSet load_checks_for_command(const Settings& settings);
 
 // With --module: every module a selected one depends on must be selected too or already in
 // history; otherwise cora-migrate::Error (history_conflict) names it (it is never run unasked).

@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/module_checks.hpp"
 #include "commands/project_options.hpp"
+#include "db/history_table.hpp"
 #include "db/migrator.hpp"
 #include "error.hpp"
 #include "local/local_cluster.hpp"
@@ -56,6 +58,30 @@ class ScratchDatabase {
   std::string name_;
 };
 
+// Checks passing on a database that lacks migrations say little about what migrate will leave:
+// said first, on stderr. A folder of checks without migration files has nothing to compare.
+void warn_when_not_migrated(Connection& db, const Settings& settings, const std::string& description) {
+  std::error_code ec;
+  if (!settings.modules && !std::filesystem::is_directory(settings.migrations_dir, ec)) return;
+  const auto project = load_project_for_command(settings);
+  const auto history = HistoryTable(settings.history_table).read(db);
+  const auto scope = migrate_options_for(settings, project).modules;
+  const auto records = records_in_scope(project.files, history.records.value_or(std::vector<HistoryRecord>{}), scope);
+  std::size_t not_applied = 0;
+  const StatusEntry* first = nullptr;
+  for (const auto& e : compute_status(project.files, records)) {
+    if (e.state == MigrationState::applied || e.state == MigrationState::missing) continue;
+    ++not_applied;
+    if (!first) first = &e;
+  }
+  if (not_applied == 0) return;
+  const auto style = Style::for_stream(stderr);
+  std::fprintf(stderr, "%s %zu migration%s not applied to %s (first: %s, %s): verify checks the schema as it is; run "
+               "`cora-migrate migrate` first\n",
+               style.paint("warning:", Tone::warn).c_str(), not_applied, not_applied == 1 ? " is" : "s are",
+               description.c_str(), display_name(*first->file).c_str(), to_string(first->state));
+}
+
 class VerifyCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
@@ -73,8 +99,12 @@ class VerifyCommand : public Command {
   }
 
   int run(const GlobalOptions& global) override {
+    if (scratch_ && global.settings.database_url) {
+      throw Error(ExitCode::usage, "--scratch and --database-url together",
+                  "--scratch builds its own database on the embedded PostgreSQL; drop one of them");
+    }
     const auto settings = resolve_settings(global.settings, process_environment());
-    const CheckSet checks = load_checks(settings.checks_dir);
+    const CheckSet checks = load_checks_for_command(settings);
     const bool rerun = rerun_ || !rerun_only_.empty();
     if (rerun && !scratch_) {
       throw Error(ExitCode::usage, "--rerun runs migration files a second time: only on a scratch database",
@@ -85,12 +115,14 @@ class VerifyCommand : public Command {
       std::optional<Project> project;
       if (settings.modules) project = load_project_for_command(settings);
       auto target = connect_to_target(settings);
+      warn_when_not_migrated(*target.db, settings, target.description);
       const auto before = target.db->round_trips();
       const auto outcomes = collect(*target.db, checks, settings, project ? &*project : nullptr);
       return report(outcomes, {target.description, target.db->round_trips() - before, checks.size(), global.target_label});
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
+    refuse_cluster_outside_project(settings);
     const auto reruns = rerun ? rerunnable_files(files, project.has_modules, rerun_only_) : RerunSelection{};
     LocalCluster cluster(settings.local.data_dir, settings.local.pg_bin_dir);
     cluster.ensure_running();
@@ -101,8 +133,10 @@ class VerifyCommand : public Command {
     auto prepared = migrator.prepare(files);
     MigrateObserver quiet;
     migrator.apply(prepared, quiet);
-    std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
-                 scratch.name().c_str());
+    if (!settings.quiet) {
+      std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
+                   scratch.name().c_str());
+    }
     const auto before = db->round_trips();
     auto outcomes = collect(*db, checks, settings, &project);
     const VerifySummary summary{"scratch database " + scratch.name() + " on the local cluster",

@@ -2,6 +2,8 @@
 // has it, and the project's own schema passes every rule.
 
 #include <doctest/doctest.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "support/run_cli.hpp"
@@ -12,6 +14,13 @@ using namespace cora::test;
 
 namespace {
 
+// No checks: an empty folder (a checks folder that does not exist is an error).
+std::string no_checks() {
+  static const ScratchDir dir("cora-no-checks");
+  std::filesystem::create_directories(dir.path() / "none");
+  return (dir.path() / "none").string();
+}
+
 struct LintedDatabase {
   TestDatabase db;
   LintedDatabase() {
@@ -19,7 +28,7 @@ struct LintedDatabase {
     REQUIRE(r.exit_code == 0);
   }
   nlohmann::json verify() const {
-    const auto r = run_cli({"--database-url", db.conninfo(), "--checks", (source_dir() / "none").string(), "verify", "--format", "json"});
+    const auto r = run_cli({"--database-url", db.conninfo(), "--checks", no_checks(), "verify", "--format", "json"});
     return nlohmann::json::parse(r.out);
   }
   void exec(const std::string& sql) const { db.connect()->execute_script(sql); }
@@ -102,7 +111,7 @@ TEST_CASE("verify lints: adopt refuses a file whose policy makes its table recur
       "CREATE TABLE public.t (id int PRIMARY KEY, owner uuid); ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;"
       "CREATE POLICY t_self ON public.t FOR SELECT TO authenticated USING (owner IN (SELECT owner FROM public.t))");
   const auto r = run_cli({"--database-url", db.conninfo(), "--migrations", (dir.path() / "m").string(), "--checks",
-                          (dir.path() / "none").string(), "adopt"});
+                          no_checks(), "adopt"});
   CHECK(r.exit_code == 11);
   CHECK(r.out.find("not adopted 001-t.sql") != std::string::npos);
   CHECK(r.out.find("lint:policy_recursion public.t") != std::string::npos);
@@ -167,7 +176,7 @@ TEST_CASE("verify lints: [lints] re-grades or switches off any rule") {
   auto run = [&](const std::string& toml) {
     dir.write("cora-migrate.toml", toml);
     return run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", m.db.conninfo(), "--checks",
-                    (dir.path() / "none").string(), "verify", "--format", "json"});
+                    no_checks(), "verify", "--format", "json"});
   };
   const auto warned = run("");
   CHECK(warned.exit_code == 0);

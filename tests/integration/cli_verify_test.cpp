@@ -218,6 +218,7 @@ TEST_CASE("cora-migrate verify: output formats and a constant number of queries"
   std::string many;
   for (int i = 0; i < 200; ++i) many += "[[table]]\nname = \"public.user_sessions\"\nrls = true\n";
   dir.write("c/many.toml", many);
+  std::filesystem::create_directories(dir.path() / "none");  // no checks: an empty folder (a missing one is an error)
   const auto few = nlohmann::json::parse(m.verify({"--format", "json"}, (dir.path() / "none").string()).out);
   const auto lots = nlohmann::json::parse(m.verify({"--format", "json"}, (dir.path() / "c").string()).out);
   CHECK(few["queries"] == 1);
@@ -229,6 +230,7 @@ TEST_CASE("cora-migrate verify: a lint switched off in [lints] is not run") {
   m.exec("CREATE TABLE public.open_table (id int PRIMARY KEY)");
   ScratchDir dir;
   dir.write("cora-migrate.toml", "[lints]\nrls_disabled_in_public = false\n");
+  std::filesystem::create_directories(dir.path() / "none");  // no checks: an empty folder
   const auto base = std::vector<std::string>{"--database-url", m.db.conninfo(), "--checks", (dir.path() / "none").string()};
   auto with_config = base;
   with_config.insert(with_config.begin(), {"--config", (dir.path() / "cora-migrate.toml").string()});
@@ -263,7 +265,8 @@ TEST_CASE("cora-migrate verify: bad check files exit 3 with file and line") {
 TEST_CASE("cora-migrate verify --scratch: migrate from zero on the local cluster, verify, drop") {
   ScratchDir dir;
   dir.write("cora-migrate.toml", "[local]\ndata_dir = \"pg\"\n");
-  const CliOptions here{dir.path(), {}};
+  // CI=true: --scratch chooses the embedded cluster, so it is never refused as a fallback.
+  const CliOptions here{dir.path(), {{"CI", "true"}}};
   const auto migrations = (source_dir() / "migrations").string();
   const auto checks = (source_dir() / "checks").string();
   const auto ok = run_cli({"--migrations", migrations, "--checks", checks, "verify", "--scratch"}, here);

@@ -19,9 +19,10 @@ namespace {
 
 // In the child, just before exec: the environment the test asked for, the folder, and exec.
 [[noreturn]] void exec_cli(std::vector<std::string> argv, const CliOptions& options) {
-  // Tests say which database to use; the developer's own settings must not leak in.
+  // Tests say which database to use; the developer's own settings must not leak in. CI too: the
+  // suite runs with CI=true in CI, and the tests of the embedded fallback set it themselves.
   for (const char* name : {"CORA_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE",
-                           "PGPASSWORD", "PGSERVICE", "NO_COLOR"}) {
+                           "PGPASSWORD", "PGSERVICE", "NO_COLOR", "CI"}) {
     unsetenv(name);
   }
   for (const auto& [name, value] : options.env) {

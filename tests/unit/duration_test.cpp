@@ -34,46 +34,66 @@ TEST_CASE("parse_duration: accepted forms") {
   SUBCASE("leading zeros are harmless") { CHECK(parsed_ms("010s") == 10'000); }
 }
 
+TEST_CASE("parse_duration: what PostgreSQL also accepts") {
+  SUBCASE("a bare number is milliseconds") {
+    CHECK(parsed_ms("5") == 5);
+    CHECK(parsed_ms("500") == 500);
+  }
+  SUBCASE("fractions, rounded to whole milliseconds") {
+    CHECK(parsed_ms("1.5s") == 1500);
+    CHECK(parsed_ms("0.25min") == 15'000);
+    CHECK(parsed_ms("2.4") == 2);
+    CHECK(parsed_ms("1500us") == 2);
+  }
+  SUBCASE("blanks around the number and before the unit") {
+    CHECK(parsed_ms("1 min") == 60'000);
+    CHECK(parsed_ms(" 10s") == 10'000);
+    CHECK(parsed_ms("10s ") == 10'000);
+    CHECK(parsed_ms("10 \t s") == 10'000);
+  }
+  SUBCASE("days, a plus sign, an exponent") {
+    CHECK(parsed_ms("1d") == 86'400'000);
+    CHECK(parsed_ms("+5s") == 5000);
+    CHECK(parsed_ms("1e3ms") == 1000);
+  }
+}
+
 TEST_CASE("parse_duration: rejected forms") {
-  SUBCASE("empty text") { CHECK_FALSE(parse_duration("").has_value()); }
-  SUBCASE("a non-zero number without a unit") {
-    CHECK_FALSE(parse_duration("10").has_value());
-    CHECK_FALSE(parse_duration("500").has_value());
+  SUBCASE("empty text") {
+    CHECK_FALSE(parse_duration("").has_value());
+    CHECK_FALSE(parse_duration("  ").has_value());
   }
   SUBCASE("a unit without a number") {
     CHECK_FALSE(parse_duration("ms").has_value());
     CHECK_FALSE(parse_duration("s").has_value());
+    CHECK_FALSE(parse_duration(".s").has_value());
   }
-  SUBCASE("units PostgreSQL spells differently or we do not take") {
+  SUBCASE("units PostgreSQL spells differently") {
     CHECK_FALSE(parse_duration("10m").has_value());
     CHECK_FALSE(parse_duration("10sec").has_value());
     CHECK_FALSE(parse_duration("10mins").has_value());
-    CHECK_FALSE(parse_duration("1d").has_value());
-    CHECK_FALSE(parse_duration("10us").has_value());
+    CHECK_FALSE(parse_duration("10 seconds").has_value());
   }
   SUBCASE("units are case-sensitive") {
     CHECK_FALSE(parse_duration("10S").has_value());
     CHECK_FALSE(parse_duration("10MS").has_value());
     CHECK_FALSE(parse_duration("1H").has_value());
   }
-  SUBCASE("blanks anywhere") {
-    CHECK_FALSE(parse_duration(" 10s").has_value());
-    CHECK_FALSE(parse_duration("10s ").has_value());
-    CHECK_FALSE(parse_duration("10 s").has_value());
+  SUBCASE("blanks inside the number or the unit") {
+    CHECK_FALSE(parse_duration("1 0s").has_value());
+    CHECK_FALSE(parse_duration("10 m in").has_value());
   }
-  SUBCASE("fractions") {
-    CHECK_FALSE(parse_duration("1.5s").has_value());
-    CHECK_FALSE(parse_duration("0.5").has_value());
-  }
-  SUBCASE("signs") {
+  SUBCASE("negative values") {
     CHECK_FALSE(parse_duration("-1s").has_value());
     CHECK_FALSE(parse_duration("-500ms").has_value());
     CHECK_FALSE(parse_duration("-5").has_value());
-    CHECK_FALSE(parse_duration("+5s").has_value());
+    CHECK_FALSE(parse_duration("++5s").has_value());
   }
-  SUBCASE("words") {
+  SUBCASE("words and repeats") {
     CHECK_FALSE(parse_duration("forever").has_value());
     CHECK_FALSE(parse_duration("10s10s").has_value());
+    CHECK_FALSE(parse_duration("nan").has_value());
+    CHECK_FALSE(parse_duration("inf").has_value());
   }
 }
 

@@ -113,7 +113,7 @@ TEST_CASE("parse_directives: errors name the file and line") {
     expect_error("-- cora-migrate: transaction=FALSE\nSELECT 1;", 1, "transaction must be true or false");
   }
   SUBCASE("a bad duration names the key and value") {
-    expect_error("--\n-- cora-migrate: lock_timeout=30\nSELECT 1;", 2, "lock_timeout=30");
+    expect_error("--\n-- cora-migrate: lock_timeout=30sec\nSELECT 1;", 2, "lock_timeout=30sec");
     expect_error("-- cora-migrate: statement_timeout=-1s\nSELECT 1;", 1, "statement_timeout=-1s");
   }
   SUBCASE("a word that is not key=value") {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "config/duration.hpp"
+#include "config/env_file.hpp"
 #include "config/toml_reader.hpp"
 #include "error.hpp"
 
@@ -51,7 +52,7 @@ class ConfigReader : public TomlReader {
       auto parsed = parse_duration(*text);
       if (!parsed) {
         fail(*table.get(key), prefix + key,
-             fmt::format("\"{}\" is not a duration; write e.g. \"0\", \"500ms\", \"10s\", \"2min\"", *text));
+             fmt::format("\"{}\" is not a duration; write e.g. \"0\", \"500ms\", \"1.5s\", \"2 min\" (a bare number is milliseconds)", *text));
       }
       out = *parsed;
     }
@@ -98,6 +99,7 @@ class ConfigReader : public TomlReader {
     read_database_url(table, prefix, s);
     read_path(table, "migrations_dir", prefix, s.migrations_dir);
     read_path(table, "checks_dir", prefix, s.checks_dir);
+    if (table.contains("checks_dir")) s.checks_dir_given = true;
     read_history_table(table, prefix, s);
     read_timeouts(table, prefix, s.timeouts);
   }
@@ -280,7 +282,9 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.reject_unknown_keys(root, "",
                              {"database_url", "migrations_dir", "checks_dir", "history_table",
                               "timeouts", "local", "environments", "verify", "lints", "modules", "module",
-                              "module_registry", "strict_versions", "diff"});
+                              "module_registry", "strict_versions", "diff", "env_file"});
+  // env_file is read before this parse (resolve_settings); here it is only type-checked.
+  static_cast<void>(reader.optional_string(root, "env_file", ""));
   reader.read_overridable(root, "", s);
   reader.read_modules(root, s);
   reader.read_local(root, s);
@@ -308,13 +312,32 @@ std::vector<std::string> configured_environments(const CommandLineSettings& flag
   return names;
 }
 
-Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env) {
+namespace {
+
+// The .env file to read: --env-file, else the config file's env_file (relative to its folder).
+std::optional<std::filesystem::path> env_file_to_read(const CommandLineSettings& flags, const std::optional<std::string>& config_text,
+                                                      const std::filesystem::path& config_file) {
+  if (flags.env_file) return *flags.env_file;
+  if (!config_text) return std::nullopt;
+  const TomlReader reader(config_file.string());
+  const toml::table root = reader.parse(*config_text);
+  const auto* node = root.get("env_file");
+  if (!node || !node->is_string()) return std::nullopt;  // a wrong type is reported by the full parse
+  const auto name = node->value<std::string>().value_or("");
+  if (name.empty()) reader.fail(*node, "env_file", "must not be empty");
+  return config_file.parent_path() / name;
+}
+
+}  // namespace
+
+Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& process_env) {
   Settings s;
   const std::filesystem::path file = flags.config_file.value_or(kDefaultConfigFile);
   std::error_code ec;
   if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
     throw Error(ExitCode::config, fmt::format("{}: not a file", file.string()), "pass a TOML file to --config");
   }
+  std::optional<std::string> config_text;
   if (std::filesystem::exists(file, ec)) {
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
@@ -323,7 +346,13 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
       throw Error(ExitCode::config, fmt::format("{}: cannot be read", file.string()),
                   "check the file's permissions");
     }
-    s = parse_config_text(text.str(), file.string(), file.parent_path(), flags.environment, env);
+    config_text = text.str();
+  }
+  EnvLookup env = process_env;
+  const auto env_file = env_file_to_read(flags, config_text, file);
+  if (env_file) env = with_env_file(process_env, read_env_file(*env_file, process_env));
+  if (config_text) {
+    s = parse_config_text(*config_text, file.string(), file.parent_path(), flags.environment, env);
     s.config_file = file;
   } else if (flags.config_file) {
     throw Error(ExitCode::config, fmt::format("{}: no such config file", file.string()),
@@ -334,6 +363,8 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
                             kDefaultConfigFile),
                 "create one with an [environments." + *flags.environment + "] section");
   }
+  if (env_file) s.env_file = *env_file;
+  s.quiet = flags.quiet;
 
   for (const char* variable : {"CORA_DATABASE_URL", "DATABASE_URL"}) {
     if (s.database_url_from_selected_environment) break;
@@ -351,7 +382,7 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
     const auto wait = parse_duration(*flags.wait);
     if (!wait) {
       throw Error(ExitCode::usage, fmt::format("--wait {}: not a duration", *flags.wait),
-                  "write e.g. --wait 30s or --wait 2min");
+                  "write e.g. --wait 30s, --wait 1.5s or --wait '2 min' (a bare number is milliseconds)");
     }
     s.timeouts.wait = *wait;
   }
@@ -367,7 +398,20 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
                                         kSupabaseMigrationsDir, kDefaultConfigFile);
   }
   s.only_modules = flags.only_modules;
-  if (flags.checks_dir) s.checks_dir = *flags.checks_dir;
+  if (flags.checks_dir) {
+    s.checks_dir = *flags.checks_dir;
+    s.checks_dir_given = true;
+  }
+  if (flags.local) {
+    if (flags.database_url) {
+      throw Error(ExitCode::usage, "--local and --database-url together", "pick one: --local is the embedded PostgreSQL");
+    }
+    s.database_url.reset();
+    s.database_url_origin = "--local";
+    s.local_chosen = true;
+  }
+  const auto ci = env("CI");
+  s.in_ci = ci && !ci->empty() && *ci != "false" && *ci != "0";
   return s;
 }
 

@@ -59,6 +59,7 @@ struct Settings {
   std::optional<ModulesSettings> modules;
   std::vector<std::string> only_modules;         // --module NAME[,NAME]: restrict to these
   std::filesystem::path checks_dir = "checks";
+  bool checks_dir_given = false;  // named by --checks or checks_dir: then it must exist
   std::string history_table = "cora_migrate.schema_history";
   Timeouts timeouts;
   LocalSettings local;
@@ -70,6 +71,10 @@ struct Settings {
   std::vector<std::string> diff_ignore;
   std::optional<std::string> environment;        // the --env that was applied
   std::filesystem::path config_file;             // empty when none was read
+  bool local_chosen = false;                     // --local
+  bool quiet = false;                            // --quiet: only warnings, errors and asked-for data
+  std::filesystem::path env_file;                // the .env file read (--env-file or env_file), or empty
+  bool in_ci = false;                            // the environment variable CI is set (not "false" or "0")
 };
 
 // What the command line says; each set field beats the environment and the file.
@@ -81,12 +86,16 @@ struct CommandLineSettings {
   std::optional<std::filesystem::path> checks_dir;
   std::optional<std::string> wait;  // a duration
   std::vector<std::string> only_modules;  // --module
+  bool local = false;  // --local: the embedded cluster, chosen (never refused, never a fallback)
+  bool quiet = false;  // --quiet
+  std::optional<std::filesystem::path> env_file;  // --env-file: beats env_file in the config file
 };
 
 // Reads the config file (the given one, which must exist, or ./cora-migrate.toml if present),
 // applies the named environment, then CORA_DATABASE_URL / DATABASE_URL, then the flags. With no
 // config file, no --migrations and no ./migrations folder, a ./supabase/migrations folder is the
-// migrations folder.
+// migrations folder. Variables come from `env`, and those it lacks from the .env file of
+// --env-file or env_file.
 // Relative paths in the file are relative to the file's folder. Throws cora::Error (config).
 Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env);
 

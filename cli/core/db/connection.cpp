@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "db/conninfo.hpp"
+#include "db/libpq_version.hpp"
 #include "db/conninfo_check.hpp"
 #include "db/redact_conninfo.hpp"
 #include "error.hpp"
@@ -127,6 +128,11 @@ std::size_t QueryResult::column(const std::string& name) const {
     if (columns[i] == name) return i;
   }
   throw std::out_of_range("no column " + name + " in result");
+}
+
+std::string libpq_version() {
+  const int v = PQlibVersion();  // 150005 for 15.5 (since version 10: major * 10000 + minor)
+  return fmt::format("{}.{}", v / 10000, v % 10000);
 }
 
 std::unique_ptr<Connection> Connection::open(const std::string& conninfo,

@@ -229,6 +229,7 @@ std::vector<PipelineStep> Migrator::non_transactional_steps(const PreparedMigrat
   for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
   steps.push_back({"DISCARD ALL", {}});
   steps.push_back(finish_non_transactional());
+  steps.back().params = identity_params(*m.file);  // for --dry-run; apply passes the same
   return steps;
 }
 

@@ -84,7 +84,7 @@ std::vector<std::string> rule_names(const MigrationFile& file, int line, std::st
 std::chrono::milliseconds directive_duration(const MigrationFile& file, int line, std::string_view key,
                                              std::string_view value) {
   const auto parsed = parse_duration(value);
-  if (!parsed) directive_error(file, line, fmt::format("{}={} is not a duration (e.g. 0, 500ms, 30s, 2min)", key, value));
+  if (!parsed) directive_error(file, line, fmt::format("{}={} is not a duration (e.g. 0, 500ms, 1.5s, 2min)", key, value));
   return *parsed;
 }
 

@@ -1,0 +1,89 @@
+#include "commands/dry_run_sql.hpp"
+
+#include <fmt/format.h>
+
+#include "migrations/migration_file.hpp"
+
+namespace cora::cli {
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// E'...' reads the same whatever standard_conforming_strings says.
+std::string literal(const Param& value) {
+  if (!value) return "NULL";
+  std::string out = "E'";
+  for (const char c : *value) {
+    if (c == '\'' || c == '\\') out += c;
+    out += c;
+  }
+  return out + "'";
+}
+
+// A statement whose last line is a -- comment would swallow a ';' written after it.
+std::string terminated(const std::string& sql) {
+  const auto last_line = sql.rfind('\n');
+  const bool comment_at_end = sql.find("--", last_line == std::string::npos ? 0 : last_line) != std::string::npos;
+  return sql + (comment_at_end ? "\n;\n" : ";\n");
+}
+
+void append_steps(std::string& out, const std::vector<PipelineStep>& steps, std::size_t from = 0,
+                  std::size_t to = std::string::npos) {
+  for (std::size_t i = from; i < steps.size() && i < to; ++i) out += terminated(with_literal_params(steps[i].sql, steps[i].params));
+}
+
+}  // namespace
+
+std::string with_literal_params(const std::string& sql, const std::vector<Param>& params) {
+  if (params.empty()) return sql;
+  std::string out;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] != '$' || i + 1 == sql.size() || !is_digit(sql[i + 1])) {
+      out += sql[i];
+      continue;
+    }
+    std::size_t end = i + 1;
+    std::size_t n = 0;
+    while (end < sql.size() && is_digit(sql[end])) n = n * 10 + static_cast<std::size_t>(sql[end++] - '0');
+    if (n == 0 || n > params.size()) {
+      out.append(sql, i, end - i);
+    } else {
+      out += literal(params[n - 1]);
+    }
+    i = end - 1;
+  }
+  return out;
+}
+
+std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
+  std::string out = fmt::format(
+      "-- cora-migrate migrate --dry-run --format sql: {} migration(s) for {}\n"
+      "-- Run it with psql (psql -f FILE, or a pipe): each transactional file is one transaction with its history row.\n"
+      "\\set ON_ERROR_STOP on\n",
+      prepared.migrations.size(), target);
+  if (prepared.history_needs_setup && !prepared.migrations.empty()) {
+    out += "\n-- the history table and its helper functions, in one transaction\nBEGIN;\n";
+    append_steps(out, migrator.history_setup_steps());
+    out += "COMMIT;\n";
+  }
+  for (const auto& m : prepared.migrations) {
+    const bool tx = m.directives.transaction;
+    out += fmt::format("\n-- {}{} (version {}, sha256 {}): {}\n", m.replaces_checksum ? "re-apply " : "", display_name(*m.file),
+                       m.file->version_digits, m.file->checksum,
+                       tx ? "one transaction" : "no transaction: each statement commits on its own");
+    if (tx) {
+      append_steps(out, migrator.transactional_steps(m));
+      continue;
+    }
+    // As migrate does: the lock, the checks and the "running" row commit first, together.
+    const auto steps = migrator.non_transactional_steps(m);
+    out += "BEGIN;\n";
+    append_steps(out, steps, 0, 2);
+    out += "COMMIT;\n";
+    append_steps(out, steps, 2);
+  }
+  return out;
+}
+
+}  // namespace cora::cli

@@ -1,0 +1,56 @@
+# `cmake --install`: the binary, a man page made by help2man from the command definitions
+# (`--help-all`), bash/zsh/fish completions written by the binary itself (`--completion`), and an
+# example config, in the usual places under CMAKE_INSTALL_PREFIX. CPack (`cpack -G DEB`) makes a
+# .deb whose dependencies dpkg-shlibdeps reads from the binary: Debian's runtime packages.
+include(GNUInstallDirs)
+
+set(generated "${CMAKE_BINARY_DIR}/share")
+set(cli "$<TARGET_FILE:cora-migrate>")
+
+find_program(HELP2MAN help2man)
+if(HELP2MAN)
+  add_custom_command(OUTPUT "${generated}/cora-migrate.1"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${generated}"
+    COMMAND ${HELP2MAN} --no-info --help-option=--help-all --version-string=${PROJECT_VERSION}
+            --name "apply versioned PostgreSQL migrations and verify the live schema"
+            --output "${generated}/cora-migrate.1" ${cli}
+    DEPENDS cora-migrate
+    COMMENT "Writing the man page (help2man)")
+  list(APPEND install_outputs "${generated}/cora-migrate.1")
+  install(FILES "${generated}/cora-migrate.1" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
+else()
+  message(WARNING "help2man not found: no man page is built or installed (bash scripts/install-deps.sh installs it)")
+endif()
+
+foreach(shell bash zsh fish)
+  add_custom_command(OUTPUT "${generated}/completion.${shell}"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${generated}"
+    COMMAND ${cli} --completion ${shell} > "${generated}/completion.${shell}"
+    DEPENDS cora-migrate
+    COMMENT "Writing the ${shell} completion")
+  list(APPEND install_outputs "${generated}/completion.${shell}")
+endforeach()
+add_custom_target(cora_install_files ALL DEPENDS ${install_outputs})
+
+install(TARGETS cora-migrate RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+install(FILES "${generated}/completion.bash" DESTINATION "${CMAKE_INSTALL_DATADIR}/bash-completion/completions"
+        RENAME cora-migrate)
+install(FILES "${generated}/completion.zsh" DESTINATION "${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions"
+        RENAME _cora-migrate)
+install(FILES "${generated}/completion.fish" DESTINATION "${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d"
+        RENAME cora-migrate.fish)
+install(FILES "${PROJECT_SOURCE_DIR}/docs/examples/cora-migrate.toml" DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")
+install(FILES "${PROJECT_SOURCE_DIR}/README.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+
+set(CPACK_GENERATOR "DEB")
+set(CPACK_PACKAGE_NAME "cora-migrate")
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_PACKAGE_CONTACT "cora-migrate maintainers <cora-migrate@example.invalid>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "apply versioned PostgreSQL migrations and verify the live schema")
+set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION "database")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The embedded database (no URL configured) needs PostgreSQL 15's initdb and pg_ctl.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-15, postgresql-client-15")
+include(CPack)

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The installed tool, as a user gets it: `cmake --install` into a scratch DESTDIR, then the .deb
+# that CPack builds, unpacked; each binary is run. Usage: install_test.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "$1" && pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+fail() {
+  echo "install test: $*" >&2
+  exit 1
+}
+
+DESTDIR="$scratch/dest" cmake --install "$build" --prefix /usr >/dev/null
+root="$scratch/dest/usr"
+for f in bin/cora-migrate share/man/man1/cora-migrate.1 share/bash-completion/completions/cora-migrate \
+  share/zsh/vendor-completions/_cora-migrate share/fish/vendor_completions.d/cora-migrate.fish \
+  share/doc/cora-migrate/examples/cora-migrate.toml; do
+  [[ -f "$root/$f" ]] || fail "$f was not installed"
+done
+cli="$root/bin/cora-migrate"
+"$cli" --version | grep -q '^cora-migrate [0-9]' || fail "the installed binary's --version"
+
+# The man page is made from the command definitions: every command and a command's option.
+man_page="$root/share/man/man1/cora-migrate.1"
+for word in migrate history 'dry\\-run' '\\-\\-pending'; do
+  grep -q -- "$word" "$man_page" || fail "the man page does not mention $word"
+done
+
+# bash: complete "cora-migrate his" and "cora-migrate migrate --dry".
+bash_completion="$root/share/bash-completion/completions/cora-migrate"
+bash -n "$bash_completion" || fail "the bash completion has a syntax error"
+(
+  set +u  # as in an interactive shell
+  # shellcheck source=/dev/null
+  source "$bash_completion"
+  COMP_WORDS=(cora-migrate his)
+  COMP_CWORD=1
+  _cora_migrate
+  [[ " ${COMPREPLY[*]} " == *" history "* ]] || exit 1
+  COMP_WORDS=(cora-migrate --config x.toml migrate --dry)
+  COMP_CWORD=4
+  _cora_migrate
+  [[ " ${COMPREPLY[*]} " == *" --dry-run "* ]] || exit 1
+) || fail "the bash completion does not complete commands and options"
+if command -v zsh >/dev/null; then zsh -n "$root/share/zsh/vendor-completions/_cora-migrate" || fail "zsh syntax"; fi
+if command -v fish >/dev/null; then fish -n "$root/share/fish/vendor_completions.d/cora-migrate.fish" || fail "fish syntax"; fi
+grep -q -- "-a history" "$root/share/fish/vendor_completions.d/cora-migrate.fish" || fail "fish completion lacks history"
+
+# The installed binary in a new project with the example config: new, then lint.
+mkdir "$scratch/project"
+cd "$scratch/project"
+cp "$root/share/doc/cora-migrate/examples/cora-migrate.toml" cora-migrate.toml
+[[ $("$cli" new init) == "migrations/001-init.sql" ]] || fail "new in a fresh project"
+echo "CREATE TABLE t (id int PRIMARY KEY);" >>migrations/001-init.sql
+"$cli" lint >/dev/null || fail "lint of the new file"
+
+# The .deb: Debian runtime packages as dependencies, and a binary that runs once unpacked.
+cpack --config "$build/CPackConfig.cmake" -B "$scratch/deb" >"$scratch/cpack.log" 2>&1 || {
+  cat "$scratch/cpack.log" >&2
+  fail "cpack failed"
+}
+deb=$(ls "$scratch"/deb/cora-migrate_*.deb)
+depends=$(dpkg-deb -f "$deb" Depends)
+for needed in libpq5 libfmt9 libyaml-cpp0.7; do
+  [[ "$depends" == *"$needed"* ]] || fail "the .deb does not depend on $needed ($depends)"
+done
+IFS=',' read -ra packages <<<"$depends"
+for p in "${packages[@]}"; do
+  name=$(echo "$p" | awk '{print $1}')
+  dpkg-query -W "$name" >/dev/null 2>&1 || fail "dependency $name is not a Debian package installed here"
+done
+dpkg-deb -x "$deb" "$scratch/unpacked"
+"$scratch/unpacked/usr/bin/cora-migrate" --version | grep -q '^cora-migrate ' || fail "the packaged binary"
+[[ -f "$scratch/unpacked/usr/share/man/man1/cora-migrate.1" ]] || fail "the .deb has no man page"
+echo "install test: ok ($(basename "$deb"); Depends: $depends)"

@@ -1,0 +1,178 @@
+// history, --quiet, --version, --env-file / env_file, lint --pending and migrate --dry-run
+// --format sql (piped into psql), run through the built binary against a real PostgreSQL.
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "support/run_cli.hpp"
+#include "support/scratch_dir.hpp"
+#include "support/test_cluster.hpp"
+
+using namespace cora::test;
+
+namespace {
+
+CliResult run_in(const ScratchDir& dir, const std::vector<std::string>& args,
+                 std::map<std::string, std::optional<std::string>> env = {}) {
+  return run_cli(args, {dir.path(), std::move(env)});
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+TEST_CASE("history: every row, replaced ones too, with action, who, when and how long") {
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n");
+  dir.write("migrations/002-f.sql", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+  TestDatabase db;
+  const std::vector<std::string> url{"--database-url", db.conninfo()};
+  auto with_url = [&](std::vector<std::string> args) {
+    args.insert(args.end(), url.begin(), url.end());
+    return run_in(dir, args);
+  };
+  const auto before = with_url({"history"});
+  CHECK(before.exit_code == 0);
+  CHECK(has(before.out, "no history table cora_migrate.schema_history yet"));
+
+  CHECK(with_url({"baseline", "1"}).exit_code == 0);
+  db.connect()->execute_script("CREATE TABLE a (id int PRIMARY KEY)");
+  CHECK(with_url({"migrate"}).exit_code == 0);
+  dir.write("migrations/002-f.sql", "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n");
+  CHECK(with_url({"migrate", "--reapply", "2"}).exit_code == 0);
+
+  const auto human = with_url({"history"});
+  CHECK(human.exit_code == 0);
+  CHECK(has(human.out, "baselined"));
+  CHECK(has(human.out, "reapplied"));
+  CHECK(has(human.out, "replaced by a later row"));
+  CHECK(has(human.out, "3 rows\n"));
+
+  const auto json = with_url({"history", "--json"});
+  REQUIRE(json.exit_code == 0);
+  const auto doc = nlohmann::json::parse(json.out);
+  const auto& rows = doc.at("rows");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].at("action") == "baseline");
+  CHECK(rows[1].at("action") == "apply");
+  CHECK(rows[1].at("current") == false);
+  CHECK(rows[2].at("action") == "reapply");
+  CHECK(rows[2].at("current") == true);
+  CHECK(rows[2].at("version") == 2);
+  CHECK(rows[2].at("duration_ms").is_number());
+  CHECK(rows[2].at("applied_by") == "postgres");
+  CHECK(rows[2].at("client").get<std::string>().find('@') != std::string::npos);
+  CHECK(rows[2].at("applied_at").get<std::string>().back() == 'Z');
+}
+
+TEST_CASE("--quiet: a migrate that works prints nothing; errors still show") {
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n");
+  TestDatabase db;
+  const auto r = run_in(dir, {"--quiet", "migrate", "--database-url", db.conninfo()});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.empty());
+  CHECK(r.err.empty());
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "1");
+  const auto again = run_in(dir, {"migrate", "-q", "--database-url", db.conninfo()});
+  CHECK(again.out.empty());
+  dir.write("migrations/002-b.sql", "CREATE TABLE a (id int);\n");
+  const auto failed = run_in(dir, {"migrate", "-q", "--database-url", db.conninfo()});
+  CHECK(failed.exit_code == 6);
+  CHECK(has(failed.err, "cora-migrate: error: "));
+}
+
+TEST_CASE("--version names the commit, libpq and libpg_query") {
+  const auto r = run_cli({"--version"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("cora-migrate 0.1.0 (git ", 0) == 0);
+  CHECK(!has(r.out, "(git unknown)"));
+  CHECK(has(r.out, "\nlibpq 15."));
+  CHECK(has(r.out, "\nlibpg_query "));
+  CHECK(has(r.out, "(PostgreSQL 15."));
+}
+
+TEST_CASE("--env-file and env_file: variables read as dbmate reads .env; the environment wins") {
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n");
+  TestDatabase db;
+  dir.write("ci.env", "# the job's settings\nexport DATABASE_URL=\"" + db.conninfo() + "\"\nUNUSED='x y' # note\n");
+  const auto r = run_in(dir, {"--env-file", "ci.env", "migrate"});
+  CHECK(r.exit_code == 0);
+  CHECK(has(r.out, "applied 001-a.sql"));
+
+  dir.write("cora-migrate.toml", "env_file = \"db.env\"\ndatabase_url = \"${APP_DB}\"\n");
+  dir.write("db.env", "APP_DB=" + db.conninfo() + "\n");
+  const auto from_config = run_in(dir, {"status", "--exit-code"});
+  CHECK(from_config.exit_code == 0);
+  CHECK(has(from_config.out, "1 applied"));
+
+  // A variable set in the environment beats the file's.
+  const auto env_wins = run_in(dir, {"status"}, {{"APP_DB", "host=/nonexistent-socket-dir dbname=x"}});
+  CHECK(env_wins.exit_code == 5);
+
+  dir.write("db.env", "APP_DB=x\nthis line is wrong\n");
+  const auto bad = run_in(dir, {"status"});
+  CHECK(bad.exit_code == 3);
+  CHECK(has(bad.err, "db.env:2: not KEY=VALUE"));
+  const auto missing = run_in(dir, {"--env-file", "nope.env", "status"});
+  CHECK(missing.exit_code == 3);
+  CHECK(has(missing.err, "nope.env: env file cannot be read"));
+}
+
+TEST_CASE("lint --pending: only the files the next migrate would apply") {
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY, x int);\n");
+  dir.write("migrations/002-index.sql", "CREATE INDEX a_x ON a (x);\n");  // create_index_concurrently
+  TestDatabase db;
+  CHECK(run_in(dir, {"migrate", "--database-url", db.conninfo()}).exit_code == 0);
+  dir.write("migrations/003-b.sql", "CREATE TABLE b (id int PRIMARY KEY);\n");
+  CHECK(run_in(dir, {"lint"}).exit_code == 13);
+  const auto pending = run_in(dir, {"lint", "--pending", "--database-url", db.conninfo()});
+  CHECK(pending.exit_code == 0);
+  CHECK(has(pending.err, "Linting the 1 file(s) the next migrate would apply"));
+  dir.write("migrations/004-drop.sql", "DROP TABLE a;\n");
+  const auto warns = run_in(dir, {"lint", "--pending", "--database-url", db.conninfo(), "--format", "json"});
+  CHECK(warns.exit_code == 13);
+  const auto doc = nlohmann::json::parse(warns.out);
+  REQUIRE(doc.at("findings").size() == 1);
+  CHECK(doc.at("findings")[0].at("rule") == "drop_table");
+}
+
+TEST_CASE("migrate --dry-run --format sql: a script psql runs, leaving the history migrate would") {
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY, note text DEFAULT 'it''s $1 -- not a comment');\n"
+                                    "INSERT INTO a VALUES (1) -- the first row\n;\n");
+  dir.write("migrations/002-index.sql",
+            "-- cora-migrate: transaction=false\nCREATE INDEX CONCURRENTLY a_note ON a (note);\n");
+  TestDatabase db;
+  const auto r = run_in(dir, {"migrate", "--dry-run", "--format", "sql", "--database-url", db.conninfo()});
+  REQUIRE(r.exit_code == 0);
+  CHECK(!has(r.out, "$1,"));
+  CHECK(!has(r.out, "-- parameters"));
+  CHECK(has(r.out, "\\set ON_ERROR_STOP on\n"));
+  CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");  // nothing ran
+
+  const auto script = dir.write("plan.sql", r.out);
+  const std::string psql = "/usr/lib/postgresql/15/bin/psql -X -q -o /dev/null " + shell_quoted(db.conninfo()) + " -f " +
+                           shell_quoted(script.string()) + " > " + shell_quoted((dir.path() / "psql.log").string()) + " 2>&1";
+  CHECK(std::system(psql.c_str()) == 0);
+  CHECK(db.scalar("SELECT note FROM a WHERE id = 1") == "it's $1 -- not a comment");
+  CHECK(db.scalar("SELECT string_agg(version || ':' || action || ':' || state, ',' ORDER BY id) FROM "
+                  "cora_migrate.schema_history") == "1:apply:applied,2:apply:applied");
+  const auto status = run_in(dir, {"status", "--exit-code", "--database-url", db.conninfo()});
+  CHECK(status.exit_code == 0);
+  CHECK(has(status.out, "2 migration(s): 2 applied"));
+  CHECK(has(run_in(dir, {"migrate", "--database-url", db.conninfo()}).out, "Nothing to apply"));
+
+  CHECK(run_in(dir, {"migrate", "--format", "sql", "--database-url", db.conninfo()}).exit_code == 2);
+}
