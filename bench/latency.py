@@ -263,7 +263,7 @@ def main():
                          ("psql", lambda db, s=scripts[key]: [b.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", b.url(proxy, db), "-f", s])]
                 if b.dbmate:
                     tools.append(("dbmate", lambda db, d=dbmate_dirs[key]: [
-                        b.dbmate, "--url", b.url(proxy, db).replace("postgresql://", "postgres://"), "--migrations-dir", d,
+                        b.dbmate, "--url", f"postgres://postgres@127.0.0.1:{proxy.port}/{db}?sslmode=disable", "--migrations-dir", d,
                         "--no-dump-schema", "up"]))
                 for tool, argv in tools:
                     samples = [b.measure(proxy, argv(b.fresh_database()), f"{tool} {title}") for _ in range(b.runs)]

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <thread>
 #include <stdexcept>
 
@@ -318,6 +319,7 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
         observer_failure = std::current_exception();
       }
     }
+    std::move(segment.results.begin(), segment.results.end(), std::back_inserter(outcome.results));
     segment = SegmentOutcome{};
     segment.first_step = end;
   };
@@ -339,7 +341,7 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
         outcome.error = segment.error;
       }
     } else if (status != PGRES_PIPELINE_ABORTED && status != PGRES_FATAL_ERROR && i >= hidden) {
-      outcome.results.push_back(steps[i].discard_rows ? QueryResult{} : to_query_result(result.get()));
+      segment.results.push_back(steps[i].discard_rows ? QueryResult{} : to_query_result(result.get()));
     }
     // Each query's results end with a null result.
     ResultPtr end(PQgetResult(conn_), &PQclear);

@@ -78,6 +78,7 @@ struct SegmentOutcome {
   std::size_t end_step = 0;                 // one past its last step
   std::optional<std::size_t> failed_step;   // the first step of this segment the server rejected
   std::optional<ServerError> error;
+  std::vector<QueryResult> results;         // of the segment's steps that ran, in order
 };
 using SegmentObserver = std::function<void(const SegmentOutcome&)>;
 

@@ -105,26 +105,42 @@ void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result
 
 }  // namespace
 
+// Every probe in one pipeline, one round trip: BEGIN; per probe a segment (savepoint, setup,
+// claims, role, statement) and then one rolling back to the savepoint, which works whether the
+// probe failed (its error aborted the transaction block) or not; ROLLBACK at the end.
 std::vector<CheckOutcome> run_probes(Connection& db, const std::vector<ProbeCheck>& probes) {
   std::vector<CheckOutcome> outcomes;
   if (probes.empty()) return outcomes;
-  db.execute_script("BEGIN");
+  std::vector<PipelineStep> steps{{"BEGIN", {}}};
+  steps.back().sync_after = true;
+  std::vector<std::size_t> first_steps;  // of each probe's segment
+  std::vector<std::size_t> probe_steps;  // its statement, counted from that first step
   for (const auto& p : probes) {
-    CheckOutcome out{"probe", p.name, p.origin, {}};
-    std::vector<PipelineStep> steps{{"SAVEPOINT cora_probe", {}}};
+    first_steps.push_back(steps.size());
+    steps.push_back({"SAVEPOINT cora_probe", {}});
     for (const auto& s : p.setup) steps.push_back({s, {}});
     steps.push_back({"SELECT pg_catalog.set_config('request.jwt.claims', $1, true)", {p.claims.value_or("")}});
     steps.push_back({"SET LOCAL ROLE " + quote_identifier(p.role), {}});
-    const std::size_t probe_step = steps.size();
+    probe_steps.push_back(steps.size() - first_steps.back());
     steps.push_back({p.sql, {}});
+    steps.back().sync_after = true;
     steps.push_back({"ROLLBACK TO SAVEPOINT cora_probe", {}});
-    const auto result = db.run_pipeline(steps);
-    // After an error the rest of the pipeline was skipped: undo the probe here instead.
-    if (result.error) db.execute_script("ROLLBACK TO SAVEPOINT cora_probe");
-    judge(out, p, result, probe_step);
-    outcomes.push_back(std::move(out));
+    steps.back().sync_after = true;
   }
-  db.execute_script("ROLLBACK");
+  steps.push_back({"ROLLBACK", {}});
+  std::size_t next = 0;
+  const auto on_segment = [&](const SegmentOutcome& segment) {
+    if (next >= probes.size() || segment.first_step != first_steps[next]) return;
+    PipelineOutcome result;
+    result.results = segment.results;
+    result.error = segment.error;
+    if (segment.failed_step) result.failed_step = *segment.failed_step - first_steps[next];
+    CheckOutcome out{"probe", probes[next].name, probes[next].origin, {}};
+    judge(out, probes[next], result, probe_steps[next]);
+    outcomes.push_back(std::move(out));
+    ++next;
+  };
+  db.run_pipeline(steps, on_segment);
   return outcomes;
 }
 
