@@ -91,11 +91,11 @@ class VerifyCommand : public Command {
   int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings) const {
     const auto before = db.round_trips();
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
-    const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
+    // Normalising expressions and the probes: one more round trip for both.
+    auto live = run_live_checks(db, expressions_to_normalise(checks, snapshot), checks.probes);
     const auto analyses = analyse_functions(snapshot);
-    auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);
-    auto probes = run_probes(db, checks.probes);
-    outcomes.insert(outcomes.end(), probes.begin(), probes.end());
+    auto outcomes = evaluate_checks(checks, snapshot, live.expressions, analyses);
+    outcomes.insert(outcomes.end(), live.probes.begin(), live.probes.end());
     auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas);
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
     // A scratch database was just built from the files: it cannot have drifted from them.
