@@ -438,6 +438,7 @@ void Migrator::apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch
     try {
       db_.run_pipeline(steps, on_segment);
     } catch (const ConnectionLost& e) {
+      if (next + cursor >= end) throw;  // every file's result had arrived
       const std::size_t unknown = end - (next + cursor);
       throw ConnectionLost(fmt::format(
           "{} (while applying {}: the files reported applied above are recorded; whether {} and the {} after it in "
