@@ -50,6 +50,11 @@ class ConsoleObserver : public MigrateObserver {
     clear_progress();
     std::fprintf(stderr, "%s: %s\n", file.file_name.c_str(), message.c_str());
   }
+  void not_run(const MigrationFile& file) override {
+    clear_progress();
+    std::fprintf(stdout, "%s %s (an earlier migration failed)\n", out_.paint("not run", Tone::dim).c_str(),
+                 display_name(file).c_str());
+  }
   void clear_progress() {
     if (progress_) std::fprintf(stderr, "\r\033[K");
   }
@@ -92,16 +97,26 @@ void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const
     std::fprintf(stdout, "\n-- the history table or its helper functions are missing: one transaction creates them\n");
     print_steps(migrator.history_setup_steps());
   }
-  for (const auto& m : prepared.migrations) {
-    const bool tx = m.directives.transaction;
-    std::fprintf(stdout, "\n-- %s%s (version %s, sha256 %s): %s\n", m.replaces_checksum ? "re-apply " : "",
-                 display_name(*m.file).c_str(), m.file->version_digits.c_str(), m.file->checksum.c_str(),
-                 tx ? "one transaction, sent in one round trip"
-                    : "no transaction: each statement commits on its own");
-    for (const auto* included : m.records_included) {
-      std::fprintf(stdout, "--   records %s as included in the module's snapshot (not run)\n", display_name(*included).c_str());
+  for (const auto& batch : migrator.batches(prepared)) {
+    if (batch.count > 1) {
+      std::fprintf(stdout, "\n-- the next %zu files: one pipeline, one round trip; each its own transaction, each "
+                           "running only if the one before it was applied\n",
+                   batch.count);
     }
-    print_steps(tx ? migrator.transactional_steps(m) : migrator.non_transactional_steps(m));
+    for (std::size_t i = batch.first; i < batch.first + batch.count; ++i) {
+      const auto& m = prepared.migrations[i];
+      const bool tx = m.directives.transaction;
+      std::fprintf(stdout, "\n-- %s%s (version %s, sha256 %s): %s\n", m.replaces_checksum ? "re-apply " : "",
+                   display_name(*m.file).c_str(), m.file->version_digits.c_str(), m.file->checksum.c_str(),
+                   !tx ? "no transaction: each statement commits on its own"
+                       : batch.count > 1 ? "one transaction" : "one transaction, sent in one round trip");
+      for (const auto* included : m.records_included) {
+        std::fprintf(stdout, "--   records %s as included in the module's snapshot (not run)\n", display_name(*included).c_str());
+      }
+      const PreparedMigration* after = i > batch.first ? &prepared.migrations[i - 1] : nullptr;
+      print_steps(tx ? migrator.transactional_steps(m, after, i + 1 < batch.first + batch.count)
+                     : migrator.non_transactional_steps(m));
+    }
   }
 }
 
@@ -122,6 +137,9 @@ class MigrateCommand : public Command {
     sub->add_flag("--force", reapply_.force,
                   "With --reapply: run the named migration again even though it is unchanged (undoes drift, see diff)");
     sub->add_flag("--strict-lint", strict_lint_, "Refuse to apply anything while `lint` warns about a file to apply");
+    sub->add_option("--pipeline", pipeline_,
+                    "run: send every pending file in one pipeline (default); file: one round trip per file")
+        ->check(CLI::IsMember({"run", "file"}));
     sub->add_flag("--allow-destructive", allow_destructive_,
                   "Re-run a file (a changed schema file, or one --reapply names) even when it drops a table, "
                   "truncates or deletes without WHERE");
@@ -143,6 +161,7 @@ class MigrateCommand : public Command {
     options.target = target_;
     options.reapply = reapply_;
     options.allow_destructive = allow_destructive_;
+    if (pipeline_) options.pipeline.across_files = *pipeline_ == "run";
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
     // Never run files over a history only the Supabase CLI knows: they would fail, or run twice.
@@ -191,6 +210,7 @@ class MigrateCommand : public Command {
   bool strict_lint_ = false;
   bool allow_destructive_ = false;
   std::optional<std::string> target_;
+  std::optional<std::string> pipeline_;
   ReapplySelection reapply_;
 };
 

@@ -54,6 +54,7 @@ void require_dependencies_installed(const Project& project, const std::vector<Hi
 MigrateOptions migrate_options_for(const Settings& settings, const Project& project) {
   MigrateOptions options;
   options.timeouts = settings.timeouts;
+  options.pipeline = settings.pipeline;
   options.client = client_identity();
   options.siblings_allowed = project.has_modules;
   for (const auto& module : project.modules) {

@@ -162,11 +162,11 @@ class VerifyCommand : public Command {
                                     const Project* project) const {
     const auto origins = project ? module_origins(db, settings, *project) : std::nullopt;
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
-    const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
+    // Normalising expressions and the probes: one more round trip for both.
+    auto live = run_live_checks(db, expressions_to_normalise(checks, snapshot), checks.probes);
     const auto analyses = analyse_functions(snapshot);
-    auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);
-    auto probes = run_probes(db, checks.probes);
-    outcomes.insert(outcomes.end(), probes.begin(), probes.end());
+    auto outcomes = evaluate_checks(checks, snapshot, live.expressions, analyses);
+    outcomes.insert(outcomes.end(), live.probes.begin(), live.probes.end());
     auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas, origins ? &*origins : nullptr);
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
     if (project) {

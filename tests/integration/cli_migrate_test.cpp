@@ -55,7 +55,7 @@ TEST_CASE("cora-migrate migrate --dry-run changes nothing") {
   CHECK(result.out.find("-- 000-default-privileges.sql") != std::string::npos);
   CHECK(result.out.find("CREATE TABLE IF NOT EXISTS public.user_auth_log") != std::string::npos);
   CHECK(result.out.find("CREATE TABLE IF NOT EXISTS \"cora_migrate\".\"schema_history\"") != std::string::npos);
-  CHECK(result.out.find("SELECT \"cora_migrate\".\"schema_history_begin\"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)") != std::string::npos);
+  CHECK(result.out.find("SELECT \"cora_migrate\".\"schema_history_begin\"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)") != std::string::npos);
   CHECK(result.out.find("SELECT \"cora_migrate\".\"schema_history_record\"($1, $2, $3, $4, $5, $6, $7, $8)") != std::string::npos);
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");
   CHECK(db.scalar("SELECT to_regclass('public.user_auth_log') IS NULL") == "t");

@@ -2,6 +2,7 @@
 // a schema that violates it and none on the correct schema.
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -213,7 +214,7 @@ TEST_CASE("cora-migrate verify: output formats and a constant number of queries"
   CHECK(github.out.find("::error file=") != std::string::npos);
   CHECK(github.out.find("module-access.toml,line=") != std::string::npos);
 
-  // Catalog facts: one round trip; predicates: one; probes: one each (+1 after a failing one).
+  // Catalog facts: one round trip; predicates: one; every probe together: one.
   ScratchDir dir;
   std::string many;
   for (int i = 0; i < 200; ++i) many += "[[table]]\nname = \"public.user_sessions\"\nrls = true\n";
@@ -223,6 +224,29 @@ TEST_CASE("cora-migrate verify: output formats and a constant number of queries"
   const auto lots = nlohmann::json::parse(m.verify({"--format", "json"}, (dir.path() / "c").string()).out);
   CHECK(few["queries"] == 1);
   CHECK(lots["queries"] == 1);
+  // The project's checks: predicates and probes (one fails against the stale function), together: 2.
+  const auto all = nlohmann::json::parse(m.verify({"--format", "json"}).out);
+  CHECK(all["queries"] == 2);
+  std::string probes;
+  for (int i = 0; i < 12; ++i) {
+    probes += fmt::format("[[probe]]\nname = \"probe {0}\"\nrole = \"{1}\"\nsql = \"SELECT count(*) FROM public.user_sessions\"\n"
+                          "expect = \"{2}\"\n{3}",
+                          i, i % 3 == 0 ? "anon" : "service_role", i % 3 == 0 ? "fail" : "rows",
+                          i % 3 == 0 ? "sqlstate = \"42501\"\n" : "rows = [[\"0\"]]\n");
+  }
+  probes += "[[probe]]\nname = \"wrong on purpose\"\nrole = \"service_role\"\nsql = \"SELECT 1/0\"\n";
+  dir.write("p/probes.toml", probes);
+  const auto probed = nlohmann::json::parse(m.verify({"--format", "json"}, (dir.path() / "p").string()).out);
+  CHECK(probed["queries"] == 2);
+  std::size_t passed = 0;
+  std::size_t failed = 0;
+  for (const auto& check : probed["checks"]) {
+    if (check["kind"] != "probe") continue;
+    (check["passed"] == true ? passed : failed) += 1;
+  }
+  CHECK(passed == 12);
+  CHECK(failed == 1);
+  CHECK(m.db.scalar("SELECT count(*) FROM auth.users") == "0");
 }
 
 TEST_CASE("cora-migrate verify: a lint switched off in [lints] is not run") {

@@ -96,20 +96,29 @@ TEST_CASE("Migrator: the project's migrations") {
   }
 }
 
-TEST_CASE("Migrator: one round trip per migration") {
-  TestDatabase database;
-  ScratchDir dir;
-  for (int i = 1; i <= 20; ++i) {
-    dir.write(fmt::format("migrations/{:03}-t.sql", i), fmt::format("CREATE TABLE t{0} (id int);\nINSERT INTO t{0} VALUES (1);\n", i));
+TEST_CASE("Migrator: one round trip for the whole run, or one per migration") {
+  for (const bool across_files : {true, false}) {
+    CAPTURE(across_files);
+    TestDatabase database;
+    ScratchDir dir;
+    for (int i = 1; i <= 20; ++i) {
+      dir.write(fmt::format("migrations/{:03}-t.sql", i), fmt::format("CREATE TABLE t{0} (id int);\nINSERT INTO t{0} VALUES (1);\n", i));
+    }
+    const auto files = discover_migrations(dir.path() / "migrations");
+    auto db = database.connect();
+    MigrateOptions options;
+    options.modules = {""};
+    options.pipeline.across_files = across_files;
+    Migrator migrator(*db, HistoryTable(kHistory), options);
+    auto prepared = migrator.prepare(files);
+    const auto before = db->round_trips();
+    MigrateObserver quiet;
+    const auto result = migrator.apply(prepared, quiet);
+    CHECK(result.applied.size() == files.size());
+    // One to create the history table, then one for every file together, or one per file.
+    CHECK(db->round_trips() - before == 1 + (across_files ? 1 : files.size()));
+    CHECK(database.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "20");
   }
-  const auto files = discover_migrations(dir.path() / "migrations");
-  auto run = make_run(database);
-  auto prepared = run.migrator->prepare(files);
-  const auto before = run.db->round_trips();
-  MigrateObserver quiet;
-  run.migrator->apply(prepared, quiet);
-  // One to create the history table, then one per migration.
-  CHECK(run.db->round_trips() - before == 1 + files.size());
 }
 
 TEST_CASE("Migrator: a failing migration leaves nothing behind") {

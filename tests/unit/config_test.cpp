@@ -566,3 +566,19 @@ TEST_CASE("parse_config_text: [diff] ignore") {
   check_config_error("[diff]\nignore = [1]\n", "diff.ignore: must hold only non-empty strings");
   check_config_error("[diff]\nignor = []\n", "cora-migrate.toml:2: diff.ignor");
 }
+
+TEST_CASE("parse_config_text: [migrate] pipeline and pipeline_max_bytes") {
+  const auto defaults = parse("");
+  CHECK(defaults.pipeline.across_files);
+  CHECK(defaults.pipeline.max_bytes == 16u * 1024u * 1024u);
+  const auto s = parse("[migrate]\npipeline = \"file\"\npipeline_max_bytes = 1000\n");
+  CHECK_FALSE(s.pipeline.across_files);
+  CHECK(s.pipeline.max_bytes == 1000);
+  CHECK(parse("[migrate]\npipeline = \"run\"\n").pipeline.across_files);
+  check_config_error("[migrate]\npipeline = \"all\"\n", "cora-migrate.toml:2");
+  check_config_error("[migrate]\npipeline = \"all\"\n", "migrate.pipeline");
+  check_config_error("[migrate]\npipeline_max_bytes = 0\n", "migrate.pipeline_max_bytes");
+  check_config_error("[migrate]\npipeline_max_bytes = \"1MB\"\n", "migrate.pipeline_max_bytes");
+  check_config_error("[migrate]\npipelines = \"run\"\n", "migrate.pipelines");
+  check_config_error("migrate = 1\n", "migrate");
+}

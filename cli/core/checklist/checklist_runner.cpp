@@ -129,9 +129,10 @@ std::map<const ChecklistItem*, std::vector<CheckOutcome>> run_automatic(Connecti
   }
   std::map<const ChecklistItem*, std::vector<CheckOutcome>> out;
   if (items.empty()) return out;
-  const auto expressions = normalise_expressions(db, expressions_to_normalise(all, snapshot));
+  const auto live = run_live_checks(db, expressions_to_normalise(all, snapshot), probes);
+  const auto& expressions = live.expressions;
   const auto analyses = analyse_functions(snapshot);
-  const auto probe_outcomes = run_probes(db, probes);
+  const auto& probe_outcomes = live.probes;
   stop_if_interrupted("running the probes");
   std::size_t next_probe = 0;
   for (const auto* item : items) {

@@ -202,6 +202,25 @@ class ConfigReader : public TomlReader {
     }
   }
 
+  void read_migrate(const toml::table& root, Settings& s) const {
+    const toml::node* node = root.get("migrate");
+    if (!node) return;
+    const auto* table = node->as_table();
+    if (!table) fail(*node, "migrate", "must be a table ([migrate])");
+    reject_unknown_keys(*table, "migrate.", {"pipeline", "pipeline_max_bytes"});
+    if (auto mode = optional_string(*table, "pipeline", "migrate.")) {
+      if (*mode != "run" && *mode != "file") {
+        fail(*table->get("pipeline"), "migrate.pipeline", "must be \"run\" (one pipeline per run) or \"file\" (one per file)");
+      }
+      s.pipeline.across_files = *mode == "run";
+    }
+    if (const toml::node* bytes = table->get("pipeline_max_bytes")) {
+      const auto* value = bytes->as_integer();
+      if (!value || value->get() < 1) fail(*bytes, "migrate.pipeline_max_bytes", "must be a positive integer (bytes)");
+      s.pipeline.max_bytes = static_cast<std::size_t>(value->get());
+    }
+  }
+
   void read_diff(const toml::table& root, Settings& s) const {
     const toml::node* node = root.get("diff");
     if (!node) return;
@@ -282,7 +301,7 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.reject_unknown_keys(root, "",
                              {"database_url", "migrations_dir", "checks_dir", "history_table",
                               "timeouts", "local", "environments", "verify", "lints", "modules", "module",
-                              "module_registry", "strict_versions", "diff", "env_file"});
+                              "module_registry", "strict_versions", "diff", "env_file", "migrate"});
   // env_file is read before this parse (resolve_settings); here it is only type-checked.
   static_cast<void>(reader.optional_string(root, "env_file", ""));
   reader.read_overridable(root, "", s);
@@ -290,6 +309,7 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.read_local(root, s);
   reader.read_verify(root, s);
   reader.read_diff(root, s);
+  reader.read_migrate(root, s);
   reader.validate_environment_shapes(root);
   if (environment) reader.read_environment(root, *environment, s);
   return s;

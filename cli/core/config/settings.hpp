@@ -2,6 +2,7 @@
 // Everything a command needs to know, resolved from flags, the environment and cora-migrate.toml.
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -19,6 +20,16 @@ struct Timeouts {
   std::chrono::milliseconds statement_timeout{0};   // each migration's statement_timeout (0: none)
   std::chrono::milliseconds connect{10'000};        // libpq connect_timeout
   std::chrono::milliseconds wait{0};                // --wait: for the server to accept connections
+};
+
+// [migrate]: how `migrate` sends the pending files.
+struct PipelineSettings {
+  // pipeline = "run" (the default): every pending transactional file of a run in one libpq
+  // pipeline, each in its own transaction; "file": one pipeline, one round trip, per file.
+  bool across_files = true;
+  // pipeline_max_bytes: a run's files are split into pipelines of at most this much SQL (a
+  // bigger file goes alone), so that neither side holds an unbounded batch.
+  std::size_t max_bytes = 16u * 1024u * 1024u;
 };
 
 struct LocalSettings {
@@ -62,6 +73,7 @@ struct Settings {
   bool checks_dir_given = false;  // named by --checks or checks_dir: then it must exist
   std::string history_table = "cora_migrate.schema_history";
   Timeouts timeouts;
+  PipelineSettings pipeline;
   LocalSettings local;
   // verify: the schemas inspected (and served by the Data API, so RLS matters), and the
   // level of each built-in rule that [lints] names (off, warning, error).

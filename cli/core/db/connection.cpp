@@ -5,6 +5,8 @@
 #include <poll.h>
 
 #include <cstring>
+#include <exception>
+#include <iterator>
 #include <thread>
 #include <stdexcept>
 
@@ -272,7 +274,7 @@ void Connection::flush_pipeline() {
   }
 }
 
-PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& requested) {
+PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& requested, const SegmentObserver& on_segment) {
   // The lock-wait prelude rides in front of the first segment; its result is not reported.
   const auto prelude = lock_wait_prelude();
   std::vector<PipelineStep> with_prelude;
@@ -310,7 +312,23 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
       throw ConnectionLost(one_line(PQerrorMessage(conn_)));
     }
   };
+  auto caller_index = [&](std::size_t i) { return i < hidden ? 0 : i - hidden; };
   PipelineOutcome outcome;
+  SegmentOutcome segment;
+  std::exception_ptr observer_failure;
+  auto end_segment = [&](std::size_t end) {
+    segment.end_step = end;
+    if (on_segment && !observer_failure) {
+      try {
+        on_segment(segment);
+      } catch (...) {
+        observer_failure = std::current_exception();
+      }
+    }
+    std::move(segment.results.begin(), segment.results.end(), std::back_inserter(outcome.results));
+    segment = SegmentOutcome{};
+    segment.first_step = end;
+  };
   for (std::size_t i = 0; i < steps.size(); ++i) {
     // Allowed in pipeline mode for the query whose results come next, before any of them is read.
     if (steps[i].discard_rows) PQsetSingleRowMode(conn_);
@@ -321,20 +339,35 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
     if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_BAD) {
       throw ConnectionLost(one_line(PQerrorMessage(conn_)));
     }
-    if (status == PGRES_FATAL_ERROR && !outcome.error) {
-      outcome.failed_step = i < hidden ? 0 : i - hidden;
-      outcome.error = server_error_of(result.get());
+    if (status == PGRES_FATAL_ERROR && !segment.error) {
+      segment.failed_step = caller_index(i);
+      segment.error = server_error_of(result.get());
+      if (!outcome.error) {
+        outcome.failed_step = segment.failed_step;
+        outcome.error = segment.error;
+      }
     } else if (status != PGRES_PIPELINE_ABORTED && status != PGRES_FATAL_ERROR && i >= hidden) {
-      outcome.results.push_back(steps[i].discard_rows ? QueryResult{} : to_query_result(result.get()));
+      segment.results.push_back(steps[i].discard_rows ? QueryResult{} : to_query_result(result.get()));
     }
     // Each query's results end with a null result.
     ResultPtr end(PQgetResult(conn_), &PQclear);
     if (end) throw ConnectionLost("unexpected extra result in pipeline");
-    if (steps[i].sync_after && i + 1 < steps.size()) read_sync();
+    if (steps[i].sync_after && i + 1 < steps.size()) {
+      read_sync();
+      end_segment(caller_index(i) + 1);
+    }
   }
   read_sync();
+  end_segment(requested.size());
   if (PQexitPipelineMode(conn_) != 1) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  if (observer_failure) std::rethrow_exception(observer_failure);
   return outcome;
+}
+
+void Connection::cancel_running_statement() {
+  std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel(PQgetCancel(conn_), &PQfreeCancel);
+  char error[256];
+  if (cancel) PQcancel(cancel.get(), error, sizeof error);
 }
 
 }  // namespace cora

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,16 @@ struct PipelineOutcome {
   std::optional<ServerError> error;
 };
 
+// One segment of a pipeline (the steps up to a Sync), as its results arrive.
+struct SegmentOutcome {
+  std::size_t first_step = 0;               // the segment's steps, numbered as the caller gave them
+  std::size_t end_step = 0;                 // one past its last step
+  std::optional<std::size_t> failed_step;   // the first step of this segment the server rejected
+  std::optional<ServerError> error;
+  std::vector<QueryResult> results;         // of the segment's steps that ran, in order
+};
+using SegmentObserver = std::function<void(const SegmentOutcome&)>;
+
 class Connection {
  public:
   // Connects with libpq (URL or key=value; PG* variables, .pgpass, sslmode and service files
@@ -99,7 +110,13 @@ class Connection {
   // implicit transaction that commits at the Sync unless a step fails, in which case the rest
   // are skipped and everything rolls back; a step with sync_after closes its segment early, and
   // the next segment runs whatever happened to this one. Throws ConnectionLost.
-  PipelineOutcome run_pipeline(const std::vector<PipelineStep>& steps);
+  // `on_segment` is told about each segment as soon as its results are read, before the next
+  // segment's are (progress while a long pipeline runs); what it throws is rethrown once the
+  // pipeline has been read to its end, so the connection stays usable.
+  PipelineOutcome run_pipeline(const std::vector<PipelineStep>& steps, const SegmentObserver& on_segment = {});
+
+  // Asks the server to cancel the statement running now (as Ctrl-C does), if any.
+  void cancel_running_statement();
 
   // Bounds every wait for a lock by our own statements (reading history, the catalog, probes):
   // each query and pipeline that starts outside a transaction block sets lock_timeout to `wait`

@@ -101,12 +101,16 @@ $cora$)",
       fmt::format("DROP FUNCTION IF EXISTS \"{}\".begin_migration(bigint, text, bigint, text, text, text)", schema_),
       fmt::format("DROP FUNCTION IF EXISTS \"{}\".begin_migration(bigint, text, text, text, bigint, text, text, text)", schema_),
       fmt::format("DROP FUNCTION IF EXISTS \"{}\".record_migration(bigint, text, text, text, text, text, text)", schema_),
+      // Before runs were sent as one pipeline the begin helper had no "after" arguments.
+      fmt::format("DROP FUNCTION IF EXISTS {}(text, bigint, text, text, text, boolean, bigint, text, text, text)",
+                  begin_function()),
       // Called at the start and end of every migration's transaction. As functions their plans
       // are cached for the session, which keeps our per-migration overhead near zero. Named
       // after their table: each history table has its own.
       fmt::format(R"(CREATE OR REPLACE FUNCTION {begin}(
     p_module text, p_version bigint, p_name text, p_checksum text, p_replaces_checksum text, p_siblings_allowed boolean,
-    p_lock_key bigint, p_lock_wait text, p_lock_timeout text, p_statement_timeout text)
+    p_lock_key bigint, p_lock_wait text, p_lock_timeout text, p_statement_timeout text,
+    p_after_module text, p_after_version bigint, p_after_name text, p_after_checksum text)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
 DECLARE
   recorded_checksum text;
@@ -114,6 +118,21 @@ DECLARE
 BEGIN
   PERFORM set_config('lock_timeout', p_lock_wait, true);
   PERFORM pg_advisory_xact_lock(p_lock_key);
+  -- Sent in one pipeline with the file before it (p_after_*): this file may run only once that
+  -- one is recorded, and its session reset: after any failure of the file before, whether in
+  -- its statements, its COMMIT or its DISCARD ALL, this one fails too, and so does every file
+  -- after it, so that the run stops at its first failure as one file per round trip does.
+  IF p_after_version IS NOT NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM {table} WHERE module = p_after_module AND version = p_after_version
+                   AND name = p_after_name AND checksum = p_after_checksum AND state = 'applied' AND is_current) THEN
+      RAISE EXCEPTION USING ERRCODE = 'CM004',
+        MESSAGE = format('not run: version %s before it in this run was not applied', p_after_version);
+    END IF;
+    IF coalesce(current_setting('cora_migrate.session_reset_pending', true), '') <> '' THEN
+      RAISE EXCEPTION USING ERRCODE = 'CM004',
+        MESSAGE = format('not run: the session was not reset after version %s', p_after_version);
+    END IF;
+  END IF;
   -- The migration's current row must still be what this run planned against: none for a new
   -- migration, the recorded checksum for a re-apply. Otherwise another run got there first:
   -- with this very file (same checksum) that is fine, with another file a conflict.
@@ -187,7 +206,7 @@ std::string HistoryTable::begin_function() const { return fmt::format("\"{}\".\"
 std::string HistoryTable::record_function() const { return fmt::format("\"{}\".\"{}_record\"", schema_, table_name()); }
 
 std::string HistoryTable::begin_signature() const {
-  return begin_function() + "(text,bigint,text,text,text,boolean,bigint,text,text,text)";
+  return begin_function() + "(text,bigint,text,text,text,boolean,bigint,text,text,text,text,bigint,text,text)";
 }
 
 std::string HistoryTable::table_name() const { return name_.substr(name_.find('.') + 1); }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "config/duration.hpp"
 #include "db/interrupt.hpp"
@@ -164,14 +165,24 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   return prepared;
 }
 
-PipelineStep Migrator::preamble(const PreparedMigration& m) const {
+PipelineStep Migrator::preamble(const PreparedMigration& m, const PreparedMigration* after) const {
   const auto lock_timeout = m.directives.lock_timeout.value_or(options_.timeouts.lock_timeout);
   const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
-  return {fmt::format("SELECT {}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", history_.begin_function()),
-          {m.file->module, std::to_string(m.file->version), m.file->name, m.file->checksum, m.replaces_checksum,
-           std::string(options_.siblings_allowed ? "true" : "false"), std::to_string(history_.lock_key()),
-           to_setting_value(options_.timeouts.lock_wait), to_setting_value(lock_timeout),
-           to_setting_value(statement_timeout)}};
+  PipelineStep step{fmt::format("SELECT {}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                                history_.begin_function()),
+                    {m.file->module, std::to_string(m.file->version), m.file->name, m.file->checksum, m.replaces_checksum,
+                     std::string(options_.siblings_allowed ? "true" : "false"), std::to_string(history_.lock_key()),
+                     to_setting_value(options_.timeouts.lock_wait), to_setting_value(lock_timeout),
+                     to_setting_value(statement_timeout)}};
+  if (after) {
+    for (Param p : {Param(after->file->module), Param(std::to_string(after->file->version)), Param(after->file->name),
+                    Param(after->file->checksum)}) {
+      step.params.push_back(std::move(p));
+    }
+  } else {
+    step.params.resize(14);
+  }
+  return step;
 }
 
 PipelineStep Migrator::history_insert(const PreparedMigration& m, const char* state) const {
@@ -190,13 +201,14 @@ std::vector<Param> Migrator::identity_params(const MigrationFile& file) {
   return {file.module, std::to_string(file.version), file.name};
 }
 
-std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m) const {
+std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m, const PreparedMigration* after,
+                                                        bool followed) const {
   std::vector<PipelineStep> steps;
-  steps.reserve(m.script.statements.size() + 8);
+  steps.reserve(m.script.statements.size() + 9);
   // A real transaction block, not the pipeline's implicit one: PostgreSQL then refuses COMMIT
   // and ROLLBACK inside CALL and DO (2D000), and LOCK TABLE, DECLARE CURSOR and SET LOCAL work.
   steps.push_back({"BEGIN", {}});
-  steps.push_back(preamble(m));
+  steps.push_back(preamble(m, after));
   for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}, true});
   for (auto& reset : session_reset_steps()) steps.push_back(std::move(reset));
   steps.push_back(history_insert(m, "applied"));
@@ -208,6 +220,12 @@ std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration&
     auto step = history_insert(record, "applied");
     step.params.at(5) = std::string("included");
     steps.push_back(std::move(step));
+  }
+  // The next file in this pipeline runs only once DISCARD ALL has cleared this mark (its
+  // preamble checks). Not through a transaction pooler: there DISCARD ALL may reach another
+  // server session than this transaction did, and the mark would stay behind on this one.
+  if (followed && !db_.through_transaction_pooler()) {
+    steps.push_back({"SELECT pg_catalog.set_config('cora_migrate.session_reset_pending', 'on', false)", {}});
   }
   PipelineStep commit{"COMMIT", {}};
   commit.sync_after = true;
@@ -331,11 +349,19 @@ bool Migrator::apply_transactional(const PreparedMigration& m) {
   const auto steps = transactional_steps(m);
   const auto outcome = db_.run_pipeline(steps);
   if (!outcome.error) return true;
-  const std::size_t step = *outcome.failed_step;
-  const auto& e = *outcome.error;
+  return transactional_failed(m, steps.size(), *outcome.failed_step, *outcome.error);
+}
+
+// Step `step` of the `steps` sent for a transactional file failed: throws what to tell the user,
+// or returns false when the very same file was applied meanwhile by another run.
+bool Migrator::transactional_failed(const PreparedMigration& m, std::size_t steps, std::size_t step, const ServerError& e) {
   const std::size_t statements = m.script.statements.size();
-  const std::size_t commit_step = steps.size() - 2;
+  const std::size_t commit_step = steps - 2;
   if (step == commit_step + 1) {
+    if (e.sqlstate == kQueryCanceled && interrupted()) {
+      throw Error(ExitCode::interrupted, fmt::format("interrupted after applying {}", m.file->path.string()),
+                  "it is applied and recorded; run migrate again to apply the rest");
+    }
     // Only DISCARD ALL failed: the file is applied and recorded.
     throw Error(ExitCode::internal,
                 fmt::format("{}: applied and recorded, but resetting the session afterwards failed: {} [SQLSTATE {}]",
@@ -359,6 +385,80 @@ bool Migrator::apply_transactional(const PreparedMigration& m) {
               fmt::format("{}: recording it in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
                           history_.qualified(), e.message, e.sqlstate),
               "the file was rolled back; " + sqlstate_advice(e.sqlstate));
+}
+
+// Every file of the batch in one pipeline: each its own transaction block and segment, each
+// but the first refusing to run unless the one before it is applied (see the begin helper), so
+// that nothing after a failure commits. Results are reported as each file's segment arrives.
+void Migrator::apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch, MigrateObserver& observer,
+                           MigrateResult& result) {
+  const std::size_t total = prepared.migrations.size();
+  const std::size_t end = batch.first + batch.count;
+  std::size_t next = batch.first;
+  while (next < end) {
+    std::vector<PipelineStep> steps;
+    std::vector<std::size_t> starts;  // first step of each file, and one past the last file's
+    for (std::size_t i = next; i < end; ++i) {
+      const PreparedMigration* after = i > next ? &prepared.migrations[i - 1] : nullptr;
+      auto file_steps = transactional_steps(prepared.migrations[i], after, i + 1 < end);
+      file_steps.back().sync_after = true;  // DISCARD ALL: the next file's BEGIN starts a segment of its own
+      starts.push_back(steps.size());
+      std::move(file_steps.begin(), file_steps.end(), std::back_inserter(steps));
+    }
+    starts.push_back(steps.size());
+
+    std::size_t cursor = 0;  // the file whose segments arrive now, counted from `next`
+    std::optional<std::size_t> failed;
+    std::size_t failed_step = 0;
+    ServerError failure;
+    auto started = std::chrono::steady_clock::now();
+    observer.starting(*prepared.migrations[next].file, next, total);
+    const auto on_segment = [&](const SegmentOutcome& segment) {
+      const PreparedMigration& m = prepared.migrations[next + cursor];
+      const bool discard_segment = segment.first_step + 1 == starts[cursor + 1];
+      if (segment.error && !failed) {
+        failed = cursor;
+        failed_step = *segment.failed_step - starts[cursor];
+        failure = *segment.error;
+        first_not_run_ = next + cursor + 1;
+      }
+      if (!discard_segment) {
+        if (!segment.error) {
+          for (const auto& notice : db_.take_notices()) observer.notice(*m.file, notice);
+          result.applied.push_back(m.file);
+          const auto now = std::chrono::steady_clock::now();
+          observer.applied(*m.file, m.replaces_checksum.has_value(),
+                           std::chrono::duration_cast<std::chrono::milliseconds>(now - started));
+          started = now;
+        }
+        return;
+      }
+      ++cursor;
+      // A cancel sent on Ctrl-C stops only the statement running then: stop the files still queued.
+      if (interrupted() && !failed) db_.cancel_running_statement();
+      if (!failed && next + cursor < end) observer.starting(*prepared.migrations[next + cursor].file, next + cursor, total);
+    };
+    try {
+      db_.run_pipeline(steps, on_segment);
+    } catch (const ConnectionLost& e) {
+      if (next + cursor >= end) throw;  // every file's result had arrived
+      const std::size_t unknown = end - (next + cursor);
+      throw ConnectionLost(fmt::format(
+          "{} (while applying {}: the files reported applied above are recorded; whether {} and the {} after it in "
+          "this pipeline were applied is not known: run `cora-migrate status`)",
+          e.what(), prepared.migrations[next + cursor].file->path.string(),
+          prepared.migrations[next + cursor].file->file_name, unknown - 1));
+    }
+    if (!failed) return;
+    const PreparedMigration& m = prepared.migrations[next + *failed];
+    const std::size_t file_steps = starts[*failed + 1] - starts[*failed];
+    if (!transactional_failed(m, file_steps, failed_step, failure)) {
+      result.applied_by_other_run.push_back(m.file);
+      observer.applied_by_other_run(*m.file);
+    }
+    // Applied meanwhile by another run: the files after it failed with it; send them again.
+    next += *failed + 1;
+  }
 }
 
 void Migrator::mark_dirty(const PreparedMigration& m, const std::string& reason) {
@@ -558,6 +658,13 @@ std::string Migrator::invalid_index_hint(const SqlStatement& statement) {
   }
 }
 
+// Through a transaction pooler too: each file's transaction is whole within its segment, and
+// the check in each preamble reads the history table, so it holds whichever server session a
+// file lands on (PgBouncer keeps the pipeline on one while Syncs are outstanding anyway).
+std::vector<ApplyBatch> Migrator::batches(const PreparedPlan& prepared) const {
+  return group_into_batches(prepared.migrations, options_.pipeline);
+}
+
 MigrateResult Migrator::apply(PreparedPlan& prepared, MigrateObserver& observer) {
   MigrateResult result;
   result.warnings = prepared.plan.warnings;
@@ -566,26 +673,38 @@ MigrateResult Migrator::apply(PreparedPlan& prepared, MigrateObserver& observer)
   if (prepared.history_needs_setup) ensure_history_table();
   InterruptWatch watch(db_);
   const std::size_t total = prepared.migrations.size();
-  for (std::size_t i = 0; i < total; ++i) {
-    const PreparedMigration& m = prepared.migrations[i];
-    if (interrupted()) {
-      throw Error(ExitCode::interrupted,
-                  fmt::format("interrupted before {}: {} of {} migrations applied", m.file->path.string(),
-                              result.applied.size(), total),
-                  "run migrate again to apply the rest");
+  const auto groups = batches(prepared);
+  try {
+    for (const auto& batch : groups) {
+      const PreparedMigration& m = prepared.migrations[batch.first];
+      first_not_run_ = batch.first;
+      if (interrupted()) {
+        throw Error(ExitCode::interrupted,
+                    fmt::format("interrupted before {}: {} of {} migrations applied", m.file->path.string(),
+                                result.applied.size(), total),
+                    "run migrate again to apply the rest");
+      }
+      if (batch.count > 1) {
+        apply_batch(prepared, batch, observer, result);
+        continue;
+      }
+      first_not_run_ = batch.first + 1;
+      observer.starting(*m.file, batch.first, total);
+      const auto started = std::chrono::steady_clock::now();
+      const bool applied_here = m.directives.transaction ? apply_transactional(m) : apply_non_transactional(m);
+      for (const auto& notice : db_.take_notices()) observer.notice(*m.file, notice);
+      if (applied_here) {
+        result.applied.push_back(m.file);
+        observer.applied(*m.file, m.replaces_checksum.has_value(), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - started));
+      } else {
+        result.applied_by_other_run.push_back(m.file);
+        observer.applied_by_other_run(*m.file);
+      }
     }
-    observer.starting(*m.file, i, total);
-    const auto started = std::chrono::steady_clock::now();
-    const bool applied_here = m.directives.transaction ? apply_transactional(m) : apply_non_transactional(m);
-    for (const auto& notice : db_.take_notices()) observer.notice(*m.file, notice);
-    if (applied_here) {
-      result.applied.push_back(m.file);
-      observer.applied(*m.file, m.replaces_checksum.has_value(), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::steady_clock::now() - started));
-    } else {
-      result.applied_by_other_run.push_back(m.file);
-      observer.applied_by_other_run(*m.file);
-    }
+  } catch (const Error&) {
+    for (std::size_t i = first_not_run_; i < total; ++i) observer.not_run(*prepared.migrations[i].file);
+    throw;
   }
   return result;
 }

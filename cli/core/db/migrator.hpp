@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/settings.hpp"
+#include "db/apply_batches.hpp"
 #include "db/connection.hpp"
 #include "db/history_table.hpp"
 #include "migrations/plan.hpp"
@@ -26,6 +27,7 @@ struct MigrateOptions {
   bool siblings_allowed = false;  // modules: several files of a module may share a version
   bool allow_destructive = false; // re-run a changed schema file that drops or deletes data
   std::vector<std::string> modules;  // modules in scope whose history counts even without files (disabled ones)
+  PipelineSettings pipeline;         // [migrate]: files per pipeline
 };
 
 // History rows of the modules `files` come from (and of `modules`): --module and disabled
@@ -41,6 +43,8 @@ class MigrateObserver {
   virtual void applied(const MigrationFile& /*file*/, bool /*reapplied*/, std::chrono::milliseconds /*elapsed*/) {}
   virtual void applied_by_other_run(const MigrationFile& /*file*/) {}
   virtual void notice(const MigrationFile& /*file*/, const std::string& /*message*/) {}
+  // After a failure: a pending file this run did not apply (the run stops at its first failure).
+  virtual void not_run(const MigrationFile& /*file*/) {}
 };
 
 // What would run, checked offline: the plan's files prepared, in order.
@@ -89,12 +93,16 @@ class Migrator {
 
   // The statements `apply` sends first when the history table does not exist yet, for --dry-run.
   std::vector<PipelineStep> history_setup_steps() const;
-  // The exact statements `apply` sends for one migration, for --dry-run.
-  std::vector<PipelineStep> transactional_steps(const PreparedMigration& m) const;
+  // How `apply` groups the plan's files into pipelines.
+  std::vector<ApplyBatch> batches(const PreparedPlan& prepared) const;
+  // The exact statements `apply` sends for one migration, for --dry-run. `after`: the file sent
+  // just before it in the same pipeline, which must be applied for this one to run.
+  std::vector<PipelineStep> transactional_steps(const PreparedMigration& m, const PreparedMigration* after = nullptr,
+                                                bool followed = false) const;
   std::vector<PipelineStep> non_transactional_steps(const PreparedMigration& m) const;
 
  private:
-  PipelineStep preamble(const PreparedMigration& m) const;
+  PipelineStep preamble(const PreparedMigration& m, const PreparedMigration* after = nullptr) const;
   PipelineStep history_insert(const PreparedMigration& m, const char* state) const;
   PlanOptions plan_options() const;
   static std::vector<PipelineStep> session_reset_steps();
@@ -103,6 +111,8 @@ class Migrator {
   void preamble_failed(const PreparedMigration& m, const ServerError& e) const;
   void mark_dirty(const PreparedMigration& m, const std::string& reason);
   bool apply_transactional(const PreparedMigration& m);
+  bool transactional_failed(const PreparedMigration& m, std::size_t steps, std::size_t step, const ServerError& e);
+  void apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch, MigrateObserver& observer, MigrateResult& result);
   bool apply_non_transactional(const PreparedMigration& m);
   void ensure_history_table();
   [[noreturn]] void fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e,
@@ -114,6 +124,8 @@ class Migrator {
   Connection& db_;
   HistoryTable history_;
   MigrateOptions options_;
+  // Index into the plan of the first file not run should the run stop now (what follows a failure).
+  std::size_t first_not_run_ = 0;
 };
 
 }  // namespace cora
