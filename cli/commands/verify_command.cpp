@@ -11,6 +11,7 @@
 #include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
 #include "db/migrator.hpp"
+#include "diff/object_sources.hpp"
 #include "error.hpp"
 #include "local/local_cluster.hpp"
 #include "output/terminal.hpp"
@@ -18,6 +19,7 @@
 #include "verify/check_loader.hpp"
 #include "verify/drift_pointer.hpp"
 #include "verify/evaluate_checks.hpp"
+#include "verify/finding_sources.hpp"
 #include "verify/lints.hpp"
 #include "verify/live_checks.hpp"
 #include "verify/report.hpp"
@@ -53,6 +55,26 @@ class ScratchDatabase {
   std::string name_;
 };
 
+// Where each object came from in the migration files, for the findings to cite. The files are
+// read offline; verify works without them (a database checked from elsewhere), so a project that
+// cannot be read, or a file that does not parse, only leaves its objects uncited.
+std::optional<ObjectSources> read_object_sources(const Settings& settings) {
+  try {
+    const auto project = load_project(settings);
+    std::vector<PreparedMigration> prepared;
+    for (const auto& file : project.files) {
+      try {
+        prepared.push_back(prepare_migration(file));
+      } catch (const Error&) {
+        // migrate and lint report it
+      }
+    }
+    return ObjectSources(prepared);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 class VerifyCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
@@ -69,7 +91,7 @@ class VerifyCommand : public Command {
     const CheckSet checks = load_checks(settings.checks_dir);
     if (!scratch_) {
       auto target = connect_to_target(settings);
-      return verify(*target.db, target.description, checks, settings);
+      return verify(*target.db, target.description, checks, settings, read_object_sources(settings));
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
@@ -84,11 +106,13 @@ class VerifyCommand : public Command {
     migrator.apply(prepared, quiet);
     std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
                  scratch.name().c_str());
-    return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings);
+    return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings,
+                  read_object_sources(settings));
   }
 
  private:
-  int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings) const {
+  int verify(Connection& db, const std::string& description, const CheckSet& checks, const Settings& settings,
+             const std::optional<ObjectSources>& sources) const {
     const auto before = db.round_trips();
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
     const auto expressions = normalise_expressions(db, expressions_to_normalise(checks, snapshot));
@@ -100,6 +124,7 @@ class VerifyCommand : public Command {
     outcomes.insert(outcomes.end(), lints.begin(), lints.end());
     // A scratch database was just built from the files: it cannot have drifted from them.
     if (!scratch_) point_drift_findings_at_diff(outcomes);
+    if (sources) attribute_outcomes(outcomes, *sources);
 
     const VerifySummary summary{description, db.round_trips() - before, checks.size()};
     std::string text;

@@ -12,19 +12,11 @@
 #include "diff/restore_sql.hpp"
 #include "diff/round_trip.hpp"
 #include "local/local_cluster.hpp"
+#include "util/supabase_schemas.hpp"
 
 namespace cora {
 
 namespace {
-
-// Schemas Supabase creates and upgrades itself: what is in them is not the project's.
-const std::vector<std::string>& supabase_schemas() {
-  static const std::vector<std::string> names{
-      "auth",     "storage",     "realtime", "_realtime", "extensions", "graphql", "graphql_public", "pgsodium",
-      "pgsodium_masks", "vault", "net",      "supabase_functions", "supabase_migrations", "_analytics", "pgbouncer",
-      "cron",     "pg_catalog",  "information_schema"};
-  return names;
-}
 
 bool recreatable_kind(const std::string& kind) {
   return kind == "function" || kind == "policy" || kind == "trigger" || kind == "view";
@@ -42,6 +34,8 @@ TouchedObjects touched_objects(const std::vector<PreparedMigration>& prepared) {
     for (const auto& statement : m.script.statements) {
       for (const auto& d : statement.defines) {
         if (d.key.rfind("grant:", 0) == 0) continue;  // grants accumulate; re-granting undoes nothing
+        // What a statement alters or renames is for verify's attribution, not a definition.
+        if (d.key.rfind("changed:", 0) == 0 || d.key.rfind("renamed:", 0) == 0) continue;
         keys.insert(d.key.rfind(drop_prefix, 0) == 0 ? d.key.substr(drop_prefix.size()) : d.key);
       }
       for (const auto& dropped : statement.drops) keys.insert(dropped);

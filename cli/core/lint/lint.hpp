@@ -12,6 +12,7 @@
 
 #include "lint/finding.hpp"
 #include "migrations/migration_file.hpp"
+#include "verify/lints/lint_rules.hpp"
 
 namespace cora::lint {
 
@@ -23,6 +24,9 @@ enum class FileRole {
 struct LintInput {
   const MigrationFile* file = nullptr;
   FileRole role = FileRole::check;
+  // Runs again on a database that has what it creates (migrate re-applying it): checked for
+  // re-run hazards (rerun_rules.hpp), as schema/ snapshots and `rerunnable=true` files always are.
+  bool runs_again = false;
 };
 
 struct LintOptions {
@@ -33,6 +37,8 @@ struct LintOptions {
   bool validate = true;
   // [timeouts] lock_timeout: what a file without a lock_timeout directive runs with.
   std::chrono::milliseconds default_lock_timeout{10'000};
+  // [lints]: a rule switched off reports nothing; one re-graded reports at its level.
+  LintLevels levels;
 };
 
 // `files` in version order.

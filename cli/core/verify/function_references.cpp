@@ -184,6 +184,7 @@ struct FoundName {
 
 struct SqlNames {
   std::vector<FoundName> references;
+  std::vector<FoundName> calls;    // FuncCall names
   std::vector<FoundName> created;  // CREATE TABLE x, SELECT INTO x, ...: not expected to exist
 };
 
@@ -216,6 +217,7 @@ class RangeVarWalker {
       record(j, ctes, false);
       return;
     }
+    if (kind == "FuncCall") record_call(j);
 
     // WITH a AS (...), b AS (...): b sees a; the main statement sees both; RECURSIVE: all see all.
     std::vector<std::string> scope = ctes;
@@ -279,6 +281,20 @@ class RangeVarWalker {
     out_.references.push_back(std::move(found));
   }
 
+  // funcname: [{"String": {"sval": "schema"}}, {"String": {"sval": "name"}}]
+  void record_call(const json& call) {
+    const auto names = call.find("funcname");
+    if (names == call.end() || !names->is_array() || names->empty() || names->size() > 2) return;
+    std::vector<std::string> parts;
+    for (const auto& part : *names) {
+      const auto it = part.find("String");
+      if (it == part.end() || !it->is_object()) return;
+      parts.push_back(string_field(*it, "sval"));
+    }
+    FoundName found{parts.size() == 2 ? parts[0] : std::string(), parts.back(), int_field(call, "location", 0)};
+    if (!found.name.empty()) out_.calls.push_back(std::move(found));
+  }
+
   SqlNames& out_;
 };
 
@@ -318,6 +334,12 @@ class Collector {
       relations_.push_back({RelationReference{std::move(schema), std::move(name), line}, order});
     }
   }
+  void add_call(std::string schema, std::string name, int line, std::size_t order) {
+    if (line < 1) line = 1;
+    if (seen_calls_.emplace(schema, name, line).second) {
+      calls_.push_back({FunctionCallReference{std::move(schema), std::move(name), line}, order});
+    }
+  }
   void add_created(std::string schema, std::string name) { created_.emplace_back(std::move(schema), std::move(name)); }
   void add_dynamic(int line) { dynamic_lines_.insert(line < 1 ? 1 : line); }
   void add_error(std::string message) {
@@ -336,6 +358,10 @@ class Collector {
       });
       if (!created_here) result.relations.push_back(std::move(reference));
     }
+    std::stable_sort(calls_.begin(), calls_.end(), [](const OrderedCall& a, const OrderedCall& b) {
+      return std::tie(a.call.line, a.order) < std::tie(b.call.line, b.order);
+    });
+    for (auto& entry : calls_) result.functions.push_back(std::move(entry.call));
     for (const int line : dynamic_lines_) result.dynamic_sql.push_back(DynamicSql{line});
     result.parse_error = std::move(error_);
     return result;
@@ -346,8 +372,14 @@ class Collector {
     RelationReference reference;
     std::size_t order = 0;
   };
+  struct OrderedCall {
+    FunctionCallReference call;
+    std::size_t order = 0;
+  };
   std::vector<Ordered> relations_;
   std::set<std::tuple<std::string, std::string, int>> seen_;
+  std::vector<OrderedCall> calls_;
+  std::set<std::tuple<std::string, std::string, int>> seen_calls_;
   std::vector<std::pair<std::string, std::string>> created_;
   std::set<int> dynamic_lines_;
   std::optional<std::string> error_;
@@ -371,6 +403,10 @@ BodyAnalysis analyse_sql_body(const std::string& body) {
   for (const auto& found : names->references) {
     const auto offset = static_cast<std::size_t>(std::max(found.location, 0));
     collector.add_reference(found.schema, found.name, line_of(body, offset), offset);
+  }
+  for (const auto& found : names->calls) {
+    const auto offset = static_cast<std::size_t>(std::max(found.location, 0));
+    collector.add_call(found.schema, found.name, line_of(body, offset), offset);
   }
   for (const auto& created : names->created) collector.add_created(created.schema, created.name);
   return std::move(collector).finish();
@@ -577,6 +613,14 @@ class PlpgsqlWalker {
           collector_.add_reference(found.schema, found.name, line_of(body_, *offset), *offset);
         } else {  // the statement's line, after any name located on it
           collector_.add_reference(found.schema, found.name, line, body_.size());
+        }
+      }
+      for (const auto& found : names->calls) {
+        const auto offset = offset_in_body(query, found.location + shift, line, statement);
+        if (offset) {
+          collector_.add_call(found.schema, found.name, line_of(body_, *offset), *offset);
+        } else {
+          collector_.add_call(found.schema, found.name, line, body_.size());
         }
       }
       for (const auto& created : names->created) collector_.add_created(created.schema, created.name);

@@ -1,5 +1,6 @@
 #pragma once
-// The relations a function body names, with the line in the body. Pure: no database.
+// The relations a function body names, and the functions it calls, with the line in the body.
+// Pure: no database. Shared by verify (bodies from the catalog) and lint (bodies from the files).
 //
 // PL/pgSQL resolves table names only when a statement first runs, so CREATE FUNCTION succeeds with
 // a body naming a table that does not (or no longer) exist, and every call fails with 42P01.
@@ -15,6 +16,13 @@ struct RelationReference {
   std::string schema;  // empty when unqualified: resolve through the function's search_path
   std::string name;    // as PostgreSQL folds it: unquoted names lower-cased, quoted ones verbatim
   int line = 0;        // 1-based line within the function body (prosrc; line 1 is usually empty)
+};
+
+// A function the body calls (FuncCall in its statements or expressions): the name as written.
+struct FunctionCallReference {
+  std::string schema;  // empty when unqualified: resolved through the search_path
+  std::string name;
+  int line = 0;        // as RelationReference::line
 };
 
 // EXECUTE of a computed string (EXECUTE, FOR ... IN EXECUTE, RETURN QUERY EXECUTE,
@@ -35,6 +43,8 @@ struct BodyAnalysis {
   // the body itself creates (CREATE [TEMP] TABLE, SELECT INTO, CREATE VIEW/SEQUENCE/TYPE) and
   // ALTER TABLE IF EXISTS targets. Includes %ROWTYPE and table.column%TYPE declarations.
   std::vector<RelationReference> relations;
+  // Ordered by line; no two equal (schema, name, line).
+  std::vector<FunctionCallReference> functions;
   std::vector<DynamicSql> dynamic_sql;  // ordered by line, one per line
   // Set when the body, or one expression in it, could not be parsed; `relations` then holds
   // whatever could be found, which may be nothing.

@@ -65,6 +65,29 @@ const std::vector<LintRule>& lint_rules() {
       {"invalid_index", S::live, L::error, "index", "an index left INVALID by a failed concurrent build"},
       {"fkey_to_auth_unique", S::live, L::error, "table",
        "a foreign key to an auth table through a unique constraint other than its primary key"},
+      // Offline (`cora-migrate lint`, and migrate before it applies anything): the files alone.
+      {"create_index_concurrently", S::offline, L::warning, "",
+       "CREATE INDEX without CONCURRENTLY on a table that already exists"},
+      {"not_null_without_default", S::offline, L::warning, "",
+       "ADD COLUMN ... NOT NULL without a DEFAULT on a table that already exists"},
+      {"volatile_default", S::offline, L::warning, "",
+       "ADD COLUMN whose default is computed per row (volatile function, serial, identity, stored generated) on a "
+       "table that already exists: a full table rewrite"},
+      {"drop_column", S::offline, L::warning, "", "ALTER TABLE ... DROP COLUMN on a table that already exists"},
+      {"drop_table", S::offline, L::warning, "", "DROP TABLE of a table that already exists"},
+      {"rename_referenced_table", S::offline, L::warning, "",
+       "RENAME of a table that a function body in the migrations still names"},
+      {"missing_lock_timeout", S::offline, L::warning, "",
+       "a strong lock on a table that already exists with no lock_timeout at all"},
+      {"unresolved_body_reference", S::offline, L::error, "",
+       "a function body names a relation or function that no migration creates and the base schema does not have"},
+      {"rerun_policy_not_dropped", S::offline, L::error, "",
+       "a re-runnable file creates a policy with no DROP POLICY IF EXISTS before it: the second run fails"},
+      {"rerun_create_not_guarded", S::offline, L::error, "",
+       "a re-runnable file creates a table, index, type or trigger without IF NOT EXISTS, OR REPLACE or a drop "
+       "before it: the second run fails"},
+      {"rerun_destroys_data", S::offline, L::error, "",
+       "a re-runnable file runs DROP TABLE ... CASCADE or TRUNCATE: every re-run loses data"},
   };
   return rules;
 }
