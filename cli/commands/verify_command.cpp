@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include "commands/command.hpp"
 #include "commands/project_options.hpp"
@@ -58,22 +60,29 @@ class ScratchDatabase {
 // Where each object came from in the migration files, for the findings to cite. The files are
 // read offline; verify works without them (a database checked from elsewhere), so a project that
 // cannot be read, or a file that does not parse, only leaves its objects uncited.
-std::optional<ObjectSources> read_object_sources(const Settings& settings) {
-  try {
-    const auto project = load_project(settings);
+struct FileSources {
+  std::unique_ptr<Project> project;  // what `sources` points into
+  std::optional<ObjectSources> sources;
+
+  static FileSources read(const Settings& settings) {
+    FileSources out;
+    try {
+      out.project = std::make_unique<Project>(load_project(settings));
+    } catch (const Error&) {
+      return out;
+    }
     std::vector<PreparedMigration> prepared;
-    for (const auto& file : project.files) {
+    for (const auto& file : out.project->files) {
       try {
         prepared.push_back(prepare_migration(file));
       } catch (const Error&) {
         // migrate and lint report it
       }
     }
-    return ObjectSources(prepared);
-  } catch (const Error&) {
-    return std::nullopt;
+    out.sources.emplace(prepared);
+    return out;
   }
-}
+};
 
 class VerifyCommand : public Command {
  public:
@@ -91,7 +100,8 @@ class VerifyCommand : public Command {
     const CheckSet checks = load_checks(settings.checks_dir);
     if (!scratch_) {
       auto target = connect_to_target(settings);
-      return verify(*target.db, target.description, checks, settings, read_object_sources(settings));
+      const auto files = FileSources::read(settings);
+      return verify(*target.db, target.description, checks, settings, files.sources);
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
@@ -106,8 +116,9 @@ class VerifyCommand : public Command {
     migrator.apply(prepared, quiet);
     std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
                  scratch.name().c_str());
+    const auto sources = FileSources::read(settings);
     return verify(*db, "scratch database " + scratch.name() + " on the local cluster", checks, settings,
-                  read_object_sources(settings));
+                  sources.sources);
   }
 
  private:

@@ -61,7 +61,7 @@ TEST_CASE("verify: each finding names the migration that last created or altered
 
   SUBCASE("json: source with module, file and line; a hand-made table has none, and says so") {
     const auto r = p.verify("json");
-    CHECK(r.exit_code == 11);
+    CHECK_MESSAGE(r.exit_code == 11, r.err);
     const auto doc = nlohmann::json::parse(r.out);
     const auto* notes = check(doc, "lint:rls_disabled_in_public", "public.notes");
     REQUIRE(notes);
