@@ -38,8 +38,11 @@ std::vector<lint::LintInput> plan_lint_inputs(const Project& project, const Prep
     const bool applied = std::any_of(prepared.status.begin(), prepared.status.end(), [&](const StatusEntry& e) {
       return e.file == &file && e.state == MigrationState::applied;
     });
+    const bool changed = std::any_of(prepared.status.begin(), prepared.status.end(), [&](const StatusEntry& e) {
+      return e.file == &file && e.state == MigrationState::changed;
+    });
     if (to_apply)
-      inputs.push_back({&file, lint::FileRole::check});
+      inputs.push_back({&file, lint::FileRole::check, applied || changed});  // applied before: a re-run
     else if (applied)
       inputs.push_back({&file, lint::FileRole::context});
     else if (project.has_modules)
@@ -88,6 +91,7 @@ class LintCommand : public Command {
     }
     configure_module_lint(options, settings, project);
     options.default_lock_timeout = settings.timeouts.lock_timeout;
+    options.levels = settings.lints;
     const auto report = lint::lint_migrations(inputs, options);
     const std::string out =
         format_ == "json" ? lint::json_report(report) : lint::human_report(report, Style::for_stream(stdout));
@@ -112,29 +116,36 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
   options.checked_files_run_together = true;
   options.validate = false;  // Migrator::prepare has checked them
   options.default_lock_timeout = settings.timeouts.lock_timeout;
+  options.levels = settings.lints;
   const auto report = lint::lint_migrations(inputs, options);
 
+  // A file migrate cannot run stops it; a rule's finding, even one graded error, is printed and
+  // counts for --strict-lint: the rules judge from the files alone and may not know the database.
   const lint::Finding* first_error = nullptr;
+  std::size_t errors = 0;
+  std::size_t rule_findings = 0;
   const auto style = Style::for_stream(stderr);
   for (const auto& finding : report.findings) {
-    if (finding.severity == lint::Severity::error) {
+    if (!lint::is_offline_rule(finding.rule)) {
+      ++errors;
       if (!first_error) first_error = &finding;
       continue;
     }
+    ++rule_findings;
     std::fprintf(stderr, "%s\n", lint::format_finding(finding, style).c_str());
   }
   if (first_error) {
-    const auto errors = report.count(lint::Severity::error);
     throw Error(ExitCode::migration_files,
                 fmt::format("{}:{}: {}{}", first_error->file, first_error->line, first_error->message,
                             errors > 1 ? fmt::format(" (and {} more; see `cora-migrate lint`)", errors - 1) : ""),
                 first_error->hint + "; nothing was applied");
   }
-  const auto warnings = report.count(lint::Severity::warning);
-  if (strict && warnings > 0) {
+  if (strict && rule_findings > 0) {
+    const auto warnings = report.count(lint::Severity::warning);
+    const char* noun = warnings == rule_findings ? "warning" : warnings == 0 ? "error" : "finding";
     throw Error(ExitCode::lint_warnings,
-                fmt::format("{} lint warning{} in the migrations to apply (--strict-lint); nothing was applied",
-                            warnings, warnings == 1 ? "" : "s"),
+                fmt::format("{} lint {}{} in the migrations to apply (--strict-lint); nothing was applied",
+                            rule_findings, noun, rule_findings == 1 ? "" : "s"),
                 "fix them, or silence each with a reason: -- cora-migrate: ignore=RULE reason=\"...\"");
   }
 }

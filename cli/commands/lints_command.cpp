@@ -1,5 +1,6 @@
-// `cora-migrate lints`: every built-in rule of verify with its level as [lints] leaves it (the
-// default unless the config file says otherwise). Needs no database.
+// `cora-migrate lints`: every built-in rule, live (verify) and offline (lint, and migrate before it
+// applies anything), with its level as [lints] leaves it (the default unless the config file says
+// otherwise). Needs no database.
 
 #include <cstdio>
 
@@ -14,15 +15,16 @@ namespace {
 class LintsCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    return app.add_subcommand("lints", "List verify's built-in lints with their levels ([lints] in cora-migrate.toml)");
+    return app.add_subcommand("lints", "List the built-in lints of verify and lint with their levels ([lints] in cora-migrate.toml)");
   }
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
-    std::printf("%-46s %-8s %-8s %s\n", "LINT", "LEVEL", "DEFAULT", "FINDS");
+    std::printf("%-46s %-8s %-8s %-7s %s\n", "LINT", "LEVEL", "DEFAULT", "RUN BY", "FINDS");
     for (const auto& rule : lint_rules()) {
-      std::printf("%-46s %-8s %-8s %s\n", rule.name.c_str(), to_string(level_of(rule, settings.lints)),
-                  to_string(rule.default_level), rule.summary.c_str());
+      std::printf("%-46s %-8s %-8s %-7s %s\n", rule.name.c_str(), to_string(level_of(rule, settings.lints)),
+                  to_string(rule.default_level), rule.scope == LintScope::live ? "verify" : "lint",
+                  rule.summary.c_str());
     }
     return to_int(ExitCode::ok);
   }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 
 #include "commands/command.hpp"
@@ -15,6 +16,7 @@
 #include "commands/project_options.hpp"
 #include "db/history_table.hpp"
 #include "db/migrator.hpp"
+#include "diff/object_sources.hpp"
 #include "error.hpp"
 #include "local/local_cluster.hpp"
 #include "output/terminal.hpp"
@@ -22,6 +24,7 @@
 #include "verify/check_loader.hpp"
 #include "verify/drift_pointer.hpp"
 #include "verify/evaluate_checks.hpp"
+#include "verify/finding_sources.hpp"
 #include "verify/lints.hpp"
 #include "verify/live_checks.hpp"
 #include "verify/report.hpp"
@@ -82,6 +85,33 @@ void warn_when_not_migrated(Connection& db, const Settings& settings, const std:
                description.c_str(), display_name(*first->file).c_str(), to_string(first->state));
 }
 
+// Where each object came from in the migration files, for the findings to cite. The files are
+// read offline; verify works without them (a database checked from elsewhere), so a project that
+// cannot be read, or a file that does not parse, only leaves its objects uncited.
+struct FileSources {
+  std::unique_ptr<Project> project;  // what `sources` points into
+  std::optional<ObjectSources> sources;
+
+  static FileSources read(const Settings& settings) {
+    FileSources out;
+    try {
+      out.project = std::make_unique<Project>(load_project(settings));
+    } catch (const Error&) {
+      return out;
+    }
+    std::vector<PreparedMigration> prepared;
+    for (const auto& file : out.project->files) {
+      try {
+        prepared.push_back(prepare_migration(file));
+      } catch (const Error&) {
+        // migrate and lint report it
+      }
+    }
+    out.sources.emplace(prepared);
+    return out;
+  }
+};
+
 class VerifyCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
@@ -116,8 +146,9 @@ class VerifyCommand : public Command {
       if (settings.modules) project = load_project_for_command(settings);
       auto target = connect_to_target(settings);
       warn_when_not_migrated(*target.db, settings, target.description);
+      const auto sources = FileSources::read(settings);
       const auto before = target.db->round_trips();
-      const auto outcomes = collect(*target.db, checks, settings, project ? &*project : nullptr);
+      const auto outcomes = collect(*target.db, checks, settings, project ? &*project : nullptr, sources.sources);
       return report(outcomes, {target.description, target.db->round_trips() - before, checks.size(), global.target_label});
     }
     const auto project = load_project_for_command(settings);
@@ -138,7 +169,8 @@ class VerifyCommand : public Command {
                    scratch.name().c_str());
     }
     const auto before = db->round_trips();
-    auto outcomes = collect(*db, checks, settings, &project);
+    const auto sources = FileSources::read(settings);
+    auto outcomes = collect(*db, checks, settings, &project, sources.sources);
     const VerifySummary summary{"scratch database " + scratch.name() + " on the local cluster",
                                 db->round_trips() - before, checks.size(), global.target_label};
     if (rerun) {
@@ -159,7 +191,7 @@ class VerifyCommand : public Command {
 
  private:
   std::vector<CheckOutcome> collect(Connection& db, const CheckSet& checks, const Settings& settings,
-                                    const Project* project) const {
+                                    const Project* project, const std::optional<ObjectSources>& sources) const {
     const auto origins = project ? module_origins(db, settings, *project) : std::nullopt;
     const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
     // Normalising expressions and the probes: one more round trip for both.
@@ -175,6 +207,7 @@ class VerifyCommand : public Command {
     }
     // A scratch database was just built from the files: it cannot have drifted from them.
     if (!scratch_) point_drift_findings_at_diff(outcomes);
+    if (sources) attribute_outcomes(outcomes, *sources);
     return outcomes;
   }
 

@@ -221,3 +221,76 @@ TEST_CASE("lint: the volatile built-ins it knows are volatile in PostgreSQL, and
   }
   CHECK(db.scalar("SELECT provolatile FROM pg_catalog.pg_proc WHERE proname = 'now'") == "s");
 }
+
+TEST_CASE("cora-migrate lint: a function body naming a table no migration creates is an error at file:line, exit 4") {
+  ScratchDir dir;
+  dir.write("migrations/001-log.sql", "CREATE TABLE public.user_auth_log (id bigint, event text);\n");
+  dir.write("migrations/002-log-fn.sql",
+            "CREATE OR REPLACE FUNCTION public.log_auth_event(p_event text) RETURNS void\n"
+            "LANGUAGE plpgsql SET search_path = '' AS $$\n"
+            "BEGIN\n"
+            "  INSERT INTO public.auth_event_log (event) VALUES (p_event);\n"
+            "END $$;\n");
+  const auto result = lint_in(dir);
+  CHECK(result.exit_code == 4);
+  CHECK_MESSAGE(contains(result.out, "migrations/002-log-fn.sql:4: error[unresolved_body_reference]: function "
+                                     "public.log_auth_event names public.auth_event_log, which no migration creates"),
+                result.out);
+
+  SUBCASE("[lints] makes it a warning (exit 13) or switches it off (exit 0)") {
+    dir.write("cora-migrate.toml", "[lints]\nunresolved_body_reference = \"warning\"\n");
+    const auto warned = lint_in(dir);
+    CHECK(warned.exit_code == 13);
+    CHECK(contains(warned.out, "warning[unresolved_body_reference]"));
+    dir.write("cora-migrate.toml", "[lints]\nunresolved_body_reference = \"off\"\n");
+    CHECK(lint_in(dir).exit_code == 0);
+  }
+  SUBCASE("migrate prints it and applies (the rules judge from the files alone); --strict-lint refuses") {
+    TestDatabase db;
+    const auto applied = run_cli(migrate(db, dir));
+    CHECK(applied.exit_code == 0);
+    CHECK(contains(applied.err, "error[unresolved_body_reference]"));
+    TestDatabase strict_db;
+    const auto strict = run_cli(migrate(strict_db, dir, {"--strict-lint"}));
+    CHECK(strict.exit_code == 13);
+    CHECK(contains(strict.err, "1 lint error in the migrations to apply (--strict-lint)"));
+  }
+}
+
+TEST_CASE("cora-migrate lint: re-run hazards in a module's schema/ files, with the module's path and line") {
+  ScratchDir dir;
+  std::filesystem::copy(source_dir() / "tests" / "fixtures" / "cora-project", dir.path(),
+                        std::filesystem::copy_options::recursive);
+  const auto clean = lint_in(dir);
+  CHECK_MESSAGE(clean.out.find("rerun_") == std::string::npos, clean.out);
+  dir.write("packages/module-ws/db/schema/002-ws-policies.sql",
+            "-- ws policies\n"
+            "CREATE TABLE IF NOT EXISTS public.ws_notes (id int PRIMARY KEY);\n"
+            "CREATE POLICY ws_notes_read ON public.ws_notes FOR SELECT USING (true);\n"
+            "TRUNCATE public.ws_notes;\n");
+  const auto result = lint_in(dir, {"--format", "json"});
+  CHECK(result.exit_code == 4);
+  const auto doc = nlohmann::json::parse(result.out);
+  std::vector<std::string> rerun;
+  for (const auto& f : doc["findings"]) {
+    if (f["rule"].get<std::string>().rfind("rerun_", 0) == 0) {
+      rerun.push_back(fmt::format("{}:{} {}", f["file"].get<std::string>(), f["line"].get<int>(), f["rule"].get<std::string>()));
+    }
+  }
+  CHECK(rerun == std::vector<std::string>{
+                     "packages/module-ws/db/schema/002-ws-policies.sql:3 rerun_policy_not_dropped",
+                     "packages/module-ws/db/schema/002-ws-policies.sql:4 rerun_destroys_data"});
+}
+
+TEST_CASE("cora-migrate lints: the offline rules are listed with their defaults") {
+  ScratchDir dir;
+  dir.write("cora-migrate.toml", "");
+  const auto r = run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "lints"});
+  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(contains(r.out, "unresolved_body_reference                      error    error    lint    "), r.out);
+  CHECK(contains(r.out, "rerun_policy_not_dropped                       error    error    lint    "));
+  CHECK(contains(r.out, "rerun_create_not_guarded                       error    error    lint    "));
+  CHECK(contains(r.out, "rerun_destroys_data                            error    error    lint    "));
+  CHECK(contains(r.out, "create_index_concurrently                      warning  warning  lint    "));
+  CHECK(contains(r.out, "no_primary_key                                 warning  warning  verify  "));
+}

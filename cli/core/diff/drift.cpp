@@ -13,19 +13,11 @@
 #include "diff/restore_sql.hpp"
 #include "diff/round_trip.hpp"
 #include "local/local_cluster.hpp"
+#include "util/supabase_schemas.hpp"
 
 namespace cora {
 
 namespace {
-
-// Schemas Supabase creates and upgrades itself: what is in them is not the project's.
-const std::vector<std::string>& supabase_schemas() {
-  static const std::vector<std::string> names{
-      "auth",     "storage",     "realtime", "_realtime", "extensions", "graphql", "graphql_public", "pgsodium",
-      "pgsodium_masks", "vault", "net",      "supabase_functions", "supabase_migrations", "_analytics", "pgbouncer",
-      "cron",     "pg_catalog",  "information_schema"};
-  return names;
-}
 
 bool recreatable_kind(const std::string& kind) {
   return kind == "function" || kind == "policy" || kind == "trigger" || kind == "view";

@@ -12,6 +12,8 @@ TouchedObjects touched_objects(const std::vector<PreparedMigration>& prepared) {
     for (const auto& statement : m.script.statements) {
       for (const auto& d : statement.defines) {
         if (d.key.rfind("grant:", 0) == 0) continue;  // grants accumulate; re-granting undoes nothing
+        // What a statement alters or renames is for verify's attribution, not a definition.
+        if (d.key.rfind("changed:", 0) == 0 || d.key.rfind("renamed:", 0) == 0) continue;
         keys.insert(d.key.rfind(drop_prefix, 0) == 0 ? d.key.substr(drop_prefix.size()) : d.key);
       }
       for (const auto& dropped : statement.drops) keys.insert(dropped);

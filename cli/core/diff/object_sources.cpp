@@ -12,13 +12,35 @@ namespace {
 // function without its arguments.
 std::string without_arguments(const std::string& name) { return name.substr(0, name.find('(')); }
 
+// The last_change() key of what a definition or a drop (SqlStatement::drops) is about: a column,
+// constraint or row level security setting changes its table. Empty for what no finding cites.
+std::string changed_key(const std::string& key) {
+  const std::string kind = key.substr(0, key.find(':'));
+  const std::string name = key.substr(key.find(':') + 1);
+  if (kind == "changed") return name;
+  if (kind == "table" || kind == "view" || kind == "sequence" || kind == "rls") return "relation:" + name;
+  if (kind == "column" || kind == "constraint") return "relation:" + name.substr(0, name.rfind('.'));
+  if (kind == "index" || kind == "policy" || kind == "function") return key;
+  return "";
+}
+
 }  // namespace
 
 ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations) {
   for (const auto& m : migrations) {
     std::set<std::string> dropped_if_exists;  // in this file so far
     for (const auto& statement : m.script.statements) {
+      for (const auto& dropped : statement.drops) last_change_.erase(changed_key(dropped));
       for (const auto& defined : statement.defines) {
+        const std::string renamed = "renamed:";
+        if (defined.key.rfind(renamed, 0) == 0) {
+          last_change_.erase(defined.key.substr(renamed.size()));
+          continue;
+        }
+        if (const auto key = changed_key(defined.key); !key.empty()) {
+          last_change_[key] = {m.file, statement.first_line, false, false};  // the statement, not its clause
+        }
+        if (defined.key.rfind("changed:", 0) == 0) continue;
         const std::string prefix = "drop-if-exists:";
         if (defined.key.rfind(prefix, 0) == 0) {
           dropped_if_exists.insert(defined.key.substr(prefix.size()));
@@ -34,6 +56,12 @@ ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations) {
       }
     }
   }
+}
+
+std::optional<SourceLocation> ObjectSources::last_change(const std::string& kind, const std::string& name) const {
+  const auto it = last_change_.find(kind + ":" + without_arguments(name));
+  if (it == last_change_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<SourceLocation> ObjectSources::find_key(const std::string& key) const {

@@ -31,9 +31,17 @@ class ObjectSources {
   // row level security is where it is enabled.
   std::optional<SourceLocation> find(const SchemaObject& object, const std::string& attribute = "") const;
 
+  // The last statement, over all files in order, that created or altered an object: `kind` is
+  // "relation" (table, view, materialized view, foreign table, sequence), "index", "policy" or
+  // "function"; `name` is "schema.name" ("schema.table name" for a policy; a function without its
+  // arguments). ALTER, GRANT/REVOKE, COMMENT ON and RENAME (under the new name) count; a DROP
+  // with no later CREATE leaves none. nullopt when no file creates or alters it.
+  std::optional<SourceLocation> last_change(const std::string& kind, const std::string& name) const;
+
  private:
   std::optional<SourceLocation> find_key(const std::string& key) const;
   std::map<std::string, SourceLocation> by_key_;
+  std::map<std::string, SourceLocation> last_change_;  // "kind:name" as last_change() takes them
 };
 
 }  // namespace cora

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "verify/lints/lint_rules.hpp"
+
 namespace cora::lint {
 
 std::size_t LintReport::count(Severity severity) const {
@@ -9,25 +11,19 @@ std::size_t LintReport::count(Severity severity) const {
       std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity == severity; }));
 }
 
-const std::vector<RuleInfo>& warning_rules() {
-  static const std::vector<RuleInfo> rules{
-      {"create_index_concurrently", "CREATE INDEX without CONCURRENTLY on a table that already exists"},
-      {"not_null_without_default", "ADD COLUMN ... NOT NULL without a DEFAULT on a table that already exists"},
-      {"volatile_default",
-       "ADD COLUMN whose default is computed per row (volatile function, serial, identity, "
-       "stored generated) on a table that already exists: a full table rewrite"},
-      {"drop_column", "ALTER TABLE ... DROP COLUMN on a table that already exists"},
-      {"drop_table", "DROP TABLE of a table that already exists"},
-      {"rename_referenced_table", "RENAME of a table that a function body in the migrations still names"},
-      {"missing_lock_timeout", "a strong lock on a table that already exists with no lock_timeout at all"},
-      {"undeclared_module_dependency",
-       "a module's file uses a table, view, type or function of a module outside its depends_on (and the registry's)"},
-  };
+const std::vector<RuleInfo>& offline_rules() {
+  static const std::vector<RuleInfo> rules = [] {
+    std::vector<RuleInfo> out;
+    for (const auto& rule : lint_rules()) {
+      if (rule.scope == LintScope::offline) out.push_back({rule.name, rule.summary});
+    }
+    return out;
+  }();
   return rules;
 }
 
-bool is_warning_rule(std::string_view name) {
-  const auto& rules = warning_rules();
+bool is_offline_rule(std::string_view name) {
+  const auto& rules = offline_rules();
   return std::any_of(rules.begin(), rules.end(), [&](const RuleInfo& r) { return r.name == name; });
 }
 

@@ -40,9 +40,10 @@ struct RuleInfo {
   std::string_view summary;
 };
 
-// Every warning rule, in the order the README lists them.
-const std::vector<RuleInfo>& warning_rules();
-bool is_warning_rule(std::string_view name);
+// Every offline rule (the switchboard's, verify/lints/lint_rules.hpp), in the order the README
+// lists them. Each one's level comes from [lints]; they can be silenced.
+const std::vector<RuleInfo>& offline_rules();
+bool is_offline_rule(std::string_view name);
 
 // Error "rules": they cannot be silenced.
 inline constexpr std::string_view kInvalidFile = "invalid_file";        // syntax error, bad directive, ...

@@ -1,11 +1,16 @@
 #include "lint/lint.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <map>
 #include <optional>
 
+#include "lint/body_reference_rule.hpp"
 #include "lint/lint_file.hpp"
 #include "lint/lock_timeout_rule.hpp"
 #include "lint/rename_rule.hpp"
+#include "lint/rerun_rules.hpp"
 #include "lint/schema_state.hpp"
 #include "lint/table_rules.hpp"
 
@@ -16,6 +21,7 @@ namespace {
 struct ParsedInput {
   LintFile file;
   bool checked = false;
+  bool rerunnable = false;  // checked for re-run hazards
   std::size_t order = 0;  // index in the inputs
 };
 
@@ -46,6 +52,7 @@ class Linter {
       read_file(i);
     }
     finish_unit();
+    check_function_bodies();
     return std::move(found_);
   }
 
@@ -65,12 +72,30 @@ class Linter {
     renames_.clear();
   }
 
+  // unresolved_body_reference, once every file is read: each function as the files leave it.
+  void check_function_bodies() {
+    for (const auto& [key, f] : state_.functions) {
+      const auto site = function_sites_.find(fmt::format("{}:{}", f.file, f.line));
+      if (site == function_sites_.end() || !parsed_[site->second.first].checked) continue;
+      for (auto& finding : check_body_references(f, state_, references_)) {
+        found_.push_back({std::move(finding), site->second.first, site->second.second});
+      }
+    }
+  }
+
   void read_file(std::size_t index) {
     const auto& input = parsed_[index];
     const LintFile& file = input.file;
     bool lock_timeout_missing = input.checked && runs_without_lock_timeout(file, options_.default_lock_timeout);
+    RerunHazards rerun(file);
     for (std::size_t j = 0; j < file.statements.size(); ++j) {
       const auto& statement = file.statements[j];
+      if (statement.type == "CreateFunctionStmt") {
+        function_sites_[fmt::format("{}:{}", file.file->path.string(), statement.line)] = {index, j};
+      }
+      if (input.checked && input.rerunnable) {
+        for (auto& finding : rerun.check(j)) found_.push_back({std::move(finding), index, j});
+      }
       if (input.checked) {
         for (auto& finding : check_table_rules(file, statement, state_))
           found_.push_back({std::move(finding), index, j});
@@ -106,6 +131,8 @@ class Linter {
   SchemaState state_;
   FunctionReferences references_;
   std::vector<PendingRename> renames_;
+  // "file:line" of each CREATE FUNCTION -> (parsed input, statement): where its findings belong.
+  std::map<std::string, std::pair<std::size_t, std::size_t>> function_sites_;
   std::vector<LocatedFinding> found_;
 };
 
@@ -122,11 +149,20 @@ LintReport lint_migrations(const std::vector<LintInput>& files, const LintOption
       ++report.files;
       for (auto& error : loaded.errors) ordered.emplace_back(i, std::move(error));
     }
-    if (loaded.file) parsed.push_back({std::move(*loaded.file), checked, i});
+    if (loaded.file) {
+      const bool rerunnable = files[i].runs_again || files[i].file->role == cora::FileRole::snapshot ||
+                              loaded.file->directives.rerunnable;
+      parsed.push_back({std::move(*loaded.file), checked, rerunnable, i});
+    }
   }
 
   const auto report_or_silence = [&](Finding finding, std::size_t parsed_index, std::size_t statement) {
     const auto& input = parsed[parsed_index];
+    if (const LintRule* rule = find_lint_rule(finding.rule)) {
+      const LintLevel level = level_of(*rule, options.levels);
+      if (level == LintLevel::off) return;
+      finding.severity = level == LintLevel::error ? Severity::error : Severity::warning;
+    }
     const LintSilence* silence = silence_for(input.file.directives.silences, finding.rule);
     if (!silence) silence = silence_for(input.file.statement_silences[statement], finding.rule);
     if (silence) {

@@ -13,6 +13,7 @@
 #include "lint/finding.hpp"
 #include "lint/module_dependency_rule.hpp"
 #include "migrations/migration_file.hpp"
+#include "verify/lints/lint_rules.hpp"
 
 namespace cora::lint {
 
@@ -24,6 +25,9 @@ enum class FileRole {
 struct LintInput {
   const MigrationFile* file = nullptr;
   FileRole role = FileRole::check;
+  // Runs again on a database that has what it creates (migrate re-applying it): checked for
+  // re-run hazards (rerun_rules.hpp), as schema/ snapshots and `rerunnable=true` files always are.
+  bool runs_again = false;
 };
 
 struct LintOptions {
@@ -38,6 +42,8 @@ struct LintOptions {
   // (empty: the rule does not run), and the severity [lints] gives that rule.
   ModuleClosures module_closures;
   Severity module_dependency_severity = Severity::warning;
+  // [lints]: a rule switched off reports nothing; one re-graded reports at its level.
+  LintLevels levels;
 };
 
 // `files` in version order.

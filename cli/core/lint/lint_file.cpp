@@ -44,13 +44,13 @@ std::size_t header_line_count(const std::string& text, const std::vector<std::si
 
 std::string known_rules() {
   std::string names;
-  for (const auto& rule : warning_rules()) names += (names.empty() ? "" : ", ") + std::string(rule.name);
+  for (const auto& rule : offline_rules()) names += (names.empty() ? "" : ", ") + std::string(rule.name);
   return names;
 }
 
 void check_rule_names(const MigrationFile& file, const LintSilence& silence, std::vector<Finding>& errors) {
   for (const auto& rule : silence.rules) {
-    if (is_warning_rule(rule)) continue;
+    if (is_offline_rule(rule)) continue;
     Finding error;
     error.rule = std::string(kInvalidSilence);
     error.severity = Severity::error;
@@ -63,13 +63,16 @@ void check_rule_names(const MigrationFile& file, const LintSilence& silence, std
 }
 
 // The statement types some rule reads the tree of (table_rules, lock_timeout_rule, rename_rule,
-// schema_state, module_dependency_rule); the others are kept without one. A new rule adds its types here.
+// rerun_rules, schema_state, module_dependency_rule); the others are kept without one. A new rule adds its types here.
 bool reads_statement(std::string_view type) {
   static const char* const types[] = {
       "IndexStmt",  "AlterTableStmt",     "DropStmt",         "RenameStmt",       "CreateStmt",
       "CreateForeignTableStmt", "CreateTableAsStmt", "ViewStmt", "CreateFunctionStmt", "VariableSetStmt",
       "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt", "TruncateStmt",
-      "GrantStmt", "CreateEnumStmt", "CreateDomainStmt", "CompositeTypeStmt"};
+      "GrantStmt",
+      // rerun_rules, and the relations schema_state keeps for unresolved_body_reference.
+      "CreateSeqStmt", "CompositeTypeStmt", "CreateEnumStmt", "CreateDomainStmt", "CreateExtensionStmt",
+      "CreateSchemaStmt", "DeleteStmt"};
   for (const char* t : types) {
     if (type == t) return true;
   }

@@ -43,17 +43,28 @@ std::vector<QualifiedName> created_relations(const LintStatement& statement) {
   return {};
 }
 
+int file_line(const FunctionDefinition& f, int body_line) {
+  return f.body_line > 0 ? f.body_line + body_line - 1 : f.line;
+}
+
+const BodyAnalysis& FunctionReferences::analysis(const FunctionDefinition& f) {
+  const std::string key = fmt::format("{}:{}", f.file, f.line);
+  if (const auto it = analyses_.find(key); it != analyses_.end()) return it->second;
+  auto& analysis = analyses_[key];
+  if (f.body.empty() || (f.language != "plpgsql" && f.language != "sql")) return analysis;
+  analysis = analyse_function_body(f.language, f.body, f.signature);
+  return analysis;
+}
+
 const std::vector<std::pair<QualifiedName, int>>& FunctionReferences::of(const FunctionDefinition& f) {
   const std::string key = fmt::format("{}:{}", f.file, f.line);
   if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
   auto& references = cache_[key];
-  if (f.body.empty() || (f.language != "plpgsql" && f.language != "sql")) return references;
-  const auto analysis = analyse_function_body(f.language, f.body, f.signature);
-  for (const auto& relation : analysis.relations) {
+  for (const auto& relation : analysis(f).relations) {
     QualifiedName name;
     if (!relation.schema.empty()) name.schema = relation.schema;
     name.name = relation.name;
-    references.emplace_back(name, f.body_line > 0 ? f.body_line + relation.line - 1 : f.line);
+    references.emplace_back(name, file_line(f, relation.line));
   }
   return references;
 }

@@ -40,10 +40,17 @@ class FunctionReferences {
  public:
   // Relations `f` names (unqualified ones in public), each with its line in the file.
   const std::vector<std::pair<QualifiedName, int>>& of(const FunctionDefinition& f);
+  // What verify's function_references finds in the body (lines in the body; empty for bodies
+  // that are not PL/pgSQL or SQL).
+  const BodyAnalysis& analysis(const FunctionDefinition& f);
 
  private:
   std::map<std::string, std::vector<std::pair<QualifiedName, int>>> cache_;  // by file:line
+  std::map<std::string, BodyAnalysis> analyses_;                             // by file:line
 };
+
+// The line in the file of line `body_line` of f's body.
+int file_line(const FunctionDefinition& f, int body_line);
 
 // One finding per function in `state` whose body still names `rename.from`.
 std::vector<Finding> check_rename(const TableRename& rename, const SchemaState& state, FunctionReferences& references);

@@ -44,6 +44,29 @@ std::string quoted(const std::string& identifier) {
   return out + "\"";
 }
 
+// SET search_path = a, b / = '' inside CREATE FUNCTION: {"arg": {"VariableSetStmt": {"name":
+// "search_path", "args": [{"A_Const": {"sval": {"sval": "a"}}}, ...]}}}. FROM CURRENT is unknown.
+std::optional<std::string> search_path_setting(const json& def_elem) {
+  const auto& set = def_elem.value("arg", json::object()).value("VariableSetStmt", json::object());
+  if (set.value("name", "") != "search_path" || set.value("kind", "") != "VAR_SET_VALUE") return std::nullopt;
+  std::string setting;
+  for (const auto& arg : set.value("args", json::array())) {
+    const std::string value = arg.value("A_Const", json::object()).value("sval", json::object()).value("sval", "");
+    setting += (setting.empty() ? "" : ", ") + (value.empty() ? std::string("''") : quoted(value));
+  }
+  return setting;
+}
+
+bool is_relation_object(const std::string& remove_type) {
+  return remove_type == "OBJECT_TABLE" || remove_type == "OBJECT_VIEW" || remove_type == "OBJECT_MATVIEW" ||
+         remove_type == "OBJECT_FOREIGN_TABLE" || remove_type == "OBJECT_SEQUENCE";
+}
+
+void create_relation(SchemaState& state, const QualifiedName& name) {
+  state.relations.insert(name);
+  state.renamed.erase(name);
+}
+
 void define_function(SchemaState& state, const LintFile& file, const LintStatement& statement) {
   const auto& node = statement.node;
   FunctionDefinition f;
@@ -81,6 +104,7 @@ void define_function(SchemaState& state, const LintFile& file, const LintStateme
   if (const auto* language = option(node, "language")) f.language = lower(string_argument(*language));
   if (f.language.empty()) f.language = "sql";
   if (const auto* volatility = option(node, "volatility")) f.is_volatile = string_argument(*volatility) == "volatile";
+  if (const auto* set = option(node, "set")) f.search_path = search_path_setting(*set);
   if (const auto* as = option(node, "as"); as && !node.contains("sql_body")) {
     const auto parts = string_list(as->value("arg", json::object()));
     if (!parts.empty()) f.body = parts.front();
@@ -121,6 +145,13 @@ std::optional<bool> SchemaState::defined_function_volatile(const QualifiedName& 
   return result;
 }
 
+bool SchemaState::defines_function(const std::string& schema, const std::string& name) const {
+  for (const auto& [key, f] : functions) {
+    if (f.name.schema == schema && f.name.name == name) return true;
+  }
+  return false;
+}
+
 void SchemaState::start_unit() {
   new_tables.clear();
   new_indexes.clear();
@@ -131,8 +162,21 @@ void apply_statement(SchemaState& state, const LintFile& file, const LintStateme
   const auto& type = statement.type;
   if (type == "CreateStmt") {
     state.new_tables.insert(relation_name(node.value("relation", json::object())));
+    create_relation(state, relation_name(node.value("relation", json::object())));
   } else if (type == "CreateTableAsStmt") {
     state.new_tables.insert(relation_name(node.value("into", json::object()).value("rel", json::object())));
+    create_relation(state, relation_name(node.value("into", json::object()).value("rel", json::object())));
+  } else if (type == "ViewStmt") {
+    create_relation(state, relation_name(node.value("view", json::object())));
+  } else if (type == "CreateForeignTableStmt") {
+    create_relation(state, relation_name(node.value("base", json::object()).value("relation", json::object())));
+  } else if (type == "CreateSeqStmt") {
+    create_relation(state, relation_name(node.value("sequence", json::object())));
+  } else if (type == "CompositeTypeStmt") {
+    create_relation(state, relation_name(node.value("typevar", json::object())));
+  } else if (type == "CreateExtensionStmt") {
+    const auto* schema = option(node, "schema");
+    state.extension_schemas.insert(schema ? string_argument(*schema) : std::string("public"));
   } else if (type == "IndexStmt" && node.contains("idxname")) {
     QualifiedName index = relation_name(node.value("relation", json::object()));
     index.name = node.value("idxname", "");
@@ -141,12 +185,24 @@ void apply_statement(SchemaState& state, const LintFile& file, const LintStateme
     const std::string remove_type = node.value("removeType", "");
     if (is_function_object(remove_type)) {
       drop_functions(state, node);
-    } else if (remove_type == "OBJECT_TABLE") {
-      for (const auto& object : node.value("objects", json::array())) state.new_tables.erase(list_name(object));
+    } else if (is_relation_object(remove_type)) {
+      for (const auto& object : node.value("objects", json::array())) {
+        state.new_tables.erase(list_name(object));
+        state.relations.erase(list_name(object));
+      }
+    } else if (remove_type == "OBJECT_TYPE") {
+      for (const auto& object : node.value("objects", json::array())) {
+        state.relations.erase(list_name(object.value("TypeName", json::object()).value("names", json::array())));
+      }
     }
-  } else if (type == "RenameStmt" && node.value("renameType", "") == "OBJECT_TABLE") {
+  } else if (type == "RenameStmt" && is_relation_object(node.value("renameType", ""))) {
     const QualifiedName old_name = relation_name(node.value("relation", json::object()));
-    if (state.new_tables.erase(old_name) > 0) state.new_tables.insert({old_name.schema, node.value("newname", "")});
+    const QualifiedName new_name{old_name.schema, node.value("newname", "")};
+    if (state.new_tables.erase(old_name) > 0) state.new_tables.insert(new_name);
+    if (state.relations.erase(old_name) > 0) {
+      create_relation(state, new_name);
+      state.renamed[old_name] = {new_name, file.file->path.string(), statement.line};
+    }
   } else if (type == "CreateFunctionStmt") {
     define_function(state, file, statement);
   }

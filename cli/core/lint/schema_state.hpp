@@ -24,6 +24,15 @@ struct FunctionDefinition {
   std::string file;         // where it is defined
   int line = 0;             // of CREATE
   int body_line = 0;        // file line of the body's first line; 0 when not found
+  // SET search_path = ... of the definition, as the catalog would print it; unset when none.
+  std::optional<std::string> search_path;
+};
+
+// A relation the migrations renamed: the name it has now, and where.
+struct RelationRename {
+  QualifiedName to;
+  std::string file;
+  int line = 0;
 };
 
 struct SchemaState {
@@ -33,10 +42,19 @@ struct SchemaState {
   std::set<QualifiedName> new_indexes;
   // By name(argument types): the latest definition wins; DROP FUNCTION removes.
   std::map<std::string, FunctionDefinition> functions;
+  // Every relation (table, view, materialized view, foreign table, sequence, composite type) the
+  // files read so far leave in place, whatever the unit: created, less dropped, renames followed.
+  std::set<QualifiedName> relations;
+  std::map<QualifiedName, RelationRename> renamed;  // old name -> new, while the old one is gone
+  // Schemas extensions were installed in (CREATE EXTENSION ... SCHEMA s; public without one):
+  // what they hold is not known offline.
+  std::set<std::string> extension_schemas;
 
   bool is_new_table(const QualifiedName& table) const { return new_tables.count(table) > 0; }
   // Volatility of a function the migrations define, by name (any overload volatile: volatile).
   std::optional<bool> defined_function_volatile(const QualifiedName& name, bool schema_given) const;
+  // True when a function of that name (any overload) is defined in `schema`.
+  bool defines_function(const std::string& schema, const std::string& name) const;
   // A new deployment unit: what was created before now holds data.
   void start_unit();
 };

@@ -113,6 +113,77 @@ void add_grant(std::vector<DefinedObject>& out, const json& node, std::size_t at
   }
 }
 
+std::string changed_kind(const std::string& objtype) {
+  if (objtype == "OBJECT_TABLE" || objtype == "OBJECT_VIEW" || objtype == "OBJECT_MATVIEW" ||
+      objtype == "OBJECT_FOREIGN_TABLE" || objtype == "OBJECT_SEQUENCE")
+    return "relation";
+  if (objtype == "OBJECT_INDEX") return "index";
+  if (objtype == "OBJECT_POLICY") return "policy";
+  if (objtype == "OBJECT_FUNCTION" || objtype == "OBJECT_PROCEDURE" || objtype == "OBJECT_ROUTINE") return "function";
+  return "";
+}
+
+void add_changed(std::vector<DefinedObject>& out, const std::string& kind, const std::string& name, std::size_t at) {
+  if (!kind.empty() && !name.empty()) out.push_back({"changed:" + kind + ":" + name, at, false, false});
+}
+
+// COMMENT ON / ALTER ... RENAME name their object by objtype and `object`: a List of name parts
+// (relations, indexes, policies: [schema,] [table,] name) or an ObjectWithArgs (functions).
+std::string object_name(const std::string& kind, const json& object) {
+  if (kind == "function") return qualified(name_parts(field(object, "ObjectWithArgs").value("objname", json::array())));
+  auto parts = name_parts(field(object, "List").value("items", json::array()));
+  if (parts.empty() && object.contains("String")) parts.push_back(field(object, "String").value("sval", ""));
+  if (kind != "policy") return qualified(parts);
+  if (parts.size() < 2) return "";
+  const std::string policy = parts.back();
+  parts.pop_back();
+  return qualified(parts) + " " + policy;
+}
+
+// What a statement that changes an object without defining it changes ("changed:" keys), and
+// a rename's old name ("renamed:").
+void add_changes(std::vector<DefinedObject>& out, const std::string& type, const json& node, std::size_t at) {
+  if (type == "AlterTableStmt") {
+    const std::string kind = changed_kind(node.value("objtype", "OBJECT_TABLE"));
+    const std::string name = relation_name(field(node, "relation"));
+    add_changed(out, kind, name, at);
+  } else if (type == "AlterFunctionStmt") {
+    add_changed(out, "function", qualified(name_parts(field(node, "func").value("objname", json::array()))), at);
+  } else if (type == "AlterPolicyStmt") {
+    add_changed(out, "policy", relation_name(field(node, "table")) + " " + node.value("policy_name", ""), at);
+  } else if (type == "GrantStmt" && node.value("targtype", "") == "ACL_TARGET_OBJECT") {
+    const std::string kind = changed_kind(node.value("objtype", ""));
+    for (const auto& object : node.value("objects", json::array())) {
+      if (object.contains("RangeVar")) add_changed(out, kind, relation_name(object["RangeVar"]), at);
+      if (object.contains("ObjectWithArgs")) {
+        add_changed(out, kind, qualified(name_parts(object["ObjectWithArgs"].value("objname", json::array()))), at);
+      }
+    }
+  } else if (type == "CommentStmt") {
+    const std::string kind = changed_kind(node.value("objtype", ""));
+    add_changed(out, kind, object_name(kind, field(node, "object")), at);
+  } else if (type == "RenameStmt") {
+    const std::string kind = changed_kind(node.value("renameType", ""));
+    if (kind.empty()) return;
+    std::string from;
+    std::string to;
+    const std::string new_name = node.value("newname", "");
+    if (kind == "relation" || kind == "index") {
+      from = relation_name(field(node, "relation"));
+      to = from.substr(0, from.find('.')) + "." + new_name;
+    } else if (kind == "policy") {
+      const std::string table = relation_name(field(node, "relation"));
+      from = table + " " + node.value("subname", "");
+      to = table + " " + new_name;
+    } else {
+      from = object_name(kind, field(node, "object"));
+      to = from.substr(0, from.find('.')) + "." + new_name;
+    }
+    out.push_back({"renamed:" + kind + ":" + from, at, false, false});
+    add_changed(out, kind, to, at);
+  }
+}
+
 }  // namespace
 
 std::vector<DefinedObject> defined_objects(const std::string& type, const json& node, std::size_t at) {
@@ -157,6 +228,7 @@ std::vector<DefinedObject> defined_objects(const std::string& type, const json& 
   } else if (type == "GrantStmt") {
     add_grant(out, node, at);
   }
+  add_changes(out, type, node, at);
   return out;
 }
 

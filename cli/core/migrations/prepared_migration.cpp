@@ -25,7 +25,7 @@ std::string_view trim(std::string_view s) {
 [[noreturn]] void directive_error(const MigrationFile& file, int line, const std::string& what) {
   throw Error(ExitCode::migration_files, fmt::format("{}:{}: {}", file.path.string(), line, what),
               "directives are: transaction=true|false, lock_timeout=DURATION, statement_timeout=DURATION, "
-              "ignore=RULE[,RULE] reason=\"WHY\"");
+              "rerunnable=true|false, ignore=RULE[,RULE] reason=\"WHY\"");
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -100,6 +100,9 @@ void apply_directive(const MigrationFile& file, int line, std::string_view word,
     d.lock_timeout = directive_duration(file, line, key, value);
   } else if (key == "statement_timeout") {
     d.statement_timeout = directive_duration(file, line, key, value);
+  } else if (key == "rerunnable") {
+    if (value != "true" && value != "false") directive_error(file, line, "rerunnable must be true or false");
+    d.rerunnable = value == "true";
   } else {
     directive_error(file, line, fmt::format("unknown directive \"{}\"", key));
   }

@@ -25,12 +25,15 @@ struct LintSilence {
 };
 
 // Written in the file's leading comment block, e.g.
-//   -- cora-migrate: transaction=false lock_timeout=30s statement_timeout=0
+//   -- cora-migrate: transaction=false lock_timeout=30s statement_timeout=0 rerunnable=true
 struct MigrationDirectives {
   bool transaction = true;
   std::optional<std::chrono::milliseconds> lock_timeout;
   std::optional<std::chrono::milliseconds> statement_timeout;
   std::vector<LintSilence> silences;  // the leading comment block's: for the whole file
+  // rerunnable=true: the file is meant to run again on a database that has what it creates
+  // (as a module's schema/ files are), so the lint checks it for re-run hazards.
+  bool rerunnable = false;
 };
 
 struct PreparedMigration {

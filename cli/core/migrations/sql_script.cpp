@@ -39,46 +39,12 @@ std::vector<std::string> created_objects(const std::string& type, const nlohmann
   return {};
 }
 
-std::string destructive_action(const std::string& type, const nlohmann::json& node) {
-  if (type == "TruncateStmt") return "TRUNCATE";
-  if (type == "DeleteStmt" && !node.contains("whereClause")) return "DELETE without WHERE";
-  if (type == "DropStmt" && node.value("removeType", "") == "OBJECT_TABLE") return "DROP TABLE";
-  return {};
-}
-
 std::vector<std::string> name_parts(const nlohmann::json& list) {
   std::vector<std::string> parts;
   const auto& items = list.contains("List") ? list["List"].value("items", nlohmann::json::array()) : list;
   if (!items.is_array()) return parts;
   for (const auto& part : items) parts.push_back(part.value("String", nlohmann::json::object()).value("sval", ""));
   return parts;
-}
-
-// The same keys as created_objects, for DROP TABLE / VIEW / INDEX / POLICY / FUNCTION.
-std::vector<std::string> dropped_objects(const std::string& type, const nlohmann::json& node) {
-  if (type != "DropStmt") return {};
-  const std::string kind = node.value("removeType", "");
-  std::vector<std::string> out;
-  for (const auto& object : node.value("objects", nlohmann::json::array())) {
-    if (kind == "OBJECT_FUNCTION" || kind == "OBJECT_PROCEDURE") {
-      const auto parts = name_parts(object.value("ObjectWithArgs", nlohmann::json::object()).value("objname", nlohmann::json::array()));
-      if (parts.empty()) continue;
-      out.push_back("function:" + (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back());
-      continue;
-    }
-    const auto parts = name_parts(object);
-    if (parts.empty()) continue;
-    const std::string qualified = (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back();
-    if (kind == "OBJECT_TABLE" || kind == "OBJECT_VIEW" || kind == "OBJECT_MATVIEW") out.push_back("table:" + qualified);
-    if (kind == "OBJECT_INDEX") out.push_back("index:" + qualified);
-    if (kind == "OBJECT_POLICY" && parts.size() >= 2) {
-      // [schema,] table, policy
-      const std::string table = parts.size() > 2 ? parts[parts.size() - 3] + "." + parts[parts.size() - 2]
-                                                 : "public." + parts[0];
-      out.push_back("policy:" + table + " " + parts.back());
-    }
-  }
-  return out;
 }
 
 bool is_concurrent(const std::string& node_type, const nlohmann::json& node) {
@@ -93,6 +59,54 @@ bool is_concurrent(const std::string& node_type, const nlohmann::json& node) {
 }
 
 }  // namespace
+
+std::string destructive_action(const std::string& type, const nlohmann::json& node) {
+  if (type == "TruncateStmt") return "TRUNCATE";
+  if (type == "DeleteStmt" && !node.contains("whereClause")) return "DELETE without WHERE";
+  if (type == "DropStmt" && node.value("removeType", "") == "OBJECT_TABLE") return "DROP TABLE";
+  return {};
+}
+
+std::vector<std::string> dropped_objects(const std::string& type, const nlohmann::json& node) {
+  if (type != "DropStmt") return {};
+  const std::string kind = node.value("removeType", "");
+  std::vector<std::string> out;
+  for (const auto& object : node.value("objects", nlohmann::json::array())) {
+    if (kind == "OBJECT_FUNCTION" || kind == "OBJECT_PROCEDURE") {
+      const auto parts = name_parts(object.value("ObjectWithArgs", nlohmann::json::object()).value("objname", nlohmann::json::array()));
+      if (parts.empty()) continue;
+      out.push_back("function:" + (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back());
+      continue;
+    }
+    if (kind == "OBJECT_TYPE" || kind == "OBJECT_DOMAIN") {
+      // DROP TYPE's objects are TypeNames: {"TypeName": {"names": [...]}}.
+      const auto names = name_parts(object.value("TypeName", nlohmann::json::object()).value("names", nlohmann::json::array()));
+      if (!names.empty()) {
+        out.push_back("type:" + (names.size() > 1 ? names[names.size() - 2] : std::string("public")) + "." + names.back());
+      }
+      continue;
+    }
+    const auto parts = name_parts(object);
+    if (parts.empty()) continue;
+    const std::string qualified = (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back();
+    if (kind == "OBJECT_TABLE" || kind == "OBJECT_VIEW" || kind == "OBJECT_MATVIEW") out.push_back("table:" + qualified);
+    if (kind == "OBJECT_INDEX") out.push_back("index:" + qualified);
+    if (kind == "OBJECT_SEQUENCE") out.push_back("sequence:" + qualified);
+    if (kind == "OBJECT_TRIGGER" && parts.size() >= 2) {
+      // [schema,] table, trigger
+      const std::string table = parts.size() > 2 ? parts[parts.size() - 3] + "." + parts[parts.size() - 2]
+                                                 : "public." + parts[0];
+      out.push_back("trigger:" + table + "." + parts.back());
+    }
+    if (kind == "OBJECT_POLICY" && parts.size() >= 2) {
+      // [schema,] table, policy
+      const std::string table = parts.size() > 2 ? parts[parts.size() - 3] + "." + parts[parts.size() - 2]
+                                                 : "public." + parts[0];
+      out.push_back("policy:" + table + " " + parts.back());
+    }
+  }
+  return out;
+}
 
 std::size_t skip_blanks_and_comments(const std::string& sql, std::size_t offset) {
   std::size_t i = offset;
@@ -125,7 +139,9 @@ SqlScript parse_sql_script(const std::string& sql) {
            // What `diff` attributes to a file and line (defined_objects.cpp).
            type == "AlterTableStmt" || type == "CompositeTypeStmt" || type == "CreateDomainStmt" ||
            type == "CreateEnumStmt" || type == "CreateExtensionStmt" || type == "CreateSeqStmt" ||
-           type == "CreateTrigStmt" || type == "GrantStmt";
+           type == "CreateTrigStmt" || type == "GrantStmt" ||
+           // What changes an object: the last statement that did is what verify's findings cite.
+           type == "AlterFunctionStmt" || type == "AlterPolicyStmt" || type == "CommentStmt" || type == "RenameStmt";
   });
   const LineIndex lines(sql);
   SqlScript script;

@@ -2,6 +2,7 @@
 // A migration's SQL split into statements by PostgreSQL's own parser (libpg_query).
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,14 @@ class SqlParseFailure : public std::exception {
  private:
   SqlSyntaxError error_;
 };
+
+// "DROP TABLE", "TRUNCATE" or "DELETE without WHERE" when running the statement (`type`, `node`)
+// again destroys data; empty otherwise.
+std::string destructive_action(const std::string& type, const nlohmann::json& node);
+
+// What a DROP statement drops, by the keys of SqlStatement::creates ("table:" also for views),
+// plus "sequence:s.n", "type:s.n" (types and domains) and "trigger:s.t.name".
+std::vector<std::string> dropped_objects(const std::string& type, const nlohmann::json& node);
 
 // Byte offset of the first token at or after `offset`: skips blanks, -- comments and
 // (nested) /* */ comments.

@@ -184,8 +184,8 @@ struct FoundName {
 
 struct SqlNames {
   std::vector<FoundName> references;
-  std::vector<FoundName> created;  // CREATE TABLE x, SELECT INTO x, ...: not expected to exist
   std::vector<FoundName> calls;    // FuncCall names
+  std::vector<FoundName> created;  // CREATE TABLE x, SELECT INTO x, ...: not expected to exist
 };
 
 // Fields typed RangeVar* are printed without the {"RangeVar": ...} wrapper.
@@ -217,6 +217,7 @@ class RangeVarWalker {
       record(j, ctes, false);
       return;
     }
+    if (kind == "FuncCall") record_call(j);
 
     // WITH a AS (...), b AS (...): b sees a; the main statement sees both; RECURSIVE: all see all.
     std::vector<std::string> scope = ctes;

@@ -1,5 +1,6 @@
 #pragma once
-// The relations a function body names, with the line in the body. Pure: no database.
+// The relations a function body names, and the functions it calls, with the line in the body.
+// Pure: no database. Shared by verify (bodies from the catalog) and lint (bodies from the files).
 //
 // PL/pgSQL resolves table names only when a statement first runs, so CREATE FUNCTION succeeds with
 // a body naming a table that does not (or no longer) exist, and every call fails with 42P01.

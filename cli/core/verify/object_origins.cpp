@@ -27,28 +27,28 @@ ObjectOrigins::ObjectOrigins(const std::vector<const MigrationFile*>& files, std
                              std::set<std::string> disabled)
     : sources_(prepare_all(files)), installed_(std::move(installed)), disabled_(std::move(disabled)) {}
 
-std::optional<ObjectOrigin> ObjectOrigins::origin(const std::string& kind, const std::string& qualified) const {
+std::optional<ModuleOrigin> ObjectOrigins::origin(const std::string& kind, const std::string& qualified) const {
   SchemaObject object;
   object.kind = kind;
   object.name = qualified;
   const auto found = sources_.find(object);
   if (!found || !found->file || found->file->module.empty()) return std::nullopt;
-  ObjectOrigin out{found->file->module, found->file, found->line, ModuleState::installed};
+  ModuleOrigin out{found->file->module, found->file, found->line, ModuleState::installed};
   if (disabled_.count(out.module)) out.state = ModuleState::disabled;
   else if (!installed_.count(out.module)) out.state = ModuleState::missing;
   return out;
 }
 
-std::optional<ObjectOrigin> ObjectOrigins::relation(const std::string& qualified) const {
+std::optional<ModuleOrigin> ObjectOrigins::relation(const std::string& qualified) const {
   if (auto table = origin("table", qualified)) return table;
   return origin("view", qualified);
 }
 
-std::optional<ObjectOrigin> ObjectOrigins::function(const std::string& qualified) const {
+std::optional<ModuleOrigin> ObjectOrigins::function(const std::string& qualified) const {
   return origin("function", qualified);
 }
 
-std::string describe_origin(const ObjectOrigin& o) {
+std::string describe_origin(const ModuleOrigin& o) {
   const std::string where = fmt::format("module {} creates it ({}:{})", o.module, o.file->path.string(), o.line);
   switch (o.state) {
     case ModuleState::installed: return where;
@@ -59,7 +59,7 @@ std::string describe_origin(const ObjectOrigin& o) {
   return where;
 }
 
-std::string origin_fix(const ObjectOrigin& o, const std::string& named) {
+std::string origin_fix(const ModuleOrigin& o, const std::string& named) {
   switch (o.state) {
     case ModuleState::installed: return "";
     case ModuleState::missing:

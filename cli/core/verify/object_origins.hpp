@@ -20,7 +20,7 @@ enum class ModuleState {
   disabled,   // enabled = false in [module.NAME]
 };
 
-struct ObjectOrigin {
+struct ModuleOrigin {
   std::string module;
   const MigrationFile* file = nullptr;
   int line = 0;
@@ -35,11 +35,11 @@ class ObjectOrigins {
                 std::set<std::string> disabled);
 
   // "schema.name" of a table or view, or of a function (without its arguments).
-  std::optional<ObjectOrigin> relation(const std::string& qualified) const;
-  std::optional<ObjectOrigin> function(const std::string& qualified) const;
+  std::optional<ModuleOrigin> relation(const std::string& qualified) const;
+  std::optional<ModuleOrigin> function(const std::string& qualified) const;
 
  private:
-  std::optional<ObjectOrigin> origin(const std::string& kind, const std::string& qualified) const;
+  std::optional<ModuleOrigin> origin(const std::string& kind, const std::string& qualified) const;
   ObjectSources sources_;
   std::set<std::string> installed_;
   std::set<std::string> disabled_;
@@ -47,8 +47,8 @@ class ObjectOrigins {
 
 // "module-mgmt creates it (packages/module-mgmt/db/schema/003-mgmt-usage.sql:1), a module this
 // database does not have" and the like: the end of a finding's "found" text.
-std::string describe_origin(const ObjectOrigin& origin);
+std::string describe_origin(const ModuleOrigin& origin);
 // What to do when the module that creates it does not run here; "" when it is installed.
-std::string origin_fix(const ObjectOrigin& origin, const std::string& named);
+std::string origin_fix(const ModuleOrigin& origin, const std::string& named);
 
 }  // namespace cora

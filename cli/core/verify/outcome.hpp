@@ -1,6 +1,7 @@
 #pragma once
 // What verify found, check by check: for people, JSON, JUnit and GitHub annotations alike.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,16 @@ struct Finding {
   bool module_not_installed = false;
 };
 
+// Where, in the migration files, the object a check or lint speaks about was last created or
+// altered (ObjectSources::last_change).
+struct ObjectOrigin {
+  std::string module;  // "" in a project without modules
+  std::string file;    // the file's path as read; empty when no file creates or alters the object
+  int line = 0;
+
+  bool from_files() const { return !file.empty(); }
+};
+
 struct CheckOutcome {
   std::string kind;     // table, index, policy, function, role, probe, or lint:<name>
   std::string subject;  // what was checked, e.g. "public.user_sessions"
@@ -30,6 +41,8 @@ struct CheckOutcome {
   // Built-in lints: the reason the object's COMMENT gave for silencing this rule, when it did
   // (the findings are then dropped).
   std::string silenced = {};
+  // Set for a table, view, index, policy or function when the migration files could be read.
+  std::optional<ObjectOrigin> source = {};
 
   bool passed() const { return findings.empty(); }
 };

@@ -7,6 +7,7 @@
 
 #include "output/machine_text.hpp"
 #include "output/terminal.hpp"
+#include "verify/finding_sources.hpp"
 
 namespace cora {
 
@@ -18,6 +19,27 @@ std::string where(const CheckOutcome& o) {
 
 std::string finding_text(const Finding& f) {
   return fmt::format("expected {}; found {}; fix: {}", f.expected, f.found, f.fix);
+}
+
+// Where the object came from, for the one-line formats: "; made by FILE:LINE", or that no file
+// creates it. Empty when the files were not read or the outcome is about no object.
+std::string source_text(const CheckOutcome& o) {
+  if (!o.source) return "";
+  if (!o.source->from_files()) return "; " + no_file_creates(o.subject);
+  return "; last created or altered by " + describe_origin(*o.source);
+}
+
+// The check's own file, when the annotation is placed on the .sql file instead.
+std::string check_text(const CheckOutcome& o) {
+  if (o.origin.file.empty() || !o.source || !o.source->from_files()) return "";
+  return fmt::format("; check: {}:{}", o.origin.file, o.origin.line);
+}
+
+// The file and line an annotation or test case belongs to: the .sql statement that made the
+// object when one did, else the check's own file (nothing for a lint about no object).
+std::pair<std::string, int> annotated_location(const CheckOutcome& o) {
+  if (o.source && o.source->from_files()) return {o.source->file, o.source->line};
+  return {o.origin.file, o.origin.line};
 }
 
 std::string summary_line(const std::vector<CheckOutcome>& outcomes, const VerifySummary& s) {
@@ -60,6 +82,12 @@ std::string render_human(const std::vector<CheckOutcome>& outcomes, const Verify
     for (const auto& [kind, failed] : groups[file]) {
       for (const auto* o : failed) {
         out += fmt::format("  {} {} ({})\n", kind, o->subject, where(*o));
+        if (o->source) {
+          out += o->source->from_files()
+                     ? fmt::format("    made by  {} (the last statement that creates or alters it)\n",
+                                   describe_origin(*o->source))
+                     : fmt::format("    made by  {}\n", no_file_creates(o->subject));
+        }
         for (const auto& f : o->findings) {
           out += fmt::format("    {} expected {}\n", style.paint(f.severity == Severity::error ? "error:  " : "warning:",
                                                               f.severity == Severity::error ? Tone::bad : Tone::warn),
@@ -86,6 +114,17 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
                       {"line", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.line)},
                       {"passed", o.passed()}, {"findings", findings}});
     if (!o.silenced.empty()) checks.back()["silenced"] = o.silenced;
+    if (o.source) {
+      const auto& src = *o.source;
+      const bool known = src.from_files();
+      checks.back()["source"] = {
+          {"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
+          {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
+          {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
+          {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))}};
+    } else {
+      checks.back()["source"] = nullptr;
+    }
   }
   const nlohmann::json doc{{"database", summary.database},
                            {"queries", summary.queries},
@@ -108,8 +147,10 @@ std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const 
                        xml_escape(summary.database));
   }
   for (const auto& o : outcomes) {
+    const auto [file, line] = annotated_location(o);
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"", xml_escape(o.kind), xml_escape(o.subject),
-                       xml_escape(o.origin.file));
+                       xml_escape(file));
+    if (!file.empty()) out += fmt::format(" line=\"{}\"", line);
     if (o.passed()) {
       out += "/>\n";
       continue;
@@ -117,7 +158,8 @@ std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const 
     out += ">\n";
     for (const auto& f : o.findings) {
       out += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(f.severity),
-                         xml_escape("expected " + f.expected + "; found " + f.found), xml_escape(finding_text(f)));
+                         xml_escape("expected " + f.expected + "; found " + f.found),
+                         xml_escape(finding_text(f) + source_text(o) + check_text(o)));
     }
     out += "    </testcase>\n";
   }
@@ -141,10 +183,11 @@ std::string render_github(const std::vector<CheckOutcome>& outcomes, const Verif
   for (const auto& o : outcomes) {
     for (const auto& f : o.findings) {
       const std::string level = f.severity == Severity::error ? "error" : "warning";
-      const std::string location =
-          o.origin.file.empty() ? "" : fmt::format(" file={},line={},", github_property(o.origin.file), o.origin.line);
-      out += fmt::format("::{}{}{}title={}::{}\n", level, location, o.origin.file.empty() ? " " : "",
-                         github_property(title_prefix + o.kind + " " + o.subject), github_data(finding_text(f)));
+      const auto [file, line] = annotated_location(o);
+      const std::string location = file.empty() ? "" : fmt::format(" file={},line={},", github_property(file), line);
+      out += fmt::format("::{}{}{}title={}::{}\n", level, location, file.empty() ? " " : "",
+                         github_property(title_prefix + o.kind + " " + o.subject),
+                         github_data(finding_text(f) + source_text(o) + check_text(o)));
     }
   }
   out += summary_line(outcomes, summary) + "\n";

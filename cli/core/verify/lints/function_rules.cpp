@@ -33,7 +33,7 @@ void definer_executable_by(const LintContext& c, const std::string& rule, const 
 
 // The module file that creates the relation a body names, trying each schema of the function's
 // search_path for an unqualified name.
-std::optional<ObjectOrigin> origin_of_relation(const LintContext& c, const std::string& schema, const std::string& name,
+std::optional<ModuleOrigin> origin_of_relation(const LintContext& c, const std::string& schema, const std::string& name,
                                                const std::vector<std::string>& path) {
   if (!c.origins) return std::nullopt;
   for (const auto& candidate : candidate_names(schema, name, path)) {
@@ -44,7 +44,7 @@ std::optional<ObjectOrigin> origin_of_relation(const LintContext& c, const std::
 
 // The module file that creates a function the body calls, when no function of that name exists
 // here (any overload will do: the arguments are not resolved).
-std::optional<ObjectOrigin> origin_of_function(const LintContext& c, const std::string& schema, const std::string& name,
+std::optional<ModuleOrigin> origin_of_function(const LintContext& c, const std::string& schema, const std::string& name,
                                                const std::vector<std::string>& path) {
   if (!c.origins) return std::nullopt;
   const auto candidates = candidate_names(schema, name, path);
