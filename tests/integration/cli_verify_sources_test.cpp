@@ -141,17 +141,18 @@ TEST_CASE("verify: across modules, the source names the module and its file") {
                         std::filesystem::copy_options::recursive);
   dir.write("packages/module-ws/db/schema/002-ws-notes.sql",
             "-- a table the ws module forgot to protect\nCREATE TABLE IF NOT EXISTS public.ws_notes (id int PRIMARY KEY);\n");
+  std::filesystem::create_directories(dir.path() / "no-checks");  // a --checks folder must exist
   CliOptions options;
   options.cwd = dir.path();
   const auto migrated = run_cli({"--database-url", db.conninfo(), "migrate"}, options);
   REQUIRE_MESSAGE(migrated.exit_code == 0, migrated.err);
-  const auto r = run_cli({"--database-url", db.conninfo(), "--checks", "none", "verify", "--format", "json"}, options);
+  const auto r = run_cli({"--database-url", db.conninfo(), "--checks", "no-checks", "verify", "--format", "json"}, options);
   const auto doc = nlohmann::json::parse(r.out);
   const auto* ws = check(doc, "lint:rls_disabled_in_public", "public.ws_notes");
   REQUIRE_MESSAGE(ws, r.out);
   CHECK((*ws)["source"]["module"] == "module-ws");
   CHECK((*ws)["source"]["file"] == "packages/module-ws/db/schema/002-ws-notes.sql");
   CHECK((*ws)["source"]["line"] == 2);
-  const auto human = run_cli({"--database-url", db.conninfo(), "--checks", "none", "verify"}, options);
+  const auto human = run_cli({"--database-url", db.conninfo(), "--checks", "no-checks", "verify"}, options);
   CHECK_MESSAGE(contains(human.out, "    made by  module-ws: packages/module-ws/db/schema/002-ws-notes.sql:2"), human.out);
 }
