@@ -72,7 +72,8 @@ void warn_when_not_migrated(Connection& db, const Settings& settings, const std:
   const auto records = records_in_scope(project.files, history.records.value_or(std::vector<HistoryRecord>{}), scope);
   std::size_t not_applied = 0;
   const StatusEntry* first = nullptr;
-  for (const auto& e : compute_status(project.files, records)) {
+  const auto status = compute_status(project.files, records);  // `first` points into it
+  for (const auto& e : status) {
     if (e.state == MigrationState::applied || e.state == MigrationState::missing) continue;
     ++not_applied;
     if (!first) first = &e;
