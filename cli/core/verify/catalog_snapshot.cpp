@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/connection.hpp"
+#include "verify/catalog_snapshot_json.hpp"
 
 namespace cora {
 
@@ -173,62 +174,6 @@ nlohmann::json document(const QueryResult& result) {
   return nlohmann::json::parse(result.rows.at(0).at(0).value_or("null"));
 }
 
-std::string text(const nlohmann::json& j, const char* key) {
-  const auto it = j.find(key);
-  return it == j.end() || it->is_null() ? std::string() : it->get<std::string>();
-}
-
-std::vector<int> numbers(const nlohmann::json& j) {
-  std::vector<int> out;
-  if (j.is_array()) {
-    for (const auto& n : j) out.push_back(n.get<int>());
-  }
-  return out;
-}
-
-std::vector<std::string> strings(const nlohmann::json& j) {
-  std::vector<std::string> out;
-  if (j.is_array()) {
-    for (const auto& s : j) out.push_back(s.get<std::string>());
-  }
-  return out;
-}
-
-void read_tables(const nlohmann::json& doc, CatalogSnapshot& snapshot) {
-  for (const auto& t : doc) {
-    TableFact table;
-    table.schema = text(t, "schema");
-    table.name = text(t, "name");
-    table.kind = text(t, "kind").at(0);
-    table.rls = t.at("rls");
-    table.force_rls = t.at("force_rls");
-    for (const auto& c : t.at("columns")) {
-      table.columns.push_back({text(c, "name"), text(c, "type"), c.at("not_null"), text(c, "default"), c.at("generated"),
-                               text(c, "generated_expr")});
-    }
-    table.has_primary_key = t.at("primary_key");
-    table.security_invoker = t.at("security_invoker");
-    table.anon_select = t.at("anon_select");
-    table.authenticated_select = t.at("authenticated_select");
-    table.from_extension = t.at("from_extension");
-    table.reads = strings(t.at("reads"));
-    table.view_definition = text(t, "view_definition");
-    table.comment = text(t, "comment");
-    snapshot.tables.emplace(table.schema + "." + table.name, std::move(table));
-  }
-}
-
-void read_functions(const nlohmann::json& doc, CatalogSnapshot& snapshot) {
-  for (const auto& f : doc) {
-    FunctionFact function{text(f, "schema"), text(f, "name"), text(f, "arguments"), text(f, "language"),
-                          f.at("security_definer"), std::nullopt, text(f, "body"), f.at("anon_execute"),
-                          f.at("authenticated_execute"), f.at("from_extension"), text(f, "comment"), text(f, "full_arguments"),
-                          text(f, "result")};
-    if (!f.at("search_path").is_null()) function.search_path = f.at("search_path").get<std::string>();
-    snapshot.functions.push_back(std::move(function));
-  }
-}
-
 }  // namespace
 
 CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::string>& schemas, RecursionProbe probe) {
@@ -251,47 +196,21 @@ CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::str
     if (probe == RecursionProbe::run) db.execute_script("ROLLBACK");
     throw QueryFailed(*outcome.error);
   }
-  CatalogSnapshot snapshot;
-  read_tables(document(outcome.results.at(0)), snapshot);
-  for (const auto& r : document(outcome.results.at(1))) snapshot.relations.insert(r.get<std::string>());
-  for (const auto& i : document(outcome.results.at(2))) {
-    IndexFact index{text(i, "schema"), text(i, "name"), text(i, "table"), {}, i.at("unique"), i.at("valid"),
-                    i.at("primary"), numbers(i.at("key_attnums")), text(i, "predicate"), text(i, "definition"),
-                    text(i, "comment")};
-    for (const auto& c : i.at("columns")) index.columns.push_back(c.get<std::string>());
-    snapshot.indexes.push_back(std::move(index));
-  }
-  for (const auto& p : document(outcome.results.at(3))) {
-    PolicyFact policy{text(p, "schema"), text(p, "table"), text(p, "name"), text(p, "command"), strings(p.at("roles")),
-                      p.at("permissive"), text(p, "using"), text(p, "with_check"), strings(p.at("reads")),
-                      strings(p.at("calls")), text(p, "comment")};
-    snapshot.policies.push_back(std::move(policy));
-  }
-  read_functions(document(outcome.results.at(4)), snapshot);
-  const auto roles = document(outcome.results.at(5));
-  for (const auto& r : roles.at("roles")) {
-    RoleFact role{text(r, "name"), r.at("login"), r.at("bypassrls"), r.at("superuser"), r.at("inherit")};
-    snapshot.roles.emplace(role.name, role);
-  }
-  snapshot.session_search_path = text(roles, "search_path");
-  for (const auto& k : document(outcome.results.at(6))) {
-    snapshot.foreign_keys.push_back({text(k, "table"), text(k, "name"), strings(k.at("columns")), numbers(k.at("attnums")),
-                                     text(k, "referenced_table"), strings(k.at("referenced_columns")),
-                                     k.at("to_unique_not_primary")});
-  }
-  for (const auto& e : document(outcome.results.at(7))) snapshot.extensions.push_back({text(e, "name"), text(e, "schema")});
+  // One document, decoded by the same code as a fixture's (catalog_snapshot_json.hpp).
+  nlohmann::json facts{{"tables", document(outcome.results.at(0))},    {"relations", document(outcome.results.at(1))},
+                       {"indexes", document(outcome.results.at(2))},   {"policies", document(outcome.results.at(3))},
+                       {"functions", document(outcome.results.at(4))}, {"roles", document(outcome.results.at(5))},
+                       {"foreign_keys", document(outcome.results.at(6))}, {"extensions", document(outcome.results.at(7))}};
   if (probe == RecursionProbe::run) {
     if (outcome.error) {
       // A read-only server, say, refuses the temporary function; the catalog is still good.
       db.execute_script("ROLLBACK");
-      snapshot.recursion_probe_error = outcome.error->message + " [" + outcome.error->sqlstate + "]";
+      facts["recursion_probe_error"] = outcome.error->message + " [" + outcome.error->sqlstate + "]";
     } else {
-      for (const auto& r : document(outcome.results.at(catalog_steps + 2))) {
-        snapshot.recursion_probes.push_back({text(r, "table"), text(r, "role"), text(r, "error")});
-      }
+      facts["recursion_probes"] = document(outcome.results.at(catalog_steps + 2));
     }
   }
-  return snapshot;
+  return catalog_snapshot_from_json(facts);
 }
 
 }  // namespace cora
