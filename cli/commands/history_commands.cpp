@@ -15,11 +15,8 @@
 #include "error.hpp"
 #include "output/terminal.hpp"
 #include "verify/adoption.hpp"
-#include "verify/catalog_snapshot.hpp"
 #include "verify/check_loader.hpp"
-#include "verify/evaluate_checks.hpp"
-#include "verify/lints.hpp"
-#include "verify/live_checks.hpp"
+#include "verify/verify_schema.hpp"
 
 namespace cora::cli {
 
@@ -90,12 +87,11 @@ class AdoptCommand : public Command {
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
 
-    const auto snapshot = read_catalog_snapshot(*target.db, settings.verify_schemas, RecursionProbe::run);
-    const auto expressions = normalise_expressions(*target.db, expressions_to_normalise(checks, snapshot));
-    const auto analyses = analyse_functions(snapshot);
-    auto outcomes = evaluate_checks(checks, snapshot, expressions, analyses);
-    const auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas);
-    outcomes.insert(outcomes.end(), lints.begin(), lints.end());
+    const auto facts =
+        read_schema_facts(*target.db, checks, settings.verify_schemas, RecursionProbe::run, RunProbes::no);
+    const auto& snapshot = facts.catalog;
+    const LintSelection lints{settings.lints, settings.verify_schemas};
+    const auto outcomes = verify_schema(checks, &lints, facts);
 
     // Module by module: a file the live schema does not show stops its own module (later files
     // of that module build on it), not the others.

@@ -20,13 +20,10 @@
 #include "error.hpp"
 #include "local/local_cluster.hpp"
 #include "output/terminal.hpp"
-#include "verify/catalog_snapshot.hpp"
 #include "verify/check_loader.hpp"
 #include "verify/drift_pointer.hpp"
-#include "verify/evaluate_checks.hpp"
 #include "verify/finding_sources.hpp"
-#include "verify/lints.hpp"
-#include "verify/live_checks.hpp"
+#include "verify/verify_schema.hpp"
 #include "verify/report.hpp"
 #include "verify/rerun_proof.hpp"
 
@@ -194,14 +191,10 @@ class VerifyCommand : public Command {
   std::vector<CheckOutcome> collect(Connection& db, const CheckSet& checks, const Settings& settings,
                                     const Project* project, const std::optional<ObjectSources>& sources) const {
     const auto origins = project ? module_origins(db, settings, *project) : std::nullopt;
-    const auto snapshot = read_catalog_snapshot(db, settings.verify_schemas, RecursionProbe::run);
-    // Normalising expressions and the probes: one more round trip for both.
-    auto live = run_live_checks(db, expressions_to_normalise(checks, snapshot), checks.probes);
-    const auto analyses = analyse_functions(snapshot);
-    auto outcomes = evaluate_checks(checks, snapshot, live.expressions, analyses);
-    outcomes.insert(outcomes.end(), live.probes.begin(), live.probes.end());
-    auto lints = run_lints(snapshot, analyses, settings.lints, settings.verify_schemas, origins ? &*origins : nullptr);
-    outcomes.insert(outcomes.end(), lints.begin(), lints.end());
+    // Two round trips: the catalog, then the expressions and probes; the rest is pure.
+    const auto facts = read_schema_facts(db, checks, settings.verify_schemas, RecursionProbe::run, RunProbes::yes);
+    const LintSelection lints{settings.lints, settings.verify_schemas, origins ? &*origins : nullptr};
+    auto outcomes = verify_schema(checks, &lints, facts);
     if (project) {
       auto module_lints = module_dependency_outcomes(settings, *project);
       outcomes.insert(outcomes.end(), module_lints.begin(), module_lints.end());

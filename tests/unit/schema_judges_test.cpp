@@ -15,6 +15,7 @@
 #include "verify/check_loader.hpp"
 #include "verify/evaluate_checks.hpp"
 #include "verify/lints.hpp"
+#include "verify/verify_schema.hpp"
 #include "lint_test_helpers.hpp"
 
 namespace {
@@ -227,5 +228,49 @@ rls = true
     const auto file = cora::test::migration(8, "CREATE TABLE public.user_sessions (id uuid PRIMARY KEY);\n");
     const auto verdict = cora::judge_adoption(cora::prepare_migration(file), snapshot, outcomes, {"table:public.user_sessions"});
     CHECK(verdict.adoptable);
+  }
+}
+
+TEST_CASE("verify_schema: declared checks, then probes as recorded, then lints when asked") {
+  auto facts = cora::facts_from_catalog(cora::catalog_snapshot_from_json(fixture("stale-login-function.json")));
+  const auto checks = checks_from(R"toml(
+[[table]]
+name = "public.user_auth_log"
+
+[[probe]]
+name = "anon cannot read the log"
+role = "anon"
+sql = "SELECT * FROM public.user_auth_log"
+expect = "fail"
+)toml");
+  REQUIRE(checks.probes.size() == 1);
+  SUBCASE("a probe the facts do not hold fails, saying it did not run") {
+    const auto outcomes = cora::verify_schema(checks, nullptr, facts);
+    REQUIRE(outcomes.size() == 2);
+    CHECK(outcomes[0].kind == "table");
+    CHECK(outcomes[0].passed());
+    CHECK(outcomes[1].kind == "probe");
+    REQUIRE(outcomes[1].findings.size() == 1);
+    CHECK(outcomes[1].findings[0].found == "it was not run");
+  }
+  SUBCASE("a probe's recorded outcome is matched by file, line and name") {
+    cora::CheckOutcome ran{"probe", "anon cannot read the log", checks.probes[0].origin, {}};
+    cora::CheckOutcome other{"probe", "anon cannot read the log", {"checks/other.toml", 3}, {}};
+    other.findings.push_back({cora::Severity::error, "x", "y", "z"});
+    facts.probes = {other, ran};
+    const auto outcomes = cora::verify_schema(checks, nullptr, facts);
+    REQUIRE(outcomes.size() == 2);
+    CHECK(outcomes[1].passed());
+  }
+  SUBCASE("with a lint selection the built-in lints follow the checks") {
+    const cora::LintLevels levels;
+    const std::vector<std::string> exposed{"public"};
+    const cora::LintSelection lints{levels, exposed};
+    const auto without = cora::verify_schema(checks, nullptr, facts);
+    const auto with = cora::verify_schema(checks, &lints, facts);
+    CHECK(outcome_of(without, "lint:unresolved_relation") == nullptr);
+    CHECK(outcome_of(with, "lint:unresolved_relation") != nullptr);
+    CHECK(with.size() > without.size());
+    CHECK(with[0].kind == "table");
   }
 }

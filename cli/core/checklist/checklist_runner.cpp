@@ -10,8 +10,7 @@
 #include "db/interrupt.hpp"
 #include "error.hpp"
 #include "verify/catalog_snapshot.hpp"
-#include "verify/evaluate_checks.hpp"
-#include "verify/live_checks.hpp"
+#include "verify/verify_schema.hpp"
 
 namespace cora {
 
@@ -110,35 +109,33 @@ ItemResult judge_automatic(const ChecklistItem& item, const std::vector<CheckOut
   return out;
 }
 
-// Every automatic item's checks, evaluated against one snapshot; the probes of all items run in
-// one rolled-back transaction.
-std::map<const ChecklistItem*, std::vector<CheckOutcome>> run_automatic(Connection& db, const Checklist& checklist,
-                                                                       const CatalogSnapshot& snapshot) {
-  std::vector<const ChecklistItem*> items;
+// The checks of every automatic item in one set, so their facts are gathered together: the
+// probes of all items run in one rolled-back transaction.
+CheckSet automatic_checks(const Checklist& checklist) {
   CheckSet all;
-  std::vector<ProbeCheck> probes;
   for (const auto& section : checklist.sections) {
     for (const auto& item : section.items) {
       if (item.kind != ItemKind::automatic) continue;
-      items.push_back(&item);
       const auto& c = item.checks;
       all.tables.insert(all.tables.end(), c.tables.begin(), c.tables.end());
       all.indexes.insert(all.indexes.end(), c.indexes.begin(), c.indexes.end());
-      probes.insert(probes.end(), c.probes.begin(), c.probes.end());
+      all.policies.insert(all.policies.end(), c.policies.begin(), c.policies.end());
+      all.functions.insert(all.functions.end(), c.functions.begin(), c.functions.end());
+      all.roles.insert(all.roles.end(), c.roles.begin(), c.roles.end());
+      all.probes.insert(all.probes.end(), c.probes.begin(), c.probes.end());
     }
   }
+  return all;
+}
+
+// Pure: each automatic item's checks judged on the gathered facts.
+std::map<const ChecklistItem*, std::vector<CheckOutcome>> judge_automatic(const Checklist& checklist,
+                                                                         const SchemaFacts& facts) {
   std::map<const ChecklistItem*, std::vector<CheckOutcome>> out;
-  if (items.empty()) return out;
-  const auto live = run_live_checks(db, expressions_to_normalise(all, snapshot), probes);
-  const auto& expressions = live.expressions;
-  const auto analyses = analyse_functions(snapshot);
-  const auto& probe_outcomes = live.probes;
-  stop_if_interrupted("running the probes");
-  std::size_t next_probe = 0;
-  for (const auto* item : items) {
-    auto outcomes = evaluate_checks(item->checks, snapshot, expressions, analyses);
-    for (std::size_t i = 0; i < item->checks.probes.size(); ++i) outcomes.push_back(probe_outcomes.at(next_probe++));
-    out[item] = std::move(outcomes);
+  for (const auto& section : checklist.sections) {
+    for (const auto& item : section.items) {
+      if (item.kind == ItemKind::automatic) out[&item] = verify_schema(item.checks, nullptr, facts);
+    }
   }
   return out;
 }
@@ -290,9 +287,14 @@ ChecklistResult decide(Connection& db, const Checklist& checklist, const Checkli
   result.database = options.database;
   result.strict = options.strict;
 
-  // The catalog, read once (one round trip), serves the automatic items and the figures.
-  const auto snapshot = read_catalog_snapshot(db, options.schemas);
-  const auto automatic = run_automatic(db, checklist, snapshot);
+  // The catalog, read once (one round trip), serves the automatic items and the figures; their
+  // expressions and probes take one more.
+  const auto checks = automatic_checks(checklist);
+  const auto facts = checks.size() == 0 ? facts_from_catalog(read_catalog_snapshot(db, options.schemas))
+                                        : read_schema_facts(db, checks, options.schemas, RecursionProbe::skip, RunProbes::yes);
+  stop_if_interrupted("running the probes");
+  const auto& snapshot = facts.catalog;
+  const auto automatic = judge_automatic(checklist, facts);
 
   std::map<std::string, ScenarioItems> scenarios;
   for (const auto& section : checklist.sections) {
