@@ -5,21 +5,13 @@
 #include "db/connection.hpp"
 #include "db/interrupt.hpp"
 #include "error.hpp"
+#include "db/sql_text.hpp"
 
 namespace cora {
 
 namespace {
 
 constexpr const char* kQueryCanceled = "57014";
-
-std::string quote_identifier(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 // One message of the pipeline, and what it is for.
 struct Operation {

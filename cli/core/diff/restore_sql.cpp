@@ -1,4 +1,5 @@
 #include "diff/restore_sql.hpp"
+#include "db/sql_text.hpp"
 
 #include <fmt/format.h>
 
@@ -10,19 +11,6 @@
 namespace cora {
 
 namespace {
-
-std::string quote_identifier(const std::string& s) {
-  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  }) && !(s[0] >= '0' && s[0] <= '9');
-  if (plain) return s;
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 // "s.t.c" -> "s"."t"."c", quoted where needed. Names with a dot inside an identifier are not
 // told apart: the snapshot's names join parts with dots.
@@ -37,12 +25,12 @@ std::string quoted_path(const std::string& dotted, std::size_t parts) {
   }
   pieces.push_back(dotted.substr(start));
   std::string out;
-  for (std::size_t i = 0; i < pieces.size(); ++i) out += (i ? "." : "") + quote_identifier(pieces[i]);
+  for (std::size_t i = 0; i < pieces.size(); ++i) out += (i ? "." : "") + quote_identifier_if_needed(pieces[i]);
   return out;
 }
 
 std::string table_of(const std::string& dotted_part) { return quoted_path(dotted_part.substr(0, dotted_part.rfind('.')), 2); }
-std::string last_part(const std::string& dotted) { return quote_identifier(dotted.substr(dotted.rfind('.') + 1)); }
+std::string last_part(const std::string& dotted) { return quote_identifier_if_needed(dotted.substr(dotted.rfind('.') + 1)); }
 
 std::string statement(const std::string& sql) {
   std::string s = sql;
@@ -59,7 +47,7 @@ const std::string& attribute(const SchemaObject& o, const std::string& name) {
 // "public.user_sessions user_sessions_select_own" -> ("public.user_sessions", "user_sessions_select_own")
 std::pair<std::string, std::string> policy_parts(const std::string& name) {
   const auto blank = name.find(' ');
-  return {quoted_path(name.substr(0, blank), 2), quote_identifier(name.substr(blank + 1))};
+  return {quoted_path(name.substr(0, blank), 2), quote_identifier_if_needed(name.substr(blank + 1))};
 }
 
 std::string grantee_of(const std::string& grant_name) { return grant_name.substr(grant_name.rfind(" to ") + 4); }
@@ -222,7 +210,7 @@ std::string drop_sql(const SchemaObject& o) {
   }
   if (k == "sequence") return statement("DROP SEQUENCE " + quoted_path(o.name, 2));
   if (k == "type") return statement(std::string(attribute(o, "kind") == "domain" ? "DROP DOMAIN " : "DROP TYPE ") + quoted_path(o.name, 2));
-  if (k == "extension") return statement("DROP EXTENSION " + quote_identifier(o.name));
+  if (k == "extension") return statement("DROP EXTENSION " + quote_identifier_if_needed(o.name));
   return "-- " + o.kind + " " + o.name + ": drop it by hand\n";
 }
 
@@ -270,7 +258,7 @@ std::string changed_sql(const SchemaDifference& d) {
       out += statement(fmt::format("ALTER SEQUENCE {} {}", quoted_path(e.name, 2),
                                    it == clause.end() ? a.expected : it->second + " " + a.expected));
     } else if (k == "extension" && a.attribute == "schema") {
-      out += statement(fmt::format("ALTER EXTENSION {} SET SCHEMA {}", quote_identifier(e.name), quote_identifier(a.expected)));
+      out += statement(fmt::format("ALTER EXTENSION {} SET SCHEMA {}", quote_identifier_if_needed(e.name), quote_identifier_if_needed(a.expected)));
     } else if (k == "type" && a.attribute == "labels" && attribute(e, "kind") == "enum") {
       const auto want = privileges(a.expected), have = privileges(a.actual);  // both are ", "-separated lists
       for (const auto& label : want) {

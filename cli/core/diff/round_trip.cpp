@@ -3,19 +3,11 @@
 #include <fmt/format.h>
 
 #include "db/connection.hpp"
+#include "db/sql_text.hpp"
 
 namespace cora {
 
 namespace {
-
-std::string quote_identifier(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 bool is_check(const std::string& definition) { return definition.rfind("CHECK (", 0) == 0; }
 
@@ -27,8 +19,7 @@ bool same_check_after_round_trip(Connection& scratch, const SchemaDifference& d)
   const auto& a = d.attributes[0];
   if (!is_check(a.expected) || !is_check(a.actual)) return false;
   const std::string table = d.expected->parent.substr(d.expected->parent.find(':') + 1);
-  const auto dot = table.find('.');
-  const std::string qualified = quote_identifier(table.substr(0, dot)) + "." + quote_identifier(table.substr(dot + 1));
+  const std::string qualified = quote_qualified(table);
   const auto outcome = scratch.run_pipeline({
       {"BEGIN", {}},
       {fmt::format("CREATE TEMP TABLE cora_round_trip (LIKE {})", qualified), {}},

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/connection.hpp"
+#include "db/sql_text.hpp"
 
 namespace cora {
 
@@ -251,19 +252,6 @@ FROM (
   GROUP BY a.object_kind, a.object, a.target, a.parent, a.grantee) g)";
 }
 
-std::string to_array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += (i ? "," : "") + std::string("\"");
-    for (const char c : items[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out += "\"";
-  }
-  return out + "}";
-}
-
 std::string text(const nlohmann::json& j, const char* key) {
   const auto it = j.find(key);
   return it == j.end() || it->is_null() ? std::string() : it->get<std::string>();
@@ -277,7 +265,7 @@ bool is_deparsed_attribute(const std::string& attribute) {
 }
 
 SchemaSnapshot read_schema_snapshot(Connection& db, const std::vector<std::string>& schemas) {
-  const Param schema_array = to_array_literal(schemas);
+  const Param schema_array = text_array_literal(schemas);
   SchemaSnapshot snapshot;
   snapshot.server_version = db.server_version();
   const std::vector<std::string> queries{tables_sql(),  columns_sql(),   constraints_sql(), indexes_sql(),

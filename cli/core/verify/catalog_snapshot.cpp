@@ -4,6 +4,7 @@
 
 #include "db/connection.hpp"
 #include "verify/catalog_snapshot_json.hpp"
+#include "db/sql_text.hpp"
 
 namespace cora {
 
@@ -157,19 +158,6 @@ CROSS JOIN (VALUES ('anon', '{"role": "anon"}'),
 JOIN pg_roles r ON r.rolname = a.role
 WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity AND n.nspname = ANY ($1::text[]))";
 
-std::string to_array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += (i ? "," : "") + std::string("\"");
-    for (const char c : items[i]) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      out.push_back(c);
-    }
-    out += "\"";
-  }
-  return out + "}";
-}
-
 nlohmann::json document(const QueryResult& result) {
   return nlohmann::json::parse(result.rows.at(0).at(0).value_or("null"));
 }
@@ -177,7 +165,7 @@ nlohmann::json document(const QueryResult& result) {
 }  // namespace
 
 CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::string>& schemas, RecursionProbe probe) {
-  const Param schema_array = to_array_literal(schemas);
+  const Param schema_array = text_array_literal(schemas);
   std::vector<PipelineStep> steps{{kTablesSql, {schema_array}},     {kRelationsSql, {}},
                                   {kIndexesSql, {schema_array}},    {kPoliciesSql, {schema_array}},
                                   {kFunctionsSql, {schema_array}},  {kRolesSql, {}},

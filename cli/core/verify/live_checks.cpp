@@ -4,33 +4,11 @@
 
 #include "db/connection.hpp"
 #include "db/sqlstate_advice.hpp"
+#include "db/sql_text.hpp"
 
 namespace cora {
 
 namespace {
-
-std::string quote_literal(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) {
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  return out + "'";
-}
-
-std::string quote_identifier(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
-std::string qualified_identifier(const std::string& dotted) {
-  const auto dot = dotted.find('.');
-  return quote_identifier(dotted.substr(0, dot)) + "." + quote_identifier(dotted.substr(dot + 1));
-}
 
 std::string describe_rows(const QueryResult& r) {
   std::string out = "[";
@@ -171,7 +149,7 @@ std::vector<PipelineStep> normalise_steps(const std::vector<const ExpressionToNo
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const auto& e = *pending[k];
     const std::string copy = fmt::format("cora_normalise_{}", k);
-    steps.push_back({fmt::format("CREATE TEMP TABLE {} (LIKE {})", copy, qualified_identifier(e.table)), {}});
+    steps.push_back({fmt::format("CREATE TEMP TABLE {} (LIKE {})", copy, quote_qualified(e.table)), {}});
     if (e.kind == Kind::index_predicate) {
       steps.push_back({fmt::format("CREATE INDEX {0}_index ON {0} ((1)) WHERE {1}", copy, e.expression), {}});
       steps.push_back({fmt::format("SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = {}::regclass",
