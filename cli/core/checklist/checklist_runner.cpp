@@ -19,14 +19,6 @@ namespace {
 constexpr std::size_t kMaxQuotedLines = 10;
 constexpr std::size_t kMaxQuoteBytes = 300;
 
-class InterruptWatch {
- public:
-  explicit InterruptWatch(Connection& db) { cancel_on_interrupt(&db); }
-  ~InterruptWatch() { cancel_on_interrupt(nullptr); }
-  InterruptWatch(const InterruptWatch&) = delete;
-  InterruptWatch& operator=(const InterruptWatch&) = delete;
-};
-
 void stop_if_interrupted(const char* during) {
   if (interrupted()) {
     throw Error(ExitCode::interrupted, fmt::format("interrupted while {}", during),

@@ -10,6 +10,15 @@ class Connection;
 // connection at a time is watched; pass nullptr to stop watching.
 void cancel_on_interrupt(Connection* db);
 
+// Watches `db` for as long as it lives.
+class InterruptWatch {
+ public:
+  explicit InterruptWatch(Connection& db) { cancel_on_interrupt(&db); }
+  ~InterruptWatch() { cancel_on_interrupt(nullptr); }
+  InterruptWatch(const InterruptWatch&) = delete;
+  InterruptWatch& operator=(const InterruptWatch&) = delete;
+};
+
 // True once SIGINT or SIGTERM arrived.
 bool interrupted();
 

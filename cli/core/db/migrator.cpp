@@ -29,14 +29,6 @@ constexpr const char* kQueryCanceled = "57014";
 constexpr std::size_t kStepsBefore = 2;
 constexpr std::size_t kResetSteps = 3;
 
-class InterruptWatch {
- public:
-  explicit InterruptWatch(Connection& db) { cancel_on_interrupt(&db); }
-  ~InterruptWatch() { cancel_on_interrupt(nullptr); }
-  InterruptWatch(const InterruptWatch&) = delete;
-  InterruptWatch& operator=(const InterruptWatch&) = delete;
-};
-
 // History keeps a file's name without its number: say it as the file would be named, with this
 // file's version prefix ("001-add-teams.sql").
 std::string file_name_of_recorded(const MigrationFile& file, const std::string& recorded_name) {
