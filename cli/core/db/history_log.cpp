@@ -32,19 +32,10 @@ FROM {} h ORDER BY h.id)",
   rows.reserve(result.rows.size());
   for (std::size_t i = 0; i < result.rows.size(); ++i) {
     HistoryLogRow r;
+    read_record_columns(result, i, r);
     r.id = std::stoll(result.text(i, "id"));
-    r.module = result.text(i, "module");
-    r.version = std::stoll(result.text(i, "version"));
-    r.name = result.text(i, "name");
-    r.action = result.text(i, "action");
-    r.state = result.text(i, "state");
     r.current = result.text(i, "is_current") == "t";
-    r.applied_at = result.text(i, "applied_at");
-    r.applied_by = result.text(i, "applied_by");
     r.client = result.text(i, "client");
-    if (const auto& d = result.at(i, "duration_ms")) r.duration_ms = std::stoll(*d);
-    r.tool_version = result.text(i, "tool_version");
-    r.error = result.text(i, "error");
     rows.push_back(std::move(r));
   }
   return rows;

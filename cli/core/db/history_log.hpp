@@ -13,20 +13,12 @@ namespace cora {
 
 class Connection;
 
-struct HistoryLogRow {
+// Every row, current or replaced: a HistoryRecord (checksum and running_session_alive unread)
+// with the row's place in the log.
+struct HistoryLogRow : HistoryRecord {
   std::int64_t id = 0;
-  std::string module;
-  std::int64_t version = 0;
-  std::string name;
-  std::string action;      // apply, reapply, baseline, adopt, included
-  std::string state;       // applied, running
   bool current = true;     // false: replaced by a later row for the same migration
-  std::string applied_at;  // ISO 8601 UTC
-  std::string applied_by;  // the database role
   std::string client;      // os-user@host of the run, "" when not recorded
-  std::optional<std::int64_t> duration_ms;
-  std::string tool_version;
-  std::string error;
 };
 
 // "applied", "reapplied", "baselined", "adopted", "included": the action as a past tense.

@@ -11,6 +11,19 @@ namespace {
 constexpr const char* kLockNotAvailableState = "55P03";
 }  // namespace
 
+void read_record_columns(const QueryResult& result, std::size_t row, HistoryRecord& record) {
+  record.module = result.text(row, "module");
+  record.version = std::stoll(result.text(row, "version"));
+  record.name = result.text(row, "name");
+  record.state = result.text(row, "state");
+  record.action = result.text(row, "action");
+  record.applied_at = result.text(row, "applied_at");
+  record.applied_by = result.text(row, "applied_by");
+  if (const auto& d = result.at(row, "duration_ms")) record.duration_ms = std::stoll(*d);
+  record.tool_version = result.text(row, "tool_version");
+  record.error = result.text(row, "error");
+}
+
 HistoryTable::HistoryTable(std::string qualified_name) : name_(std::move(qualified_name)) {
   const auto dot = name_.find('.');
   schema_ = name_.substr(0, dot);
@@ -254,17 +267,8 @@ FROM {} h WHERE h.is_current ORDER BY 1, h.version, h.name)",
   records.reserve(result.rows.size());
   for (std::size_t i = 0; i < result.rows.size(); ++i) {
     HistoryRecord r;
-    r.module = result.text(i, "module");
-    r.version = std::stoll(result.text(i, "version"));
-    r.name = result.text(i, "name");
+    read_record_columns(result, i, r);
     r.checksum = result.text(i, "checksum");
-    r.state = result.text(i, "state");
-    r.action = result.text(i, "action");
-    r.applied_at = result.text(i, "applied_at");
-    r.applied_by = result.text(i, "applied_by");
-    if (const auto& d = result.at(i, "duration_ms")) r.duration_ms = std::stoll(*d);
-    r.tool_version = result.text(i, "tool_version");
-    r.error = result.text(i, "error");
     r.running_session_alive = result.text(i, "running_alive") == "t";
     records.push_back(std::move(r));
   }

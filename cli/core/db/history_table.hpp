@@ -18,6 +18,12 @@ struct HistoryState {
   bool helpers_installed = false;  // this version's helper functions and history trigger are there
 };
 
+class QueryResult;
+
+// Row `row` of a query over the history table into `record`: the columns every reader selects
+// (module, version, name, state, action, applied_at, applied_by, duration_ms, tool_version, error).
+void read_record_columns(const QueryResult& result, std::size_t row, HistoryRecord& record);
+
 class HistoryTable {
  public:
   // `qualified_name` is "schema.table" in lower case (validated by the config).
