@@ -9,11 +9,14 @@ and, when installed, dbmate. Prints numbers, judges nothing. Python 3 standard l
 Environment: CORA_MIGRATE (binary, default <repo>/build/cli/cora-migrate), PSQL (default
 /usr/lib/postgresql/15/bin/psql), DBMATE (default: `dbmate` on PATH, or bench/node_modules/.bin),
 DELAYS (ms, comma-separated), RUNS, TINY_FILES (default 300), TOOLS (compared with cora-migrate,
-default psql,dbmate). See bench/README.md.
+default psql,dbmate), SETUP (1: connection set-up over TCP, TLS and SCRAM; 0: skipped), TARGETS
+(default 100: databases of the many-targets workload; 0: skipped), TARGETS_DELAY (default 25 ms),
+TARGET_JOBS (default 1,8,64). See bench/README.md.
 """
 
 import os
 import queue
+import secrets
 import shlex
 import shutil
 import socket
@@ -199,6 +202,25 @@ class Bench:
         self.admin(f"CREATE DATABASE {name} TEMPLATE bench_template")
         return name
 
+    def admin_script(self, sql, conninfo=None):
+        # Through stdin, not a command line: the SQL may hold a password.
+        p = subprocess.run([self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo or self.admin_conninfo, "-f", "-"],
+                           input=sql.encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env)
+        if p.returncode != 0:
+            sys.stderr.write(p.stderr.decode(errors="replace")[-2000:])
+            die("admin script failed")
+
+    def fresh_databases(self, count):
+        names = []
+        for _ in range(count):
+            self.counter += 1
+            names.append(f"b{self.counter}")
+        self.admin_script("".join(f"CREATE DATABASE {n} TEMPLATE bench_template;\n" for n in names))
+        return names
+
+    def drop_databases(self, names):
+        self.admin_script("".join(f"DROP DATABASE IF EXISTS {n};\n" for n in names))
+
     def url(self, proxy, db):
         return f"postgresql://postgres@127.0.0.1:{proxy.port}/{db}?sslmode=disable&gssencmode=disable"
 
@@ -240,6 +262,162 @@ class Bench:
             return elapsed, proxy.turns, proxy.connections
 
 
+# ---------------------------------------------------------------- connection set-up: TCP, TLS, SCRAM
+
+class SecureServer:
+    """A second PostgreSQL 15 server, as a hosted database is reached: TCP on 127.0.0.1, ssl = on
+    with a self-signed certificate (made with the openssl command line), password_encryption =
+    scram-sha-256. Two roles: bench_trust (no password) and bench_scram (a SCRAM password, given
+    to clients through PGPASSWORD, never on a command line)."""
+
+    def __init__(self, bench):
+        self.bench = bench
+        self.bin = os.path.dirname(bench.psql)
+        self.dir = os.path.join(bench.work, "secure")
+        os.makedirs(self.dir)
+        self.as_postgres = os.geteuid() == 0  # initdb and postgres refuse root
+        if self.as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.data = os.path.join(self.dir, "data")
+        self.password = secrets.token_urlsafe(18)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._tool([os.path.join(self.bin, "initdb"), "-D", self.data, "-U", "postgres", "--auth=trust", "--no-sync",
+                    "--no-locale", "-E", "UTF8"], "initdb")
+        if not shutil.which("openssl"):
+            die("no openssl on PATH (needed for the TLS server's self-signed certificate; SETUP=0 skips it)")
+        self._tool(["openssl", "req", "-new", "-x509", "-days", "2", "-nodes", "-newkey", "rsa:2048", "-subj", "/CN=localhost",
+                    "-keyout", os.path.join(self.data, "server.key"), "-out", os.path.join(self.data, "server.crt")], "openssl")
+        os.chmod(os.path.join(self.data, "server.key"), 0o600)
+        with open(os.path.join(self.data, "postgresql.conf"), "a", encoding="utf-8") as f:
+            f.write(f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\nunix_socket_directories = '{self.dir}'\n"
+                    "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
+                    "password_encryption = 'scram-sha-256'\nfsync = off\n")
+        with open(os.path.join(self.data, "pg_hba.conf"), "w", encoding="utf-8") as f:
+            f.write("local all all trust\n"
+                    "host all bench_trust 127.0.0.1/32 trust\n"
+                    "host all bench_scram 127.0.0.1/32 scram-sha-256\n")
+        self._tool([os.path.join(self.bin, "pg_ctl"), "start", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w", "-s"],
+                   "pg_ctl start")
+        self.started = True
+        local = f"host={self.dir} port={self.port} user=postgres dbname=postgres"
+        bench.admin_script("CREATE ROLE bench_trust LOGIN;\n"
+                           f"CREATE ROLE bench_scram LOGIN PASSWORD '{self.password}';\n"
+                           "CREATE DATABASE setup;\n", conninfo=local)
+
+    def _tool(self, argv, label):
+        if self.as_postgres:
+            argv = ["runuser", "-u", "postgres", "--"] + argv
+        run(argv, label, env=self.bench.env, cwd=self.dir)
+
+    def stop(self):
+        if getattr(self, "started", False):
+            self._tool([os.path.join(self.bin, "pg_ctl"), "stop", "-D", self.data, "-m", "fast", "-w", "-s"], "pg_ctl stop")
+
+
+SETUP_MODES = [("TCP", "bench_trust", "disable"), ("TLS", "bench_trust", "require"),
+               ("SCRAM", "bench_scram", "disable"), ("TLS + SCRAM", "bench_scram", "require")]
+
+
+def setup_workload(b, server, delay, module_copy, table):
+    """`status` (one query) over each way of connecting; set-up = what the TCP case does not pay.
+    TCP's own set-up is its startup packet: one round trip."""
+    proxy = DelayProxy(("127.0.0.1", server.port), delay)
+    env = dict(b.env, PGPASSWORD=server.password)
+    results = {}
+    for mode, user, sslmode in SETUP_MODES:
+        url = f"postgresql://{user}@127.0.0.1:{proxy.port}/setup?sslmode={sslmode}&gssencmode=disable"
+        tools = [("cora-migrate", [b.cora, "--database-url", url, "--migrations", module_copy, "status"])]
+        if "psql" in b.tools:
+            tools.append(("psql", [b.psql, "-X", "-q", "-At", "-d", url, "-c", "SELECT 1"]))
+        for tool, argv in tools:
+            samples = []
+            for _ in range(b.runs):
+                proxy.reset()
+                t0 = time.perf_counter()
+                run(argv, f"{tool} over {mode}", env=env, cwd=b.work)
+                samples.append((time.perf_counter() - t0, 0, 0))
+                time.sleep(0.05 + proxy.one_way * 2)
+                with proxy.lock:
+                    samples[-1] = (samples[-1][0], proxy.turns, proxy.connections)
+            results[(mode, tool)] = median_of(samples)
+    for mode, _, _ in SETUP_MODES:
+        for tool in ("cora-migrate", "psql"):
+            if (mode, tool) not in results:
+                continue
+            seconds, turns, conns = results[(mode, tool)]
+            base_s, base_turns, _ = results[("TCP", tool)]
+            setup_turns = turns - base_turns + 1
+            setup_s = seconds - base_s + delay / 1000.0
+            label = "status" if tool == "cora-migrate" else "-c 'SELECT 1'"
+            print(f"  connect over {mode:<12} {tool:<13} {label:<14} {seconds:8.3f} s  {turns:3d} round trips  {conns} connection(s)"
+                  f"  set-up {setup_turns} round trip(s), ~{setup_s * 1000:.0f} ms")
+            table.append((delay, f"connect over {mode}", tool, seconds, turns))
+
+
+# ---------------------------------------------------------------- many targets
+
+def targets_workload(b, module_copy, scripts):
+    """--all-envs migrate and status against TARGETS databases on one cluster, each its own
+    [environments.NAME], through one proxy at TARGETS_DELAY."""
+    count = int(os.environ.get("TARGETS", "100"))
+    delay = int(os.environ.get("TARGETS_DELAY", "25"))
+    jobs_list = [int(j) for j in os.environ.get("TARGET_JOBS", "1,8,64").split(",")]
+    proxy = DelayProxy(b.socket, delay)
+    folder = os.path.join(b.work, "targets")
+    os.makedirs(folder, exist_ok=True)
+    print(f"{count} targets at D = {delay} ms (one cluster, each database its own [environments.NAME]; one run each for migrate)")
+    rows = []
+
+    def configure(names):
+        with open(os.path.join(folder, "cora-migrate.toml"), "w", encoding="utf-8") as f:
+            for i, name in enumerate(names):
+                f.write(f"[environments.t{i + 1:03d}]\ndatabase_url = \"{b.url(proxy, name)}\"\n")
+
+    def timed(argv, label):
+        proxy.reset()
+        t0 = time.perf_counter()
+        p = run(argv, label, env=b.env, cwd=folder)
+        elapsed = time.perf_counter() - t0
+        time.sleep(0.05 + proxy.one_way * 2)
+        with proxy.lock:
+            return elapsed, proxy.turns, proxy.connections, p
+
+    for jobs in jobs_list:
+        names = b.fresh_databases(count)
+        configure(names)
+        seconds, turns, conns, p = timed([b.cora, "--migrations", module_copy, "--all-envs", "--jobs", str(jobs), "migrate"],
+                                         f"--all-envs --jobs {jobs} migrate")
+        summary = last_nonempty_line(p.stdout.decode())
+        print(f"  --all-envs --jobs {jobs:<3} migrate      {seconds:8.3f} s  {turns:6d} round trips  {conns} connection(s)  {summary}")
+        rows.append((f"{count} targets: --all-envs migrate", f"--jobs {jobs}", seconds, turns))
+        status = [timed([b.cora, "--migrations", module_copy, "--all-envs", "--jobs", str(jobs), "status"],
+                        f"--all-envs --jobs {jobs} status")[:3] for _ in range(b.runs)]
+        seconds, turns, conns = median_of(status)
+        print(f"  --all-envs --jobs {jobs:<3} status       {seconds:8.3f} s  {turns:6d} round trips  {conns} connection(s)")
+        rows.append((f"{count} targets: --all-envs status", f"--jobs {jobs}", seconds, turns))
+        b.drop_databases(names)
+    if "psql" in b.tools:
+        names = b.fresh_databases(count)
+        urls = os.path.join(folder, "urls")
+        with open(urls, "w", encoding="utf-8") as f:
+            f.write("".join(b.url(proxy, n) + "\n" for n in names))
+        loop = (f'while read -r url; do {shlex.quote(b.psql)} -X -q -v ON_ERROR_STOP=1 -d "$url" '
+                f'-f {shlex.quote(scripts["modules"])} || exit 1; done < {shlex.quote(urls)}')
+        seconds, turns, conns, _ = timed(["bash", "-c", loop], "psql loop")
+        print(f"  psql, one after another (shell loop)  {seconds:8.3f} s  {turns:6d} round trips  {conns} connection(s)")
+        rows.append((f"{count} targets: --all-envs migrate", "psql loop", seconds, turns))
+        b.drop_databases(names)
+    print()
+    return rows
+
+
+def last_nonempty_line(text):
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def median_of(samples):
     return statistics.median(s[0] for s in samples), samples[-1][1], samples[-1][2]
 
@@ -249,8 +427,11 @@ def main():
     # lock adds as little as possible to the delay being simulated.
     sys.setswitchinterval(0.0005)
     b = Bench()
+    server = None
     try:
         b.start_cluster()
+        if os.environ.get("SETUP", "1") != "0":
+            server = SecureServer(b)
         modules = os.path.join(ROOT, "migrations")
         module_files = sorted(n for n in os.listdir(modules) if n.endswith(".sql"))
         module_copy = os.path.join(b.work, "modules")
@@ -268,6 +449,8 @@ def main():
         print("  turns       client sends after the server answered, including the startup packet and the closing Terminate")
         print(f"  timing      wall clock of the whole process; median of {b.runs} run(s)")
         print(f"  dbmate      {b.dbmate or 'not installed: skipped (npm install dbmate, or set DBMATE)'}")
+        if server:
+            print(f"  set-up      a second server on 127.0.0.1:{server.port}: ssl = on (self-signed), SCRAM for bench_scram (PGPASSWORD)")
         print()
 
         workloads = [("modules", f"apply the {len(module_files)} module-access files", module_copy),
@@ -305,7 +488,11 @@ def main():
                 seconds, turns, conns = median_of([b.measure(proxy, argv, name) for _ in range(b.runs)])
                 print(f"  {name:<36} {'cora-migrate':<13} {seconds:8.3f} s  {turns:6d} round trips  {conns} connection(s)")
                 table.append((delay, name, "cora-migrate", seconds, turns))
+            if server:
+                setup_workload(b, server, delay, module_copy, table)
             print()
+
+        target_rows = targets_workload(b, module_copy, scripts) if int(os.environ.get("TARGETS", "100")) > 0 else []
 
         print("Summary: seconds (round trips); ratio = tool / cora-migrate")
         titles = list(dict.fromkeys(t for _, t, _, _, _ in table))
@@ -322,7 +509,11 @@ def main():
                         cells.append(f"{tool.split('-')[0]} {s:.2f}s ({n}){ratio}")
                 line += f" | D={delay}: " + ", ".join(cells)
             print(line)
+        for title, how, seconds, turns in target_rows:
+            print(f"  {title:<36} {how:<10} {seconds:.2f}s ({turns})")
     finally:
+        if server:
+            server.stop()
         b.stop_cluster()
 
 

@@ -13,7 +13,7 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(
     doctest-dev pgbouncer
-    python3 hyperfine
+    python3 hyperfine openssl  # openssl: the TLS tests' and the benchmark's self-signed certificate
     clang libclang-rt-14-dev  # scripts/fuzz.sh: clang++ and libFuzzer
   )
 elif [[ $# -gt 0 ]]; then

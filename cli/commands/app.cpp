@@ -100,8 +100,11 @@ int run_app(int argc, char** argv) {
   add_global_options(app, global);
   MultiTargetOptions multi;
   app.add_flag("--all-envs", multi.all_envs, "Run migrate, status or verify against every [environments.NAME]");
-  app.add_option("--jobs", multi.jobs, "With several environments: how many run at once (default 4)")
-      ->check(CLI::Range(1, 64));
+  app.add_option("--jobs", multi.jobs,
+                 fmt::format("With several environments: how many run at once, 1 to {} (default min({}, max(4, 4 x "
+                             "hardware threads)): {} here)",
+                             kMaxJobs, kMaxJobs, multi.jobs))
+      ->check(CLI::Range(std::size_t{1}, kMaxJobs));
 
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(make_new_command());

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -186,6 +187,11 @@ void print_github(const std::vector<TargetRun>& runs, const std::string& command
 }
 
 }  // namespace
+
+std::size_t default_jobs() {
+  const std::size_t threads = std::max(1U, std::thread::hardware_concurrency());  // 0: unknown
+  return std::min(kMaxJobs, std::max<std::size_t>(4, 4 * threads));
+}
 
 std::optional<std::vector<std::string>> target_environments(const GlobalOptions& global, const MultiTargetOptions& multi) {
   if (multi.all_envs) {

@@ -9,9 +9,15 @@
 
 namespace cora::cli {
 
+// --jobs when not given: min(64, max(4, 4 x hardware threads)). A run against a distant
+// database mostly waits on the network, not on this machine, so several per thread overlap
+// their round trips; 64 is --jobs' limit (each is a process and a database connection).
+std::size_t default_jobs();
+constexpr std::size_t kMaxJobs = 64;
+
 struct MultiTargetOptions {
   bool all_envs = false;
-  std::size_t jobs = 4;
+  std::size_t jobs = default_jobs();
 };
 
 // What the command prints on stdout (its --json / --format): how the targets' outputs combine.

@@ -153,3 +153,43 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
     CHECK(r.out.find("[good]") == std::string::npos);
   }
 }
+
+TEST_CASE("cora-migrate --all-envs: more targets than jobs, one summary and one JSON document") {
+  std::vector<std::unique_ptr<TestDatabase>> databases;
+  ScratchDir dir;
+  std::string config;
+  for (int i = 1; i <= 12; ++i) {
+    databases.push_back(std::make_unique<TestDatabase>());
+    config += fmt::format("[environments.t{:02}]\ndatabase_url = \"{}\"\n", i, databases.back()->conninfo());
+  }
+  dir.write("cora-migrate.toml", config);
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int);\n");
+  const CliOptions here{dir.path(), {}};
+
+  const auto migrate = run_cli({"--all-envs", "--jobs", "3", "migrate"}, here);
+  CHECK(migrate.exit_code == 0);
+  CHECK(occurrences(migrate.out, "target(s):") == 1);
+  CHECK(occurrences(migrate.out, "\nENV  RESULT") == 1);
+  CHECK(migrate.out.find("12 target(s): 12 ok, 0 failed") != std::string::npos);
+  CHECK(occurrences(migrate.out, "] applied 001-a.sql") == 12);
+
+  // The most --jobs allows, far more than targets; and the default derived from the machine.
+  for (const auto& jobs : {std::vector<std::string>{"--jobs", "64"}, std::vector<std::string>{}}) {
+    std::vector<std::string> args = {"--all-envs"};
+    args.insert(args.end(), jobs.begin(), jobs.end());
+    args.insert(args.end(), {"status", "--json"});
+    const auto r = run_cli(args, here);
+    CHECK(r.exit_code == 0);
+    const auto doc = nlohmann::json::parse(r.out);  // throws unless stdout is exactly one document
+    REQUIRE(doc.size() == 12);
+    for (std::size_t i = 0; i < 12; ++i) {
+      CHECK(doc[i]["target"] == fmt::format("t{:02}", i + 1));  // in the order configured, whichever ended first
+      CHECK(doc[i]["result"]["summary"]["applied"] == 1);
+    }
+    CHECK(occurrences(r.err, "target(s):") == 1);
+    CHECK(r.err.find("12 target(s): 12 ok, 0 failed") != std::string::npos);
+  }
+  CHECK(run_cli({"--all-envs", "--jobs", "65", "status"}, here).exit_code == 2);
+  CHECK(run_cli({"--all-envs", "--jobs", "0", "status"}, here).exit_code == 2);
+  CHECK(run_cli({"--help"}, here).out.find("(default min(64, max(4, 4 x hardware threads)): ") != std::string::npos);
+}

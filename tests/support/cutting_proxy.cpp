@@ -92,7 +92,10 @@ void CuttingProxy::serve() {
     if (fds[0].revents & POLLIN) {
       const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       const int server = client >= 0 ? connect_to_cluster() : -1;
-      if (server >= 0) kept.push_back({client, server, std::chrono::steady_clock::now()});
+      if (server >= 0) {
+        kept.push_back({client, server, std::chrono::steady_clock::now()});
+        ++accepted_;
+      }
       else if (client >= 0) close(client);
     }
     for (std::size_t i = 0; i < pairs.size(); ++i) {

@@ -26,6 +26,9 @@ class CuttingProxy {
   // ParameterStatus libpq's PQserverVersion reads): "15.4" becomes "16.4" for `major` 16. Two
   // digits, so that no message changes length. Only what the client is told changes.
   void announce_major_version(int major) { announced_major_ = major; }
+  // How many client connections the proxy has accepted (and relayed) so far: what a command
+  // pays in connection set-up at a distance.
+  int connections() const { return accepted_; }
 
  private:
   void serve();
@@ -36,6 +39,7 @@ class CuttingProxy {
   std::atomic<bool> stop_{false};
   std::atomic<long long> cut_after_ms_{-1};
   std::atomic<int> announced_major_{0};
+  std::atomic<int> accepted_{0};
   std::thread thread_;
 };
 

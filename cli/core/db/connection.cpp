@@ -163,23 +163,29 @@ std::unique_ptr<Connection> Connection::open_when_ready(const std::string& conni
                                                        std::chrono::milliseconds wait) {
   // A ping connects too, sending the database name a mistyped string would be taken for.
   refuse_mistyped_conninfo(conninfo, "the connection string");
-  if (wait.count() > 0) {
-    const auto deadline = std::chrono::steady_clock::now() + wait;
-    const char* keywords[] = {"connect_timeout", "dbname", nullptr};
-    const char* values[] = {"2", conninfo.c_str(), nullptr};
-    for (;;) {
+  if (wait.count() <= 0) return open(conninfo, connect_timeout);
+  // Connecting is tried first, so that a server that is up costs one connection, not a ping and
+  // then a connection (each is a TCP, TLS and authentication set-up at a distance). Only a
+  // failed attempt pings, to tell a server that is not accepting yet (wait) from a refusal that
+  // waiting won't fix (a password, a database name: the attempt's own error).
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"2", conninfo.c_str(), nullptr};
+  for (;;) {
+    try {
+      return open(conninfo, connect_timeout);
+    } catch (const Error&) {
       const auto ping = PQpingParams(keywords, values, 1);
-      // PQPING_OK: accepting; PQPING_NO_ATTEMPT: a bad connection string, which waiting won't fix.
-      if (ping == PQPING_OK || ping == PQPING_NO_ATTEMPT) break;
-      if (std::chrono::steady_clock::now() >= deadline) {
-        throw Error(ExitCode::connection,
-                    fmt::format("{} did not accept connections within --wait {}ms", redact_conninfo(conninfo), wait.count()),
-                    "is the database starting? wait longer, or check host and port");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      // PQPING_OK: the server answers, so it refused us; PQPING_NO_ATTEMPT: a bad string.
+      if (ping == PQPING_OK || ping == PQPING_NO_ATTEMPT) throw;
     }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw Error(ExitCode::connection,
+                  fmt::format("{} did not accept connections within --wait {}ms", redact_conninfo(conninfo), wait.count()),
+                  "is the database starting? wait longer, or check host and port");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  return open(conninfo, connect_timeout);
 }
 
 Connection::Connection(pg_conn* conn) : conn_(conn) {

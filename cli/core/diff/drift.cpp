@@ -90,8 +90,9 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
   report.managed_schemas = managed_schemas(options.schemas);
   std::vector<const MigrationFile*> ordered;
   for (const auto& f : files) ordered.push_back(&f);
-  report.expected_schema = build_expected_schema(cluster, ordered, options.history_table, options.timeouts);
-  auto expected_db = Connection::open(cluster.conninfo(report.expected_schema.database), options.timeouts.connect);
+  auto opened = open_expected_schema(cluster, ordered, options.history_table, options.timeouts);
+  report.expected_schema = opened.schema;
+  auto& expected_db = opened.db;
   report.expected = read_schema_snapshot(*expected_db, report.managed_schemas);
   const auto before = target.round_trips();
   const auto history = HistoryTable(options.history_table).read(target);

@@ -5,6 +5,7 @@
 
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
+#include "error.hpp"
 #include "local/local_cluster.hpp"
 #include "local/throwaway_database.hpp"
 #include "util/sha256.hpp"
@@ -19,6 +20,20 @@ constexpr const char* kDuplicateDatabase = "42P04";
 
 bool database_exists(Connection& admin, const std::string& name) {
   return !admin.query("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", {name}).rows.empty();
+}
+
+// Templates of other files (an edit ago) are not needed again. `db` is any connection to the
+// cluster but one to those templates.
+void drop_stale_templates(Connection& db, const std::string& keep) {
+  const auto stale = db.query(
+      "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'cora\\_expected\\_%' AND datname <> $1", {keep});
+  for (const auto& row : stale.rows) {
+    try {
+      db.execute_script("DROP DATABASE IF EXISTS " + row.at(0).value_or("") + " WITH (FORCE)");
+    } catch (const QueryFailed&) {
+      // Another run dropped it first.
+    }
+  }
 }
 
 }  // namespace
@@ -66,17 +81,33 @@ ExpectedSchema build_expected_schema(LocalCluster& cluster, const std::vector<co
       if (e.error().sqlstate != kDuplicateDatabase) throw;
     }
   }
-  // Templates of other files (an edit ago) are not needed again.
-  const auto stale = admin->query(
-      "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'cora\\_expected\\_%' AND datname <> $1", {name});
-  for (const auto& row : stale.rows) {
-    try {
-      admin->execute_script("DROP DATABASE IF EXISTS " + row.at(0).value_or("") + " WITH (FORCE)");
-    } catch (const QueryFailed&) {
-      // Another run dropped it first.
-    }
-  }
+  drop_stale_templates(*admin, name);
   out.build_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  return out;
+}
+
+OpenedExpectedSchema open_expected_schema(LocalCluster& cluster, const std::vector<const MigrationFile*>& files,
+                                          const std::string& history_table, const Timeouts& timeouts) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string name = expected_schema_name(files, history_table);
+  cluster.ensure_running();
+  // Built by an earlier run, as it mostly is: one connection, straight to it.
+  try {
+    // The connection is opened before the result is assembled: g++ 12 destroys the already
+    // built members of an aggregate twice when a later initializer throws.
+    auto db = Connection::open(cluster.conninfo(name), timeouts.connect);
+    OpenedExpectedSchema out;
+    out.schema = {name, true, {}};
+    out.db = std::move(db);
+    drop_stale_templates(*out.db, name);
+    out.schema.build_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    return out;
+  } catch (const Error&) {
+    // Not there (or not reachable): the way that builds it says which.
+  }
+  OpenedExpectedSchema out;
+  out.schema = build_expected_schema(cluster, files, history_table, timeouts);
+  out.db = Connection::open(cluster.conninfo(out.schema.database), timeouts.connect);
   return out;
 }
 

@@ -4,6 +4,7 @@
 // files' checksums, so a second `diff` with the same files does not build it again.
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 
 namespace cora {
 
+class Connection;
 class LocalCluster;
 
 struct ExpectedSchema {
@@ -30,5 +32,14 @@ std::string expected_schema_name(const std::vector<const MigrationFile*>& files,
 // file fails, connection, local_cluster.
 ExpectedSchema build_expected_schema(LocalCluster& cluster, const std::vector<const MigrationFile*>& files,
                                      const std::string& history_table, const Timeouts& timeouts);
+
+// As build_expected_schema, and a connection to the built database. When it was built by an
+// earlier run, that connection is the only one this opens on the cluster.
+struct OpenedExpectedSchema {
+  ExpectedSchema schema;
+  std::unique_ptr<Connection> db;
+};
+OpenedExpectedSchema open_expected_schema(LocalCluster& cluster, const std::vector<const MigrationFile*>& files,
+                                          const std::string& history_table, const Timeouts& timeouts);
 
 }  // namespace cora
