@@ -1,5 +1,5 @@
 #include "commands/app.hpp"
-#include "util/large_stack.hpp"
+#include "cora/util/large_stack.hpp"
 
 int main(int argc, char** argv) {
   return cora::run_with_large_stack([&] { return cora::cli::run_app(argc, argv); });

@@ -9,12 +9,12 @@
 #include "commands/completion.hpp"
 #include "commands/multi_target.hpp"
 #include "commands/unknown_command.hpp"
-#include "db/server_error.hpp"
-#include "db/sqlstate_advice.hpp"
-#include "error.hpp"
-#include "migrations/migration_file.hpp"
-#include "output/terminal.hpp"
-#include "version.hpp"
+#include "cora/db/server_error.hpp"
+#include "cora/db/sqlstate_advice.hpp"
+#include "cora/error.hpp"
+#include "cora/migrations/migration_file.hpp"
+#include "cora/output/terminal.hpp"
+#include "cora/version.hpp"
 
 namespace cora::cli {
 

@@ -6,15 +6,15 @@
 #include <iostream>
 #include <sstream>
 
-#include "checklist/checklist.hpp"
-#include "checklist/checklist_report.hpp"
-#include "checklist/checklist_runner.hpp"
+#include "cora/checklist/checklist.hpp"
+#include "cora/checklist/checklist_report.hpp"
+#include "cora/checklist/checklist_runner.hpp"
 #include "commands/command.hpp"
 #include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
-#include "error.hpp"
-#include "output/terminal.hpp"
-#include "verify/check_loader.hpp"
+#include "cora/error.hpp"
+#include "cora/output/terminal.hpp"
+#include "cora/verify/check_loader.hpp"
 
 namespace cora::cli {
 

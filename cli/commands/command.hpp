@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "config/settings.hpp"
+#include "cora/config/settings.hpp"
 
 namespace cora::cli {
 

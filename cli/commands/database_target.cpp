@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "db/conninfo_check.hpp"
-#include "db/redact_conninfo.hpp"
-#include "error.hpp"
-#include "local/local_cluster.hpp"
+#include "cora/db/conninfo_check.hpp"
+#include "cora/db/redact_conninfo.hpp"
+#include "cora/error.hpp"
+#include "cora/local/local_cluster.hpp"
 
 namespace cora::cli {
 

@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "config/settings.hpp"
-#include "db/connection.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/db/connection.hpp"
 
 namespace cora::cli {
 

@@ -8,9 +8,9 @@
 #include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
 #include "commands/drift_check.hpp"
-#include "diff/drift_render.hpp"
-#include "error.hpp"
-#include "output/terminal.hpp"
+#include "cora/diff/drift_render.hpp"
+#include "cora/error.hpp"
+#include "cora/output/terminal.hpp"
 
 namespace cora::cli {
 

@@ -1,6 +1,6 @@
 #include "commands/drift_check.hpp"
 
-#include "local/local_cluster.hpp"
+#include "cora/local/local_cluster.hpp"
 
 namespace cora::cli {
 

@@ -2,10 +2,10 @@
 // What `diff` and `status --drift` share: finding the drift of a connected database against the
 // files, with the expected schema built on the embedded cluster.
 
-#include "config/settings.hpp"
-#include "db/connection.hpp"
-#include "diff/drift.hpp"
-#include "migrations/migration_file.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/db/connection.hpp"
+#include "cora/diff/drift.hpp"
+#include "cora/migrations/migration_file.hpp"
 
 namespace cora::cli {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "migrations/migration_file.hpp"
+#include "cora/migrations/migration_file.hpp"
 
 namespace cora::cli {
 

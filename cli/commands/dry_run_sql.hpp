@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "db/connection.hpp"
-#include "db/migrator.hpp"
+#include "cora/db/connection.hpp"
+#include "cora/migrate/migrator.hpp"
 
 namespace cora::cli {
 

@@ -9,14 +9,14 @@
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/project_options.hpp"
-#include "db/migrator.hpp"
-#include "db/supabase_history.hpp"
-#include "migrations/plan.hpp"
-#include "error.hpp"
-#include "output/terminal.hpp"
-#include "verify/adoption.hpp"
-#include "verify/check_loader.hpp"
-#include "verify/verify_schema.hpp"
+#include "cora/migrate/migrator.hpp"
+#include "cora/db/supabase_history.hpp"
+#include "cora/migrations/plan.hpp"
+#include "cora/error.hpp"
+#include "cora/output/terminal.hpp"
+#include "cora/verify/adoption.hpp"
+#include "cora/verify/check_loader.hpp"
+#include "cora/verify/verify_schema.hpp"
 
 namespace cora::cli {
 

@@ -9,9 +9,9 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
-#include "db/history_log.hpp"
-#include "error.hpp"
-#include "output/terminal.hpp"
+#include "cora/db/history_log.hpp"
+#include "cora/error.hpp"
+#include "cora/output/terminal.hpp"
 
 namespace cora::cli {
 

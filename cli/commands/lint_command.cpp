@@ -10,10 +10,10 @@
 #include "commands/database_target.hpp"
 #include "commands/migrate_lint.hpp"
 #include "commands/project_options.hpp"
-#include "error.hpp"
-#include "lint/lint.hpp"
-#include "lint/report.hpp"
-#include "output/terminal.hpp"
+#include "cora/error.hpp"
+#include "cora/lint/lint.hpp"
+#include "cora/lint/report.hpp"
+#include "cora/output/terminal.hpp"
 
 namespace cora::cli {
 

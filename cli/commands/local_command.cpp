@@ -6,8 +6,8 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
-#include "error.hpp"
-#include "local/local_cluster.hpp"
+#include "cora/error.hpp"
+#include "cora/local/local_cluster.hpp"
 
 namespace cora::cli {
 

@@ -10,12 +10,12 @@
 #include "commands/dry_run_sql.hpp"
 #include "commands/migrate_lint.hpp"
 #include "commands/project_options.hpp"
-#include "config/settings.hpp"
-#include "db/migrator.hpp"
-#include "db/supabase_history.hpp"
-#include "error.hpp"
-#include "migrations/migration_file.hpp"
-#include "output/terminal.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/migrate/migrator.hpp"
+#include "cora/db/supabase_history.hpp"
+#include "cora/error.hpp"
+#include "cora/migrations/migration_file.hpp"
+#include "cora/output/terminal.hpp"
 
 namespace cora::cli {
 

@@ -3,10 +3,10 @@
 
 #include <vector>
 
-#include "config/settings.hpp"
-#include "db/migrator.hpp"
-#include "migrations/migration_file.hpp"
-#include "project/project.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/migrate/migrator.hpp"
+#include "cora/migrations/migration_file.hpp"
+#include "cora/project/project.hpp"
 
 namespace cora::cli {
 

@@ -1,8 +1,8 @@
 #include "commands/module_checks.hpp"
 
 #include "commands/project_options.hpp"
-#include "db/history_table.hpp"
-#include "lint/lint.hpp"
+#include "cora/db/history_table.hpp"
+#include "cora/lint/lint.hpp"
 
 namespace cora::cli {
 

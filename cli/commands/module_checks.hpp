@@ -5,11 +5,11 @@
 #include <optional>
 #include <vector>
 
-#include "config/settings.hpp"
-#include "db/connection.hpp"
-#include "project/project.hpp"
-#include "verify/object_origins.hpp"
-#include "verify/outcome.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/db/connection.hpp"
+#include "cora/project/project.hpp"
+#include "cora/verify/object_origins.hpp"
+#include "cora/verify/outcome.hpp"
 
 namespace cora::cli {
 

@@ -17,11 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config/settings.hpp"
-#include "error.hpp"
-#include "output/machine_text.hpp"
-#include "output/terminal.hpp"
-#include "util/text_lines.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/error.hpp"
+#include "cora/output/machine_text.hpp"
+#include "cora/output/terminal.hpp"
+#include "cora/util/text_lines.hpp"
 
 namespace cora::cli {
 

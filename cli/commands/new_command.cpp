@@ -9,9 +9,9 @@
 #include <ctime>
 
 #include "commands/command.hpp"
-#include "error.hpp"
-#include "migrations/new_migration.hpp"
-#include "project/project.hpp"
+#include "cora/error.hpp"
+#include "cora/migrations/new_migration.hpp"
+#include "cora/project/project.hpp"
 
 namespace cora::cli {
 

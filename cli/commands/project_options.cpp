@@ -6,11 +6,11 @@
 #include <cstdio>
 #include <set>
 
-#include "error.hpp"
+#include "cora/error.hpp"
 
 #include "commands/database_target.hpp"
-#include "output/terminal.hpp"
-#include "verify/lints/lint_rules.hpp"
+#include "cora/output/terminal.hpp"
+#include "cora/verify/lints/lint_rules.hpp"
 
 namespace cora::cli {
 

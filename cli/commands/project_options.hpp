@@ -2,11 +2,11 @@
 // What every command that reads migration files shares: the project's files (one folder, or
 // every module) with their warnings printed, and the migrator's options that follow from it.
 
-#include "config/settings.hpp"
-#include "db/migrator.hpp"
-#include "lint/lint.hpp"
-#include "project/project.hpp"
-#include "verify/check_loader.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/migrate/migrator.hpp"
+#include "cora/lint/lint.hpp"
+#include "cora/project/project.hpp"
+#include "cora/verify/check_loader.hpp"
 
 namespace cora::cli {
 

@@ -9,14 +9,14 @@
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/project_options.hpp"
-#include "migrations/prepared_migration.hpp"
+#include "cora/migrations/prepared_migration.hpp"
 #include "commands/drift_check.hpp"
-#include "diff/drift_render.hpp"
-#include "db/history_table.hpp"
-#include "db/supabase_history.hpp"
-#include "error.hpp"
-#include "migrations/plan.hpp"
-#include "output/terminal.hpp"
+#include "cora/diff/drift_render.hpp"
+#include "cora/db/history_table.hpp"
+#include "cora/db/supabase_history.hpp"
+#include "cora/error.hpp"
+#include "cora/migrations/plan.hpp"
+#include "cora/output/terminal.hpp"
 
 namespace cora::cli {
 

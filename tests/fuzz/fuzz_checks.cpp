@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string>
 
-#include "error.hpp"
+#include "cora/error.hpp"
 #include "fuzz_support.hpp"
-#include "verify/check_loader.hpp"
+#include "cora/verify/check_loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using cora::fuzz::require;

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "config/settings.hpp"
-#include "error.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/error.hpp"
 #include "fuzz_support.hpp"
 
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "lint/lint.hpp"
-#include "migrations/migration_file.hpp"
+#include "cora/lint/lint.hpp"
+#include "cora/migrations/migration_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using cora::fuzz::require;

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string>
 
-#include "error.hpp"
+#include "cora/error.hpp"
 #include "fuzz_support.hpp"
-#include "migrations/migration_file.hpp"
-#include "migrations/prepared_migration.hpp"
+#include "cora/migrations/migration_file.hpp"
+#include "cora/migrations/prepared_migration.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using cora::fuzz::require;

@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "fuzz_support.hpp"
-#include "migrations/migration_file.hpp"
-#include "util/text_position.hpp"
+#include "cora/migrations/migration_file.hpp"
+#include "cora/util/text_position.hpp"
 
 namespace {
 

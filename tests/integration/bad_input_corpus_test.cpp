@@ -25,11 +25,11 @@
 #include <toml++/toml.h>
 #include <vector>
 
-#include "migrations/migration_file.hpp"
+#include "cora/migrations/migration_file.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
-#include "util/process.hpp"
+#include "cora/util/process.hpp"
 
 using namespace cora::test;
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "local/local_cluster.hpp"
+#include "cora/local/local_cluster.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"

@@ -13,7 +13,7 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
-#include "util/text_lines.hpp"
+#include "cora/util/text_lines.hpp"
 
 using namespace cora::test;
 

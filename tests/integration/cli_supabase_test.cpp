@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "migrations/migration_file.hpp"
+#include "cora/migrations/migration_file.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"

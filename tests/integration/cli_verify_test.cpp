@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "db/connection.hpp"
+#include "cora/db/connection.hpp"
 #include "support/run_cli.hpp"
 #include "support/stale_function.hpp"
 #include "support/scratch_dir.hpp"

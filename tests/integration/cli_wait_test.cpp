@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "local/local_cluster.hpp"
+#include "cora/local/local_cluster.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 

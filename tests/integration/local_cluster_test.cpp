@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "db/connection.hpp"
+#include "cora/db/connection.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 

@@ -3,9 +3,9 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "db/history_table.hpp"
-#include "db/migrator.hpp"
-#include "error.hpp"
+#include "cora/db/history_table.hpp"
+#include "cora/migrate/migrator.hpp"
+#include "cora/error.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <thread>
 
-#include "db/history_table.hpp"
+#include "cora/db/history_table.hpp"
 #include "support/cutting_proxy.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "db/history_table.hpp"
+#include "cora/db/history_table.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"

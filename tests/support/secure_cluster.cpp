@@ -13,8 +13,8 @@
 #include <optional>
 #include <stdexcept>
 
-#include "db/connection.hpp"
-#include "util/process.hpp"
+#include "cora/db/connection.hpp"
+#include "cora/util/process.hpp"
 
 namespace cora::test {
 

@@ -8,7 +8,7 @@
 
 #include "support/failure_tracker.hpp"
 #include "support/scratch_dir.hpp"
-#include "util/process.hpp"
+#include "cora/util/process.hpp"
 
 namespace cora::test {
 

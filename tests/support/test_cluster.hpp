@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "db/connection.hpp"
-#include "local/local_cluster.hpp"
+#include "cora/db/connection.hpp"
+#include "cora/local/local_cluster.hpp"
 
 namespace cora::test {
 

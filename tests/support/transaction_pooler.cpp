@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "db/connection.hpp"
+#include "cora/db/connection.hpp"
 #include "support/test_cluster.hpp"
-#include "util/process.hpp"
+#include "cora/util/process.hpp"
 
 namespace cora::test {
 

@@ -6,14 +6,14 @@
 #include <filesystem>
 #include <string>
 
-#include "checklist/checklist.hpp"
-#include "checklist/checklist_report.hpp"
-#include "checklist/checklist_result.hpp"
-#include "checklist/evidence.hpp"
+#include "cora/checklist/checklist.hpp"
+#include "cora/checklist/checklist_report.hpp"
+#include "cora/checklist/checklist_result.hpp"
+#include "cora/checklist/evidence.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "unit_helpers.hpp"
-#include "verify/check_loader.hpp"
+#include "cora/verify/check_loader.hpp"
 
 using cora::Checklist;
 using cora::ExitCode;

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "config/settings.hpp"
+#include "cora/config/settings.hpp"
 #include "support/scratch_dir.hpp"
 #include "unit_helpers.hpp"
 

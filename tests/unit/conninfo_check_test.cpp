@@ -4,9 +4,9 @@
 #include <initializer_list>
 #include <string>
 
-#include "db/conninfo_check.hpp"
+#include "cora/db/conninfo_check.hpp"
 #include "unit_helpers.hpp"
-#include "util/url_shape.hpp"
+#include "cora/util/url_shape.hpp"
 
 using cora::find_conninfo_mistake;
 

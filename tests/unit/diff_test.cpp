@@ -4,13 +4,13 @@
 
 #include <tuple>
 
-#include "config/settings.hpp"
-#include "diff/compare_schemas.hpp"
-#include "diff/drift_render.hpp"
-#include "diff/object_sources.hpp"
-#include "diff/restore_sql.hpp"
-#include "migrations/prepared_migration.hpp"
-#include "migrations/sql_script.hpp"
+#include "cora/config/settings.hpp"
+#include "cora/diff/compare_schemas.hpp"
+#include "cora/diff/drift_render.hpp"
+#include "cora/diff/object_sources.hpp"
+#include "cora/diff/restore_sql.hpp"
+#include "cora/migrations/prepared_migration.hpp"
+#include "cora/migrations/sql_script.hpp"
 
 using namespace cora;
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "config/duration.hpp"
+#include "cora/config/duration.hpp"
 
 using cora::parse_duration;
 using cora::to_setting_value;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "config/env_expand.hpp"
+#include "cora/config/env_expand.hpp"
 
 using cora::EnvLookup;
 using cora::expand_variables;

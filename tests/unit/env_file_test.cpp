@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "config/env_file.hpp"
+#include "cora/config/env_file.hpp"
 #include "unit/unit_helpers.hpp"
 
 using namespace cora;

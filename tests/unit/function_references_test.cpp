@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "verify/function_references.hpp"
+#include "cora/verify/function_references.hpp"
 
 using cora::analyse_function_body;
 using cora::BodyAnalysis;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "lint/lint.hpp"
+#include "cora/lint/lint.hpp"
 #include "lint_test_helpers.hpp"
 #include "support/run_cli.hpp"
 #include "unit_helpers.hpp"

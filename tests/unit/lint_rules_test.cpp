@@ -1,4 +1,4 @@
-// The offline lint of migration files (cli/core/lint): each rule with the exact line it reports,
+// The offline lint of migration files (cli/cora/lint): each rule with the exact line it reports,
 // the silences, and the statements that must not warn. No database.
 
 #include <doctest/doctest.h>
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "lint/lint.hpp"
-#include "lint/report.hpp"
-#include "migrations/prepared_migration.hpp"
+#include "cora/lint/lint.hpp"
+#include "cora/lint/report.hpp"
+#include "cora/migrations/prepared_migration.hpp"
 #include "support/run_cli.hpp"
 #include "lint_test_helpers.hpp"
 #include "unit_helpers.hpp"

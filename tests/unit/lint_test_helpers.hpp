@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "lint/lint.hpp"
-#include "migrations/migration_file.hpp"
+#include "cora/lint/lint.hpp"
+#include "cora/migrations/migration_file.hpp"
 
 namespace cora::test {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "migrations/migration_file.hpp"
+#include "cora/migrations/migration_file.hpp"
 #include "support/scratch_dir.hpp"
 #include "unit_helpers.hpp"
 

@@ -2,8 +2,8 @@
 
 #include <doctest/doctest.h>
 
-#include "migrations/migration_file.hpp"
-#include "project/module_order.hpp"
+#include "cora/migrations/migration_file.hpp"
+#include "cora/project/module_order.hpp"
 #include "unit_helpers.hpp"
 
 using cora::compare_versions;

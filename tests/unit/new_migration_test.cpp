@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "migrations/new_migration.hpp"
+#include "cora/migrations/new_migration.hpp"
 #include "unit/unit_helpers.hpp"
 
 using namespace cora;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "migrations/plan.hpp"
+#include "cora/migrations/plan.hpp"
 #include "unit_helpers.hpp"
 
 using cora::compute_status;

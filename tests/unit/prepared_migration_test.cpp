@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "migrations/prepared_migration.hpp"
+#include "cora/migrations/prepared_migration.hpp"
 #include "unit_helpers.hpp"
 
 using cora::ExitCode;

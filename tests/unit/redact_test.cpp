@@ -4,8 +4,8 @@
 #include <string>
 
 #include "unit_helpers.hpp"
-#include "db/redact_conninfo.hpp"
-#include "util/redact.hpp"
+#include "cora/db/redact_conninfo.hpp"
+#include "cora/util/redact.hpp"
 
 using cora::redact_conninfo;
 using cora::redact_secret;

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "migrations/prepared_migration.hpp"
-#include "verify/adoption.hpp"
-#include "verify/catalog_snapshot_json.hpp"
-#include "verify/check_loader.hpp"
-#include "verify/evaluate_checks.hpp"
-#include "verify/lints.hpp"
-#include "verify/verify_schema.hpp"
+#include "cora/migrations/prepared_migration.hpp"
+#include "cora/verify/adoption.hpp"
+#include "cora/verify/catalog_snapshot_json.hpp"
+#include "cora/verify/check_loader.hpp"
+#include "cora/verify/evaluate_checks.hpp"
+#include "cora/verify/lints.hpp"
+#include "cora/verify/verify_schema.hpp"
 #include "lint_test_helpers.hpp"
 
 namespace {

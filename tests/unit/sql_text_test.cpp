@@ -1,8 +1,8 @@
-// The SQL text cora-migrate builds from names and values (cli/core/db/sql_text.hpp).
+// The SQL text cora-migrate builds from names and values (cli/cora/db/sql_text.hpp).
 
 #include <doctest/doctest.h>
 
-#include "db/sql_text.hpp"
+#include "cora/db/sql_text.hpp"
 
 TEST_CASE("sql text: identifiers are quoted and their quotes doubled") {
   CHECK(cora::quote_identifier("user_sessions") == "\"user_sessions\"");

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "db/sqlstate_advice.hpp"
+#include "cora/db/sqlstate_advice.hpp"
 #include "unit_helpers.hpp"
 
 using cora::sqlstate_advice;

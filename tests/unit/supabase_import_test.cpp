@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "migrations/statement_text.hpp"
-#include "migrations/supabase_import.hpp"
+#include "cora/migrations/statement_text.hpp"
+#include "cora/migrations/supabase_import.hpp"
 #include "unit_helpers.hpp"
 
 using cora::HistoryRecord;

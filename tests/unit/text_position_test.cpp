@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "util/text_position.hpp"
+#include "cora/util/text_position.hpp"
 
 using cora::byte_offset_of_character;
 using cora::line_column_at;

@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "error.hpp"
+#include "cora/error.hpp"
 
 namespace cora::test {
 

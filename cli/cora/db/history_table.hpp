@@ -1,0 +1,57 @@
+#pragma once
+// The history table: which migrations a database has had, with checksums. Lives in its own
+// schema (not `public`), so the Data API never exposes it and anon/authenticated cannot touch it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cora/migrations/history_record.hpp"
+
+namespace cora {
+
+class Connection;
+
+struct HistoryState {
+  std::optional<std::vector<HistoryRecord>> records;  // nullopt: the table does not exist yet
+  bool helpers_installed = false;  // this version's helper functions and history trigger are there
+};
+
+class QueryResult;
+
+// Row `row` of a query over the history table into `record`: the columns every reader selects
+// (module, version, name, state, action, applied_at, applied_by, duration_ms, tool_version, error).
+void read_record_columns(const QueryResult& result, std::size_t row, HistoryRecord& record);
+
+class HistoryTable {
+ public:
+  // `qualified_name` is "schema.table" in lower case (validated by the config).
+  explicit HistoryTable(std::string qualified_name);
+
+  const std::string& schema() const { return schema_; }
+  const std::string& qualified() const { return qualified_; }  // quoted, ready for SQL
+  // The helper functions, quoted: "schema"."table_begin" / "schema"."table_record".
+  std::string begin_function() const;
+  std::string record_function() const;
+
+  // The current rows, in version order, and whether our helper functions are installed. One
+  // round trip.
+  HistoryState read(Connection& db) const;
+
+  // Statements that create the schema and table if missing and keep anon/authenticated out.
+  std::vector<std::string> create_statements() const;
+
+  // Key of the transaction-scoped advisory lock that serialises migrations on this table.
+  std::int64_t lock_key() const;
+ private:
+  std::string helper_signature() const;
+  std::string begin_signature() const;
+  std::string table_name() const;
+
+  std::string name_;
+  std::string schema_;
+  std::string qualified_;
+};
+
+}  // namespace cora

@@ -1,0 +1,136 @@
+#include "cora/diff/drift.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "cora/db/connection.hpp"
+#include "cora/db/history_table.hpp"
+#include "cora/diff/later_change.hpp"
+#include "cora/diff/restore_sql.hpp"
+#include "cora/diff/round_trip.hpp"
+#include "cora/local/local_cluster.hpp"
+#include "cora/util/supabase_schemas.hpp"
+
+namespace cora {
+
+namespace {
+
+bool recreatable_kind(const std::string& kind) {
+  return kind == "function" || kind == "policy" || kind == "trigger" || kind == "view";
+}
+
+// The way back for one difference: running the defining file again when that restores exactly
+// this object and undoes no later file, else the SQL for a new migration.
+void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status, const std::vector<MigrationFile>& files,
+                const TouchedObjects& touched) {
+  const auto& d = entry.difference;
+  const auto& object = d.object();
+  if (!entry.source) {
+    entry.advice = d.kind == DifferenceKind::extra
+                       ? "no file creates it: drop it (diff --sql prints how), put it in a new migration, or add it "
+                         "to [diff] ignore"
+                       : "put the SQL that restores it in a new migration (diff --sql prints it)";
+    return;
+  }
+  const auto* file = entry.source->file;
+  const auto it = std::find_if(status.begin(), status.end(), [&](const StatusEntry& s) {
+    return s.module == file->module && s.version == file->version && s.name == file->name;
+  });
+  const MigrationState state = it == status.end() ? MigrationState::pending : it->state;
+  if (state == MigrationState::pending) {
+    entry.command = "cora-migrate migrate";
+    entry.advice = file->file_name + " is not applied to this database yet";
+    return;
+  }
+  const bool reruns = (d.kind == DifferenceKind::changed && recreatable_kind(object.kind) && entry.source->restores_definition) ||
+                      (d.kind == DifferenceKind::missing && entry.source->restores_if_missing);
+  if (reruns && (state == MigrationState::applied || state == MigrationState::changed)) {
+    if (const auto later = later_change(file, files, touched)) {
+      entry.advice = fmt::format("running {} again would also undo {}, which changes {} it defines: put the SQL in a new "
+                                 "migration (diff --sql prints it)",
+                                 file->file_name, later->first->file_name, later->second);
+      return;
+    }
+    // As the command line names it: the version alone without modules, MODULE:FILE-NAME with them.
+    const std::string selector = file->module.empty()
+                                     ? std::to_string(file->version)
+                                     : file->module + ":" + file->file_name.substr(0, file->file_name.size() - 4);
+    entry.command = fmt::format("cora-migrate migrate --reapply {}{}", selector,
+                                state == MigrationState::applied ? " --force" : "");
+    entry.advice = fmt::format("{} re-creates it: run it again", file->file_name);
+    return;
+  }
+  entry.advice = fmt::format("running {} again would not restore it: put the SQL in a new migration (diff --sql prints it)",
+                             file->file_name);
+}
+
+}  // namespace
+
+std::size_t DriftReport::count(DifferenceKind kind) const {
+  return static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(), [&](const DriftEntry& e) { return e.difference.kind == kind; }));
+}
+
+std::vector<std::string> managed_schemas(const std::vector<std::string>& configured) {
+  std::vector<std::string> out;
+  for (const auto& s : configured) {
+    const auto& own = supabase_schemas();
+    if (std::find(own.begin(), own.end(), s) == own.end()) out.push_back(s);
+  }
+  return out;
+}
+
+DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vector<MigrationFile>& files,
+                       const DriftOptions& options) {
+  DriftReport report;
+  report.managed_schemas = managed_schemas(options.schemas);
+  std::vector<const MigrationFile*> ordered;
+  for (const auto& f : files) ordered.push_back(&f);
+  auto opened = open_expected_schema(cluster, ordered, options.history_table, options.timeouts);
+  report.expected_schema = opened.schema;
+  auto& expected_db = opened.db;
+  report.expected = read_schema_snapshot(*expected_db, report.managed_schemas);
+  const auto before = target.round_trips();
+  const auto history = HistoryTable(options.history_table).read(target);
+  report.actual = read_schema_snapshot(target, report.managed_schemas);
+  report.target_round_trips = target.round_trips() - before;
+
+  const auto records = history.records.value_or(std::vector<HistoryRecord>{});
+  const auto status = compute_status(files, records);
+  const auto pending = std::count_if(status.begin(), status.end(), [](const StatusEntry& s) { return s.state == MigrationState::pending; });
+  if (pending > 0) {
+    report.notes.push_back(fmt::format("{} migration(s) not applied to this database yet: what they create is reported "
+                                       "missing (run `cora-migrate migrate`)",
+                                       pending));
+  }
+  CompareOptions compare{report.managed_schemas, options.ignore, true};
+  const int expected_major = report.expected.server_version / 10000, actual_major = report.actual.server_version / 10000;
+  if (expected_major != actual_major) {
+    compare.compare_deparsed = false;
+    report.notes.push_back(fmt::format(
+        "the database runs PostgreSQL {} and the files were applied on PostgreSQL {}: expressions and definitions "
+        "(defaults, generated columns, index, constraint, trigger and view definitions, policy expressions) print "
+        "differently across major versions and were not compared; everything else was",
+        actual_major, expected_major));
+  }
+  std::vector<PreparedMigration> prepared;
+  prepared.reserve(files.size());
+  for (const auto& f : files) prepared.push_back(prepare_migration(f));
+  const ObjectSources sources(prepared);
+  const auto touched = touched_objects(prepared);
+  for (auto& d : compare_schemas(report.expected, report.actual, compare)) {
+    if (same_check_after_round_trip(*expected_db, d)) continue;  // printed differently, the same constraint
+    DriftEntry entry{d, std::nullopt, "", "", restore_sql(d, report.expected)};
+    const std::string attribute = d.attributes.empty() ? "" : d.attributes.front().attribute;
+    entry.source = sources.find(d.object(), attribute);
+    choose_fix(entry, status, files, touched);
+    report.entries.push_back(std::move(entry));
+  }
+  return report;
+}
+
+}  // namespace cora

@@ -1,0 +1,205 @@
+#include "cora/lint/lint_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "cora/error.hpp"
+#include "cora/migrations/parse_tree.hpp"
+#include "cora/migrations/sql_script.hpp"
+#include "cora/util/text_position.hpp"
+
+namespace cora::lint {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::size_t> line_starts(const std::string& text) {
+  std::vector<std::size_t> starts{0};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') starts.push_back(i + 1);
+  }
+  return starts;
+}
+
+std::string_view line_text(const std::string& text, const std::vector<std::size_t>& starts, std::size_t index) {
+  const std::size_t begin = starts[index];
+  const std::size_t end = index + 1 < starts.size() ? starts[index + 1] - 1 : text.size();
+  return std::string_view(text).substr(begin, end - begin);
+}
+
+// Lines of the leading comment block, which parse_directives reads as the header.
+std::size_t header_line_count(const std::string& text, const std::vector<std::size_t>& starts) {
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    const auto line = trim(line_text(text, starts, i));
+    if (!line.empty() && line.rfind("--", 0) != 0) return i;
+  }
+  return starts.size();
+}
+
+std::string known_rules() {
+  std::string names;
+  for (const auto& rule : offline_rules()) names += (names.empty() ? "" : ", ") + std::string(rule.name);
+  return names;
+}
+
+void check_rule_names(const MigrationFile& file, const LintSilence& silence, std::vector<Finding>& errors) {
+  for (const auto& rule : silence.rules) {
+    if (is_offline_rule(rule)) continue;
+    Finding error;
+    error.rule = std::string(kInvalidSilence);
+    error.severity = Severity::error;
+    error.file = file.path.string();
+    error.line = silence.line;
+    error.message = fmt::format("ignore={} names no lint rule", rule);
+    error.hint = "rules are: " + known_rules();
+    errors.push_back(std::move(error));
+  }
+}
+
+// The statement types some rule reads the tree of (table_rules, lock_timeout_rule, rename_rule,
+// rerun_rules, schema_state, module_dependency_rule); the others are kept without one. A new rule adds its types here.
+bool reads_statement(std::string_view type) {
+  static const char* const types[] = {
+      "IndexStmt",  "AlterTableStmt",     "DropStmt",         "RenameStmt",       "CreateStmt",
+      "CreateForeignTableStmt", "CreateTableAsStmt", "ViewStmt", "CreateFunctionStmt", "VariableSetStmt",
+      "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt", "TruncateStmt",
+      "GrantStmt",
+      // rerun_rules, and the relations schema_state keeps for unresolved_body_reference.
+      "CreateSeqStmt", "CompositeTypeStmt", "CreateEnumStmt", "CreateDomainStmt", "CreateExtensionStmt",
+      "CreateSchemaStmt", "DeleteStmt"};
+  for (const char* t : types) {
+    if (type == t) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int LintFile::line_at(const nlohmann::json& node, int fallback) const {
+  if (!node.is_object()) return fallback;
+  const auto it = node.find("location");
+  if (it == node.end() || !it->is_number_integer() || it->get<long long>() < 0) return fallback;
+  const auto offset = static_cast<std::size_t>(it->get<long long>());
+  if (offset >= file->content.size()) return fallback;
+  return lines->line_of(offset);
+}
+
+const std::vector<SqlToken>& LintFile::tokens() const {
+  if (!tokens_) tokens_ = scan_sql_tokens(file->content).value_or(std::vector<SqlToken>{});
+  return *tokens_;
+}
+
+Finding error_finding(const MigrationFile& file, std::string_view rule, const std::string& message,
+                      const std::string& hint) {
+  Finding error;
+  error.rule = std::string(rule);
+  error.severity = Severity::error;
+  error.file = file.path.string();
+  error.hint = hint;
+  std::string_view rest = message;
+  const std::string prefix = file.path.string();
+  if (rest.rfind(prefix, 0) == 0) {
+    rest.remove_prefix(prefix.size());
+    const auto number = [&rest]() {
+      if (rest.size() < 2 || rest[0] != ':' || rest[1] < '0' || rest[1] > '9') return 0;
+      int value = 0;
+      std::size_t i = 1;
+      for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && value < 100'000'000; ++i)
+        value = value * 10 + (rest[i] - '0');
+      rest.remove_prefix(i);
+      return value;
+    };
+    error.line = number();
+    if (error.line > 0) error.column = number();
+    if (rest.rfind(": ", 0) == 0) rest.remove_prefix(2);
+  }
+  error.message = std::string(rest);
+  return error;
+}
+
+LoadedFile load_lint_file(const MigrationFile& file, bool validate) {
+  LoadedFile loaded;
+  LintFile lint_file;
+  lint_file.file = &file;
+  try {
+    if (validate) {
+      lint_file.directives = prepare_migration(file).directives;
+    } else {
+      if (file.content.find('\0') != std::string::npos) return loaded;
+      lint_file.directives = parse_directives(file);
+    }
+  } catch (const Error& e) {
+    // The header's ignore=/reason= problems are reported under the silence rule, like the others.
+    const std::string_view message = e.what();
+    const bool about_silence =
+        message.find("ignore=") != std::string_view::npos || message.find("reason=") != std::string_view::npos;
+    loaded.errors.push_back(error_finding(file, about_silence ? kInvalidSilence : kInvalidFile, e.what(), e.hint()));
+    return loaded;
+  }
+
+  lint_file.lines = std::make_shared<LineIndex>(file.content);
+  std::vector<ParsedStatement> parsed;
+  try {
+    parsed = parse_statements(file.content, reads_statement);
+  } catch (const SqlParseFailure& failure) {
+    // Only reachable without `validate`: prepare_migration reports these itself.
+    const auto& e = failure.error();
+    Finding error;
+    error.rule = std::string(kInvalidFile);
+    error.severity = Severity::error;
+    error.file = file.path.string();
+    error.line = e.line;
+    error.column = e.column;
+    error.message = fmt::format("{}: {}", e.kind, e.message);
+    error.hint = "fix the SQL";
+    loaded.errors.push_back(std::move(error));
+    return loaded;
+  }
+  lint_file.statements.reserve(parsed.size());
+  for (auto& p : parsed) {
+    LintStatement statement;
+    statement.offset = p.offset;
+    statement.end = p.offset + p.length;
+    statement.start = skip_blanks_and_comments(file.content, statement.offset);
+    statement.line = lint_file.lines->line_of(statement.start);
+    statement.type = std::move(p.type);
+    statement.node = std::move(p.node);
+    lint_file.statements.push_back(std::move(statement));
+  }
+
+  for (const auto& silence : lint_file.directives.silences) check_rule_names(file, silence, loaded.errors);
+  const auto starts = line_starts(file.content);
+  const std::size_t header_lines = header_line_count(file.content, starts);
+  lint_file.statement_silences.resize(lint_file.statements.size());
+  std::size_t line_index = header_lines;
+  for (std::size_t i = 0; i < lint_file.statements.size(); ++i) {
+    const auto& statement = lint_file.statements[i];
+    while (line_index < starts.size() && starts[line_index] < statement.offset) ++line_index;
+    for (; line_index < starts.size() && starts[line_index] < statement.start; ++line_index) {
+      const auto text = directive_text(line_text(file.content, starts, line_index));
+      if (!text) continue;
+      const int line = static_cast<int>(line_index) + 1;
+      MigrationDirectives scratch;
+      try {
+        parse_directive_line(file, line, *text, scratch, false);
+      } catch (const Error& e) {
+        loaded.errors.push_back(error_finding(file, kInvalidSilence, e.what(), e.hint()));
+        continue;
+      }
+      for (auto& silence : scratch.silences) {
+        check_rule_names(file, silence, loaded.errors);
+        lint_file.statement_silences[i].push_back(std::move(silence));
+      }
+    }
+  }
+  loaded.file = std::move(lint_file);
+  return loaded;
+}
+
+}  // namespace cora::lint

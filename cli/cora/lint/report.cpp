@@ -1,0 +1,70 @@
+#include "cora/lint/report.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cora::lint {
+
+namespace {
+
+std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+
+nlohmann::ordered_json position(int value) {
+  return value > 0 ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json finding_json(const Finding& f) {
+  return {{"rule", f.rule},
+          {"severity", f.severity == Severity::error ? "error" : "warning"},
+          {"file", f.file},
+          {"line", position(f.line)},
+          {"column", position(f.column)},
+          {"message", f.message},
+          {"hint", f.hint}};
+}
+
+}  // namespace
+
+std::string format_finding(const Finding& f, const Style& style) {
+  std::string where = f.file;
+  if (f.line > 0) where += fmt::format(":{}", f.line);
+  if (f.line > 0 && f.column > 0 && f.severity == Severity::error) where += fmt::format(":{}", f.column);
+  const bool error = f.severity == Severity::error;
+  const std::string label =
+      style.paint(fmt::format("{}[{}]:", error ? "error" : "warning", f.rule), error ? Tone::bad : Tone::warn);
+  std::string line = fmt::format("{}: {} {}", where, label, f.message);
+  if (!f.hint.empty()) line += fmt::format(" (hint: {})", f.hint);
+  return line;
+}
+
+std::string human_report(const LintReport& report, const Style& style) {
+  std::string out;
+  for (const auto& finding : report.findings) out += format_finding(finding, style) + "\n";
+  out += fmt::format("lint: {}, {}, {}, {} silenced\n", plural(report.files, "file"),
+                     plural(report.count(Severity::warning), "warning"), plural(report.count(Severity::error), "error"),
+                     report.silenced.size());
+  return out;
+}
+
+std::string json_report(const LintReport& report) {
+  nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+  for (const auto& f : report.findings) findings.push_back(finding_json(f));
+  nlohmann::ordered_json silenced = nlohmann::ordered_json::array();
+  for (const auto& s : report.silenced) {
+    auto entry = finding_json(s.finding);
+    entry["reason"] = s.reason;
+    entry["silence_line"] = s.silence_line;
+    silenced.push_back(std::move(entry));
+  }
+  const nlohmann::ordered_json out = {{"files", report.files},
+                                      {"findings", std::move(findings)},
+                                      {"silenced", std::move(silenced)},
+                                      {"summary",
+                                       {{"errors", report.count(Severity::error)},
+                                        {"warnings", report.count(Severity::warning)},
+                                        {"silenced", report.silenced.size()}}}};
+  return out.dump(2) + "\n";
+}
+
+}  // namespace cora::lint

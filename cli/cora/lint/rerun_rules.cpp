@@ -1,0 +1,137 @@
+#include "cora/lint/rerun_rules.hpp"
+
+#include <fmt/format.h>
+
+#include "cora/migrations/defined_objects.hpp"
+#include "cora/migrations/sql_script.hpp"
+
+namespace cora::lint {
+
+namespace {
+
+using nlohmann::json;
+
+Finding finding(const LintFile& file, const LintStatement& statement, const char* rule, std::string message,
+                std::string hint) {
+  Finding f;
+  f.rule = rule;
+  f.severity = Severity::error;
+  f.file = file.file->path.string();
+  f.line = statement.line;
+  f.message = std::move(message);
+  f.hint = std::move(hint);
+  return f;
+}
+
+// The object a CREATE statement makes, as its defined_objects key: "table:public.t", ...
+const DefinedObject* created_object(const std::vector<DefinedObject>& defined) {
+  static const char* const kinds[] = {"table:", "view:", "index:", "type:", "trigger:", "function:",
+                                      "sequence:", "policy:", "extension:"};
+  for (const auto& object : defined) {
+    for (const char* kind : kinds) {
+      if (object.key.rfind(kind, 0) == 0) return &object;
+    }
+  }
+  return nullptr;
+}
+
+std::string kind_of(const std::string& key) { return key.substr(0, key.find(':')); }
+std::string name_of(const std::string& key) { return key.substr(key.find(':') + 1); }
+
+// dropped_objects() names a dropped view "table:".
+std::string drop_key(const std::string& key) { return kind_of(key) == "view" ? "table:" + name_of(key) : key; }
+
+std::string upper(std::string s) {
+  for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return s;
+}
+
+const char* guard_for(const std::string& kind) {
+  if (kind == "table" || kind == "index" || kind == "sequence" || kind == "extension") return "IF NOT EXISTS";
+  if (kind == "function" || kind == "view" || kind == "trigger") return "OR REPLACE";
+  return "a DROP ... IF EXISTS before it";
+}
+
+}  // namespace
+
+RerunHazards::RerunHazards(const LintFile& file) : file_(file) {
+  for (const auto& statement : file.statements) {
+    drops_.push_back(statement.node.is_object() ? dropped_objects(statement.type, statement.node)
+                                                : std::vector<std::string>{});
+  }
+}
+
+std::vector<Finding> RerunHazards::check(std::size_t index) {
+  std::vector<Finding> out;
+  const LintFile& file = file_;
+  const LintStatement& statement = file.statements.at(index);
+  const auto& node = statement.node;
+  if (!node.is_object()) return out;
+  const auto& type = statement.type;
+
+  const std::string destructive = destructive_action(type, node);
+  if (!destructive.empty()) {
+    const auto& dropped = drops_[index];
+    bool scratch = type == "DropStmt" && !dropped.empty();
+    for (const auto& key : dropped) scratch = scratch && scratch_tables_.count(key) > 0;
+    if (!scratch) {
+      const bool cascade = node.value("behavior", "") == "DROP_CASCADE";
+      out.push_back(finding(file, statement, "rerun_destroys_data",
+                            fmt::format("{}{} in a file that runs again: every re-run loses the rows{}", destructive,
+                                        cascade ? " ... CASCADE" : "",
+                                        cascade ? ", and CASCADE drops what depends on the table too" : ""),
+                            "move it to a migration of its own, which runs once; a schema file should only add "
+                            "what is missing (IF NOT EXISTS)"));
+    }
+  }
+  for (const auto& key : drops_[index]) dropped_.insert(key);
+  if (type == "DropStmt") return out;
+
+  if (type == "IndexStmt" && !node.contains("idxname")) {
+    out.push_back(finding(file, statement, "rerun_create_not_guarded",
+                          "CREATE INDEX without a name in a file that runs again: every run builds another copy",
+                          "name the index and write CREATE INDEX IF NOT EXISTS name ON ..."));
+    return out;
+  }
+  if (type == "CreateSchemaStmt") {
+    if (!node.value("if_not_exists", false)) {
+      out.push_back(finding(file, statement, "rerun_create_not_guarded",
+                            fmt::format("CREATE SCHEMA {} in a file that runs again: the second run fails (42P06)",
+                                        node.value("schemaname", "")),
+                            "write CREATE SCHEMA IF NOT EXISTS"));
+    }
+    return out;
+  }
+
+  const auto defined = defined_objects(type, node, statement.start);
+  const DefinedObject* created = created_object(defined);
+  if (!created) return out;
+  const std::string kind = kind_of(created->key);
+  if (kind == "table" && !created->if_not_exists) scratch_tables_.insert(created->key);
+  if (created->if_not_exists || created->or_replace || dropped_.count(drop_key(created->key)) > 0) return out;
+  for (std::size_t later = index + 1; later < drops_.size(); ++later) {
+    for (const auto& key : drops_[later]) {
+      if (key == drop_key(created->key)) return out;  // dropped again before the file ends
+    }
+  }
+  if (kind == "policy") {
+    const std::string name = name_of(created->key);
+    const auto space = name.find(' ');
+    out.push_back(finding(
+        file, statement, "rerun_policy_not_dropped",
+        fmt::format("CREATE POLICY \"{}\" ON {} in a file that runs again, with no DROP POLICY before it: the second "
+                    "run fails (42710, policy already exists)",
+                    name.substr(space + 1), name.substr(0, space)),
+        fmt::format("write DROP POLICY IF EXISTS \"{}\" ON {}; just before it", name.substr(space + 1),
+                    name.substr(0, space))));
+    return out;
+  }
+  out.push_back(finding(file, statement, "rerun_create_not_guarded",
+                        fmt::format("CREATE {} {} in a file that runs again: the second run fails (already exists)",
+                                    upper(kind), name_of(created->key)),
+                        fmt::format("write {} (or DROP {} IF EXISTS before it, where that loses nothing)", guard_for(kind),
+                                    upper(kind))));
+  return out;
+}
+
+}  // namespace cora::lint

@@ -1,0 +1,59 @@
+#pragma once
+// The embedded default: a throwaway PostgreSQL 15 cluster that cora-migrate creates and runs
+// itself, reachable only through a Unix socket, with a Supabase compatibility layer (roles,
+// the auth schema) in every database.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "cora/util/process.hpp"
+
+namespace cora {
+
+class LocalCluster {
+ public:
+  // `data_root` holds the cluster (data/, postgres.log, run/). When we run as root and the
+  // `postgres` user cannot write there, the cluster lives under /var/tmp/cora-migrate instead.
+  LocalCluster(std::filesystem::path data_root, std::filesystem::path pg_bin_dir);
+
+  bool initialized() const;
+  bool running() const;
+
+  // Creates the cluster if needed and starts it if stopped; safe when several processes call
+  // it at once. Throws cora::Error (local_cluster).
+  void ensure_running();
+  void stop();
+  // Stops the cluster and deletes its files.
+  void destroy();
+
+  // 16 hex digits of the Supabase compatibility layer's SHA-256: what a database built here
+  // depends on besides the files applied to it.
+  static std::string compatibility_layer_version();
+
+  // A libpq connection string for `dbname` on this cluster, as its superuser "postgres".
+  std::string conninfo(const std::string& dbname = "postgres") const;
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path data_dir() const { return root_ / "data"; }
+  std::filesystem::path log_file() const { return root_ / "postgres.log"; }
+  const std::filesystem::path& socket_dir() const { return socket_dir_; }
+  // Set when the cluster was relocated because the postgres user cannot reach `data_root`.
+  const std::optional<std::filesystem::path>& requested_root() const { return requested_root_; }
+
+ private:
+  void create();
+  void start();
+  void apply_compatibility_layer() const;
+  void prepare_dir(const std::filesystem::path& dir, bool private_dir) const;
+  ProcessResult run_tool(const std::string& tool, std::vector<std::string> args) const;
+  [[noreturn]] void fail(const std::string& what, const ProcessResult& result) const;
+
+  std::filesystem::path root_;
+  std::filesystem::path bin_dir_;
+  std::filesystem::path socket_dir_;
+  std::optional<std::filesystem::path> requested_root_;
+  std::optional<SystemUser> run_as_;  // the postgres user, when we are root
+};
+
+}  // namespace cora

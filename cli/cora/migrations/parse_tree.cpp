@@ -1,0 +1,150 @@
+#include "cora/migrations/parse_tree.hpp"
+
+#include <fmt/format.h>
+#include <pg_query.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "cora/migrations/sql_nesting.hpp"
+#include "cora/migrations/sql_script.hpp"
+#include "cora/util/line_index.hpp"
+
+namespace cora {
+
+namespace {
+
+struct ParseResultDeleter {
+  void operator()(PgQueryParseResult* r) const {
+    pg_query_free_parse_result(*r);
+    delete r;
+  }
+};
+
+// Reads libpg_query's {"version": N, "stmts": [{"stmt": {TYPE: NODE}, "stmt_location": N,
+// "stmt_len": N}, ...]} and builds NODE only for the types asked for. Iterative (no recursion
+// per level) and linear: nlohmann::json's own filtering callback rescans a parent for
+// discarded children after each child, which is quadratic in the number of statements.
+class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  StatementReader(std::vector<ParsedStatement>& out, const std::function<bool(std::string_view)>& keep)
+      : out_(out), keep_(keep) {}
+
+  bool null() override { return scalar(nullptr); }
+  bool boolean(bool v) override { return scalar(v); }
+  bool number_integer(number_integer_t v) override { return scalar(v); }
+  bool number_unsigned(number_unsigned_t v) override { return scalar(v); }
+  bool number_float(number_float_t v, const string_t&) override { return scalar(v); }
+  bool string(string_t& v) override { return scalar(std::move(v)); }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return open(nlohmann::json::object()); }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(nlohmann::json::array()); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    if (!building_.empty()) {
+      key_ = std::move(k);
+    } else if (depth_ == 1) {
+      in_stmts_ = k == "stmts";
+    } else if (depth_ == 3 && in_stmts_) {
+      key_ = std::move(k);
+    } else if (depth_ == 4 && in_stmts_ && !out_.empty()) {
+      out_.back().type = k;
+      keep_type_ = keep_(out_.back().type);
+    }
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    throw SqlParseFailure({std::string("unreadable parse tree: ") + e.what(), 0, 0, "SQL syntax error"});
+  }
+
+ private:
+  // Adds `value` to the node being built; returns where it now lives.
+  nlohmann::json* add(nlohmann::json value) {
+    nlohmann::json& parent = *building_.back();
+    if (parent.is_object()) {
+      auto& slot = parent[key_];
+      slot = std::move(value);
+      return &slot;
+    }
+    parent.push_back(std::move(value));
+    return &parent.back();
+  }
+
+  bool scalar(nlohmann::json value) {
+    if (!building_.empty()) {
+      add(std::move(value));
+    } else if (depth_ == 3 && in_stmts_ && !out_.empty() && value.is_number_integer()) {
+      const auto n = value.get<long long>();
+      const std::size_t v = n < 0 ? 0 : static_cast<std::size_t>(n);
+      if (key_ == "stmt_location") out_.back().offset = v;
+      if (key_ == "stmt_len") out_.back().length = v;
+    }
+    return true;
+  }
+
+  bool open(nlohmann::json container) {
+    ++depth_;
+    if (!building_.empty()) {
+      building_.push_back(add(std::move(container)));
+    } else if (depth_ == 3 && in_stmts_) {
+      out_.emplace_back();
+      keep_type_ = false;
+    } else if (depth_ == 5 && in_stmts_ && keep_type_ && !out_.empty()) {
+      out_.back().node = std::move(container);
+      building_.push_back(&out_.back().node);
+    }
+    return true;
+  }
+
+  bool close() {
+    if (!building_.empty()) building_.pop_back();
+    --depth_;
+    return true;
+  }
+
+  std::vector<ParsedStatement>& out_;
+  const std::function<bool(std::string_view)>& keep_;
+  int depth_ = 0;  // open objects and arrays
+  bool in_stmts_ = false;
+  bool keep_type_ = false;
+  std::string key_;
+  std::vector<nlohmann::json*> building_;  // the node being built, innermost container last
+};
+
+void refuse_deep_nesting(const std::string& sql) {
+  const auto tokens = scan_sql_tokens(sql);
+  if (!tokens) return;  // the parser reports what the scanner rejected, with its position
+  const auto bound = nesting_bound(*tokens);
+  if (bound.levels <= kMaxNesting) return;
+  const auto at = LineIndex(sql).at(bound.offset);
+  throw SqlParseFailure({fmt::format("the statement nests too deeply to analyse (up to {} levels, more than {}): "
+                                     "split it into smaller statements",
+                                     bound.levels, kMaxNesting),
+                         at.line, at.column, "statement too complex"});
+}
+
+}  // namespace
+
+std::vector<ParsedStatement> parse_statements(const std::string& sql,
+                                              const std::function<bool(std::string_view type)>& keep_node) {
+  refuse_deep_nesting(sql);
+  std::unique_ptr<PgQueryParseResult, ParseResultDeleter> result(new PgQueryParseResult(pg_query_parse(sql.c_str())));
+  if (result->error) {
+    const auto at = LineIndex(sql).at(byte_offset_of_character(sql, result->error->cursorpos));
+    throw SqlParseFailure({result->error->message, at.line, at.column, "SQL syntax error"});
+  }
+  std::vector<ParsedStatement> statements;
+  StatementReader reader(statements, keep_node);
+  nlohmann::json::sax_parse(result->parse_tree, &reader);
+  for (auto& statement : statements) {
+    statement.offset = std::min(statement.offset, sql.size());
+    // libpg_query reports 0 for "until the end of the input" on the last statement.
+    if (statement.length == 0 || statement.length > sql.size() - statement.offset) {
+      statement.length = sql.size() - statement.offset;
+    }
+  }
+  return statements;
+}
+
+}  // namespace cora

@@ -1,0 +1,69 @@
+#pragma once
+// A migration's SQL split into statements by PostgreSQL's own parser (libpg_query).
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cora/migrations/defined_objects.hpp"
+
+namespace cora {
+
+struct SqlStatement {
+  std::size_t offset = 0;   // byte offset in the file; includes leading comments and blanks
+  std::size_t length = 0;   // bytes
+  int first_line = 1;       // line of the statement's first token
+  std::string node_type;    // parse node, e.g. "CreateStmt", "IndexStmt", "TransactionStmt"
+  bool concurrently = false;  // CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY
+  bool copy_from_stdin = false;  // needs a client feeding data, as psql does
+  std::string index_name;        // CREATE INDEX: the index's name (schema-qualified when written so)
+  // Objects the statement creates, as "table:schema.name", "index:schema.name",
+  // "policy:schema.table name" or "function:schema.name" (unqualified names taken as public).
+  std::vector<std::string> creates;
+  std::string transaction_kind;  // TransactionStmt: "TRANS_STMT_BEGIN", "TRANS_STMT_COMMIT", ...
+  // Set when running the statement again destroys data: "DROP TABLE", "TRUNCATE",
+  // "DELETE without WHERE" (a schema file re-run must not do it unasked).
+  std::string destructive;
+  std::vector<std::string> drops;  // DROP ... of such objects, with the same keys
+  // Every object the statement defines, with where (see defined_objects.hpp): what `diff` cites.
+  std::vector<DefinedObject> defines;
+};
+
+struct SqlSyntaxError {
+  std::string message;
+  int line = 0;
+  int column = 0;
+  std::string kind = "SQL syntax error";  // or why else the statement cannot be taken
+};
+
+struct SqlScript {
+  std::vector<SqlStatement> statements;
+};
+
+// Splits `sql` into statements. Throws SqlParseFailure with line and column on a syntax error.
+SqlScript parse_sql_script(const std::string& sql);
+
+class SqlParseFailure : public std::exception {
+ public:
+  explicit SqlParseFailure(SqlSyntaxError error) : error_(std::move(error)) {}
+  const char* what() const noexcept override { return error_.message.c_str(); }
+  const SqlSyntaxError& error() const noexcept { return error_; }
+
+ private:
+  SqlSyntaxError error_;
+};
+
+// "DROP TABLE", "TRUNCATE" or "DELETE without WHERE" when running the statement (`type`, `node`)
+// again destroys data; empty otherwise.
+std::string destructive_action(const std::string& type, const nlohmann::json& node);
+
+// What a DROP statement drops, by the keys of SqlStatement::creates ("table:" also for views),
+// plus "sequence:s.n", "type:s.n" (types and domains) and "trigger:s.t.name".
+std::vector<std::string> dropped_objects(const std::string& type, const nlohmann::json& node);
+
+// Byte offset of the first token at or after `offset`: skips blanks, -- comments and
+// (nested) /* */ comments.
+std::size_t skip_blanks_and_comments(const std::string& sql, std::size_t offset);
+
+}  // namespace cora

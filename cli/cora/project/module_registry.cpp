@@ -1,0 +1,48 @@
+#include "cora/project/module_registry.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "cora/error.hpp"
+
+namespace cora {
+
+namespace {
+
+[[noreturn]] void registry_error(const std::filesystem::path& file, const YAML::Mark& mark, const std::string& what) {
+  const std::string at = mark.is_null() ? file.string() : fmt::format("{}:{}", file.string(), mark.line + 1);
+  throw Error(ExitCode::config, fmt::format("{}: {}", at, what),
+              "fix the registry, or drop module_registry from cora-migrate.toml and use [module.NAME] depends_on");
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<std::string>> read_module_registry(const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    throw Error(ExitCode::config, fmt::format("{}: module registry cannot be read", file.string()),
+                "check module_registry in cora-migrate.toml");
+  } catch (const YAML::Exception& e) {
+    registry_error(file, e.mark, "not valid YAML: " + e.msg);
+  }
+  std::map<std::string, std::vector<std::string>> dependencies;
+  const YAML::Node modules = root["modules"];
+  if (!modules) registry_error(file, root.Mark(), "has no modules: mapping");
+  if (!modules.IsMap()) registry_error(file, modules.Mark(), "modules: must map module names to their entries");
+  for (const auto& entry : modules) {
+    const std::string name = entry.first.as<std::string>("");
+    const YAML::Node deps = entry.second.IsMap() ? entry.second["dependencies"] : YAML::Node();
+    auto& out = dependencies[name];
+    if (!deps || deps.IsNull()) continue;
+    if (!deps.IsSequence()) registry_error(file, deps.Mark(), fmt::format("{}: dependencies must be a list", name));
+    for (const auto& dep : deps) {
+      if (!dep.IsScalar()) registry_error(file, dep.Mark(), fmt::format("{}: dependencies must be module names", name));
+      out.push_back(dep.as<std::string>());
+    }
+  }
+  return dependencies;
+}
+
+}  // namespace cora

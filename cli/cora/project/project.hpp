@@ -1,0 +1,46 @@
+#pragma once
+// The project's migration files: one migrations folder, or every module of a CORA project
+// (`modules = ["packages/*"]`), each with its schema/ snapshot and migrations/ deltas, in
+// dependency order.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cora/config/settings.hpp"
+#include "cora/migrations/migration_file.hpp"
+
+namespace cora {
+
+struct Module {
+  std::string name;                   // the folder's name, e.g. "module-access"
+  std::filesystem::path root;
+  std::filesystem::path schema_dir;   // empty when the module has none
+  std::filesystem::path migrations_dir;
+  std::vector<std::string> depends_on;
+  bool enabled = true;
+  bool selected = true;               // false when --module names others
+};
+
+struct Project {
+  bool has_modules = false;           // false: one migrations folder, module ""
+  std::vector<Module> modules;        // in dependency order (disabled ones included, marked)
+  // Files of the enabled, selected modules: by module in dependency order, each module's
+  // schema/ files then its migrations/ deltas, each folder in version order.
+  std::vector<MigrationFile> files;
+  std::vector<std::string> warnings;  // e.g. files sharing a version
+  // Files of the modules that do not run (disabled, or left out by --module), read only to say
+  // which module creates an object; a module whose files cannot be read is left out here.
+  std::vector<MigrationFile> reference_files;
+
+  const Module* find(const std::string& name) const;
+  // The modules `name` depends on, directly or through others.
+  std::vector<std::string> dependency_closure(const std::string& name) const;
+};
+
+// Throws cora::Error: config (a glob that matches no module, an unknown module in depends_on,
+// --module or [module.NAME], a cycle), migration_files (as discover_migrations, and repeated
+// versions under strict_versions).
+Project load_project(const Settings& settings);
+
+}  // namespace cora

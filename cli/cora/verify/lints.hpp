@@ -1,0 +1,24 @@
+#pragma once
+// Built-in lints: what is wrong in any schema, with no check file needed. Pure. The rules and
+// their levels are in lints/lint_rules.hpp; each family of rules has a file in lints/.
+
+#include <string>
+#include <vector>
+
+#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/verify/evaluate_checks.hpp"
+#include "cora/verify/lints/lint_rules.hpp"
+#include "cora/verify/object_origins.hpp"
+#include "cora/verify/outcome.hpp"
+
+namespace cora {
+
+// Runs every live rule not switched off in `levels` ([lints]; absent means the rule's default),
+// its findings graded as configured. `exposed_schemas` are the schemas the Data API serves.
+// `origins` (a project with modules, else null) lets a finding name the module that creates
+// what a function body names.
+std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const FunctionAnalyses& analyses,
+                                    const LintLevels& levels, const std::vector<std::string>& exposed_schemas,
+                                    const ObjectOrigins* origins = nullptr);
+
+}  // namespace cora

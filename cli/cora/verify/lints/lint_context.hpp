@@ -1,0 +1,61 @@
+#pragma once
+// What every live rule reads, and how a rule reports. Pure: no database.
+
+#include <string>
+#include <vector>
+
+#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/verify/evaluate_checks.hpp"
+#include "cora/verify/object_origins.hpp"
+#include "cora/verify/outcome.hpp"
+
+namespace cora {
+
+struct LintContext {
+  const CatalogSnapshot& snapshot;
+  const FunctionAnalyses& analyses;
+  const std::vector<std::string>& exposed_schemas;  // [verify] schemas: what the Data API serves
+  // A project with modules: which module's file creates a name a function body uses; else null.
+  const ObjectOrigins* origins = nullptr;
+
+  bool exposed(const std::string& schema) const;
+  // A table (relkind r or p) of the project in an exposed schema.
+  bool exposed_table(const TableFact& t) const;
+  // "public" when anon or authenticated is among the policy's roles, or it applies to every role.
+  static bool applies_to_api_roles(const PolicyFact& p);
+  static bool applies_to(const PolicyFact& p, const std::string& role);
+};
+
+// An outcome of rule `rule` about `subject`; findings are added by the rule.
+CheckOutcome lint_outcome(const std::string& rule, const std::string& subject);
+
+// "public.orgs" -> "orgs"; other schemas stay qualified. For messages.
+std::string short_name(const std::string& qualified);
+
+// One function per rule, named as the rule; each appends one outcome per subject it looked at.
+using LintOutcomes = std::vector<CheckOutcome>;
+void policy_recursion(const LintContext& c, LintOutcomes& out);
+void rls_disabled_in_public(const LintContext& c, LintOutcomes& out);
+void policy_on_rls_disabled_table(const LintContext& c, LintOutcomes& out);
+void rls_enabled_no_policy(const LintContext& c, LintOutcomes& out);
+void policy_always_true(const LintContext& c, LintOutcomes& out);
+void multiple_permissive_policies(const LintContext& c, LintOutcomes& out);
+void auth_rls_initplan(const LintContext& c, LintOutcomes& out);
+void user_metadata_referenced(const LintContext& c, LintOutcomes& out);
+void security_definer_executable_by_anon(const LintContext& c, LintOutcomes& out);
+void security_definer_executable_by_authenticated(const LintContext& c, LintOutcomes& out);
+void function_search_path_mutable(const LintContext& c, LintOutcomes& out);
+void unresolved_relation(const LintContext& c, LintOutcomes& out);
+void auth_users_exposed(const LintContext& c, LintOutcomes& out);
+void security_definer_view(const LintContext& c, LintOutcomes& out);
+void materialized_view_in_api(const LintContext& c, LintOutcomes& out);
+void foreign_table_in_api(const LintContext& c, LintOutcomes& out);
+void sensitive_columns_exposed(const LintContext& c, LintOutcomes& out);
+void extension_in_public(const LintContext& c, LintOutcomes& out);
+void no_primary_key(const LintContext& c, LintOutcomes& out);
+void unindexed_foreign_key(const LintContext& c, LintOutcomes& out);
+void duplicate_index(const LintContext& c, LintOutcomes& out);
+void invalid_index(const LintContext& c, LintOutcomes& out);
+void fkey_to_auth_unique(const LintContext& c, LintOutcomes& out);
+
+}  // namespace cora

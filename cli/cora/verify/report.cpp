@@ -1,0 +1,197 @@
+#include "cora/verify/report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+#include "cora/output/machine_text.hpp"
+#include "cora/output/terminal.hpp"
+#include "cora/verify/finding_sources.hpp"
+
+namespace cora {
+
+namespace {
+
+std::string where(const CheckOutcome& o) {
+  return o.origin.file.empty() ? "built-in lint" : fmt::format("{}:{}", o.origin.file, o.origin.line);
+}
+
+std::string finding_text(const Finding& f) {
+  return fmt::format("expected {}; found {}; fix: {}", f.expected, f.found, f.fix);
+}
+
+// Where the object came from, for the one-line formats: "; made by FILE:LINE", or that no file
+// creates it. Empty when the files were not read or the outcome is about no object.
+std::string source_text(const CheckOutcome& o) {
+  if (!o.source) return "";
+  if (!o.source->from_files()) return "; " + no_file_creates(o.subject);
+  return "; last created or altered by " + describe_origin(*o.source);
+}
+
+// The check's own file, when the annotation is placed on the .sql file instead.
+std::string check_text(const CheckOutcome& o) {
+  if (o.origin.file.empty() || !o.source || !o.source->from_files()) return "";
+  return fmt::format("; check: {}:{}", o.origin.file, o.origin.line);
+}
+
+// The file and line an annotation or test case belongs to: the .sql statement that made the
+// object when one did, else the check's own file (nothing for a lint about no object).
+std::pair<std::string, int> annotated_location(const CheckOutcome& o) {
+  if (o.source && o.source->from_files()) return {o.source->file, o.source->line};
+  return {o.origin.file, o.origin.line};
+}
+
+std::string summary_line(const std::vector<CheckOutcome>& outcomes, const VerifySummary& s) {
+  std::size_t failed = 0;
+  for (const auto& o : outcomes) failed += o.passed() ? 0U : 1U;
+  return fmt::format("{} checks and lints, {} passed, {} failed ({} errors, {} warnings); {} queries to {}",
+                     outcomes.size(), outcomes.size() - failed, failed, count_findings(outcomes, Severity::error),
+                     count_findings(outcomes, Severity::warning), s.queries, s.database);
+}
+
+}  // namespace
+
+std::size_t count_findings(const std::vector<CheckOutcome>& outcomes, Severity severity) {
+  std::size_t n = 0;
+  for (const auto& o : outcomes) {
+    for (const auto& f : o.findings) n += f.severity == severity ? 1U : 0U;
+  }
+  return n;
+}
+
+std::string render_human(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary, bool color) {
+  const Style style = color ? Style::for_stream(stdout) : Style::plain();
+  // Grouped by file, then kind; only what failed is spelled out.
+  std::map<std::string, std::map<std::string, std::vector<const CheckOutcome*>>> groups;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> totals;  // file -> (checks, failed)
+  for (const auto& o : outcomes) {
+    const std::string file = o.origin.file.empty() ? "built-in lints" : o.origin.file;
+    auto& t = totals[file];
+    ++t.first;
+    if (!o.passed()) {
+      ++t.second;
+      groups[file][o.kind].push_back(&o);
+    }
+  }
+  std::string out;
+  for (const auto& [file, total] : totals) {
+    const bool ok = total.second == 0;
+    out += fmt::format("{} {} ({} checked, {} failed)\n", style.paint(ok ? "ok  " : "FAIL", ok ? Tone::good : Tone::bad),
+                       style.paint(file, Tone::bold), total.first, total.second);
+    for (const auto& [kind, failed] : groups[file]) {
+      for (const auto* o : failed) {
+        out += fmt::format("  {} {} ({})\n", kind, o->subject, where(*o));
+        if (o->source) {
+          out += o->source->from_files()
+                     ? fmt::format("    made by  {} (the last statement that creates or alters it)\n",
+                                   describe_origin(*o->source))
+                     : fmt::format("    made by  {}\n", no_file_creates(o->subject));
+        }
+        for (const auto& f : o->findings) {
+          out += fmt::format("    {} expected {}\n", style.paint(f.severity == Severity::error ? "error:  " : "warning:",
+                                                              f.severity == Severity::error ? Tone::bad : Tone::warn),
+                             f.expected);
+          out += fmt::format("             found    {}\n", f.found);
+          out += fmt::format("             fix      {}\n", f.fix);
+        }
+      }
+    }
+  }
+  out += summary_line(outcomes, summary) + "\n";
+  return out;
+}
+
+std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& o : outcomes) {
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& f : o.findings) {
+      findings.push_back({{"severity", to_string(f.severity)}, {"expected", f.expected}, {"found", f.found}, {"fix", f.fix}});
+    }
+    checks.push_back({{"kind", o.kind}, {"subject", o.subject},
+                      {"file", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.file)},
+                      {"line", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.line)},
+                      {"passed", o.passed()}, {"findings", findings}});
+    if (!o.silenced.empty()) checks.back()["silenced"] = o.silenced;
+    if (o.source) {
+      const auto& src = *o.source;
+      const bool known = src.from_files();
+      checks.back()["source"] = {
+          {"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
+          {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
+          {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
+          {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))}};
+    } else {
+      checks.back()["source"] = nullptr;
+    }
+  }
+  const nlohmann::json doc{{"database", summary.database},
+                           {"queries", summary.queries},
+                           {"checks", checks},
+                           {"summary",
+                            {{"total", outcomes.size()},
+                             {"errors", count_findings(outcomes, Severity::error)},
+                             {"warnings", count_findings(outcomes, Severity::warning)}}}};
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // non-UTF-8 paths
+}
+
+std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+  std::size_t failures = 0;
+  for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
+  std::string out = fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
+                                xml_escape(summary.target.empty() ? summary.database : summary.target), outcomes.size(),
+                                failures);
+  if (!summary.target.empty()) {
+    out += fmt::format("    <properties><property name=\"database\" value=\"{}\"/></properties>\n",
+                       xml_escape(summary.database));
+  }
+  for (const auto& o : outcomes) {
+    const auto [file, line] = annotated_location(o);
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"", xml_escape(o.kind), xml_escape(o.subject),
+                       xml_escape(file));
+    if (!file.empty()) out += fmt::format(" line=\"{}\"", line);
+    if (o.passed()) {
+      out += "/>\n";
+      continue;
+    }
+    out += ">\n";
+    for (const auto& f : o.findings) {
+      out += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(f.severity),
+                         xml_escape("expected " + f.expected + "; found " + f.found),
+                         xml_escape(finding_text(f) + source_text(o) + check_text(o)));
+    }
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n";
+  return out;
+}
+
+std::string render_junit(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+  std::size_t failures = 0;
+  for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"cora-migrate verify\" tests=\"{}\" failures=\"{}\">\n", outcomes.size(), failures);
+  out += render_junit_suite(outcomes, summary);
+  out += "</testsuites>\n";
+  return out;
+}
+
+std::string render_github(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
+  std::string out;
+  const std::string title_prefix = summary.target.empty() ? "" : "[" + summary.target + "] ";
+  for (const auto& o : outcomes) {
+    for (const auto& f : o.findings) {
+      const std::string level = f.severity == Severity::error ? "error" : "warning";
+      const auto [file, line] = annotated_location(o);
+      const std::string location = file.empty() ? "" : fmt::format(" file={},line={},", github_property(file), line);
+      out += fmt::format("::{}{}{}title={}::{}\n", level, location, file.empty() ? " " : "",
+                         github_property(title_prefix + o.kind + " " + o.subject),
+                         github_data(finding_text(f) + source_text(o) + check_text(o)));
+    }
+  }
+  out += summary_line(outcomes, summary) + "\n";
+  return out;
+}
+
+}  // namespace cora

@@ -1,0 +1,57 @@
+#include "cora/verify/verify_schema.hpp"
+
+#include <algorithm>
+
+#include "cora/verify/lints.hpp"
+#include "cora/verify/live_checks.hpp"
+
+namespace cora {
+
+namespace {
+
+CheckOutcome outcome_of_probe(const ProbeCheck& probe, const std::vector<CheckOutcome>& ran) {
+  const auto it = std::find_if(ran.begin(), ran.end(), [&](const CheckOutcome& o) {
+    return o.kind == "probe" && o.subject == probe.name && o.origin.file == probe.origin.file &&
+           o.origin.line == probe.origin.line;
+  });
+  if (it != ran.end()) return *it;
+  // Only a caller that gathered facts without this probe gets here: say so rather than pass.
+  CheckOutcome missing{"probe", probe.name, probe.origin, {}};
+  missing.findings.push_back({Severity::error, "the probe ran", "it was not run", "run verify against a database"});
+  return missing;
+}
+
+}  // namespace
+
+SchemaFacts facts_from_catalog(CatalogSnapshot catalog) {
+  SchemaFacts facts;
+  facts.analyses = analyse_functions(catalog);
+  facts.catalog = std::move(catalog);
+  return facts;
+}
+
+SchemaFacts read_schema_facts(Connection& db, const CheckSet& checks, const std::vector<std::string>& schemas,
+                              RecursionProbe recursion, RunProbes probes) {
+  auto facts = facts_from_catalog(read_catalog_snapshot(db, schemas, recursion));
+  const auto expressions = expressions_to_normalise(checks, facts.catalog);
+  if (probes == RunProbes::yes) {
+    auto live = run_live_checks(db, expressions, checks.probes);
+    facts.expressions = std::move(live.expressions);
+    facts.probes = std::move(live.probes);
+  } else {
+    facts.expressions = normalise_expressions(db, expressions);
+  }
+  return facts;
+}
+
+std::vector<CheckOutcome> verify_schema(const CheckSet& checks, const LintSelection* lints, const SchemaFacts& facts) {
+  auto outcomes = evaluate_checks(checks, facts.catalog, facts.expressions, facts.analyses);
+  for (const auto& probe : checks.probes) outcomes.push_back(outcome_of_probe(probe, facts.probes));
+  if (lints) {
+    auto found = run_lints(facts.catalog, facts.analyses, lints->levels, lints->exposed_schemas, lints->origins);
+    outcomes.insert(outcomes.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+  }
+  return outcomes;
+}
+
+}  // namespace cora

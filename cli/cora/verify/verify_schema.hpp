@@ -1,0 +1,52 @@
+#pragma once
+// verify's judgement in two steps: gather everything the server must answer (the catalog, the
+// checks' normalised expressions, the probes) in two round trips, then judge it in pure code.
+// verify, adopt and checklist all judge through verify_schema.
+
+#include <string>
+#include <vector>
+
+#include "cora/config/settings.hpp"
+#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/verify/check_model.hpp"
+#include "cora/verify/evaluate_checks.hpp"
+#include "cora/verify/outcome.hpp"
+
+namespace cora {
+
+class Connection;
+class ObjectOrigins;
+
+// What the judges read. Built from a server (read_schema_facts) or from a catalog alone (a JSON
+// fixture, see catalog_snapshot_json.hpp), with the answers only a server can give left empty.
+struct SchemaFacts {
+  CatalogSnapshot catalog;
+  FunctionAnalyses analyses;          // what each function body references, analysed once
+  NormalisedExpressions expressions;  // the checks' expressions as PostgreSQL normalises them
+  std::vector<CheckOutcome> probes;   // the outcome of every probe that ran
+};
+
+// Pure: the analyses derived from `catalog`, nothing normalised, no probe run.
+SchemaFacts facts_from_catalog(CatalogSnapshot catalog);
+
+enum class RunProbes { no, yes };
+
+// Reads the catalog of `schemas` (with the policy-recursion probe if asked) in one round trip,
+// then the expressions of `checks` and, with RunProbes::yes, its probes in one more.
+SchemaFacts read_schema_facts(Connection& db, const CheckSet& checks, const std::vector<std::string>& schemas,
+                              RecursionProbe recursion, RunProbes probes);
+
+// The built-in lints to run, as [lints] grades them; `origins` (a project with modules) lets a
+// finding name the module that creates what a function body names.
+struct LintSelection {
+  const LintLevels& levels;
+  const std::vector<std::string>& exposed_schemas;
+  const ObjectOrigins* origins = nullptr;
+};
+
+// Pure: the outcome of every declared check of `checks` (a probe's as `facts` recorded it, matched
+// by its file, line and name; one that did not run fails saying so), then of every built-in lint
+// when `lints` is given.
+std::vector<CheckOutcome> verify_schema(const CheckSet& checks, const LintSelection* lints, const SchemaFacts& facts);
+
+}  // namespace cora
