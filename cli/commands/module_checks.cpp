@@ -6,13 +6,12 @@
 
 namespace cora::cli {
 
-std::optional<ObjectOrigins> module_origins(Connection& db, const Settings& settings, const Project& project) {
+std::optional<ObjectOrigins> module_origins(const HistoryState& history, const Project& project) {
   if (!project.has_modules) return std::nullopt;
   std::vector<const MigrationFile*> files;
   for (const auto& f : project.files) files.push_back(&f);
   for (const auto& f : project.reference_files) files.push_back(&f);
   std::set<std::string> installed;
-  const auto history = HistoryTable(settings.history_table).read(db);
   if (history.records) {
     for (const auto& r : *history.records) installed.insert(r.module);
   }

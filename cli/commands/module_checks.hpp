@@ -6,16 +6,16 @@
 #include <vector>
 
 #include "cora/config/settings.hpp"
-#include "cora/db/connection.hpp"
+#include "cora/db/history_table.hpp"
 #include "cora/project/project.hpp"
 #include "cora/verify/object_origins.hpp"
 #include "cora/verify/outcome.hpp"
 
 namespace cora::cli {
 
-// Every module's files (disabled ones' too), with the modules history shows installed. One
-// query. nullopt for a project without modules.
-std::optional<ObjectOrigins> module_origins(Connection& db, const Settings& settings, const Project& project);
+// Every module's files (disabled ones' too), with the modules `history` shows installed.
+// nullopt for a project without modules.
+std::optional<ObjectOrigins> module_origins(const HistoryState& history, const Project& project);
 
 // undeclared_module_dependency over the project's files, as verify outcomes (kind
 // "lint:undeclared_module_dependency", the using file as origin); none when [lints] turns it off.

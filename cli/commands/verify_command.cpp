@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -60,11 +61,10 @@ class ScratchDatabase {
 
 // Checks passing on a database that lacks migrations say little about what migrate will leave:
 // said first, on stderr. A folder of checks without migration files has nothing to compare.
-void warn_when_not_migrated(Connection& db, const Settings& settings, const std::string& description) {
+void warn_when_not_migrated(const HistoryState& history, const Settings& settings, const std::string& description) {
   std::error_code ec;
   if (!settings.modules && !std::filesystem::is_directory(settings.migrations_dir, ec)) return;
   const auto project = load_project_for_command(settings);
-  const auto history = HistoryTable(settings.history_table).read(db);
   const auto scope = migrate_options_for(settings, project).modules;
   const auto records = records_in_scope(project.files, history.records.value_or(std::vector<HistoryRecord>{}), scope);
   std::size_t not_applied = 0;
@@ -143,10 +143,11 @@ class VerifyCommand : public Command {
       std::optional<Project> project;
       if (settings.modules) project = load_project_for_command(settings);
       auto target = connect_to_target(settings);
-      warn_when_not_migrated(*target.db, settings, target.description);
       const auto sources = FileSources::read(settings);
       const auto before = target.db->round_trips();
-      const auto outcomes = collect(*target.db, checks, settings, project ? &*project : nullptr, sources.sources);
+      const HistoryTable history(settings.history_table);
+      const auto outcomes = collect(*target.db, checks, settings, project ? &*project : nullptr, sources.sources, &history,
+                                    [&](const HistoryState& state) { warn_when_not_migrated(state, settings, target.description); });
       return report(outcomes, {target.description, target.db->round_trips() - before, checks.size(), global.target_label});
     }
     const auto project = load_project_for_command(settings);
@@ -168,7 +169,8 @@ class VerifyCommand : public Command {
     }
     const auto before = db->round_trips();
     const auto sources = FileSources::read(settings);
-    auto outcomes = collect(*db, checks, settings, &project, sources.sources);
+    const HistoryTable history(settings.history_table);
+    auto outcomes = collect(*db, checks, settings, &project, sources.sources, project.has_modules ? &history : nullptr);
     const VerifySummary summary{"scratch database " + scratch.name() + " on the local cluster",
                                 db->round_trips() - before, checks.size(), global.target_label};
     if (rerun) {
@@ -188,11 +190,16 @@ class VerifyCommand : public Command {
   }
 
  private:
+  // Two round trips: the catalog (with `history`, if given), then the expressions and probes; the
+  // rest is pure. `on_history` sees the history as soon as it is read.
   std::vector<CheckOutcome> collect(Connection& db, const CheckSet& checks, const Settings& settings,
-                                    const Project* project, const std::optional<ObjectSources>& sources) const {
-    const auto origins = project ? module_origins(db, settings, *project) : std::nullopt;
-    // Two round trips: the catalog, then the expressions and probes; the rest is pure.
-    const auto facts = read_schema_facts(db, checks, settings.verify_schemas, RecursionProbe::run, RunProbes::yes);
+                                    const Project* project, const std::optional<ObjectSources>& sources,
+                                    const HistoryTable* history,
+                                    const std::function<void(const HistoryState&)>& on_history = {}) const {
+    const auto facts =
+        read_schema_facts(db, checks, settings.verify_schemas, RecursionProbe::run, RunProbes::yes, history);
+    if (facts.history && on_history) on_history(*facts.history);
+    const auto origins = project && facts.history ? module_origins(*facts.history, *project) : std::nullopt;
     const LintSelection lints{settings.lints, settings.verify_schemas, origins ? &*origins : nullptr};
     auto outcomes = verify_schema(checks, &lints, facts);
     if (project) {

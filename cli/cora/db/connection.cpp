@@ -7,8 +7,8 @@
 #include <cstring>
 #include <exception>
 #include <iterator>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 
 #include "cora/db/conninfo.hpp"
 #include "cora/db/libpq_version.hpp"
@@ -368,6 +368,37 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
   if (PQexitPipelineMode(conn_) != 1) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
   if (observer_failure) std::rethrow_exception(observer_failure);
   return outcome;
+}
+
+std::vector<SegmentOutcome> Connection::run_segments(const std::vector<std::vector<PipelineStep>>& segments) {
+  // The first segment gets run_pipeline's lock-wait prelude; every later one starts a new
+  // implicit transaction and needs its own, whose result is dropped below.
+  const auto prelude = lock_wait_prelude();
+  std::vector<PipelineStep> steps;
+  std::vector<std::size_t> leading;  // per segment: how many prelude steps lead it (0 or 1)
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    if (segments[s].empty()) throw std::logic_error("run_segments: an empty segment");
+    leading.push_back(s > 0 && prelude ? 1 : 0);
+    if (leading.back() == 1) steps.push_back({*prelude, {}});
+    steps.insert(steps.end(), segments[s].begin(), segments[s].end());
+    steps.back().sync_after = true;
+  }
+  std::vector<SegmentOutcome> outcomes;
+  run_pipeline(steps, [&](const SegmentOutcome& segment) {
+    const std::size_t s = outcomes.size();
+    SegmentOutcome mine;
+    mine.end_step = segments.at(s).size();
+    mine.error = segment.error;
+    // Numbered within the segment as the caller gave it; a failed prelude counts as its first step.
+    if (segment.failed_step) {
+      const std::size_t at = *segment.failed_step - segment.first_step;
+      mine.failed_step = at < leading[s] ? 0 : at - leading[s];
+    }
+    const bool prelude_ran = leading[s] == 1 && !(segment.failed_step && *segment.failed_step == segment.first_step);
+    mine.results.assign(segment.results.begin() + (prelude_ran ? 1 : 0), segment.results.end());
+    outcomes.push_back(std::move(mine));
+  });
+  return outcomes;
 }
 
 void Connection::cancel_running_statement() {

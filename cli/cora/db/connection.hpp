@@ -115,6 +115,11 @@ class Connection {
   // pipeline has been read to its end, so the connection stays usable.
   PipelineOutcome run_pipeline(const std::vector<PipelineStep>& steps, const SegmentObserver& on_segment = {});
 
+  // Independent reads in one round trip: each segment runs in its own implicit transaction
+  // (a failure in one does not skip the others), each bounded by lock_wait, and each gets its
+  // own outcome, in order. Not for statements that refuse a transaction block (DISCARD ALL).
+  std::vector<SegmentOutcome> run_segments(const std::vector<std::vector<PipelineStep>>& segments);
+
   // Asks the server to cancel the statement running now (as Ctrl-C does), if any.
   void cancel_running_statement();
 

@@ -228,8 +228,8 @@ std::string HistoryTable::helper_signature() const {
   return record_function() + "(text,bigint,text,text,text,text,text,text)";
 }
 
-HistoryState HistoryTable::read(Connection& db) const {
-  const auto outcome = db.run_pipeline({{"SELECT to_regprocedure($1) IS NOT NULL AND to_regprocedure($2) IS NOT NULL AND "
+std::vector<PipelineStep> HistoryTable::read_steps() const {
+  std::vector<PipelineStep> steps{{"SELECT to_regprocedure($1) IS NOT NULL AND to_regprocedure($2) IS NOT NULL AND "
                                          "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass($3) "
                                          "AND tgname = 'keep_history_rows' AND tgenabled = 'A')",
                                          {helper_signature(), begin_signature(), qualified_}}, {fmt::format(
@@ -242,10 +242,15 @@ HistoryState HistoryTable::read(Connection& db) const {
           SELECT 1 FROM pg_catalog.pg_stat_activity a
           WHERE a.pid = h.backend_pid AND a.backend_start = h.backend_start)) AS running_alive
 FROM {} h WHERE h.is_current ORDER BY 1, h.version, h.name)",
-        qualified_), {}}});
+        qualified_), {}}};
+  steps.back().sync_after = true;  // a missing table fails this segment only
+  return steps;
+}
+
+HistoryState HistoryTable::decode_read(const std::vector<QueryResult>& results, const std::optional<ServerError>& error) const {
   HistoryState state;
-  if (outcome.error) {
-    const auto& e = *outcome.error;
+  if (error) {
+    const auto& e = *error;
     if (e.sqlstate == "42P01" || e.sqlstate == "3F000") return state;
     if (e.sqlstate == kLockNotAvailableState) {
       throw Error(ExitCode::lock_timeout,
@@ -261,8 +266,8 @@ FROM {} h WHERE h.is_current ORDER BY 1, h.version, h.name)",
     }
     throw QueryFailed(e);
   }
-  state.helpers_installed = outcome.results.at(0).text(0, "?column?") == "t";
-  const QueryResult& result = outcome.results.at(1);
+  state.helpers_installed = results.at(0).text(0, "?column?") == "t";
+  const QueryResult& result = results.at(1);
   std::vector<HistoryRecord> records;
   records.reserve(result.rows.size());
   for (std::size_t i = 0; i < result.rows.size(); ++i) {
@@ -274,6 +279,11 @@ FROM {} h WHERE h.is_current ORDER BY 1, h.version, h.name)",
   }
   state.records = std::move(records);
   return state;
+}
+
+HistoryState HistoryTable::read(Connection& db) const {
+  const auto outcome = db.run_pipeline(read_steps());
+  return decode_read(outcome.results, outcome.error);
 }
 
 }  // namespace cora

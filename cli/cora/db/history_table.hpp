@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "cora/db/server_error.hpp"
 #include "cora/migrations/history_record.hpp"
 
 namespace cora {
 
 class Connection;
+struct PipelineStep;
+struct ServerError;
 
 struct HistoryState {
   std::optional<std::vector<HistoryRecord>> records;  // nullopt: the table does not exist yet
@@ -38,6 +41,10 @@ class HistoryTable {
   // The current rows, in version order, and whether our helper functions are installed. One
   // round trip.
   HistoryState read(Connection& db) const;
+  // The same read as pipeline steps (a segment of their own) and the decoding of what they
+  // returned: a command sends them in the round trip of its other reads.
+  std::vector<PipelineStep> read_steps() const;
+  HistoryState decode_read(const std::vector<QueryResult>& results, const std::optional<ServerError>& error) const;
 
   // Statements that create the schema and table if missing and keep anon/authenticated out.
   std::vector<std::string> create_statements() const;

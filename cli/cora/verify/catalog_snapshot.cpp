@@ -164,13 +164,12 @@ nlohmann::json document(const QueryResult& result) {
 
 }  // namespace
 
-CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::string>& schemas, RecursionProbe probe) {
+std::vector<PipelineStep> catalog_snapshot_steps(const std::vector<std::string>& schemas, RecursionProbe probe) {
   const Param schema_array = text_array_literal(schemas);
   std::vector<PipelineStep> steps{{kTablesSql, {schema_array}},     {kRelationsSql, {}},
                                   {kIndexesSql, {schema_array}},    {kPoliciesSql, {schema_array}},
                                   {kFunctionsSql, {schema_array}},  {kRolesSql, {}},
                                   {kForeignKeysSql, {schema_array}}, {kExtensionsSql, {}}};
-  const std::size_t catalog_steps = steps.size();
   if (probe == RecursionProbe::run) {
     // BEGIN turns the pipeline's implicit transaction into a block, so the ROLLBACK undoes the
     // temporary function and anything a policy's function might have done.
@@ -179,7 +178,11 @@ CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::str
     steps.push_back({kProbeReadsSql, {schema_array}});
     steps.push_back({"ROLLBACK", {}});
   }
-  const auto outcome = db.run_pipeline(steps);
+  return steps;
+}
+
+CatalogSnapshot decode_catalog_snapshot(Connection& db, const SegmentOutcome& outcome, RecursionProbe probe) {
+  constexpr std::size_t catalog_steps = 8;
   if (outcome.error && *outcome.failed_step < catalog_steps) {
     if (probe == RecursionProbe::run) db.execute_script("ROLLBACK");
     throw QueryFailed(*outcome.error);
@@ -199,6 +202,11 @@ CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::str
     }
   }
   return catalog_snapshot_from_json(facts);
+}
+
+CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::string>& schemas, RecursionProbe probe) {
+  const auto outcomes = db.run_segments({catalog_snapshot_steps(schemas, probe)});
+  return decode_catalog_snapshot(db, outcomes.at(0), probe);
 }
 
 }  // namespace cora

@@ -12,6 +12,8 @@
 namespace cora {
 
 class Connection;
+struct PipelineStep;
+struct SegmentOutcome;
 
 struct ColumnFact {
   std::string name;
@@ -117,5 +119,9 @@ enum class RecursionProbe { skip, run };
 // rolled back. One round trip. Throws QueryFailed / ConnectionLost.
 CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::string>& schemas,
                                       RecursionProbe probe = RecursionProbe::skip);
+// The same read as one segment of a larger round trip (Connection::run_segments), and its
+// decoding; a failed probe's transaction block is rolled back on `db`.
+std::vector<PipelineStep> catalog_snapshot_steps(const std::vector<std::string>& schemas, RecursionProbe probe);
+CatalogSnapshot decode_catalog_snapshot(Connection& db, const SegmentOutcome& outcome, RecursionProbe probe);
 
 }  // namespace cora

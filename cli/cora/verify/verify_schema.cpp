@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "cora/db/connection.hpp"
+#include "cora/db/history_table.hpp"
 #include "cora/verify/lints.hpp"
 #include "cora/verify/live_checks.hpp"
 
@@ -31,8 +33,15 @@ SchemaFacts facts_from_catalog(CatalogSnapshot catalog) {
 }
 
 SchemaFacts read_schema_facts(Connection& db, const CheckSet& checks, const std::vector<std::string>& schemas,
-                              RecursionProbe recursion, RunProbes probes) {
-  auto facts = facts_from_catalog(read_catalog_snapshot(db, schemas, recursion));
+                              RecursionProbe recursion, RunProbes probes, const HistoryTable* history) {
+  // The history rides in the catalog's round trip, in a segment of its own, first: a failed
+  // recursion probe leaves its transaction block aborted until the ROLLBACK decoding sends.
+  std::vector<std::vector<PipelineStep>> segments;
+  if (history) segments.push_back(history->read_steps());
+  segments.push_back(catalog_snapshot_steps(schemas, recursion));
+  const auto outcomes = db.run_segments(segments);
+  auto facts = facts_from_catalog(decode_catalog_snapshot(db, outcomes.back(), recursion));
+  if (history) facts.history = history->decode_read(outcomes.front().results, outcomes.front().error);
   const auto expressions = expressions_to_normalise(checks, facts.catalog);
   if (probes == RunProbes::yes) {
     auto live = run_live_checks(db, expressions, checks.probes);

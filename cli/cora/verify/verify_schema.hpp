@@ -3,10 +3,12 @@
 // checks' normalised expressions, the probes) in two round trips, then judge it in pure code.
 // verify, adopt and checklist all judge through verify_schema.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cora/config/settings.hpp"
+#include "cora/db/history_table.hpp"
 #include "cora/verify/catalog_snapshot.hpp"
 #include "cora/verify/check_model.hpp"
 #include "cora/verify/evaluate_checks.hpp"
@@ -24,6 +26,7 @@ struct SchemaFacts {
   FunctionAnalyses analyses;          // what each function body references, analysed once
   NormalisedExpressions expressions;  // the checks' expressions as PostgreSQL normalises them
   std::vector<CheckOutcome> probes;   // the outcome of every probe that ran
+  std::optional<HistoryState> history;  // the migration history, when asked for
 };
 
 // Pure: the analyses derived from `catalog`, nothing normalised, no probe run.
@@ -31,10 +34,11 @@ SchemaFacts facts_from_catalog(CatalogSnapshot catalog);
 
 enum class RunProbes { no, yes };
 
-// Reads the catalog of `schemas` (with the policy-recursion probe if asked) in one round trip,
-// then the expressions of `checks` and, with RunProbes::yes, its probes in one more.
+// Reads the catalog of `schemas` (with the policy-recursion probe if asked) and, given `history`,
+// the migration history in one round trip, then the expressions of `checks` and, with
+// RunProbes::yes, its probes in one more.
 SchemaFacts read_schema_facts(Connection& db, const CheckSet& checks, const std::vector<std::string>& schemas,
-                              RecursionProbe recursion, RunProbes probes);
+                              RecursionProbe recursion, RunProbes probes, const HistoryTable* history = nullptr);
 
 // The built-in lints to run, as [lints] grades them; `origins` (a project with modules) lets a
 // finding name the module that creates what a function body names.
