@@ -39,8 +39,12 @@ install(FILES "${generated}/completion.zsh" DESTINATION "${CMAKE_INSTALL_DATADIR
         RENAME _cora-migrate)
 install(FILES "${generated}/completion.fish" DESTINATION "${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d"
         RENAME cora-migrate.fish)
-install(FILES "${PROJECT_SOURCE_DIR}/docs/examples/cora-migrate.toml" DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")
-install(FILES "${PROJECT_SOURCE_DIR}/README.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+install(FILES "${PROJECT_SOURCE_DIR}/docs/examples/cora-migrate.toml" "${PROJECT_SOURCE_DIR}/docs/examples/github-actions.yml"
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")
+# The README links into docs/ and CONTRIBUTING.md by relative paths: installed in the same shape.
+install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/CONTRIBUTING.md" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+file(GLOB cora_doc_pages CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md")
+install(FILES ${cora_doc_pages} DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")
 
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "cora-migrate")

@@ -17,5 +17,5 @@ bash scripts/build.sh "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCORA_WARNING
 echo "== tests under the sanitizers"
 (cd "$root/build-asan" && ctest --output-on-failure -j2)
 
-echo "== fuzzing: a short run of each libFuzzer target (longer: README, Fuzzing)"
+echo "== fuzzing: a short run of each libFuzzer target (longer: CONTRIBUTING.md, Fuzzing)"
 bash scripts/fuzz.sh "${CORA_FUZZ_SECONDS:-20}"

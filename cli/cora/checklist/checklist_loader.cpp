@@ -397,13 +397,13 @@ std::filesystem::path find_checklist(const std::filesystem::path& checks_dir, co
   if (!name.empty()) {
     if (std::find(available.begin(), available.end(), name) != available.end()) return folder / (name + ".toml");
     throw Error(ExitCode::usage, fmt::format("no checklist \"{}\" in {}", name, folder.string()),
-                available.empty() ? "write one there (see README: checklist files), or pass a file's path"
+                available.empty() ? "write one there (see docs/checks.md: checklist files), or pass a file's path"
                                   : "the checklists there: " + list);
   }
   if (available.size() == 1) return folder / (available.front() + ".toml");
   if (available.empty()) {
     throw Error(ExitCode::usage, fmt::format("no checklist files in {}", folder.string()),
-                "write one there (see README: checklist files), or pass a file's path");
+                "write one there (see docs/checks.md: checklist files), or pass a file's path");
   }
   throw Error(ExitCode::usage, fmt::format("{} holds {} checklists", folder.string(), available.size()),
               "name one: cora-migrate checklist NAME, where NAME is one of " + list);

@@ -15,7 +15,7 @@ std::string format_finding(const Finding& finding, const Style& style);
 // One line per finding, then a summary line ("lint: 8 files, 1 warning, 0 errors, 2 silenced").
 std::string human_report(const LintReport& report, const Style& style);
 
-// {"files": N, "findings": [...], "silenced": [...], "summary": {...}}: README.md, `lint`.
+// {"files": N, "findings": [...], "silenced": [...], "summary": {...}}: docs/commands.md, `lint`.
 std::string json_report(const LintReport& report);
 
 }  // namespace cora::lint

@@ -26,7 +26,7 @@ struct LintRule {
   std::string summary;  // one line, as `cora-migrate lints` prints it
 };
 
-// Every rule, live ones first, each family in the order the README lists them.
+// Every rule, live ones first, each family in the order docs/lints.md lists them.
 const std::vector<LintRule>& lint_rules();
 const LintRule* find_lint_rule(const std::string& name);
 
