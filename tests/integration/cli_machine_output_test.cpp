@@ -257,6 +257,7 @@ TEST_CASE("lint --format json, github and sarif") {
     const auto& location = warning["locations"][0]["physicalLocation"];
     CHECK(location["artifactLocation"]["uri"] == "migrations/002-index.sql");
     CHECK(location["region"]["startLine"] == 2);
+    CHECK(location["region"]["startColumn"] == 1);  // lint knows no column for a warning
     const auto& error = run["results"][1];
     CHECK(error["level"] == "error");
     CHECK(error["locations"][0]["physicalLocation"]["region"]["startLine"] == 3);

@@ -28,11 +28,9 @@ nlohmann::ordered_json sarif_rules() {
 
 nlohmann::ordered_json sarif_result(const Finding& f) {
   nlohmann::ordered_json physical{{"artifactLocation", {{"uri", f.file}}}};
-  // SARIF lines and columns start at 1: a finding about the whole file has no region.
-  if (f.line > 0) {
-    physical["region"] = {{"startLine", f.line}};
-    if (f.column > 0) physical["region"]["startColumn"] = f.column;
-  }
+  // SARIF lines and columns start at 1: a finding about the whole file has no region, and one
+  // on a line without a known column starts at column 1 (SARIF's own default, written out).
+  if (f.line > 0) physical["region"] = {{"startLine", f.line}, {"startColumn", f.column > 0 ? f.column : 1}};
   return {{"ruleId", f.rule},
           {"level", level_of(f)},
           {"message", {{"text", message_of(f)}}},
