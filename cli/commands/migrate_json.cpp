@@ -1,5 +1,7 @@
 #include "commands/migrate_json.hpp"
 
+#include <cstdio>
+
 #include "commands/json_document.hpp"
 
 namespace cora::cli {
@@ -18,7 +20,10 @@ nlohmann::json file_json(const MigrationFile& file, const std::string& state) {
 nlohmann::json summary_of(const nlohmann::json& migrations, std::chrono::milliseconds elapsed) {
   nlohmann::json summary{{"total", migrations.size()}, {"applied", 0}, {"failed", 0}, {"not_run", 0}, {"skipped", 0},
                          {"pending", 0}, {"duration_ms", elapsed.count()}};
-  for (const auto& m : migrations) summary[m["state"].get<std::string>()] = summary[m["state"].get<std::string>()].get<int>() + 1;
+  for (const auto& m : migrations) {
+    auto& count = summary[m["state"].get<std::string>()];
+    count = count.get<int>() + 1;
+  }
   return summary;
 }
 
@@ -30,6 +35,12 @@ bool names_file(const FailureReport& failure, const MigrationFile& file) {
 
 void MigrateRecorder::starting(const MigrationFile& file, std::size_t /*index*/, std::size_t /*total*/) {
   started_[&file] = std::chrono::steady_clock::now();
+}
+
+void MigrateRecorder::notice(const MigrationFile& file, const std::string& message) {
+  // stdout is the document: the server's warnings go to stderr, as without --format json.
+  if (message.rfind("NOTICE", 0) == 0) return;
+  std::fprintf(stderr, "%s: %s\n", file.file_name.c_str(), message.c_str());
 }
 
 void MigrateRecorder::applied(const MigrationFile& file, bool reapplied, std::chrono::milliseconds elapsed) {

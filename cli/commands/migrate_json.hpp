@@ -17,6 +17,7 @@ namespace cora::cli {
 class MigrateRecorder : public MigrateObserver {
  public:
   void starting(const MigrationFile& file, std::size_t index, std::size_t total) override;
+  void notice(const MigrationFile& file, const std::string& message) override;
   void applied(const MigrationFile& file, bool reapplied, std::chrono::milliseconds elapsed) override;
   void applied_by_other_run(const MigrationFile& file) override;
   void not_run(const MigrationFile& file) override;

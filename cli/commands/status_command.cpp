@@ -77,8 +77,8 @@ nlohmann::json to_json(const std::vector<StatusEntry>& status, const Plan* plan,
   }
   nlohmann::json summary = nlohmann::json::object();
   for (const char* state : {"applied", "pending", "changed", "conflict", "missing", "dirty", "running"}) summary[state] = counts[state];
-  return {{"command", "status"}, {"database", database}, {"history_table", table}, {"history_table_exists", table_exists},
-          {"migrations", migrations}, {"summary", summary}};
+  return {{"command", "status"},     {"database", database},     {"history_table", table},
+          {"history_table_exists", table_exists}, {"migrations", migrations}, {"summary", summary}};
 }
 
 void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const std::string& database, bool modules) {
