@@ -7,53 +7,16 @@
 
 #include "commands/command.hpp"
 #include "commands/completion.hpp"
+#include "commands/failure_report.hpp"
+#include "commands/json_document.hpp"
 #include "commands/multi_target.hpp"
 #include "commands/unknown_command.hpp"
-#include "cora/db/server_error.hpp"
-#include "cora/db/sqlstate_advice.hpp"
 #include "cora/error.hpp"
-#include "cora/migrations/migration_file.hpp"
-#include "cora/output/terminal.hpp"
 #include "cora/version.hpp"
 
 namespace cora::cli {
 
 namespace {
-
-// Errors quote what they were given (server messages, SQL, file names, TOML values): control
-// characters and bytes that are not UTF-8 are escaped, so the error stays one printable line.
-std::string printable(const std::string& text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const std::size_t length = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += ' ';
-    } else if (c < 0x20 || c == 0x7F) {
-      out += fmt::format("\\x{:02x}", c);
-    } else if (length > 0 && i + length <= text.size() && !find_invalid_utf8(text.substr(i, length))) {
-      out.append(text, i, length);
-      i += length;
-      continue;
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-    }
-    ++i;
-  }
-  return out;
-}
-
-void print_error(const std::string& message, const std::string& hint) {
-  const auto style = Style::for_stream(stderr);
-  std::string line = fmt::format("cora-migrate: {} {}", style.paint("error:", Tone::bad), printable(message));
-  if (!hint.empty()) line += fmt::format(" (hint: {})", printable(hint));
-  std::fprintf(stderr, "%s\n", line.c_str());
-}
 
 void add_global_options(CLI::App& app, GlobalOptions& global) {
   auto& s = global.settings;
@@ -76,8 +39,21 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--as-target", global.target_label)->group("");
 }
 
-// The command's machine format, if it asked for one (--json, or --format json|junit|github).
-TargetOutput output_of(const CLI::App& command) {
+// The subcommand that runs, down to a nested one (`local status`).
+const CLI::App& innermost(const CLI::App& command) {
+  const auto chosen = command.get_subcommands();
+  return chosen.empty() ? command : innermost(*chosen.front());
+}
+
+// "local status" for a nested subcommand: what JSON documents name as their "command".
+std::string command_name(const CLI::App& command) {
+  const auto chosen = command.get_subcommands();
+  return chosen.empty() ? command.get_name() : command.get_name() + " " + command_name(*chosen.front());
+}
+
+// The command's machine format, if it asked for one (--json, or --format json|junit|github|sarif).
+TargetOutput output_of(const CLI::App& outer) {
+  const auto& command = innermost(outer);
   if (const auto* json = command.get_option_no_throw("--json"); json && json->count() > 0) return TargetOutput::json;
   const auto* format = command.get_option_no_throw("--format");
   if (!format || format->count() == 0) return TargetOutput::human;
@@ -86,6 +62,14 @@ TargetOutput output_of(const CLI::App& command) {
   if (value == "junit") return TargetOutput::junit;
   if (value == "github") return TargetOutput::github;
   return TargetOutput::human;
+}
+
+// The commands that run against one database each and so can run against several environments.
+bool runs_per_environment(const std::string& command) {
+  for (const char* name : {"migrate", "status", "verify", "diff", "checklist", "adopt", "baseline"}) {
+    if (command == name) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -99,7 +83,7 @@ int run_app(int argc, char** argv) {
   GlobalOptions global;
   add_global_options(app, global);
   MultiTargetOptions multi;
-  app.add_flag("--all-envs", multi.all_envs, "Run migrate, status or verify against every [environments.NAME]");
+  app.add_flag("--all-envs", multi.all_envs, "Run migrate, status, verify, diff, checklist, adopt or baseline against every [environments.NAME]");
   app.add_option("--jobs", multi.jobs,
                  fmt::format("With several environments: how many run at once, 1 to {} (default min({}, max(4, 4 x "
                              "hardware threads)): {} here)",
@@ -127,7 +111,7 @@ int run_app(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--completion") {
     const auto script = completion_script(app, argv[2]);
     if (!script) {
-      print_error(fmt::format("--completion {}: not bash, zsh or fish", argv[2]), "");
+      print_failure(fmt::format("--completion {}: not bash, zsh or fish", argv[2]), "");
       return to_int(ExitCode::usage);
     }
     std::fputs(script->c_str(), stdout);
@@ -144,16 +128,16 @@ int run_app(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     const auto unknown = unknown_command_message(app, argc, argv);
-    print_error(unknown ? *unknown : e.what(), "see `cora-migrate --help`");
+    print_failure(unknown ? *unknown : e.what(), "see `cora-migrate --help`");
     return to_int(ExitCode::usage);
   }
 
+  const auto* chosen = app.get_subcommands().front();
   try {
     if (const auto environments = target_environments(global, multi)) {
-      const auto* chosen = app.get_subcommands().front();
-      if (chosen->get_name() != "migrate" && chosen->get_name() != "status" && chosen->get_name() != "verify") {
+      if (!runs_per_environment(chosen->get_name())) {
         throw Error(ExitCode::usage, fmt::format("{}: runs against one database at a time", chosen->get_name()),
-                    "several environments work with migrate, status and verify");
+                    "several environments work with migrate, status, verify, diff, checklist, adopt and baseline");
       }
       return run_for_each_environment(argc, argv, *environments, multi.jobs, output_of(*chosen), chosen->get_name());
     }
@@ -161,20 +145,16 @@ int run_app(int argc, char** argv) {
       if (subcommand->parsed()) return command->run(global);
     }
     return to_int(ExitCode::usage);
-  } catch (const Error& e) {
-    print_error(e.what(), e.hint());
-    return to_int(e.code());
-  } catch (const ConnectionLost& e) {
-    print_error(fmt::format("lost the connection to the database: {}", e.what()),
-                "run the command again; a migration that was running was rolled back by the server");
-    return to_int(ExitCode::connection);
-  } catch (const QueryFailed& e) {
-    print_error(fmt::format("the database refused a query: {} [SQLSTATE {}]", e.what(), e.error().sqlstate),
-                sqlstate_advice(e.error().sqlstate));
-    return to_int(ExitCode::connection);
-  } catch (const std::exception& e) {
-    print_error(fmt::format("internal error: {}", e.what()), "please report this");
-    return to_int(ExitCode::internal);
+  } catch (...) {
+    const auto failure = current_failure();
+    print_failure(failure);
+    // Asked for JSON, a script reads stdout: a document that says what failed, not nothing.
+    if (output_of(*chosen) == TargetOutput::json) {
+      auto doc = command_document(command_name(*chosen), std::nullopt);
+      doc["error"] = failure_json(failure);
+      print_json_document(doc);
+    }
+    return to_int(failure.code);
   }
 }
 

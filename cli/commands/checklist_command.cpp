@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cora/checklist/checklist.hpp"
+#include "cora/checklist/checklist_json.hpp"
 #include "cora/checklist/checklist_report.hpp"
 #include "cora/checklist/checklist_runner.hpp"
 #include "commands/command.hpp"
@@ -51,8 +52,8 @@ class ChecklistCommand : public Command {
     auto* sub = app.add_subcommand("checklist", "Decide a validation checklist from checks/checklists/ against the database");
     sub->add_option("checklist", name_,
                     "A checklist's name in CHECKS/checklists/ or a file's path (default: the only checklist there)");
-    sub->add_option("--format", format_, "human or markdown (GitHub task lists)")
-        ->check(CLI::IsMember({"human", "markdown"}));
+    sub->add_option("--format", format_, "human, markdown (GitHub task lists) or json")
+        ->check(CLI::IsMember({"human", "markdown", "json"}));
     sub->add_option("--evidence", evidence_, "NAME=FILE, or NAME=- for standard input: a file evidence items read")
         ->expected(1)
         ->allow_extra_args(false)  // one value per --evidence: what follows may be the checklist's name
@@ -85,6 +86,7 @@ class ChecklistCommand : public Command {
     options.database = target.description;
     const auto result = run_checklist(*target.db, checklist, options);
     const std::string text = format_ == "markdown" ? render_checklist_markdown(result)
+                             : format_ == "json"   ? render_checklist_json(result)
                                                    : render_checklist_human(result, Style::for_stream(stdout).color());
     std::fputs(text.c_str(), stdout);
     return checklist_passed(result) ? to_int(ExitCode::ok) : to_int(ExitCode::checklist_failed);

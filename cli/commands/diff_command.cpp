@@ -35,7 +35,8 @@ class DiffCommand : public Command {
     const auto report = check_drift(*target.db, files, settings);
     const DriftHeader header{target.description,
                              project.has_modules ? fmt::format("{} modules ({} files)", project.modules.size(), files.size())
-                                                 : fmt::format("{} ({} files)", settings.migrations_dir.string(), files.size())};
+                                                 : fmt::format("{} ({} files)", settings.migrations_dir.string(), files.size()),
+                             global.target_label};
     std::string text;
     if (sql_) text = render_drift_sql(report, header);
     else if (format_ == "json") text = render_drift_json(report, header);

@@ -8,6 +8,8 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/failure_report.hpp"
+#include "commands/json_document.hpp"
 #include "commands/project_options.hpp"
 #include "cora/migrate/migrator.hpp"
 #include "cora/db/supabase_history.hpp"
@@ -28,6 +30,22 @@ void add_with_included(const PreparedMigration& m, const char* action, std::vect
   for (const auto* included : m.records_included) out.push_back({included, "included"});
 }
 
+void add_format_option(CLI::App& sub, std::string& format) {
+  sub.add_option("--format", format, "human or json")->check(CLI::IsMember({"human", "json"}));
+}
+
+// The files recorded without running, each with the action recorded ("baseline", "adopt",
+// "included", "import").
+nlohmann::json recorded_json(const std::vector<RecordWithoutRunning>& recorded) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [file, action] : recorded) {
+    auto entry = migration_file_json(*file);
+    entry["action"] = action;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 class BaselineCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
@@ -35,6 +53,7 @@ class BaselineCommand : public Command {
         "baseline", "Record every pending migration up to VERSION as applied, without running it");
     sub->add_option("migration", version_, "The last migration the database already has (VERSION, FILE-NAME or MODULE:VERSION)")
         ->required();
+    add_format_option(*sub, format_);
     return sub;
   }
 
@@ -50,6 +69,13 @@ class BaselineCommand : public Command {
     std::vector<RecordWithoutRunning> chosen;
     for (const auto& m : prepared.migrations) add_with_included(m, "baseline", chosen);
     migrator.record_without_running(chosen, prepared.history_needs_setup);
+    if (format_ == "json") {
+      auto doc = command_document("baseline", target.description);
+      doc["migrations"] = recorded_json(chosen);
+      doc["summary"] = {{"recorded", chosen.size()}};
+      print_json_document(doc);
+      return to_int(ExitCode::ok);
+    }
     const auto style = Style::for_stream(stdout);
     for (const auto& [file, action] : chosen) {
       std::fprintf(stdout, "%s %s (not run)\n", style.paint(std::string(action) == "included" ? "included" : "baselined", Tone::good).c_str(),
@@ -61,6 +87,7 @@ class BaselineCommand : public Command {
 
  private:
   std::string version_;
+  std::string format_ = "human";
 };
 
 class AdoptCommand : public Command {
@@ -72,6 +99,7 @@ class AdoptCommand : public Command {
     sub->add_flag("--from-supabase", from_supabase_,
                   "Import the Supabase CLI's history (supabase_migrations.schema_migrations) after comparing each "
                   "row's statements with the local file");
+    add_format_option(*sub, format_);
     return sub;
   }
 
@@ -99,6 +127,7 @@ class AdoptCommand : public Command {
     std::vector<RecordWithoutRunning> adopted;
     std::vector<std::pair<const PreparedMigration*, AdoptionVerdict>> refused;
     std::vector<std::string> stopped_modules;
+    nlohmann::json evidence_json = nlohmann::json::array();
     for (std::size_t i = 0; i < prepared.migrations.size(); ++i) {
       const auto& m = prepared.migrations[i];
       if (std::find(stopped_modules.begin(), stopped_modules.end(), m.file->module) != stopped_modules.end()) continue;
@@ -109,6 +138,8 @@ class AdoptCommand : public Command {
         continue;
       }
       add_with_included(m, "adopt", adopted);
+      evidence_json.push_back({{"file", m.file->path.string()}, {"objects", verdict.objects}, {"checks", verdict.checks}});
+      if (format_ == "json") continue;
       const std::string evidence =
           verdict.objects == 0 ? "it creates no table, index, policy or function to check: adopted on trust"
                                : fmt::format("{} object(s) exist, {} check(s) pass", verdict.objects, verdict.checks);
@@ -116,6 +147,7 @@ class AdoptCommand : public Command {
                    evidence.c_str());
     }
     migrator.record_without_running(adopted, prepared.history_needs_setup);
+    if (format_ == "json") return print_adopt_json(adopted, refused, evidence_json, target.description);
     if (refused.empty()) {
       std::fprintf(stdout, "%zu migration(s) adopted in %s.\n", adopted.size(), target.description.c_str());
       return to_int(ExitCode::ok);
@@ -149,6 +181,39 @@ class AdoptCommand : public Command {
   }
 
  private:
+  // "adopted" lists every file recorded (its "action": adopt, or included in a module's
+  // snapshot) with the evidence; "not_adopted" each module's first file that the schema does not
+  // show, with the objects missing and the checks failing. Exit 11 when any is not adopted.
+  static int print_adopt_json(const std::vector<RecordWithoutRunning>& adopted,
+                              const std::vector<std::pair<const PreparedMigration*, AdoptionVerdict>>& refused,
+                              const nlohmann::json& evidence, const std::string& database) {
+    auto recorded = recorded_json(adopted);
+    for (auto& entry : recorded) {
+      entry["objects"] = nullptr;
+      entry["checks"] = nullptr;
+      for (const auto& e : evidence) {
+        if (e["file"] == entry["file"] && entry["action"] == "adopt") {
+          entry["objects"] = e["objects"];
+          entry["checks"] = e["checks"];
+        }
+      }
+    }
+    nlohmann::json not_adopted = nlohmann::json::array();
+    for (const auto& [m, verdict] : refused) {
+      auto entry = migration_file_json(*m->file);
+      entry["missing"] = verdict.missing;
+      entry["failing"] = verdict.failing;
+      not_adopted.push_back(std::move(entry));
+    }
+    auto doc = command_document("adopt", database);
+    doc["from_supabase"] = false;
+    doc["adopted"] = std::move(recorded);
+    doc["not_adopted"] = std::move(not_adopted);
+    doc["summary"] = {{"adopted", adopted.size()}, {"not_adopted", refused.size()}};
+    print_json_document(doc);
+    return refused.empty() ? to_int(ExitCode::ok) : to_int(ExitCode::findings);
+  }
+
   // All or nothing: one row that does not match its file imports none, so that a history is
   // never taken over half-checked.
   int import_from_supabase(const GlobalOptions& global) const {
@@ -170,28 +235,52 @@ class AdoptCommand : public Command {
     const auto records = history.records.value_or(std::vector<HistoryRecord>{});
     const auto plan = plan_supabase_import(project.files, *rows, records);
     const auto style = Style::for_stream(stdout);
+    const bool json = format_ == "json";
     if (!plan.problems.empty()) {
+      const Error refusal(ExitCode::history_conflict,
+                          fmt::format("{} of {} row(s) in {} do not match the local files: nothing was imported",
+                                      plan.problems.size(), rows->size(), kSupabaseHistoryTable),
+                          "restore the files as the Supabase CLI applied them (git history), or record by hand what "
+                          "you know ran with `cora-migrate baseline VERSION`");
+      if (json) {
+        auto doc = command_document("adopt", target.description);
+        doc["from_supabase"] = true;
+        doc["imported"] = nlohmann::json::array();
+        doc["problems"] = plan.problems;
+        doc["summary"] = {{"imported", 0}, {"already_recorded", plan.already_recorded}, {"pending", nullptr}};
+        const FailureReport failure{refusal.code(), refusal.what(), refusal.hint(), std::nullopt};
+        doc["error"] = failure_json(failure);
+        print_json_document(doc);
+        print_failure(failure);
+        return to_int(failure.code);
+      }
       for (const auto& problem : plan.problems) {
         std::fprintf(stdout, "%s %s\n", style.paint("not imported", Tone::bad).c_str(), problem.c_str());
       }
-      throw Error(ExitCode::history_conflict,
-                  fmt::format("{} of {} row(s) in {} do not match the local files: nothing was imported",
-                              plan.problems.size(), rows->size(), kSupabaseHistoryTable),
-                  "restore the files as the Supabase CLI applied them (git history), or record by hand what you know "
-                  "ran with `cora-migrate baseline VERSION`");
+      throw refusal;
     }
     std::vector<RecordWithoutRunning> imported;
     for (const auto* file : plan.to_import) imported.push_back({file, "import"});
     Migrator migrator(*target.db, history_table, migrate_options_for(settings, project));
     // Always set up: a table from before "import" was an action has to allow it first.
     migrator.record_without_running(imported, true);
-    for (const auto* file : plan.to_import) {
+    for (const auto* file : json ? std::vector<const MigrationFile*>{} : plan.to_import) {
       std::fprintf(stdout, "%s %s (its statements are the ones the Supabase CLI applied)\n",
                    style.paint("imported", Tone::good).c_str(), display_name(*file).c_str());
     }
     const auto after = compute_status(project.files, history_table.read(*target.db).records.value_or(std::vector<HistoryRecord>{}));
     const auto pending = static_cast<std::size_t>(std::count_if(
         after.begin(), after.end(), [](const StatusEntry& e) { return e.state == MigrationState::pending; }));
+    if (json) {
+      auto doc = command_document("adopt", target.description);
+      doc["from_supabase"] = true;
+      doc["imported"] = recorded_json(imported);
+      doc["problems"] = nlohmann::json::array();
+      doc["summary"] = {{"imported", imported.size()}, {"already_recorded", plan.already_recorded}, {"pending", pending}};
+      doc["error"] = nullptr;
+      print_json_document(doc);
+      return to_int(ExitCode::ok);
+    }
     const std::string skipped = plan.already_recorded > 0 ? fmt::format(" ({} already recorded)", plan.already_recorded) : "";
     std::fprintf(stdout, "%zu migration(s) imported from %s into %s%s; %zu file(s) pending%s.\n", imported.size(),
                  kSupabaseHistoryTable, settings.history_table.c_str(), skipped.c_str(), pending,
@@ -201,6 +290,7 @@ class AdoptCommand : public Command {
 
   std::optional<std::string> target_;
   bool from_supabase_ = false;
+  std::string format_ = "human";
 };
 
 class RepairCommand : public Command {
@@ -211,6 +301,7 @@ class RepairCommand : public Command {
     sub->add_option("migration", version_, "The dirty migration (VERSION, FILE-NAME or MODULE:VERSION)")->required();
     sub->add_flag("--mark-applied", mark_applied_,
                   "Record it as applied (you finished its statements by hand) instead of pending again");
+    add_format_option(*sub, format_);
     return sub;
   }
 
@@ -220,6 +311,13 @@ class RepairCommand : public Command {
     auto target = connect_to_target(settings);
     Migrator migrator(*target.db, HistoryTable(settings.history_table), migrate_options_for(settings, project));
     migrator.repair(project.files, version_, mark_applied_);
+    if (format_ == "json") {
+      auto doc = command_document("repair", target.description);
+      doc["migration"] = version_;
+      doc["recorded_as"] = mark_applied_ ? "applied" : "pending";
+      print_json_document(doc);
+      return to_int(ExitCode::ok);
+    }
     std::fprintf(stdout, "repaired %s: %s\n", version_.c_str(),
                  mark_applied_ ? "recorded as applied" : "pending again; `cora-migrate migrate` runs the whole file again");
     return to_int(ExitCode::ok);
@@ -228,6 +326,7 @@ class RepairCommand : public Command {
  private:
   std::string version_;
   bool mark_applied_ = false;
+  std::string format_ = "human";
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "commands/project_options.hpp"
 #include "cora/error.hpp"
 #include "cora/lint/lint.hpp"
+#include "cora/lint/machine_report.hpp"
 #include "cora/lint/report.hpp"
 #include "cora/output/terminal.hpp"
 
@@ -60,7 +61,8 @@ class LintCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* sub =
         app.add_subcommand("lint", "Check the migration files offline for syntax errors and dangerous patterns");
-    sub->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
+    sub->add_option("--format", format_, "human, json, github (workflow annotations) or sarif (code scanning)")
+        ->check(CLI::IsMember({"human", "json", "github", "sarif"}));
     sub->add_flag("--pending", pending_,
                   "Only the files the next migrate would apply (reads the database's history; the applied files give "
                   "context)");
@@ -73,12 +75,14 @@ class LintCommand : public Command {
     const auto& files = project.files;
     std::vector<lint::LintInput> inputs;
     lint::LintOptions options;
+    std::optional<std::string> database;
     if (pending_) {
       auto target = connect_to_target(settings);
       Migrator migrator(*target.db, HistoryTable(settings.history_table), migrate_options_for(settings, project));
       const auto prepared = migrator.prepare(files);
       inputs = plan_lint_inputs(project, prepared);
       options.checked_files_run_together = true;
+      database = target.description;
       if (!settings.quiet) {
         std::fprintf(stderr, "Linting the %zu file(s) the next migrate would apply to %s\n", prepared.migrations.size(),
                      target.description.c_str());
@@ -93,15 +97,20 @@ class LintCommand : public Command {
     options.default_lock_timeout = settings.timeouts.lock_timeout;
     options.levels = settings.lints;
     const auto report = lint::lint_migrations(inputs, options);
-    const std::string out =
-        format_ == "json" ? lint::json_report(report) : lint::human_report(report, Style::for_stream(stdout));
-    std::fputs(out.c_str(), stdout);
+    std::fputs(render(report, database).c_str(), stdout);
     if (report.count(lint::Severity::error) > 0) return to_int(ExitCode::migration_files);
     if (report.count(lint::Severity::warning) > 0) return to_int(ExitCode::lint_warnings);
     return to_int(ExitCode::ok);
   }
 
  private:
+  std::string render(const lint::LintReport& report, const std::optional<std::string>& database) const {
+    if (format_ == "json") return lint::json_report(report, database);
+    if (format_ == "github") return lint::github_report(report);
+    if (format_ == "sarif") return lint::sarif_report(report);
+    return lint::human_report(report, Style::for_stream(stdout));
+  }
+
   std::string format_ = "human";
   bool pending_ = false;
 };

@@ -6,6 +6,7 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/json_document.hpp"
 #include "cora/error.hpp"
 #include "cora/local/local_cluster.hpp"
 
@@ -32,6 +33,7 @@ class LocalCommand : public Command {
     stop_ = sub->add_subcommand("stop", "Stop the local cluster (its data stays)");
     reset_ = sub->add_subcommand("reset", "Delete the local cluster and create a fresh one");
     status_ = sub->add_subcommand("status", "Show whether the local cluster exists and runs, and how to connect");
+    status_->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
     return sub;
   }
 
@@ -53,6 +55,10 @@ class LocalCommand : public Command {
       print_location(cluster);
     } else {
       const char* state = !cluster.initialized() ? "not created" : cluster.running() ? "running" : "stopped";
+      if (format_ == "json") {
+        print_status_json(cluster, state);
+        return to_int(ExitCode::ok);
+      }
       std::fprintf(stdout, "state:      %s\n", state);
       print_location(cluster);
     }
@@ -60,6 +66,17 @@ class LocalCommand : public Command {
   }
 
  private:
+  // "database" is the cluster's conninfo (local socket, no password): what `psql` would connect to.
+  static void print_status_json(const LocalCluster& cluster, const char* state) {
+    auto doc = command_document("local status", cluster.conninfo());
+    doc["state"] = state;
+    doc["folder"] = cluster.root().string();
+    doc["requested_folder"] = cluster.requested_root() ? nlohmann::json(cluster.requested_root()->string()) : nlohmann::json(nullptr);
+    doc["log"] = cluster.log_file().string();
+    print_json_document(doc);
+  }
+
+  std::string format_ = "human";
   CLI::App* start_ = nullptr;
   CLI::App* stop_ = nullptr;
   CLI::App* reset_ = nullptr;

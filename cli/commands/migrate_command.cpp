@@ -8,6 +8,9 @@
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/dry_run_sql.hpp"
+#include "commands/failure_report.hpp"
+#include "commands/json_document.hpp"
+#include "commands/migrate_json.hpp"
 #include "commands/migrate_lint.hpp"
 #include "commands/project_options.hpp"
 #include "cora/config/settings.hpp"
@@ -126,8 +129,9 @@ class MigrateCommand : public Command {
     auto* sub = app.add_subcommand("migrate", "Apply pending migrations in order, each in its own transaction");
     sub->add_flag("--dry-run", dry_run_, "Print exactly what would run, and change nothing");
     sub->add_option("--format", format_,
-                    "With --dry-run: human (annotated, with $N parameters) or sql (a script psql can run)")
-        ->check(CLI::IsMember({"human", "sql"}));
+                    "human, json (one document: each file's state, duration and error), or with --dry-run sql (a "
+                    "script psql can run)")
+        ->check(CLI::IsMember({"human", "json", "sql"}));
     sub->add_option("--target", target_, "Stop after this migration (VERSION, FILE-NAME, or MODULE:VERSION)");
     sub->add_flag("-v,--verbose", verbose_, "Also show the server's NOTICE messages");
     sub->add_option("--reapply", reapply_.selectors,
@@ -170,12 +174,17 @@ class MigrateCommand : public Command {
     lint_before_migrate(project, prepared, settings, strict_lint_);
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
-      if (format_ == "sql") std::fputs(dry_run_script(migrator, prepared, target.description).c_str(), stdout);
+      if (format_ == "json") print_json_document(dry_run_document(prepared, target.description));
+      else if (format_ == "sql") std::fputs(dry_run_script(migrator, prepared, target.description).c_str(), stdout);
       else print_dry_run(migrator, prepared, target.description);
       return to_int(ExitCode::ok);
     }
     if (prepared.migrations.empty()) {
       print_warnings(prepared.plan.warnings);
+      if (format_ == "json") {
+        print_json_document(MigrateRecorder().document(prepared, target.description, std::chrono::milliseconds(0), std::nullopt));
+        return to_int(ExitCode::ok);
+      }
       if (settings.quiet) return to_int(ExitCode::ok);
       std::fprintf(stdout, "Nothing to apply: %s is up to date (%zu migrations applied).\n", target.description.c_str(),
                    prepared.history.size());
@@ -185,6 +194,7 @@ class MigrateCommand : public Command {
       std::fprintf(stderr, "Applying %zu migration(s) to %s\n", prepared.migrations.size(), target.description.c_str());
     }
     print_warnings(prepared.plan.warnings);
+    if (format_ == "json") return apply_for_machines(migrator, prepared, target.description);
     ConsoleObserver observer(verbose_, settings.quiet);
     const auto started = std::chrono::steady_clock::now();
     MigrateResult result;
@@ -204,6 +214,24 @@ class MigrateCommand : public Command {
   }
 
  private:
+  // The run's document on stdout whatever happens; a failure also on stderr, with its exit code.
+  static int apply_for_machines(Migrator& migrator, PreparedPlan& prepared, const std::string& database) {
+    MigrateRecorder recorder;
+    std::optional<FailureReport> failure;
+    const auto started = std::chrono::steady_clock::now();
+    try {
+      migrator.apply(prepared, recorder);
+    } catch (...) {
+      failure = current_failure();
+    }
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    print_json_document(recorder.document(prepared, database, elapsed, failure));
+    if (!failure) return to_int(ExitCode::ok);
+    print_failure(*failure);
+    return to_int(failure->code);
+  }
+
   bool dry_run_ = false;
   std::string format_ = "human";
   bool verbose_ = false;

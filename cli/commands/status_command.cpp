@@ -1,4 +1,4 @@
-// `cora-migrate status`: every migration with its state, for people or (--json) machines.
+// `cora-migrate status`: every migration with its state, for people or (--format json) machines.
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +8,7 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/json_document.hpp"
 #include "commands/project_options.hpp"
 #include "cora/migrations/prepared_migration.hpp"
 #include "commands/drift_check.hpp"
@@ -76,8 +77,8 @@ nlohmann::json to_json(const std::vector<StatusEntry>& status, const Plan* plan,
   }
   nlohmann::json summary = nlohmann::json::object();
   for (const char* state : {"applied", "pending", "changed", "conflict", "missing", "dirty", "running"}) summary[state] = counts[state];
-  return {{"database", database}, {"history_table", table}, {"history_table_exists", table_exists},
-          {"migrations", migrations}, {"summary", summary}};
+  return {{"command", "status"},     {"database", database},     {"history_table", table},
+          {"history_table_exists", table_exists}, {"migrations", migrations}, {"summary", summary}};
 }
 
 void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const std::string& database, bool modules) {
@@ -120,7 +121,8 @@ class StatusCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
     auto* sub = app.add_subcommand("status", "Show every migration: applied, pending, changed, conflict, missing or dirty");
-    sub->add_flag("--json", json_, "Print JSON for machines");
+    sub->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
+    sub->add_flag("--json", json_, "The same as --format json");
     sub->add_flag("--exit-code", exit_code_,
                   "Exit with 10 when anything is not applied (pending, changed, conflict, missing, dirty): for CI");
     sub->add_flag("--drift", drift_,
@@ -152,7 +154,7 @@ class StatusCommand : public Command {
     const Plan* next = plan ? &*plan : nullptr;
     std::optional<DriftReport> drift;
     if (drift_) drift = check_drift(*target.db, files, settings);
-    if (json_) {
+    if (json_ || format_ == "json") {
       auto doc = to_json(status, next, target.description, settings.history_table, history.records.has_value());
       if (drift) {
         doc["drift"] = {{"differences", drift->entries.size()},
@@ -161,9 +163,7 @@ class StatusCommand : public Command {
                         {"changed", drift->count(DifferenceKind::changed)},
                         {"summary", drift_summary_line(*drift)}};
       }
-      std::fprintf(stdout, "%s\n",
-                   doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)  // non-UTF-8 paths
-                       .c_str());
+      print_json_document(doc);
     } else {
       print_table(status, next, target.description, project.has_modules);
       if (drift) std::fprintf(stdout, "%s\n", drift_summary_line(*drift).c_str());
@@ -175,7 +175,8 @@ class StatusCommand : public Command {
   }
 
  private:
-  bool json_ = false;
+  std::string format_ = "human";
+  bool json_ = false;  // the older spelling of --format json, kept for the scripts that use it
   bool exit_code_ = false;
   bool drift_ = false;
 };

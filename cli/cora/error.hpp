@@ -1,6 +1,7 @@
 #pragma once
 // The one error type of cora-migrate: deeper code throws it, only main() prints it.
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,14 @@ enum class ExitCode : int {
 
 inline int to_int(ExitCode code) { return static_cast<int>(code); }
 
+// Where a migration failed, field by field, for machine output (the message says it for people).
+struct ErrorSite {
+  std::string file;      // the file's path as given
+  int line = 0;          // 1-based; 0 when unknown
+  int column = 0;        // 1-based; 0 when unknown
+  std::string sqlstate;  // the server's code; empty when the server did not refuse anything
+};
+
 // what(): one line naming the file/line or setting concerned; hint(): what to do about it.
 class Error : public std::runtime_error {
  public:
@@ -38,10 +47,17 @@ class Error : public std::runtime_error {
 
   ExitCode code() const noexcept { return code_; }
   const std::string& hint() const noexcept { return hint_; }
+  const std::optional<ErrorSite>& site() const noexcept { return site_; }
+  // `throw Error(...).at({file, line, column, sqlstate})`
+  Error& at(ErrorSite site) {
+    site_ = std::move(site);
+    return *this;
+  }
 
  private:
   ExitCode code_;
   std::string hint_;
+  std::optional<ErrorSite> site_;
 };
 
 }  // namespace cora

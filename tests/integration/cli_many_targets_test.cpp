@@ -92,7 +92,9 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
     CHECK(doc[1]["result"]["history_table_exists"] == true);
     CHECK(doc[2]["target"] == "down");
     CHECK(doc[2]["exit_code"] == 5);
-    CHECK(doc[2]["result"].is_null());
+    // The failed run still printed one document: its error, with the exit code it returned.
+    CHECK(doc[2]["result"]["command"] == "status");
+    CHECK(doc[2]["result"]["error"]["exit_code"] == 5);
     CHECK(doc[2]["stderr"].get<std::string>().rfind("cora-migrate: error: cannot connect", 0) == 0);
     // The table for people goes to stderr, beside the targets' tagged stderr.
     CHECK(r.err.find("3 target(s): 2 ok, 1 failed") != std::string::npos);

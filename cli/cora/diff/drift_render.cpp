@@ -148,6 +148,7 @@ std::string render_drift_json(const DriftReport& report, const DriftHeader& head
                                     {"sql", e.sql}}}});
   }
   const nlohmann::json doc{
+      {"command", "diff"},
       {"database", header.database},
       {"files", header.files},
       {"schemas", report.managed_schemas},
@@ -201,7 +202,8 @@ std::string render_drift_github(const DriftReport& report, const DriftHeader& he
     if (e.source) properties = fmt::format(" file={},line={},", github_property(e.source->file->path.string()), e.source->line);
     else properties = " ";
     out += fmt::format("::error{}title={}::{}\n", properties,
-                       github_property(fmt::format("drift: {} {} {}", to_string(d.kind), d.object().kind, d.object().name)),
+                       github_property(fmt::format("{}drift: {} {} {}", header.target.empty() ? "" : "[" + header.target + "] ",
+                                                   to_string(d.kind), d.object().kind, d.object().name)),
                        github_data(message));
   }
   out += fmt::format("{}: {} against {}\n", drift_summary_line(report), header.files, header.database);

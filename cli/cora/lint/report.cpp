@@ -47,7 +47,7 @@ std::string human_report(const LintReport& report, const Style& style) {
   return out;
 }
 
-std::string json_report(const LintReport& report) {
+std::string json_report(const LintReport& report, const std::optional<std::string>& database) {
   nlohmann::ordered_json findings = nlohmann::ordered_json::array();
   for (const auto& f : report.findings) findings.push_back(finding_json(f));
   nlohmann::ordered_json silenced = nlohmann::ordered_json::array();
@@ -57,7 +57,9 @@ std::string json_report(const LintReport& report) {
     entry["silence_line"] = s.silence_line;
     silenced.push_back(std::move(entry));
   }
-  const nlohmann::ordered_json out = {{"files", report.files},
+  const nlohmann::ordered_json out = {{"command", "lint"},
+                                      {"database", database ? nlohmann::ordered_json(*database) : nlohmann::ordered_json(nullptr)},
+                                      {"files", report.files},
                                       {"findings", std::move(findings)},
                                       {"silenced", std::move(silenced)},
                                       {"summary",

@@ -297,9 +297,11 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
           : fmt::format("the statements before it stay applied and the migration is marked dirty{}; finish or undo "
                         "them by hand, then run `cora-migrate repair {}`",
                         extra_hint, m.file->version);
+  const ErrorSite site{m.file->path.string(), at.line, at.column, e.sqlstate};
   if (e.sqlstate == kQueryCanceled && interrupted()) {
     throw Error(ExitCode::interrupted, fmt::format("interrupted while applying {}", m.file->path.string()),
-                undone + "; run migrate again to continue");
+                undone + "; run migrate again to continue")
+        .at(site);
   }
   std::string hint;
   if (e.sqlstate == kLockNotAvailable) {
@@ -309,7 +311,7 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
   } else if (m.directives.transaction) {
     hint = "; fix the file and run migrate again";
   }
-  throw Error(ExitCode::migration_failed, message, undone + hint);
+  throw Error(ExitCode::migration_failed, message, undone + hint).at(site);
 }
 
 // The preamble refused: another run got to this version first, or the lock did not come.
@@ -334,7 +336,8 @@ void Migrator::preamble_failed(const PreparedMigration& m, const ServerError& e)
   }
   throw Error(ExitCode::migration_failed,
               fmt::format("{}: cannot start: {} [SQLSTATE {}]", m.file->path.string(), e.message, e.sqlstate),
-              "nothing from the file was applied");
+              "nothing from the file was applied")
+      .at({m.file->path.string(), 0, 0, e.sqlstate});
 }
 
 bool Migrator::apply_transactional(const PreparedMigration& m) {
@@ -371,12 +374,14 @@ bool Migrator::transactional_failed(const PreparedMigration& m, std::size_t step
     throw Error(ExitCode::migration_failed,
                 fmt::format("{}: COMMIT failed: {} [SQLSTATE {}]{}", m.file->path.string(), e.message, e.sqlstate,
                             e.detail.empty() ? "" : "; detail: " + e.detail),
-                "the file was rolled back, nothing from it was applied; " + sqlstate_advice(e.sqlstate));
+                "the file was rolled back, nothing from it was applied; " + sqlstate_advice(e.sqlstate))
+        .at({m.file->path.string(), 0, 0, e.sqlstate});
   }
   throw Error(ExitCode::migration_failed,
               fmt::format("{}: recording it in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
                           history_.qualified(), e.message, e.sqlstate),
-              "the file was rolled back; " + sqlstate_advice(e.sqlstate));
+              "the file was rolled back; " + sqlstate_advice(e.sqlstate))
+      .at({m.file->path.string(), 0, 0, e.sqlstate});
 }
 
 // Every file of the batch in one pipeline: each its own transaction block and segment, each
@@ -510,7 +515,8 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
       throw Error(ExitCode::migration_failed,
                   fmt::format("{}: {} [SQLSTATE {}]", m.file->path.string(), failure.error().message,
                               failure.error().sqlstate),
-                  "the migration is marked dirty; see `cora-migrate status`");
+                  "the migration is marked dirty; see `cora-migrate status`")
+          .at({m.file->path.string(), 0, 0, failure.error().sqlstate});
     }
   }
   // After the last statement the session must be idle: a BEGIN without COMMIT would otherwise

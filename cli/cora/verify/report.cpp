@@ -126,7 +126,8 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
       checks.back()["source"] = nullptr;
     }
   }
-  const nlohmann::json doc{{"database", summary.database},
+  const nlohmann::json doc{{"command", "verify"},
+                           {"database", summary.database},
                            {"queries", summary.queries},
                            {"checks", checks},
                            {"summary",

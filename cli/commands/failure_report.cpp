@@ -1,0 +1,83 @@
+#include "commands/failure_report.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cora/db/server_error.hpp"
+#include "cora/db/sqlstate_advice.hpp"
+#include "cora/migrations/migration_file.hpp"
+#include "cora/output/terminal.hpp"
+
+namespace cora::cli {
+
+namespace {
+
+// Errors quote what they were given (server messages, SQL, file names, TOML values): control
+// characters and bytes that are not UTF-8 are escaped, so the error stays one printable line.
+std::string printable(const std::string& text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t length = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += ' ';
+    } else if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (length > 0 && i + length <= text.size() && !find_invalid_utf8(text.substr(i, length))) {
+      out.append(text, i, length);
+      i += length;
+      continue;
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+    ++i;
+  }
+  return out;
+}
+
+nlohmann::json text_or_null(const std::string& text) { return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text); }
+nlohmann::json position_or_null(int value) { return value > 0 ? nlohmann::json(value) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+FailureReport current_failure() {
+  try {
+    throw;
+  } catch (const Error& e) {
+    return {e.code(), e.what(), e.hint(), e.site()};
+  } catch (const ConnectionLost& e) {
+    return {ExitCode::connection, fmt::format("lost the connection to the database: {}", e.what()),
+            "run the command again; a migration that was running was rolled back by the server", std::nullopt};
+  } catch (const QueryFailed& e) {
+    return {ExitCode::connection,
+            fmt::format("the database refused a query: {} [SQLSTATE {}]", e.what(), e.error().sqlstate),
+            sqlstate_advice(e.error().sqlstate), ErrorSite{"", 0, 0, e.error().sqlstate}};
+  } catch (const std::exception& e) {
+    return {ExitCode::internal, fmt::format("internal error: {}", e.what()), "please report this", std::nullopt};
+  }
+}
+
+void print_failure(const std::string& message, const std::string& hint) {
+  const auto style = Style::for_stream(stderr);
+  std::string line = fmt::format("cora-migrate: {} {}", style.paint("error:", Tone::bad), printable(message));
+  if (!hint.empty()) line += fmt::format(" (hint: {})", printable(hint));
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+void print_failure(const FailureReport& failure) { print_failure(failure.message, failure.hint); }
+
+nlohmann::json failure_json(const FailureReport& failure) {
+  const ErrorSite site = failure.site.value_or(ErrorSite{});
+  return {{"exit_code", to_int(failure.code)}, {"message", failure.message},   {"hint", text_or_null(failure.hint)},
+          {"sqlstate", text_or_null(site.sqlstate)}, {"file", text_or_null(site.file)},
+          {"line", position_or_null(site.line)},     {"column", position_or_null(site.column)}};
+}
+
+}  // namespace cora::cli

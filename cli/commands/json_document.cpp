@@ -1,0 +1,21 @@
+#include "commands/json_document.hpp"
+
+#include <cstdio>
+
+#include "cora/migrations/migration_file.hpp"
+
+namespace cora::cli {
+
+nlohmann::json command_document(const std::string& command, const std::optional<std::string>& database) {
+  return {{"command", command}, {"database", database ? nlohmann::json(*database) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json migration_file_json(const MigrationFile& file) {
+  return {{"module", file.module}, {"version", file.version}, {"name", file.name}, {"file", file.path.string()}};
+}
+
+void print_json_document(const nlohmann::json& doc) {
+  std::fprintf(stdout, "%s\n", doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
+
+}  // namespace cora::cli
