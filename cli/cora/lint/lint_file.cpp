@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "cora/error.hpp"
-#include "cora/migrations/parse_tree.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/parse_tree.hpp"
+#include "cora/sql/script.hpp"
 #include "cora/util/text_position.hpp"
 
 namespace cora::lint {

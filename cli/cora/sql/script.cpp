@@ -1,7 +1,7 @@
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/script.hpp"
 
 #include <nlohmann/json.hpp>
-#include "cora/migrations/parse_tree.hpp"
+#include "cora/sql/parse_tree.hpp"
 #include "cora/util/line_index.hpp"
 
 namespace cora {

@@ -21,8 +21,8 @@ struct ParsedStatement {
   nlohmann::json node;     // the node under `type`; null unless `keep_node(type)`
 };
 
-// Throws SqlParseFailure (sql_script.hpp) for a syntax error, and for a statement nested more
-// deeply than kMaxNesting (sql_nesting.hpp), with the line and column.
+// Throws SqlParseFailure (sql/script.hpp) for a syntax error, and for a statement nested more
+// deeply than kMaxNesting (sql/nesting.hpp), with the line and column.
 std::vector<ParsedStatement> parse_statements(const std::string& sql,
                                               const std::function<bool(std::string_view type)>& keep_node);
 

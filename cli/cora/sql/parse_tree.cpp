@@ -1,25 +1,17 @@
-#include "cora/migrations/parse_tree.hpp"
+#include "cora/sql/parse_tree.hpp"
 
 #include <fmt/format.h>
-#include <pg_query.h>
 
 #include <algorithm>
-#include <memory>
 
-#include "cora/migrations/sql_nesting.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/nesting.hpp"
+#include "cora/sql/parser.hpp"
+#include "cora/sql/script.hpp"
 #include "cora/util/line_index.hpp"
 
 namespace cora {
 
 namespace {
-
-struct ParseResultDeleter {
-  void operator()(PgQueryParseResult* r) const {
-    pg_query_free_parse_result(*r);
-    delete r;
-  }
-};
 
 // Reads libpg_query's {"version": N, "stmts": [{"stmt": {TYPE: NODE}, "stmt_location": N,
 // "stmt_len": N}, ...]} and builds NODE only for the types asked for. Iterative (no recursion
@@ -129,14 +121,14 @@ void refuse_deep_nesting(const std::string& sql) {
 std::vector<ParsedStatement> parse_statements(const std::string& sql,
                                               const std::function<bool(std::string_view type)>& keep_node) {
   refuse_deep_nesting(sql);
-  std::unique_ptr<PgQueryParseResult, ParseResultDeleter> result(new PgQueryParseResult(pg_query_parse(sql.c_str())));
-  if (result->error) {
-    const auto at = LineIndex(sql).at(byte_offset_of_character(sql, result->error->cursorpos));
-    throw SqlParseFailure({result->error->message, at.line, at.column, "SQL syntax error"});
+  const SqlParseResult result(sql);
+  if (const auto& error = result.error()) {
+    const auto at = LineIndex(sql).at(byte_offset_of_character(sql, error->cursor));
+    throw SqlParseFailure({error->message, at.line, at.column, "SQL syntax error"});
   }
   std::vector<ParsedStatement> statements;
   StatementReader reader(statements, keep_node);
-  nlohmann::json::sax_parse(result->parse_tree, &reader);
+  nlohmann::json::sax_parse(result.json(), &reader);
   for (auto& statement : statements) {
     statement.offset = std::min(statement.offset, sql.size());
     // libpg_query reports 0 for "until the end of the input" on the last statement.

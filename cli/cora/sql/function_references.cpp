@@ -1,7 +1,6 @@
-#include "cora/verify/function_references.hpp"
+#include "cora/sql/function_references.hpp"
 
 #include <nlohmann/json.hpp>
-#include <pg_query.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -11,8 +10,9 @@
 #include <tuple>
 #include <utility>
 
-#include "cora/migrations/sql_nesting.hpp"
-#include "cora/migrations/sql_tokens.hpp"
+#include "cora/sql/nesting.hpp"
+#include "cora/sql/parser.hpp"
+#include "cora/sql/tokens.hpp"
 #include "cora/util/text_position.hpp"
 
 // How this works, and what libpg_query 15-4.0 turned out to do:
@@ -48,34 +48,8 @@ namespace {
 
 using nlohmann::json;
 
-// ---- libpg_query results, freed on every path -------------------------------------------------
-
-class SqlParse {
- public:
-  explicit SqlParse(const std::string& sql) : result_(pg_query_parse(sql.c_str())) {}
-  ~SqlParse() { pg_query_free_parse_result(result_); }
-  SqlParse(const SqlParse&) = delete;
-  SqlParse& operator=(const SqlParse&) = delete;
-  const PgQueryParseResult& get() const { return result_; }
-
- private:
-  PgQueryParseResult result_;
-};
-
-class PlpgsqlParse {
- public:
-  explicit PlpgsqlParse(const std::string& sql) : result_(pg_query_parse_plpgsql(sql.c_str())) {}
-  ~PlpgsqlParse() { pg_query_free_plpgsql_parse_result(result_); }
-  PlpgsqlParse(const PlpgsqlParse&) = delete;
-  PlpgsqlParse& operator=(const PlpgsqlParse&) = delete;
-  const PgQueryPlpgsqlParseResult& get() const { return result_; }
-
- private:
-  PgQueryPlpgsqlParseResult result_;
-};
-
 // libpg_query prints, and we walk, parse trees by recursion: deeper ones are not parsed
-// (migrations/sql_nesting.hpp).
+// (sql/nesting.hpp).
 constexpr const char* kTooDeep = "nests too deeply to analyse";
 
 bool nests_too_deeply(const std::string& sql) {
@@ -307,16 +281,16 @@ std::optional<SqlNames> names_in_sql(const std::string& sql, std::string* error,
     if (error_cursor) *error_cursor = 0;
     return std::nullopt;
   }
-  SqlParse parse(sql);
-  if (parse.get().error) {
-    if (error) *error = parse.get().error->message ? parse.get().error->message : "syntax error";
-    if (error_cursor) *error_cursor = parse.get().error->cursorpos;
+  const SqlParseResult parse(sql);
+  if (const auto& failure = parse.error()) {
+    if (error) *error = failure->message.empty() ? "syntax error" : failure->message;
+    if (error_cursor) *error_cursor = failure->cursor;
     return std::nullopt;
   }
   SqlNames names;
   RangeVarWalker walker(names);
   try {
-    walker.walk(json::parse(parse.get().parse_tree ? parse.get().parse_tree : "{}"), {}, {});
+    walker.walk(json::parse(parse.json().empty() ? std::string_view("{}") : parse.json()), {}, {});
   } catch (const json::exception& e) {
     if (error) *error = std::string("unreadable parse tree: ") + e.what();
     if (error_cursor) *error_cursor = 0;
@@ -674,8 +648,8 @@ std::string dollar_tag_for(const std::string& body) {
 
 // The message only: libpg_query loses the error position, and the "near line N" of its context
 // often points a line or two before the error.
-std::string plpgsql_error_message(const PgQueryError& error) {
-  return error.message ? error.message : "cannot parse the PL/pgSQL body";
+std::string plpgsql_error_message(const ParserError& error) {
+  return error.message.empty() ? "cannot parse the PL/pgSQL body" : error.message;
 }
 
 BodyAnalysis analyse_plpgsql_body(const std::string& body, const FunctionSignature& signature) {
@@ -695,14 +669,14 @@ BodyAnalysis analyse_plpgsql_body(const std::string& body, const FunctionSignatu
     for (const auto& [arguments, result] : wrappers) {
       const std::string statement = "CREATE FUNCTION cora_probe(" + arguments + ") RETURNS " + result +
                                     " LANGUAGE plpgsql AS " + tag + text + tag;
-      PlpgsqlParse parse(statement);
-      if (parse.get().error) {
-        if (!first_error) first_error = plpgsql_error_message(*parse.get().error);
+      const PlpgsqlParseResult parse(statement);
+      if (parse.error()) {
+        if (!first_error) first_error = plpgsql_error_message(*parse.error());
         continue;
       }
       Collector collector;
       try {
-        const json functions = json::parse(parse.get().plpgsql_funcs ? parse.get().plpgsql_funcs : "[]");
+        const json functions = json::parse(parse.json().empty() ? std::string_view("[]") : parse.json());
         PlpgsqlWalker walker(text, collector);
         for (const auto& function : functions) {
           if (function.is_object() && function.contains("PLpgSQL_function")) {
@@ -739,20 +713,3 @@ BodyAnalysis analyse_function_body(const std::string& language, const std::strin
 }
 
 }  // namespace cora
-
-// libpg_query 15-4.0 leaks the (empty) stderr buffer of pg_query_raw_parse() each time
-// pg_query_parse_plpgsql() returns an error: the buffer is freed only on success. One small
-// allocation per failed attempt, but LeakSanitizer would fail every sanitized run that analyses a
-// body the first wrapper rejects. Our own results are still checked: their memory is allocated
-// elsewhere. Only compiled into sanitized builds.
-#if defined(__SANITIZE_ADDRESS__)
-#define CORA_LSAN_HOOK 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORA_LSAN_HOOK 1
-#endif
-#endif
-#ifdef CORA_LSAN_HOOK
-extern "C" const char* __lsan_default_suppressions();
-extern "C" const char* __lsan_default_suppressions() { return "leak:pg_query_raw_parse\n"; }
-#endif
