@@ -3,6 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
 #include "cora/sql/nesting.hpp"
 #include "cora/sql/parser.hpp"
@@ -19,8 +24,7 @@ namespace {
 // discarded children after each child, which is quadratic in the number of statements.
 class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
  public:
-  StatementReader(std::vector<ParsedStatement>& out, const std::function<bool(std::string_view)>& keep)
-      : out_(out), keep_(keep) {}
+  explicit StatementReader(std::vector<ParsedStatement>& out) : out_(out) {}
 
   bool null() override { return scalar(nullptr); }
   bool boolean(bool v) override { return scalar(v); }
@@ -42,7 +46,7 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
       key_ = std::move(k);
     } else if (depth_ == 4 && in_stmts_ && !out_.empty()) {
       out_.back().type = k;
-      keep_type_ = keep_(out_.back().type);
+      keep_type_ = keeps_tree(out_.back().type);
     }
     return true;
   }
@@ -96,7 +100,6 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
   }
 
   std::vector<ParsedStatement>& out_;
-  const std::function<bool(std::string_view)>& keep_;
   int depth_ = 0;  // open objects and arrays
   bool in_stmts_ = false;
   bool keep_type_ = false;
@@ -116,10 +119,7 @@ void refuse_deep_nesting(const std::string& sql) {
                          at.line, at.column, "statement too complex"});
 }
 
-}  // namespace
-
-std::vector<ParsedStatement> parse_statements(const std::string& sql,
-                                              const std::function<bool(std::string_view type)>& keep_node) {
+std::vector<ParsedStatement> parse_uncached(const std::string& sql) {
   refuse_deep_nesting(sql);
   const SqlParseResult result(sql);
   if (const auto& error = result.error()) {
@@ -127,7 +127,7 @@ std::vector<ParsedStatement> parse_statements(const std::string& sql,
     throw SqlParseFailure({error->message, at.line, at.column, "SQL syntax error"});
   }
   std::vector<ParsedStatement> statements;
-  StatementReader reader(statements, keep_node);
+  StatementReader reader(statements);
   nlohmann::json::sax_parse(result.json(), &reader);
   for (auto& statement : statements) {
     statement.offset = std::min(statement.offset, sql.size());
@@ -138,5 +138,73 @@ std::vector<ParsedStatement> parse_statements(const std::string& sql,
   }
   return statements;
 }
+
+// A parsed text: its statements, or the failure to throw again.
+struct CachedParse {
+  std::shared_ptr<const std::vector<ParsedStatement>> statements;
+  std::optional<SqlSyntaxError> failure;
+};
+
+// Far more files than a project has; the bound keeps a process that parses text after text (a
+// fuzzer) from growing without end. The oldest text goes first.
+constexpr std::size_t kCachedTexts = 1024;
+
+std::mutex cache_mutex;
+std::unordered_map<std::string, CachedParse> cache;  // by the whole text: no false hit
+std::deque<const std::string*> cache_order;           // keys of `cache`, oldest first
+std::atomic<std::size_t> parses_run{0};
+
+}  // namespace
+
+bool keeps_tree(std::string_view type) {
+  static const char* const types[] = {
+      // sql/script.cpp: creates, drops, CONCURRENTLY, COPY FROM STDIN, transaction control,
+      // destructive statements.
+      "IndexStmt", "DropStmt", "ReindexStmt", "CreateStmt", "CreateTableAsStmt", "ViewStmt", "CreatePolicyStmt",
+      "CreateFunctionStmt", "CopyStmt", "TransactionStmt", "TruncateStmt", "DeleteStmt",
+      // What `diff` attributes to a file and line (sql/defined_objects.cpp).
+      "AlterTableStmt", "CompositeTypeStmt", "CreateDomainStmt", "CreateEnumStmt", "CreateExtensionStmt",
+      "CreateSeqStmt", "CreateTrigStmt", "GrantStmt",
+      // What changes an object: the last statement that did is what verify's findings cite.
+      "AlterFunctionStmt", "AlterPolicyStmt", "CommentStmt", "RenameStmt",
+      // The lint rules, beyond the above (lint/lint_file.cpp, reads_statement).
+      "CreateForeignTableStmt", "VariableSetStmt", "CreateSchemaStmt"};
+  for (const char* t : types) {
+    if (type == t) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<const std::vector<ParsedStatement>> parse_statements(const std::string& sql) {
+  {
+    const std::lock_guard<std::mutex> lock(cache_mutex);
+    const auto it = cache.find(sql);
+    if (it != cache.end()) {
+      if (it->second.failure) throw SqlParseFailure(*it->second.failure);
+      return it->second.statements;
+    }
+  }
+  // Parsed outside the lock: other threads' files need not wait for this one.
+  CachedParse parsed;
+  try {
+    parsed.statements = std::make_shared<const std::vector<ParsedStatement>>(parse_uncached(sql));
+  } catch (const SqlParseFailure& failure) {
+    parsed.failure = failure.error();
+  }
+  ++parses_run;
+  {
+    const std::lock_guard<std::mutex> lock(cache_mutex);
+    const auto [it, added] = cache.emplace(sql, parsed);
+    if (added) cache_order.push_back(&it->first);
+    while (cache_order.size() > kCachedTexts) {
+      cache.erase(cache.find(*cache_order.front()));
+      cache_order.pop_front();
+    }
+  }
+  if (parsed.failure) throw SqlParseFailure(*parsed.failure);
+  return parsed.statements;
+}
+
+std::size_t statement_parses_run() { return parses_run.load(); }
 
 }  // namespace cora
