@@ -10,7 +10,7 @@
 #include "cora/diff/object_sources.hpp"
 #include "cora/diff/restore_sql.hpp"
 #include "cora/migrations/prepared_migration.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/script.hpp"
 
 using namespace cora;
 

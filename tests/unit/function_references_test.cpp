@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "cora/verify/function_references.hpp"
+#include "cora/sql/function_references.hpp"
 
 using cora::analyse_function_body;
 using cora::BodyAnalysis;

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/script.hpp"
 
 using cora::parse_sql_script;
 using cora::skip_blanks_and_comments;

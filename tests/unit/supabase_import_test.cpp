@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cora/migrations/statement_text.hpp"
+#include "cora/sql/statement_text.hpp"
 #include "cora/migrations/supabase_import.hpp"
 #include "unit_helpers.hpp"
 

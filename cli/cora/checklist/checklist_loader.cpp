@@ -8,7 +8,7 @@
 
 #include "cora/checklist/checklist.hpp"
 #include "cora/config/toml_reader.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/script.hpp"
 #include "cora/verify/check_reader.hpp"
 
 namespace cora {

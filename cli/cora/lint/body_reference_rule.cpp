@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "cora/util/supabase_schemas.hpp"
-#include "cora/verify/search_path.hpp"
+#include "cora/sql/search_path.hpp"
 
 namespace cora::lint {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "cora/error.hpp"
-#include "cora/migrations/parse_tree.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/parse_tree.hpp"
+#include "cora/sql/script.hpp"
 #include "cora/util/text_position.hpp"
 
 namespace cora::lint {
@@ -63,7 +63,8 @@ void check_rule_names(const MigrationFile& file, const LintSilence& silence, std
 }
 
 // The statement types some rule reads the tree of (table_rules, lock_timeout_rule, rename_rule,
-// rerun_rules, schema_state, module_dependency_rule); the others are kept without one. A new rule adds its types here.
+// rerun_rules, schema_state, module_dependency_rule); the others are kept without one. A new rule
+// adds its types here and to keeps_tree (sql/parse_tree.cpp).
 bool reads_statement(std::string_view type) {
   static const char* const types[] = {
       "IndexStmt",  "AlterTableStmt",     "DropStmt",         "RenameStmt",       "CreateStmt",
@@ -144,9 +145,10 @@ LoadedFile load_lint_file(const MigrationFile& file, bool validate) {
   }
 
   lint_file.lines = std::make_shared<LineIndex>(file.content);
-  std::vector<ParsedStatement> parsed;
+  std::shared_ptr<const std::vector<ParsedStatement>> parsed;
   try {
-    parsed = parse_statements(file.content, reads_statement);
+    // The parse prepare_migration made, when it ran: each file is parsed once per run.
+    parsed = parse_statements(file.content);
   } catch (const SqlParseFailure& failure) {
     // Only reachable without `validate`: prepare_migration reports these itself.
     const auto& e = failure.error();
@@ -161,15 +163,16 @@ LoadedFile load_lint_file(const MigrationFile& file, bool validate) {
     loaded.errors.push_back(std::move(error));
     return loaded;
   }
-  lint_file.statements.reserve(parsed.size());
-  for (auto& p : parsed) {
+  lint_file.statements.reserve(parsed->size());
+  for (const auto& p : *parsed) {
     LintStatement statement;
     statement.offset = p.offset;
     statement.end = p.offset + p.length;
     statement.start = skip_blanks_and_comments(file.content, statement.offset);
     statement.line = lint_file.lines->line_of(statement.start);
-    statement.type = std::move(p.type);
-    statement.node = std::move(p.node);
+    statement.type = p.type;
+    // Other readers' trees stay out: a rule walks every tree it is given.
+    if (reads_statement(p.type)) statement.node = p.node;
     lint_file.statements.push_back(std::move(statement));
   }
 

@@ -13,7 +13,7 @@
 #include "cora/lint/finding.hpp"
 #include "cora/migrations/migration_file.hpp"
 #include "cora/migrations/prepared_migration.hpp"
-#include "cora/migrations/sql_tokens.hpp"
+#include "cora/sql/tokens.hpp"
 #include "cora/util/line_index.hpp"
 
 namespace cora::lint {

@@ -7,8 +7,8 @@
 
 #include "cora/lint/names.hpp"
 #include "cora/lint/schema_state.hpp"
-#include "cora/migrations/defined_objects.hpp"
-#include "cora/verify/function_references.hpp"
+#include "cora/sql/defined_objects.hpp"
+#include "cora/sql/function_references.hpp"
 
 namespace cora::lint {
 

@@ -7,8 +7,8 @@
 // What counts as a use: a relation named anywhere in a statement's tree (REFERENCES, a policy's
 // subquery, a view, a trigger's or index's table, ALTER TABLE), a function called (a policy, a
 // default, a trigger's EXECUTE FUNCTION), a type named, and the relations a PL/pgSQL or SQL
-// function body names and the functions it calls (verify/function_references.hpp). What
-// creates: the statements' defined objects (migrations/defined_objects.hpp).
+// function body names and the functions it calls (sql/function_references.hpp). What
+// creates: the statements' defined objects (sql/defined_objects.hpp).
 
 #include <cstddef>
 #include <map>

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "cora/verify/function_references.hpp"
+#include "cora/sql/function_references.hpp"
 
 namespace cora::lint {
 

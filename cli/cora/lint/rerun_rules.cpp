@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "cora/migrations/defined_objects.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/defined_objects.hpp"
+#include "cora/sql/script.hpp"
 
 namespace cora::lint {
 

@@ -11,7 +11,7 @@
 
 #include "cora/lint/lint_file.hpp"
 #include "cora/lint/names.hpp"
-#include "cora/verify/function_references.hpp"
+#include "cora/sql/function_references.hpp"
 
 namespace cora::lint {
 

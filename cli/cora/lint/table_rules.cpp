@@ -6,7 +6,7 @@
 
 #include "cora/lint/names.hpp"
 #include "cora/lint/volatility.hpp"
-#include "cora/migrations/sql_tokens.hpp"
+#include "cora/sql/tokens.hpp"
 
 namespace cora::lint {
 

@@ -10,7 +10,7 @@
 
 #include "cora/migrations/migration_file.hpp"
 #include "cora/migrations/plan.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/script.hpp"
 
 namespace cora {
 

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "cora/migrations/sql_script.hpp"
-#include "cora/migrations/statement_text.hpp"
+#include "cora/sql/script.hpp"
+#include "cora/sql/statement_text.hpp"
 
 namespace cora {
 

@@ -2,7 +2,7 @@
 // Runs a function on a thread with a large stack, and waits for it.
 //
 // Parse trees are printed by libpg_query, and read and walked by us, recursively. The nesting
-// is bounded (migrations/sql_nesting.hpp), but the bound is deeper than the 8 MB a main thread
+// is bounded (sql/nesting.hpp), but the bound is deeper than the 8 MB a main thread
 // usually gets. Pages of the stack are only used when touched, so the size costs address
 // space, not memory.
 

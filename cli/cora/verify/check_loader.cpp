@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "cora/config/toml_reader.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/script.hpp"
 #include "cora/verify/check_reader.hpp"
 
 namespace cora {

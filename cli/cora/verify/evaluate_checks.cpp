@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "cora/verify/search_path.hpp"
+#include "cora/sql/search_path.hpp"
 
 namespace cora {
 

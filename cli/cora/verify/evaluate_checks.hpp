@@ -7,7 +7,7 @@
 
 #include "cora/verify/catalog_snapshot.hpp"
 #include "cora/verify/check_model.hpp"
-#include "cora/verify/function_references.hpp"
+#include "cora/sql/function_references.hpp"
 #include "cora/verify/outcome.hpp"
 
 namespace cora {

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "cora/verify/lints/lint_context.hpp"
-#include "cora/verify/search_path.hpp"
+#include "cora/sql/search_path.hpp"
 
 namespace cora {
 

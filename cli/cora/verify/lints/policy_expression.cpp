@@ -1,10 +1,9 @@
 #include "cora/verify/lints/policy_expression.hpp"
 
-#include <pg_query.h>
-
 #include <nlohmann/json.hpp>
 
 #include "cora/lint/names.hpp"
+#include "cora/sql/parser.hpp"
 
 namespace cora {
 
@@ -78,10 +77,10 @@ PolicyExpression read_policy_expression(const std::string& expression) {
   PolicyExpression out;
   if (expression.empty()) return out;
   const std::string sql = "SELECT WHERE (" + expression + ")";
-  PgQueryParseResult result = pg_query_parse(sql.c_str());
-  if (!result.error && result.parse_tree) {
+  const SqlParseResult result(sql);
+  if (!result.error() && !result.json().empty()) {
     try {
-      json tree = json::parse(result.parse_tree);
+      json tree = json::parse(result.json());
       drop_locations(tree);
       const json& where = tree.at("stmts").at(0).at("stmt").at("SelectStmt").at("whereClause");
       out.parsed = true;
@@ -95,7 +94,6 @@ PolicyExpression read_policy_expression(const std::string& expression) {
       out.parsed = false;
     }
   }
-  pg_query_free_parse_result(result);
   return out;
 }
 

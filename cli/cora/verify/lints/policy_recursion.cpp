@@ -8,7 +8,7 @@
 
 #include "cora/verify/lints/lint_context.hpp"
 #include "cora/verify/lints/policy_expression.hpp"
-#include "cora/verify/search_path.hpp"
+#include "cora/sql/search_path.hpp"
 
 namespace cora {
 

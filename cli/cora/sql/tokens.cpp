@@ -1,4 +1,4 @@
-#include "cora/migrations/sql_tokens.hpp"
+#include "cora/sql/tokens.hpp"
 
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>

@@ -1,4 +1,4 @@
-#include "cora/verify/search_path.hpp"
+#include "cora/sql/search_path.hpp"
 
 #include <algorithm>
 

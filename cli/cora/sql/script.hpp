@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cora/migrations/defined_objects.hpp"
+#include "cora/sql/defined_objects.hpp"
 
 namespace cora {
 

@@ -1,25 +1,22 @@
-#include "cora/migrations/parse_tree.hpp"
+#include "cora/sql/parse_tree.hpp"
 
 #include <fmt/format.h>
-#include <pg_query.h>
 
 #include <algorithm>
-#include <memory>
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
-#include "cora/migrations/sql_nesting.hpp"
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/nesting.hpp"
+#include "cora/sql/parser.hpp"
+#include "cora/sql/script.hpp"
 #include "cora/util/line_index.hpp"
 
 namespace cora {
 
 namespace {
-
-struct ParseResultDeleter {
-  void operator()(PgQueryParseResult* r) const {
-    pg_query_free_parse_result(*r);
-    delete r;
-  }
-};
 
 // Reads libpg_query's {"version": N, "stmts": [{"stmt": {TYPE: NODE}, "stmt_location": N,
 // "stmt_len": N}, ...]} and builds NODE only for the types asked for. Iterative (no recursion
@@ -27,8 +24,7 @@ struct ParseResultDeleter {
 // discarded children after each child, which is quadratic in the number of statements.
 class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
  public:
-  StatementReader(std::vector<ParsedStatement>& out, const std::function<bool(std::string_view)>& keep)
-      : out_(out), keep_(keep) {}
+  explicit StatementReader(std::vector<ParsedStatement>& out) : out_(out) {}
 
   bool null() override { return scalar(nullptr); }
   bool boolean(bool v) override { return scalar(v); }
@@ -50,7 +46,7 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
       key_ = std::move(k);
     } else if (depth_ == 4 && in_stmts_ && !out_.empty()) {
       out_.back().type = k;
-      keep_type_ = keep_(out_.back().type);
+      keep_type_ = keeps_tree(out_.back().type);
     }
     return true;
   }
@@ -104,7 +100,6 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
   }
 
   std::vector<ParsedStatement>& out_;
-  const std::function<bool(std::string_view)>& keep_;
   int depth_ = 0;  // open objects and arrays
   bool in_stmts_ = false;
   bool keep_type_ = false;
@@ -124,19 +119,16 @@ void refuse_deep_nesting(const std::string& sql) {
                          at.line, at.column, "statement too complex"});
 }
 
-}  // namespace
-
-std::vector<ParsedStatement> parse_statements(const std::string& sql,
-                                              const std::function<bool(std::string_view type)>& keep_node) {
+std::vector<ParsedStatement> parse_uncached(const std::string& sql) {
   refuse_deep_nesting(sql);
-  std::unique_ptr<PgQueryParseResult, ParseResultDeleter> result(new PgQueryParseResult(pg_query_parse(sql.c_str())));
-  if (result->error) {
-    const auto at = LineIndex(sql).at(byte_offset_of_character(sql, result->error->cursorpos));
-    throw SqlParseFailure({result->error->message, at.line, at.column, "SQL syntax error"});
+  const SqlParseResult result(sql);
+  if (const auto& error = result.error()) {
+    const auto at = LineIndex(sql).at(byte_offset_of_character(sql, error->cursor));
+    throw SqlParseFailure({error->message, at.line, at.column, "SQL syntax error"});
   }
   std::vector<ParsedStatement> statements;
-  StatementReader reader(statements, keep_node);
-  nlohmann::json::sax_parse(result->parse_tree, &reader);
+  StatementReader reader(statements);
+  nlohmann::json::sax_parse(result.json(), &reader);
   for (auto& statement : statements) {
     statement.offset = std::min(statement.offset, sql.size());
     // libpg_query reports 0 for "until the end of the input" on the last statement.
@@ -146,5 +138,73 @@ std::vector<ParsedStatement> parse_statements(const std::string& sql,
   }
   return statements;
 }
+
+// A parsed text: its statements, or the failure to throw again.
+struct CachedParse {
+  std::shared_ptr<const std::vector<ParsedStatement>> statements;
+  std::optional<SqlSyntaxError> failure;
+};
+
+// Far more files than a project has; the bound keeps a process that parses text after text (a
+// fuzzer) from growing without end. The oldest text goes first.
+constexpr std::size_t kCachedTexts = 1024;
+
+std::mutex cache_mutex;
+std::unordered_map<std::string, CachedParse> cache;  // by the whole text: no false hit
+std::deque<const std::string*> cache_order;           // keys of `cache`, oldest first
+std::atomic<std::size_t> parses_run{0};
+
+}  // namespace
+
+bool keeps_tree(std::string_view type) {
+  static const char* const types[] = {
+      // sql/script.cpp: creates, drops, CONCURRENTLY, COPY FROM STDIN, transaction control,
+      // destructive statements.
+      "IndexStmt", "DropStmt", "ReindexStmt", "CreateStmt", "CreateTableAsStmt", "ViewStmt", "CreatePolicyStmt",
+      "CreateFunctionStmt", "CopyStmt", "TransactionStmt", "TruncateStmt", "DeleteStmt",
+      // What `diff` attributes to a file and line (sql/defined_objects.cpp).
+      "AlterTableStmt", "CompositeTypeStmt", "CreateDomainStmt", "CreateEnumStmt", "CreateExtensionStmt",
+      "CreateSeqStmt", "CreateTrigStmt", "GrantStmt",
+      // What changes an object: the last statement that did is what verify's findings cite.
+      "AlterFunctionStmt", "AlterPolicyStmt", "CommentStmt", "RenameStmt",
+      // The lint rules, beyond the above (lint/lint_file.cpp, reads_statement).
+      "CreateForeignTableStmt", "VariableSetStmt", "CreateSchemaStmt"};
+  for (const char* t : types) {
+    if (type == t) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<const std::vector<ParsedStatement>> parse_statements(const std::string& sql) {
+  {
+    const std::lock_guard<std::mutex> lock(cache_mutex);
+    const auto it = cache.find(sql);
+    if (it != cache.end()) {
+      if (it->second.failure) throw SqlParseFailure(*it->second.failure);
+      return it->second.statements;
+    }
+  }
+  // Parsed outside the lock: other threads' files need not wait for this one.
+  CachedParse parsed;
+  try {
+    parsed.statements = std::make_shared<const std::vector<ParsedStatement>>(parse_uncached(sql));
+  } catch (const SqlParseFailure& failure) {
+    parsed.failure = failure.error();
+  }
+  ++parses_run;
+  {
+    const std::lock_guard<std::mutex> lock(cache_mutex);
+    const auto [it, added] = cache.emplace(sql, parsed);
+    if (added) cache_order.push_back(&it->first);
+    while (cache_order.size() > kCachedTexts) {
+      cache.erase(cache.find(*cache_order.front()));
+      cache_order.pop_front();
+    }
+  }
+  if (parsed.failure) throw SqlParseFailure(*parsed.failure);
+  return parsed.statements;
+}
+
+std::size_t statement_parses_run() { return parses_run.load(); }
 
 }  // namespace cora

@@ -1,7 +1,7 @@
-#include "cora/migrations/sql_script.hpp"
+#include "cora/sql/script.hpp"
 
 #include <nlohmann/json.hpp>
-#include "cora/migrations/parse_tree.hpp"
+#include "cora/sql/parse_tree.hpp"
 #include "cora/util/line_index.hpp"
 
 namespace cora {
@@ -131,18 +131,8 @@ std::size_t skip_blanks_and_comments(const std::string& sql, std::size_t offset)
 }
 
 SqlScript parse_sql_script(const std::string& sql) {
-  const auto parsed = parse_statements(sql, [](std::string_view type) {
-    return type == "IndexStmt" || type == "DropStmt" || type == "ReindexStmt" || type == "CreateStmt" ||
-           type == "CreateTableAsStmt" || type == "ViewStmt" || type == "CreatePolicyStmt" ||
-           type == "CreateFunctionStmt" || type == "CopyStmt" || type == "TransactionStmt" || type == "TruncateStmt" ||
-           type == "DeleteStmt" ||
-           // What `diff` attributes to a file and line (defined_objects.cpp).
-           type == "AlterTableStmt" || type == "CompositeTypeStmt" || type == "CreateDomainStmt" ||
-           type == "CreateEnumStmt" || type == "CreateExtensionStmt" || type == "CreateSeqStmt" ||
-           type == "CreateTrigStmt" || type == "GrantStmt" ||
-           // What changes an object: the last statement that did is what verify's findings cite.
-           type == "AlterFunctionStmt" || type == "AlterPolicyStmt" || type == "CommentStmt" || type == "RenameStmt";
-  });
+  const auto parsed_statements = parse_statements(sql);
+  const auto& parsed = *parsed_statements;
   const LineIndex lines(sql);
   SqlScript script;
   script.statements.reserve(parsed.size());

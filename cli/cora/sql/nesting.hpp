@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "cora/migrations/sql_tokens.hpp"
+#include "cora/sql/tokens.hpp"
 
 namespace cora {
 

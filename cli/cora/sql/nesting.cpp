@@ -1,4 +1,4 @@
-#include "cora/migrations/sql_nesting.hpp"
+#include "cora/sql/nesting.hpp"
 
 #include <algorithm>
 

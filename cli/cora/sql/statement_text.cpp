@@ -1,8 +1,8 @@
-#include "cora/migrations/statement_text.hpp"
+#include "cora/sql/statement_text.hpp"
 
 #include <vector>
 
-#include "cora/migrations/sql_tokens.hpp"
+#include "cora/sql/tokens.hpp"
 
 namespace cora {
 

@@ -1,4 +1,4 @@
-#include "cora/migrations/defined_objects.hpp"
+#include "cora/sql/defined_objects.hpp"
 
 namespace cora {
 
