@@ -185,7 +185,7 @@ class Bench:
         # A template with the Supabase compatibility layer, which the module-access files need.
         self.admin("CREATE DATABASE bench_template")
         run([self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo.replace("dbname=postgres", "dbname=bench_template"),
-             "-f", os.path.join(ROOT, "cli", "core", "local", "supabase_compat.sql")], "compat layer", env=self.env)
+             "-f", os.path.join(ROOT, "cli", "cora", "local", "supabase_compat.sql")], "compat layer", env=self.env)
         self.server_version = self.admin("SHOW server_version").strip()
 
     def stop_cluster(self):
