@@ -28,4 +28,13 @@ bool is_libpq_url(std::string_view conninfo) {
   return conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
 }
 
+std::string quote_conninfo_value(const std::string& value) {
+  std::string out = "'";
+  for (const char c : value) {
+    if (c == '\'' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
 }  // namespace cora

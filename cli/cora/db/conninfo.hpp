@@ -21,4 +21,7 @@ std::optional<std::vector<ConninfoOption>> parse_conninfo(const std::string& con
 // Whether libpq reads `conninfo` as a URL: it begins with postgresql:// or postgres://.
 bool is_libpq_url(std::string_view conninfo);
 
+// `value` as a key=value connection string writes it: in single quotes, with ' and \ escaped.
+std::string quote_conninfo_value(const std::string& value);
+
 }  // namespace cora

@@ -45,15 +45,6 @@ std::string redact_url(std::string url, const std::vector<std::string>& secret_k
   return out;
 }
 
-std::string quote_value(const std::string& value) {
-  std::string out = "'";
-  for (const char c : value) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "'";
-}
-
 }  // namespace
 
 std::string redact_conninfo(const std::string& conninfo) {
@@ -68,7 +59,7 @@ std::string redact_conninfo(const std::string& conninfo) {
     if (!o.value) continue;
     if (o.secret && !o.value->empty()) secret_values.push_back(*o.value);
     if (!key_value.empty()) key_value.push_back(' ');
-    key_value += o.keyword + "=" + (o.secret ? "***" : quote_value(*o.value));
+    key_value += o.keyword + "=" + (o.secret ? "***" : quote_conninfo_value(*o.value));
   }
   if (!is_libpq_url(conninfo)) return key_value;
   const std::string url = redact_url(conninfo, secret_keywords);

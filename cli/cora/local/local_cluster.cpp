@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cora/db/connection.hpp"
+#include "cora/db/conninfo.hpp"
 #include "cora/error.hpp"
 #include "cora/util/sha256.hpp"
 
@@ -54,15 +55,6 @@ std::string last_lines(const std::string& text, std::size_t count) {
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string quote_conninfo_value(const std::string& value) {
-  std::string out = "'";
-  for (const char c : value) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "'";
 }
 
 }  // namespace
