@@ -11,6 +11,7 @@
 #include "commands/json_document.hpp"
 #include "commands/multi_target.hpp"
 #include "commands/unknown_command.hpp"
+#include "commands/version_report.hpp"
 #include "cora/error.hpp"
 #include "cora/version.hpp"
 

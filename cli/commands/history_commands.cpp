@@ -14,6 +14,7 @@
 #include "cora/migrate/migrator.hpp"
 #include "cora/db/supabase_history.hpp"
 #include "cora/migrations/plan.hpp"
+#include "cora/migrations/supabase_import.hpp"
 #include "cora/error.hpp"
 #include "cora/output/terminal.hpp"
 #include "cora/verify/adoption.hpp"

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "commands/command.hpp"
+#include "cora/config/lint_rules.hpp"
 #include "cora/error.hpp"
-#include "cora/verify/lints/lint_rules.hpp"
 
 namespace cora::cli {
 

@@ -9,8 +9,8 @@
 #include "cora/error.hpp"
 
 #include "commands/database_target.hpp"
+#include "cora/config/lint_rules.hpp"
 #include "cora/output/terminal.hpp"
-#include "cora/verify/lints/lint_rules.hpp"
 
 namespace cora::cli {
 

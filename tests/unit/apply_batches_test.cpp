@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "cora/db/apply_batches.hpp"
+#include "cora/migrate/apply_batches.hpp"
 
 using cora::ApplyBatch;
 using cora::group_into_batches;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cora/config/env_expand.hpp"
-#include "cora/verify/lints/lint_rules.hpp"
+#include "cora/config/lint_rules.hpp"
 
 namespace cora {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cora/db/history_record.hpp"
 #include "cora/db/server_error.hpp"
-#include "cora/migrations/history_record.hpp"
 
 namespace cora {
 

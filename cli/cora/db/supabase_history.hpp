@@ -7,13 +7,21 @@
 #include <string>
 #include <vector>
 
-#include "cora/migrations/supabase_import.hpp"
-
 namespace cora {
 
 class Connection;
 
 inline constexpr const char* kSupabaseHistoryTable = "supabase_migrations.schema_migrations";
+
+// One row of supabase_migrations.schema_migrations, as the Supabase CLI writes it when it applies
+// supabase/migrations/<version>_<name>.sql.
+struct SupabaseMigration {
+  std::string version;  // the file name's digits, e.g. "20240101120000"
+  std::string name;     // "" when the table has no name column (older CLI versions)
+  // The file's statements as the CLI split them (comments kept, semicolons dropped); nullopt when
+  // the row holds none (older CLI versions), so there is nothing to compare.
+  std::optional<std::vector<std::string>> statements;
+};
 
 // Every row, in version order; nullopt when the table does not exist. Reads tables of older CLI
 // versions too (no name or statements column). Throws QueryFailed (e.g. no privilege).

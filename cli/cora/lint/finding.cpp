@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cora/verify/lints/lint_rules.hpp"
+#include "cora/config/lint_rules.hpp"
 
 namespace cora::lint {
 

@@ -40,7 +40,7 @@ struct RuleInfo {
   std::string_view summary;
 };
 
-// Every offline rule (the switchboard's, verify/lints/lint_rules.hpp), in the order docs/lints.md
+// Every offline rule (the switchboard's, config/lint_rules.hpp), in the order docs/lints.md
 // lists them. Each one's level comes from [lints]; they can be silenced.
 const std::vector<RuleInfo>& offline_rules();
 bool is_offline_rule(std::string_view name);

@@ -10,10 +10,10 @@
 #include <chrono>
 #include <vector>
 
+#include "cora/config/lint_rules.hpp"
 #include "cora/lint/finding.hpp"
 #include "cora/lint/module_dependency_rule.hpp"
 #include "cora/migrations/migration_file.hpp"
-#include "cora/verify/lints/lint_rules.hpp"
 
 namespace cora::lint {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "cora/lint/names.hpp"
+#include "cora/sql/names.hpp"
 
 namespace cora::lint {
 

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <optional>
 
-#include "cora/lint/names.hpp"
 #include "cora/lint/schema_state.hpp"
 #include "cora/sql/defined_objects.hpp"
 #include "cora/sql/function_references.hpp"
+#include "cora/sql/names.hpp"
 
 namespace cora::lint {
 

@@ -16,8 +16,8 @@
 
 #include "cora/lint/finding.hpp"
 #include "cora/lint/lint_file.hpp"
-#include "cora/lint/names.hpp"
 #include "cora/lint/schema_state.hpp"
+#include "cora/sql/names.hpp"
 
 namespace cora::lint {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "cora/lint/lint_file.hpp"
-#include "cora/lint/names.hpp"
 #include "cora/sql/function_references.hpp"
+#include "cora/sql/names.hpp"
 
 namespace cora::lint {
 

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "cora/lint/names.hpp"
 #include "cora/lint/volatility.hpp"
+#include "cora/sql/names.hpp"
 #include "cora/sql/tokens.hpp"
 
 namespace cora::lint {

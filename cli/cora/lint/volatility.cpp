@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cora/lint/names.hpp"
+#include "cora/sql/names.hpp"
 
 namespace cora::lint {
 

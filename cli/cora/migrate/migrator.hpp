@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "cora/config/settings.hpp"
-#include "cora/db/apply_batches.hpp"
 #include "cora/db/connection.hpp"
 #include "cora/db/history_table.hpp"
+#include "cora/migrate/apply_batches.hpp"
 #include "cora/migrations/plan.hpp"
 #include "cora/migrations/prepared_migration.hpp"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cora/migrations/history_record.hpp"
+#include "cora/db/history_record.hpp"
 #include "cora/migrations/migration_file.hpp"
 
 namespace cora {

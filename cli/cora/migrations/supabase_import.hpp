@@ -7,20 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "cora/migrations/history_record.hpp"
+#include "cora/db/history_record.hpp"
+#include "cora/db/supabase_history.hpp"
 #include "cora/migrations/migration_file.hpp"
 
 namespace cora {
-
-// One row of supabase_migrations.schema_migrations, as the Supabase CLI writes it when it applies
-// supabase/migrations/<version>_<name>.sql.
-struct SupabaseMigration {
-  std::string version;  // the file name's digits, e.g. "20240101120000"
-  std::string name;     // "" when the table has no name column (older CLI versions)
-  // The file's statements as the CLI split them (comments kept, semicolons dropped); nullopt when
-  // the row holds none (older CLI versions), so there is nothing to compare.
-  std::optional<std::vector<std::string>> statements;
-};
 
 struct SupabaseImport {
   std::vector<const MigrationFile*> to_import;  // recorded by the CLI and matching their file, in row order

@@ -1,13 +1,13 @@
 #pragma once
 // Built-in lints: what is wrong in any schema, with no check file needed. Pure. The rules and
-// their levels are in lints/lint_rules.hpp; each family of rules has a file in lints/.
+// their levels are in config/lint_rules.hpp; each family of rules has a file in lints/.
 
 #include <string>
 #include <vector>
 
+#include "cora/config/lint_rules.hpp"
 #include "cora/verify/catalog_snapshot.hpp"
 #include "cora/verify/evaluate_checks.hpp"
-#include "cora/verify/lints/lint_rules.hpp"
 #include "cora/verify/object_origins.hpp"
 #include "cora/verify/outcome.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cora/lint/names.hpp"
+#include "cora/sql/names.hpp"
 #include "cora/sql/parser.hpp"
 
 namespace cora {

@@ -1,6 +1,8 @@
 #pragma once
 // The switchboard: every built-in rule, live (verify) or offline (lint), by one name, with its
 // default level. `[lints] NAME = "off" | "warning" | "error"` (or true / false) re-grades it.
+// In config because the config checks each [lints] name and level against it, and lint and
+// verify both read it.
 
 #include <map>
 #include <optional>

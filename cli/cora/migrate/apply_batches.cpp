@@ -1,4 +1,4 @@
-#include "cora/db/apply_batches.hpp"
+#include "cora/migrate/apply_batches.hpp"
 
 namespace cora {
 

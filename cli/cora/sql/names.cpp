@@ -1,4 +1,4 @@
-#include "cora/lint/names.hpp"
+#include "cora/sql/names.hpp"
 
 namespace cora::lint {
 

@@ -1,4 +1,4 @@
-#include "cora/verify/lints/lint_rules.hpp"
+#include "cora/config/lint_rules.hpp"
 
 #include <algorithm>
 

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Fails when an #include in cli/ points up the layers, or sideways where the table forbids it.
+
+Every folder of cli/cora/ has a layer (LAYERS below; ARCHITECTURE.md shows the same table), and
+cli/commands/ with cli/main.cpp sits on top. A file may include a folder of a lower layer, any
+file of its own folder, and a folder of its own layer only when SIDEWAYS lists that pair; the
+listed pairs point one way, so no two folders include each other. Reads every
+#include "cora/..." and #include "commands/..." of cli/. Usage: check-layers.py [ROOT]; exit 0
+when every include is allowed, 1 otherwise, listing each as
+FILE:LINE: <folder> (layer X) includes <folder> (layer Y).
+"""
+import pathlib
+import re
+import sys
+
+# Layer number, highest first. `cora` is the files directly in cli/cora/ (error.hpp, version.*),
+# which every layer may include.
+LAYERS = {
+    "commands": 4,  # cli/commands/ and cli/main.cpp: the command line
+    # Orchestration: a command's whole run, gathering from the database and judging.
+    "checklist": 3,
+    "diff": 3,
+    "migrate": 3,
+    "verify": 3,
+    # Core: the file model, the plan, PostgreSQL's parser, the offline lint. No I/O to a server.
+    "lint": 2,
+    "migrations": 2,
+    "project": 2,
+    "sql": 2,
+    # Base: PostgreSQL, the configuration, the local cluster, the terminal, small utilities.
+    "config": 1,
+    "db": 1,
+    "local": 1,
+    "output": 1,
+    "util": 1,
+    "cora": 0,
+}
+
+LAYER_NAMES = {4: "commands", 3: "orchestration", 2: "core", 1: "base", 0: "root"}
+
+# The includes allowed between two folders of one layer: (includer, included).
+SIDEWAYS = {
+    ("checklist", "verify"),  # a checklist runs the verify pipeline and reads check files
+    ("verify", "diff"),       # verify's rerun proof and finding sources compare schemas
+    ("verify", "migrate"),    # the rerun proof applies the files twice
+    ("diff", "migrate"),      # the expected schema is the files applied to a scratch database
+    ("lint", "migrations"),   # the lint reads migration files
+    ("lint", "sql"),          # and parses them
+    ("migrations", "sql"),    # a migration file is split into statements
+    ("project", "migrations"),  # a project is its folders of migration files
+    ("db", "util"),
+    ("local", "db"),          # the local cluster is reached through a connection
+    ("local", "util"),
+}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s*"((?:cora|commands)/[^"]+)"')
+
+
+def folder_of(relative):
+    """The folder a path under cli/ belongs to: commands, a cli/cora/ folder, or cora (the root files)."""
+    parts = relative.parts
+    if parts[0] == "commands" or relative.as_posix() == "main.cpp":
+        return "commands"
+    if parts[0] == "cora":
+        return parts[1] if len(parts) > 2 else "cora"
+    return None
+
+
+def describe(folder):
+    layer = LAYERS[folder]
+    return f"{folder} (layer {layer}, {LAYER_NAMES[layer]})"
+
+
+def violations(root):
+    cli = root / "cli"
+    for path in sorted(cli.rglob("*")):
+        if path.suffix not in (".cpp", ".hpp", ".h", ".cc") or not path.is_file():
+            continue
+        source = folder_of(path.relative_to(cli))
+        if source is None:
+            continue
+        if source not in LAYERS:
+            yield f"{path.relative_to(root)}:1: folder {source} is not in the layer table of scripts/check-layers.py"
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = INCLUDE.match(line)
+            if not match:
+                continue
+            target = folder_of(pathlib.PurePosixPath(match.group(1)))
+            if target == source:
+                continue
+            where = f"{path.relative_to(root)}:{number}"
+            if target not in LAYERS:
+                yield f"{where}: includes {match.group(1)}, whose folder {target} is not in the layer table"
+            elif LAYERS[target] > LAYERS[source] or (
+                LAYERS[target] == LAYERS[source] and (source, target) not in SIDEWAYS
+            ):
+                yield f"{where}: {describe(source)} includes {describe(target)}"
+
+
+def sideways_cycle():
+    """A cycle among the SIDEWAYS pairs (the table's own mistake), or None."""
+    edges = {}
+    for source, target in SIDEWAYS:
+        edges.setdefault(source, []).append(target)
+    state = {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for nxt in edges.get(node, []):
+            if state.get(nxt) == "open":
+                return trail[trail.index(nxt):] + [nxt] if nxt in trail else trail + [nxt]
+            if nxt not in state:
+                found = visit(nxt, trail + [nxt])
+                if found:
+                    return found
+        state[node] = "done"
+        return None
+
+    for node in sorted(edges):
+        if node not in state:
+            found = visit(node, [node])
+            if found:
+                return found
+    return None
+
+
+def main():
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    problems = list(violations(root))
+    cycle = sideways_cycle()
+    if cycle:
+        problems.append("scripts/check-layers.py: SIDEWAYS has a cycle: " + " -> ".join(cycle))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} include(s) against the layers (the table at the top of scripts/check-layers.py)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
