@@ -171,9 +171,7 @@ class AdoptCommand : public Command {
       }
     }
     const auto* first = refused.front().first->file;
-    const std::string selector =
-        first->module.empty() ? std::to_string(first->version)
-                              : first->module + ":" + first->file_name.substr(0, first->file_name.size() - 4);
+    const std::string selector = selector_of(*first);
     std::fprintf(stdout,
                  "%zu migration(s) adopted; %zu module(s) stopped. Apply what was not adopted with `cora-migrate "
                  "migrate`, or, if you know it ran, record it with `cora-migrate baseline %s`.\n",

@@ -208,7 +208,11 @@ class VerifyCommand : public Command {
     }
     // A scratch database was just built from the files: it cannot have drifted from them.
     if (!scratch_) point_drift_findings_at_diff(outcomes);
-    if (sources) attribute_outcomes(outcomes, *sources);
+    // Without a history read (a scratch database without modules) every file has just run; with
+    // no history table yet, none has.
+    static const std::vector<HistoryRecord> none;
+    const auto* records = !facts.history ? nullptr : facts.history->records ? &*facts.history->records : &none;
+    if (sources) attribute_outcomes(outcomes, *sources, records);
     return outcomes;
   }
 

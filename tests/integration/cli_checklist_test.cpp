@@ -167,12 +167,12 @@ TEST_CASE("cora-migrate checklist: the stale log_auth_event fails its item and t
   const auto login = item_block(r.out, "Fresh user login creates session record");
   CHECK(contains(login, "[!] Fresh user login creates session record  FAILED"));
   CHECK(contains(login, "not checked: step \"fresh login\" of scenario \"session-flow\" failed"));
-  CHECK(contains(login, "ERROR: relation \"public.auth_event_log\" does not exist (SQLSTATE 42P01)"));
+  CHECK(contains(login, "ERROR: relation \"public.auth_event_log\" does not exist [SQLSTATE 42P01]"));
   CHECK(contains(login, "STATEMENT: SELECT public.log_auth_event('bootstrap_created'"));
   CHECK(contains(login, "CONTEXT: PL/pgSQL function public.log_auth_event("));
   // Every later item of the flow fails too, naming the error in one line.
   CHECK(contains(item_block(r.out, "Session duration calculated correctly"),
-                 "failed before step \"logout\": relation \"public.auth_event_log\" does not exist (SQLSTATE 42P01)"));
+                 "failed before step \"logout\": relation \"public.auth_event_log\" does not exist [SQLSTATE 42P01]"));
   // What does not depend on the function still passes.
   CHECK(contains(r.out, "  [x] `user_auth_log` table exists\n"));
   CHECK(contains(r.out, "  [x] RLS policies allow service role to insert records\n"));
@@ -238,7 +238,7 @@ TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
                         "\"service_role can insert into user_sessions\"\n\n### Lambda Functions\n"));
   CHECK(contains(r.out, "- [ ] **FAILED** `log_auth_event()` function references `user_auth_log` (not `auth_event_log`)\n"));
   CHECK(contains(r.out, "- [ ] **FAILED** Fresh user login creates session record\n"));
-  CHECK(contains(r.out, "    - `ERROR: relation \"public.auth_event_log\" does not exist (SQLSTATE 42P01)`\n"));
+  CHECK(contains(r.out, "    - `ERROR: relation \"public.auth_event_log\" does not exist [SQLSTATE 42P01]`\n"));
   CHECK(contains(r.out, "- [ ] Login endpoint deployed: `POST /profiles/me/login`\n"
                         "  - _manual: check by hand, then run again with --confirm login-endpoint_\n"));
   CHECK(contains(r.out, "\n### Lambda Functions\n\n"));
@@ -348,7 +348,7 @@ name = "Ours"
   const auto wrong = item_block(r.out, "Wrong rows fail");
   CHECK(contains(wrong, "✗ one plus one (after \"request\"): expected rows [[3]]; found [[2]]"));
   CHECK(contains(wrong, "✗ a query the server refuses (after \"request\"): the query failed"));
-  CHECK(contains(wrong, "ERROR: relation \"public.no_such_table\" does not exist (SQLSTATE 42P01)"));
+  CHECK(contains(wrong, "ERROR: relation \"public.no_such_table\" does not exist [SQLSTATE 42P01]"));
   CHECK(contains(r.out, "  [x] Expectations after a failed query still run\n"));
   CHECK(contains(r.out, "  [x] Inline checks\n      ✓ table public.user_sessions\n      ✓ index public.idx_user_sessions_active\n"));
   CHECK(contains(r.out, "3 of 4 items ticked: 1 failed, 0 manual, 0 without evidence"));

@@ -46,7 +46,7 @@ TEST_CASE("cora-migrate lint: a dangerous statement is a warning with file:line,
   const auto result = lint_in(dir);
   CHECK(result.exit_code == 13);
   CHECK_MESSAGE(contains(result.out, "migrations/002-index.sql:2: warning[create_index_concurrently]: "), result.out);
-  CHECK(contains(result.out, "(hint: "));
+  CHECK(contains(result.out, "\n  help: "));
   CHECK(contains(result.out, "lint: 2 files, 1 warning, 0 errors, 0 silenced"));
 
   SUBCASE("silenced with a reason: exit 0") {
@@ -233,7 +233,7 @@ TEST_CASE("cora-migrate lint: a function body naming a table no migration create
             "END $$;\n");
   const auto result = lint_in(dir);
   CHECK(result.exit_code == 4);
-  CHECK_MESSAGE(contains(result.out, "migrations/002-log-fn.sql:4: error[unresolved_body_reference]: function "
+  CHECK_MESSAGE(contains(unwrapped(result.out), "migrations/002-log-fn.sql:4: error[unresolved_body_reference]: function "
                                      "public.log_auth_event names public.auth_event_log, which no migration creates"),
                 result.out);
 

@@ -156,3 +156,61 @@ TEST_CASE("verify: across modules, the source names the module and its file") {
   const auto human = run_cli({"--database-url", db.conninfo(), "--checks", "no-checks", "verify"}, options);
   CHECK_MESSAGE(contains(human.out, "    made by  module-ws: packages/module-ws/db/schema/002-ws-notes.sql:2"), human.out);
 }
+
+TEST_CASE("verify: the next step names the file, its line and a command that works") {
+  TestDatabase db;
+  ScratchDir dir;
+  dir.write("migrations/001-notes.sql", "-- cora-migrate: rerunnable=true\n"
+                                        "CREATE TABLE IF NOT EXISTS public.notes (id int PRIMARY KEY);\n");
+  dir.write("migrations/002-items.sql", "CREATE TABLE public.items (id int PRIMARY KEY);\n");
+  std::filesystem::create_directories(dir.path() / "checks");
+  const auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--database-url", db.conninfo(), "--migrations", "migrations", "--checks", "checks"});
+    CliOptions options;
+    options.cwd = dir.path();
+    return run_cli(args, options);
+  };
+  const auto next_of = [&](const std::string& subject) {
+    const auto r = run({"verify", "--format", "json"});
+    const auto doc = nlohmann::json::parse(r.out);
+    const auto* c = check(doc, "lint:rls_disabled_in_public", subject);
+    REQUIRE_MESSAGE(c, r.out);
+    return (*c)["source"]["next"].is_string() ? (*c)["source"]["next"].get<std::string>() : std::string("(none)");
+  };
+  REQUIRE(run({"migrate"}).exit_code == 0);
+
+  SUBCASE("a rerunnable file: edit it, re-apply it with the printed command, and the finding is gone") {
+    const std::string next = next_of("public.notes");
+    CHECK(next == "edit migrations/001-notes.sql:2, then run: cora-migrate migrate --reapply 1");
+    const auto human = run({"verify"});
+    CHECK_MESSAGE(contains(human.out, "    next     edit migrations/001-notes.sql:2, then run: cora-migrate migrate "
+                                      "--reapply 1\n"),
+                  human.out);
+    dir.write("migrations/001-notes.sql", "-- cora-migrate: rerunnable=true\n"
+                                          "CREATE TABLE IF NOT EXISTS public.notes (id int PRIMARY KEY);\n"
+                                          "ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;\n");
+    const auto reapplied = run({"migrate", "--reapply", "1"});  // the words after "cora-migrate "
+    CHECK_MESSAGE(reapplied.exit_code == 0, reapplied.err);
+    const auto doc = nlohmann::json::parse(run({"verify", "--format", "json"}).out);
+    const auto* after = check(doc, "lint:rls_disabled_in_public", "public.notes");
+    REQUIRE(after);
+    CHECK((*after)["passed"] == true);
+    CHECK((*after)["source"]["next"].is_null());
+  }
+  SUBCASE("a file that may not run twice: a new migration, and the printed `new` makes it") {
+    const std::string next = next_of("public.items");
+    CHECK(next == "migrations/002-items.sql:1 is applied and does not run twice: change it in a new migration: "
+                  "cora-migrate new fix-items");
+    const auto made = run({"new", "fix-items"});
+    CHECK_MESSAGE(made.exit_code == 0, made.err);
+    CHECK(std::filesystem::exists(dir.path() / "migrations" / "003-fix-items.sql"));
+  }
+  SUBCASE("the object's last change is in a file not run yet: migrate") {
+    dir.write("migrations/003-items-comment.sql", "COMMENT ON TABLE public.items IS 'Items.';\n");
+    CHECK(next_of("public.items") == "migrations/003-items-comment.sql:1 has not run on this database: cora-migrate migrate");
+  }
+  SUBCASE("no file makes the object: write it in a new migration") {
+    db.connect()->execute_script("CREATE TABLE public.handmade (id int PRIMARY KEY)");
+    CHECK(next_of("public.handmade") == "write it in a new migration: cora-migrate new handmade");
+  }
+}

@@ -353,13 +353,13 @@ TEST_CASE("modules: lint finds a module using another module's function without 
   write_file(project, "cora-migrate.toml", kConfigWithoutChatDependency);
   const auto found = run_cli({"lint"}, options);
   CHECK_MESSAGE(found.exit_code == 13, found.out, found.err);
-  CHECK_MESSAGE(contains(found.out, "packages/module-chat/db/schema/001-chat.sql:5: warning[undeclared_module_dependency]: "
+  CHECK_MESSAGE(contains(unwrapped(found.out), "packages/module-chat/db/schema/001-chat.sql:5: warning[undeclared_module_dependency]: "
                                     "module-chat uses function public.is_sys_admin, which module module-mgmt creates ("),
                 found.out);
-  CHECK_MESSAGE(contains(found.out, "packages/module-mgmt/db/schema/001-mgmt-roles.sql:2), but module-chat does not depend on "
+  CHECK_MESSAGE(contains(unwrapped(found.out), "packages/module-mgmt/db/schema/001-mgmt-roles.sql:2), but module-chat does not depend on "
                                     "module-mgmt"),
                 found.out);
-  CHECK(contains(found.out, "add \"module-mgmt\" to depends_on in [module.module-chat]"));
+  CHECK(contains(unwrapped(found.out), "add \"module-mgmt\" to depends_on in [module.module-chat]"));
   // --module leaves mgmt out of the run, not out of what is known to create what.
   const auto one = run_cli({"lint", "--module", "module-chat"}, options);
   CHECK_MESSAGE(contains(one.out, "001-chat.sql:5: warning[undeclared_module_dependency]"), one.out);
@@ -391,10 +391,10 @@ TEST_CASE("modules: verify names the module and file that create what a function
   const auto installed = run_in(project, db, {"migrate"});
   REQUIRE_MESSAGE(installed.exit_code == 0, installed.err);
   // migrate's lint stage: ws uses mgmt's table and function, and does not depend on mgmt.
-  CHECK_MESSAGE(contains(installed.err, "002-ws-report.sql:4: warning[undeclared_module_dependency]: module-ws uses function "
+  CHECK_MESSAGE(contains(unwrapped(installed.err), "002-ws-report.sql:4: warning[undeclared_module_dependency]: module-ws uses function "
                                         "public.is_sys_admin, which module module-mgmt creates"),
                 installed.err);
-  CHECK_MESSAGE(contains(installed.err, "002-ws-report.sql:7: warning[undeclared_module_dependency]: module-ws uses table "
+  CHECK_MESSAGE(contains(unwrapped(installed.err), "002-ws-report.sql:7: warning[undeclared_module_dependency]: module-ws uses table "
                                         "public.mgmt_usage"),
                 installed.err);
 

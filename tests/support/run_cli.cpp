@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
 namespace cora::test {
 
@@ -116,6 +117,29 @@ CliResult wait_cli(RunningCli running) {
 
 CliResult run_cli(const std::vector<std::string>& args, const CliOptions& options) {
   return wait_cli(start_cli(args, options));
+}
+
+std::string unwrapped(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + start, end - start);
+    // A continuation: two spaces then text (the message), or the eight that line up under "help: ".
+    const bool message_part = line.size() > 2 && line.substr(0, 2) == "  " && line[2] != ' ' &&
+                              line.substr(2, 5) != "help:";
+    const bool help_part = line.size() > 8 && line.substr(0, 8) == "        " && line[8] != ' ';
+    if ((message_part || help_part) && !out.empty() && out.back() == '\n') {
+      out.back() = ' ';
+      out.append(line.substr(message_part ? 2 : 8));
+    } else {
+      out.append(line);
+    }
+    if (end < text.size()) out += '\n';
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace cora::test

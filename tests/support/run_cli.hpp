@@ -37,6 +37,10 @@ CliResult wait_cli(RunningCli running);
 // The same for another program: argv[0] is its path (the test binaries run themselves this way).
 RunningCli start_program(const std::vector<std::string>& argv, const CliOptions& options = {});
 
+// Human lint output with its wrapped lines joined again: a finding's message, and its help:, each
+// on one line, so that a test can look for a sentence wherever the width broke it.
+std::string unwrapped(const std::string& text);
+
 // The folder holding the project's own migrations/ and checks/.
 std::filesystem::path source_dir();
 

@@ -370,11 +370,11 @@ TEST_CASE("lint: the project's own migrations are clean") {
 
 TEST_CASE("lint: report formats") {
   const auto report = lint_one("SELECT 1;\nCREATE INDEX i ON orgs (b);\n");
-  SUBCASE("human: file:line: warning[rule]: message (hint: fix), then a summary") {
+  SUBCASE("human: file:line: warning[rule]: message, an indented help: line, then a summary") {
     const auto text = cora::lint::human_report(report, cora::Style::plain());
     CHECK(text.rfind("migrations/001-m.sql:2: warning[create_index_concurrently]: CREATE INDEX i on public.orgs", 0) ==
           0);
-    CHECK_CONTAINS(text, " (hint: write CREATE INDEX CONCURRENTLY");
+    CHECK_CONTAINS(text, "\n  help: write CREATE INDEX CONCURRENTLY");
     CHECK_CONTAINS(text, "\nlint: 1 file, 1 warning, 0 errors, 0 silenced\n");
   }
   SUBCASE("json") {

@@ -60,7 +60,7 @@ std::string describe_rows(const std::vector<std::vector<std::string>>& rows) {
   return out + "]";
 }
 
-std::string server_error_line(const ServerError& e) { return fmt::format("{} (SQLSTATE {})", e.message, e.sqlstate); }
+std::string server_error_line(const ServerError& e) { return with_sqlstate(e.message, e.sqlstate); }
 
 // The server's report, as psql would show it, for quoting.
 std::vector<std::string> quote_server_error(const ServerError& e) {
@@ -264,7 +264,7 @@ std::vector<FigureResult> read_figures(Connection& db, const Checklist& checklis
     if (failed_step == 0 || failed_step > runnable.size() - pos) throw QueryFailed(*outcome.error);
     const std::size_t failed = pos + failed_step - 1;
     out[runnable[failed]].unavailable =
-        fmt::format("the query failed: {} (SQLSTATE {})", outcome.error->message, outcome.error->sqlstate);
+        "the query failed: " + with_sqlstate(outcome.error->message, outcome.error->sqlstate);
     pos = failed + 1;
   }
   return out;

@@ -14,6 +14,11 @@ struct ServerError {
   int position = 0;           // 1-based character position in the statement sent, 0 if none
 };
 
+// The one way every report writes a server error: "MESSAGE [SQLSTATE 42P01]".
+inline std::string with_sqlstate(const std::string& message, const std::string& sqlstate) {
+  return message + " [SQLSTATE " + (sqlstate.empty() ? "none" : sqlstate) + "]";
+}
+
 // A statement was rejected by the server.
 class QueryFailed : public std::runtime_error {
  public:

@@ -13,6 +13,7 @@
 #include "cora/diff/restore_sql.hpp"
 #include "cora/diff/round_trip.hpp"
 #include "cora/local/local_cluster.hpp"
+#include "cora/migrations/plan.hpp"
 #include "cora/util/supabase_schemas.hpp"
 
 namespace cora {
@@ -55,10 +56,7 @@ void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status, const
                                  file->file_name, later->first->file_name, later->second);
       return;
     }
-    // As the command line names it: the version alone without modules, MODULE:FILE-NAME with them.
-    const std::string selector = file->module.empty()
-                                     ? std::to_string(file->version)
-                                     : file->module + ":" + file->file_name.substr(0, file->file_name.size() - 4);
+    const std::string selector = selector_of(*file);
     entry.command = fmt::format("cora-migrate migrate --reapply {}{}", selector,
                                 state == MigrationState::applied ? " --force" : "");
     entry.advice = fmt::format("{} re-creates it: run it again", file->file_name);

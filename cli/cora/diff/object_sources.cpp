@@ -38,7 +38,7 @@ ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations) {
           continue;
         }
         if (const auto key = changed_key(defined.key); !key.empty()) {
-          last_change_[key] = {m.file, statement.first_line, false, false};  // the statement, not its clause
+          last_change_[key] = {m.file, statement.first_line, false, false, m.directives.rerunnable};  // the statement, not its clause
         }
         if (defined.key.rfind("changed:", 0) == 0) continue;
         const std::string prefix = "drop-if-exists:";
@@ -48,7 +48,7 @@ ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations) {
         }
         const bool recreated = defined.or_replace || dropped_if_exists.count(defined.key) > 0;
         SourceLocation location{m.file, line_column_at(m.file->content, defined.offset).line, recreated,
-                                recreated || defined.if_not_exists};
+                                recreated || defined.if_not_exists, m.directives.rerunnable};
         auto [it, inserted] = by_key_.try_emplace(defined.key, location);
         // The latest definition is the one that holds, but CREATE ... IF NOT EXISTS of something
         // an earlier file created does nothing.

@@ -20,6 +20,9 @@ struct SourceLocation {
   bool restores_definition = false;
   // Running the file again creates the object when it is missing (IF NOT EXISTS, or the above).
   bool restores_if_missing = false;
+  // The file's header says rerunnable=true: it is meant to run again on a database that has
+  // what it creates, so `migrate --reapply` may run it after an edit.
+  bool file_rerunnable = false;
 };
 
 class ObjectSources {

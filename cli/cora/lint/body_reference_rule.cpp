@@ -73,7 +73,7 @@ std::vector<Finding> check_body_references(const FunctionDefinition& f, const Sc
     findings.push_back(finding_at(
         f, relation.line,
         fmt::format("function {} names {}, {}: every call that reaches this statement fails with \"relation "
-                    "does not exist\" (42P01)",
+                    "does not exist\" [SQLSTATE 42P01]",
                     f.name.text(), shown(relation.schema, relation.name), why),
         hint));
   }
@@ -85,7 +85,7 @@ std::vector<Finding> check_body_references(const FunctionDefinition& f, const Sc
       findings.push_back(finding_at(
           f, call.line,
           fmt::format("function {} calls {}.{}(), which no migration creates: every call that reaches this statement "
-                      "fails with \"function does not exist\" (42883)",
+                      "fails with \"function does not exist\" [SQLSTATE 42883]",
                       f.name.text(), call.schema, call.name),
           "create it in a migration, or call the function the body means"));
       continue;

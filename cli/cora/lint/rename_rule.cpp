@@ -80,7 +80,7 @@ std::vector<Finding> check_rename(const TableRename& rename, const SchemaState& 
       finding.line = rename.line;
       finding.message = fmt::format(
           "renames {} to {}, but function {} still names {} ({}:{}): PostgreSQL does not rewrite function bodies, "
-          "so every call fails with \"relation {} does not exist\" (42P01)",
+          "so every call fails with \"relation {} does not exist\" [SQLSTATE 42P01]",
           rename.from.text(), rename.to.name, f.name.text(), rename.from.text(), f.file, line, rename.from.text());
       finding.hint = fmt::format(
           "re-create {} with the new name after the rename, in the same migration (CREATE OR REPLACE FUNCTION), or "

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cora/output/wrap.hpp"
+
 namespace cora::lint {
 
 namespace {
@@ -31,10 +33,13 @@ std::string format_finding(const Finding& f, const Style& style) {
   if (f.line > 0) where += fmt::format(":{}", f.line);
   if (f.line > 0 && f.column > 0 && f.severity == Severity::error) where += fmt::format(":{}", f.column);
   const bool error = f.severity == Severity::error;
-  const std::string label =
-      style.paint(fmt::format("{}[{}]:", error ? "error" : "warning", f.rule), error ? Tone::bad : Tone::warn);
-  std::string line = fmt::format("{}: {} {}", where, label, f.message);
-  if (!f.hint.empty()) line += fmt::format(" (hint: {})", f.hint);
+  const std::string label = fmt::format("{}[{}]:", error ? "error" : "warning", f.rule);
+  // Wrapped by its plain width (colour codes take no columns); the message's further lines sit
+  // two columns in, not under the location.
+  std::string line = wrap_text(fmt::format("{}: {} ", where, label), f.message, 100, "  ");
+  line.replace(where.size() + 2, label.size(), style.paint(label, error ? Tone::bad : Tone::warn));
+  // What to do goes on its own indented line, as squawk and rustc print it.
+  if (!f.hint.empty()) line += "\n" + wrap_text("  help: ", f.hint);
   return line;
 }
 

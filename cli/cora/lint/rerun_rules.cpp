@@ -96,7 +96,7 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
   if (type == "CreateSchemaStmt") {
     if (!node.value("if_not_exists", false)) {
       out.push_back(finding(file, statement, "rerun_create_not_guarded",
-                            fmt::format("CREATE SCHEMA {} in a file that runs again: the second run fails (42P06)",
+                            fmt::format("CREATE SCHEMA {} in a file that runs again: the second run fails [SQLSTATE 42P06]",
                                         node.value("schemaname", "")),
                             "write CREATE SCHEMA IF NOT EXISTS"));
     }

@@ -92,7 +92,7 @@ void check_add_column(const LintFile& file, const json& column, const QualifiedN
     out.push_back(warning(
         file, "not_null_without_default", line,
         fmt::format("ADD COLUMN {} NOT NULL without a DEFAULT on {}, {}: it fails with \"column contains null "
-                    "values\" (SQLSTATE 23502) as soon as the table has a row",
+                    "values\" [SQLSTATE 23502] as soon as the table has a row",
                     name, table.text(), kExisting),
         "give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it nullable, fill it, "
         "then ALTER COLUMN ... SET NOT NULL"));

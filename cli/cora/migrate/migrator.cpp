@@ -46,7 +46,7 @@ Error lock_wait_exceeded(const std::string& what, std::chrono::milliseconds lock
 // How a command line names this migration: "7", or "module-access:007-auth-events" with modules.
 std::string selector_of(const StatusEntry& entry) {
   if (entry.module.empty()) return std::to_string(entry.version);
-  if (entry.file) return entry.module + ":" + entry.file->file_name.substr(0, entry.file->file_name.size() - 4);
+  if (entry.file) return cora::selector_of(*entry.file);
   return fmt::format("{}:{}", entry.module, entry.version);
 }
 

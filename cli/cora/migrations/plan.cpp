@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "cora/error.hpp"
 
@@ -113,6 +114,11 @@ std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
     for (auto& e : entries) out.push_back(std::move(e));
   }
   return out;
+}
+
+std::string selector_of(const MigrationFile& file) {
+  if (file.module.empty()) return std::to_string(file.version);
+  return file.module + ":" + file.file_name.substr(0, file.file_name.size() - std::string_view(".sql").size());
 }
 
 const MigrationFile& find_migration(const std::vector<MigrationFile>& files, const std::string& selector,

@@ -62,6 +62,10 @@ struct ReapplySelection {
 const MigrationFile& find_migration(const std::vector<MigrationFile>& files, const std::string& selector,
                                     const std::string& what);
 
+// How a command line names `file` so that find_migration finds it: "7", or
+// "module-access:007-auth-events" in a project with modules.
+std::string selector_of(const MigrationFile& file);
+
 // A statement that destroys data when its file runs again.
 struct DestructiveStatement {
   int line = 0;

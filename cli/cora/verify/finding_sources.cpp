@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cora/config/lint_rules.hpp"
+#include "cora/migrations/plan.hpp"
 
 namespace cora {
 
@@ -25,9 +28,31 @@ std::pair<std::string, std::string> object_of(const CheckOutcome& o) {
   return {"", ""};
 }
 
+bool recorded(const MigrationFile& file, const std::vector<HistoryRecord>& history) {
+  return std::any_of(history.begin(), history.end(), [&file](const HistoryRecord& r) {
+    return r.module == file.module && r.version == file.version;
+  });
+}
+
+// "user-sessions" for "public.user_sessions(uuid)": a file name's words.
+std::string name_words(const std::string& subject) {
+  std::string name = subject.substr(0, subject.find('('));
+  if (const auto space = name.rfind(' '); space != std::string::npos) name = name.substr(space + 1);
+  if (const auto dot = name.rfind('.'); dot != std::string::npos) name = name.substr(dot + 1);
+  std::string words;
+  for (const char c : name) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (keep) words += c;
+    else if (!words.empty() && words.back() != '-') words += '-';
+  }
+  while (!words.empty() && words.back() == '-') words.pop_back();
+  return words.empty() ? "fix-schema" : words;
+}
+
 }  // namespace
 
-void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources& sources) {
+void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources& sources,
+                        const std::vector<HistoryRecord>* history) {
   for (auto& o : outcomes) {
     const auto [kind, name] = object_of(o);
     if (kind.empty()) continue;
@@ -36,9 +61,26 @@ void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources
       origin.module = found->file->module;
       origin.file = found->file->path.string();
       origin.line = found->line;
+      origin.selector = selector_of(*found->file);
+      origin.snapshot = found->file->role == FileRole::snapshot;
+      origin.rerunnable = found->file_rerunnable;
+      origin.pending = history && !recorded(*found->file, *history);
     }
     o.source = origin;
   }
+}
+
+std::string fix_advice(const ObjectOrigin& origin, const std::string& subject) {
+  const std::string module_option = origin.module.empty() ? "" : " --module " + origin.module;
+  if (!origin.from_files()) {
+    return fmt::format("write it in a new migration: cora-migrate new {}{}", name_words(subject), module_option);
+  }
+  const std::string at = fmt::format("{}:{}", origin.file, origin.line);
+  if (origin.pending) return fmt::format("{} has not run on this database: cora-migrate migrate", at);
+  if (origin.snapshot) return fmt::format("edit {}, then run: cora-migrate migrate (a changed schema file runs again)", at);
+  if (origin.rerunnable) return fmt::format("edit {}, then run: cora-migrate migrate --reapply {}", at, origin.selector);
+  return fmt::format("{} is applied and does not run twice: change it in a new migration: cora-migrate new fix-{}{}",
+                     at, name_words(subject), module_option);
 }
 
 std::string describe_origin(const ObjectOrigin& origin) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cora/db/history_record.hpp"
 #include "cora/diff/object_sources.hpp"
 #include "cora/verify/outcome.hpp"
 
@@ -14,8 +15,15 @@ namespace cora {
 
 // Sets `source` on every outcome whose subject is such an object: checks of kind table, index,
 // policy and function, and lints whose rule names a subject kind (lint_rules.hpp). Probes,
-// roles and lints about no object are left alone.
-void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources& sources);
+// roles and lints about no object are left alone. With `history`, a file with no row in it is
+// marked pending; without, every file is taken as applied.
+void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources& sources,
+                        const std::vector<HistoryRecord>* history = nullptr);
+
+// The exact next step for a failed outcome about `origin`'s object, naming the file, its line and
+// the command: edit and re-run a rerunnable or snapshot file, add a new migration when the file
+// may not run twice, run migrate when it has not run yet, or create the object when no file does.
+std::string fix_advice(const ObjectOrigin& origin, const std::string& subject);
 
 // "migrations/007-x.sql:12", with "MODULE: " before it in a project with modules.
 std::string describe_origin(const ObjectOrigin& origin);

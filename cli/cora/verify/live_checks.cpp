@@ -32,7 +32,7 @@ void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result
   const bool failed = result.error.has_value();
   const bool failed_in_probe = failed && result.failed_step == probe_step;
   if (failed && !failed_in_probe) {
-    out.findings.push_back({Severity::error, "the probe's setup runs", result.error->message + " [" + result.error->sqlstate + "]",
+    out.findings.push_back({Severity::error, "the probe's setup runs", with_sqlstate(result.error->message, result.error->sqlstate),
                             "fix the probe's role, claims or setup"});
     return;
   }
@@ -40,7 +40,7 @@ void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result
     case ProbeExpectation::succeed:
       if (failed) {
         out.findings.push_back({Severity::error, "succeeds as " + p.role,
-                                fmt::format("fails: {} [SQLSTATE {}]", result.error->message, result.error->sqlstate),
+                                "fails: " + with_sqlstate(result.error->message, result.error->sqlstate),
                                 probe_failure_hint(p, *result.error)});
       }
       break;
@@ -50,14 +50,14 @@ void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result
                                 "succeeds", "tighten the policies or grants for " + p.role});
       } else if (!p.sqlstate.empty() && result.error->sqlstate != p.sqlstate) {
         out.findings.push_back({Severity::error, "fails with SQLSTATE " + p.sqlstate,
-                                fmt::format("fails with {}: {}", result.error->sqlstate, result.error->message),
+                                "fails: " + with_sqlstate(result.error->message, result.error->sqlstate),
                                 "check what the statement runs into: " + sqlstate_advice(result.error->sqlstate)});
       }
       break;
     case ProbeExpectation::rows: {
       if (failed) {
         out.findings.push_back({Severity::error, "returns rows",
-                                fmt::format("fails: {} [SQLSTATE {}]", result.error->message, result.error->sqlstate),
+                                "fails: " + with_sqlstate(result.error->message, result.error->sqlstate),
                                 probe_failure_hint(p, *result.error)});
         break;
       }

@@ -29,6 +29,11 @@ struct ObjectOrigin {
   std::string module;  // "" in a project without modules
   std::string file;    // the file's path as read; empty when no file creates or alters the object
   int line = 0;
+  // What running the file again takes, for the fix verify prints (fix_advice).
+  std::string selector;     // how `migrate --reapply` names the file ("7", "module-access:007-x")
+  bool snapshot = false;    // a module's schema/ file: migrate runs it again when it changes
+  bool rerunnable = false;  // its header says rerunnable=true
+  bool pending = false;     // the history shows it has not run on this database
 
   bool from_files() const { return !file.empty(); }
 };

@@ -7,6 +7,7 @@
 
 #include "cora/output/machine_text.hpp"
 #include "cora/output/terminal.hpp"
+#include "cora/output/wrap.hpp"
 #include "cora/verify/finding_sources.hpp"
 
 namespace cora {
@@ -27,6 +28,12 @@ std::string source_text(const CheckOutcome& o) {
   if (!o.source) return "";
   if (!o.source->from_files()) return "; " + no_file_creates(o.subject);
   return "; last created or altered by " + describe_origin(*o.source);
+}
+
+// The exact next step, for the one-line formats, when the outcome failed and concerns an object.
+std::string next_text(const CheckOutcome& o) {
+  if (!o.source || o.passed()) return "";
+  return "; next: " + fix_advice(*o.source, o.subject);
 }
 
 // The check's own file, when the annotation is placed on the .sql file instead.
@@ -92,9 +99,10 @@ std::string render_human(const std::vector<CheckOutcome>& outcomes, const Verify
           out += fmt::format("    {} expected {}\n", style.paint(f.severity == Severity::error ? "error:  " : "warning:",
                                                               f.severity == Severity::error ? Tone::bad : Tone::warn),
                              f.expected);
-          out += fmt::format("             found    {}\n", f.found);
-          out += fmt::format("             fix      {}\n", f.fix);
+          out += wrap_text("             found    ", f.found) + "\n";
+          out += wrap_text("             fix      ", f.fix) + "\n";
         }
+        if (o->source) out += wrap_text("    next     ", fix_advice(*o->source, o->subject)) + "\n";
       }
     }
   }
@@ -121,7 +129,8 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
           {"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
           {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
           {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
-          {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))}};
+          {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))},
+          {"next", o.passed() ? nlohmann::json(nullptr) : nlohmann::json(fix_advice(src, o.subject))}};
     } else {
       checks.back()["source"] = nullptr;
     }
@@ -160,7 +169,7 @@ std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const 
     for (const auto& f : o.findings) {
       out += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(f.severity),
                          xml_escape("expected " + f.expected + "; found " + f.found),
-                         xml_escape(finding_text(f) + source_text(o) + check_text(o)));
+                         xml_escape(finding_text(f) + source_text(o) + next_text(o) + check_text(o)));
     }
     out += "    </testcase>\n";
   }
@@ -188,7 +197,7 @@ std::string render_github(const std::vector<CheckOutcome>& outcomes, const Verif
       const std::string location = file.empty() ? "" : fmt::format(" file={},line={},", github_property(file), line);
       out += fmt::format("::{}{}{}title={}::{}\n", level, location, file.empty() ? " " : "",
                          github_property(title_prefix + o.kind + " " + o.subject),
-                         github_data(finding_text(f) + source_text(o) + check_text(o)));
+                         github_data(finding_text(f) + source_text(o) + next_text(o) + check_text(o)));
     }
   }
   out += summary_line(outcomes, summary) + "\n";

@@ -59,12 +59,6 @@ Baseline read_baseline(Connection& db, const std::vector<std::string>& schemas, 
   return {read_schema_snapshot(db, schemas), read_table_rows(db, schemas, history_table)};
 }
 
-// How --reapply names the file: the file name is unique where a version may not be.
-std::string selector_of(const MigrationFile& file) {
-  const std::string stem = file.file_name.substr(0, file.file_name.size() - 4);
-  return file.module.empty() ? stem : file.module + ":" + stem;
-}
-
 // "migrations/009-x.sql:12:5: relation ..." -> 12 (the migrator names the failing line so).
 int failing_line(const std::string& message, const MigrationFile& file) {
   const std::string prefix = file.path.string() + ":";

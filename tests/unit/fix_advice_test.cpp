@@ -1,0 +1,156 @@
+// What a report tells a person to do next: verify names the file, its line and the command that
+// fits the file (re-run it, add a migration, run the pending one, create the object); the lint's
+// advice goes on its own indented `help:` line; long advice wraps. No database.
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cora/diff/object_sources.hpp"
+#include "cora/lint/report.hpp"
+#include "cora/output/wrap.hpp"
+#include "cora/verify/finding_sources.hpp"
+#include "lint_test_helpers.hpp"
+#include "support/run_cli.hpp"
+
+using cora::CheckOutcome;
+using cora::HistoryRecord;
+using cora::ObjectOrigin;
+using cora::ObjectSources;
+using cora::PreparedMigration;
+using cora::fix_advice;
+using cora::test::migration;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+CheckOutcome failed_function_check(const std::string& subject) {
+  CheckOutcome o;
+  o.kind = "function";
+  o.subject = subject;
+  o.findings.push_back({cora::Severity::error, "a body", "another body", "fix the function's body"});
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("fix_advice: the command fits the file that made the object") {
+  ObjectOrigin origin;
+  origin.file = "migrations/007-auth.sql";
+  origin.line = 12;
+  origin.selector = "7";
+
+  SUBCASE("an applied file that may run again: edit it, then re-apply it by its selector") {
+    origin.rerunnable = true;
+    CHECK(fix_advice(origin, "public.log_auth_event") ==
+          "edit migrations/007-auth.sql:12, then run: cora-migrate migrate --reapply 7");
+  }
+  SUBCASE("an applied file that may not run twice: a new migration named after the object") {
+    CHECK(fix_advice(origin, "public.log_auth_event(text)") ==
+          "migrations/007-auth.sql:12 is applied and does not run twice: change it in a new migration: "
+          "cora-migrate new fix-log-auth-event");
+  }
+  SUBCASE("in a module, the new migration goes to that module") {
+    origin.module = "module-access";
+    CHECK(fix_advice(origin, "public.user_sessions") ==
+          "migrations/007-auth.sql:12 is applied and does not run twice: change it in a new migration: "
+          "cora-migrate new fix-user-sessions --module module-access");
+  }
+  SUBCASE("a file that has not run: migrate, not --reapply") {
+    origin.pending = true;
+    origin.rerunnable = true;
+    CHECK(fix_advice(origin, "public.t") == "migrations/007-auth.sql:12 has not run on this database: cora-migrate migrate");
+  }
+  SUBCASE("a module's schema file runs again when it changes: plain migrate") {
+    origin.snapshot = true;
+    CHECK(fix_advice(origin, "public.t") ==
+          "edit migrations/007-auth.sql:12, then run: cora-migrate migrate (a changed schema file runs again)");
+  }
+  SUBCASE("no file creates it: write it in a new migration") {
+    const ObjectOrigin none;
+    CHECK(fix_advice(none, "public.items items_owner") == "write it in a new migration: cora-migrate new items-owner");
+  }
+}
+
+TEST_CASE("attribute_outcomes: selector, rerunnable and pending come from the file and the history") {
+  auto first = migration(1, "-- cora-migrate: rerunnable=true\nCREATE OR REPLACE FUNCTION public.f() RETURNS int\n"
+                            "LANGUAGE sql AS 'SELECT 1';\n");
+  auto second = migration(2, "CREATE FUNCTION public.g() RETURNS int LANGUAGE sql AS 'SELECT 2';\n");
+  const std::vector<PreparedMigration> prepared{cora::prepare_migration(first), cora::prepare_migration(second)};
+  const ObjectSources sources(prepared);
+  std::vector<CheckOutcome> outcomes{failed_function_check("public.f()"), failed_function_check("public.g()")};
+  HistoryRecord applied;
+  applied.version = 1;
+  const std::vector<HistoryRecord> history{applied};
+  cora::attribute_outcomes(outcomes, sources, &history);
+
+  REQUIRE(outcomes[0].source);
+  CHECK(outcomes[0].source->line == 2);
+  CHECK(outcomes[0].source->selector == "1");
+  CHECK(outcomes[0].source->rerunnable);
+  CHECK_FALSE(outcomes[0].source->pending);
+  REQUIRE(outcomes[1].source);
+  CHECK_FALSE(outcomes[1].source->rerunnable);
+  CHECK(outcomes[1].source->pending);  // no history row for version 2
+
+  cora::attribute_outcomes(outcomes, sources);  // no history read: taken as applied
+  CHECK_FALSE(outcomes[1].source->pending);
+}
+
+TEST_CASE("lint: a short finding on one line, what to do on an indented help: line") {
+  cora::lint::Finding f;
+  f.rule = "not_null_without_default";
+  f.severity = cora::lint::Severity::warning;
+  f.file = "migrations/009-add-teams.sql";
+  f.line = 17;
+  f.message = "ADD COLUMN team_limit NOT NULL";
+  f.hint = "give it a DEFAULT";
+  const auto lines = lines_of(cora::lint::format_finding(f, cora::Style::plain()));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "migrations/009-add-teams.sql:17: warning[not_null_without_default]: ADD COLUMN team_limit NOT NULL");
+  CHECK(lines[1] == "  help: give it a DEFAULT");
+
+  f.hint.clear();
+  CHECK(lines_of(cora::lint::format_finding(f, cora::Style::plain())).size() == 1);
+}
+
+TEST_CASE("lint: a long message wraps two columns in; the help: line follows, none over 100 columns") {
+  cora::lint::Finding f;
+  f.rule = "not_null_without_default";
+  f.severity = cora::lint::Severity::warning;
+  f.file = "migrations/009-add-teams.sql";
+  f.line = 17;
+  f.message = "ADD COLUMN team_limit NOT NULL without a DEFAULT on public.orgs, a table that already exists: it fails "
+              "with \"column contains null values\" [SQLSTATE 23502] as soon as the table has a row";
+  f.hint = "give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it nullable, fill it, "
+           "then ALTER COLUMN ... SET NOT NULL";
+  const auto lines = lines_of(cora::lint::format_finding(f, cora::Style::plain()));
+  REQUIRE(lines.size() >= 4);
+  CHECK(lines[0].rfind("migrations/009-add-teams.sql:17: warning[not_null_without_default]: ADD COLUMN team_limit", 0) == 0);
+  CHECK(lines[1].rfind("  ", 0) == 0);
+  CHECK(lines[1][2] != ' ');
+  std::size_t help = 0;
+  while (help < lines.size() && lines[help].rfind("  help: ", 0) != 0) ++help;
+  REQUIRE(help < lines.size());
+  CHECK(lines[help] == "  help: give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it");
+  CHECK(lines.back().rfind("        ", 0) == 0);  // lined up under the help text
+  for (const auto& line : lines) CHECK(line.size() <= 100);
+  // The tests' reader joins it back: message and help each on one line again.
+  CHECK(cora::test::unwrapped(cora::lint::format_finding(f, cora::Style::plain())) ==
+        "migrations/009-add-teams.sql:17: warning[not_null_without_default]: " + f.message + "\n  help: " + f.hint);
+}
+
+TEST_CASE("wrap_text: breaks at spaces within the width, keeps a long word whole") {
+  CHECK(cora::wrap_text("  help: ", "short advice") == "  help: short advice");
+  CHECK(cora::wrap_text("> ", "aaa bbb ccc", 9) == "> aaa bbb\n  ccc");
+  CHECK(cora::wrap_text("> ", "averyveryverylongword x", 9) == "> averyveryverylongword\n  x");
+  CHECK(cora::wrap_text("> ", "", 9) == "> ");
+}
