@@ -10,7 +10,7 @@
 #include <set>
 
 #include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cora/diff/object_sources.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

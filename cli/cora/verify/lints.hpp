@@ -7,9 +7,9 @@
 
 #include "cora/config/lint_rules.hpp"
 #include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/evaluate_checks.hpp"
+#include "cora/checks/evaluate_checks.hpp"
 #include "cora/verify/object_origins.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

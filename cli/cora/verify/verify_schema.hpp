@@ -10,9 +10,9 @@
 #include "cora/config/settings.hpp"
 #include "cora/db/history_table.hpp"
 #include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/check_model.hpp"
-#include "cora/verify/evaluate_checks.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/check_model.hpp"
+#include "cora/checks/evaluate_checks.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

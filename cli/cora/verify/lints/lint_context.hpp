@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/evaluate_checks.hpp"
+#include "cora/checks/evaluate_checks.hpp"
 #include "cora/verify/object_origins.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/check_model.hpp"
+#include "cora/checks/check_model.hpp"
 #include "cora/sql/function_references.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 
