@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
 #include "cora/checks/check_model.hpp"
 #include "cora/sql/function_references.hpp"
 #include "cora/checks/outcome.hpp"

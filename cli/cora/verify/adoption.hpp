@@ -9,7 +9,7 @@
 #include "cora/migrations/prepared_migration.hpp"
 #include <set>
 
-#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
 #include "cora/checks/outcome.hpp"
 
 namespace cora {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
 #include "cora/checks/evaluate_checks.hpp"
 
 namespace cora {
