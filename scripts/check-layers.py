@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fails when an #include in cli/ points up the layers, or sideways where the table forbids it.
 
-Every folder of cli/cora/ has a layer (LAYERS below), and
+Every folder of cli/cora/ has a layer (LAYERS below; ARCHITECTURE.md shows the same table), and
 cli/commands/ with cli/main.cpp sits on top. A file may include a folder of a lower layer, any
 file of its own folder, and a folder of its own layer only when SIDEWAYS lists that pair; the
 listed pairs point one way, so no two folders include each other. Reads every
