@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Fails when a relative link in the project's Markdown does not resolve.
 
-Checks every [text](target) in README.md, CONTRIBUTING.md, docs/*.md and bench/README.md: a
-path must exist (relative to the file that links it) and a #fragment must be a heading of the
-target file, spelled as GitHub spells heading anchors. Links to other sites (http:, https:,
+Checks every [text](target) in README.md, CONTRIBUTING.md, ARCHITECTURE.md, docs/*.md,
+bench/README.md and tests/corpus/README.md: a path must exist (relative to the file that links
+it) and a #fragment must be a heading of the target file, spelled as GitHub spells heading
+anchors. Links to other sites (http:, https:,
 mailto:) are not followed. Usage: check-doc-links.py [ROOT]; exit 0 when every link resolves,
 1 otherwise, listing each broken one as FILE:LINE: TARGET: WHY.
 """
@@ -11,7 +12,7 @@ import pathlib
 import re
 import sys
 
-DOCUMENTS = ["README.md", "CONTRIBUTING.md", "docs/*.md", "bench/README.md", "tests/corpus/README.md"]
+DOCUMENTS = ["README.md", "CONTRIBUTING.md", "ARCHITECTURE.md", "docs/*.md", "bench/README.md", "tests/corpus/README.md"]
 
 LINK = re.compile(r"\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^()\s]+)\)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fails when an #include in cli/ points up the layers, or sideways where the table forbids it.
 
-Every folder of cli/cora/ has a layer (LAYERS below), and
+Every folder of cli/cora/ has a layer (LAYERS below; ARCHITECTURE.md shows the same table), and
 cli/commands/ with cli/main.cpp sits on top. A file may include a folder of a lower layer, any
 file of its own folder, and a folder of its own layer only when SIDEWAYS lists that pair; the
 listed pairs point one way, so no two folders include each other. Reads every
@@ -22,8 +22,12 @@ LAYERS = {
     "diff": 3,
     "migrate": 3,
     "verify": 3,
-    # Core: the file model, the plan, PostgreSQL's parser, the offline lint. No I/O to a server.
+    # Core: the file model, the plan, PostgreSQL's parser, the offline lint, the catalog facts and
+    # the checks and built-in lints that judge them. No I/O to a server.
+    "catalog": 2,
+    "checks": 2,
     "lint": 2,
+    "lints": 2,
     "migrations": 2,
     "project": 2,
     "sql": 2,
@@ -44,6 +48,12 @@ SIDEWAYS = {
     ("verify", "diff"),       # verify's rerun proof and finding sources compare schemas
     ("verify", "migrate"),    # the rerun proof applies the files twice
     ("diff", "migrate"),      # the expected schema is the files applied to a scratch database
+    ("checks", "catalog"),    # checks judge the catalog snapshot
+    ("checks", "sql"),        # and parse function bodies and check files' SQL
+    ("lints", "catalog"),     # the built-in lints judge the same snapshot
+    ("lints", "checks"),      # with the checks' function analyses and outcomes
+    ("lints", "migrations"),  # a finding names the module file that creates an object
+    ("lints", "sql"),         # and policies' expressions are parsed
     ("lint", "migrations"),   # the lint reads migration files
     ("lint", "sql"),          # and parses them
     ("migrations", "sql"),    # a migration file is split into statements

@@ -15,7 +15,7 @@
 #include "commands/database_target.hpp"
 #include "cora/error.hpp"
 #include "cora/output/terminal.hpp"
-#include "cora/verify/check_loader.hpp"
+#include "cora/checks/check_loader.hpp"
 
 namespace cora::cli {
 

@@ -18,7 +18,7 @@
 #include "cora/error.hpp"
 #include "cora/output/terminal.hpp"
 #include "cora/verify/adoption.hpp"
-#include "cora/verify/check_loader.hpp"
+#include "cora/checks/check_loader.hpp"
 #include "cora/verify/verify_schema.hpp"
 
 namespace cora::cli {

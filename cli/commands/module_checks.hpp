@@ -9,7 +9,7 @@
 #include "cora/db/history_table.hpp"
 #include "cora/project/project.hpp"
 #include "cora/verify/object_origins.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora::cli {
 

@@ -6,7 +6,7 @@
 #include "cora/migrate/migrator.hpp"
 #include "cora/lint/lint.hpp"
 #include "cora/project/project.hpp"
-#include "cora/verify/check_loader.hpp"
+#include "cora/checks/check_loader.hpp"
 
 namespace cora::cli {
 

@@ -21,7 +21,7 @@
 #include "cora/error.hpp"
 #include "cora/local/local_cluster.hpp"
 #include "cora/output/terminal.hpp"
-#include "cora/verify/check_loader.hpp"
+#include "cora/checks/check_loader.hpp"
 #include "cora/verify/drift_pointer.hpp"
 #include "cora/verify/finding_sources.hpp"
 #include "cora/verify/verify_schema.hpp"

@@ -6,7 +6,7 @@
 
 #include "cora/error.hpp"
 #include "fuzz_support.hpp"
-#include "cora/verify/check_loader.hpp"
+#include "cora/checks/check_loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using cora::fuzz::require;

@@ -13,7 +13,7 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "unit_helpers.hpp"
-#include "cora/verify/check_loader.hpp"
+#include "cora/checks/check_loader.hpp"
 
 using cora::Checklist;
 using cora::ExitCode;

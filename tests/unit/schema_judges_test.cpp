@@ -11,10 +11,10 @@
 
 #include "cora/migrations/prepared_migration.hpp"
 #include "cora/verify/adoption.hpp"
-#include "cora/verify/catalog_snapshot_json.hpp"
-#include "cora/verify/check_loader.hpp"
-#include "cora/verify/evaluate_checks.hpp"
-#include "cora/verify/lints.hpp"
+#include "cora/catalog/catalog_snapshot_json.hpp"
+#include "cora/checks/check_loader.hpp"
+#include "cora/checks/evaluate_checks.hpp"
+#include "cora/lints/lints.hpp"
 #include "cora/verify/verify_schema.hpp"
 #include "lint_test_helpers.hpp"
 

@@ -9,7 +9,7 @@
 #include "cora/checklist/checklist.hpp"
 #include "cora/config/toml_reader.hpp"
 #include "cora/sql/script.hpp"
-#include "cora/verify/check_reader.hpp"
+#include "cora/checks/check_reader.hpp"
 
 namespace cora {
 

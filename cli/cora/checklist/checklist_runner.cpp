@@ -9,7 +9,7 @@
 #include "cora/db/connection.hpp"
 #include "cora/db/interrupt.hpp"
 #include "cora/error.hpp"
-#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/verify/read_catalog_snapshot.hpp"
 #include "cora/verify/verify_schema.hpp"
 
 namespace cora {

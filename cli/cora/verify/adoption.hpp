@@ -9,8 +9,8 @@
 #include "cora/migrations/prepared_migration.hpp"
 #include <set>
 
-#include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

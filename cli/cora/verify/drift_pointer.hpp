@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

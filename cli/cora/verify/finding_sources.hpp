@@ -9,7 +9,7 @@
 
 #include "cora/db/history_record.hpp"
 #include "cora/diff/object_sources.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "cora/verify/check_model.hpp"
-#include "cora/verify/evaluate_checks.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/check_model.hpp"
+#include "cora/checks/evaluate_checks.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

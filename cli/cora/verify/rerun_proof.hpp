@@ -11,7 +11,7 @@
 
 #include "cora/migrate/migrator.hpp"
 #include "cora/migrations/migration_file.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

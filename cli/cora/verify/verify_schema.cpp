@@ -4,7 +4,7 @@
 
 #include "cora/db/connection.hpp"
 #include "cora/db/history_table.hpp"
-#include "cora/verify/lints.hpp"
+#include "cora/lints/lints.hpp"
 #include "cora/verify/live_checks.hpp"
 
 namespace cora {

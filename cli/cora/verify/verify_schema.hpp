@@ -9,15 +9,15 @@
 
 #include "cora/config/settings.hpp"
 #include "cora/db/history_table.hpp"
-#include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/check_model.hpp"
-#include "cora/verify/evaluate_checks.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/verify/read_catalog_snapshot.hpp"
+#include "cora/checks/check_model.hpp"
+#include "cora/checks/evaluate_checks.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 
 class Connection;
-class ObjectOrigins;
+class ModuleOrigins;
 
 // What the judges read. Built from a server (read_schema_facts) or from a catalog alone (a JSON
 // fixture, see catalog_snapshot_json.hpp), with the answers only a server can give left empty.
@@ -45,7 +45,7 @@ SchemaFacts read_schema_facts(Connection& db, const CheckSet& checks, const std:
 struct LintSelection {
   const LintLevels& levels;
   const std::vector<std::string>& exposed_schemas;
-  const ObjectOrigins* origins = nullptr;
+  const ModuleOrigins* origins = nullptr;
 };
 
 // Pure: the outcome of every declared check of `checks` (a probe's as `facts` recorded it, matched

@@ -1,7 +1,6 @@
 #pragma once
-// The facts of a live schema that checks and lints look at, read in one round trip whatever
-// the number of checks or tables: eight catalog queries and the policy-recursion probe sent as
-// one pipeline.
+// The facts of a live schema that checks and lints look at: plain data, decoded from JSON by
+// catalog_snapshot_json.hpp. verify/read_catalog_snapshot.hpp reads them from a server.
 
 #include <map>
 #include <optional>
@@ -10,10 +9,6 @@
 #include <vector>
 
 namespace cora {
-
-class Connection;
-struct PipelineStep;
-struct SegmentOutcome;
 
 struct ColumnFact {
   std::string name;
@@ -110,18 +105,5 @@ struct CatalogSnapshot {
   std::vector<RecursionProbeResult> recursion_probes;
   std::optional<std::string> recursion_probe_error;  // why the probe could not run, if it did not
 };
-
-enum class RecursionProbe { skip, run };
-
-// Reads the snapshot; `schemas` limits functions and tables (indexes, policies) to those schemas.
-// With RecursionProbe::run, also reads every RLS-enabled table of those schemas as anon and as
-// authenticated (with made-up JWT claims), in the same round trip, inside a transaction that is
-// rolled back. One round trip. Throws QueryFailed / ConnectionLost.
-CatalogSnapshot read_catalog_snapshot(Connection& db, const std::vector<std::string>& schemas,
-                                      RecursionProbe probe = RecursionProbe::skip);
-// The same read as one segment of a larger round trip (Connection::run_segments), and its
-// decoding; a failed probe's transaction block is rolled back on `db`.
-std::vector<PipelineStep> catalog_snapshot_steps(const std::vector<std::string>& schemas, RecursionProbe probe);
-CatalogSnapshot decode_catalog_snapshot(Connection& db, const SegmentOutcome& outcome, RecursionProbe probe);
 
 }  // namespace cora

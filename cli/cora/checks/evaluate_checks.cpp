@@ -1,4 +1,4 @@
-#include "cora/verify/evaluate_checks.hpp"
+#include "cora/checks/evaluate_checks.hpp"
 
 #include <fmt/format.h>
 

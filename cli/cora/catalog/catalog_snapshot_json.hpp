@@ -25,7 +25,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
 
 namespace cora {
 

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/check_model.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
+#include "cora/checks/check_model.hpp"
 #include "cora/sql/function_references.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/checks/outcome.hpp"
 
 namespace cora {
 

@@ -1,4 +1,4 @@
-#include "cora/verify/lints/comment_silence.hpp"
+#include "cora/lints/comment_silence.hpp"
 
 namespace cora {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cora/config/toml_reader.hpp"
-#include "cora/verify/check_model.hpp"
+#include "cora/checks/check_model.hpp"
 
 namespace cora {
 

@@ -1,4 +1,4 @@
-#include "cora/verify/lints/policy_expression.hpp"
+#include "cora/lints/policy_expression.hpp"
 
 #include <nlohmann/json.hpp>
 

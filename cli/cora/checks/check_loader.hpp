@@ -2,7 +2,7 @@
 #include <filesystem>
 #include <string>
 
-#include "cora/verify/check_model.hpp"
+#include "cora/checks/check_model.hpp"
 
 namespace cora {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cora/verify/check_model.hpp"
+#include "cora/checks/check_model.hpp"
 
 namespace cora {
 

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "cora/verify/lints/lint_context.hpp"
+#include "cora/lints/lint_context.hpp"
 #include "cora/sql/search_path.hpp"
 
 namespace cora {

@@ -1,4 +1,4 @@
-#include "cora/verify/catalog_snapshot_json.hpp"
+#include "cora/catalog/catalog_snapshot_json.hpp"
 
 #include <nlohmann/json.hpp>
 

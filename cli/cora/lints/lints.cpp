@@ -1,9 +1,9 @@
-#include "cora/verify/lints.hpp"
+#include "cora/lints/lints.hpp"
 
 #include <map>
 
-#include "cora/verify/lints/comment_silence.hpp"
-#include "cora/verify/lints/lint_context.hpp"
+#include "cora/lints/comment_silence.hpp"
+#include "cora/lints/lint_context.hpp"
 
 namespace cora {
 
@@ -56,7 +56,7 @@ Severity severity_of(LintLevel level) { return level == LintLevel::error ? Sever
 
 std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const FunctionAnalyses& analyses,
                                     const LintLevels& levels, const std::vector<std::string>& exposed_schemas,
-                                    const ObjectOrigins* origins) {
+                                    const ModuleOrigins* origins) {
   const LintContext context{snapshot, analyses, exposed_schemas, origins};
   const auto comments = comments_by_subject(snapshot);
   std::vector<CheckOutcome> out;

@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "cora/verify/lints/lint_context.hpp"
-#include "cora/verify/lints/policy_expression.hpp"
+#include "cora/lints/lint_context.hpp"
+#include "cora/lints/policy_expression.hpp"
 
 namespace cora {
 

@@ -1,4 +1,4 @@
-#include "cora/verify/check_loader.hpp"
+#include "cora/checks/check_loader.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "cora/config/toml_reader.hpp"
 #include "cora/sql/script.hpp"
-#include "cora/verify/check_reader.hpp"
+#include "cora/checks/check_reader.hpp"
 
 namespace cora {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/evaluate_checks.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
+#include "cora/checks/evaluate_checks.hpp"
 
 namespace cora {
 

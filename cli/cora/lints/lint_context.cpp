@@ -1,4 +1,4 @@
-#include "cora/verify/lints/lint_context.hpp"
+#include "cora/lints/lint_context.hpp"
 
 #include <algorithm>
 

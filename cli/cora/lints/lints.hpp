@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "cora/config/lint_rules.hpp"
-#include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/evaluate_checks.hpp"
-#include "cora/verify/object_origins.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
+#include "cora/checks/evaluate_checks.hpp"
+#include "cora/checks/outcome.hpp"
+#include "cora/lints/module_origins.hpp"
 
 namespace cora {
 
@@ -19,6 +19,6 @@ namespace cora {
 // what a function body names.
 std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const FunctionAnalyses& analyses,
                                     const LintLevels& levels, const std::vector<std::string>& exposed_schemas,
-                                    const ObjectOrigins* origins = nullptr);
+                                    const ModuleOrigins* origins = nullptr);
 
 }  // namespace cora

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "cora/verify/lints/lint_context.hpp"
+#include "cora/lints/lint_context.hpp"
 
 namespace cora {
 

@@ -1,4 +1,4 @@
-#include "cora/verify/lints/policy_recursion.hpp"
+#include "cora/lints/policy_recursion.hpp"
 
 #include <fmt/format.h>
 
@@ -6,8 +6,8 @@
 #include <set>
 #include <vector>
 
-#include "cora/verify/lints/lint_context.hpp"
-#include "cora/verify/lints/policy_expression.hpp"
+#include "cora/lints/lint_context.hpp"
+#include "cora/lints/policy_expression.hpp"
 #include "cora/sql/search_path.hpp"
 
 namespace cora {

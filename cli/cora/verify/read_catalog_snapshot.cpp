@@ -1,9 +1,9 @@
-#include "cora/verify/catalog_snapshot.hpp"
+#include "cora/verify/read_catalog_snapshot.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include "cora/catalog/catalog_snapshot_json.hpp"
 #include "cora/db/connection.hpp"
-#include "cora/verify/catalog_snapshot_json.hpp"
 #include "cora/db/sql_text.hpp"
 
 namespace cora {

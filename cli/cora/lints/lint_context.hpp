@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "cora/verify/catalog_snapshot.hpp"
-#include "cora/verify/evaluate_checks.hpp"
-#include "cora/verify/object_origins.hpp"
-#include "cora/verify/outcome.hpp"
+#include "cora/catalog/catalog_snapshot.hpp"
+#include "cora/checks/evaluate_checks.hpp"
+#include "cora/checks/outcome.hpp"
+#include "cora/lints/module_origins.hpp"
 
 namespace cora {
 
@@ -16,7 +16,7 @@ struct LintContext {
   const FunctionAnalyses& analyses;
   const std::vector<std::string>& exposed_schemas;  // [verify] schemas: what the Data API serves
   // A project with modules: which module's file creates a name a function body uses; else null.
-  const ObjectOrigins* origins = nullptr;
+  const ModuleOrigins* origins = nullptr;
 
   bool exposed(const std::string& schema) const;
   // A table (relkind r or p) of the project in an exposed schema.
