@@ -8,6 +8,7 @@
 #include "cora/db/server_error.hpp"
 #include "cora/db/sqlstate_advice.hpp"
 #include "cora/migrations/migration_file.hpp"
+#include "cora/output/machine_text.hpp"
 #include "cora/output/terminal.hpp"
 
 namespace cora::cli {
@@ -72,6 +73,26 @@ void print_failure(const std::string& message, const std::string& hint) {
 }
 
 void print_failure(const FailureReport& failure) { print_failure(failure.message, failure.hint); }
+
+std::string github_failure(const FailureReport& failure, const std::string& command) {
+  const ErrorSite site = failure.site.value_or(ErrorSite{});
+  std::string properties;
+  if (!site.file.empty()) {
+    properties = "file=" + github_property(site.file);
+    if (site.line > 0) properties += fmt::format(",line={}", site.line);
+    if (site.line > 0 && site.column > 0) properties += fmt::format(",col={}", site.column);
+    properties += ",";
+  }
+  // The annotation shows where; the message need not say it again.
+  std::string message = failure.message;
+  if (!site.file.empty() && message.rfind(site.file + ":", 0) == 0) {
+    const auto text_at = message.find(": ", site.file.size());
+    if (text_at != std::string::npos) message.erase(0, text_at + 2);
+  }
+  const std::string text = failure.hint.empty() ? message : message + " (hint: " + failure.hint + ")";
+  return fmt::format("::error {}title={}::{}\n", properties, github_property("cora-migrate " + command),
+                     github_data(text));
+}
 
 nlohmann::json failure_json(const FailureReport& failure) {
   const ErrorSite site = failure.site.value_or(ErrorSite{});

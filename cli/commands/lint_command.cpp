@@ -117,7 +117,8 @@ class LintCommand : public Command {
 
 }  // namespace
 
-void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict) {
+void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict,
+                         bool annotate) {
   if (prepared.migrations.empty()) return;
   const auto inputs = plan_lint_inputs(project, prepared);
   lint::LintOptions options;
@@ -142,12 +143,14 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
     }
     ++rule_findings;
     std::fprintf(stderr, "%s\n", lint::format_finding(finding, style).c_str());
+    if (annotate) std::fputs(lint::github_annotation(finding).c_str(), stdout);
   }
   if (first_error) {
     throw Error(ExitCode::migration_files,
                 fmt::format("{}:{}: {}{}", first_error->file, first_error->line, first_error->message,
                             errors > 1 ? fmt::format(" (and {} more; see `cora-migrate lint`)", errors - 1) : ""),
-                first_error->hint + "; nothing was applied");
+                first_error->hint + "; nothing was applied")
+        .at({first_error->file, first_error->line, first_error->column, ""});
   }
   if (strict && rule_findings > 0) {
     const auto warnings = report.count(lint::Severity::warning);

@@ -129,9 +129,10 @@ class MigrateCommand : public Command {
     auto* sub = app.add_subcommand("migrate", "Apply pending migrations in order, each in its own transaction");
     sub->add_flag("--dry-run", dry_run_, "Print exactly what would run, and change nothing");
     sub->add_option("--format", format_,
-                    "human, json (one document: each file's state, duration and error), or with --dry-run sql (a "
+                    "human, json (one document: each file's state, duration and error), github (human output, and "
+                    "workflow annotations for lint warnings and a failure on stdout), or with --dry-run sql (a "
                     "script psql can run)")
-        ->check(CLI::IsMember({"human", "json", "sql"}));
+        ->check(CLI::IsMember({"human", "json", "github", "sql"}));
     sub->add_option("--target", target_, "Stop after this migration (VERSION, FILE-NAME, or MODULE:VERSION)");
     sub->add_flag("-v,--verbose", verbose_, "Also show the server's NOTICE messages");
     sub->add_option("--reapply", reapply_.selectors,
@@ -151,6 +152,19 @@ class MigrateCommand : public Command {
   }
 
   int run(const GlobalOptions& global) override {
+    if (format_ != "github") return run_migrate(global);
+    try {
+      return run_migrate(global);
+    } catch (...) {
+      // The annotation lands on the failing file and line; main() still prints the error.
+      std::fputs(github_failure(current_failure(), "migrate").c_str(), stdout);
+      std::fflush(stdout);
+      throw;
+    }
+  }
+
+ private:
+  int run_migrate(const GlobalOptions& global) {
     const auto settings = resolve_settings(global.settings, process_environment());
     if (format_ == "sql" && !dry_run_) {
       throw Error(ExitCode::usage, "--format sql goes with --dry-run", "write: cora-migrate migrate --dry-run --format sql");
@@ -171,7 +185,7 @@ class MigrateCommand : public Command {
     // Never run files over a history only the Supabase CLI knows: they would fail, or run twice.
     refuse_unadopted_supabase_history(*target.db, prepared.history.empty(), settings.history_table);
     require_dependencies_installed(project, prepared.history);
-    lint_before_migrate(project, prepared, settings, strict_lint_);
+    lint_before_migrate(project, prepared, settings, strict_lint_, format_ == "github");
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
       if (format_ == "json") print_json_document(dry_run_document(prepared, target.description));
@@ -213,7 +227,6 @@ class MigrateCommand : public Command {
     return to_int(ExitCode::ok);
   }
 
- private:
   // The run's document on stdout whatever happens; a failure also on stderr, with its exit code.
   static int apply_for_machines(Migrator& migrator, PreparedPlan& prepared, const std::string& database) {
     MigrateRecorder recorder;

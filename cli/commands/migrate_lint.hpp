@@ -14,6 +14,8 @@ namespace cora::cli {
 // modules, every other file too, for what it creates) and prints each warning on stderr. Throws
 // cora::Error: migration_files for a misused silence comment or a lint graded error;
 // lint_warnings when `strict` and a warning is left.
-void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict);
+// With `annotate`, each warning is also a GitHub workflow annotation on stdout (migrate --format github).
+void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict,
+                         bool annotate = false);
 
 }  // namespace cora::cli

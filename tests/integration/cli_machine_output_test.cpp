@@ -6,9 +6,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
 
+#include "cora/output/machine_text.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
@@ -106,6 +110,39 @@ TEST_CASE("migrate --format json: each file's state, duration and error") {
     CHECK(doc["database"].is_null());
     CHECK(doc["error"]["exit_code"] == 5);
     CHECK(contains(doc["error"]["message"].get<std::string>(), "cannot connect"));
+  }
+}
+
+TEST_CASE("migrate --format github: lint warnings and the failure as workflow annotations, exit code kept") {
+  FailingProject project;
+  project.dir.write("migrations/002-broken.sql",
+                    "CREATE INDEX items_id ON items (id);\n\nINSERT INTO nowhere VALUES (1);\n");
+  REQUIRE(project.run({"migrate", "--target", "1"}).exit_code == 0);  // items exists before the index
+  const auto r = project.run({"migrate", "--format", "github"});
+  CHECK(r.exit_code == 6);
+  const std::string property = cora::github_property((project.dir.path() / "migrations" / "002-broken.sql").string());
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  // Progress stays as people read it; the workflow commands are the lines that start with "::".
+  std::vector<std::string> annotations;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("::", 0) == 0) annotations.push_back(line);
+  }
+  REQUIRE(annotations.size() == 2);
+  CHECK(annotations[0].rfind("::warning file=" + property + ",line=1,title=cora-migrate create_index_concurrently::", 0) ==
+        0);
+  CHECK(annotations[1] == "::error file=" + property + ",line=3,col=13,title=cora-migrate migrate::relation \"nowhere\" "
+                          "does not exist [SQLSTATE 42P01] (hint: the file was rolled back, nothing from it was applied; "
+                          "fix the file and run migrate again)");
+  CHECK_FALSE(contains(r.out, "hunter2"));
+  // People still read the error on stderr.
+  CHECK(contains(r.err, "cora-migrate: error: "));
+
+  SUBCASE("a run that succeeds prints no error annotation") {
+    project.dir.write("migrations/002-broken.sql", "INSERT INTO items VALUES (1);\n");
+    const auto ok = project.run({"migrate", "--format", "github"});
+    CHECK(ok.exit_code == 0);
+    CHECK_FALSE(contains(ok.out, "::error"));
   }
 }
 

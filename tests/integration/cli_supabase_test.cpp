@@ -174,3 +174,38 @@ TEST_CASE("cora-migrate finds supabase/migrations in a Supabase CLI project and 
   CHECK(ours.err.find("supabase/migrations") == std::string::npos);
   CHECK(ours.out.find("001") != std::string::npos);
 }
+
+TEST_CASE("cora-migrate adopt --from-supabase --format json: what was imported, or every mismatch and nothing imported") {
+  SupabaseProject p;
+  p.dir.write("supabase/migrations/20240301000000_add_teams.sql", kTeamsFile);
+
+  SUBCASE("imported: each row, the tally, no error") {
+    const auto r = p.run({"adopt", "--from-supabase", "--format", "json"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out, r.err);
+    const auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["command"] == "adopt");
+    CHECK(doc["from_supabase"] == true);
+    REQUIRE(doc["imported"].size() == 2);
+    CHECK(doc["imported"][0]["version"] == 20240101000000);
+    CHECK(doc["imported"][1]["version"] == 20240201000000);
+    CHECK(doc["problems"].empty());
+    CHECK(doc["summary"]["imported"] == 2);
+    CHECK(doc["summary"]["already_recorded"] == 0);
+    CHECK(doc["summary"]["pending"] == 1);
+    CHECK(doc["error"].is_null());
+    CHECK(p.history() == "20240101000000:import,20240201000000:import");
+  }
+  SUBCASE("a mismatch: the problem listed, nothing imported, exit 8 with the error in the document") {
+    p.dir.write("supabase/migrations/20240201000000_create_posts.sql", kTeamsFile);
+    const auto r = p.run({"adopt", "--from-supabase", "--format", "json"});
+    CHECK(r.exit_code == 8);
+    const auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["imported"].empty());
+    REQUIRE(doc["problems"].size() == 1);
+    CHECK(doc["problems"][0].get<std::string>().find("20240201000000_create_posts.sql") != std::string::npos);
+    CHECK(doc["summary"]["imported"] == 0);
+    CHECK(doc["error"]["exit_code"] == 8);
+    const bool recorded = p.history_table_exists() && !p.history().empty();
+    CHECK_FALSE(recorded);
+  }
+}

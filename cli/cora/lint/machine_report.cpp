@@ -39,15 +39,17 @@ nlohmann::ordered_json sarif_result(const Finding& f) {
 
 }  // namespace
 
+std::string github_annotation(const Finding& f) {
+  std::string properties = "file=" + github_property(f.file);
+  if (f.line > 0) properties += fmt::format(",line={}", f.line);
+  if (f.line > 0 && f.column > 0) properties += fmt::format(",col={}", f.column);
+  return fmt::format("::{} {},title={}::{}\n", level_of(f), properties, github_property("cora-migrate " + f.rule),
+                     github_data(message_of(f)));
+}
+
 std::string github_report(const LintReport& report) {
   std::string out;
-  for (const auto& f : report.findings) {
-    std::string properties = "file=" + github_property(f.file);
-    if (f.line > 0) properties += fmt::format(",line={}", f.line);
-    if (f.line > 0 && f.column > 0) properties += fmt::format(",col={}", f.column);
-    out += fmt::format("::{} {},title={}::{}\n", level_of(f), properties, github_property("cora-migrate " + f.rule),
-                       github_data(message_of(f)));
-  }
+  for (const auto& f : report.findings) out += github_annotation(f);
   return out;
 }
 
