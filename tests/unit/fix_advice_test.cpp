@@ -64,6 +64,12 @@ TEST_CASE("fix_advice: the command fits the file that made the object") {
           "migrations/007-auth.sql:12 is applied and does not run twice: change it in a new migration: "
           "cora-migrate new fix-user-sessions --module module-access");
   }
+  SUBCASE("an applied file that re-creates the object (CREATE OR REPLACE): re-apply it, --force when unchanged") {
+    origin.recreates = true;
+    CHECK(fix_advice(origin, "public.log_auth_event") ==
+          "migrations/007-auth.sql:12 re-creates it: edit the file, then run: cora-migrate migrate --reapply 7 (if the "
+          "file is right, add --force)");
+  }
   SUBCASE("a file that has not run: migrate, not --reapply") {
     origin.pending = true;
     origin.rerunnable = true;
@@ -83,10 +89,13 @@ TEST_CASE("fix_advice: the command fits the file that made the object") {
 TEST_CASE("attribute_outcomes: selector, rerunnable and pending come from the file and the history") {
   auto first = migration(1, "-- cora-migrate: rerunnable=true\nCREATE OR REPLACE FUNCTION public.f() RETURNS int\n"
                             "LANGUAGE sql AS 'SELECT 1';\n");
-  auto second = migration(2, "CREATE FUNCTION public.g() RETURNS int LANGUAGE sql AS 'SELECT 2';\n");
+  auto second = migration(2, "CREATE FUNCTION public.g() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
+                             "CREATE OR REPLACE FUNCTION public.h() RETURNS int LANGUAGE sql AS 'SELECT 3';\n"
+                             "GRANT EXECUTE ON FUNCTION public.h() TO anon;\n");
   const std::vector<PreparedMigration> prepared{cora::prepare_migration(first), cora::prepare_migration(second)};
   const ObjectSources sources(prepared);
-  std::vector<CheckOutcome> outcomes{failed_function_check("public.f()"), failed_function_check("public.g()")};
+  std::vector<CheckOutcome> outcomes{failed_function_check("public.f()"), failed_function_check("public.g()"),
+                                     failed_function_check("public.h()")};
   HistoryRecord applied;
   applied.version = 1;
   const std::vector<HistoryRecord> history{applied};
@@ -100,6 +109,10 @@ TEST_CASE("attribute_outcomes: selector, rerunnable and pending come from the fi
   REQUIRE(outcomes[1].source);
   CHECK_FALSE(outcomes[1].source->rerunnable);
   CHECK(outcomes[1].source->pending);  // no history row for version 2
+  CHECK_FALSE(outcomes[1].source->recreates);  // a plain CREATE FUNCTION fails when run again
+  REQUIRE(outcomes[2].source);
+  CHECK(outcomes[2].source->line == 3);      // the GRANT is its last change
+  CHECK(outcomes[2].source->recreates);      // and the file's CREATE OR REPLACE runs before it again
 
   cora::attribute_outcomes(outcomes, sources);  // no history read: taken as applied
   CHECK_FALSE(outcomes[1].source->pending);

@@ -33,6 +33,7 @@ struct ObjectOrigin {
   std::string selector;     // how `migrate --reapply` names the file ("7", "module-access:007-x")
   bool snapshot = false;    // a module's schema/ file: migrate runs it again when it changes
   bool rerunnable = false;  // its header says rerunnable=true
+  bool recreates = false;   // running it again re-creates the object (CREATE OR REPLACE ...)
   bool pending = false;     // the history shows it has not run on this database
 
   bool from_files() const { return !file.empty(); }

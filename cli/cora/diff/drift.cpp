@@ -20,10 +20,6 @@ namespace cora {
 
 namespace {
 
-bool recreatable_kind(const std::string& kind) {
-  return kind == "function" || kind == "policy" || kind == "trigger" || kind == "view";
-}
-
 // The way back for one difference: running the defining file again when that restores exactly
 // this object and undoes no later file, else the SQL for a new migration.
 void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status, const std::vector<MigrationFile>& files,

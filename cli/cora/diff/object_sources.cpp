@@ -29,6 +29,7 @@ std::string changed_key(const std::string& key) {
 ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations) {
   for (const auto& m : migrations) {
     std::set<std::string> dropped_if_exists;  // in this file so far
+    std::set<std::string> recreated_here;     // last_change keys this file re-creates when it runs again
     for (const auto& statement : m.script.statements) {
       for (const auto& dropped : statement.drops) last_change_.erase(changed_key(dropped));
       for (const auto& defined : statement.defines) {
@@ -37,16 +38,21 @@ ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations) {
           last_change_.erase(defined.key.substr(renamed.size()));
           continue;
         }
-        if (const auto key = changed_key(defined.key); !key.empty()) {
-          last_change_[key] = {m.file, statement.first_line, false, false, m.directives.rerunnable};  // the statement, not its clause
-        }
-        if (defined.key.rfind("changed:", 0) == 0) continue;
         const std::string prefix = "drop-if-exists:";
-        if (defined.key.rfind(prefix, 0) == 0) {
-          dropped_if_exists.insert(defined.key.substr(prefix.size()));
+        const bool is_definition = defined.key.rfind("changed:", 0) != 0 && defined.key.rfind(prefix, 0) != 0;
+        const bool recreated =
+            is_definition && (defined.or_replace || dropped_if_exists.count(defined.key) > 0);
+        if (const auto key = changed_key(defined.key); !key.empty()) {
+          // The statement, not its clause; an ALTER after this file's CREATE OR REPLACE runs again
+          // with it, so the file still puts the object back.
+          if (recreated && recreatable_kind(defined.key.substr(0, defined.key.find(':')))) recreated_here.insert(key);
+          last_change_[key] = {m.file, statement.first_line, recreated_here.count(key) > 0, false,
+                               m.directives.rerunnable};
+        }
+        if (!is_definition) {
+          if (defined.key.rfind(prefix, 0) == 0) dropped_if_exists.insert(defined.key.substr(prefix.size()));
           continue;
         }
-        const bool recreated = defined.or_replace || dropped_if_exists.count(defined.key) > 0;
         SourceLocation location{m.file, line_column_at(m.file->content, defined.offset).line, recreated,
                                 recreated || defined.if_not_exists, m.directives.rerunnable};
         auto [it, inserted] = by_key_.try_emplace(defined.key, location);

@@ -16,7 +16,8 @@ struct SourceLocation {
   const MigrationFile* file = nullptr;
   int line = 0;
   // Running the file again puts back the file's definition (CREATE OR REPLACE, or a DROP ... IF
-  // EXISTS before the CREATE in the same file).
+  // EXISTS before the CREATE in the same file). From last_change(): the file re-creates an object
+  // of a recreatable_kind before its last change.
   bool restores_definition = false;
   // Running the file again creates the object when it is missing (IF NOT EXISTS, or the above).
   bool restores_if_missing = false;
@@ -24,6 +25,12 @@ struct SourceLocation {
   // what it creates, so `migrate --reapply` may run it after an edit.
   bool file_rerunnable = false;
 };
+
+// The kinds a file puts back exactly by running again (CREATE OR REPLACE, or DROP ... IF EXISTS
+// then CREATE) without losing data: not a table, whose re-creation empties it.
+inline bool recreatable_kind(const std::string& kind) {
+  return kind == "function" || kind == "policy" || kind == "trigger" || kind == "view";
+}
 
 class ObjectSources {
  public:

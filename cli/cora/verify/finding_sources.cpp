@@ -64,6 +64,7 @@ void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources
       origin.selector = selector_of(*found->file);
       origin.snapshot = found->file->role == FileRole::snapshot;
       origin.rerunnable = found->file_rerunnable;
+      origin.recreates = found->restores_definition;
       origin.pending = history && !recorded(*found->file, *history);
     }
     o.source = origin;
@@ -79,6 +80,11 @@ std::string fix_advice(const ObjectOrigin& origin, const std::string& subject) {
   if (origin.pending) return fmt::format("{} has not run on this database: cora-migrate migrate", at);
   if (origin.snapshot) return fmt::format("edit {}, then run: cora-migrate migrate (a changed schema file runs again)", at);
   if (origin.rerunnable) return fmt::format("edit {}, then run: cora-migrate migrate --reapply {}", at, origin.selector);
+  if (origin.recreates) {
+    return fmt::format("{} re-creates it: edit the file, then run: cora-migrate migrate --reapply {} (if the file is "
+                       "right, add --force)",
+                       at, origin.selector);
+  }
   return fmt::format("{} is applied and does not run twice: change it in a new migration: cora-migrate new fix-{}{}",
                      at, name_words(subject), module_option);
 }
