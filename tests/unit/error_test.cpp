@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "cora/db/lock_wait.hpp"
 #include "cora/error.hpp"
 #include "unit_helpers.hpp"
 
@@ -66,4 +67,21 @@ TEST_CASE("Error: kind") {
       Error(ExitCode::migration_files, "reason= without ignore=RULE").at({"m.sql", 1}).of_kind(ErrorKind::silence);
   CHECK(e.kind() == ErrorKind::silence);
   CHECK(std::string(e.what()) == "m.sql:1: reason= without ignore=RULE");
+}
+
+TEST_CASE("lock_wait_exceeded: one wording, naming what was held") {
+  const auto run = cora::migration_lock_wait_exceeded("5s");
+  CHECK(run.code() == ExitCode::lock_timeout);
+  CHECK(std::string(run.what()) == "another cora-migrate run held the migration lock for longer than lock_wait (5s)");
+  CHECK_CONTAINS(run.hint(), "raise [timeouts] lock_wait");
+
+  const auto table = cora::lock_wait_exceeded("the history table x.h stayed locked by another session", "");
+  CHECK(table.code() == ExitCode::lock_timeout);
+  CHECK(std::string(table.what()) ==
+        "the history table x.h stayed locked by another session for longer than lock_wait");
+  CHECK(table.hint() == run.hint());
+
+  const auto file = cora::migration_lock_wait_exceeded("1s").at({"migrations/003-c.sql"});
+  CHECK(std::string(file.what()) ==
+        "migrations/003-c.sql: another cora-migrate run held the migration lock for longer than lock_wait (1s)");
 }

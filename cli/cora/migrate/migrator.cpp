@@ -8,6 +8,7 @@
 
 #include "cora/config/duration.hpp"
 #include "cora/db/interrupt.hpp"
+#include "cora/db/lock_wait.hpp"
 #include "cora/db/sqlstate_advice.hpp"
 #include "cora/error.hpp"
 #include "cora/util/text_position.hpp"
@@ -21,7 +22,6 @@ namespace {
 constexpr const char* kAppliedElsewhere = "CM001";
 // Raised by our own preamble when another run recorded a different file under the version.
 constexpr const char* kRecordedByOtherFile = "CM002";
-constexpr const char* kLockNotAvailable = "55P03";
 constexpr const char* kQueryCanceled = "57014";
 
 // Steps before and after the file's own statements in a transactional pipeline: BEGIN and the
@@ -34,13 +34,6 @@ constexpr std::size_t kResetSteps = 3;
 std::string file_name_of_recorded(const MigrationFile& file, const std::string& recorded_name) {
   const std::size_t prefix = file.file_name.size() - file.name.size() - std::string_view(".sql").size();
   return file.file_name.substr(0, prefix) + recorded_name + ".sql";
-}
-
-Error lock_wait_exceeded(std::chrono::milliseconds lock_wait) {
-  return Error(ExitCode::lock_timeout,
-               fmt::format("another cora-migrate run held the migration lock for longer than lock_wait ({})",
-                           to_setting_value(lock_wait)),
-               "wait for it to finish, or raise [timeouts] lock_wait");
 }
 
 // How a command line names this migration: "7", or "module-access:007-auth-events" with modules.
@@ -266,7 +259,7 @@ void Migrator::ensure_history_table() {
   db_.take_notices();
   if (outcome.error) {
     if (outcome.failed_step == 0 && outcome.error->sqlstate == kLockNotAvailable) {
-      throw lock_wait_exceeded(options_.timeouts.lock_wait);
+      throw migration_lock_wait_exceeded(to_setting_value(options_.timeouts.lock_wait));
     }
     throw Error(ExitCode::connection,  // our own query, refused: README's exit 5, not a migration's failure
                 fmt::format("cannot create the history table {}: {} [{}]", history_.qualified(), outcome.error->message,
@@ -329,7 +322,7 @@ void Migrator::preamble_failed(const PreparedMigration& m, const ServerError& e)
                             m.file->version));
   }
   if (e.sqlstate == kLockNotAvailable) {
-    throw lock_wait_exceeded(options_.timeouts.lock_wait).at({m.file->path.string()});
+    throw migration_lock_wait_exceeded(to_setting_value(options_.timeouts.lock_wait)).at({m.file->path.string()});
   }
   if (e.sqlstate == kQueryCanceled && interrupted()) {
     throw Error(ExitCode::interrupted, fmt::format("interrupted before applying {}", m.file->path.string()),
@@ -570,7 +563,7 @@ void Migrator::record_without_running(const std::vector<RecordWithoutRunning>& f
   if (!outcome.error) return;
   const auto& file = *files.at(*outcome.failed_step / 2).file;
   if (outcome.error->sqlstate == kLockNotAvailable) {
-    throw lock_wait_exceeded(options_.timeouts.lock_wait);
+    throw migration_lock_wait_exceeded(to_setting_value(options_.timeouts.lock_wait));
   }
   if (outcome.error->sqlstate == kAppliedElsewhere || outcome.error->sqlstate == kRecordedByOtherFile) {
     throw Error(ExitCode::history_conflict, fmt::format("{}: another run recorded it meanwhile", file.path.string()),
