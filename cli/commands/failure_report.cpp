@@ -52,7 +52,7 @@ FailureReport current_failure() {
   try {
     throw;
   } catch (const Error& e) {
-    return {e.code(), e.what(), e.hint(), e.site()};
+    return {e.code(), e.what(), e.hint(), e.site(), e.message()};
   } catch (const ConnectionLost& e) {
     return {ExitCode::connection, fmt::format("lost the connection to the database: {}", e.what()),
             "run the command again; a migration that was running was rolled back by the server", std::nullopt};
@@ -84,11 +84,7 @@ std::string github_failure(const FailureReport& failure, const std::string& comm
     properties += ",";
   }
   // The annotation shows where; the message need not say it again.
-  std::string message = failure.message;
-  if (!site.file.empty() && message.rfind(site.file + ":", 0) == 0) {
-    const auto text_at = message.find(": ", site.file.size());
-    if (text_at != std::string::npos) message.erase(0, text_at + 2);
-  }
+  const std::string& message = failure.bare_message.empty() ? failure.message : failure.bare_message;
   const std::string text = failure.hint.empty() ? message : message + " (hint: " + failure.hint + ")";
   return fmt::format("::error {}title={}::{}\n", properties, github_property("cora-migrate " + command),
                      github_data(text));

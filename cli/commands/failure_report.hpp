@@ -16,6 +16,7 @@ struct FailureReport {
   std::string message;
   std::string hint;
   std::optional<ErrorSite> site;
+  std::string bare_message = {};  // the message without the site's place; empty: the same as message
 };
 
 // The exception being handled, described; call it only inside a catch block.

@@ -147,7 +147,7 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
   }
   if (first_error) {
     throw Error(ExitCode::migration_files,
-                fmt::format("{}:{}: {}{}", first_error->file, first_error->line, first_error->message,
+                fmt::format("{}{}", first_error->message,
                             errors > 1 ? fmt::format(" (and {} more; see `cora-migrate lint`)", errors - 1) : ""),
                 first_error->hint + "; nothing was applied")
         .at({first_error->file, first_error->line, first_error->column, ""});

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace cora {
 
@@ -31,33 +32,80 @@ enum class ExitCode : int {
 
 inline int to_int(ExitCode code) { return static_cast<int>(code); }
 
-// Where a migration failed, field by field, for machine output (the message says it for people).
+// Where an error is, field by field: what() begins with it for people, machine output gives the
+// fields, and callers that need the line or column read them here instead of parsing the text.
 struct ErrorSite {
-  std::string file;      // the file's path as given
+  // `{file}`, `{file, line}`, `{file, line, column}` or all four: what is not known stays unknown.
+  ErrorSite(std::string path = {}, int at_line = 0, int at_column = 0, std::string code = {})
+      : file(std::move(path)), line(at_line), column(at_column), sqlstate(std::move(code)) {}
+
+  std::string file;      // the file's path as given; empty when the error concerns no file
   int line = 0;          // 1-based; 0 when unknown
   int column = 0;        // 1-based; 0 when unknown
   std::string sqlstate;  // the server's code; empty when the server did not refuse anything
+};
+
+// "FILE:LINE:COLUMN: ", "FILE:LINE: " or "FILE: " as far as the site knows; empty without a file.
+inline std::string site_prefix(const ErrorSite& site) {
+  if (site.file.empty()) return {};
+  std::string prefix = site.file;
+  if (site.line > 0) {
+    prefix += ":" + std::to_string(site.line);
+    if (site.column > 0) prefix += ":" + std::to_string(site.column);
+  }
+  return prefix + ": ";
+}
+
+// What a caller tells errors apart by, rather than by the words of the message.
+enum class ErrorKind {
+  other,
+  silence,  // a migration file's ignore=/reason= directive is malformed (the lint's invalid_silence)
 };
 
 // what(): one line naming the file/line or setting concerned; hint(): what to do about it.
 class Error : public std::runtime_error {
  public:
   Error(ExitCode code, std::string message, std::string hint = {})
-      : std::runtime_error(std::move(message)), code_(code), hint_(std::move(hint)) {}
+      : std::runtime_error(message),
+        code_(code),
+        message_(std::move(message)),
+        text_(message_),
+        hint_(std::move(hint)) {}
 
+  // The site's place, then the message: the one line people read.
+  const char* what() const noexcept override { return text_.c_str(); }
+  // The message without the place.
+  const std::string& message() const noexcept { return message_; }
   ExitCode code() const noexcept { return code_; }
   const std::string& hint() const noexcept { return hint_; }
   const std::optional<ErrorSite>& site() const noexcept { return site_; }
-  // `throw Error(...).at({file, line, column, sqlstate})`
+  ErrorKind kind() const noexcept { return kind_; }
+
+  // `throw Error(code, "what is wrong", "hint").at({file, line, column})`: what() says
+  // "file:line:column: what is wrong".
   Error& at(ErrorSite site) {
+    text_ = site_prefix(site) + message_;
     site_ = std::move(site);
+    return *this;
+  }
+  // The site for machine output only, where the message names the place its own way
+  // ("interrupted while applying FILE"): what() stays the message.
+  Error& about(ErrorSite site) {
+    site_ = std::move(site);
+    return *this;
+  }
+  Error& of_kind(ErrorKind kind) {
+    kind_ = kind;
     return *this;
   }
 
  private:
   ExitCode code_;
+  std::string message_;
+  std::string text_;
   std::string hint_;
   std::optional<ErrorSite> site_;
+  ErrorKind kind_ = ErrorKind::other;
 };
 
 }  // namespace cora

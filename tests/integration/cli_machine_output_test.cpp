@@ -80,6 +80,20 @@ TEST_CASE("migrate --format json: each file's state, duration and error") {
     CHECK(contains(r.err, "cora-migrate: error: "));
   }
 
+  SUBCASE("a malformed file: exit 4, its place as file, line and column, as in the message") {
+    project.dir.write("migrations/002-broken.sql", "SELECT 1;\nSELEC 2;\n");
+    const auto r = project.run({"migrate", "--format", "json"});
+    CHECK(r.exit_code == 4);
+    const auto doc = document_of(r);
+    const auto& error = doc["error"];
+    CHECK(error["exit_code"] == 4);
+    CHECK(std::filesystem::path(error["file"].get<std::string>()).filename() == "002-broken.sql");
+    CHECK(error["line"] == 2);
+    CHECK(error["column"] == 1);
+    CHECK(error["sqlstate"].is_null());
+    CHECK(contains(error["message"].get<std::string>(), "002-broken.sql:2:1: SQL syntax error"));
+  }
+
   SUBCASE("success, then nothing to apply: every file applied, then an empty list") {
     project.dir.write("migrations/002-broken.sql", "INSERT INTO items VALUES (1);\n");
     const auto r = project.run({"migrate", "--format", "json"});

@@ -123,12 +123,14 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
           "::error file=migrations/001-t.sql,line=1,title=[bad] table public.t::expected row level security enabled; "
           "found disabled; fix: ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;; if the migration files define it "
           "right, the database drifted from them: `cora-migrate diff` names the file and the command that restores "
-          "it; last created or altered by migrations/001-t.sql:1; check: checks/t.toml:1");
+          "it; last created or altered by migrations/001-t.sql:1; next: migrations/001-t.sql:1 is applied and does not "
+          "run twice: change it in a new migration: cora-migrate new fix-t; check: checks/t.toml:1");
     CHECK(annotations[1] ==
           "::error file=migrations/001-t.sql,line=1,title=[bad] lint%3Arls_disabled_in_public public.t::expected row "
           "level security enabled on a table the Data API exposes; found disabled: anyone with the anon key can read "
           "and write it; fix: ALTER TABLE public.t ENABLE ROW LEVEL SECURITY; and add policies; last created or "
-          "altered by migrations/001-t.sql:1");
+          "altered by migrations/001-t.sql:1; next: migrations/001-t.sql:1 is applied and does not run twice: change "
+          "it in a new migration: cora-migrate new fix-t");
     CHECK_MESSAGE(annotations[2].rfind("::error title=[down] cora-migrate verify::exit 5: cora-migrate: error: cannot "
                                        "connect to postgresql://127.0.0.1:1/none: ",
                                        0) == 0,

@@ -47,8 +47,8 @@ class EnvFileParser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw Error(ExitCode::config, fmt::format("{}:{}: {}", file_name_, line_, what),
-                "write KEY=VALUE, 'single quoted' or \"double quoted\" values, # comments");
+    throw Error(ExitCode::config, what, "write KEY=VALUE, 'single quoted' or \"double quoted\" values, # comments")
+        .at({file_name_, line_});
   }
 
   std::string value(const std::string& raw) {

@@ -8,15 +8,13 @@ toml::table TomlReader::parse(const std::string& text) const {
   try {
     return toml::parse(text, file_name_);
   } catch (const toml::parse_error& e) {
-    throw Error(code_,
-                fmt::format("{}:{}:{}: {}", file_name_, e.source().begin.line, e.source().begin.column,
-                            std::string(e.description())),
-                "fix the TOML syntax");
+    throw Error(code_, std::string(e.description()), "fix the TOML syntax")
+        .at({file_name_, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column)});
   }
 }
 
 void TomlReader::fail(const toml::node& node, const std::string& key, const std::string& what) const {
-  throw Error(code_, fmt::format("{}:{}: {}: {}", file_name_, line_of(node), key, what));
+  throw Error(code_, fmt::format("{}: {}", key, what)).at({file_name_, line_of(node)});
 }
 
 void TomlReader::reject_unknown_keys(const toml::table& table, const std::string& prefix,

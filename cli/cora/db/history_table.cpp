@@ -3,13 +3,10 @@
 #include <fmt/format.h>
 
 #include "cora/db/connection.hpp"
+#include "cora/db/lock_wait.hpp"
 #include "cora/error.hpp"
 
 namespace cora {
-
-namespace {
-constexpr const char* kLockNotAvailableState = "55P03";
-}  // namespace
 
 void read_record_columns(const QueryResult& result, std::size_t row, HistoryRecord& record) {
   record.module = result.text(row, "module");
@@ -252,10 +249,8 @@ HistoryState HistoryTable::decode_read(const std::vector<QueryResult>& results, 
   if (error) {
     const auto& e = *error;
     if (e.sqlstate == "42P01" || e.sqlstate == "3F000") return state;
-    if (e.sqlstate == kLockNotAvailableState) {
-      throw Error(ExitCode::lock_timeout,
-                  fmt::format("the history table {} stayed locked by another session for longer than lock_wait", name_),
-                  "find the session holding it (pg_locks, pg_stat_activity), or raise [timeouts] lock_wait");
+    if (e.sqlstate == kLockNotAvailable) {
+      throw lock_wait_exceeded(fmt::format("the history table {} stayed locked by another session", name_), "");
     }
     // 42703 undefined column, 42804 datatype mismatch, 42883 no such operator: another tool's table.
     if (e.sqlstate == "42703" || e.sqlstate == "42804" || e.sqlstate == "42883" || e.sqlstate == "22P02") {

@@ -96,31 +96,21 @@ const std::vector<SqlToken>& LintFile::tokens() const {
   return *tokens_;
 }
 
-Finding error_finding(const MigrationFile& file, std::string_view rule, const std::string& message,
-                      const std::string& hint) {
+Finding error_finding(const MigrationFile& file, std::string_view rule, const Error& e) {
   Finding error;
   error.rule = std::string(rule);
   error.severity = Severity::error;
   error.file = file.path.string();
-  error.hint = hint;
-  std::string_view rest = message;
-  const std::string prefix = file.path.string();
-  if (rest.rfind(prefix, 0) == 0) {
-    rest.remove_prefix(prefix.size());
-    const auto number = [&rest]() {
-      if (rest.size() < 2 || rest[0] != ':' || rest[1] < '0' || rest[1] > '9') return 0;
-      int value = 0;
-      std::size_t i = 1;
-      for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && value < 100'000'000; ++i)
-        value = value * 10 + (rest[i] - '0');
-      rest.remove_prefix(i);
-      return value;
-    };
-    error.line = number();
-    if (error.line > 0) error.column = number();
-    if (rest.rfind(": ", 0) == 0) rest.remove_prefix(2);
+  error.hint = e.hint();
+  const auto& site = e.site();
+  if (site && site->file == error.file) {
+    // The finding names the file and place in fields of its own.
+    error.line = site->line;
+    error.column = site->column;
+    error.message = e.message();
+  } else {
+    error.message = e.what();
   }
-  error.message = std::string(rest);
   return error;
 }
 
@@ -137,10 +127,8 @@ LoadedFile load_lint_file(const MigrationFile& file, bool validate) {
     }
   } catch (const Error& e) {
     // The header's ignore=/reason= problems are reported under the silence rule, like the others.
-    const std::string_view message = e.what();
-    const bool about_silence =
-        message.find("ignore=") != std::string_view::npos || message.find("reason=") != std::string_view::npos;
-    loaded.errors.push_back(error_finding(file, about_silence ? kInvalidSilence : kInvalidFile, e.what(), e.hint()));
+    const bool about_silence = e.kind() == ErrorKind::silence;
+    loaded.errors.push_back(error_finding(file, about_silence ? kInvalidSilence : kInvalidFile, e));
     return loaded;
   }
 
@@ -192,7 +180,7 @@ LoadedFile load_lint_file(const MigrationFile& file, bool validate) {
       try {
         parse_directive_line(file, line, *text, scratch, false);
       } catch (const Error& e) {
-        loaded.errors.push_back(error_finding(file, kInvalidSilence, e.what(), e.hint()));
+        loaded.errors.push_back(error_finding(file, kInvalidSilence, e));
         continue;
       }
       for (auto& silence : scratch.silences) {

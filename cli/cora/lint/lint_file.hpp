@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cora/error.hpp"
 #include "cora/lint/finding.hpp"
 #include "cora/migrations/migration_file.hpp"
 #include "cora/migrations/prepared_migration.hpp"
@@ -56,8 +57,8 @@ struct LoadedFile {
 // FROM STDIN, no statement) and every problem becomes an invalid_file error with file:line:column.
 LoadedFile load_lint_file(const MigrationFile& file, bool validate);
 
-// A cora::Error message "PATH:LINE[:COLUMN]: WHAT" as an error finding with its position.
-Finding error_finding(const MigrationFile& file, std::string_view rule, const std::string& message,
-                      const std::string& hint);
+// An error about `file` as an error finding: its place from the error's site, its message without
+// the place, its hint.
+Finding error_finding(const MigrationFile& file, std::string_view rule, const Error& e);
 
 }  // namespace cora::lint

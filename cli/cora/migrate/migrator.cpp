@@ -8,6 +8,7 @@
 
 #include "cora/config/duration.hpp"
 #include "cora/db/interrupt.hpp"
+#include "cora/db/lock_wait.hpp"
 #include "cora/db/sqlstate_advice.hpp"
 #include "cora/error.hpp"
 #include "cora/util/text_position.hpp"
@@ -21,7 +22,6 @@ namespace {
 constexpr const char* kAppliedElsewhere = "CM001";
 // Raised by our own preamble when another run recorded a different file under the version.
 constexpr const char* kRecordedByOtherFile = "CM002";
-constexpr const char* kLockNotAvailable = "55P03";
 constexpr const char* kQueryCanceled = "57014";
 
 // Steps before and after the file's own statements in a transactional pipeline: BEGIN and the
@@ -34,13 +34,6 @@ constexpr std::size_t kResetSteps = 3;
 std::string file_name_of_recorded(const MigrationFile& file, const std::string& recorded_name) {
   const std::size_t prefix = file.file_name.size() - file.name.size() - std::string_view(".sql").size();
   return file.file_name.substr(0, prefix) + recorded_name + ".sql";
-}
-
-Error lock_wait_exceeded(const std::string& what, std::chrono::milliseconds lock_wait) {
-  return Error(ExitCode::lock_timeout,
-               fmt::format("{}another cora-migrate run held the migration lock for longer than lock_wait ({})", what,
-                           to_setting_value(lock_wait)),
-               "wait for it to finish, or raise [timeouts] lock_wait");
 }
 
 // How a command line names this migration: "7", or "module-access:007-auth-events" with modules.
@@ -266,7 +259,7 @@ void Migrator::ensure_history_table() {
   db_.take_notices();
   if (outcome.error) {
     if (outcome.failed_step == 0 && outcome.error->sqlstate == kLockNotAvailable) {
-      throw lock_wait_exceeded("", options_.timeouts.lock_wait);
+      throw migration_lock_wait_exceeded(to_setting_value(options_.timeouts.lock_wait));
     }
     throw Error(ExitCode::connection,  // our own query, refused: README's exit 5, not a migration's failure
                 fmt::format("cannot create the history table {}: {} [{}]", history_.qualified(), outcome.error->message,
@@ -285,8 +278,7 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
     error_offset = skip_blanks_and_comments(m.file->content, statement.offset);
   }
   const auto at = line_column_at(m.file->content, error_offset);
-  std::string message = fmt::format("{}:{}:{}: {} [SQLSTATE {}]", m.file->path.string(), at.line, at.column, e.message,
-                                    e.sqlstate);
+  std::string message = fmt::format("{} [SQLSTATE {}]", e.message, e.sqlstate);
   if (!e.detail.empty()) message += "; detail: " + e.detail;
   if (!e.hint.empty()) message += "; hint: " + e.hint;
   if (!e.context.empty()) message += "; context: " + e.context.substr(0, e.context.find('\n'));
@@ -301,7 +293,7 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
   if (e.sqlstate == kQueryCanceled && interrupted()) {
     throw Error(ExitCode::interrupted, fmt::format("interrupted while applying {}", m.file->path.string()),
                 undone + "; run migrate again to continue")
-        .at(site);
+        .about(site);
   }
   std::string hint;
   if (e.sqlstate == kLockNotAvailable) {
@@ -329,14 +321,15 @@ void Migrator::preamble_failed(const PreparedMigration& m, const ServerError& e)
                             "migration), then run migrate again",
                             m.file->version));
   }
-  if (e.sqlstate == kLockNotAvailable) throw lock_wait_exceeded(m.file->path.string() + ": ", options_.timeouts.lock_wait);
+  if (e.sqlstate == kLockNotAvailable) {
+    throw migration_lock_wait_exceeded(to_setting_value(options_.timeouts.lock_wait)).at({m.file->path.string()});
+  }
   if (e.sqlstate == kQueryCanceled && interrupted()) {
     throw Error(ExitCode::interrupted, fmt::format("interrupted before applying {}", m.file->path.string()),
                 "nothing from it was applied; run migrate again to continue");
   }
   throw Error(ExitCode::migration_failed,
-              fmt::format("{}: cannot start: {} [SQLSTATE {}]", m.file->path.string(), e.message, e.sqlstate),
-              "nothing from the file was applied")
+              fmt::format("cannot start: {} [SQLSTATE {}]", e.message, e.sqlstate), "nothing from the file was applied")
       .at({m.file->path.string(), 0, 0, e.sqlstate});
 }
 
@@ -372,14 +365,13 @@ bool Migrator::transactional_failed(const PreparedMigration& m, std::size_t step
   if (step == commit_step) {
     // Deferred constraints and serialization failures surface at COMMIT.
     throw Error(ExitCode::migration_failed,
-                fmt::format("{}: COMMIT failed: {} [SQLSTATE {}]{}", m.file->path.string(), e.message, e.sqlstate,
+                fmt::format("COMMIT failed: {} [SQLSTATE {}]{}", e.message, e.sqlstate,
                             e.detail.empty() ? "" : "; detail: " + e.detail),
                 "the file was rolled back, nothing from it was applied; " + sqlstate_advice(e.sqlstate))
         .at({m.file->path.string(), 0, 0, e.sqlstate});
   }
   throw Error(ExitCode::migration_failed,
-              fmt::format("{}: recording it in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
-                          history_.qualified(), e.message, e.sqlstate),
+              fmt::format("recording it in {} failed: {} [SQLSTATE {}]", history_.qualified(), e.message, e.sqlstate),
               "the file was rolled back; " + sqlstate_advice(e.sqlstate))
       .at({m.file->path.string(), 0, 0, e.sqlstate});
 }
@@ -513,8 +505,7 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
       mark_dirty(m, failed_at + failure.error().message);
       if (is_file_statement) fail(m, index, failure.error(), invalid_index_hint(m.script.statements[index]));
       throw Error(ExitCode::migration_failed,
-                  fmt::format("{}: {} [SQLSTATE {}]", m.file->path.string(), failure.error().message,
-                              failure.error().sqlstate),
+                  fmt::format("{} [SQLSTATE {}]", failure.error().message, failure.error().sqlstate),
                   "the migration is marked dirty; see `cora-migrate status`")
           .at({m.file->path.string(), 0, 0, failure.error().sqlstate});
     }
@@ -571,7 +562,9 @@ void Migrator::record_without_running(const std::vector<RecordWithoutRunning>& f
   const auto outcome = db_.run_pipeline(steps);
   if (!outcome.error) return;
   const auto& file = *files.at(*outcome.failed_step / 2).file;
-  if (outcome.error->sqlstate == kLockNotAvailable) throw lock_wait_exceeded("", options_.timeouts.lock_wait);
+  if (outcome.error->sqlstate == kLockNotAvailable) {
+    throw migration_lock_wait_exceeded(to_setting_value(options_.timeouts.lock_wait));
+  }
   if (outcome.error->sqlstate == kAppliedElsewhere || outcome.error->sqlstate == kRecordedByOtherFile) {
     throw Error(ExitCode::history_conflict, fmt::format("{}: another run recorded it meanwhile", file.path.string()),
                 "nothing was recorded; run `cora-migrate status` and try again");

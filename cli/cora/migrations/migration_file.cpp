@@ -22,8 +22,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw Error(ExitCode::migration_files, fmt::format("{}: cannot be read", path.string()),
-                "check the file's permissions");
+    throw Error(ExitCode::migration_files, "cannot be read", "check the file's permissions").at({path.string()});
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();
@@ -185,9 +184,9 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
     if (file_name.empty() || file_name[0] == '.' || entry.path().extension() != ".sql") continue;
     // Skipping it would let later versions apply without it.
     if (const auto why = not_a_regular_file(entry)) {
-      throw Error(ExitCode::migration_files,
-                  fmt::format("{}: named like a migration but is {}; nothing was applied", entry.path().string(), *why),
-                  "make it a readable regular file, or move it out of the migrations folder");
+      throw Error(ExitCode::migration_files, fmt::format("named like a migration but is {}; nothing was applied", *why),
+                  "make it a readable regular file, or move it out of the migrations folder")
+          .at({entry.path().string()});
     }
     const auto parsed = parse_migration_file_name(file_name);
     if (!parsed) {
@@ -239,14 +238,13 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
   }
   for (auto& file : files) {
     if (is_blank(file.content)) {
-      throw Error(ExitCode::migration_files, fmt::format("{}: file is empty", file.path.string()),
-                  "write the migration's SQL, or delete the file");
+      throw Error(ExitCode::migration_files, "file is empty", "write the migration's SQL, or delete the file")
+          .at({file.path.string()});
     }
     if (const auto bad = find_invalid_utf8(file.content)) {
       const auto at = line_column_at(file.content, *bad);
-      throw Error(ExitCode::migration_files,
-                  fmt::format("{}:{}:{}: not valid UTF-8", file.path.string(), at.line, at.column),
-                  "save the file as UTF-8");
+      throw Error(ExitCode::migration_files, "not valid UTF-8", "save the file as UTF-8")
+          .at({file.path.string(), at.line, at.column});
     }
     file.checksum = migration_checksum(file.content);
     file.raw_checksum = sha256_hex(file.content);

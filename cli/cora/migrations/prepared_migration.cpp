@@ -22,10 +22,18 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-[[noreturn]] void directive_error(const MigrationFile& file, int line, const std::string& what) {
-  throw Error(ExitCode::migration_files, fmt::format("{}:{}: {}", file.path.string(), line, what),
+[[noreturn]] void directive_error(const MigrationFile& file, int line, const std::string& what,
+                                  ErrorKind kind = ErrorKind::other) {
+  throw Error(ExitCode::migration_files, what,
               "directives are: transaction=true|false, lock_timeout=DURATION, statement_timeout=DURATION, "
-              "rerunnable=true|false, ignore=RULE[,RULE] reason=\"WHY\"");
+              "rerunnable=true|false, ignore=RULE[,RULE] reason=\"WHY\"")
+      .at({file.path.string(), line})
+      .of_kind(kind);
+}
+
+// An ignore=/reason= pair that is not one: the lint reports these under its silence rule.
+[[noreturn]] void silence_error(const MigrationFile& file, int line, const std::string& what) {
+  directive_error(file, line, what, ErrorKind::silence);
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -74,7 +82,9 @@ std::vector<std::string> rule_names(const MigrationFile& file, int line, std::st
   while (true) {
     const auto comma = value.find(',', start);
     const auto name = value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    if (name.empty()) directive_error(file, line, "ignore= needs rule names separated by commas, e.g. ignore=drop_column");
+    if (name.empty()) {
+      silence_error(file, line, "ignore= needs rule names separated by commas, e.g. ignore=drop_column");
+    }
     rules.emplace_back(name);
     if (comma == std::string_view::npos) return rules;
     start = comma + 1;
@@ -149,22 +159,22 @@ void parse_directive_line(const MigrationFile& file, int line, std::string_view 
       silence.emplace();
       silence->rules = rule_names(file, line, value);
     } else if (key == "reason" && eq != std::string::npos) {
-      if (trim(value).empty()) directive_error(file, line, "reason= is empty: say why the warning does not apply");
+      if (trim(value).empty()) silence_error(file, line, "reason= is empty: say why the warning does not apply");
       reason = std::string(value);
     } else if (!in_header) {
-      directive_error(file, line,
-                      fmt::format("\"{}\" cannot be set here: only ignore=RULE reason=\"WHY\" may precede a "
-                                  "statement; other directives belong in the file's leading comment block",
-                                  word));
+      silence_error(file, line,
+                    fmt::format("\"{}\" cannot be set here: only ignore=RULE reason=\"WHY\" may precede a "
+                                "statement; other directives belong in the file's leading comment block",
+                                word));
     } else {
       apply_directive(file, line, word, directives);
     }
   }
   if (silence && !reason) {
-    directive_error(file, line,
-                    "ignore= without a reason: add reason=\"...\" saying why the warning does not apply here");
+    silence_error(file, line,
+                  "ignore= without a reason: add reason=\"...\" saying why the warning does not apply here");
   }
-  if (reason && !silence) directive_error(file, line, "reason= without ignore=RULE");
+  if (reason && !silence) silence_error(file, line, "reason= without ignore=RULE");
   if (silence) {
     silence->reason = std::move(*reason);
     silence->line = line;
@@ -210,39 +220,36 @@ PreparedMigration prepare_migration(const MigrationFile& file) {
   // libpg_query reads a C string: whatever follows a NUL would silently not run.
   if (const auto nul = file.content.find('\0'); nul != std::string::npos) {
     const auto at = line_column_at(file.content, nul);
-    throw Error(ExitCode::migration_files,
-                fmt::format("{}:{}:{}: contains a NUL byte", file.path.string(), at.line, at.column),
-                "remove it; nothing was applied");
+    throw Error(ExitCode::migration_files, "contains a NUL byte", "remove it; nothing was applied")
+        .at({file.path.string(), at.line, at.column});
   }
   prepared.directives = parse_directives(file);
   try {
     prepared.script = parse_sql_script(file.content);
   } catch (const SqlParseFailure& failure) {
     const auto& e = failure.error();
-    throw Error(ExitCode::migration_files,
-                fmt::format("{}:{}:{}: {}: {}", file.path.string(), e.line, e.column, e.kind, e.message),
-                "fix the SQL; nothing was applied");
+    throw Error(ExitCode::migration_files, fmt::format("{}: {}", e.kind, e.message), "fix the SQL; nothing was applied")
+        .at({file.path.string(), e.line, e.column});
   }
   if (prepared.script.statements.empty()) {
-    throw Error(ExitCode::migration_files,
-                fmt::format("{}: holds no SQL statement, only comments", file.path.string()),
-                "write the migration's SQL, or delete the file");
+    throw Error(ExitCode::migration_files, "holds no SQL statement, only comments",
+                "write the migration's SQL, or delete the file")
+        .at({file.path.string()});
   }
   unwrap_outer_transaction(prepared.script);
   for (const auto& statement : prepared.script.statements) {
     if (prepared.directives.transaction && statement.node_type == "TransactionStmt") {
       throw Error(ExitCode::migration_files,
-                  fmt::format("{}:{}: transaction control (BEGIN/COMMIT/ROLLBACK) in a migration that "
-                              "cora-migrate runs in its own transaction",
-                              file.path.string(), statement.first_line),
+                  "transaction control (BEGIN/COMMIT/ROLLBACK) in a migration that cora-migrate runs in its own "
+                  "transaction",
                   "remove it (each file already runs in one transaction), or add "
-                  "\"-- cora-migrate: transaction=false\" at the top");
+                  "\"-- cora-migrate: transaction=false\" at the top")
+          .at({file.path.string(), statement.first_line});
     }
     if (statement.copy_from_stdin) {
-      throw Error(ExitCode::migration_files,
-                  fmt::format("{}:{}: COPY ... FROM STDIN needs psql to feed it data", file.path.string(),
-                              statement.first_line),
-                  "use INSERT statements instead");
+      throw Error(ExitCode::migration_files, "COPY ... FROM STDIN needs psql to feed it data",
+                  "use INSERT statements instead")
+          .at({file.path.string(), statement.first_line});
     }
   }
   return prepared;
