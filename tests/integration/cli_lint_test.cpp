@@ -195,7 +195,7 @@ TEST_CASE("cora-migrate migrate: a rename that breaks a function applied earlier
   REQUIRE(run_cli(migrate(db, dir, {"--target", "1"})).exit_code == 0);
   const auto result = run_cli(migrate(db, dir, {"--strict-lint"}));
   CHECK(result.exit_code == 13);
-  CHECK_MESSAGE(contains(result.err,
+  CHECK_MESSAGE(contains(unwrapped(result.err),
                          "migrations/002-rename.sql:1: warning[rename_referenced_table]: renames "
                          "public.auth_event_log to user_auth_log, but function public.log_auth_event"),
                 result.err);

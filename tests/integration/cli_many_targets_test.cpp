@@ -135,7 +135,7 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
                                        "connect to postgresql://127.0.0.1:1/none: ",
                                        0) == 0,
                   annotations[2]);
-    CHECK(r.out.find(" passed, 0 failed (0 errors, 0 warnings); 1 queries to ") != std::string::npos);  // [good]
+    CHECK(r.out.find(" passed, 0 failed (0 errors, 0 warnings); 1 query to ") != std::string::npos);  // [good]
   }
 
   SUBCASE("junit: one document, a suite per target") {

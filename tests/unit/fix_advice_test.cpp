@@ -12,6 +12,7 @@
 #include "cora/lint/report.hpp"
 #include "cora/output/wrap.hpp"
 #include "cora/verify/finding_sources.hpp"
+#include "cora/verify/report.hpp"
 #include "lint_test_helpers.hpp"
 #include "support/run_cli.hpp"
 
@@ -166,4 +167,20 @@ TEST_CASE("wrap_text: breaks at spaces within the width, keeps a long word whole
   CHECK(cora::wrap_text("> ", "aaa bbb ccc", 9) == "> aaa bbb\n  ccc");
   CHECK(cora::wrap_text("> ", "averyveryverylongword x", 9) == "> averyveryverylongword\n  x");
   CHECK(cora::wrap_text("> ", "", 9) == "> ");
+}
+
+TEST_CASE("verify's summary counts in words: 1 error, 1 warning, 1 query; 2 of each in plural") {
+  CheckOutcome warned;
+  warned.kind = "lint:rls_enabled_no_policy";
+  warned.subject = "public.teams";
+  warned.findings.push_back({cora::Severity::warning, "a policy", "none", "add one"});
+  CheckOutcome failed = failed_function_check("public.f()");
+  cora::VerifySummary summary;
+  summary.database = "db";
+  summary.queries = 1;
+  const auto one = cora::render_human({warned, failed}, summary, false);
+  CHECK(one.find("2 checks and lints, 0 passed, 2 failed (1 error, 1 warning); 1 query to db\n") != std::string::npos);
+  summary.queries = 2;
+  const auto two = cora::render_human({warned, warned, failed, failed}, summary, false);
+  CHECK(two.find("(2 errors, 2 warnings); 2 queries to db\n") != std::string::npos);
 }

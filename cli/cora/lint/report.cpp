@@ -4,13 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cora/output/plural.hpp"
 #include "cora/output/wrap.hpp"
 
 namespace cora::lint {
 
 namespace {
-
-std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
 nlohmann::ordered_json position(int value) {
   return value > 0 ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);

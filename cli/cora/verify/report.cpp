@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cora/output/machine_text.hpp"
+#include "cora/output/plural.hpp"
 #include "cora/output/terminal.hpp"
 #include "cora/output/wrap.hpp"
 #include "cora/verify/finding_sources.hpp"
@@ -52,9 +53,10 @@ std::pair<std::string, int> annotated_location(const CheckOutcome& o) {
 std::string summary_line(const std::vector<CheckOutcome>& outcomes, const VerifySummary& s) {
   std::size_t failed = 0;
   for (const auto& o : outcomes) failed += o.passed() ? 0U : 1U;
-  return fmt::format("{} checks and lints, {} passed, {} failed ({} errors, {} warnings); {} queries to {}",
-                     outcomes.size(), outcomes.size() - failed, failed, count_findings(outcomes, Severity::error),
-                     count_findings(outcomes, Severity::warning), s.queries, s.database);
+  return fmt::format("{} checks and lints, {} passed, {} failed ({}, {}); {} to {}", outcomes.size(),
+                     outcomes.size() - failed, failed, plural(count_findings(outcomes, Severity::error), "error"),
+                     plural(count_findings(outcomes, Severity::warning), "warning"), plural(s.queries, "query", "queries"),
+                     s.database);
 }
 
 }  // namespace
