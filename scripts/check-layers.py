@@ -58,6 +58,7 @@ SIDEWAYS = {
     ("lint", "sql"),          # and parses them
     ("migrations", "sql"),    # a migration file is split into statements
     ("project", "migrations"),  # a project is its folders of migration files
+    ("config", "util"),     # a blank in a line of a .env file is the one of a migration file
     ("db", "util"),
     ("local", "db"),          # the local cluster is reached through a connection
     ("local", "util"),

@@ -29,6 +29,7 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 #include "cora/util/process.hpp"
 
 using namespace cora::test;
@@ -86,13 +87,6 @@ std::string leaked_secret(const std::string& text) {
     if (text.find(s) != std::string::npos) return s;
   }
   return "";
-}
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 // A loopback TCP socket bound to a free port. Listening, it accepts connections (in the

@@ -7,28 +7,20 @@
 #include <vector>
 
 #include "support/run_cli.hpp"
+#include "support/run_in.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::string repeat(const std::string& part, std::size_t times) {
   std::string out;
   out.reserve(part.size() * times);
   for (std::size_t i = 0; i < times; ++i) out += part;
   return out;
-}
-
-CliResult lint_in(const ScratchDir& dir) {
-  CliOptions options;
-  options.cwd = dir.path();
-  return run_cli({"lint"}, options);
 }
 
 CliResult migrate_in(const TestDatabase& db, const ScratchDir& dir, std::vector<std::string> extra = {}) {

@@ -17,6 +17,7 @@
 #include "support/stale_function.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
@@ -45,9 +46,9 @@ const char* kGoodLambdaLog =
     "2025-12-20T18:01:03 [INFO] Logged login_success event\n";
 
 // A database with the project's migrations applied and an existing user.
-struct MigratedDatabase {
+struct ChecklistDatabase {
   TestDatabase db;
-  MigratedDatabase() {
+  ChecklistDatabase() {
     const auto r = run_cli({"--database-url", db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"});
     REQUIRE(r.exit_code == 0);
     exec(kExistingUser);
@@ -79,8 +80,6 @@ std::string item_block(const std::string& out, const std::string& text) {
   while (end != std::string::npos && out.compare(end + 1, 6, "      ") == 0) end = out.find('\n', end + 1);
   return out.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
-
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 // Runs the binary with `input` on standard input (run_cli gives it /dev/null).
 CliResult run_cli_with_stdin(const std::vector<std::string>& args, const std::string& input, const ScratchDir& dir) {
@@ -127,7 +126,7 @@ const std::vector<std::string> kAutomaticAndScenarioItems = {
 }  // namespace
 
 TEST_CASE("cora-migrate checklist: on a correct schema every automatic and scenario item is ticked") {
-  MigratedDatabase m;
+  ChecklistDatabase m;
   const auto before = m.row_counts();
   const auto r = m.checklist({});
   CHECK(r.exit_code == 0);
@@ -152,7 +151,7 @@ TEST_CASE("cora-migrate checklist: on a correct schema every automatic and scena
 }
 
 TEST_CASE("cora-migrate checklist: the stale log_auth_event fails its item and the login scenario, quoting PostgreSQL") {
-  MigratedDatabase m;
+  ChecklistDatabase m;
   m.exec(kStaleLogAuthEvent);
   const auto before = m.row_counts();
   const auto r = m.checklist({});
@@ -181,7 +180,7 @@ TEST_CASE("cora-migrate checklist: the stale log_auth_event fails its item and t
 }
 
 TEST_CASE("cora-migrate checklist: Lambda logs as evidence") {
-  MigratedDatabase m;
+  ChecklistDatabase m;
   ScratchDir dir;
   const auto before = m.row_counts();
 
@@ -225,7 +224,7 @@ TEST_CASE("cora-migrate checklist: Lambda logs as evidence") {
 }
 
 TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
-  MigratedDatabase m;
+  ChecklistDatabase m;
   m.exec(kStaleLogAuthEvent);
   const auto r = m.checklist({"--format", "markdown"});
   CHECK(r.exit_code == 12);
@@ -258,7 +257,7 @@ TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
 }
 
 TEST_CASE("cora-migrate checklist --strict: unticked items fail the run until confirmed or evidenced") {
-  MigratedDatabase m;
+  ChecklistDatabase m;
   ScratchDir dir;
   const auto lenient = m.checklist({});
   CHECK(lenient.exit_code == 0);
@@ -287,7 +286,7 @@ TEST_CASE("cora-migrate checklist --strict: unticked items fail the run until co
 }
 
 TEST_CASE("cora-migrate checklist: a team's own checklist file, with its own scenario") {
-  MigratedDatabase m;
+  ChecklistDatabase m;
   ScratchDir dir;
   const auto file = dir.write("checks/checklists/ours.toml", R"toml(title = "Ours"
 
@@ -364,7 +363,7 @@ name = "Ours"
 }
 
 TEST_CASE("cora-migrate checklist: a killed run leaves nothing behind") {
-  MigratedDatabase m;
+  ChecklistDatabase m;
   ScratchDir dir;
   const auto before = m.row_counts();
   const auto file = dir.write("slow.toml", R"toml(title = "Slow"

@@ -8,19 +8,14 @@
 #include <fstream>
 
 #include "support/run_cli.hpp"
+#include "support/run_in.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
-
-CliResult run_in(const ScratchDir& dir, const std::vector<std::string>& args,
-                 std::map<std::string, std::optional<std::string>> env = {}) {
-  return run_cli(args, {dir.path(), std::move(env)});
-}
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string shell_quoted(const std::string& s) {
   std::string out = "'";
@@ -42,7 +37,7 @@ TEST_CASE("history: every row, replaced ones too, with action, who, when and how
   };
   const auto before = with_url({"history"});
   CHECK(before.exit_code == 0);
-  CHECK(has(before.out, "no history table cora_migrate.schema_history yet"));
+  CHECK(contains(before.out, "no history table cora_migrate.schema_history yet"));
 
   CHECK(with_url({"baseline", "1"}).exit_code == 0);
   db.connect()->execute_script("CREATE TABLE a (id int PRIMARY KEY)");
@@ -52,10 +47,10 @@ TEST_CASE("history: every row, replaced ones too, with action, who, when and how
 
   const auto human = with_url({"history"});
   CHECK(human.exit_code == 0);
-  CHECK(has(human.out, "baselined"));
-  CHECK(has(human.out, "reapplied"));
-  CHECK(has(human.out, "replaced by a later row"));
-  CHECK(has(human.out, "3 rows\n"));
+  CHECK(contains(human.out, "baselined"));
+  CHECK(contains(human.out, "reapplied"));
+  CHECK(contains(human.out, "replaced by a later row"));
+  CHECK(contains(human.out, "3 rows\n"));
 
   const auto json = with_url({"history", "--json"});
   REQUIRE(json.exit_code == 0);
@@ -88,17 +83,17 @@ TEST_CASE("--quiet: a migrate that works prints nothing; errors still show") {
   dir.write("migrations/002-b.sql", "CREATE TABLE a (id int);\n");
   const auto failed = run_in(dir, {"migrate", "-q", "--database-url", db.conninfo()});
   CHECK(failed.exit_code == 6);
-  CHECK(has(failed.err, "cora-migrate: error: "));
+  CHECK(contains(failed.err, "cora-migrate: error: "));
 }
 
 TEST_CASE("--version names the commit, libpq and libpg_query") {
   const auto r = run_cli({"--version"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("cora-migrate 0.1.0 (git ", 0) == 0);
-  CHECK(!has(r.out, "(git unknown)"));
-  CHECK(has(r.out, "\nlibpq 15."));
-  CHECK(has(r.out, "\nlibpg_query "));
-  CHECK(has(r.out, "(PostgreSQL 15."));
+  CHECK(!contains(r.out, "(git unknown)"));
+  CHECK(contains(r.out, "\nlibpq 15."));
+  CHECK(contains(r.out, "\nlibpg_query "));
+  CHECK(contains(r.out, "(PostgreSQL 15."));
 }
 
 TEST_CASE("--env-file and env_file: variables read as dbmate reads .env; the environment wins") {
@@ -108,13 +103,13 @@ TEST_CASE("--env-file and env_file: variables read as dbmate reads .env; the env
   dir.write("ci.env", "# the job's settings\nexport DATABASE_URL=\"" + db.conninfo() + "\"\nUNUSED='x y' # note\n");
   const auto r = run_in(dir, {"--env-file", "ci.env", "migrate"});
   CHECK(r.exit_code == 0);
-  CHECK(has(r.out, "applied 001-a.sql"));
+  CHECK(contains(r.out, "applied 001-a.sql"));
 
   dir.write("cora-migrate.toml", "env_file = \"db.env\"\ndatabase_url = \"${APP_DB}\"\n");
   dir.write("db.env", "APP_DB=" + db.conninfo() + "\n");
   const auto from_config = run_in(dir, {"status", "--exit-code"});
   CHECK(from_config.exit_code == 0);
-  CHECK(has(from_config.out, "1 applied"));
+  CHECK(contains(from_config.out, "1 applied"));
 
   // A variable set in the environment beats the file's.
   const auto env_wins = run_in(dir, {"status"}, {{"APP_DB", "host=/nonexistent-socket-dir dbname=x"}});
@@ -123,10 +118,10 @@ TEST_CASE("--env-file and env_file: variables read as dbmate reads .env; the env
   dir.write("db.env", "APP_DB=x\nthis line is wrong\n");
   const auto bad = run_in(dir, {"status"});
   CHECK(bad.exit_code == 3);
-  CHECK(has(bad.err, "db.env:2: not KEY=VALUE"));
+  CHECK(contains(bad.err, "db.env:2: not KEY=VALUE"));
   const auto missing = run_in(dir, {"--env-file", "nope.env", "status"});
   CHECK(missing.exit_code == 3);
-  CHECK(has(missing.err, "nope.env: env file cannot be read"));
+  CHECK(contains(missing.err, "nope.env: env file cannot be read"));
 }
 
 TEST_CASE("lint --pending: only the files the next migrate would apply") {
@@ -139,7 +134,7 @@ TEST_CASE("lint --pending: only the files the next migrate would apply") {
   CHECK(run_in(dir, {"lint"}).exit_code == 13);
   const auto pending = run_in(dir, {"lint", "--pending", "--database-url", db.conninfo()});
   CHECK(pending.exit_code == 0);
-  CHECK(has(pending.err, "Linting the 1 file(s) the next migrate would apply"));
+  CHECK(contains(pending.err, "Linting the 1 file(s) the next migrate would apply"));
   dir.write("migrations/004-drop.sql", "DROP TABLE a;\n");
   const auto warns = run_in(dir, {"lint", "--pending", "--database-url", db.conninfo(), "--format", "json"});
   CHECK(warns.exit_code == 13);
@@ -157,9 +152,9 @@ TEST_CASE("migrate --dry-run --format sql: a script psql runs, leaving the histo
   TestDatabase db;
   const auto r = run_in(dir, {"migrate", "--dry-run", "--format", "sql", "--database-url", db.conninfo()});
   REQUIRE(r.exit_code == 0);
-  CHECK(!has(r.out, "$1,"));
-  CHECK(!has(r.out, "-- parameters"));
-  CHECK(has(r.out, "\\set ON_ERROR_STOP on\n"));
+  CHECK(!contains(r.out, "$1,"));
+  CHECK(!contains(r.out, "-- parameters"));
+  CHECK(contains(r.out, "\\set ON_ERROR_STOP on\n"));
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");  // nothing ran
 
   const auto script = dir.write("plan.sql", r.out);
@@ -171,8 +166,8 @@ TEST_CASE("migrate --dry-run --format sql: a script psql runs, leaving the histo
                   "cora_migrate.schema_history") == "1:apply:applied,2:apply:applied");
   const auto status = run_in(dir, {"status", "--exit-code", "--database-url", db.conninfo()});
   CHECK(status.exit_code == 0);
-  CHECK(has(status.out, "2 migration(s): 2 applied"));
-  CHECK(has(run_in(dir, {"migrate", "--database-url", db.conninfo()}).out, "Nothing to apply"));
+  CHECK(contains(status.out, "2 migration(s): 2 applied"));
+  CHECK(contains(run_in(dir, {"migrate", "--database-url", db.conninfo()}).out, "Nothing to apply"));
 
   CHECK(run_in(dir, {"migrate", "--format", "sql", "--database-url", db.conninfo()}).exit_code == 2);
 }

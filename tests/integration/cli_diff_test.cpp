@@ -14,17 +14,11 @@
 #include "support/scratch_dir.hpp"
 #include "support/stale_function.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The line of 007 where `text` first appears: the tests do not hard-code line numbers.
 int line_in_007(const std::string& text) {

@@ -23,7 +23,7 @@ void check_one_line(const CliResult& r) {
   CHECK(r.err.find("error:") == r.err.find(last) + 14);
 }
 
-CliResult run_in(const ScratchDir& dir, std::vector<std::string> args, CliOptions options = {}) {
+CliResult run_with_options(const ScratchDir& dir, std::vector<std::string> args, CliOptions options = {}) {
   options.cwd = dir.path();
   return run_cli(args, options);
 }
@@ -36,39 +36,39 @@ TEST_CASE("cora-migrate: configuration errors exit 3 and name file, line and key
 
   SUBCASE("unknown key") {
     dir.write("cora-migrate.toml", "migrations_dir = \"migrations\"\nbogus = 1\n");
-    const auto r = run_in(dir, {"status"});
+    const auto r = run_with_options(dir, {"status"});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("cora-migrate.toml:2: bogus: unknown key") != std::string::npos);
     check_one_line(r);
   }
   SUBCASE("wrong type in a table") {
     dir.write("cora-migrate.toml", "[timeouts]\nlock_wait = 5\n");
-    const auto r = run_in(dir, {"status"});
+    const auto r = run_with_options(dir, {"status"});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("cora-migrate.toml:2: timeouts.lock_wait: must be a string") != std::string::npos);
     check_one_line(r);
   }
   SUBCASE("TOML syntax") {
     dir.write("cora-migrate.toml", "[timeouts]\nlock_wait = \n");
-    const auto r = run_in(dir, {"status"});
+    const auto r = run_with_options(dir, {"status"});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("cora-migrate.toml:2:") != std::string::npos);
     check_one_line(r);
   }
   SUBCASE("unset variable in database_url") {
     dir.write("cora-migrate.toml", "database_url = \"${CORA_TEST_UNSET_URL}\"\n");
-    const auto r = run_in(dir, {"status"}, {{}, {{"CORA_TEST_UNSET_URL", std::nullopt}}});
+    const auto r = run_with_options(dir, {"status"}, {{}, {{"CORA_TEST_UNSET_URL", std::nullopt}}});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("cora-migrate.toml:1: database_url: uses ${CORA_TEST_UNSET_URL}") != std::string::npos);
   }
   SUBCASE("unknown environment") {
     dir.write("cora-migrate.toml", "[environments.dev]\ndatabase_url = \"postgresql:///dev\"\n");
-    const auto r = run_in(dir, {"--env", "prod", "status"});
+    const auto r = run_with_options(dir, {"--env", "prod", "status"});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("no [environments.prod] (configured: dev)") != std::string::npos);
   }
   SUBCASE("missing --config file") {
-    const auto r = run_in(dir, {"--config", "nope.toml", "status"});
+    const auto r = run_with_options(dir, {"--config", "nope.toml", "status"});
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("nope.toml: no such config file") != std::string::npos);
   }
@@ -147,26 +147,26 @@ TEST_CASE("cora-migrate: connection errors exit 5 and never print the password")
   const std::string secret = "s3cr3t-Pa55";
 
   SUBCASE("refused, password in the URL") {
-    const auto r = run_in(dir, {"--database-url", "postgresql://app:" + secret + "@127.0.0.1:1/app", "status"});
+    const auto r = run_with_options(dir, {"--database-url", "postgresql://app:" + secret + "@127.0.0.1:1/app", "status"});
     CHECK(r.exit_code == 5);
     CHECK(r.err.find("postgresql://app:***@127.0.0.1:1/app") != std::string::npos);
     CHECK((r.out + r.err).find(secret) == std::string::npos);
     check_one_line(r);
   }
   SUBCASE("refused, password in a key=value string and in PGPASSWORD") {
-    const auto r = run_in(dir, {"--database-url", "host=127.0.0.1 port=1 user=app password=" + secret, "migrate"},
+    const auto r = run_with_options(dir, {"--database-url", "host=127.0.0.1 port=1 user=app password=" + secret, "migrate"},
                           {{}, {{"PGPASSWORD", secret}}});
     CHECK(r.exit_code == 5);
     CHECK(r.err.find("password=***") != std::string::npos);
     CHECK((r.out + r.err).find(secret) == std::string::npos);
   }
   SUBCASE("password in DATABASE_URL from the environment") {
-    const auto r = run_in(dir, {"status", "--json"}, {{}, {{"DATABASE_URL", "postgres://u:" + secret + "@localhost:1/x"}}});
+    const auto r = run_with_options(dir, {"status", "--json"}, {{}, {{"DATABASE_URL", "postgres://u:" + secret + "@localhost:1/x"}}});
     CHECK(r.exit_code == 5);
     CHECK((r.out + r.err).find(secret) == std::string::npos);
   }
   SUBCASE("a malformed URL") {
-    const auto r = run_in(dir, {"--database-url", "postgresql://u:" + secret + "@host:notaport/db", "status"});
+    const auto r = run_with_options(dir, {"--database-url", "postgresql://u:" + secret + "@host:notaport/db", "status"});
     CHECK(r.exit_code == 5);
     CHECK((r.out + r.err).find(secret) == std::string::npos);
     check_one_line(r);
@@ -191,7 +191,7 @@ TEST_CASE("cora-migrate: missing PostgreSQL binaries for the local cluster exit 
   ScratchDir dir;
   dir.write("migrations/001-a.sql", "SELECT 1;\n");
   dir.write("cora-migrate.toml", "[local]\ndata_dir = \"local\"\npg_bin_dir = \"/nonexistent/bin\"\n");
-  const auto r = run_in(dir, {"status"});
+  const auto r = run_with_options(dir, {"status"});
   CHECK(r.exit_code == 9);
   CHECK(r.err.find("/nonexistent/bin/initdb: PostgreSQL 15 is not installed there") != std::string::npos);
   check_one_line(r);

@@ -7,21 +7,12 @@
 #include <filesystem>
 
 #include "support/run_cli.hpp"
+#include "support/run_in.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
-
-namespace {
-
-CliResult run_in(const ScratchDir& dir, const std::vector<std::string>& args,
-                 std::map<std::string, std::optional<std::string>> env = {}) {
-  return run_cli(args, {dir.path(), std::move(env)});
-}
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("verify: a --checks or checks_dir folder that does not exist is an error, not lints only") {
   ScratchDir dir;
@@ -29,21 +20,21 @@ TEST_CASE("verify: a --checks or checks_dir folder that does not exist is an err
   TestDatabase db;
   const auto typo = run_in(dir, {"verify", "--checks", "chekcs", "--database-url", db.conninfo()});
   CHECK(typo.exit_code == 3);
-  CHECK(has(typo.err, "checks folder chekcs does not exist"));
+  CHECK(contains(typo.err, "checks folder chekcs does not exist"));
   CHECK(typo.out.empty());
 
   dir.write("cora-migrate.toml", "checks_dir = \"checkz\"\n");
   const auto config = run_in(dir, {"verify", "--database-url", db.conninfo()});
   CHECK(config.exit_code == 3);
-  CHECK(has(config.err, "checkz does not exist"));
+  CHECK(contains(config.err, "checkz does not exist"));
 
   // The default checks/ may be missing: lints only, as before.
   std::filesystem::remove(dir.path() / "cora-migrate.toml");
   CHECK(run_in(dir, {"migrate", "--database-url", db.conninfo()}).exit_code == 0);
   const auto lints_only = run_in(dir, {"verify", "--database-url", db.conninfo()});
   CHECK(lints_only.exit_code == 11);  // the lints ran: table a has no row level security
-  CHECK(has(lints_only.out, "rls"));
-  CHECK(!has(lints_only.err, "does not exist"));
+  CHECK(contains(lints_only.out, "rls"));
+  CHECK(!contains(lints_only.err, "does not exist"));
 }
 
 TEST_CASE("verify --scratch with --database-url is a usage error") {
@@ -51,7 +42,7 @@ TEST_CASE("verify --scratch with --database-url is a usage error") {
   dir.write("migrations/001-a.sql", "SELECT 1;\n");
   const auto r = run_in(dir, {"verify", "--scratch", "--database-url", "postgresql://localhost/x"});
   CHECK(r.exit_code == 2);
-  CHECK(has(r.err, "--scratch and --database-url together"));
+  CHECK(contains(r.err, "--scratch and --database-url together"));
   CHECK(!std::filesystem::exists(dir.path() / ".cora"));
 }
 
@@ -62,10 +53,10 @@ TEST_CASE("verify on a database with pending migrations says so first") {
   TestDatabase db;
   CHECK(run_in(dir, {"migrate", "--target", "1", "--database-url", db.conninfo()}).exit_code == 0);
   const auto r = run_in(dir, {"verify", "--database-url", db.conninfo()});
-  CHECK(has(r.err, "warning: 1 migration is not applied to "));
-  CHECK(has(r.err, "(first: 002-b.sql, pending): verify checks the schema as it is; run `cora-migrate migrate` first"));
+  CHECK(contains(r.err, "warning: 1 migration is not applied to "));
+  CHECK(contains(r.err, "(first: 002-b.sql, pending): verify checks the schema as it is; run `cora-migrate migrate` first"));
   CHECK(run_in(dir, {"migrate", "--database-url", db.conninfo()}).exit_code == 0);
-  CHECK(!has(run_in(dir, {"verify", "--database-url", db.conninfo()}).err, "not applied"));
+  CHECK(!contains(run_in(dir, {"verify", "--database-url", db.conninfo()}).err, "not applied"));
 }
 
 TEST_CASE("no database configured: announced; refused when CI is set unless --local; no cluster outside a project") {
@@ -75,19 +66,19 @@ TEST_CASE("no database configured: announced; refused when CI is set unless --lo
 
   const auto refused = run_in(dir, {"migrate"}, {{"CI", "true"}});
   CHECK(refused.exit_code == 3);
-  CHECK(has(refused.err, "CI is set and no database is configured"));
-  CHECK(has(refused.err, "pass --local"));
+  CHECK(contains(refused.err, "CI is set and no database is configured"));
+  CHECK(contains(refused.err, "pass --local"));
   CHECK(!std::filesystem::exists(dir.path() / "pg"));
 
   const auto chosen = run_in(dir, {"migrate", "--local"}, {{"CI", "true"}});
   CHECK(chosen.exit_code == 0);
-  CHECK(!has(chosen.err, "note: no database configured"));
-  CHECK(has(chosen.out, "applied 001-a.sql"));
+  CHECK(!contains(chosen.err, "note: no database configured"));
+  CHECK(contains(chosen.out, "applied 001-a.sql"));
 
   const auto fallback = run_in(dir, {"status"}, {{"CI", std::nullopt}});
   CHECK(fallback.exit_code == 0);
-  CHECK(has(fallback.err, "note: no database configured"));
-  CHECK(has(fallback.err, "using the embedded PostgreSQL in"));
+  CHECK(contains(fallback.err, "note: no database configured"));
+  CHECK(contains(fallback.err, "using the embedded PostgreSQL in"));
   // CI=false is not CI.
   CHECK(run_in(dir, {"status"}, {{"CI", "false"}}).exit_code == 0);
   // `local ...` is explicit: never refused.
@@ -100,7 +91,7 @@ TEST_CASE("no database configured: announced; refused when CI is set unless --lo
     CAPTURE(args.front());
     const auto r = run_in(empty, args);
     CHECK(r.exit_code == 4);
-    CHECK(has(r.err, "no cora-migrate.toml and no migrations folder here"));
+    CHECK(contains(r.err, "no cora-migrate.toml and no migrations folder here"));
   }
   CHECK(!std::filesystem::exists(empty.path() / ".cora"));
 }
@@ -117,5 +108,5 @@ TEST_CASE("durations as PostgreSQL writes them: 5, 1.5s, 1 min") {
   CHECK(db.scalar("SELECT lock_timeout || ' ' || statement_timeout FROM seen") == "1min 1500ms");
   const auto bad = run_in(dir, {"status", "--wait", "1 minute", "--database-url", db.conninfo()});
   CHECK(bad.exit_code == 2);
-  CHECK(has(bad.err, "--wait 1 minute: not a duration"));
+  CHECK(contains(bad.err, "--wait 1 minute: not a duration"));
 }

@@ -15,10 +15,10 @@ using namespace cora::test;
 
 namespace {
 
-struct Project {
+struct HistoryProject {
   TestDatabase db;
   ScratchDir dir;
-  Project() { std::filesystem::copy(source_dir() / "migrations", dir.path() / "migrations"); }
+  HistoryProject() { std::filesystem::copy(source_dir() / "migrations", dir.path() / "migrations"); }
   CliResult run(std::vector<std::string> args) const {
     args.insert(args.begin(), {"--database-url", db.conninfo(), "--migrations", (dir.path() / "migrations").string(),
                                "--checks", (source_dir() / "checks").string()});
@@ -40,7 +40,7 @@ struct Project {
 }  // namespace
 
 TEST_CASE("cora-migrate baseline: records versions without running them") {
-  Project p;
+  HistoryProject p;
   const auto r = p.run({"baseline", "3"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("baselined 003-profiles.sql (not run)") != std::string::npos);
@@ -53,7 +53,7 @@ TEST_CASE("cora-migrate baseline: records versions without running them") {
 }
 
 TEST_CASE("cora-migrate adopt: a database built by hand with psql") {
-  Project p;
+  HistoryProject p;
   p.apply_with_psql();
 
   SUBCASE("every migration's objects exist and its checks pass: all adopted") {
@@ -85,7 +85,7 @@ TEST_CASE("cora-migrate adopt: a database built by hand with psql") {
 }
 
 TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") {
-  Project p;
+  HistoryProject p;
   p.dir.write("migrations/009-unique-email.sql",
               "-- cora-migrate: transaction=false\n"
               "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_user_auth_log_email_lower ON public.user_auth_log (lower(user_email));\n"

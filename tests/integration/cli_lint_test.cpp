@@ -10,25 +10,16 @@
 
 #include "cora/lint/volatility.hpp"
 #include "support/run_cli.hpp"
+#include "support/run_in.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
 
 const std::string kRefusedDatabase = "postgresql://cora@127.0.0.1:1/nowhere?connect_timeout=2";
-
-CliResult lint_in(const ScratchDir& dir, std::vector<std::string> args = {}) {
-  args.insert(args.begin(), "lint");
-  CliOptions options;
-  options.cwd = dir.path();
-  return run_cli(args, options);
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::vector<std::string> migrate(const TestDatabase& db, const ScratchDir& dir, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"--database-url", db.conninfo(), "--migrations", (dir.path() / "migrations").string(),

@@ -16,12 +16,11 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 // stdout parsed as exactly one JSON document (parse throws, failing the test, otherwise).
 nlohmann::json document_of(const CliResult& r) {

@@ -13,6 +13,7 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 #include "cora/util/text_lines.hpp"
 
 using namespace cora::test;
@@ -53,16 +54,6 @@ TEST_CASE("cora-migrate --all-envs: 20 databases, one summary") {
 
   CHECK(run_cli({"--all-envs", "local", "status"}, here).exit_code == 2);
 }
-
-namespace {
-
-std::size_t occurrences(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-}  // namespace
 
 TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all targets") {
   TestDatabase good, bad;

@@ -7,18 +7,13 @@
 #include <sstream>
 
 #include "support/run_cli.hpp"
+#include "support/run_in.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
 
 using namespace cora::test;
 
 namespace {
-
-CliResult run_in(const ScratchDir& dir, const std::vector<std::string>& args) {
-  CliOptions options;
-  options.cwd = dir.path();
-  return run_cli(args, options);
-}
 
 std::string read(const std::filesystem::path& path) {
   std::ifstream in(path);

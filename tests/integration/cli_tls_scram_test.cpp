@@ -12,18 +12,13 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/secure_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
 
 constexpr const char* kPassword = "Xq7-scram-pass-41f";
-
-std::size_t occurrences(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 void check_no_password(const CliResult& r, const std::string& password) {
   CHECK(r.out.find(password) == std::string::npos);

@@ -11,21 +11,18 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 // A project of four files, applied; then a table made by hand. Run from the project's folder, so
 // that paths read as a CI job prints them.
-struct Project {
+struct SourcesProject {
   TestDatabase db;
   ScratchDir dir;
-  Project() {
+  SourcesProject() {
     dir.write("migrations/001-notes.sql", "-- notes, without row level security\n"
                                           "CREATE TABLE public.notes (id int PRIMARY KEY, body text);\n");
     dir.write("migrations/002-notes-comment.sql", "-- describe them\n\nCOMMENT ON TABLE public.notes IS 'Notes.';\n");
@@ -57,7 +54,7 @@ const nlohmann::json* check(const nlohmann::json& doc, const std::string& kind, 
 }  // namespace
 
 TEST_CASE("verify: each finding names the migration that last created or altered its object") {
-  Project p;
+  SourcesProject p;
 
   SUBCASE("json: source with module, file and line; a hand-made table has none, and says so") {
     const auto r = p.verify("json");

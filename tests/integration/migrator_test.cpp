@@ -54,7 +54,7 @@ Error migrate_error(const TestDatabase& database, const std::vector<MigrationFil
   return Error(ExitCode::ok, "");
 }
 
-std::string table_exists(const TestDatabase& db, const std::string& name) {
+std::string table_exists_flag(const TestDatabase& db, const std::string& name) {
   return db.scalar("SELECT to_regclass('" + name + "') IS NOT NULL");
 }
 
@@ -68,8 +68,8 @@ TEST_CASE("Migrator: the project's migrations") {
   SUBCASE("apply once, in order, each recorded with its checksum") {
     const auto result = migrate(database, files);
     CHECK(result.applied.size() == files.size());
-    CHECK(table_exists(database, "public.user_auth_log") == "t");
-    CHECK(table_exists(database, "public.user_sessions") == "t");
+    CHECK(table_exists_flag(database, "public.user_auth_log") == "t");
+    CHECK(table_exists_flag(database, "public.user_sessions") == "t");
     const auto db = database.connect();
     const auto rows = db->query("SELECT version, checksum, state, action, client, tool_version FROM " +
                                 std::string(kHistory) + " ORDER BY id");
@@ -91,8 +91,8 @@ TEST_CASE("Migrator: the project's migrations") {
   SUBCASE("--target stops after that version") {
     const auto result = migrate(database, files, 3);
     CHECK(result.applied.size() == 4);  // 000..003
-    CHECK(table_exists(database, "public.user_profiles") == "t");
-    CHECK(table_exists(database, "public.org_members") == "f");
+    CHECK(table_exists_flag(database, "public.user_profiles") == "t");
+    CHECK(table_exists_flag(database, "public.org_members") == "f");
   }
 }
 
@@ -141,9 +141,9 @@ TEST_CASE("Migrator: a failing migration leaves nothing behind") {
   CHECK(message.find("42P01") != std::string::npos);
   CHECK(std::string(error.hint()).find("rolled back") != std::string::npos);
 
-  CHECK(table_exists(database, "first_table") == "t");
-  CHECK(table_exists(database, "second_table") == "f");
-  CHECK(table_exists(database, "third_table") == "f");
+  CHECK(table_exists_flag(database, "first_table") == "t");
+  CHECK(table_exists_flag(database, "second_table") == "f");
+  CHECK(table_exists_flag(database, "third_table") == "f");
   CHECK(database.scalar("SELECT string_agg(version::text, ',') FROM cora_migrate.schema_history") == "1");
 }
 
@@ -188,8 +188,8 @@ TEST_CASE("Migrator: error positions map back into the file") {
     const auto error = migrate_error(database, discover_migrations(dir.path() / "m"));
     CHECK(error.code() == ExitCode::migration_files);
     CHECK(std::string(error.what()).find("002-b.sql:2:8:") != std::string::npos);
-    CHECK(table_exists(database, "fine") == "f");
-    CHECK(table_exists(database, "cora_migrate.schema_history") == "f");
+    CHECK(table_exists_flag(database, "fine") == "f");
+    CHECK(table_exists_flag(database, "cora_migrate.schema_history") == "f");
   }
 }
 
@@ -199,7 +199,7 @@ TEST_CASE("Migrator: session settings made by a file do not leak into the next")
   dir.write("m/001-a.sql", "CREATE SCHEMA elsewhere;\nSET search_path = elsewhere;\nSET ROLE authenticated;\n");
   dir.write("m/002-b.sql", "CREATE TABLE landed (id int);\n");
   migrate(database, discover_migrations(dir.path() / "m"));
-  CHECK(table_exists(database, "public.landed") == "t");
+  CHECK(table_exists_flag(database, "public.landed") == "t");
   CHECK(database.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "2");
 }
 
@@ -213,7 +213,7 @@ TEST_CASE("Migrator: a changed file blocks migrate") {
   const auto error = migrate_error(database, discover_migrations(dir.path() / "m"));
   CHECK(error.code() == ExitCode::history_conflict);
   CHECK(std::string(error.what()).find("001-a.sql: changed since it was applied") != std::string::npos);
-  CHECK(table_exists(database, "b") == "f");
+  CHECK(table_exists_flag(database, "b") == "f");
 }
 
 TEST_CASE("Migrator: files that run outside a transaction") {

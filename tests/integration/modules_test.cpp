@@ -12,12 +12,11 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 // A copy of a fixture project in a scratch folder, so a test may edit it.
 struct ProjectCopy {

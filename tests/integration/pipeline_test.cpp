@@ -14,14 +14,13 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
 namespace {
 
 constexpr int kMigrationFailed = 6;
-
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 std::vector<std::string> migrate_args(const std::string& url, const ScratchDir& dir, std::vector<std::string> rest = {"migrate"}) {
   rest.insert(rest.begin(), {"--database-url", url, "--migrations", (dir.path() / "m").string()});

@@ -14,6 +14,7 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
@@ -24,8 +25,6 @@ std::vector<std::string> migrate_args(const TestDatabase& db, const std::filesys
   rest.insert(rest.begin(), {"--database-url", db.conninfo(), "--migrations", folder.string()});
   return rest;
 }
-
-bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 bool table_exists(const TestDatabase& db, const std::string& name) {
   return db.scalar(fmt::format("SELECT to_regclass('{}') IS NOT NULL", name)) == "t";

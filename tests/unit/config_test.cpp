@@ -31,7 +31,7 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
 
 const fs::path kBase = "/project";
 
-Settings parse(const std::string& text, const std::optional<std::string>& environment = std::nullopt,
+Settings parse_config(const std::string& text, const std::optional<std::string>& environment = std::nullopt,
                const EnvLookup& env = env_of({})) {
   return parse_config_text(text, "cora-migrate.toml", kBase, environment, env);
 }
@@ -39,7 +39,7 @@ Settings parse(const std::string& text, const std::optional<std::string>& enviro
 std::optional<cora::Error> parse_error(const std::string& text,
                                        const std::optional<std::string>& environment = std::nullopt,
                                        const EnvLookup& env = env_of({})) {
-  return error_from([&] { parse(text, environment, env); });
+  return error_from([&] { parse_config(text, environment, env); });
 }
 
 // Asserts that parsing `text` fails with a config error whose message contains `fragment`.
@@ -90,13 +90,13 @@ TEST_CASE("parse_config_text: defaults") {
     CHECK(s.local.pg_bin_dir == "/usr/lib/postgresql/15/bin");
     CHECK_FALSE(s.environment.has_value());
   };
-  SUBCASE("an empty file") { check_defaults(parse("")); }
-  SUBCASE("a file of comments") { check_defaults(parse("# nothing set yet\n\n# really\n")); }
-  SUBCASE("empty sections") { check_defaults(parse("[timeouts]\n[local]\n")); }
+  SUBCASE("an empty file") { check_defaults(parse_config("")); }
+  SUBCASE("a file of comments") { check_defaults(parse_config("# nothing set yet\n\n# really\n")); }
+  SUBCASE("empty sections") { check_defaults(parse_config("[timeouts]\n[local]\n")); }
 }
 
 TEST_CASE("parse_config_text: values") {
-  const auto s = parse(R"(# cora-migrate settings
+  const auto s = parse_config(R"(# cora-migrate settings
 database_url = "postgresql://app@db/prod"
 migrations_dir = "db/migrations"
 checks_dir = "/srv/checks"
@@ -131,25 +131,25 @@ pg_bin_dir = "/opt/pg/bin"
   }
   SUBCASE("local") { CHECK(s.local.pg_bin_dir == fs::path("/opt/pg/bin")); }
   SUBCASE("inline tables work like sections") {
-    const auto inline_tables = parse("timeouts = { lock_timeout = \"3s\" }\nlocal = { data_dir = \"pg\" }\n");
+    const auto inline_tables = parse_config("timeouts = { lock_timeout = \"3s\" }\nlocal = { data_dir = \"pg\" }\n");
     CHECK(inline_tables.timeouts.lock_timeout.count() == 3'000);
     CHECK(inline_tables.timeouts.lock_wait.count() == 60'000);
     CHECK(inline_tables.local.data_dir == kBase / "pg");
   }
   SUBCASE("history_table accepts lower-case names with digits and underscores") {
-    CHECK(parse("history_table = \"_ops2.history_v2\"").history_table == "_ops2.history_v2");
+    CHECK(parse_config("history_table = \"_ops2.history_v2\"").history_table == "_ops2.history_v2");
   }
 }
 
 TEST_CASE("parse_config_text: ${VAR} in database_url") {
   SUBCASE("a set variable is expanded") {
-    const auto s = parse("\ndatabase_url = \"postgresql://app:${PGPASS}@${PGHOST}/prod\"\n", std::nullopt,
+    const auto s = parse_config("\ndatabase_url = \"postgresql://app:${PGPASS}@${PGHOST}/prod\"\n", std::nullopt,
                          env_of({{"PGPASS", "s3cret"}, {"PGHOST", "db"}}));
     CHECK(s.database_url == std::optional<std::string>("postgresql://app:s3cret@db/prod"));
     CHECK(s.database_url_origin == "cora-migrate.toml:2");
   }
   SUBCASE("$$ is a literal dollar") {
-    CHECK(parse(R"(database_url = "host=db password=pa$$word")").database_url ==
+    CHECK(parse_config(R"(database_url = "host=db password=pa$$word")").database_url ==
           std::optional<std::string>("host=db password=pa$word"));
   }
   SUBCASE("an unset variable names the file, line, key and variable") {
@@ -163,7 +163,7 @@ TEST_CASE("parse_config_text: ${VAR} in database_url") {
     check_config_error("database_url = \"postgresql://${PGHOST/db\"", "cora-migrate.toml:1: database_url:");
   }
   SUBCASE("an environment that is not selected is not expanded") {
-    const auto s = parse("[environments.prod]\ndatabase_url = \"${PROD_URL}\"\n");
+    const auto s = parse_config("[environments.prod]\ndatabase_url = \"${PROD_URL}\"\n");
     CHECK_FALSE(s.database_url.has_value());
   }
   SUBCASE("the selected environment's unset variable names its key and line") {
@@ -287,7 +287,7 @@ TEST_CASE("parse_config_text: an environment name with a comma is refused") {
     check_config_error(text, "cannot contain a comma", "dev");
   }
   SUBCASE("other punctuation is fine") {
-    CHECK(parse("[environments.\"eu-west.prod_2\"]\n", "eu-west.prod_2").environment == "eu-west.prod_2");
+    CHECK(parse_config("[environments.\"eu-west.prod_2\"]\n", "eu-west.prod_2").environment == "eu-west.prod_2");
   }
 }
 
@@ -327,7 +327,7 @@ checks_dir = "prod-checks"
 [environments.dev]
 )";
   SUBCASE("without --env the environments are not applied") {
-    const auto s = parse(text);
+    const auto s = parse_config(text);
     CHECK(s.database_url == std::optional<std::string>("postgresql://top/db"));
     CHECK(s.database_url_origin == "cora-migrate.toml:1");
     CHECK(s.migrations_dir == kBase / "migrations");
@@ -335,7 +335,7 @@ checks_dir = "prod-checks"
     CHECK_FALSE(s.environment.has_value());
   }
   SUBCASE("the selected environment overrides the top level") {
-    const auto s = parse(text, "staging");
+    const auto s = parse_config(text, "staging");
     CHECK(s.database_url == std::optional<std::string>("postgresql://staging/db"));
     CHECK(s.database_url_origin == "cora-migrate.toml:8");
     CHECK(s.database_url_from_selected_environment);
@@ -344,13 +344,13 @@ checks_dir = "prod-checks"
     CHECK(s.environment == std::optional<std::string>("staging"));
   }
   SUBCASE("environment timeouts are merged key by key") {
-    const auto s = parse(text, "staging");
+    const auto s = parse_config(text, "staging");
     CHECK(s.timeouts.lock_timeout.count() == 1'000);
     CHECK(s.timeouts.lock_wait.count() == 30'000);
     CHECK(s.timeouts.connect.count() == 10'000);
   }
   SUBCASE("an environment without database_url keeps the top-level one, not marked as selected") {
-    const auto s = parse(text, "production");
+    const auto s = parse_config(text, "production");
     CHECK(s.database_url == std::optional<std::string>("postgresql://top/db"));
     CHECK(s.database_url_origin == "cora-migrate.toml:1");
     CHECK_FALSE(s.database_url_from_selected_environment);
@@ -358,7 +358,7 @@ checks_dir = "prod-checks"
     CHECK(s.environment == std::optional<std::string>("production"));
   }
   SUBCASE("an empty environment can be selected") {
-    const auto s = parse(text, "dev");
+    const auto s = parse_config(text, "dev");
     CHECK(s.environment == std::optional<std::string>("dev"));
     CHECK(s.database_url == std::optional<std::string>("postgresql://top/db"));
   }
@@ -559,8 +559,8 @@ TEST_CASE("resolve_settings: folder flags") {
 }
 
 TEST_CASE("parse_config_text: [diff] ignore") {
-  CHECK(parse("").diff_ignore.empty());
-  const auto s = parse("[diff]\nignore = [\"public.legacy_*\", \"extension:pg_stat_statements\"]\n");
+  CHECK(parse_config("").diff_ignore.empty());
+  const auto s = parse_config("[diff]\nignore = [\"public.legacy_*\", \"extension:pg_stat_statements\"]\n");
   CHECK(s.diff_ignore == std::vector<std::string>{"public.legacy_*", "extension:pg_stat_statements"});
   check_config_error("[diff]\nignore = \"public.x\"\n", "cora-migrate.toml:2: diff.ignore: must be an array of name patterns");
   check_config_error("[diff]\nignore = [1]\n", "diff.ignore: must hold only non-empty strings");
@@ -568,13 +568,13 @@ TEST_CASE("parse_config_text: [diff] ignore") {
 }
 
 TEST_CASE("parse_config_text: [migrate] pipeline and pipeline_max_bytes") {
-  const auto defaults = parse("");
+  const auto defaults = parse_config("");
   CHECK(defaults.pipeline.across_files);
   CHECK(defaults.pipeline.max_bytes == 16u * 1024u * 1024u);
-  const auto s = parse("[migrate]\npipeline = \"file\"\npipeline_max_bytes = 1000\n");
+  const auto s = parse_config("[migrate]\npipeline = \"file\"\npipeline_max_bytes = 1000\n");
   CHECK_FALSE(s.pipeline.across_files);
   CHECK(s.pipeline.max_bytes == 1000);
-  CHECK(parse("[migrate]\npipeline = \"run\"\n").pipeline.across_files);
+  CHECK(parse_config("[migrate]\npipeline = \"run\"\n").pipeline.across_files);
   check_config_error("[migrate]\npipeline = \"all\"\n", "cora-migrate.toml:2");
   check_config_error("[migrate]\npipeline = \"all\"\n", "migrate.pipeline");
   check_config_error("[migrate]\npipeline_max_bytes = 0\n", "migrate.pipeline_max_bytes");

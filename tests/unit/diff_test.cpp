@@ -12,7 +12,19 @@
 #include "cora/migrations/prepared_migration.hpp"
 #include "cora/sql/script.hpp"
 
-using namespace cora;
+using cora::compare_schemas;
+using cora::describe_change;
+using cora::DifferenceKind;
+using cora::glob_matches;
+using cora::is_deparsed_attribute;
+using cora::MigrationFile;
+using cora::ObjectSources;
+using cora::prepare_migration;
+using cora::PreparedMigration;
+using cora::restore_sql;
+using cora::SchemaDifference;
+using cora::SchemaObject;
+using cora::SchemaSnapshot;
 
 namespace {
 

@@ -5,8 +5,12 @@
 #include "cora/config/env_file.hpp"
 #include "unit/unit_helpers.hpp"
 
-using namespace cora;
-using namespace cora::test;
+using cora::EnvLookup;
+using cora::ExitCode;
+using cora::parse_env_text;
+using cora::with_env_file;
+using cora::test::contains;
+using cora::test::error_from;
 
 namespace {
 
@@ -14,14 +18,14 @@ EnvLookup no_environment() {
   return [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
 }
 
-std::map<std::string, std::string> parse(const std::string& text, const EnvLookup& env = no_environment()) {
+std::map<std::string, std::string> parse_env(const std::string& text, const EnvLookup& env = no_environment()) {
   return parse_env_text(text, "test.env", env);
 }
 
 }  // namespace
 
 TEST_CASE("env file: the forms dbmate reads") {
-  const auto values = parse(
+  const auto values = parse_env(
       "# a comment\n"
       "\n"
       "DATABASE_URL=postgresql://app@db/app\n"
@@ -53,7 +57,7 @@ TEST_CASE("env file: references prefer the environment; unknown ones are empty")
     if (name == "HOST") return std::string("from-env");
     return std::nullopt;
   };
-  const auto values = parse("HOST=from-file\nURL=postgresql://${HOST}/x${UNSET}\n", env);
+  const auto values = parse_env("HOST=from-file\nURL=postgresql://${HOST}/x${UNSET}\n", env);
   CHECK(values.at("URL") == "postgresql://from-env/x");
   const auto lookup = with_env_file(env, values);
   CHECK(lookup("HOST") == std::optional<std::string>("from-env"));
@@ -71,7 +75,7 @@ TEST_CASE("env file: bad lines name the file and line") {
            {"A='x' y\n", "test.env:1: text after the closing quote"},
            {"A=${B\n", "test.env:1: ${ without }"}}) {
     CAPTURE(text);
-    const auto e = error_from([&] { parse(text); });
+    const auto e = error_from([&] { parse_env(text); });
     REQUIRE(e);
     CHECK(e->code() == ExitCode::config);
     CHECK(contains(e->what(), message));

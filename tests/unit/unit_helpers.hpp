@@ -1,6 +1,6 @@
 #pragma once
 // Small helpers shared by the unit tests: catching a cora::Error to inspect its code and message,
-// and substring checks that print both strings when they fail.
+// and substring checks (contains, from support/text.hpp) that print both strings when they fail.
 
 #include <doctest/doctest.h>
 
@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "cora/error.hpp"
+#include "support/text.hpp"
 
 namespace cora::test {
 
@@ -22,10 +23,6 @@ std::optional<Error> error_from(Action&& action) {
     return e;
   }
   return std::nullopt;
-}
-
-inline bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace cora::test

@@ -10,7 +10,7 @@ namespace cora {
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> nonblank_lines(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -24,9 +24,9 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-std::string one_line(const std::string& text) {
+std::string unwrapped(const std::string& text) {
   std::string out;
-  for (const auto& line : lines_of(text)) out += (out.empty() ? "" : " ") + line.substr(line.find_first_not_of(' '));
+  for (const auto& line : nonblank_lines(text)) out += (out.empty() ? "" : " ") + line.substr(line.find_first_not_of(' '));
   return out;
 }
 
@@ -93,14 +93,14 @@ std::string render_checklist_human(const ChecklistResult& result, bool color) {
         const std::string mark = note.ok ? style.paint("✓", Tone::good) : style.paint("✗", Tone::bad);
         out += fmt::format("      {} {}\n", mark, note.ok ? style.paint(note.text, Tone::dim) : note.text);
         for (const auto& quote : note.quotes) out += "          " + style.paint("│ ", Tone::dim) + quote + "\n";
-        for (const auto& line : lines_of(note.fix)) out += "          fix: " + line + "\n";
+        for (const auto& line : nonblank_lines(note.fix)) out += "          fix: " + line + "\n";
       }
       if (item.state == ItemState::ticked) continue;
       if (item.state == ItemState::unticked && item.unticked != "manual") {
         out += "      " + style.paint(item.unticked, Tone::warn) + "\n";
       }
       bool first = true;
-      for (const auto& line : lines_of(i->how)) {
+      for (const auto& line : nonblank_lines(i->how)) {
         out += (first ? "      how: " : "           ") + line + "\n";
         first = false;
       }
@@ -139,7 +139,7 @@ std::string render_checklist_markdown(const ChecklistResult& result) {
           out += "  - ✓ " + md_text(note.text) + "\n";
           continue;
         }
-        out += "  - ✗ " + md_text(note.text) + (note.fix.empty() ? "" : " (fix: " + md_text(one_line(note.fix)) + ")") + "\n";
+        out += "  - ✗ " + md_text(note.text) + (note.fix.empty() ? "" : " (fix: " + md_text(unwrapped(note.fix)) + ")") + "\n";
         for (const auto& quote : note.quotes) out += "    - " + md_code(quote) + "\n";
       }
       if (item.state == ItemState::unticked) {
@@ -147,7 +147,7 @@ std::string render_checklist_markdown(const ChecklistResult& result) {
                                                           : item.unticked) +
                "_\n";
       }
-      if (!i->how.empty()) out += "  - how: " + one_line(i->how) + "\n";
+      if (!i->how.empty()) out += "  - how: " + unwrapped(i->how) + "\n";
     }
   }
   if (!result.figures.empty()) {

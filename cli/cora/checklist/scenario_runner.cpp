@@ -11,8 +11,6 @@ namespace cora {
 
 namespace {
 
-constexpr const char* kQueryCanceled = "57014";
-
 // One message of the pipeline, and what it is for.
 struct Operation {
   enum class Kind { control, step, expectation };

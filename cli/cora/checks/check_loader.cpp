@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cora/config/toml_reader.hpp"
+#include "cora/sql/names.hpp"
 #include "cora/sql/script.hpp"
 #include "cora/checks/check_reader.hpp"
 
@@ -15,7 +16,6 @@ namespace cora {
 namespace {
 
 // "user_sessions" means "public.user_sessions", as in PostgreSQL's default search_path.
-std::string qualified(const std::string& name) { return name.find('.') == std::string::npos ? "public." + name : name; }
 
 class CheckReader {
  public:
@@ -42,9 +42,9 @@ class CheckReader {
   // request.jwt.claims as JSON: from an inline table, or a JSON string as written.
   std::string claims(const toml::node& node, const std::string& key) const {
     if (const auto* table = node.as_table()) {
-      std::ostringstream json;
-      json << toml::json_formatter{*table, toml::format_flags::none};
-      return json.str();
+      std::ostringstream out;
+      out << toml::json_formatter{*table, toml::format_flags::none};
+      return out.str();
     }
     if (const auto* text = node.as_string()) return text->get();
     toml_.fail(node, key, "must be an inline table such as { sub = \"...\", role = \"authenticated\" }");
@@ -73,7 +73,7 @@ class CheckReader {
 
   TableCheck table(const toml::table& t) const {
     toml_.reject_unknown_keys(t, "table.", {"name", "columns", "rls", "force_rls"});
-    TableCheck check{origin(t), qualified(toml_.required_string(t, "name", "table.")), {},
+    TableCheck check{origin(t), lint::public_qualified(toml_.required_string(t, "name", "table.")), {},
                      toml_.optional_bool(t, "rls", "table."), toml_.optional_bool(t, "force_rls", "table.")};
     if (const toml::node* node = t.get("columns")) {
       const auto* array = node->as_array();
@@ -102,8 +102,8 @@ class CheckReader {
     toml_.reject_unknown_keys(t, "index.", {"name", "table", "columns", "unique", "where", "valid"});
     IndexCheck check;
     check.origin = origin(t);
-    check.index = qualified(toml_.required_string(t, "name", "index."));
-    if (auto table = toml_.optional_string(t, "table", "index.")) check.table = qualified(*table);
+    check.index = lint::public_qualified(toml_.required_string(t, "name", "index."));
+    if (auto table = toml_.optional_string(t, "table", "index.")) check.table = lint::public_qualified(*table);
     check.columns = toml_.optional_strings(t, "columns", "index.");
     check.unique = toml_.optional_bool(t, "unique", "index.");
     check.where = toml_.optional_string(t, "where", "index.");
@@ -113,7 +113,7 @@ class CheckReader {
 
   PolicyCheck policy(const toml::table& t) const {
     toml_.reject_unknown_keys(t, "policy.", {"table", "name", "command", "roles", "permissive"});
-    PolicyCheck check{origin(t), qualified(toml_.required_string(t, "table", "policy.")),
+    PolicyCheck check{origin(t), lint::public_qualified(toml_.required_string(t, "table", "policy.")),
                       toml_.required_string(t, "name", "policy."), toml_.optional_string(t, "command", "policy."),
                       toml_.optional_strings(t, "roles", "policy."), toml_.optional_bool(t, "permissive", "policy.")};
     if (check.command) {
@@ -131,15 +131,15 @@ class CheckReader {
     toml_.reject_unknown_keys(t, "function.", {"name", "arguments", "language", "security_definer",
                                                "search_path_pinned", "references", "must_not_reference"});
     FunctionCheck check{origin(t),
-                        qualified(toml_.required_string(t, "name", "function.")),
+                        lint::public_qualified(toml_.required_string(t, "name", "function.")),
                         toml_.optional_string(t, "arguments", "function."),
                         toml_.optional_string(t, "language", "function."),
                         toml_.optional_bool(t, "security_definer", "function."),
                         toml_.optional_bool(t, "search_path_pinned", "function."),
                         toml_.optional_strings(t, "references", "function.").value_or(std::vector<std::string>{}),
                         toml_.optional_strings(t, "must_not_reference", "function.").value_or(std::vector<std::string>{})};
-    for (auto& r : check.references) r = qualified(r);
-    for (auto& r : check.must_not_reference) r = qualified(r);
+    for (auto& r : check.references) r = lint::public_qualified(r);
+    for (auto& r : check.must_not_reference) r = lint::public_qualified(r);
     return check;
   }
 
@@ -207,7 +207,7 @@ void parse_check_text(const std::string& text, const std::string& file_name, Che
   CheckReader(file_name).read(text, into);
 }
 
-std::string qualified_name(const std::string& name) { return qualified(name); }
+std::string qualified_name(const std::string& name) { return lint::public_qualified(name); }
 
 void read_checks(const TomlReader& reader, const toml::table& parent, CheckSet& into) {
   CheckReader(reader).read_kinds(parent, into);

@@ -6,16 +6,12 @@
 #include <set>
 
 #include "cora/sql/search_path.hpp"
+#include "cora/util/join.hpp"
 
 namespace cora {
 
 namespace {
 
-std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : separator) + i;
-  return out;
-}
 
 std::string yes_no(bool b) { return b ? "true" : "false"; }
 

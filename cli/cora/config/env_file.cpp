@@ -7,12 +7,12 @@
 #include <sstream>
 
 #include "cora/error.hpp"
+#include "cora/util/blank.hpp"
 
 namespace cora {
 
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9') || c == '.' || c == '-'; }
 

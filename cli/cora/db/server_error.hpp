@@ -4,6 +4,9 @@
 
 namespace cora {
 
+// SQLSTATE query_canceled: statement_timeout, or a cancel request (ours after Ctrl-C).
+inline constexpr const char* kQueryCanceled = "57014";
+
 // The fields of a PostgreSQL error report that a user needs to act on it.
 struct ServerError {
   std::string sqlstate;

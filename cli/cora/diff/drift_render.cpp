@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::size_t kShortValue = 100;
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -24,7 +24,7 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-std::string trimmed(const std::string& s) {
+std::string trim_blanks(const std::string& s) {
   const auto first = s.find_first_not_of(" \t\r");
   if (first == std::string::npos) return "";
   return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
@@ -79,12 +79,12 @@ std::string schemas_text(const DriftReport& r) {
 }  // namespace
 
 ValueChange describe_change(const std::string& expected, const std::string& actual) {
-  const auto e = lines_of(expected), a = lines_of(actual);
+  const auto e = split_lines(expected), a = split_lines(actual);
   if (e.size() <= 1 && a.size() <= 1) return {"", none_if_empty(shortened(expected)), none_if_empty(shortened(actual))};
   std::size_t i = 0;
-  while (i < e.size() && i < a.size() && trimmed(e[i]) == trimmed(a[i])) ++i;
-  const std::string want = i < e.size() ? shortened(trimmed(e[i])) : "(no more lines)";
-  const std::string have = i < a.size() ? shortened(trimmed(a[i])) : "(no more lines)";
+  while (i < e.size() && i < a.size() && trim_blanks(e[i]) == trim_blanks(a[i])) ++i;
+  const std::string want = i < e.size() ? shortened(trim_blanks(e[i])) : "(no more lines)";
+  const std::string have = i < a.size() ? shortened(trim_blanks(a[i])) : "(no more lines)";
   if (want == have) {  // only blanks differ
     return {fmt::format("line {}", i + 1), "(blanks differ)", "(blanks differ)"};
   }

@@ -1,5 +1,6 @@
 #include "cora/diff/restore_sql.hpp"
 #include "cora/db/sql_text.hpp"
+#include "cora/util/join.hpp"
 
 #include <fmt/format.h>
 
@@ -73,11 +74,6 @@ std::vector<Privilege> privileges(const std::string& list) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
 
 std::string grant_sql(const SchemaObject* expected, const SchemaObject* actual) {
   const SchemaObject& any = expected ? *expected : *actual;

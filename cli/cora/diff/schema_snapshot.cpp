@@ -252,7 +252,7 @@ FROM (
   GROUP BY a.object_kind, a.object, a.target, a.parent, a.grantee) g)";
 }
 
-std::string text(const nlohmann::json& j, const char* key) {
+std::string string_member(const nlohmann::json& j, const char* key) {
   const auto it = j.find(key);
   return it == j.end() || it->is_null() ? std::string() : it->get<std::string>();
 }
@@ -284,11 +284,11 @@ SchemaSnapshot read_schema_snapshot(Connection& db, const std::vector<std::strin
     const auto& result = outcome.results[r];
     for (const auto& o : nlohmann::json::parse(result.rows.at(0).at(0).value_or("[]"))) {
       SchemaObject object;
-      object.kind = text(o, "kind");
-      object.name = text(o, "name");
-      object.parent = text(o, "parent");
+      object.kind = string_member(o, "kind");
+      object.name = string_member(o, "name");
+      object.parent = string_member(o, "parent");
       object.order = o.value("order", 0);
-      object.create_sql = text(o, "sql");
+      object.create_sql = string_member(o, "sql");
       for (const auto& [attribute, value] : o.at("attributes").items()) {
         object.attributes[attribute] = value.is_null() ? std::string() : value.get<std::string>();
       }

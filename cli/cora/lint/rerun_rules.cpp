@@ -35,11 +35,11 @@ const DefinedObject* created_object(const std::vector<DefinedObject>& defined) {
   return nullptr;
 }
 
-std::string kind_of(const std::string& key) { return key.substr(0, key.find(':')); }
+std::string key_kind(const std::string& key) { return key.substr(0, key.find(':')); }
 std::string name_of(const std::string& key) { return key.substr(key.find(':') + 1); }
 
 // dropped_objects() names a dropped view "table:".
-std::string drop_key(const std::string& key) { return kind_of(key) == "view" ? "table:" + name_of(key) : key; }
+std::string drop_key(const std::string& key) { return key_kind(key) == "view" ? "table:" + name_of(key) : key; }
 
 std::string upper(std::string s) {
   for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
@@ -106,7 +106,7 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
   const auto defined = defined_objects(type, node, statement.start);
   const DefinedObject* created = created_object(defined);
   if (!created) return out;
-  const std::string kind = kind_of(created->key);
+  const std::string kind = key_kind(created->key);
   if (kind == "table" && !created->if_not_exists) scratch_tables_.insert(created->key);
   if (created->if_not_exists || created->or_replace || dropped_.count(drop_key(created->key)) > 0) return out;
   for (std::size_t later = index + 1; later < drops_.size(); ++later) {

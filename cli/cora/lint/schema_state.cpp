@@ -1,5 +1,7 @@
 #include "cora/lint/schema_state.hpp"
 
+#include "cora/db/sql_text.hpp"
+
 namespace cora::lint {
 
 namespace {
@@ -38,12 +40,6 @@ std::string string_argument(const json& def_elem) {
   return (*arg)["String"].value("sval", "");
 }
 
-std::string quoted(const std::string& identifier) {
-  std::string out = "\"";
-  for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 // SET search_path = a, b / = '' inside CREATE FUNCTION: {"arg": {"VariableSetStmt": {"name":
 // "search_path", "args": [{"A_Const": {"sval": {"sval": "a"}}}, ...]}}}. FROM CURRENT is unknown.
 std::optional<std::string> search_path_setting(const json& def_elem) {
@@ -52,7 +48,7 @@ std::optional<std::string> search_path_setting(const json& def_elem) {
   std::string setting;
   for (const auto& arg : set.value("args", json::array())) {
     const std::string value = arg.value("A_Const", json::object()).value("sval", json::object()).value("sval", "");
-    setting += (setting.empty() ? "" : ", ") + (value.empty() ? std::string("''") : quoted(value));
+    setting += (setting.empty() ? "" : ", ") + (value.empty() ? std::string("''") : quote_identifier(value));
   }
   return setting;
 }
@@ -82,7 +78,7 @@ void define_function(SchemaState& state, const LintFile& file, const LintStateme
     const auto& p = item["FunctionParameter"];
     const std::string mode = p.value("mode", "FUNC_PARAM_DEFAULT");
     const auto& type = p.value("argType", json::object());
-    const std::string name = p.contains("name") ? quoted(p.value("name", "")) + " " : std::string();
+    const std::string name = p.contains("name") ? quote_identifier(p.value("name", "")) + " " : std::string();
     if (mode == "FUNC_PARAM_TABLE") {
       table_columns += (table_columns.empty() ? "" : ", ") + name + type_sql(type);
       continue;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cora/lints/lint_context.hpp"
+#include "cora/util/join.hpp"
 
 namespace cora {
 
@@ -32,11 +33,6 @@ bool leads_with(const IndexFact& i, const ForeignKeyFact& k) {
   return leading == std::set<int>(k.attnums.begin(), k.attnums.end());
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
 
 }  // namespace
 
@@ -64,7 +60,7 @@ void unindexed_foreign_key(const LintContext& c, LintOutcomes& out) {
       const bool indexed = std::any_of(c.snapshot.indexes.begin(), c.snapshot.indexes.end(),
                                        [&](const IndexFact& i) { return i.table == table && leads_with(i, *k); });
       if (indexed) continue;
-      const std::string columns = joined(k->columns);
+      const std::string columns = join(k->columns);
       std::string index_name = "idx_" + t->second.name;
       for (const auto& col : k->columns) index_name += "_" + col;
       o.findings.push_back(
@@ -117,7 +113,7 @@ void fkey_to_auth_unique(const LintContext& c, LintOutcomes& out) {
     if (k.to_unique_not_primary) {
       o.findings.push_back({Severity::error, fmt::format("foreign key {} references the primary key of {}", k.name, k.referenced_table),
                             fmt::format("it references ({}), a unique constraint Supabase may change",
-                                        joined(k.referenced_columns)),
+                                        join(k.referenced_columns)),
                             fmt::format("reference {} (id) instead", k.referenced_table)});
     }
     out.push_back(std::move(o));

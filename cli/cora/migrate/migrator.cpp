@@ -22,7 +22,6 @@ namespace {
 constexpr const char* kAppliedElsewhere = "CM001";
 // Raised by our own preamble when another run recorded a different file under the version.
 constexpr const char* kRecordedByOtherFile = "CM002";
-constexpr const char* kQueryCanceled = "57014";
 
 // Steps before and after the file's own statements in a transactional pipeline: BEGIN and the
 // preamble; then the session resets, the history row, COMMIT, and DISCARD ALL.

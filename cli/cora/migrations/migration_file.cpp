@@ -55,7 +55,7 @@ std::optional<std::string> not_a_regular_file(const std::filesystem::directory_e
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
-bool is_blank(const std::string& text) {
+bool is_whitespace_only(const std::string& text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
@@ -86,7 +86,6 @@ std::optional<ParsedFileName> parse_migration_file_name(const std::string& file_
 
 namespace {
 
-constexpr std::size_t kDateDigits = 8;        // YYYYMMDD: shorter is a plain number
 constexpr std::size_t kTimestampWidth = 18;   // left-aligned width dates are compared at
 
 std::string_view without_leading_zeros(std::string_view digits) {
@@ -237,7 +236,7 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
     }
   }
   for (auto& file : files) {
-    if (is_blank(file.content)) {
+    if (is_whitespace_only(file.content)) {
       throw Error(ExitCode::migration_files, "file is empty", "write the migration's SQL, or delete the file")
           .at({file.path.string()});
     }

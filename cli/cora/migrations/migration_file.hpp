@@ -3,6 +3,7 @@
 // YYYYMMDD_name.sql / YYYYMMDDHHMMSS_name.sql (dated; the Supabase CLI's style), mixed in one
 // folder and ordered as the toolkit means them: numbers first, then dates as timestamps.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -31,6 +32,10 @@ struct MigrationFile {
   // LF into CRLF (git's autocrlf) or back is not a change.
   bool matches_checksum(const std::string& recorded) const { return recorded == checksum || recorded == raw_checksum; }
 };
+
+// A version of this many digits or more is a date (YYYYMMDD, or a longer timestamp); shorter is a
+// plain number.
+inline constexpr std::size_t kDateDigits = 8;
 
 struct ParsedFileName {
   std::int64_t version = 0;

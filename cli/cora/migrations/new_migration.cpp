@@ -13,7 +13,6 @@ namespace cora {
 
 namespace {
 
-constexpr std::size_t kDateDigits = 8;       // YYYYMMDD or longer: a dated version
 constexpr std::size_t kTimestampDigits = 14; // YYYYMMDDHHMMSS, as the Supabase CLI writes them
 constexpr std::size_t kMaxNameLength = 100;
 

@@ -8,6 +8,7 @@
 
 #include "cora/config/duration.hpp"
 #include "cora/error.hpp"
+#include "cora/util/blank.hpp"
 #include "cora/util/text_position.hpp"
 
 namespace cora {
@@ -36,7 +37,6 @@ std::string_view trim(std::string_view s) {
   directive_error(file, line, what, ErrorKind::silence);
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 // "--cora-migrate:", "-- CORA-MIGRATE:", "-- cora_migrate :" and the like: meant as a directive,
 // yet not one, so it would be ignored silently (a transaction=false that never takes effect).

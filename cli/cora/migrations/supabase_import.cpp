@@ -6,6 +6,7 @@
 
 #include "cora/sql/script.hpp"
 #include "cora/sql/statement_text.hpp"
+#include "cora/util/join.hpp"
 
 namespace cora {
 
@@ -22,11 +23,6 @@ std::vector<std::string> normalised(const std::vector<std::string>& statements) 
   return out;
 }
 
-std::string joined(const std::vector<std::string>& statements) {
-  std::string out;
-  for (const auto& s : statements) out += (out.empty() ? "" : " ; ") + s;
-  return out;
-}
 
 // At most kQuoted characters of `text` around byte `at`, where it first differs from the other.
 std::string quoted(const std::string& text, std::size_t at) {
@@ -45,7 +41,7 @@ std::size_t first_difference(const std::string& a, const std::string& b) {
 
 // Why the recorded statements are not the file's, or nullopt when they are.
 std::optional<std::string> difference(const std::vector<std::string>& recorded, const std::vector<std::string>& local) {
-  if (joined(recorded) == joined(local)) return std::nullopt;
+  if (join(recorded, " ; ") == join(local, " ; ")) return std::nullopt;
   for (std::size_t i = 0; i < std::min(recorded.size(), local.size()); ++i) {
     if (recorded[i] == local[i]) continue;
     const std::size_t at = first_difference(recorded[i], local[i]);

@@ -1,5 +1,7 @@
 #include "cora/sql/names.hpp"
 
+#include "cora/db/sql_text.hpp"
+
 namespace cora::lint {
 
 QualifiedName relation_name(const nlohmann::json& range_var) {
@@ -35,12 +37,6 @@ QualifiedName list_name(const nlohmann::json& strings) {
 
 namespace {
 
-std::string quoted(const std::string& identifier) {
-  std::string out = "\"";
-  for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::size_t array_dimensions(const nlohmann::json& type_name) {
   const auto it = type_name.find("arrayBounds");
   return it != type_name.end() && it->is_array() ? it->size() : 0;
@@ -52,7 +48,7 @@ std::string type_sql(const nlohmann::json& type_name) {
   std::string out;
   if (type_name.value("setof", false)) out += "SETOF ";
   const auto parts = string_list(type_name.value("names", nlohmann::json::array()));
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + quoted(parts[i]);
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + quote_identifier(parts[i]);
   if (type_name.value("pct_type", false)) out += "%TYPE";
   for (std::size_t i = 0; i < array_dimensions(type_name); ++i) out += "[]";
   return out;

@@ -18,6 +18,11 @@ struct QualifiedName {
   bool operator==(const QualifiedName& o) const { return schema == o.schema && name == o.name; }
 };
 
+// "t" as "public.t"; a name with a schema stays as it is.
+inline std::string public_qualified(const std::string& name) {
+  return name.find('.') == std::string::npos ? "public." + name : name;
+}
+
 // {"schemaname": "s", "relname": "t"} (a RangeVar, with or without its wrapper).
 QualifiedName relation_name(const nlohmann::json& range_var);
 

@@ -39,7 +39,7 @@ std::vector<std::string> created_objects(const std::string& type, const nlohmann
   return {};
 }
 
-std::vector<std::string> name_parts(const nlohmann::json& list) {
+std::vector<std::string> list_name_parts(const nlohmann::json& list) {
   std::vector<std::string> parts;
   const auto& items = list.contains("List") ? list["List"].value("items", nlohmann::json::array()) : list;
   if (!items.is_array()) return parts;
@@ -73,20 +73,20 @@ std::vector<std::string> dropped_objects(const std::string& type, const nlohmann
   std::vector<std::string> out;
   for (const auto& object : node.value("objects", nlohmann::json::array())) {
     if (kind == "OBJECT_FUNCTION" || kind == "OBJECT_PROCEDURE") {
-      const auto parts = name_parts(object.value("ObjectWithArgs", nlohmann::json::object()).value("objname", nlohmann::json::array()));
+      const auto parts = list_name_parts(object.value("ObjectWithArgs", nlohmann::json::object()).value("objname", nlohmann::json::array()));
       if (parts.empty()) continue;
       out.push_back("function:" + (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back());
       continue;
     }
     if (kind == "OBJECT_TYPE" || kind == "OBJECT_DOMAIN") {
       // DROP TYPE's objects are TypeNames: {"TypeName": {"names": [...]}}.
-      const auto names = name_parts(object.value("TypeName", nlohmann::json::object()).value("names", nlohmann::json::array()));
+      const auto names = list_name_parts(object.value("TypeName", nlohmann::json::object()).value("names", nlohmann::json::array()));
       if (!names.empty()) {
         out.push_back("type:" + (names.size() > 1 ? names[names.size() - 2] : std::string("public")) + "." + names.back());
       }
       continue;
     }
-    const auto parts = name_parts(object);
+    const auto parts = list_name_parts(object);
     if (parts.empty()) continue;
     const std::string qualified = (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back();
     if (kind == "OBJECT_TABLE" || kind == "OBJECT_VIEW" || kind == "OBJECT_MATVIEW") out.push_back("table:" + qualified);

@@ -6,12 +6,12 @@
 
 #include "cora/config/lint_rules.hpp"
 #include "cora/migrations/plan.hpp"
+#include "cora/sql/names.hpp"
 
 namespace cora {
 
 namespace {
 
-std::string qualified(const std::string& name) { return name.find('.') == std::string::npos ? "public." + name : name; }
 
 // (ObjectSources::last_change kind, name) of what `o` is about; kind empty when nothing.
 std::pair<std::string, std::string> object_of(const CheckOutcome& o) {
@@ -20,11 +20,11 @@ std::pair<std::string, std::string> object_of(const CheckOutcome& o) {
     const LintRule* rule = find_lint_rule(kind.substr(5));
     kind = rule ? rule->subject_kind : "";
   }
-  if (kind == "table") return {"relation", qualified(o.subject)};
-  if (kind == "index") return {"index", qualified(o.subject)};
-  if (kind == "function") return {"function", qualified(o.subject.substr(0, o.subject.find('(')))};
+  if (kind == "table") return {"relation", lint::public_qualified(o.subject)};
+  if (kind == "index") return {"index", lint::public_qualified(o.subject)};
+  if (kind == "function") return {"function", lint::public_qualified(o.subject.substr(0, o.subject.find('(')))};
   // A policy rule may speak about a view (user_metadata_referenced): "schema.view", no policy name.
-  if (kind == "policy") return {o.subject.find(' ') == std::string::npos ? "relation" : "policy", qualified(o.subject)};
+  if (kind == "policy") return {o.subject.find(' ') == std::string::npos ? "relation" : "policy", lint::public_qualified(o.subject)};
   return {"", ""};
 }
 

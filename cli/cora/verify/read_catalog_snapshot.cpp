@@ -65,7 +65,7 @@ WHERE tn.nspname = ANY ($1::text[]))";
 // the columns a policy's expression uses, at the top level or in a sub-query alike, so a
 // relation other than the policy's own table is one a sub-query reads; whether a sub-query
 // reads the own table is left to the parsed expression (see policy_expression.hpp).
-constexpr const char* kPoliciesSql = R"(
+constexpr const char* kCatalogPoliciesSql = R"(
 SELECT coalesce(json_agg(json_build_object(
   'schema', n.nspname, 'table', c.relname, 'name', p.polname,
   'command', CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -122,7 +122,7 @@ JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamesp
 JOIN pg_class rc ON rc.oid = k.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE k.contype = 'f' AND n.nspname = ANY ($1::text[]))";
 
-constexpr const char* kExtensionsSql = R"(
+constexpr const char* kCatalogExtensionsSql = R"(
 SELECT coalesce(json_agg(json_build_object('name', e.extname, 'schema', n.nspname)), '[]'::json)
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace)";
 
@@ -167,9 +167,9 @@ nlohmann::json document(const QueryResult& result) {
 std::vector<PipelineStep> catalog_snapshot_steps(const std::vector<std::string>& schemas, RecursionProbe probe) {
   const Param schema_array = text_array_literal(schemas);
   std::vector<PipelineStep> steps{{kTablesSql, {schema_array}},     {kRelationsSql, {}},
-                                  {kIndexesSql, {schema_array}},    {kPoliciesSql, {schema_array}},
+                                  {kIndexesSql, {schema_array}},    {kCatalogPoliciesSql, {schema_array}},
                                   {kFunctionsSql, {schema_array}},  {kRolesSql, {}},
-                                  {kForeignKeysSql, {schema_array}}, {kExtensionsSql, {}}};
+                                  {kForeignKeysSql, {schema_array}}, {kCatalogExtensionsSql, {}}};
   if (probe == RecursionProbe::run) {
     // BEGIN turns the pipeline's implicit transaction into a block, so the ROLLBACK undoes the
     // temporary function and anything a policy's function might have done.
