@@ -13,7 +13,7 @@ using cora::lint::load_lint_file;
 
 namespace {
 
-MigrationFile migration(const std::string& content) {
+MigrationFile file_of(const std::string& content) {
   MigrationFile f;
   f.version = 1;
   f.name = "m";
@@ -27,7 +27,7 @@ MigrationFile migration(const std::string& content) {
 
 TEST_CASE("load_lint_file: errors take their place from the error, not from its text") {
   SUBCASE("an invalid header directive: invalid_file at its line") {
-    const auto file = migration("-- a comment\n-- cora-migrate: transaction=maybe\nSELECT 1;\n");
+    const auto file = file_of("-- a comment\n-- cora-migrate: transaction=maybe\nSELECT 1;\n");
     const auto loaded = load_lint_file(file, true);
     CHECK_FALSE(loaded.file.has_value());
     REQUIRE(loaded.errors.size() == 1);
@@ -40,21 +40,21 @@ TEST_CASE("load_lint_file: errors take their place from the error, not from its 
     CHECK_CONTAINS(e.hint, "directives are:");
   }
   SUBCASE("a header silence without a reason: invalid_silence, by the error's kind") {
-    const auto loaded = load_lint_file(migration("-- cora-migrate: ignore=drop_table\nDROP TABLE t;\n"), true);
+    const auto loaded = load_lint_file(file_of("-- cora-migrate: ignore=drop_table\nDROP TABLE t;\n"), true);
     REQUIRE(loaded.errors.size() == 1);
     CHECK(loaded.errors[0].rule == kInvalidSilence);
     CHECK(loaded.errors[0].line == 1);
     CHECK(loaded.errors[0].message.rfind("ignore= without a reason", 0) == 0);
   }
   SUBCASE("a header value that quotes ignore= is still about the file") {
-    const auto loaded = load_lint_file(migration("-- cora-migrate: lock_timeout=ignore=x\nSELECT 1;\n"), true);
+    const auto loaded = load_lint_file(file_of("-- cora-migrate: lock_timeout=ignore=x\nSELECT 1;\n"), true);
     REQUIRE(loaded.errors.size() == 1);
     CHECK(loaded.errors[0].rule == kInvalidFile);
     CHECK(loaded.errors[0].line == 1);
   }
   SUBCASE("ignore= naming an unknown rule: invalid_silence at the silence's line") {
     const auto loaded =
-        load_lint_file(migration("SELECT 1;\n-- cora-migrate: ignore=no_such_rule reason=\"x\"\nSELECT 2;\n"), true);
+        load_lint_file(file_of("SELECT 1;\n-- cora-migrate: ignore=no_such_rule reason=\"x\"\nSELECT 2;\n"), true);
     REQUIRE(loaded.file.has_value());
     REQUIRE(loaded.errors.size() == 1);
     CHECK(loaded.errors[0].rule == kInvalidSilence);
@@ -62,7 +62,7 @@ TEST_CASE("load_lint_file: errors take their place from the error, not from its 
     CHECK(loaded.errors[0].message == "ignore=no_such_rule names no lint rule");
   }
   SUBCASE("a bad silence before a statement: invalid_silence at its line, the file still linted") {
-    const auto loaded = load_lint_file(migration("SELECT 1;\n-- cora-migrate: reason=\"x\"\nSELECT 2;\n"), true);
+    const auto loaded = load_lint_file(file_of("SELECT 1;\n-- cora-migrate: reason=\"x\"\nSELECT 2;\n"), true);
     REQUIRE(loaded.file.has_value());
     REQUIRE(loaded.errors.size() == 1);
     CHECK(loaded.errors[0].rule == kInvalidSilence);
@@ -70,7 +70,7 @@ TEST_CASE("load_lint_file: errors take their place from the error, not from its 
     CHECK(loaded.errors[0].message == "reason= without ignore=RULE");
   }
   SUBCASE("a syntax error: invalid_file with line and column, the message without them") {
-    const auto loaded = load_lint_file(migration("SELECT 1;\n\nSELECT 2 FROM  WHERE;\n"), true);
+    const auto loaded = load_lint_file(file_of("SELECT 1;\n\nSELECT 2 FROM  WHERE;\n"), true);
     CHECK_FALSE(loaded.file.has_value());
     REQUIRE(loaded.errors.size() == 1);
     const auto& e = loaded.errors[0];
@@ -81,7 +81,7 @@ TEST_CASE("load_lint_file: errors take their place from the error, not from its 
     CHECK_NOT_CONTAINS(e.message, "001-m.sql");
   }
   SUBCASE("a NUL byte: invalid_file at its line and column") {
-    const auto loaded = load_lint_file(migration(std::string("SELECT 1;\nSELECT\0 2;\n", 21)), true);
+    const auto loaded = load_lint_file(file_of(std::string("SELECT 1;\nSELECT\0 2;\n", 21)), true);
     REQUIRE(loaded.errors.size() == 1);
     CHECK(loaded.errors[0].rule == kInvalidFile);
     CHECK(loaded.errors[0].line == 2);
