@@ -84,7 +84,8 @@ int run_app(int argc, char** argv) {
   GlobalOptions global;
   add_global_options(app, global);
   MultiTargetOptions multi;
-  app.add_flag("--all-envs", multi.all_envs, "Run migrate, status, verify, diff, checklist, adopt or baseline against every [environments.NAME]");
+  app.add_flag("--all-envs", multi.all_envs,
+               "Run migrate, status, verify, diff, checklist, adopt or baseline against every [environments.NAME]");
   app.add_option("--jobs", multi.jobs,
                  fmt::format("With several environments: how many run at once, 1 to {} (default min({}, max(4, 4 x "
                              "hardware threads)): {} here)",

@@ -49,7 +49,8 @@ bool uses_declared_checks(const Checklist& checklist) {
 class ChecklistCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    auto* sub = app.add_subcommand("checklist", "Decide a validation checklist from checks/checklists/ against the database");
+    auto* sub =
+        app.add_subcommand("checklist", "Decide a validation checklist from checks/checklists/ against the database");
     sub->add_option("checklist", name_,
                     "A checklist's name in CHECKS/checklists/ or a file's path (default: the only checklist there)");
     sub->add_option("--format", format_, "human, markdown (GitHub task lists) or json")

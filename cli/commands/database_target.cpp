@@ -56,12 +56,13 @@ void refuse_cluster_outside_project(const Settings& settings) {
       std::filesystem::is_directory(settings.local.data_dir, ec)) {
     return;
   }
-  throw Error(ExitCode::migration_files,
-              fmt::format("no cora-migrate.toml and no {} folder here: this is not a project folder, so no embedded "
-                          "PostgreSQL is created in it",
-                          settings.migrations_dir.string()),
-              "run it in the project's folder, pass --migrations DIR or --config FILE, or create the folder (cora-migrate "
-              "new NAME does)");
+  throw Error(
+      ExitCode::migration_files,
+      fmt::format("no cora-migrate.toml and no {} folder here: this is not a project folder, so no embedded "
+                  "PostgreSQL is created in it",
+                  settings.migrations_dir.string()),
+      "run it in the project's folder, pass --migrations DIR or --config FILE, or create the folder (cora-migrate "
+      "new NAME does)");
 }
 
 DatabaseTarget connect_to_target(const Settings& settings) {

@@ -23,7 +23,8 @@ class DiffCommand : public Command {
         "diff", "Compare the live schema with what the files create (built on the local cluster); exit 15 on drift");
     sub->add_option("--format", format_, "human, json, markdown or github")
         ->check(CLI::IsMember({"human", "json", "markdown", "github"}));
-    sub->add_flag("--sql", sql_, "Print the SQL that restores the files' version of every difference, instead of the report");
+    sub->add_flag("--sql", sql_,
+                  "Print the SQL that restores the files' version of every difference, instead of the report");
     return sub;
   }
 
@@ -34,8 +35,9 @@ class DiffCommand : public Command {
     auto target = connect_to_target(settings);
     const auto report = check_drift(*target.db, files, settings);
     const DriftHeader header{target.description,
-                             project.has_modules ? fmt::format("{} modules ({} files)", project.modules.size(), files.size())
-                                                 : fmt::format("{} ({} files)", settings.migrations_dir.string(), files.size()),
+                             project.has_modules
+                                 ? fmt::format("{} modules ({} files)", project.modules.size(), files.size())
+                                 : fmt::format("{} ({} files)", settings.migrations_dir.string(), files.size()),
                              global.target_label};
     std::string text;
     if (sql_) text = render_drift_sql(report, header);

@@ -30,7 +30,8 @@ std::string terminated(const std::string& sql) {
 
 void append_steps(std::string& out, const std::vector<PipelineStep>& steps, std::size_t from = 0,
                   std::size_t to = std::string::npos) {
-  for (std::size_t i = from; i < steps.size() && i < to; ++i) out += terminated(with_literal_params(steps[i].sql, steps[i].params));
+  for (std::size_t i = from; i < steps.size() && i < to; ++i)
+    out += terminated(with_literal_params(steps[i].sql, steps[i].params));
 }
 
 }  // namespace
@@ -59,7 +60,8 @@ std::string with_literal_params(const std::string& sql, const std::vector<Param>
 std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
   std::string out = fmt::format(
       "-- cora-migrate migrate --dry-run --format sql: {} migration(s) for {}\n"
-      "-- Run it with psql (psql -f FILE, or a pipe): each transactional file is one transaction with its history row.\n"
+      "-- Run it with psql (psql -f FILE, or a pipe): each transactional file is one transaction with its history "
+      "row.\n"
       "\\set ON_ERROR_STOP on\n",
       prepared.migrations.size(), target);
   if (prepared.history_needs_setup && !prepared.migrations.empty()) {
@@ -69,8 +71,8 @@ std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepare
   }
   for (const auto& m : prepared.migrations) {
     const bool tx = m.directives.transaction;
-    out += fmt::format("\n-- {}{} (version {}, sha256 {}): {}\n", m.replaces_checksum ? "re-apply " : "", display_name(*m.file),
-                       m.file->version_digits, m.file->checksum,
+    out += fmt::format("\n-- {}{} (version {}, sha256 {}): {}\n", m.replaces_checksum ? "re-apply " : "",
+                       display_name(*m.file), m.file->version_digits, m.file->checksum,
                        tx ? "one transaction" : "no transaction: each statement commits on its own");
     if (tx) {
       append_steps(out, migrator.transactional_steps(m));

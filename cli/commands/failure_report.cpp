@@ -22,7 +22,11 @@ std::string printable(const std::string& text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
-    const std::size_t length = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    const std::size_t length = c < 0x80             ? 1
+                               : (c & 0xE0) == 0xC0 ? 2
+                               : (c & 0xF0) == 0xE0 ? 3
+                               : (c & 0xF8) == 0xF0 ? 4
+                                                    : 0;
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
@@ -43,7 +47,9 @@ std::string printable(const std::string& text) {
   return out;
 }
 
-nlohmann::json text_or_null(const std::string& text) { return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text); }
+nlohmann::json text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
 nlohmann::json position_or_null(int value) { return value > 0 ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
 }  // namespace
@@ -92,9 +98,10 @@ std::string github_failure(const FailureReport& failure, const std::string& comm
 
 nlohmann::json failure_json(const FailureReport& failure) {
   const ErrorSite site = failure.site.value_or(ErrorSite{});
-  return {{"exit_code", to_int(failure.code)}, {"message", failure.message},   {"hint", text_or_null(failure.hint)},
-          {"sqlstate", text_or_null(site.sqlstate)}, {"file", text_or_null(site.file)},
-          {"line", position_or_null(site.line)},     {"column", position_or_null(site.column)}};
+  return {{"exit_code", to_int(failure.code)},      {"message", failure.message},
+          {"hint", text_or_null(failure.hint)},     {"sqlstate", text_or_null(site.sqlstate)},
+          {"file", text_or_null(site.file)},        {"line", position_or_null(site.line)},
+          {"column", position_or_null(site.column)}};
 }
 
 }  // namespace cora::cli

@@ -50,9 +50,10 @@ nlohmann::json recorded_json(const std::vector<RecordWithoutRunning>& recorded) 
 class BaselineCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    auto* sub = app.add_subcommand(
-        "baseline", "Record every pending migration up to VERSION as applied, without running it");
-    sub->add_option("migration", version_, "The last migration the database already has (VERSION, FILE-NAME or MODULE:VERSION)")
+    auto* sub =
+        app.add_subcommand("baseline", "Record every pending migration up to VERSION as applied, without running it");
+    sub->add_option("migration", version_,
+                    "The last migration the database already has (VERSION, FILE-NAME or MODULE:VERSION)")
         ->required();
     add_format_option(*sub, format_);
     return sub;
@@ -79,7 +80,8 @@ class BaselineCommand : public Command {
     }
     const auto style = Style::for_stream(stdout);
     for (const auto& [file, action] : chosen) {
-      std::fprintf(stdout, "%s %s (not run)\n", style.paint(std::string(action) == "included" ? "included" : "baselined", Tone::good).c_str(),
+      std::fprintf(stdout, "%s %s (not run)\n",
+                   style.paint(std::string(action) == "included" ? "included" : "baselined", Tone::good).c_str(),
                    display_name(*file).c_str());
     }
     std::fprintf(stdout, "%zu migration(s) recorded as applied in %s.\n", chosen.size(), target.description.c_str());
@@ -95,8 +97,10 @@ class AdoptCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
     auto* sub = app.add_subcommand(
-        "adopt", "Record pending migrations as applied when the live schema shows they were (objects exist, checks pass)");
-    sub->add_option("--target", target_, "Consider migrations up to this one only (VERSION, FILE-NAME or MODULE:VERSION)");
+        "adopt",
+        "Record pending migrations as applied when the live schema shows they were (objects exist, checks pass)");
+    sub->add_option("--target", target_,
+                    "Consider migrations up to this one only (VERSION, FILE-NAME or MODULE:VERSION)");
     sub->add_flag("--from-supabase", from_supabase_,
                   "Import the Supabase CLI's history (supabase_migrations.schema_migrations) after comparing each "
                   "row's statements with the local file");
@@ -139,7 +143,8 @@ class AdoptCommand : public Command {
         continue;
       }
       add_with_included(m, "adopt", adopted);
-      evidence_json.push_back({{"file", m.file->path.string()}, {"objects", verdict.objects}, {"checks", verdict.checks}});
+      evidence_json.push_back(
+          {{"file", m.file->path.string()}, {"objects", verdict.objects}, {"checks", verdict.checks}});
       if (format_ == "json") continue;
       const std::string evidence =
           verdict.objects == 0 ? "it creates no table, index, policy or function to check: adopted on trust"
@@ -216,17 +221,22 @@ class AdoptCommand : public Command {
   // All or nothing: one row that does not match its file imports none, so that a history is
   // never taken over half-checked.
   int import_from_supabase(const GlobalOptions& global) const {
-    if (target_) throw Error(ExitCode::usage, "adopt --from-supabase imports every row: --target does not go with it", "drop --target");
+    if (target_)
+      throw Error(ExitCode::usage, "adopt --from-supabase imports every row: --target does not go with it",
+                  "drop --target");
     const auto settings = resolve_settings(global.settings, process_environment());
     const auto project = load_project_for_command(settings);
     if (project.has_modules) {
-      throw Error(ExitCode::usage, "adopt --from-supabase: this project has modules; the Supabase CLI knows one migrations folder",
+      throw Error(ExitCode::usage,
+                  "adopt --from-supabase: this project has modules; the Supabase CLI knows one migrations folder",
                   "run it with --migrations supabase/migrations");
     }
     auto target = connect_to_target(settings);
     const auto rows = read_supabase_history(*target.db);
     if (!rows) {
-      throw Error(ExitCode::usage, fmt::format("{} has no {}: the Supabase CLI never migrated it", target.description, kSupabaseHistoryTable),
+      throw Error(ExitCode::usage,
+                  fmt::format("{} has no {}: the Supabase CLI never migrated it", target.description,
+                              kSupabaseHistoryTable),
                   "use `cora-migrate adopt` (checks the live schema) or `cora-migrate baseline VERSION` instead");
     }
     const HistoryTable history_table(settings.history_table);
@@ -267,20 +277,25 @@ class AdoptCommand : public Command {
       std::fprintf(stdout, "%s %s (its statements are the ones the Supabase CLI applied)\n",
                    style.paint("imported", Tone::good).c_str(), display_name(*file).c_str());
     }
-    const auto after = compute_status(project.files, history_table.read(*target.db).records.value_or(std::vector<HistoryRecord>{}));
-    const auto pending = static_cast<std::size_t>(std::count_if(
-        after.begin(), after.end(), [](const StatusEntry& e) { return e.state == MigrationState::pending; }));
+    const auto after =
+        compute_status(project.files, history_table.read(*target.db).records.value_or(std::vector<HistoryRecord>{}));
+    const auto pending = static_cast<std::size_t>(std::count_if(after.begin(), after.end(), [](const StatusEntry& e) {
+      return e.state == MigrationState::pending;
+    }));
     if (json) {
       auto doc = command_document("adopt", target.description);
       doc["from_supabase"] = true;
       doc["imported"] = recorded_json(imported);
       doc["problems"] = nlohmann::json::array();
-      doc["summary"] = {{"imported", imported.size()}, {"already_recorded", plan.already_recorded}, {"pending", pending}};
+      doc["summary"] = {{"imported", imported.size()},
+                        {"already_recorded", plan.already_recorded},
+                        {"pending", pending}};
       doc["error"] = nullptr;
       print_json_document(doc);
       return to_int(ExitCode::ok);
     }
-    const std::string skipped = plan.already_recorded > 0 ? fmt::format(" ({} already recorded)", plan.already_recorded) : "";
+    const std::string skipped =
+        plan.already_recorded > 0 ? fmt::format(" ({} already recorded)", plan.already_recorded) : "";
     std::fprintf(stdout, "%zu migration(s) imported from %s into %s%s; %zu file(s) pending%s.\n", imported.size(),
                  kSupabaseHistoryTable, settings.history_table.c_str(), skipped.c_str(), pending,
                  pending > 0 ? ": apply them with `cora-migrate migrate`" : "");
@@ -318,7 +333,8 @@ class RepairCommand : public Command {
       return to_int(ExitCode::ok);
     }
     std::fprintf(stdout, "repaired %s: %s\n", version_.c_str(),
-                 mark_applied_ ? "recorded as applied" : "pending again; `cora-migrate migrate` runs the whole file again");
+                 mark_applied_ ? "recorded as applied"
+                               : "pending again; `cora-migrate migrate` runs the whole file again");
     return to_int(ExitCode::ok);
   }
 

@@ -65,7 +65,10 @@ void print_table(const std::vector<HistoryLogRow>& rows, const std::string& data
     const std::string duration = r.duration_ms ? fmt::format("{} ms", *r.duration_ms) : "-";
     std::fprintf(stdout, "%-5lld  %-14lld  %-*s  %s  %-20s  %-*s  %9s  %s\n", static_cast<long long>(r.id),
                  static_cast<long long>(r.version), static_cast<int>(name_width), name.c_str(),
-                 style.paint(action, r.state == "running" ? Tone::bad : r.current ? Tone::good : Tone::dim).c_str(),
+                 style.paint(action, r.state == "running" ? Tone::bad
+                                     : r.current          ? Tone::good
+                                                          : Tone::dim)
+                     .c_str(),
                  r.applied_at.c_str(), static_cast<int>(who_width), who(r).c_str(), duration.c_str(), note(r).c_str());
   }
   std::fprintf(stdout, "%zu row%s\n", rows.size(), rows.size() == 1 ? "" : "s");
@@ -74,8 +77,9 @@ void print_table(const std::vector<HistoryLogRow>& rows, const std::string& data
 class HistoryLogCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    auto* sub = app.add_subcommand(
-        "history", "Show every history row (applied, reapplied, adopted, baselined): who, when, how long");
+    auto* sub =
+        app.add_subcommand("history",
+                           "Show every history row (applied, reapplied, adopted, baselined): who, when, how long");
     sub->add_flag("--json", json_, "Print JSON for machines");
     return sub;
   }
@@ -91,8 +95,8 @@ class HistoryLogCommand : public Command {
                        .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                        .c_str());
     } else if (!rows) {
-      std::fprintf(stdout, "Database: %s\nno history table %s yet: nothing was migrated here\n", target.description.c_str(),
-                   settings.history_table.c_str());
+      std::fprintf(stdout, "Database: %s\nno history table %s yet: nothing was migrated here\n",
+                   target.description.c_str(), settings.history_table.c_str());
     } else {
       print_table(*rows, target.description);
     }

@@ -42,12 +42,9 @@ std::vector<lint::LintInput> plan_lint_inputs(const Project& project, const Prep
     const bool changed = std::any_of(prepared.status.begin(), prepared.status.end(), [&](const StatusEntry& e) {
       return e.file == &file && e.state == MigrationState::changed;
     });
-    if (to_apply)
-      inputs.push_back({&file, lint::FileRole::check, applied || changed});  // applied before: a re-run
-    else if (applied)
-      inputs.push_back({&file, lint::FileRole::context});
-    else if (project.has_modules)
-      others.push_back({&file, lint::FileRole::context});
+    if (to_apply) inputs.push_back({&file, lint::FileRole::check, applied || changed});  // applied before: a re-run
+    else if (applied) inputs.push_back({&file, lint::FileRole::context});
+    else if (project.has_modules) others.push_back({&file, lint::FileRole::context});
   }
   if (project.has_modules) {
     for (const auto& file : project.reference_files) others.push_back({&file, lint::FileRole::context});

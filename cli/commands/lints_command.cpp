@@ -15,7 +15,8 @@ namespace {
 class LintsCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    return app.add_subcommand("lints", "List the built-in lints of verify and lint with their levels ([lints] in cora-migrate.toml)");
+    return app.add_subcommand(
+        "lints", "List the built-in lints of verify and lint with their levels ([lints] in cora-migrate.toml)");
   }
 
   int run(const GlobalOptions& global) override {

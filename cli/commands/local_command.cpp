@@ -71,7 +71,8 @@ class LocalCommand : public Command {
     auto doc = command_document("local status", cluster.conninfo());
     doc["state"] = state;
     doc["folder"] = cluster.root().string();
-    doc["requested_folder"] = cluster.requested_root() ? nlohmann::json(cluster.requested_root()->string()) : nlohmann::json(nullptr);
+    doc["requested_folder"] =
+        cluster.requested_root() ? nlohmann::json(cluster.requested_root()->string()) : nlohmann::json(nullptr);
     doc["log"] = cluster.log_file().string();
     print_json_document(doc);
   }

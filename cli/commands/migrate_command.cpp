@@ -102,8 +102,9 @@ void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const
   }
   for (const auto& batch : migrator.batches(prepared)) {
     if (batch.count > 1) {
-      std::fprintf(stdout, "\n-- the next %zu files: one pipeline, one round trip; each its own transaction, each "
-                           "running only if the one before it was applied\n",
+      std::fprintf(stdout,
+                   "\n-- the next %zu files: one pipeline, one round trip; each its own transaction, each "
+                   "running only if the one before it was applied\n",
                    batch.count);
     }
     for (std::size_t i = batch.first; i < batch.first + batch.count; ++i) {
@@ -111,10 +112,12 @@ void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const
       const bool tx = m.directives.transaction;
       std::fprintf(stdout, "\n-- %s%s (version %s, sha256 %s): %s\n", m.replaces_checksum ? "re-apply " : "",
                    display_name(*m.file).c_str(), m.file->version_digits.c_str(), m.file->checksum.c_str(),
-                   !tx ? "no transaction: each statement commits on its own"
-                       : batch.count > 1 ? "one transaction" : "one transaction, sent in one round trip");
+                   !tx               ? "no transaction: each statement commits on its own"
+                   : batch.count > 1 ? "one transaction"
+                                     : "one transaction, sent in one round trip");
       for (const auto* included : m.records_included) {
-        std::fprintf(stdout, "--   records %s as included in the module's snapshot (not run)\n", display_name(*included).c_str());
+        std::fprintf(stdout, "--   records %s as included in the module's snapshot (not run)\n",
+                     display_name(*included).c_str());
       }
       const PreparedMigration* after = i > batch.first ? &prepared.migrations[i - 1] : nullptr;
       print_steps(tx ? migrator.transactional_steps(m, after, i + 1 < batch.first + batch.count)
@@ -167,10 +170,12 @@ class MigrateCommand : public Command {
   int run_migrate(const GlobalOptions& global) {
     const auto settings = resolve_settings(global.settings, process_environment());
     if (format_ == "sql" && !dry_run_) {
-      throw Error(ExitCode::usage, "--format sql goes with --dry-run", "write: cora-migrate migrate --dry-run --format sql");
+      throw Error(ExitCode::usage, "--format sql goes with --dry-run",
+                  "write: cora-migrate migrate --dry-run --format sql");
     }
     if (reapply_.force && reapply_.selectors.empty()) {
-      throw Error(ExitCode::usage, "--force goes with --reapply MIGRATION", "name the migration to run again: --reapply 7 --force");
+      throw Error(ExitCode::usage, "--force goes with --reapply MIGRATION",
+                  "name the migration to run again: --reapply 7 --force");
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
@@ -196,7 +201,8 @@ class MigrateCommand : public Command {
     if (prepared.migrations.empty()) {
       print_warnings(prepared.plan.warnings);
       if (format_ == "json") {
-        print_json_document(MigrateRecorder().document(prepared, target.description, std::chrono::milliseconds(0), std::nullopt));
+        print_json_document(
+            MigrateRecorder().document(prepared, target.description, std::chrono::milliseconds(0), std::nullopt));
         return to_int(ExitCode::ok);
       }
       if (settings.quiet) return to_int(ExitCode::ok);

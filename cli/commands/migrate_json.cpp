@@ -18,8 +18,9 @@ nlohmann::json file_json(const MigrationFile& file, const std::string& state) {
 }
 
 nlohmann::json summary_of(const nlohmann::json& migrations, std::chrono::milliseconds elapsed) {
-  nlohmann::json summary{{"total", migrations.size()}, {"applied", 0}, {"failed", 0}, {"not_run", 0}, {"skipped", 0},
-                         {"pending", 0}, {"duration_ms", elapsed.count()}};
+  nlohmann::json summary{
+      {"total", migrations.size()},    {"applied", 0}, {"failed", 0}, {"not_run", 0}, {"skipped", 0}, {"pending", 0},
+      {"duration_ms", elapsed.count()}};
   for (const auto& m : migrations) {
     auto& count = summary[m["state"].get<std::string>()];
     count = count.get<int>() + 1;
@@ -47,7 +48,9 @@ void MigrateRecorder::applied(const MigrationFile& file, bool reapplied, std::ch
   outcomes_[&file] = {"applied", reapplied, elapsed};
 }
 
-void MigrateRecorder::applied_by_other_run(const MigrationFile& file) { outcomes_[&file] = {"skipped", false, std::nullopt}; }
+void MigrateRecorder::applied_by_other_run(const MigrationFile& file) {
+  outcomes_[&file] = {"skipped", false, std::nullopt};
+}
 
 void MigrateRecorder::not_run(const MigrationFile& file) { outcomes_[&file] = {"not_run", false, std::nullopt}; }
 
@@ -68,7 +71,9 @@ nlohmann::json MigrateRecorder::document(const PreparedPlan& prepared, const std
   const auto now = std::chrono::steady_clock::now();
   for (const auto& m : prepared.migrations) {
     const auto outcome = outcomes_.find(m.file);
-    auto entry = file_json(*m.file, outcome != outcomes_.end() ? outcome->second.state : m.file == failed ? "failed" : "not_run");
+    auto entry = file_json(*m.file, outcome != outcomes_.end() ? outcome->second.state
+                                    : m.file == failed         ? "failed"
+                                                               : "not_run");
     if (outcome != outcomes_.end()) {
       entry["reapplied"] = outcome->second.reapplied;
       if (outcome->second.duration) entry["duration_ms"] = outcome->second.duration->count();

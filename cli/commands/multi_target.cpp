@@ -126,7 +126,8 @@ std::string last_line(const std::string& text) {
   auto end = text.find_last_not_of('\n');
   if (end == std::string::npos) return "";
   const auto start = text.rfind('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+  return text.substr(start == std::string::npos ? 0 : start + 1,
+                     end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 // What a run that failed before printing its own report says: its last line on stderr.
@@ -154,12 +155,13 @@ void print_junit(const std::vector<TargetRun>& runs, const std::string& command)
       out += r.out;  // the run's <testsuite>, named after its target (--as-target)
       continue;
     }
-    out += fmt::format("  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
-                       "    <testcase classname=\"cora-migrate\" name=\"{1}\">\n"
-                       "      <error message=\"{2}\">{3}</error>\n"
-                       "    </testcase>\n"
-                       "  </testsuite>\n",
-                       xml_escape(r.environment), xml_escape(command), xml_escape(failure_text(r)), xml_escape(r.err));
+    out += fmt::format(
+        "  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+        "    <testcase classname=\"cora-migrate\" name=\"{1}\">\n"
+        "      <error message=\"{2}\">{3}</error>\n"
+        "    </testcase>\n"
+        "  </testsuite>\n",
+        xml_escape(r.environment), xml_escape(command), xml_escape(failure_text(r)), xml_escape(r.err));
   }
   out += "</testsuites>\n";
   std::fputs(out.c_str(), stdout);
@@ -193,7 +195,8 @@ std::size_t default_jobs() {
   return std::min(kMaxJobs, std::max<std::size_t>(4, 4 * threads));
 }
 
-std::optional<std::vector<std::string>> target_environments(const GlobalOptions& global, const MultiTargetOptions& multi) {
+std::optional<std::vector<std::string>> target_environments(const GlobalOptions& global,
+                                                            const MultiTargetOptions& multi) {
   if (multi.all_envs) {
     if (global.settings.environment) {
       throw Error(ExitCode::usage, "--all-envs and --env together", "pick one");
@@ -256,8 +259,7 @@ int run_for_each_environment(int argc, char** argv, const std::vector<std::strin
     // A machine run's last stdout line is part of its document, not a detail.
     const std::string detail = ok && output == TargetOutput::human ? last_line(r.out) : ok ? "" : last_line(r.err);
     std::fprintf(table, "%-*s  %s  %4d  %s\n", static_cast<int>(width), r.environment.c_str(),
-                 style.paint(result, ok ? Tone::good : Tone::bad).c_str(), r.exit_code,
-                 detail.c_str());
+                 style.paint(result, ok ? Tone::good : Tone::bad).c_str(), r.exit_code, detail.c_str());
   }
   std::fprintf(table, "%zu target(s): %zu ok, %zu failed\n", runs.size(), runs.size() - failed, failed);
   return exit_code;

@@ -25,7 +25,8 @@ enum class TargetOutput { human, json, junit, github };
 
 // The environments the command line names when it names more than one (or --all-envs), else
 // nullopt. Throws cora::Error (config / usage).
-std::optional<std::vector<std::string>> target_environments(const GlobalOptions& global, const MultiTargetOptions& multi);
+std::optional<std::vector<std::string>> target_environments(const GlobalOptions& global,
+                                                            const MultiTargetOptions& multi);
 
 // Runs this program once per environment with the same arguments and `--env NAME --as-target
 // NAME`, at most `jobs` at a time, then prints a summary table. Human output: every line tagged

@@ -33,7 +33,8 @@ std::filesystem::path target_folder(const Settings& settings) {
     throw Error(ExitCode::usage, fmt::format("new: name the module the migration belongs to (modules: {})", known),
                 "add --module NAME");
   }
-  const Module& module = settings.only_modules.empty() ? project.modules.front() : *project.find(settings.only_modules.front());
+  const Module& module =
+      settings.only_modules.empty() ? project.modules.front() : *project.find(settings.only_modules.front());
   if (!module.migrations_dir.empty()) return module.migrations_dir;
   const auto o = settings.modules->overrides.find(module.name);
   const bool overridden = o != settings.modules->overrides.end() && o->second.migrations_dir;
@@ -43,7 +44,9 @@ std::filesystem::path target_folder(const Settings& settings) {
 class NewCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    auto* sub = app.add_subcommand("new", "Create the next migration file (NNN-NAME.sql, or a timestamp where the folder uses them)");
+    auto* sub =
+        app.add_subcommand("new",
+                           "Create the next migration file (NNN-NAME.sql, or a timestamp where the folder uses them)");
     sub->add_option("name", name_, "What the migration does, e.g. add-teams (letters, digits, - and _)")->required();
     return sub;
   }
@@ -57,7 +60,8 @@ class NewCommand : public Command {
     if (std::filesystem::create_directories(folder, ec)) {
       std::fprintf(stderr, "created folder %s\n", folder.string().c_str());
     } else if (ec) {
-      throw Error(ExitCode::migration_files, fmt::format("{}: cannot create the folder: {}", folder.string(), ec.message()),
+      throw Error(ExitCode::migration_files,
+                  fmt::format("{}: cannot create the folder: {}", folder.string(), ec.message()),
                   "check the path and its permissions");
     }
     const auto path = folder / file_name;

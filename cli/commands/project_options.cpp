@@ -41,7 +41,8 @@ void require_dependencies_installed(const Project& project, const std::vector<Hi
     for (const auto& dep : project.dependency_closure(module.name)) {
       const Module* needed = project.find(dep);
       if (needed && needed->selected && needed->enabled) continue;
-      const bool installed = std::any_of(history.begin(), history.end(), [&](const HistoryRecord& r) { return r.module == dep; });
+      const bool installed =
+          std::any_of(history.begin(), history.end(), [&](const HistoryRecord& r) { return r.module == dep; });
       if (installed) continue;
       throw Error(ExitCode::history_conflict,
                   fmt::format("module {} needs {}, which this database does not have{}", module.name, dep,

@@ -46,7 +46,8 @@ std::string next_of(const Plan* plan, const StatusEntry& e) {
   const auto it = plan->next.find(e.file);
   if (it != plan->next.end()) return it->second;
   for (const auto& b : plan->blockers) {
-    if (b.entry.file == e.file) return b.destructive ? "blocked (destructive: " + b.destructive->text() + ")" : "blocked";
+    if (b.entry.file == e.file)
+      return b.destructive ? "blocked (destructive: " + b.destructive->text() + ")" : "blocked";
   }
   return "";
 }
@@ -56,17 +57,19 @@ nlohmann::json to_json(const std::vector<StatusEntry>& status, const Plan* plan,
   nlohmann::json migrations = nlohmann::json::array();
   std::map<std::string, int> counts;
   for (const auto& e : status) {
-    nlohmann::json m{{"module", e.module},         {"version", e.version},
-                     {"name", e.name},             {"state", state_text(e)},
-                     {"role", role_text(e)},       {"out_of_order", e.out_of_order}};
+    nlohmann::json m{{"module", e.module},     {"version", e.version}, {"name", e.name},
+                     {"state", state_text(e)}, {"role", role_text(e)}, {"out_of_order", e.out_of_order}};
     const std::string next = next_of(plan, e);
     m["next"] = next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next);
     m["file"] = e.file ? nlohmann::json(e.file->path.string()) : nlohmann::json(nullptr);
     m["checksum"] = e.file ? nlohmann::json(e.file->checksum) : nlohmann::json(nullptr);
     if (e.record) {
-      m["applied"] = {{"checksum", e.record->checksum},   {"applied_at", e.record->applied_at},
-                      {"applied_by", e.record->applied_by}, {"action", e.record->action},
-                      {"duration_ms", e.record->duration_ms ? nlohmann::json(*e.record->duration_ms) : nlohmann::json(nullptr)},
+      m["applied"] = {{"checksum", e.record->checksum},
+                      {"applied_at", e.record->applied_at},
+                      {"applied_by", e.record->applied_by},
+                      {"action", e.record->action},
+                      {"duration_ms",
+                       e.record->duration_ms ? nlohmann::json(*e.record->duration_ms) : nlohmann::json(nullptr)},
                       {"tool_version", e.record->tool_version},
                       {"error", e.record->error.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.record->error)}};
     } else {
@@ -76,9 +79,11 @@ nlohmann::json to_json(const std::vector<StatusEntry>& status, const Plan* plan,
     migrations.push_back(std::move(m));
   }
   nlohmann::json summary = nlohmann::json::object();
-  for (const char* state : {"applied", "pending", "changed", "conflict", "missing", "dirty", "running"}) summary[state] = counts[state];
-  return {{"command", "status"},     {"database", database},     {"history_table", table},
-          {"history_table_exists", table_exists}, {"migrations", migrations}, {"summary", summary}};
+  for (const char* state : {"applied", "pending", "changed", "conflict", "missing", "dirty", "running"})
+    summary[state] = counts[state];
+  return {{"command", "status"},      {"database", database},
+          {"history_table", table},   {"history_table_exists", table_exists},
+          {"migrations", migrations}, {"summary", summary}};
 }
 
 void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const std::string& database, bool modules) {
@@ -87,8 +92,8 @@ void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const
   std::size_t name_width = 4;
   for (const auto& e : status) name_width = std::max(name_width, e.name.size());
   const char* role_header = modules ? "ROLE      " : "";
-  std::fprintf(stdout, "%-14s  %-*s  %s%-8s  %s\n", "VERSION", static_cast<int>(name_width), "NAME", role_header, "STATE",
-               "APPLIED AT");
+  std::fprintf(stdout, "%-14s  %-*s  %s%-8s  %s\n", "VERSION", static_cast<int>(name_width), "NAME", role_header,
+               "STATE", "APPLIED AT");
   std::map<std::string, int> counts;
   std::optional<std::string> module;
   for (const auto& e : status) {
@@ -102,25 +107,28 @@ void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const
     if (e.state == MigrationState::changed) note = "  file differs from what was applied";
     if (e.state == MigrationState::conflict) note = "  recorded from another file: " + e.record->name;
     if (e.state == MigrationState::missing) note = "  no file has this version";
-    if (e.state == MigrationState::dirty) note = "  " + (e.record->error.empty() ? std::string("incomplete") : e.record->error);
+    if (e.state == MigrationState::dirty)
+      note = "  " + (e.record->error.empty() ? std::string("incomplete") : e.record->error);
     if (e.out_of_order) note = "  older than applied migrations";
     const std::string next = next_of(plan, e);
     if (!next.empty()) note += "  next: " + next;
     const std::string padded_state = fmt::format("{:<8}", state);
     const std::string role = modules ? fmt::format("{:<10}", role_text(e)) : "";
-    std::fprintf(stdout, "%-14s  %-*s  %s%s  %s%s\n", version_text(e).c_str(), static_cast<int>(name_width), e.name.c_str(),
-                 role.c_str(), style.paint(padded_state, tone_of(e)).c_str(),
+    std::fprintf(stdout, "%-14s  %-*s  %s%s  %s%s\n", version_text(e).c_str(), static_cast<int>(name_width),
+                 e.name.c_str(), role.c_str(), style.paint(padded_state, tone_of(e)).c_str(),
                  e.record ? e.record->applied_at.c_str() : "-", note.c_str());
   }
   std::string summary;
-  for (const auto& [state, count] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, state);
+  for (const auto& [state, count] : counts)
+    summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, state);
   std::fprintf(stdout, "%zu migration(s): %s\n", status.size(), summary.empty() ? "none" : summary.c_str());
 }
 
 class StatusCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    auto* sub = app.add_subcommand("status", "Show every migration: applied, pending, changed, conflict, missing or dirty");
+    auto* sub =
+        app.add_subcommand("status", "Show every migration: applied, pending, changed, conflict, missing or dirty");
     sub->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
     sub->add_flag("--json", json_, "The same as --format json");
     sub->add_flag("--exit-code", exit_code_,

@@ -36,7 +36,8 @@ namespace {
 class ScratchDatabase {
  public:
   ScratchDatabase(const LocalCluster& cluster, std::chrono::milliseconds connect_timeout)
-      : cluster_(cluster), timeout_(connect_timeout),
+      : cluster_(cluster),
+        timeout_(connect_timeout),
         name_(fmt::format("cora_scratch_{}_{}", getpid(),
                           std::chrono::steady_clock::now().time_since_epoch().count() % 1000000)) {
     Connection::open(cluster_.conninfo("postgres"), timeout_)->execute_script("CREATE DATABASE " + name_);
@@ -77,7 +78,8 @@ void warn_when_not_migrated(const HistoryState& history, const Settings& setting
   }
   if (not_applied == 0) return;
   const auto style = Style::for_stream(stderr);
-  std::fprintf(stderr, "%s %zu migration%s not applied to %s (first: %s, %s): verify checks the schema as it is; run "
+  std::fprintf(stderr,
+               "%s %zu migration%s not applied to %s (first: %s, %s): verify checks the schema as it is; run "
                "`cora-migrate migrate` first\n",
                style.paint("warning:", Tone::warn).c_str(), not_applied, not_applied == 1 ? " is" : "s are",
                description.c_str(), display_name(*first->file).c_str(), to_string(first->state));
@@ -146,9 +148,11 @@ class VerifyCommand : public Command {
       const auto sources = FileSources::read(settings);
       const auto before = target.db->round_trips();
       const HistoryTable history(settings.history_table);
-      const auto outcomes = collect(*target.db, checks, settings, project ? &*project : nullptr, sources.sources, &history,
-                                    [&](const HistoryState& state) { warn_when_not_migrated(state, settings, target.description); });
-      return report(outcomes, {target.description, target.db->round_trips() - before, checks.size(), global.target_label});
+      const auto outcomes =
+          collect(*target.db, checks, settings, project ? &*project : nullptr, sources.sources, &history,
+                  [&](const HistoryState& state) { warn_when_not_migrated(state, settings, target.description); });
+      return report(outcomes,
+                    {target.description, target.db->round_trips() - before, checks.size(), global.target_label});
     }
     const auto project = load_project_for_command(settings);
     const auto& files = project.files;
@@ -177,7 +181,8 @@ class VerifyCommand : public Command {
       db.reset();  // the proof copies the database: no session may stay open on it
       const auto proof = prove_reruns(cluster, scratch.name(), files, reruns,
                                       {settings.verify_schemas, settings.history_table, options});
-      std::fprintf(stderr, "Ran %zu file(s) a second time, each on a copy of %s\n", proof.files, scratch.name().c_str());
+      std::fprintf(stderr, "Ran %zu file(s) a second time, each on a copy of %s\n", proof.files,
+                   scratch.name().c_str());
       if (!reruns.skipped.empty()) {
         std::string names;
         for (const auto& skipped : reruns.skipped) names += (names.empty() ? "" : ", ") + skipped.first->file_name;
@@ -220,7 +225,8 @@ class VerifyCommand : public Command {
     std::string text;
     if (format_ == "json") text = render_json(outcomes, summary);
     // One of several targets: the runner puts every target's suite in one document.
-    else if (format_ == "junit") text = summary.target.empty() ? render_junit(outcomes, summary) : render_junit_suite(outcomes, summary);
+    else if (format_ == "junit")
+      text = summary.target.empty() ? render_junit(outcomes, summary) : render_junit_suite(outcomes, summary);
     else if (format_ == "github") text = render_github(outcomes, summary);
     else text = render_human(outcomes, summary, Style::for_stream(stdout).color());
     std::fputs(text.c_str(), stdout);

@@ -26,8 +26,9 @@ enum class ExitCode : int {
   lint_warnings = 13,     // lint (or migrate --strict-lint) found warnings in migration files
   version_conflict = 14,  // a version is recorded as applied from a different file (two branches chose one number)
   drift = 15,             // diff (or status --drift) found the database differs from what the files define
-  foreign_history = 16,   // the Supabase CLI migrated this database and cora-migrate's history is empty: adopt --from-supabase
-  interrupted = 130,      // stopped by SIGINT/SIGTERM after rolling back
+  foreign_history =
+      16,  // the Supabase CLI migrated this database and cora-migrate's history is empty: adopt --from-supabase
+  interrupted = 130,  // stopped by SIGINT/SIGTERM after rolling back
 };
 
 inline int to_int(ExitCode code) { return static_cast<int>(code); }

@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cora::CheckSet checks;
   try {
     cora::parse_check_text(text, "checks/fuzz.toml", checks);
-    for (const auto& t : checks.tables) require(!t.table.empty() && t.origin.file == "checks/fuzz.toml", "a named table check");
+    for (const auto& t : checks.tables)
+      require(!t.table.empty() && t.origin.file == "checks/fuzz.toml", "a named table check");
     for (const auto& p : checks.probes) require(!p.sql.empty() && !p.role.empty(), "a probe has SQL and a role");
   } catch (const cora::Error& e) {
     // Every mistake is a configuration error (exit 3) that names the file.

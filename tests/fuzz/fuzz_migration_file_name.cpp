@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto digits = file_name.find_first_not_of("0123456789");
   require(digits != std::string::npos && digits >= 1 && digits <= 18, "1 to 18 leading digits");
   require(file_name[digits] == '-' || file_name[digits] == '_', "a separator after the digits");
-  require(parsed->version >= 0 && std::to_string(parsed->version) == std::to_string(std::stoll(file_name.substr(0, digits))),
+  require(parsed->version >= 0 &&
+              std::to_string(parsed->version) == std::to_string(std::stoll(file_name.substr(0, digits))),
           "the version is the leading number");
   require(parsed->name == file_name.substr(digits + 1, file_name.size() - 4 - digits - 1), "the name is the rest");
   require(!parsed->name.empty(), "a non-empty description");

@@ -132,15 +132,16 @@ class PasswordCluster {
     const auto password_file = root / "password";
     std::ofstream(password_file) << kAuthSecret << "\n";
     if (run_as_) REQUIRE(chown(password_file.c_str(), run_as_->uid, run_as_->gid) == 0);
-    const auto init = run(bin("initdb"), {"-D", data().string(), "-U", "postgres", "--auth=scram-sha-256",
-                                          "--pwfile=" + password_file.string(), "--encoding=UTF8", "--no-locale",
-                                          "--no-sync"});
+    const auto init =
+        run(bin("initdb"), {"-D", data().string(), "-U", "postgres", "--auth=scram-sha-256",
+                            "--pwfile=" + password_file.string(), "--encoding=UTF8", "--no-locale", "--no-sync"});
     REQUIRE_MESSAGE(init.exit_code == 0, init.output);
     std::ofstream(data() / "postgresql.conf", std::ios::app)
         << "\nlisten_addresses = '127.0.0.1'\nport = " << port_ << "\nunix_socket_directories = '"
         << (root / "run").string() << "'\nfsync = off\nsynchronous_commit = off\nmax_connections = 20\n"
         << "shared_buffers = 16MB\nlog_connections = on\n";
-    const auto started = run(bin("pg_ctl"), {"start", "-D", data().string(), "-l", log().string(), "-w", "-t", "60", "-s"});
+    const auto started =
+        run(bin("pg_ctl"), {"start", "-D", data().string(), "-l", log().string(), "-w", "-t", "60", "-s"});
     REQUIRE_MESSAGE(started.exit_code == 0, started.output);
   }
   ~PasswordCluster() { run(bin("pg_ctl"), {"stop", "-D", data().string(), "-m", "immediate", "-w", "-s"}); }
@@ -150,7 +151,8 @@ class PasswordCluster {
   int port() const { return port_; }
   std::filesystem::path log() const { return dir_.path() / "pg" / "postgres.log"; }
   std::string url(const std::string& dbname) const {
-    return "postgresql://postgres:" + percent_encode(kAuthSecret) + "@127.0.0.1:" + std::to_string(port_) + "/" + dbname;
+    return "postgresql://postgres:" + percent_encode(kAuthSecret) + "@127.0.0.1:" + std::to_string(port_) + "/" +
+           dbname;
   }
 
  private:
@@ -212,7 +214,8 @@ DatabaseState database_state(const TestDatabase& db) {
   state.catalog = db.scalar(kCatalog);
   if (db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NOT NULL") == "t") {
     state.history = db.scalar(
-        "SELECT coalesce(string_agg(row_to_json(h)::text, E'\\n' ORDER BY id), 'no rows') FROM cora_migrate.schema_history h");
+        "SELECT coalesce(string_agg(row_to_json(h)::text, E'\\n' ORDER BY id), 'no rows') FROM "
+        "cora_migrate.schema_history h");
   }
   return state;
 }
@@ -226,8 +229,8 @@ struct Case {
   std::vector<std::string> args;    // the command and its options
   std::vector<std::string> setup;   // run first (with the same database), must succeed
   int exit = 0;
-  std::string error;       // a substring of the one-line error
-  std::string stdout_has;  // a substring of stdout (verify findings)
+  std::string error;          // a substring of the one-line error
+  std::string stdout_has;     // a substring of stdout (verify findings)
   bool with_database = true;  // pass --database-url (a password-bearing URL of the fresh database)
   std::map<std::string, std::optional<std::string>> env;
 };
@@ -348,7 +351,8 @@ void check_one_line_error(const CliResult& r, const std::string& expected) {
   CHECK(line.rfind("cora-migrate: error: ", 0) == 0);
   CHECK(count_of(r.err, "cora-migrate: error:") == 1);
   CHECK(r.err.back() == '\n');
-  CHECK(std::none_of(line.begin(), line.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }));
+  CHECK(std::none_of(line.begin(), line.end(),
+                     [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }));
   CHECK(!cora::find_invalid_utf8(line));
   CHECK_MESSAGE(line.find(expected) != std::string::npos, "expected the error to contain: ", expected);
 }
@@ -385,7 +389,8 @@ class CorpusRunner {
     CliOptions options;
     options.cwd = dir.path();
     options.env = {{"PGPASSWORD", kEnvSecret}, {"PGPASSFILE", (dir.path() / "no-pgpass").string()}};
-    for (const auto& [name, value] : c.env) options.env[name] = value ? std::optional(substitute(*value, vars)) : std::nullopt;
+    for (const auto& [name, value] : c.env)
+      options.env[name] = value ? std::optional(substitute(*value, vars)) : std::nullopt;
 
     std::vector<std::string> prefix;
     if (c.with_database) prefix = {"--database-url", index % 2 == 0 ? url : key_value};
@@ -458,7 +463,8 @@ TEST_CASE("bad input corpus: documented exit code, one-line error, no crash, dat
 TEST_CASE("secrets: a password in the URL and in PGPASSWORD is never printed on success either") {
   auto& cluster = password_cluster();
   const std::string dbname = "corpus_secrets_" + std::to_string(getpid());
-  cora::Connection::open(cluster.url("postgres"), std::chrono::seconds(10))->execute_script("CREATE DATABASE " + dbname);
+  cora::Connection::open(cluster.url("postgres"), std::chrono::seconds(10))
+      ->execute_script("CREATE DATABASE " + dbname);
   const std::string url = cluster.url(dbname);
   ScratchDir dir("cora-corpus-secrets");
   dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY);\nALTER TABLE a ENABLE ROW LEVEL SECURITY;\n");
@@ -466,9 +472,11 @@ TEST_CASE("secrets: a password in the URL and in PGPASSWORD is never printed on 
   dir.write("cora-migrate.toml", "database_url = \"${APP_DATABASE_URL}\"\n[local]\ndata_dir = \"local\"\n");
   CliOptions options;
   options.cwd = dir.path();
-  options.env = {{"PGPASSWORD", kAuthSecret}, {"APP_DATABASE_URL", url}, {"PGPASSFILE", (dir.path() / "none").string()}};
-  const std::string key_value = "host=127.0.0.1 port=" + std::to_string(cluster.port()) + " user=postgres dbname=" +
-                                dbname + " password=" + kAuthSecret;
+  options.env = {{"PGPASSWORD", kAuthSecret},
+                 {"APP_DATABASE_URL", url},
+                 {"PGPASSFILE", (dir.path() / "none").string()}};
+  const std::string key_value = "host=127.0.0.1 port=" + std::to_string(cluster.port()) +
+                                " user=postgres dbname=" + dbname + " password=" + kAuthSecret;
   const std::string without_password =
       "postgresql://postgres@127.0.0.1:" + std::to_string(cluster.port()) + "/" + dbname;
 

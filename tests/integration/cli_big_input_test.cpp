@@ -34,7 +34,8 @@ CliResult migrate_in(const TestDatabase& db, const ScratchDir& dir, std::vector<
 
 TEST_CASE("big input: 100,000 UNION ALL branches are refused with file:line, exit 4, no crash") {
   ScratchDir dir;
-  dir.write("migrations/001-union.sql", "SELECT 1;\n" + std::string("SELECT 1") + repeat(" UNION ALL SELECT 1", 100'000) + ";\n");
+  dir.write("migrations/001-union.sql",
+            "SELECT 1;\n" + std::string("SELECT 1") + repeat(" UNION ALL SELECT 1", 100'000) + ";\n");
   const std::string error = "statement too complex: the statement nests too deeply";
 
   const auto lint = lint_in(dir);
@@ -71,7 +72,8 @@ TEST_CASE("big input: DROP COLUMN after a long run of blanks is found on its lin
             "ALTER TABLE items\n  DROP" + repeat(" ", 200'000) + "COLUMN \"name\",\n  ADD COLUMN label text;\n");
   const auto lint = lint_in(dir);
   CHECK(lint.exit_code == 13);
-  CHECK_MESSAGE(contains(unwrapped(lint.out), "migrations/002-drop.sql:2: warning[drop_column]: DROP COLUMN name"), lint.out);
+  CHECK_MESSAGE(contains(unwrapped(lint.out), "migrations/002-drop.sql:2: warning[drop_column]: DROP COLUMN name"),
+                lint.out);
 }
 
 TEST_CASE("big input: 20,000 one-line INSERTs are linted and applied") {

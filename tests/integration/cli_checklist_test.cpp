@@ -37,7 +37,8 @@ INSERT INTO public.user_auth_log (event_type, user_email, user_id) VALUES ('logi
 
 const char* kFailingLambdaLog =
     "2025-12-20T18:01:02 START RequestId: 7f3c\n"
-    "2025-12-20T18:01:02 Failed to log bootstrap event: {'message': 'relation \"public.auth_event_log\" does not exist', "
+    "2025-12-20T18:01:02 Failed to log bootstrap event: {'message': 'relation \"public.auth_event_log\" does not "
+    "exist', "
     "'code': '42P01'}\r\n"
     "2025-12-20T18:01:03 [INFO] Started session for user 42, session ID: 9b1e\n";
 
@@ -49,15 +50,18 @@ const char* kGoodLambdaLog =
 struct ChecklistDatabase {
   TestDatabase db;
   ChecklistDatabase() {
-    const auto r = run_cli({"--database-url", db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"});
+    const auto r =
+        run_cli({"--database-url", db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"});
     REQUIRE(r.exit_code == 0);
     exec(kExistingUser);
   }
-  std::vector<std::string> args(std::vector<std::string> extra, const std::string& checks = (source_dir() / "checks").string()) const {
+  std::vector<std::string> args(std::vector<std::string> extra,
+                                const std::string& checks = (source_dir() / "checks").string()) const {
     extra.insert(extra.begin(), {"--database-url", db.conninfo(), "--checks", checks, "checklist"});
     return extra;
   }
-  CliResult checklist(std::vector<std::string> extra, const std::string& checks = (source_dir() / "checks").string()) const {
+  CliResult checklist(std::vector<std::string> extra,
+                      const std::string& checks = (source_dir() / "checks").string()) const {
     return run_cli(args(std::move(extra), checks));
   }
   void exec(const std::string& sql) const { db.connect()->execute_script(sql); }
@@ -138,19 +142,24 @@ TEST_CASE("cora-migrate checklist: on a correct schema every automatic and scena
   CHECK(contains(r.out, "\nFrontend\n"));
   CHECK(contains(r.out, "\nEnd-to-End Flow\n"));
   // Evidence: each ticked item says what it saw.
-  CHECK(contains(item_block(r.out, "[x] `log_auth_event()` function"), "✓ probe \"service_role can log an auth event through log_auth_event()\""));
-  CHECK(contains(item_block(r.out, "[x] Session duration calculated correctly"), "✓ session_duration_seconds = ended_at - started_at = 1500"));
+  CHECK(contains(item_block(r.out, "[x] `log_auth_event()` function"),
+                 "✓ probe \"service_role can log an auth event through log_auth_event()\""));
+  CHECK(contains(item_block(r.out, "[x] Session duration calculated correctly"),
+                 "✓ session_duration_seconds = ended_at - started_at = 1500"));
   // What needs a person, said plainly.
   CHECK(contains(r.out, "  [ ] Login endpoint deployed: `POST /profiles/me/login`  (manual)\n"));
   CHECK(contains(item_block(r.out, "Login endpoint deployed"), "once checked, pass --confirm login-endpoint"));
-  CHECK(contains(item_block(r.out, "Lambda logs show NO \"Failed to log\" errors"), "no evidence given: pass --evidence lambda-log=FILE"));
+  CHECK(contains(item_block(r.out, "Lambda logs show NO \"Failed to log\" errors"),
+                 "no evidence given: pass --evidence lambda-log=FILE"));
   // The guide's monitoring figures, from the existing user's sessions.
-  CHECK(contains(r.out, "\nMonitoring\n  Active sessions: 1\n  Average session duration of ended sessions (minutes): 10.0\n"));
+  CHECK(contains(r.out,
+                 "\nMonitoring\n  Active sessions: 1\n  Average session duration of ended sessions (minutes): 10.0\n"));
   CHECK(contains(r.out, "ok 10 of 19 items ticked: 0 failed, 3 manual, 6 without evidence"));
   CHECK(m.row_counts() == before);
 }
 
-TEST_CASE("cora-migrate checklist: the stale log_auth_event fails its item and the login scenario, quoting PostgreSQL") {
+TEST_CASE(
+    "cora-migrate checklist: the stale log_auth_event fails its item and the login scenario, quoting PostgreSQL") {
   ChecklistDatabase m;
   m.exec(kStaleLogAuthEvent);
   const auto before = m.row_counts();
@@ -158,8 +167,11 @@ TEST_CASE("cora-migrate checklist: the stale log_auth_event fails its item and t
   CHECK(r.exit_code == 12);
   INFO(r.out);
   const auto function_item = item_block(r.out, "`log_auth_event()` function references");
-  CHECK(contains(function_item, "[!] `log_auth_event()` function references `user_auth_log` (not `auth_event_log`)  FAILED"));
-  CHECK(contains(function_item, "expected body does not reference public.auth_event_log; found line 5 of the body names public.auth_event_log"));
+  CHECK(contains(function_item,
+                 "[!] `log_auth_event()` function references `user_auth_log` (not `auth_event_log`)  FAILED"));
+  CHECK(contains(
+      function_item,
+      "expected body does not reference public.auth_event_log; found line 5 of the body names public.auth_event_log"));
   CHECK(contains(function_item, "relation \"public.auth_event_log\" does not exist [SQLSTATE 42P01]"));
   CHECK(contains(function_item, "how: Re-run 007-auth-events-sessions.sql"));
 
@@ -203,7 +215,8 @@ TEST_CASE("cora-migrate checklist: Lambda logs as evidence") {
     const auto r = m.checklist({"--evidence", "lambda-log=" + dir.write("lambda.log", kGoodLambdaLog).string()});
     CHECK(r.exit_code == 0);
     CHECK(contains(r.out, "  [x] Lambda logs show NO \"Failed to log\" errors\n"));
-    CHECK(contains(r.out, "no line of " + (dir.path() / "lambda.log").string() + " contains \"Failed to log\" (2 lines read)"));
+    CHECK(contains(r.out, "no line of " + (dir.path() / "lambda.log").string() +
+                              " contains \"Failed to log\" (2 lines read)"));
     CHECK(contains(r.out, "  [x] Lambda logs show \"Started session\" messages\n"));
   }
   SUBCASE("from standard input, as piped from `aws logs tail`") {
@@ -230,16 +243,20 @@ TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
   CHECK(r.exit_code == 12);
   INFO(r.out);
   CHECK(r.out.rfind("## Phase 14: Session Tracking — validation checklist\n", 0) == 0);
-  CHECK(contains(r.out, "\n### Database\n\n- [x] `user_auth_log` table exists\n  - ✓ table public.user_auth_log\n- [x] "));
-  CHECK(contains(r.out, "- [x] RLS policies allow service role to insert records\n"
-                        "  - ✓ policy public.user_sessions user_sessions_service_role · policy public.user_auth_log "
-                        "user_auth_log_service_role · probe \"service_role can insert into user_auth_log\" · probe "
-                        "\"service_role can insert into user_sessions\"\n\n### Lambda Functions\n"));
-  CHECK(contains(r.out, "- [ ] **FAILED** `log_auth_event()` function references `user_auth_log` (not `auth_event_log`)\n"));
+  CHECK(contains(r.out,
+                 "\n### Database\n\n- [x] `user_auth_log` table exists\n  - ✓ table public.user_auth_log\n- [x] "));
+  CHECK(contains(r.out,
+                 "- [x] RLS policies allow service role to insert records\n"
+                 "  - ✓ policy public.user_sessions user_sessions_service_role · policy public.user_auth_log "
+                 "user_auth_log_service_role · probe \"service_role can insert into user_auth_log\" · probe "
+                 "\"service_role can insert into user_sessions\"\n\n### Lambda Functions\n"));
+  CHECK(contains(r.out,
+                 "- [ ] **FAILED** `log_auth_event()` function references `user_auth_log` (not `auth_event_log`)\n"));
   CHECK(contains(r.out, "- [ ] **FAILED** Fresh user login creates session record\n"));
   CHECK(contains(r.out, "    - `ERROR: relation \"public.auth_event_log\" does not exist [SQLSTATE 42P01]`\n"));
-  CHECK(contains(r.out, "- [ ] Login endpoint deployed: `POST /profiles/me/login`\n"
-                        "  - _manual: check by hand, then run again with --confirm login-endpoint_\n"));
+  CHECK(contains(r.out,
+                 "- [ ] Login endpoint deployed: `POST /profiles/me/login`\n"
+                 "  - _manual: check by hand, then run again with --confirm login-endpoint_\n"));
   CHECK(contains(r.out, "\n### Lambda Functions\n\n"));
   CHECK(contains(r.out, "\n### Frontend\n\n"));
   CHECK(contains(r.out, "\n### End-to-End Flow\n\n"));
@@ -263,14 +280,21 @@ TEST_CASE("cora-migrate checklist --strict: unticked items fail the run until co
   CHECK(lenient.exit_code == 0);
   const auto strict = m.checklist({"--strict"});
   CHECK(strict.exit_code == 12);
-  CHECK(contains(strict.out, "10 of 19 items ticked: 0 failed, 3 manual, 6 without evidence (--strict: unticked items fail the run)"));
+  CHECK(contains(
+      strict.out,
+      "10 of 19 items ticked: 0 failed, 3 manual, 6 without evidence (--strict: unticked items fail the run)"));
 
   const auto everything = m.checklist(
-      {"--strict", "--evidence", "lambda-log=" + dir.write("lambda.log", kGoodLambdaLog).string(),
-       "--evidence", "module-access-index=" + dir.write("index.ts", "export { SessionTracking } from './components/SessionTracking';\n").string(),
-       "--evidence", "layout=" + dir.write("layout.tsx", "<UserProvider><SessionTracking />{children}</UserProvider>\n").string(),
-       "--evidence", "browser-console=" + dir.write("console.log", "[SessionTracking] Login tracked, session ID: 9b1e\n"
-                                                                   "[SessionTracking] Logout tracked\n").string(),
+      {"--strict", "--evidence", "lambda-log=" + dir.write("lambda.log", kGoodLambdaLog).string(), "--evidence",
+       "module-access-index=" +
+           dir.write("index.ts", "export { SessionTracking } from './components/SessionTracking';\n").string(),
+       "--evidence",
+       "layout=" + dir.write("layout.tsx", "<UserProvider><SessionTracking />{children}</UserProvider>\n").string(),
+       "--evidence",
+       "browser-console=" + dir.write("console.log",
+                                      "[SessionTracking] Login tracked, session ID: 9b1e\n"
+                                      "[SessionTracking] Logout tracked\n")
+                                .string(),
        "--confirm", "login-endpoint", "--confirm", "logout-endpoint", "--confirm", "no-javascript-errors"});
   CHECK(everything.exit_code == 0);
   INFO(everything.out);
@@ -349,16 +373,21 @@ name = "Ours"
   CHECK(contains(wrong, "✗ a query the server refuses (after \"request\"): the query failed"));
   CHECK(contains(wrong, "ERROR: relation \"public.no_such_table\" does not exist [SQLSTATE 42P01]"));
   CHECK(contains(r.out, "  [x] Expectations after a failed query still run\n"));
-  CHECK(contains(r.out, "  [x] Inline checks\n      ✓ table public.user_sessions\n      ✓ index public.idx_user_sessions_active\n"));
+  CHECK(contains(
+      r.out,
+      "  [x] Inline checks\n      ✓ table public.user_sessions\n      ✓ index public.idx_user_sessions_active\n"));
   CHECK(contains(r.out, "3 of 4 items ticked: 1 failed, 0 manual, 0 without evidence"));
   CHECK(m.db.scalar("SELECT current_setting('checklist.seen', true)") == "");
 
   SUBCASE("a reference to a check that checks/ does not declare is a configuration error naming the line") {
-    dir.write("checks/checklists/ours.toml", "title = \"T\"\n[[section]]\nname = \"S\"\n[[section.item]]\nid = \"a\"\n"
-                                             "kind = \"automatic\"\ntext = \"A\"\nchecks = [\"table public.nope\"]\n");
+    dir.write("checks/checklists/ours.toml",
+              "title = \"T\"\n[[section]]\nname = \"S\"\n[[section.item]]\nid = \"a\"\n"
+              "kind = \"automatic\"\ntext = \"A\"\nchecks = [\"table public.nope\"]\n");
     const auto bad = m.checklist({}, (dir.path() / "checks").string());
     CHECK(bad.exit_code == 3);
-    CHECK(contains(bad.err, "ours.toml:8: section.item.checks: no table check in the checks folder matches \"table public.nope\""));
+    CHECK(contains(
+        bad.err,
+        "ours.toml:8: section.item.checks: no table check in the checks folder matches \"table public.nope\""));
   }
 }
 
@@ -386,10 +415,12 @@ name = "S"
     sql = "SELECT count(*) FROM auth.users WHERE email = 'killed@example.invalid'"
     rows = [["1"]]
 )toml");
-  const std::string sleeping = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND query LIKE 'SELECT pg_sleep(30) AS checklist_sleep%'";
+  const std::string sleeping =
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+      "AND query LIKE 'SELECT pg_sleep(30) AS checklist_sleep%'";
   auto wait_for_sleep = [&] {
-    for (int i = 0; i < 200 && m.db.scalar(sleeping).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 200 && m.db.scalar(sleeping).empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     return m.db.scalar(sleeping);
   };
 
@@ -403,7 +434,8 @@ name = "S"
     CHECK(wait_cli(running).exit_code == 128 + SIGKILL);
     // The server notices the dead client when the sleep ends; end it now instead.
     m.exec("SELECT pg_terminate_backend(" + backend + ")");
-    for (int i = 0; i < 100 && !m.db.scalar(sleeping).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 100 && !m.db.scalar(sleeping).empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(m.row_counts() == before);
   }
   SUBCASE("SIGTERM: the statement is cancelled, the transaction rolled back, exit 130") {

@@ -48,12 +48,12 @@ TEST_CASE("cora-migrate: every command connects to its database once") {
   ScratchDir dir;
   const auto& cluster = test_cluster();
   // diff and status --drift build the files' schema on this cluster, not through the proxy.
-  dir.write("cora-migrate.toml", fmt::format("[local]\ndata_dir = \"{}\"\n",
-                                             cluster.requested_root().value_or(cluster.root()).string()));
-  const std::vector<std::string> common{"--config",     (dir.path() / "cora-migrate.toml").string(),
+  dir.write("cora-migrate.toml",
+            fmt::format("[local]\ndata_dir = \"{}\"\n", cluster.requested_root().value_or(cluster.root()).string()));
+  const std::vector<std::string> common{"--config",       (dir.path() / "cora-migrate.toml").string(),
                                         "--database-url", proxy.url(db.name()),
-                                        "--migrations", (source_dir() / "migrations").string(),
-                                        "--checks",     (source_dir() / "checks").string()};
+                                        "--migrations",   (source_dir() / "migrations").string(),
+                                        "--checks",       (source_dir() / "checks").string()};
   auto connections = [&](const std::vector<std::string>& command, int expected_exit = 0) {
     std::vector<std::string> args = common;
     args.insert(args.end(), command.begin(), command.end());

@@ -145,8 +145,9 @@ TEST_CASE("lint --pending: only the files the next migrate would apply") {
 
 TEST_CASE("migrate --dry-run --format sql: a script psql runs, leaving the history migrate would") {
   ScratchDir dir;
-  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY, note text DEFAULT 'it''s $1 -- not a comment');\n"
-                                    "INSERT INTO a VALUES (1) -- the first row\n;\n");
+  dir.write("migrations/001-a.sql",
+            "CREATE TABLE a (id int PRIMARY KEY, note text DEFAULT 'it''s $1 -- not a comment');\n"
+            "INSERT INTO a VALUES (1) -- the first row\n;\n");
   dir.write("migrations/002-index.sql",
             "-- cora-migrate: transaction=false\nCREATE INDEX CONCURRENTLY a_note ON a (note);\n");
   TestDatabase db;
@@ -158,8 +159,9 @@ TEST_CASE("migrate --dry-run --format sql: a script psql runs, leaving the histo
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");  // nothing ran
 
   const auto script = dir.write("plan.sql", r.out);
-  const std::string psql = "/usr/lib/postgresql/15/bin/psql -X -q -o /dev/null " + shell_quoted(db.conninfo()) + " -f " +
-                           shell_quoted(script.string()) + " > " + shell_quoted((dir.path() / "psql.log").string()) + " 2>&1";
+  const std::string psql = "/usr/lib/postgresql/15/bin/psql -X -q -o /dev/null " + shell_quoted(db.conninfo()) +
+                           " -f " + shell_quoted(script.string()) + " > " +
+                           shell_quoted((dir.path() / "psql.log").string()) + " 2>&1";
   CHECK(std::system(psql.c_str()) == 0);
   CHECK(db.scalar("SELECT note FROM a WHERE id = 1") == "it's $1 -- not a comment");
   CHECK(db.scalar("SELECT string_agg(version || ':' || action || ':' || state, ',' ORDER BY id) FROM "

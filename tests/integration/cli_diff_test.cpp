@@ -44,8 +44,8 @@ struct DriftFixture {
   explicit DriftFixture(const std::string& before_migrate = "") {
     if (!before_migrate.empty()) execute(before_migrate);
     const auto& cluster = test_cluster();
-    dir.write("cora-migrate.toml", "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() +
-                                       "\"\n");
+    dir.write("cora-migrate.toml",
+              "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() + "\"\n");
     REQUIRE(run({"migrate"}).exit_code == 0);
   }
   CliResult run(std::vector<std::string> args) const {
@@ -96,8 +96,9 @@ TEST_CASE("cora-migrate diff: what a file not applied yet creates is missing, an
   const auto& cluster = test_cluster();
   dir.write("cora-migrate.toml",
             "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() + "\"\n");
-  const std::vector<std::string> common{"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url",
-                                        db.conninfo(), "--migrations", (source_dir() / "migrations").string()};
+  const std::vector<std::string> common{"--config",       (dir.path() / "cora-migrate.toml").string(),
+                                        "--database-url", db.conninfo(),
+                                        "--migrations",   (source_dir() / "migrations").string()};
   auto args = common;
   args.insert(args.end(), {"migrate", "--target", "6"});
   REQUIRE(run_cli(args).exit_code == 0);
@@ -135,12 +136,13 @@ TEST_CASE("cora-migrate diff: each change made by hand is named with its file an
       // Restored from diff --sql, this CHECK prints with other casts than the file's: still no drift.
       {"a CHECK constraint changed",
        "ALTER TABLE public.user_auth_log DROP CONSTRAINT user_auth_log_event_type_check;"
-       "ALTER TABLE public.user_auth_log ADD CONSTRAINT user_auth_log_event_type_check CHECK (event_type IN ('logout'))",
+       "ALTER TABLE public.user_auth_log ADD CONSTRAINT user_auth_log_event_type_check CHECK (event_type IN "
+       "('logout'))",
        "constraint", "public.user_auth_log.user_auth_log_event_type_check",
        line_in_007("CONSTRAINT user_auth_log_event_type_check"), false},
       {"a trigger dropped", "DROP TRIGGER user_sessions_update_activity ON public.user_sessions", "trigger",
-       "public.user_sessions.user_sessions_update_activity", line_in_007("CREATE TRIGGER user_sessions_update_activity"),
-       true},
+       "public.user_sessions.user_sessions_update_activity",
+       line_in_007("CREATE TRIGGER user_sessions_update_activity"), true},
       {"an extra table", "CREATE TABLE public.scratch_notes (id int PRIMARY KEY, note text)", "table",
        "public.scratch_notes", 0, false},
   };
@@ -222,7 +224,8 @@ TEST_CASE("cora-migrate diff: [diff] ignore leaves out objects no file creates")
   DriftFixture f;
   f.execute("CREATE TABLE public.legacy_notes (id int); CREATE INDEX legacy_notes_id ON public.legacy_notes (id)");
   CHECK(f.run({"diff"}).exit_code == 15);
-  f.dir.write("cora-migrate.toml", read_text(f.dir.path() / "cora-migrate.toml") + "[diff]\nignore = [\"public.legacy_*\"]\n");
+  f.dir.write("cora-migrate.toml",
+              read_text(f.dir.path() / "cora-migrate.toml") + "[diff]\nignore = [\"public.legacy_*\"]\n");
   const auto r = f.run({"diff"});
   INFO(r.out);
   CHECK(r.exit_code == 0);
@@ -272,7 +275,8 @@ TEST_CASE("cora-migrate diff --sql: types, sequences, a serial column's table, v
             "CREATE DOMAIN public.email AS text NOT NULL CONSTRAINT email_at CHECK (VALUE LIKE '%@%');\n"
             "CREATE TYPE public.pair AS (a int, b text);\n"
             "CREATE SEQUENCE public.counter INCREMENT BY 5 MAXVALUE 1000 CYCLE;\n"
-            "CREATE TABLE public.t2 (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, s serial, m public.mood, e public.email);\n"
+            "CREATE TABLE public.t2 (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, s serial, m public.mood, e "
+            "public.email);\n"
             "CREATE VIEW public.open_sessions WITH (security_invoker = true) AS\n"
             "  SELECT id, user_id FROM public.user_sessions WHERE ended_at IS NULL;\n"
             "CREATE MATERIALIZED VIEW public.mv AS SELECT 1 AS one;\n"
@@ -313,8 +317,9 @@ TEST_CASE("cora-migrate diff: re-running a file is never the fix when a later fi
             "CREATE OR REPLACE FUNCTION note_count() RETURNS bigint LANGUAGE sql STABLE SET search_path = public "
             "AS $$ SELECT count(*) FROM public.notes $$;\n");
   dir.write("m/002-drop-policy.sql", "DROP POLICY IF EXISTS notes_owner ON notes;\n");
-  const std::vector<std::string> common{"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url",
-                                        db.conninfo(), "--migrations", (dir.path() / "m").string()};
+  const std::vector<std::string> common{"--config",       (dir.path() / "cora-migrate.toml").string(),
+                                        "--database-url", db.conninfo(),
+                                        "--migrations",   (dir.path() / "m").string()};
   auto run = [&](std::vector<std::string> rest) {
     auto a = common;
     a.insert(a.end(), rest.begin(), rest.end());
@@ -322,8 +327,9 @@ TEST_CASE("cora-migrate diff: re-running a file is never the fix when a later fi
   };
   REQUIRE(run({"migrate"}).exit_code == 0);
   auto conn = db.connect();
-  conn->execute_script("CREATE OR REPLACE FUNCTION public.note_count() RETURNS bigint LANGUAGE sql STABLE "
-                       "SET search_path = public AS $$ SELECT 42::bigint $$");
+  conn->execute_script(
+      "CREATE OR REPLACE FUNCTION public.note_count() RETURNS bigint LANGUAGE sql STABLE "
+      "SET search_path = public AS $$ SELECT 42::bigint $$");
   const auto r = run({"diff", "--format", "json"});
   CHECK(r.exit_code == 15);
   const auto report = nlohmann::json::parse(r.out);
@@ -331,7 +337,8 @@ TEST_CASE("cora-migrate diff: re-running a file is never the fix when a later fi
   const auto& fix = report["differences"][0]["fix"];
   // 001 also re-creates the policy 002 dropped: its re-run would undo 002.
   CHECK(fix["command"].is_null());
-  CHECK_MESSAGE(fix["advice"].get<std::string>().find("would also undo 002-drop-policy.sql") != std::string::npos, fix.dump());
+  CHECK_MESSAGE(fix["advice"].get<std::string>().find("would also undo 002-drop-policy.sql") != std::string::npos,
+                fix.dump());
 }
 
 TEST_CASE("cora-migrate diff: Supabase's default privileges are the local cluster's too, so grants match a project's") {
@@ -366,9 +373,12 @@ TEST_CASE("cora-migrate diff: Supabase's default privileges are the local cluste
   SUBCASE("a database with the default privileges a Supabase project sets: no grant differences after migrate") {
     // What Supabase's own set-up runs for postgres: the test's copy, not the compatibility layer's.
     const DriftFixture f(
-        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;"
-        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;"
-        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role");
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, "
+        "service_role;"
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, "
+        "service_role;"
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, "
+        "service_role");
     const auto& db = f.db;
     // The files leave anon some grants the default privileges gave (EXECUTE on functions they do
     // not revoke): the expected schema must have them as well.
@@ -384,8 +394,9 @@ TEST_CASE("cora-migrate diff: a database of another major version is said so, an
   // Only PostgreSQL 15 is at hand: a proxy makes the server announce 16, which is what diff
   // reads the target's version from (the server_version it reports at start-up).
   DriftFixture f;
-  f.execute("ALTER TABLE public.user_auth_log ALTER COLUMN event_type DROP NOT NULL;"
-            "ALTER POLICY user_sessions_select_own ON public.user_sessions USING (true)");
+  f.execute(
+      "ALTER TABLE public.user_auth_log ALTER COLUMN event_type DROP NOT NULL;"
+      "ALTER POLICY user_sessions_select_own ON public.user_sessions USING (true)");
   const auto same = f.diff_json();
   CHECK(same["server_version"]["database"].get<int>() / 10000 == 15);
   CHECK(same["notes"].empty());
@@ -394,8 +405,9 @@ TEST_CASE("cora-migrate diff: a database of another major version is said so, an
   CuttingProxy proxy;
   proxy.announce_major_version(16);
   auto via_proxy = [&](std::vector<std::string> rest) {
-    std::vector<std::string> args{"--config", (f.dir.path() / "cora-migrate.toml").string(), "--database-url",
-                                  proxy.url(f.db.name()), "--migrations", (source_dir() / "migrations").string()};
+    std::vector<std::string> args{"--config",       (f.dir.path() / "cora-migrate.toml").string(),
+                                  "--database-url", proxy.url(f.db.name()),
+                                  "--migrations",   (source_dir() / "migrations").string()};
     args.insert(args.end(), rest.begin(), rest.end());
     return run_cli(args);
   };

@@ -118,7 +118,8 @@ TEST_CASE("cora-migrate: migration file errors exit 4 before the database is tou
     check_one_line(r);
   }
   SUBCASE("missing folder") {
-    const auto r = run_cli({"--database-url", db.conninfo(), "--migrations", (dir.path() / "nope").string(), "migrate"});
+    const auto r =
+        run_cli({"--database-url", db.conninfo(), "--migrations", (dir.path() / "nope").string(), "migrate"});
     CHECK(r.exit_code == 4);
     CHECK(r.err.find("migrations folder does not exist") != std::string::npos);
   }
@@ -147,26 +148,30 @@ TEST_CASE("cora-migrate: connection errors exit 5 and never print the password")
   const std::string secret = "s3cr3t-Pa55";
 
   SUBCASE("refused, password in the URL") {
-    const auto r = run_with_options(dir, {"--database-url", "postgresql://app:" + secret + "@127.0.0.1:1/app", "status"});
+    const auto r =
+        run_with_options(dir, {"--database-url", "postgresql://app:" + secret + "@127.0.0.1:1/app", "status"});
     CHECK(r.exit_code == 5);
     CHECK(r.err.find("postgresql://app:***@127.0.0.1:1/app") != std::string::npos);
     CHECK((r.out + r.err).find(secret) == std::string::npos);
     check_one_line(r);
   }
   SUBCASE("refused, password in a key=value string and in PGPASSWORD") {
-    const auto r = run_with_options(dir, {"--database-url", "host=127.0.0.1 port=1 user=app password=" + secret, "migrate"},
-                          {{}, {{"PGPASSWORD", secret}}});
+    const auto r =
+        run_with_options(dir, {"--database-url", "host=127.0.0.1 port=1 user=app password=" + secret, "migrate"},
+                         {{}, {{"PGPASSWORD", secret}}});
     CHECK(r.exit_code == 5);
     CHECK(r.err.find("password=***") != std::string::npos);
     CHECK((r.out + r.err).find(secret) == std::string::npos);
   }
   SUBCASE("password in DATABASE_URL from the environment") {
-    const auto r = run_with_options(dir, {"status", "--json"}, {{}, {{"DATABASE_URL", "postgres://u:" + secret + "@localhost:1/x"}}});
+    const auto r = run_with_options(dir, {"status", "--json"},
+                                    {{}, {{"DATABASE_URL", "postgres://u:" + secret + "@localhost:1/x"}}});
     CHECK(r.exit_code == 5);
     CHECK((r.out + r.err).find(secret) == std::string::npos);
   }
   SUBCASE("a malformed URL") {
-    const auto r = run_with_options(dir, {"--database-url", "postgresql://u:" + secret + "@host:notaport/db", "status"});
+    const auto r =
+        run_with_options(dir, {"--database-url", "postgresql://u:" + secret + "@host:notaport/db", "status"});
     CHECK(r.exit_code == 5);
     CHECK((r.out + r.err).find(secret) == std::string::npos);
     check_one_line(r);

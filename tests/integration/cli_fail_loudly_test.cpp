@@ -54,7 +54,8 @@ TEST_CASE("verify on a database with pending migrations says so first") {
   CHECK(run_in(dir, {"migrate", "--target", "1", "--database-url", db.conninfo()}).exit_code == 0);
   const auto r = run_in(dir, {"verify", "--database-url", db.conninfo()});
   CHECK(contains(r.err, "warning: 1 migration is not applied to "));
-  CHECK(contains(r.err, "(first: 002-b.sql, pending): verify checks the schema as it is; run `cora-migrate migrate` first"));
+  CHECK(contains(r.err,
+                 "(first: 002-b.sql, pending): verify checks the schema as it is; run `cora-migrate migrate` first"));
   CHECK(run_in(dir, {"migrate", "--database-url", db.conninfo()}).exit_code == 0);
   CHECK(!contains(run_in(dir, {"verify", "--database-url", db.conninfo()}).err, "not applied"));
 }
@@ -87,7 +88,8 @@ TEST_CASE("no database configured: announced; refused when CI is set unless --lo
   CHECK(run_in(dir, {"local", "stop"}).exit_code == 0);
 
   ScratchDir empty;
-  for (const std::vector<std::string>& args : {std::vector<std::string>{"verify"}, {"history"}, {"history", "--local"}}) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"verify"}, {"history"}, {"history", "--local"}}) {
     CAPTURE(args.front());
     const auto r = run_in(empty, args);
     CHECK(r.exit_code == 4);
@@ -98,7 +100,8 @@ TEST_CASE("no database configured: announced; refused when CI is set unless --lo
 
 TEST_CASE("durations as PostgreSQL writes them: 5, 1.5s, 1 min") {
   ScratchDir dir;
-  dir.write("cora-migrate.toml", "[timeouts]\nlock_timeout = \"1 min\"\nstatement_timeout = \"1.5s\"\nlock_wait = \"5\"\n");
+  dir.write("cora-migrate.toml",
+            "[timeouts]\nlock_timeout = \"1 min\"\nstatement_timeout = \"1.5s\"\nlock_wait = \"5\"\n");
   dir.write("migrations/001-settings.sql",
             "CREATE TABLE seen AS SELECT current_setting('lock_timeout') AS lock_timeout, "
             "current_setting('statement_timeout') AS statement_timeout;\n");

@@ -27,13 +27,15 @@ struct HistoryProject {
   // The way the team did it before: every file through psql, by hand, tracked by nobody.
   void apply_with_psql() const {
     std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "migrations")) files.push_back(entry.path());
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "migrations"))
+      files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     for (const auto& file : files) db.run_psql_file(file);
   }
   std::string states() const {
-    return db.scalar("SELECT string_agg(version || ':' || action, ',' ORDER BY version) FROM cora_migrate.schema_history "
-                     "WHERE is_current");
+    return db.scalar(
+        "SELECT string_agg(version || ':' || action, ',' ORDER BY version) FROM cora_migrate.schema_history "
+        "WHERE is_current");
   }
 };
 
@@ -86,10 +88,12 @@ TEST_CASE("cora-migrate adopt: a database built by hand with psql") {
 
 TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") {
   HistoryProject p;
-  p.dir.write("migrations/009-unique-email.sql",
-              "-- cora-migrate: transaction=false\n"
-              "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_user_auth_log_email_lower ON public.user_auth_log (lower(user_email));\n"
-              "CREATE UNIQUE INDEX CONCURRENTLY idx_user_auth_log_unique_email ON public.user_auth_log (user_email);\n");
+  p.dir.write(
+      "migrations/009-unique-email.sql",
+      "-- cora-migrate: transaction=false\n"
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_user_auth_log_email_lower ON public.user_auth_log "
+      "(lower(user_email));\n"
+      "CREATE UNIQUE INDEX CONCURRENTLY idx_user_auth_log_unique_email ON public.user_auth_log (user_email);\n");
   REQUIRE(p.run({"migrate", "--target", "7"}).exit_code == 0);
   p.db.connect()->execute_script(
       "INSERT INTO public.user_auth_log (event_type, user_email) VALUES ('logout', 'a@x'), ('logout', 'a@x')");
@@ -97,15 +101,15 @@ TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") 
   const auto failed = p.run({"migrate"});
   CHECK(failed.exit_code == 6);
   CHECK(failed.err.find("009-unique-email.sql:3:1:") != std::string::npos);
-  CHECK(failed.err.find("index public.idx_user_auth_log_unique_email was left INVALID: DROP INDEX CONCURRENTLY IF EXISTS "
-                        "public.idx_user_auth_log_unique_email;") != std::string::npos);
+  CHECK(
+      failed.err.find("index public.idx_user_auth_log_unique_email was left INVALID: DROP INDEX CONCURRENTLY IF EXISTS "
+                      "public.idx_user_auth_log_unique_email;") != std::string::npos);
   CHECK(failed.err.find("cora-migrate repair 9") != std::string::npos);
-  CHECK(p.run({"migrate"}).exit_code == 8);  // dirty blocks
+  CHECK(p.run({"migrate"}).exit_code == 8);      // dirty blocks
   CHECK(p.run({"repair", "7"}).exit_code == 2);  // not dirty
 
   // The person fixes the data, drops the invalid index, and clears the state.
-  p.db.connect()->execute_script(
-      "DROP INDEX CONCURRENTLY IF EXISTS public.idx_user_auth_log_unique_email");
+  p.db.connect()->execute_script("DROP INDEX CONCURRENTLY IF EXISTS public.idx_user_auth_log_unique_email");
   p.db.connect()->execute_script("DELETE FROM public.user_auth_log");
   const auto repaired = p.run({"repair", "9"});
   CHECK(repaired.exit_code == 0);
@@ -113,5 +117,7 @@ TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") 
   const auto status = nlohmann::json::parse(p.run({"status", "--json"}).out);
   CHECK(status["summary"]["pending"] == 1);
   CHECK(p.run({"migrate"}).exit_code == 0);
-  CHECK(p.db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.idx_user_auth_log_unique_email'::regclass") == "t");
+  CHECK(p.db.scalar(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.idx_user_auth_log_unique_email'::regclass") ==
+        "t");
 }

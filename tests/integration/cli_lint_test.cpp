@@ -54,9 +54,9 @@ TEST_CASE("cora-migrate lint: a dangerous statement is a warning with file:line,
         "SELECT 1;\n-- cora-migrate: ignore=create_index_concurrently\nCREATE INDEX items_name ON items (name);\n");
     const auto unexplained = lint_in(dir);
     CHECK(unexplained.exit_code == 4);
-    CHECK_MESSAGE(
-        contains(unexplained.out, "migrations/002-index.sql:2: error[invalid_silence]: ignore= without a reason"),
-        unexplained.out);
+    CHECK_MESSAGE(contains(unexplained.out,
+                           "migrations/002-index.sql:2: error[invalid_silence]: ignore= without a reason"),
+                  unexplained.out);
   }
   SUBCASE("--format json") {
     const auto json_result = lint_in(dir, {"--format", "json"});
@@ -109,9 +109,9 @@ TEST_CASE("cora-migrate lint: missing_lock_timeout only when the configured defa
   dir.write("cora-migrate.toml", "[timeouts]\nlock_timeout = \"0\"\n");
   const auto result = lint_in(dir);
   CHECK(result.exit_code == 13);
-  CHECK_MESSAGE(
-      contains(result.out, "migrations/001-rls.sql:2: warning[missing_lock_timeout]: locks table public.orgs"),
-      result.out);
+  CHECK_MESSAGE(contains(result.out,
+                         "migrations/001-rls.sql:2: warning[missing_lock_timeout]: locks table public.orgs"),
+                result.out);
 }
 
 TEST_CASE("cora-migrate migrate: lint warnings are printed and the run goes on; --strict-lint refuses") {
@@ -224,8 +224,9 @@ TEST_CASE("cora-migrate lint: a function body naming a table no migration create
             "END $$;\n");
   const auto result = lint_in(dir);
   CHECK(result.exit_code == 4);
-  CHECK_MESSAGE(contains(unwrapped(result.out), "migrations/002-log-fn.sql:4: error[unresolved_body_reference]: function "
-                                     "public.log_auth_event names public.auth_event_log, which no migration creates"),
+  CHECK_MESSAGE(contains(unwrapped(result.out),
+                         "migrations/002-log-fn.sql:4: error[unresolved_body_reference]: function "
+                         "public.log_auth_event names public.auth_event_log, which no migration creates"),
                 result.out);
 
   SUBCASE("[lints] makes it a warning (exit 13) or switches it off (exit 0)") {
@@ -265,12 +266,12 @@ TEST_CASE("cora-migrate lint: re-run hazards in a module's schema/ files, with t
   std::vector<std::string> rerun;
   for (const auto& f : doc["findings"]) {
     if (f["rule"].get<std::string>().rfind("rerun_", 0) == 0) {
-      rerun.push_back(fmt::format("{}:{} {}", f["file"].get<std::string>(), f["line"].get<int>(), f["rule"].get<std::string>()));
+      rerun.push_back(
+          fmt::format("{}:{} {}", f["file"].get<std::string>(), f["line"].get<int>(), f["rule"].get<std::string>()));
     }
   }
-  CHECK(rerun == std::vector<std::string>{
-                     "packages/module-ws/db/schema/002-ws-policies.sql:3 rerun_policy_not_dropped",
-                     "packages/module-ws/db/schema/002-ws-policies.sql:4 rerun_destroys_data"});
+  CHECK(rerun == std::vector<std::string>{"packages/module-ws/db/schema/002-ws-policies.sql:3 rerun_policy_not_dropped",
+                                          "packages/module-ws/db/schema/002-ws-policies.sql:4 rerun_destroys_data"});
 }
 
 TEST_CASE("cora-migrate lints: the offline rules are listed with their defaults") {

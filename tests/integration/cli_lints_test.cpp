@@ -24,7 +24,8 @@ std::string no_checks() {
 struct LintedDatabase {
   TestDatabase db;
   LintedDatabase() {
-    const auto r = run_cli({"--database-url", db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"});
+    const auto r =
+        run_cli({"--database-url", db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"});
     REQUIRE(r.exit_code == 0);
   }
   nlohmann::json verify() const {
@@ -39,7 +40,8 @@ std::vector<std::string> findings(const nlohmann::json& doc, const std::string& 
   std::vector<std::string> out;
   for (const auto& c : doc["checks"]) {
     if (c["kind"] != "lint:" + rule || c["subject"] != subject) continue;
-    for (const auto& f : c["findings"]) out.push_back(f["severity"].get<std::string>() + ": " + f["found"].get<std::string>());
+    for (const auto& f : c["findings"])
+      out.push_back(f["severity"].get<std::string>() + ": " + f["found"].get<std::string>());
   }
   return out;
 }
@@ -62,12 +64,16 @@ TEST_CASE("verify lints: the module-access schema passes every rule") {
 
 TEST_CASE("verify lints: policy_recursion, live and static") {
   LintedDatabase m;
-  m.exec("CREATE TABLE public.a (id int PRIMARY KEY, b_id int); CREATE TABLE public.b (id int PRIMARY KEY, a_id int);"
-         "ALTER TABLE public.a ENABLE ROW LEVEL SECURITY; ALTER TABLE public.b ENABLE ROW LEVEL SECURITY;"
-         "CREATE POLICY a_via_b ON public.a FOR SELECT TO authenticated USING (EXISTS (SELECT 1 FROM public.b WHERE b.a_id = a.id));");
+  m.exec(
+      "CREATE TABLE public.a (id int PRIMARY KEY, b_id int); CREATE TABLE public.b (id int PRIMARY KEY, a_id int);"
+      "ALTER TABLE public.a ENABLE ROW LEVEL SECURITY; ALTER TABLE public.b ENABLE ROW LEVEL SECURITY;"
+      "CREATE POLICY a_via_b ON public.a FOR SELECT TO authenticated USING (EXISTS (SELECT 1 FROM public.b WHERE "
+      "b.a_id = a.id));");
 
   SUBCASE("through two tables: both fail as authenticated, with the cycle") {
-    m.exec("CREATE POLICY b_via_a ON public.b FOR SELECT TO authenticated USING (EXISTS (SELECT 1 FROM public.a WHERE a.b_id = b.id))");
+    m.exec(
+        "CREATE POLICY b_via_a ON public.b FOR SELECT TO authenticated USING (EXISTS (SELECT 1 FROM public.a WHERE "
+        "a.b_id = b.id))");
     const auto doc = m.verify();
     const auto a = findings(doc, "policy_recursion", "public.a");
     REQUIRE(a.size() == 1);
@@ -77,25 +83,30 @@ TEST_CASE("verify lints: policy_recursion, live and static") {
     CHECK(findings(doc, "policy_recursion", "public.org_members").empty());
   }
   SUBCASE("a table reading itself, the toolkit's org_members bug") {
-    m.exec("CREATE POLICY recursive_members ON public.org_members FOR SELECT TO authenticated USING "
-           "(org_id IN (SELECT org_id FROM public.org_members WHERE user_id = auth.uid()))");
+    m.exec(
+        "CREATE POLICY recursive_members ON public.org_members FOR SELECT TO authenticated USING "
+        "(org_id IN (SELECT org_id FROM public.org_members WHERE user_id = auth.uid()))");
     const auto f = findings(m.verify(), "policy_recursion", "public.org_members");
     REQUIRE(f.size() == 1);
     CHECK(f[0].find("org_members -> org_members (policy \"recursive_members\")") != std::string::npos);
   }
   SUBCASE("through a function that is not SECURITY DEFINER: the cycle names it") {
-    m.exec("CREATE FUNCTION public.a_visible(p_id int) RETURNS boolean LANGUAGE sql STABLE SET search_path = '' AS "
-           "$$ SELECT EXISTS (SELECT 1 FROM public.a WHERE a.id = p_id) $$;"
-           "CREATE POLICY b_via_function ON public.b FOR SELECT TO authenticated USING (public.a_visible(b.a_id))");
+    m.exec(
+        "CREATE FUNCTION public.a_visible(p_id int) RETURNS boolean LANGUAGE sql STABLE SET search_path = '' AS "
+        "$$ SELECT EXISTS (SELECT 1 FROM public.a WHERE a.id = p_id) $$;"
+        "CREATE POLICY b_via_function ON public.b FOR SELECT TO authenticated USING (public.a_visible(b.a_id))");
     const auto f = findings(m.verify(), "policy_recursion", "public.a");
     REQUIRE(f.size() == 1);
-    CHECK(f[0].find("a -> b (policy \"a_via_b\") -> a (policy \"b_via_function\" via a_visible())") != std::string::npos);
+    CHECK(f[0].find("a -> b (policy \"a_via_b\") -> a (policy \"b_via_function\" via a_visible())") !=
+          std::string::npos);
   }
   SUBCASE("broken by a SECURITY DEFINER function: no finding") {
-    m.exec("CREATE FUNCTION public.a_visible(p_id int) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS "
-           "$$ SELECT EXISTS (SELECT 1 FROM public.a WHERE a.id = p_id) $$;"
-           "REVOKE EXECUTE ON FUNCTION public.a_visible(int) FROM PUBLIC, anon;"
-           "CREATE POLICY b_via_function ON public.b FOR SELECT TO authenticated USING (public.a_visible(b.a_id))");
+    m.exec(
+        "CREATE FUNCTION public.a_visible(p_id int) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET "
+        "search_path = '' AS "
+        "$$ SELECT EXISTS (SELECT 1 FROM public.a WHERE a.id = p_id) $$;"
+        "REVOKE EXECUTE ON FUNCTION public.a_visible(int) FROM PUBLIC, anon;"
+        "CREATE POLICY b_via_function ON public.b FOR SELECT TO authenticated USING (public.a_visible(b.a_id))");
     const auto doc = m.verify();
     CHECK(findings(doc, "policy_recursion", "public.a").empty());
     CHECK(findings(doc, "policy_recursion", "public.b").empty());
@@ -105,13 +116,15 @@ TEST_CASE("verify lints: policy_recursion, live and static") {
 TEST_CASE("verify lints: adopt refuses a file whose policy makes its table recurse") {
   TestDatabase db;
   ScratchDir dir;
-  dir.write("m/001-t.sql", "CREATE TABLE public.t (id int PRIMARY KEY, owner uuid);\nALTER TABLE public.t ENABLE ROW LEVEL SECURITY;\n"
-                           "CREATE POLICY t_self ON public.t FOR SELECT TO authenticated USING (owner IN (SELECT owner FROM public.t));\n");
+  dir.write(
+      "m/001-t.sql",
+      "CREATE TABLE public.t (id int PRIMARY KEY, owner uuid);\nALTER TABLE public.t ENABLE ROW LEVEL SECURITY;\n"
+      "CREATE POLICY t_self ON public.t FOR SELECT TO authenticated USING (owner IN (SELECT owner FROM public.t));\n");
   db.connect()->execute_script(
       "CREATE TABLE public.t (id int PRIMARY KEY, owner uuid); ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;"
       "CREATE POLICY t_self ON public.t FOR SELECT TO authenticated USING (owner IN (SELECT owner FROM public.t))");
-  const auto r = run_cli({"--database-url", db.conninfo(), "--migrations", (dir.path() / "m").string(), "--checks",
-                          no_checks(), "adopt"});
+  const auto r = run_cli(
+      {"--database-url", db.conninfo(), "--migrations", (dir.path() / "m").string(), "--checks", no_checks(), "adopt"});
   CHECK(r.exit_code == 11);
   CHECK(r.out.find("not adopted 001-t.sql") != std::string::npos);
   CHECK(r.out.find("lint:policy_recursion public.t") != std::string::npos);
@@ -142,7 +155,8 @@ ALTER TABLE public.handles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY handles_read ON public.handles FOR SELECT TO authenticated USING (true);
 )sql");
   const auto doc = m.verify();
-  m.exec("DROP TABLE public.handles; ALTER TABLE auth.users DROP COLUMN lint_handle");  // auth.users is shared by the cluster's tests
+  m.exec(
+      "DROP TABLE public.handles; ALTER TABLE auth.users DROP COLUMN lint_handle");  // auth.users is shared by the cluster's tests
   CHECK(!findings(doc, "rls_disabled_in_public", "public.open_secrets").empty());
   CHECK(!findings(doc, "sensitive_columns_exposed", "public.open_secrets").empty());
   CHECK(!findings(doc, "rls_enabled_no_policy", "public.no_key").empty());
@@ -159,7 +173,8 @@ CREATE POLICY handles_read ON public.handles FOR SELECT TO authenticated USING (
   CHECK(!findings(doc, "unindexed_foreign_key", "public.notes").empty());
   CHECK(findings(doc, "unindexed_foreign_key", "public.handles").empty());
   CHECK(findings(doc, "security_definer_executable_by_anon", "public.leaky(p uuid)") ==
-        std::vector<std::string>{"error: anon may execute it (it runs as its owner, past row level security), with nothing but the public anon key"});
+        std::vector<std::string>{"error: anon may execute it (it runs as its owner, past row level security), with "
+                                 "nothing but the public anon key"});
   CHECK(!findings(doc, "function_search_path_mutable", "public.leaky(p uuid)").empty());
   CHECK(!findings(doc, "auth_users_exposed", "public.emails").empty());
   CHECK(!findings(doc, "security_definer_view", "public.emails").empty());
@@ -170,13 +185,14 @@ CREATE POLICY handles_read ON public.handles FOR SELECT TO authenticated USING (
 
 TEST_CASE("verify lints: [lints] re-grades or switches off any rule") {
   LintedDatabase m;
-  m.exec("CREATE TABLE public.no_key (x int); ALTER TABLE public.no_key ENABLE ROW LEVEL SECURITY;"
-         "CREATE POLICY p ON public.no_key FOR SELECT TO authenticated USING (x = 1)");
+  m.exec(
+      "CREATE TABLE public.no_key (x int); ALTER TABLE public.no_key ENABLE ROW LEVEL SECURITY;"
+      "CREATE POLICY p ON public.no_key FOR SELECT TO authenticated USING (x = 1)");
   ScratchDir dir;
   auto run = [&](const std::string& toml) {
     dir.write("cora-migrate.toml", toml);
-    return run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", m.db.conninfo(), "--checks",
-                    no_checks(), "verify", "--format", "json"});
+    return run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", m.db.conninfo(),
+                    "--checks", no_checks(), "verify", "--format", "json"});
   };
   const auto warned = run("");
   CHECK(warned.exit_code == 0);
@@ -187,17 +203,20 @@ TEST_CASE("verify lints: [lints] re-grades or switches off any rule") {
   const auto off = run("[lints]\nno_primary_key = \"off\"\n");
   CHECK(off.out.find("lint:no_primary_key") == std::string::npos);
   CHECK(run("[lints]\nno_primary_key = false\n").out.find("lint:no_primary_key") == std::string::npos);
-  CHECK(run("[lints]\nsecurity_definer_search_path = false\n").out.find("lint:function_search_path_mutable") == std::string::npos);
+  CHECK(run("[lints]\nsecurity_definer_search_path = false\n").out.find("lint:function_search_path_mutable") ==
+        std::string::npos);
   const auto bad = run("[lints]\nno_primary_key = \"loud\"\n");
   CHECK(bad.exit_code == 3);
-  CHECK(bad.err.find("cora-migrate.toml:2: lints.no_primary_key: must be \"off\", \"warning\", \"error\", true or false") !=
+  CHECK(bad.err.find(
+            "cora-migrate.toml:2: lints.no_primary_key: must be \"off\", \"warning\", \"error\", true or false") !=
         std::string::npos);
 }
 
 TEST_CASE("verify lints: a COMMENT silences one rule for one object, with a reason") {
   LintedDatabase m;
-  m.exec("CREATE TABLE public.no_key (x int); ALTER TABLE public.no_key ENABLE ROW LEVEL SECURITY;"
-         "CREATE POLICY p ON public.no_key FOR SELECT TO authenticated USING (x = 1)");
+  m.exec(
+      "CREATE TABLE public.no_key (x int); ALTER TABLE public.no_key ENABLE ROW LEVEL SECURITY;"
+      "CREATE POLICY p ON public.no_key FOR SELECT TO authenticated USING (x = 1)");
   CHECK(any_failed(m.verify(), "no_primary_key"));
   m.exec("COMMENT ON TABLE public.no_key IS 'cora-migrate: ignore=no_primary_key'");  // no reason: not a silence
   CHECK(any_failed(m.verify(), "no_primary_key"));

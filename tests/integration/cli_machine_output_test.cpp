@@ -142,11 +142,13 @@ TEST_CASE("migrate --format github: lint warnings and the failure as workflow an
     if (line.rfind("::", 0) == 0) annotations.push_back(line);
   }
   REQUIRE(annotations.size() == 2);
-  CHECK(annotations[0].rfind("::warning file=" + property + ",line=1,title=cora-migrate create_index_concurrently::", 0) ==
-        0);
-  CHECK(annotations[1] == "::error file=" + property + ",line=3,col=13,title=cora-migrate migrate::relation \"nowhere\" "
-                          "does not exist [SQLSTATE 42P01] (hint: the file was rolled back, nothing from it was applied; "
-                          "fix the file and run migrate again)");
+  CHECK(annotations[0].rfind("::warning file=" + property + ",line=1,title=cora-migrate create_index_concurrently::",
+                             0) == 0);
+  CHECK(annotations[1] ==
+        "::error file=" + property +
+            ",line=3,col=13,title=cora-migrate migrate::relation \"nowhere\" "
+            "does not exist [SQLSTATE 42P01] (hint: the file was rolled back, nothing from it was applied; "
+            "fix the file and run migrate again)");
   CHECK_FALSE(contains(r.out, "hunter2"));
   // People still read the error on stderr.
   CHECK(contains(r.err, "cora-migrate: error: "));
@@ -214,7 +216,8 @@ TEST_CASE("baseline, adopt and repair --format json") {
     // Row level security on: the built-in lints would otherwise refuse to adopt a public table.
     project.dir.write("migrations/001-items.sql",
                       "CREATE TABLE items (id int PRIMARY KEY);\nALTER TABLE items ENABLE ROW LEVEL SECURITY;\n");
-    project.db.connect()->execute_script("CREATE TABLE items (id int PRIMARY KEY); ALTER TABLE items ENABLE ROW LEVEL SECURITY");
+    project.db.connect()->execute_script(
+        "CREATE TABLE items (id int PRIMARY KEY); ALTER TABLE items ENABLE ROW LEVEL SECURITY");
     const auto r = project.run({"adopt", "--format", "json"});
     CHECK(r.exit_code == 11);
     const auto doc = document_of(r);
@@ -229,8 +232,9 @@ TEST_CASE("baseline, adopt and repair --format json") {
   }
 
   SUBCASE("repair: a dirty migration pending again; refused, the error as JSON with exit 2") {
-    project.dir.write("migrations/003-more.sql",
-                      "-- cora-migrate: transaction=false\nCREATE TABLE more (id int);\nINSERT INTO nowhere VALUES (1);\n");
+    project.dir.write(
+        "migrations/003-more.sql",
+        "-- cora-migrate: transaction=false\nCREATE TABLE more (id int);\nINSERT INTO nowhere VALUES (1);\n");
     REQUIRE(project.run({"migrate"}).exit_code == 6);
     const auto repaired = document_of(project.run({"repair", "3", "--format", "json"}));
     CHECK(repaired["command"] == "repair");

@@ -66,8 +66,9 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
   dir.write("checks/t.toml", "[[table]]\nname = \"public.t\"\nrls = true\n");
   const CliOptions here{dir.path(), {}};
   REQUIRE(run_cli({"--env", "good,bad", "migrate"}, here).exit_code == 0);
-  good.connect()->execute_script("ALTER TABLE public.t ENABLE ROW LEVEL SECURITY; "
-                                 "CREATE POLICY t_read ON public.t FOR SELECT TO authenticated USING (true)");
+  good.connect()->execute_script(
+      "ALTER TABLE public.t ENABLE ROW LEVEL SECURITY; "
+      "CREATE POLICY t_read ON public.t FOR SELECT TO authenticated USING (true)");
 
   SUBCASE("json: an array, one element per target, each with its command's own JSON") {
     const auto r = run_cli({"--env", "good,bad,down", "status", "--json"}, here);
@@ -132,7 +133,8 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
   SUBCASE("junit: one document, a suite per target") {
     const auto r = run_cli({"--env", "good,bad,down", "verify", "--format", "junit"}, here);
     CHECK(r.exit_code == 11);
-    CHECK(r.out.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cora-migrate verify\">\n", 0) == 0);
+    CHECK(r.out.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cora-migrate verify\">\n", 0) ==
+          0);
     CHECK(occurrences(r.out, "<?xml") == 1);
     CHECK(occurrences(r.out, "<testsuites") == 1);
     CHECK(r.out.find("  <testsuite name=\"good\" tests=\"") != std::string::npos);

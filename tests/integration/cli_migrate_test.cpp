@@ -55,8 +55,10 @@ TEST_CASE("cora-migrate migrate --dry-run changes nothing") {
   CHECK(result.out.find("-- 000-default-privileges.sql") != std::string::npos);
   CHECK(result.out.find("CREATE TABLE IF NOT EXISTS public.user_auth_log") != std::string::npos);
   CHECK(result.out.find("CREATE TABLE IF NOT EXISTS \"cora_migrate\".\"schema_history\"") != std::string::npos);
-  CHECK(result.out.find("SELECT \"cora_migrate\".\"schema_history_begin\"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)") != std::string::npos);
-  CHECK(result.out.find("SELECT \"cora_migrate\".\"schema_history_record\"($1, $2, $3, $4, $5, $6, $7, $8)") != std::string::npos);
+  CHECK(result.out.find("SELECT \"cora_migrate\".\"schema_history_begin\"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                        "$11, $12, $13, $14)") != std::string::npos);
+  CHECK(result.out.find("SELECT \"cora_migrate\".\"schema_history_record\"($1, $2, $3, $4, $5, $6, $7, $8)") !=
+        std::string::npos);
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");
   CHECK(db.scalar("SELECT to_regclass('public.user_auth_log') IS NULL") == "t");
 }
@@ -99,8 +101,8 @@ TEST_CASE("cora-migrate migrate: a held lock makes the run wait, then fail clear
   auto holder = db.connect();
   holder->execute_script(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})",
                                      cora::HistoryTable("cora_migrate.schema_history").lock_key()));
-  const auto blocked = run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", db.conninfo(),
-                                "--migrations", (dir.path() / "m").string(), "migrate"});
+  const auto blocked = run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url",
+                                db.conninfo(), "--migrations", (dir.path() / "m").string(), "migrate"});
   CHECK(blocked.exit_code == 7);
   CHECK(blocked.err.find("another cora-migrate run held the migration lock") != std::string::npos);
   CHECK(db.scalar("SELECT to_regclass('public.a') IS NULL") == "t");

@@ -81,7 +81,8 @@ TEST_CASE("cora-migrate new --module: the module's db/migrations folder") {
 
   const auto unnamed = run_in(dir, {"new", "x"});
   CHECK(unnamed.exit_code == 2);
-  CHECK(unnamed.err.find("name the module the migration belongs to (modules: module-a, module-b)") != std::string::npos);
+  CHECK(unnamed.err.find("name the module the migration belongs to (modules: module-a, module-b)") !=
+        std::string::npos);
 
   const auto a = run_in(dir, {"new", "add-c", "--module", "module-a"});
   CHECK(a.exit_code == 0);

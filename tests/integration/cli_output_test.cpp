@@ -24,7 +24,8 @@ std::vector<std::string> args_for(const TestDatabase& db, const ScratchDir& dir,
 TEST_CASE("cora-migrate on a terminal: colour and a progress line, unless NO_COLOR") {
   TestDatabase db;
   ScratchDir dir;
-  for (int i = 1; i <= 3; ++i) dir.write(fmt::format("m/{:03}-t.sql", i), fmt::format("CREATE TABLE t{} (id int);\n", i));
+  for (int i = 1; i <= 3; ++i)
+    dir.write(fmt::format("m/{:03}-t.sql", i), fmt::format("CREATE TABLE t{} (id int);\n", i));
 
   const auto shown = run_cli_on_terminal(args_for(db, dir, {"migrate"}));
   CHECK(shown.exit_code == 0);

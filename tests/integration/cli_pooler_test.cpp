@@ -38,7 +38,8 @@ TEST_CASE("cora-migrate through a transaction pooler") {
   ScratchDir dir;
   std::filesystem::copy(source_dir() / "migrations", dir.path() / "m");
   dir.write("m/009-index.sql",
-            "-- cora-migrate: transaction=false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON public.user_sessions (ip_address);\n");
+            "-- cora-migrate: transaction=false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON public.user_sessions "
+            "(ip_address);\n");
   const auto refused = run_cli({"--database-url", url, "--migrations", (dir.path() / "m").string(), "migrate"});
   CHECK(refused.exit_code == 3);
   CHECK(refused.err.find("009-index.sql: runs outside a transaction") != std::string::npos);
@@ -60,11 +61,12 @@ TEST_CASE("a run's files in one pipeline through a transaction pooler") {
     }
   };
   auto migrate = [&](const TestDatabase& db, const ScratchDir& dir) {
-    return std::vector<std::string>{"--database-url", pooler.url(db.name()), "--migrations", (dir.path() / "m").string(),
-                                    "migrate"};
+    return std::vector<std::string>{"--database-url", pooler.url(db.name()), "--migrations",
+                                    (dir.path() / "m").string(), "migrate"};
   };
   auto versions = [](const TestDatabase& db) {
-    return db.scalar("SELECT coalesce(string_agg(version::text, ',' ORDER BY version), '') FROM cora_migrate.schema_history");
+    return db.scalar(
+        "SELECT coalesce(string_agg(version::text, ',' ORDER BY version), '') FROM cora_migrate.schema_history");
   };
 
   SUBCASE("two runs at once, 60 files") {

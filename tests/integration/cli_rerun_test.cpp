@@ -60,7 +60,8 @@ const std::string kReset =
     "CREATE TABLE public.voice_calls (id int PRIMARY KEY, owner uuid);\n";
 const std::string kLinks =
     "ALTER TABLE public.voice_notes DROP CONSTRAINT IF EXISTS voice_notes_call_fk;\n"
-    "ALTER TABLE public.voice_notes ADD CONSTRAINT voice_notes_call_fk FOREIGN KEY (call_id) REFERENCES public.voice_calls (id);\n"
+    "ALTER TABLE public.voice_notes ADD CONSTRAINT voice_notes_call_fk FOREIGN KEY (call_id) REFERENCES "
+    "public.voice_calls (id);\n"
     "CREATE INDEX IF NOT EXISTS voice_notes_call_id ON public.voice_notes (call_id);\n";
 const std::string kPolicies =
     "ALTER TABLE public.voice_calls ENABLE ROW LEVEL SECURITY;\n"
@@ -84,9 +85,12 @@ void write_voice_files(const RerunProject& p) {
 
 TEST_CASE("verify --scratch --rerun: the module-access schema runs twice without a change") {
   RerunProject p;
-  std::vector<std::string> args{"--config", (p.dir.path() / "cora-migrate.toml").string(), "--migrations",
-                                (source_dir() / "migrations").string(), "--checks", (source_dir() / "checks").string(),
-                                "verify", "--scratch", "--rerun", "--format", "json"};
+  std::vector<std::string> args{"--config",     (p.dir.path() / "cora-migrate.toml").string(),
+                                "--migrations", (source_dir() / "migrations").string(),
+                                "--checks",     (source_dir() / "checks").string(),
+                                "verify",       "--scratch",
+                                "--rerun",      "--format",
+                                "json"};
   const auto r = run_cli(args);
   INFO(r.err);
   INFO(r.out);
@@ -94,8 +98,9 @@ TEST_CASE("verify --scratch --rerun: the module-access schema runs twice without
   // 002, 003, 004 and 006 define policies or an index 008 drops or re-creates: running them again
   // would undo 008, so they are not re-runnable (diff never proposes it either).
   CHECK(contains(r.err, "Ran 5 file(s) a second time"));
-  CHECK(contains(r.err, "Not run again, since a later file changes what they define: 002-orgs.sql, 003-profiles.sql, "
-                        "004-org-members.sql, 006-user-provisioning.sql"));
+  CHECK(contains(r.err,
+                 "Not run again, since a later file changes what they define: 002-orgs.sql, 003-profiles.sql, "
+                 "004-org-members.sql, 006-user-provisioning.sql"));
   const auto reruns = p.reruns(nlohmann::json::parse(r.out));
   CHECK(reruns.size() == 9);
   std::size_t skipped = 0;
@@ -112,10 +117,12 @@ TEST_CASE("verify --scratch --rerun: the module-access schema runs twice without
   args.insert(args.end(), {"--rerun-only", "2"});
   const auto named = run_cli(args);
   CHECK(named.exit_code == 11);
-  CHECK_MESSAGE(contains(named.out, "policy public.orgs orgs_select_owner: appears only after the second run"), named.out);
+  CHECK_MESSAGE(contains(named.out, "policy public.orgs orgs_select_owner: appears only after the second run"),
+                named.out);
 }
 
-TEST_CASE("verify --scratch --rerun: a second run that fails, drops what later files made, re-creates a table or adds rows") {
+TEST_CASE(
+    "verify --scratch --rerun: a second run that fails, drops what later files made, re-creates a table or adds rows") {
   RerunProject p;
   write_voice_files(p);
   const auto r = p.run({"verify", "--scratch", "--rerun", "--format", "json"});
@@ -134,7 +141,8 @@ TEST_CASE("verify --scratch --rerun: a second run that fails, drops what later f
   // 002 re-creates the table 001 creates: 001's re-run would undo 002, so it is not re-runnable.
   REQUIRE(by_file["001-voice-tables.sql"].size() == 1);
   CHECK(by_file["001-voice-tables.sql"][0]["passed"] == true);
-  CHECK(contains(by_file["001-voice-tables.sql"][0]["silenced"].get<std::string>(), "it would undo 002-voice-reset.sql"));
+  CHECK(
+      contains(by_file["001-voice-tables.sql"][0]["silenced"].get<std::string>(), "it would undo 002-voice-reset.sql"));
 
   // DROP ... CASCADE took 003's foreign key and 004's row level security and policy with it,
   // and the table's rows would be gone: every finding points at the DROP.
@@ -169,7 +177,8 @@ TEST_CASE("verify --scratch --rerun: a second run that fails, drops what later f
   // The same in the other formats: each on its file and line.
   const auto github = p.run({"verify", "--scratch", "--rerun", "--format", "github"});
   CHECK(github.exit_code == 11);
-  CHECK_MESSAGE(contains(github.out, "004-voice-policies.sql,line=" + std::to_string(line_of(kPolicies, "CREATE POLICY"))),
+  CHECK_MESSAGE(contains(github.out,
+                         "004-voice-policies.sql,line=" + std::to_string(line_of(kPolicies, "CREATE POLICY"))),
                 github.out);
   const auto human = p.run({"verify", "--scratch", "--rerun"});
   CHECK(human.exit_code == 11);
@@ -179,7 +188,8 @@ TEST_CASE("verify --scratch --rerun: a second run that fails, drops what later f
 TEST_CASE("verify --scratch --rerun-only: the files named, and nothing without --scratch") {
   RerunProject p;
   write_voice_files(p);
-  const auto clean = p.run({"verify", "--scratch", "--rerun-only", "1", "--rerun-only", "003-voice-links", "--format", "json"});
+  const auto clean =
+      p.run({"verify", "--scratch", "--rerun-only", "1", "--rerun-only", "003-voice-links", "--format", "json"});
   INFO(clean.err);
   CHECK(clean.exit_code == 0);
   const auto reruns = p.reruns(nlohmann::json::parse(clean.out));
@@ -228,24 +238,27 @@ TEST_CASE("verify --scratch --rerun in a CORA project: every module's schema fil
   const auto& ws = by_file["module-ws:001-ws.sql"];
   CHECK(ws["passed"] == false);
   CHECK(ws["line"] == 1);
-  CHECK(contains(ws["findings"][0]["found"].get<std::string>(), "table public.ws_members was dropped and created again"));
+  CHECK(
+      contains(ws["findings"][0]["found"].get<std::string>(), "table public.ws_members was dropped and created again"));
 }
 
 TEST_CASE("migrate --reapply of a file that destroys data refuses without --allow-destructive") {
   TestDatabase db;
   ScratchDir dir;
-  dir.write("m/001-notes.sql", "CREATE TABLE IF NOT EXISTS public.notes (id int PRIMARY KEY);\n"
-                               "INSERT INTO public.notes VALUES (1), (2) ON CONFLICT DO NOTHING;\n");
+  dir.write("m/001-notes.sql",
+            "CREATE TABLE IF NOT EXISTS public.notes (id int PRIMARY KEY);\n"
+            "INSERT INTO public.notes VALUES (1), (2) ON CONFLICT DO NOTHING;\n");
   const std::string reset = "-- clears the scratch table\nSELECT 1;\nTRUNCATE public.notes;\n";
   dir.write("m/002-reset.sql", reset);
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--database-url", db.conninfo(), "--migrations", (dir.path() / "m").string()});
     return run_cli(args);
   };
-  REQUIRE(run({"migrate"}).exit_code == 0);  // 002 emptied the table once: fine
+  REQUIRE(run({"migrate"}).exit_code == 0);                             // 002 emptied the table once: fine
   db.connect()->execute_script("INSERT INTO public.notes VALUES (3)");  // the data since
-  const std::string history = "SELECT string_agg(version || ':' || action || ':' || is_current, ',' ORDER BY id) "
-                              "FROM cora_migrate.schema_history";
+  const std::string history =
+      "SELECT string_agg(version || ':' || action || ':' || is_current, ',' ORDER BY id) "
+      "FROM cora_migrate.schema_history";
   const auto history_before = db.scalar(history);
 
   const std::string expected = (dir.path() / "m/002-reset.sql").string() + ":" +

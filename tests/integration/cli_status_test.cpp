@@ -16,9 +16,7 @@ namespace {
 struct Project {
   ScratchDir dir;
   TestDatabase db;
-  Project() {
-    std::filesystem::copy(source_dir() / "migrations", dir.path() / "migrations");
-  }
+  Project() { std::filesystem::copy(source_dir() / "migrations", dir.path() / "migrations"); }
   CliResult run(std::vector<std::string> args) const {
     args.insert(args.begin(), {"--database-url", db.conninfo(), "--migrations", (dir.path() / "migrations").string()});
     return run_cli(args);

@@ -43,7 +43,8 @@ struct SupabaseProject {
         "INSERT INTO supabase_migrations.schema_migrations (version, name, statements) VALUES "
         "('20240101000000', 'create_users', ARRAY[$s$-- the app's users\n"
         "create table public.users (\n  id bigint primary key,\n  email text not null\n)$s$, "
-        "$s$create function public.user_count() returns bigint\nlanguage sql as $$ select count(*) from public.users; $$$s$]),"
+        "$s$create function public.user_count() returns bigint\nlanguage sql as $$ select count(*) from public.users; "
+        "$$$s$]),"
         "('20240201000000', 'create_posts', ARRAY[$s$create table public.posts (id bigint primary key, author bigint "
         "references public.users)$s$])");
   }
@@ -52,10 +53,13 @@ struct SupabaseProject {
     return run_cli(args, CliOptions{dir.path(), {}});
   }
   std::string history() const {
-    return db.scalar("SELECT string_agg(version || ':' || action, ',' ORDER BY version) FROM cora_migrate.schema_history "
-                     "WHERE is_current");
+    return db.scalar(
+        "SELECT string_agg(version || ':' || action, ',' ORDER BY version) FROM cora_migrate.schema_history "
+        "WHERE is_current");
   }
-  bool history_table_exists() const { return db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NOT NULL") == "t"; }
+  bool history_table_exists() const {
+    return db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NOT NULL") == "t";
+  }
 };
 
 }  // namespace
@@ -66,8 +70,9 @@ TEST_CASE("cora-migrate on a database the Supabase CLI migrated: says to adopt i
 
   const auto status = p.run({"status"});
   CHECK(status.exit_code == 16);
-  CHECK_MESSAGE(status.err.find("cora-migrate: error: this database was migrated by the Supabase CLI "
-                                "(supabase_migrations.schema_migrations has 2 row(s), the last version 20240201000000)") !=
+  CHECK_MESSAGE(status.err.find(
+                    "cora-migrate: error: this database was migrated by the Supabase CLI "
+                    "(supabase_migrations.schema_migrations has 2 row(s), the last version 20240201000000)") !=
                     std::string::npos,
                 status.err);
   CHECK(status.err.find("(hint: take that history over with `cora-migrate adopt --from-supabase`, then run migrate)") !=
@@ -81,13 +86,15 @@ TEST_CASE("cora-migrate on a database the Supabase CLI migrated: says to adopt i
   CHECK(p.run({"migrate", "--dry-run"}).exit_code == 16);
 
   SUBCASE("a database without the Supabase CLI's table is not stopped") {
-    p.db.connect()->execute_script("DROP SCHEMA supabase_migrations CASCADE; DROP TABLE public.posts; "
-                                   "DROP FUNCTION public.user_count(); DROP TABLE public.users");
+    p.db.connect()->execute_script(
+        "DROP SCHEMA supabase_migrations CASCADE; DROP TABLE public.posts; "
+        "DROP FUNCTION public.user_count(); DROP TABLE public.users");
     CHECK(p.run({"migrate"}).exit_code == 0);
   }
   SUBCASE("nor one whose Supabase CLI table is empty") {
-    p.db.connect()->execute_script("TRUNCATE supabase_migrations.schema_migrations; DROP TABLE public.posts; "
-                                   "DROP FUNCTION public.user_count(); DROP TABLE public.users");
+    p.db.connect()->execute_script(
+        "TRUNCATE supabase_migrations.schema_migrations; DROP TABLE public.posts; "
+        "DROP FUNCTION public.user_count(); DROP TABLE public.users");
     CHECK(p.run({"migrate"}).exit_code == 0);
   }
 }
@@ -98,7 +105,8 @@ TEST_CASE("cora-migrate adopt --from-supabase: imports the CLI's history; migrat
 
   const auto adopt = p.run({"adopt", "--from-supabase"});
   REQUIRE_MESSAGE(adopt.exit_code == 0, adopt.out, adopt.err);
-  CHECK(adopt.out.find("imported 20240101000000_create_users.sql (its statements are the ones the Supabase CLI applied)") !=
+  CHECK(adopt.out.find(
+            "imported 20240101000000_create_users.sql (its statements are the ones the Supabase CLI applied)") !=
         std::string::npos);
   CHECK(adopt.out.find("imported 20240201000000_create_posts.sql") != std::string::npos);
   CHECK(adopt.out.find("2 migration(s) imported from supabase_migrations.schema_migrations into "
@@ -130,21 +138,24 @@ TEST_CASE("cora-migrate adopt --from-supabase: a file that is not what the CLI a
   SupabaseProject p;
 
   SUBCASE("a changed statement") {
-    p.dir.write("supabase/migrations/20240201000000_create_posts.sql",
-                "create table public.posts (id bigint primary key, author bigint references public.users, title text);\n");
+    p.dir.write(
+        "supabase/migrations/20240201000000_create_posts.sql",
+        "create table public.posts (id bigint primary key, author bigint references public.users, title text);\n");
     const auto adopt = p.run({"adopt", "--from-supabase"});
     CHECK(adopt.exit_code == 8);
-    CHECK_MESSAGE(adopt.out.find("not imported supabase/migrations/20240201000000_create_posts.sql (version 20240201000000): "
-                                 "not what the Supabase CLI applied: statement 1 differs: the database recorded `...author "
-                                 "bigint references public.users )`, the file has `...author bigint references "
-                                 "public.users , title text )`") != std::string::npos,
+    CHECK_MESSAGE(adopt.out.find(
+                      "not imported supabase/migrations/20240201000000_create_posts.sql (version 20240201000000): "
+                      "not what the Supabase CLI applied: statement 1 differs: the database recorded `...author "
+                      "bigint references public.users )`, the file has `...author bigint references "
+                      "public.users , title text )`") != std::string::npos,
                   adopt.out);
     CHECK(adopt.err.find("cora-migrate: error: 1 of 2 row(s) in supabase_migrations.schema_migrations do not match the "
                          "local files: nothing was imported") != std::string::npos);
   }
   SUBCASE("a row with no local file") {
-    p.db.connect()->execute_script("INSERT INTO supabase_migrations.schema_migrations (version, name, statements) "
-                                   "VALUES ('20231201000000', 'old_thing', ARRAY['select 1'])");
+    p.db.connect()->execute_script(
+        "INSERT INTO supabase_migrations.schema_migrations (version, name, statements) "
+        "VALUES ('20231201000000', 'old_thing', ARRAY['select 1'])");
     const auto adopt = p.run({"adopt", "--from-supabase"});
     CHECK(adopt.exit_code == 8);
     CHECK(adopt.out.find("not imported version 20231201000000 (old_thing): recorded by the Supabase CLI, but no local "
@@ -157,8 +168,9 @@ TEST_CASE("cora-migrate adopt --from-supabase: a file that is not what the CLI a
 
 TEST_CASE("cora-migrate finds supabase/migrations in a Supabase CLI project and says so") {
   SupabaseProject p;
-  p.db.connect()->execute_script("DROP SCHEMA supabase_migrations CASCADE; DROP TABLE public.posts; "
-                                 "DROP FUNCTION public.user_count(); DROP TABLE public.users");
+  p.db.connect()->execute_script(
+      "DROP SCHEMA supabase_migrations CASCADE; DROP TABLE public.posts; "
+      "DROP FUNCTION public.user_count(); DROP TABLE public.users");
   const auto migrate = p.run({"migrate"});
   CHECK_MESSAGE(migrate.exit_code == 0, migrate.err);
   CHECK(migrate.err.find("note: using supabase/migrations, the Supabase CLI's folder (no cora-migrate.toml and no "
@@ -166,7 +178,8 @@ TEST_CASE("cora-migrate finds supabase/migrations in a Supabase CLI project and 
   CHECK(migrate.out.find("2 migration(s) applied") != std::string::npos);
   const auto no_table = p.run({"adopt", "--from-supabase"});
   CHECK(no_table.exit_code == 2);
-  CHECK(no_table.err.find("has no supabase_migrations.schema_migrations: the Supabase CLI never migrated it") != std::string::npos);
+  CHECK(no_table.err.find("has no supabase_migrations.schema_migrations: the Supabase CLI never migrated it") !=
+        std::string::npos);
 
   // Our own folder, where there is one, is the project's: no note.
   p.dir.write("migrations/001-a.sql", "create table public.a (id int);\n");
@@ -175,7 +188,8 @@ TEST_CASE("cora-migrate finds supabase/migrations in a Supabase CLI project and 
   CHECK(ours.out.find("001") != std::string::npos);
 }
 
-TEST_CASE("cora-migrate adopt --from-supabase --format json: what was imported, or every mismatch and nothing imported") {
+TEST_CASE(
+    "cora-migrate adopt --from-supabase --format json: what was imported, or every mismatch and nothing imported") {
   SupabaseProject p;
   p.dir.write("supabase/migrations/20240301000000_add_teams.sql", kTeamsFile);
 

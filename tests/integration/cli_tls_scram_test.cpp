@@ -76,8 +76,9 @@ TEST_CASE("cora-migrate over TLS (sslmode=require, self-signed) with a SCRAM pas
   const auto no_tls = run_cli({"--database-url", cluster.url("app", "appdb", "disable"), "status"}, with_env);
   CHECK(no_tls.exit_code == 5);
   check_no_password(no_tls, kPassword);
-  const auto wrong = run_cli({"--database-url", url, "status"},
-                             CliOptions{dir.path(), {{"PGPASSWORD", std::string("not-") + kPassword}, {"PGPASSFILE", std::nullopt}}});
+  const auto wrong =
+      run_cli({"--database-url", url, "status"},
+              CliOptions{dir.path(), {{"PGPASSWORD", std::string("not-") + kPassword}, {"PGPASSFILE", std::nullopt}}});
   CHECK(wrong.exit_code == 5);
   CHECK(wrong.err.find("password authentication failed for user \"app\"") != std::string::npos);
   check_no_password(wrong, kPassword);
@@ -86,8 +87,10 @@ TEST_CASE("cora-migrate over TLS (sslmode=require, self-signed) with a SCRAM pas
   CHECK(none.exit_code == 5);
   CHECK(none.err.find("the server wants a password") != std::string::npos);
   // Even written into the URL (which the docs advise against), it is not echoed back.
-  const std::string in_url = fmt::format("postgresql://app:{}@127.0.0.1:{}/nodb?sslmode=require", kPassword, cluster.port());
-  const auto echoed = run_cli({"--database-url", in_url, "status"}, CliOptions{dir.path(), {{"PGPASSWORD", std::nullopt}}});
+  const std::string in_url =
+      fmt::format("postgresql://app:{}@127.0.0.1:{}/nodb?sslmode=require", kPassword, cluster.port());
+  const auto echoed =
+      run_cli({"--database-url", in_url, "status"}, CliOptions{dir.path(), {{"PGPASSWORD", std::nullopt}}});
   CHECK(echoed.exit_code == 5);
   CHECK(echoed.err.find("database \"nodb\" does not exist") != std::string::npos);
   check_no_password(echoed, kPassword);

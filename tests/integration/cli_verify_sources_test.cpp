@@ -23,8 +23,9 @@ struct SourcesProject {
   TestDatabase db;
   ScratchDir dir;
   SourcesProject() {
-    dir.write("migrations/001-notes.sql", "-- notes, without row level security\n"
-                                          "CREATE TABLE public.notes (id int PRIMARY KEY, body text);\n");
+    dir.write("migrations/001-notes.sql",
+              "-- notes, without row level security\n"
+              "CREATE TABLE public.notes (id int PRIMARY KEY, body text);\n");
     dir.write("migrations/002-notes-comment.sql", "-- describe them\n\nCOMMENT ON TABLE public.notes IS 'Notes.';\n");
     dir.write("migrations/003-definer.sql",
               "CREATE FUNCTION public.note_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER\n"
@@ -82,22 +83,26 @@ TEST_CASE("verify: each finding names the migration that last created or altered
   SUBCASE("human: a line under the finding") {
     const auto r = p.verify("human");
     CHECK(r.exit_code == 11);
-    CHECK_MESSAGE(contains(r.out, "  lint:rls_disabled_in_public public.notes (built-in lint)\n"
-                                  "    made by  migrations/002-notes-comment.sql:3 (the last statement that creates "
-                                  "or alters it)\n"),
+    CHECK_MESSAGE(contains(r.out,
+                           "  lint:rls_disabled_in_public public.notes (built-in lint)\n"
+                           "    made by  migrations/002-notes-comment.sql:3 (the last statement that creates "
+                           "or alters it)\n"),
                   r.out);
-    CHECK(contains(r.out, "  lint:rls_disabled_in_public public.handmade (built-in lint)\n"
-                          "    made by  no migration file creates public.handmade: if the database has it, it was "
-                          "made outside the migrations (drift); `cora-migrate diff` lists it\n"));
+    CHECK(contains(r.out,
+                   "  lint:rls_disabled_in_public public.handmade (built-in lint)\n"
+                   "    made by  no migration file creates public.handmade: if the database has it, it was "
+                   "made outside the migrations (drift); `cora-migrate diff` lists it\n"));
   }
   SUBCASE("github: the annotation lands on the .sql line, a check's annotation too") {
     const auto r = p.verify("github");
     CHECK(r.exit_code == 11);
-    CHECK_MESSAGE(contains(r.out, "::error file=migrations/002-notes-comment.sql,line=3,title=lint%3Arls_disabled_in_public "
-                                  "public.notes::"),
+    CHECK_MESSAGE(contains(r.out,
+                           "::error file=migrations/002-notes-comment.sql,line=3,title=lint%3Arls_disabled_in_public "
+                           "public.notes::"),
                   r.out);
-    CHECK(contains(r.out, "::error file=migrations/004-pin.sql,line=2,title=lint%3Asecurity_definer_executable_by_anon "
-                          "public.note_count()::"));
+    CHECK(contains(r.out,
+                   "::error file=migrations/004-pin.sql,line=2,title=lint%3Asecurity_definer_executable_by_anon "
+                   "public.note_count()::"));
     CHECK(contains(r.out, "::error file=migrations/002-notes-comment.sql,line=3,title=table public.notes::"));
     CHECK(contains(r.out, "; check: checks/notes.toml:1"));
     // No file to land on: a workflow-level annotation that says why.
@@ -107,8 +112,9 @@ TEST_CASE("verify: each finding names the migration that last created or altered
   SUBCASE("junit: the test case's file and line are the .sql statement's") {
     const auto r = p.verify("junit");
     CHECK(r.exit_code == 11);
-    CHECK_MESSAGE(contains(r.out, "<testcase classname=\"lint:rls_disabled_in_public\" name=\"public.notes\" "
-                                  "file=\"migrations/002-notes-comment.sql\" line=\"3\">"),
+    CHECK_MESSAGE(contains(r.out,
+                           "<testcase classname=\"lint:rls_disabled_in_public\" name=\"public.notes\" "
+                           "file=\"migrations/002-notes-comment.sql\" line=\"3\">"),
                   r.out);
     CHECK(contains(r.out, "last created or altered by migrations/002-notes-comment.sql:3"));
     CHECK(contains(r.out, "<testcase classname=\"lint:rls_disabled_in_public\" name=\"public.handmade\" file=\"\">"));
@@ -136,14 +142,16 @@ TEST_CASE("verify: across modules, the source names the module and its file") {
   ScratchDir dir;
   std::filesystem::copy(source_dir() / "tests" / "fixtures" / "cora-project", dir.path(),
                         std::filesystem::copy_options::recursive);
-  dir.write("packages/module-ws/db/schema/002-ws-notes.sql",
-            "-- a table the ws module forgot to protect\nCREATE TABLE IF NOT EXISTS public.ws_notes (id int PRIMARY KEY);\n");
+  dir.write(
+      "packages/module-ws/db/schema/002-ws-notes.sql",
+      "-- a table the ws module forgot to protect\nCREATE TABLE IF NOT EXISTS public.ws_notes (id int PRIMARY KEY);\n");
   std::filesystem::create_directories(dir.path() / "no-checks");  // a --checks folder must exist
   CliOptions options;
   options.cwd = dir.path();
   const auto migrated = run_cli({"--database-url", db.conninfo(), "migrate"}, options);
   REQUIRE_MESSAGE(migrated.exit_code == 0, migrated.err);
-  const auto r = run_cli({"--database-url", db.conninfo(), "--checks", "no-checks", "verify", "--format", "json"}, options);
+  const auto r =
+      run_cli({"--database-url", db.conninfo(), "--checks", "no-checks", "verify", "--format", "json"}, options);
   const auto doc = nlohmann::json::parse(r.out);
   const auto* ws = check(doc, "lint:rls_disabled_in_public", "public.ws_notes");
   REQUIRE_MESSAGE(ws, r.out);
@@ -151,14 +159,16 @@ TEST_CASE("verify: across modules, the source names the module and its file") {
   CHECK((*ws)["source"]["file"] == "packages/module-ws/db/schema/002-ws-notes.sql");
   CHECK((*ws)["source"]["line"] == 2);
   const auto human = run_cli({"--database-url", db.conninfo(), "--checks", "no-checks", "verify"}, options);
-  CHECK_MESSAGE(contains(human.out, "    made by  module-ws: packages/module-ws/db/schema/002-ws-notes.sql:2"), human.out);
+  CHECK_MESSAGE(contains(human.out, "    made by  module-ws: packages/module-ws/db/schema/002-ws-notes.sql:2"),
+                human.out);
 }
 
 TEST_CASE("verify: the next step names the file, its line and a command that works") {
   TestDatabase db;
   ScratchDir dir;
-  dir.write("migrations/001-notes.sql", "-- cora-migrate: rerunnable=true\n"
-                                        "CREATE TABLE IF NOT EXISTS public.notes (id int PRIMARY KEY);\n");
+  dir.write("migrations/001-notes.sql",
+            "-- cora-migrate: rerunnable=true\n"
+            "CREATE TABLE IF NOT EXISTS public.notes (id int PRIMARY KEY);\n");
   dir.write("migrations/002-items.sql", "CREATE TABLE public.items (id int PRIMARY KEY);\n");
   std::filesystem::create_directories(dir.path() / "checks");
   const auto run = [&](std::vector<std::string> args) {
@@ -180,12 +190,14 @@ TEST_CASE("verify: the next step names the file, its line and a command that wor
     const std::string next = next_of("public.notes");
     CHECK(next == "edit migrations/001-notes.sql:2, then run: cora-migrate migrate --reapply 1");
     const auto human = run({"verify"});
-    CHECK_MESSAGE(contains(human.out, "    next     edit migrations/001-notes.sql:2, then run: cora-migrate migrate "
-                                      "--reapply 1\n"),
+    CHECK_MESSAGE(contains(human.out,
+                           "    next     edit migrations/001-notes.sql:2, then run: cora-migrate migrate "
+                           "--reapply 1\n"),
                   human.out);
-    dir.write("migrations/001-notes.sql", "-- cora-migrate: rerunnable=true\n"
-                                          "CREATE TABLE IF NOT EXISTS public.notes (id int PRIMARY KEY);\n"
-                                          "ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;\n");
+    dir.write("migrations/001-notes.sql",
+              "-- cora-migrate: rerunnable=true\n"
+              "CREATE TABLE IF NOT EXISTS public.notes (id int PRIMARY KEY);\n"
+              "ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;\n");
     const auto reapplied = run({"migrate", "--reapply", "1"});  // the words after "cora-migrate "
     CHECK_MESSAGE(reapplied.exit_code == 0, reapplied.err);
     const auto doc = nlohmann::json::parse(run({"verify", "--format", "json"}).out);
@@ -196,15 +208,17 @@ TEST_CASE("verify: the next step names the file, its line and a command that wor
   }
   SUBCASE("a file that may not run twice: a new migration, and the printed `new` makes it") {
     const std::string next = next_of("public.items");
-    CHECK(next == "migrations/002-items.sql:1 is applied and does not run twice: change it in a new migration: "
-                  "cora-migrate new fix-items");
+    CHECK(next ==
+          "migrations/002-items.sql:1 is applied and does not run twice: change it in a new migration: "
+          "cora-migrate new fix-items");
     const auto made = run({"new", "fix-items"});
     CHECK_MESSAGE(made.exit_code == 0, made.err);
     CHECK(std::filesystem::exists(dir.path() / "migrations" / "003-fix-items.sql"));
   }
   SUBCASE("the object's last change is in a file not run yet: migrate") {
     dir.write("migrations/003-items-comment.sql", "COMMENT ON TABLE public.items IS 'Items.';\n");
-    CHECK(next_of("public.items") == "migrations/003-items-comment.sql:1 has not run on this database: cora-migrate migrate");
+    CHECK(next_of("public.items") ==
+          "migrations/003-items-comment.sql:1 has not run on this database: cora-migrate migrate");
   }
   SUBCASE("no file makes the object: write it in a new migration") {
     db.connect()->execute_script("CREATE TABLE public.handmade (id int PRIMARY KEY)");

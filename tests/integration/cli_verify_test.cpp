@@ -21,10 +21,12 @@ namespace {
 struct MigratedDatabase {
   TestDatabase db;
   MigratedDatabase() {
-    const auto r = run_cli({"--database-url", db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"});
+    const auto r =
+        run_cli({"--database-url", db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"});
     REQUIRE(r.exit_code == 0);
   }
-  CliResult verify(std::vector<std::string> args, const std::string& checks = (source_dir() / "checks").string()) const {
+  CliResult verify(std::vector<std::string> args,
+                   const std::string& checks = (source_dir() / "checks").string()) const {
     args.insert(args.begin(), {"--database-url", db.conninfo(), "--checks", checks, "verify"});
     return run_cli(args);
   }
@@ -88,13 +90,14 @@ TEST_CASE("cora-migrate verify: the stale log_auth_event is caught before anyone
   }
 
   SUBCASE("restoring the function makes verify pass") {
-    const auto again = run_cli({"--database-url", m.db.conninfo(), "--migrations", (source_dir() / "migrations").string(),
-                                "status", "--json"});
+    const auto again = run_cli({"--database-url", m.db.conninfo(), "--migrations",
+                                (source_dir() / "migrations").string(), "status", "--json"});
     CHECK(again.exit_code == 0);
     // History rows are never deleted; marking the row no longer current makes 007 pending again.
     m.db.connect()->execute_script("UPDATE cora_migrate.schema_history SET is_current = false WHERE version = 7");
-    CHECK(run_cli({"--database-url", m.db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"})
-              .exit_code == 0);
+    CHECK(
+        run_cli({"--database-url", m.db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"})
+            .exit_code == 0);
     CHECK(m.verify({}).exit_code == 0);
   }
 }
@@ -102,7 +105,9 @@ TEST_CASE("cora-migrate verify: the stale log_auth_event is caught before anyone
 TEST_CASE("cora-migrate verify: each check kind reports a violation") {
   MigratedDatabase m;
   SUBCASE("table: RLS disabled and a column's nullability") {
-    m.exec("ALTER TABLE public.user_sessions DISABLE ROW LEVEL SECURITY; ALTER TABLE public.user_auth_log ALTER COLUMN occurred_at DROP NOT NULL");
+    m.exec(
+        "ALTER TABLE public.user_sessions DISABLE ROW LEVEL SECURITY; ALTER TABLE public.user_auth_log ALTER COLUMN "
+        "occurred_at DROP NOT NULL");
     const auto failed = failed_checks(m.verify({"--format", "json"}));
     CHECK(has_failure(failed, "table", "public.user_sessions"));
     CHECK(has_failure(failed, "table", "public.user_auth_log"));
@@ -110,16 +115,19 @@ TEST_CASE("cora-migrate verify: each check kind reports a violation") {
     CHECK(has_failure(failed, "lint:policy_on_rls_disabled_table", "public.user_sessions user_sessions_service_role"));
   }
   SUBCASE("index: a partial index without its predicate") {
-    m.exec("DROP INDEX public.idx_user_sessions_active; CREATE INDEX idx_user_sessions_active ON public.user_sessions (user_id, last_activity_at)");
+    m.exec(
+        "DROP INDEX public.idx_user_sessions_active; CREATE INDEX idx_user_sessions_active ON public.user_sessions "
+        "(user_id, last_activity_at)");
     const auto failed = failed_checks(m.verify({"--format", "json"}));
     CHECK(has_failure(failed, "index", "public.idx_user_sessions_active"));
     CHECK(failed.size() == 1);
   }
   SUBCASE("index: a predicate that differs only in how it is written still passes") {
     ScratchDir dir;
-    dir.write("c/i.toml", "[[index]]\nname = \"idx_user_auth_log_failures\"\n"
-                          "where = \"((event_type in ('login_failed','provisioning_denied')))\"\n"
-                          "[[index]]\nname = \"idx_user_sessions_active\"\nwhere = \"ended_at IS NOT NULL\"\n");
+    dir.write("c/i.toml",
+              "[[index]]\nname = \"idx_user_auth_log_failures\"\n"
+              "where = \"((event_type in ('login_failed','provisioning_denied')))\"\n"
+              "[[index]]\nname = \"idx_user_sessions_active\"\nwhere = \"ended_at IS NOT NULL\"\n");
     const auto failed = failed_checks(m.verify({"--format", "json"}, (dir.path() / "c").string()));
     CHECK(!has_failure(failed, "index", "public.idx_user_auth_log_failures"));
     CHECK(has_failure(failed, "index", "public.idx_user_sessions_active"));
@@ -130,7 +138,8 @@ TEST_CASE("cora-migrate verify: each check kind reports a violation") {
               "[[table]]\nname = \"user_sessions\"\ncolumns = [\n"
               "  { name = \"metadata\", default = \"'{}'\" },\n"
               "  { name = \"started_at\", default = \"NOW()\" },\n"
-              "  { name = \"session_duration_seconds\", generated = \"extract(epoch from coalesce(ended_at, last_activity_at) - started_at)::int\" },\n"
+              "  { name = \"session_duration_seconds\", generated = \"extract(epoch from coalesce(ended_at, "
+              "last_activity_at) - started_at)::int\" },\n"
               "]\n"
               "[[table]]\nname = \"user_auth_log\"\ncolumns = [\n"
               "  { name = \"occurred_at\", default = \"clock_timestamp()\" },\n"
@@ -142,12 +151,15 @@ TEST_CASE("cora-migrate verify: each check kind reports a violation") {
     REQUIRE(has_failure(failed, "table", "public.user_auth_log"));
     CHECK(r.out.find("DEFAULT clock_timestamp()") != std::string::npos);
     CHECK(r.out.find("PostgreSQL cannot read that default") != std::string::npos);
-    m.exec("ALTER TABLE public.user_sessions DROP COLUMN session_duration_seconds, ADD COLUMN session_duration_seconds "
-           "integer GENERATED ALWAYS AS (EXTRACT(EPOCH FROM (ended_at - started_at))::integer) STORED");
+    m.exec(
+        "ALTER TABLE public.user_sessions DROP COLUMN session_duration_seconds, ADD COLUMN session_duration_seconds "
+        "integer GENERATED ALWAYS AS (EXTRACT(EPOCH FROM (ended_at - started_at))::integer) STORED");
     CHECK(has_failure(failed_checks(m.verify({"--format", "json"})), "table", "public.user_sessions"));
   }
   SUBCASE("policy: the guide's service-role policy missing, or with other roles") {
-    m.exec("DROP POLICY user_sessions_service_role ON public.user_sessions; ALTER POLICY user_auth_log_service_role ON public.user_auth_log TO authenticated");
+    m.exec(
+        "DROP POLICY user_sessions_service_role ON public.user_sessions; ALTER POLICY user_auth_log_service_role ON "
+        "public.user_auth_log TO authenticated");
     const auto failed = failed_checks(m.verify({"--format", "json"}));
     CHECK(has_failure(failed, "policy", "public.user_sessions user_sessions_service_role"));
     CHECK(has_failure(failed, "policy", "public.user_auth_log user_auth_log_service_role"));
@@ -167,16 +179,18 @@ TEST_CASE("cora-migrate verify: each check kind reports a violation") {
     CHECK(has_failure(failed, "role", "service_role"));
   }
   SUBCASE("probe: a self-referencing org_members policy recurses") {
-    m.exec("CREATE POLICY recursive_members ON public.org_members FOR SELECT TO authenticated USING "
-           "(org_id IN (SELECT org_id FROM public.org_members WHERE user_id = auth.uid()))");
+    m.exec(
+        "CREATE POLICY recursive_members ON public.org_members FOR SELECT TO authenticated USING "
+        "(org_id IN (SELECT org_id FROM public.org_members WHERE user_id = auth.uid()))");
     const auto r = m.verify({"--format", "json"});
     CHECK(r.exit_code == 11);
     CHECK(has_failure(failed_checks(r), "probe", "authenticated can read own org_members rows"));
     CHECK(r.out.find("infinite recursion") != std::string::npos);
   }
   SUBCASE("lint: dynamic SQL is reported as not analysable, as a warning") {
-    m.exec("CREATE FUNCTION public.purge(p_table text) RETURNS void LANGUAGE plpgsql SET search_path = '' AS $$\n"
-           "BEGIN\n  EXECUTE format('DELETE FROM public.%I', p_table);\nEND\n$$");
+    m.exec(
+        "CREATE FUNCTION public.purge(p_table text) RETURNS void LANGUAGE plpgsql SET search_path = '' AS $$\n"
+        "BEGIN\n  EXECUTE format('DELETE FROM public.%I', p_table);\nEND\n$$");
     const auto r = m.verify({"--format", "json"});
     CHECK(r.exit_code == 0);
     const auto failed = failed_checks(r);
@@ -229,10 +243,11 @@ TEST_CASE("cora-migrate verify: output formats and a constant number of queries"
   CHECK(all["queries"] == 2);
   std::string probes;
   for (int i = 0; i < 12; ++i) {
-    probes += fmt::format("[[probe]]\nname = \"probe {0}\"\nrole = \"{1}\"\nsql = \"SELECT count(*) FROM public.user_sessions\"\n"
-                          "expect = \"{2}\"\n{3}",
-                          i, i % 3 == 0 ? "anon" : "service_role", i % 3 == 0 ? "fail" : "rows",
-                          i % 3 == 0 ? "sqlstate = \"42501\"\n" : "rows = [[\"0\"]]\n");
+    probes += fmt::format(
+        "[[probe]]\nname = \"probe {0}\"\nrole = \"{1}\"\nsql = \"SELECT count(*) FROM public.user_sessions\"\n"
+        "expect = \"{2}\"\n{3}",
+        i, i % 3 == 0 ? "anon" : "service_role", i % 3 == 0 ? "fail" : "rows",
+        i % 3 == 0 ? "sqlstate = \"42501\"\n" : "rows = [[\"0\"]]\n");
   }
   probes += "[[probe]]\nname = \"wrong on purpose\"\nrole = \"service_role\"\nsql = \"SELECT 1/0\"\n";
   dir.write("p/probes.toml", probes);
@@ -255,7 +270,8 @@ TEST_CASE("cora-migrate verify: a lint switched off in [lints] is not run") {
   ScratchDir dir;
   dir.write("cora-migrate.toml", "[lints]\nrls_disabled_in_public = false\n");
   std::filesystem::create_directories(dir.path() / "none");  // no checks: an empty folder
-  const auto base = std::vector<std::string>{"--database-url", m.db.conninfo(), "--checks", (dir.path() / "none").string()};
+  const auto base =
+      std::vector<std::string>{"--database-url", m.db.conninfo(), "--checks", (dir.path() / "none").string()};
   auto with_config = base;
   with_config.insert(with_config.begin(), {"--config", (dir.path() / "cora-migrate.toml").string()});
   with_config.push_back("verify");
@@ -299,11 +315,14 @@ TEST_CASE("cora-migrate verify --scratch: migrate from zero on the local cluster
 
   std::filesystem::copy(source_dir() / "migrations", dir.path() / "m");
   dir.write("m/009-stale.sql", kStaleLogAuthEvent);
-  const auto bad = run_cli({"--migrations", (dir.path() / "m").string(), "--checks", checks, "verify", "--scratch"}, here);
+  const auto bad =
+      run_cli({"--migrations", (dir.path() / "m").string(), "--checks", checks, "verify", "--scratch"}, here);
   CHECK(bad.exit_code == 11);
   const auto status = run_cli({"local", "status"}, here);
   const auto begin = status.out.find("psql \"") + 6;
-  auto db = cora::Connection::open(status.out.substr(begin, status.out.find('"', begin) - begin), std::chrono::seconds(5));
-  CHECK(db->query("SELECT count(*) FROM pg_database WHERE datname LIKE 'cora_scratch_%'").rows[0][0].value_or("") == "0");
+  auto db =
+      cora::Connection::open(status.out.substr(begin, status.out.find('"', begin) - begin), std::chrono::seconds(5));
+  CHECK(db->query("SELECT count(*) FROM pg_database WHERE datname LIKE 'cora_scratch_%'").rows[0][0].value_or("") ==
+        "0");
   run_cli({"local", "stop"}, here);
 }

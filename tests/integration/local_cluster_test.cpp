@@ -38,7 +38,8 @@ TEST_CASE("cora-migrate with no database configured uses the local cluster") {
     db->execute_script(
         "BEGIN; SET LOCAL ROLE authenticated; "
         "SELECT set_config('request.jwt.claims', "
-        "'{\"sub\":\"8f2b8f0e-1111-4a4a-9b9b-000000000001\",\"role\":\"authenticated\",\"email\":\"a@example.com\"}', true)");
+        "'{\"sub\":\"8f2b8f0e-1111-4a4a-9b9b-000000000001\",\"role\":\"authenticated\",\"email\":\"a@example.com\"}', "
+        "true)");
     const auto who = db->query("SELECT auth.uid()::text, auth.role(), auth.email()");
     CHECK(who.rows[0][0].value_or("") == "8f2b8f0e-1111-4a4a-9b9b-000000000001");
     CHECK(who.rows[0][1].value_or("") == "authenticated");

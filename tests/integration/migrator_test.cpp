@@ -102,7 +102,8 @@ TEST_CASE("Migrator: one round trip for the whole run, or one per migration") {
     TestDatabase database;
     ScratchDir dir;
     for (int i = 1; i <= 20; ++i) {
-      dir.write(fmt::format("migrations/{:03}-t.sql", i), fmt::format("CREATE TABLE t{0} (id int);\nINSERT INTO t{0} VALUES (1);\n", i));
+      dir.write(fmt::format("migrations/{:03}-t.sql", i),
+                fmt::format("CREATE TABLE t{0} (id int);\nINSERT INTO t{0} VALUES (1);\n", i));
     }
     const auto files = discover_migrations(dir.path() / "migrations");
     auto db = database.connect();

@@ -22,7 +22,8 @@ namespace {
 struct ProjectCopy {
   ScratchDir dir;
   explicit ProjectCopy(const std::string& fixture = "cora-project") {
-    std::filesystem::copy(source_dir() / "tests" / "fixtures" / fixture, dir.path(), std::filesystem::copy_options::recursive);
+    std::filesystem::copy(source_dir() / "tests" / "fixtures" / fixture, dir.path(),
+                          std::filesystem::copy_options::recursive);
   }
   std::filesystem::path path() const { return dir.path(); }
   void replace_with(const std::string& fixture) {
@@ -41,8 +42,10 @@ CliResult run_in(const ProjectCopy& project, const TestDatabase& db, std::vector
 }
 
 std::string history(const TestDatabase& db, const std::string& where = "is_current") {
-  return db.scalar("SELECT string_agg(module || ':' || version || '-' || name || ':' || action, ' ' ORDER BY id) "
-                   "FROM cora_migrate.schema_history WHERE " + where);
+  return db.scalar(
+      "SELECT string_agg(module || ':' || version || '-' || name || ':' || action, ' ' ORDER BY id) "
+      "FROM cora_migrate.schema_history WHERE " +
+      where);
 }
 
 void write_file(const ProjectCopy& project, const std::string& relative, const std::string& text) {
@@ -51,7 +54,8 @@ void write_file(const ProjectCopy& project, const std::string& relative, const s
 }
 
 // The registry's dependencies only: chat's use of mgmt's is_sys_admin() is declared nowhere.
-const char* kConfigWithoutChatDependency = "modules = [\"packages/*\"]\nmodule_registry = \"templates/module-registry.yaml\"\n";
+const char* kConfigWithoutChatDependency =
+    "modules = [\"packages/*\"]\nmodule_registry = \"templates/module-registry.yaml\"\n";
 
 // A ws function that reads mgmt's table and calls mgmt's function; ws depends on access only.
 void add_ws_report(const ProjectCopy& project) {
@@ -80,7 +84,8 @@ void paste_with_psql(const ProjectCopy& project, const TestDatabase& db, const s
 
 }  // namespace
 
-TEST_CASE("modules: a fresh install applies every module's snapshot in dependency order and records its deltas as included") {
+TEST_CASE(
+    "modules: a fresh install applies every module's snapshot in dependency order and records its deltas as included") {
   TestDatabase db;
   ProjectCopy project;
   const auto result = run_in(project, db, {"migrate"});
@@ -113,14 +118,16 @@ TEST_CASE("modules: an old database is upgraded by its deltas in date order, the
   TestDatabase db;
   ProjectCopy project("cora-project-old");
   REQUIRE(run_in(project, db, {"migrate"}).exit_code == 0);
-  db.connect()->execute_script("INSERT INTO public.app_users VALUES (1, 'a@example.com');"
-                               "INSERT INTO public.profiles VALUES (1, 'Ann')");
+  db.connect()->execute_script(
+      "INSERT INTO public.app_users VALUES (1, 'a@example.com');"
+      "INSERT INTO public.profiles VALUES (1, 'Ann')");
   project.replace_with("cora-project");
 
   const auto status = run_in(project, db, {"status"});
   CHECK_MESSAGE(contains(status.out, "next: re-run (changed)"), status.out);
   // status: each file's role and what the next migrate does with it; --dry-run prints it in order.
-  CHECK_MESSAGE(contains(status.out, "20251220103900  rename-profiles  delta     pending   -  next: apply"), status.out);
+  CHECK_MESSAGE(contains(status.out, "20251220103900  rename-profiles  delta     pending   -  next: apply"),
+                status.out);
   CHECK(contains(status.out, "20260101        usage-index      delta     pending   -  next: record as included"));
   const auto dry = run_in(project, db, {"migrate", "--dry-run"});
   CHECK(dry.exit_code == 0);
@@ -149,7 +156,8 @@ TEST_CASE("modules: a history table of the one-folder layout is upgraded in plac
   // The table as an earlier version wrote it: no module column, one current row per version.
   db.connect()->execute_script(
       "CREATE SCHEMA cora_migrate;"
-      "CREATE TABLE cora_migrate.schema_history (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, version bigint NOT NULL,"
+      "CREATE TABLE cora_migrate.schema_history (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, version bigint "
+      "NOT NULL,"
       " name text NOT NULL, checksum text NOT NULL, state text NOT NULL, action text NOT NULL,"
       " is_current boolean NOT NULL DEFAULT true, applied_at timestamptz NOT NULL DEFAULT now(),"
       " applied_by text NOT NULL DEFAULT current_user, client text, duration_ms integer, tool_version text NOT NULL,"
@@ -157,8 +165,10 @@ TEST_CASE("modules: a history table of the one-folder layout is upgraded in plac
       "CREATE UNIQUE INDEX schema_history_current_version ON cora_migrate.schema_history (version) WHERE is_current;"
       "CREATE TABLE a (id int);"
       "INSERT INTO cora_migrate.schema_history (version, name, checksum, state, action, tool_version) VALUES "
-      "(1, 'a', encode(sha256(convert_to('CREATE TABLE a (id int);' || chr(10), 'UTF8')), 'hex'), 'applied', 'apply', '0.1.0')");
-  const auto args = std::vector<std::string>{"--database-url", db.conninfo(), "--migrations", (dir.path() / "m").string()};
+      "(1, 'a', encode(sha256(convert_to('CREATE TABLE a (id int);' || chr(10), 'UTF8')), 'hex'), 'applied', 'apply', "
+      "'0.1.0')");
+  const auto args =
+      std::vector<std::string>{"--database-url", db.conninfo(), "--migrations", (dir.path() / "m").string()};
   auto with = [&](std::vector<std::string> rest) {
     auto a = args;
     a.insert(a.end(), rest.begin(), rest.end());
@@ -170,8 +180,9 @@ TEST_CASE("modules: a history table of the one-folder layout is upgraded in plac
   const auto result = run_cli(with({"migrate"}));
   REQUIRE_MESSAGE(result.exit_code == 0, result.err);
   CHECK(db.scalar("SELECT string_agg(module || ':' || version || ':' || tool_version, ',' ORDER BY id) FROM "
-                  "cora_migrate.schema_history") == fmt::format(":1:0.1.0,:2:{}", db.scalar("SELECT tool_version FROM "
-                                                                                          "cora_migrate.schema_history WHERE version = 2")));
+                  "cora_migrate.schema_history") ==
+        fmt::format(":1:0.1.0,:2:{}", db.scalar("SELECT tool_version FROM "
+                                                "cora_migrate.schema_history WHERE version = 2")));
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history_current_version') IS NULL") == "t");
 }
 
@@ -220,7 +231,8 @@ TEST_CASE("modules: a schema file that destroys data is not re-run without --all
   }
   const auto refused = run_in(project, db, {"migrate"});
   CHECK_MESSAGE(refused.exit_code == 8, refused.err);
-  CHECK_MESSAGE(contains(refused.err, "001-ws.sql:2: TRUNCATE: the schema file changed, and running it again would destroy data"),
+  CHECK_MESSAGE(contains(refused.err,
+                         "001-ws.sql:2: TRUNCATE: the schema file changed, and running it again would destroy data"),
                 refused.err);
   CHECK(contains(refused.err, "--allow-destructive"));
   const auto allowed = run_in(project, db, {"migrate", "--allow-destructive"});
@@ -233,11 +245,13 @@ TEST_CASE("modules: --module restricts a run, and a dependency that is not insta
   ProjectCopy project;
   const auto refused = run_in(project, db, {"migrate", "--module", "module-ws"});
   CHECK(refused.exit_code == 8);
-  CHECK_MESSAGE(contains(refused.err, "module module-ws needs module-access, which this database does not have"), refused.err);
+  CHECK_MESSAGE(contains(refused.err, "module module-ws needs module-access, which this database does not have"),
+                refused.err);
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");
   const auto two = run_in(project, db, {"migrate", "--module", "module-access,module-ws"});
   CHECK_MESSAGE(two.exit_code == 0, two.err);
-  CHECK(db.scalar("SELECT string_agg(DISTINCT module, ',') FROM cora_migrate.schema_history") == "module-access,module-ws");
+  CHECK(db.scalar("SELECT string_agg(DISTINCT module, ',') FROM cora_migrate.schema_history") ==
+        "module-access,module-ws");
   const auto unknown = run_in(project, db, {"status", "--module", "module-nope"});
   CHECK(unknown.exit_code == 2);
   CHECK(contains(unknown.err, "--module module-nope: no such module"));
@@ -248,7 +262,9 @@ TEST_CASE("modules: selectors name a migration as MODULE:VERSION or MODULE:FILE-
   ProjectCopy project;
   const auto target = run_in(project, db, {"migrate", "--target", "module-mgmt:001-mgmt-roles"});
   REQUIRE_MESSAGE(target.exit_code == 0, target.err);
-  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE module = 'module-mgmt' AND action = 'apply'") == "1");
+  CHECK(
+      db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE module = 'module-mgmt' AND action = 'apply'") ==
+      "1");
   const auto ambiguous = run_in(project, db, {"migrate", "--target", "module-mgmt:3"});
   CHECK(ambiguous.exit_code == 2);
   CHECK_MESSAGE(contains(ambiguous.err, "several migrations match"), ambiguous.err);
@@ -303,7 +319,8 @@ TEST_CASE("modules: configuration and layout errors name what is wrong") {
     CHECK_MESSAGE(contains(r.err, "holds no .sql file itself, only in subfolders"), r.err);
   }
   SUBCASE("strict_versions refuses files sharing a version") {
-    write("cora-migrate.toml", "modules = [\"packages/*\"]\nstrict_versions = true\n[module.module-chat]\ndepends_on = [\"module-mgmt\"]\n");
+    write("cora-migrate.toml",
+          "modules = [\"packages/*\"]\nstrict_versions = true\n[module.module-chat]\ndepends_on = [\"module-mgmt\"]\n");
     const auto r = run_in(project, db, {"migrate"});
     CHECK(r.exit_code == 4);
     CHECK_MESSAGE(contains(r.err, "both have version 3"), r.err);
@@ -314,7 +331,9 @@ TEST_CASE("modules: configuration and layout errors name what is wrong") {
           "[module.module-chat]\ndepends_on = [\"module-mgmt\"]\n[module.module-mgmt]\nenabled = false\n");
     const auto r = run_in(project, db, {"migrate"});
     CHECK(r.exit_code == 8);
-    CHECK_MESSAGE(contains(r.err, "module module-chat needs module-mgmt, which this database does not have (it is disabled"), r.err);
+    CHECK_MESSAGE(contains(r.err,
+                           "module module-chat needs module-mgmt, which this database does not have (it is disabled"),
+                  r.err);
   }
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");
 }
@@ -341,7 +360,9 @@ TEST_CASE("modules: diff builds the expected schema from every module, as migrat
   CHECK(run_in(project, db, {"diff"}).exit_code == 0);
 }
 
-TEST_CASE("modules: lint finds a module using another module's function without depends_on (the registry forgets chat -> mgmt)") {
+TEST_CASE(
+    "modules: lint finds a module using another module's function without depends_on (the registry forgets chat -> "
+    "mgmt)") {
   ProjectCopy project;
   CliOptions options;
   options.cwd = project.path();
@@ -352,11 +373,13 @@ TEST_CASE("modules: lint finds a module using another module's function without 
   write_file(project, "cora-migrate.toml", kConfigWithoutChatDependency);
   const auto found = run_cli({"lint"}, options);
   CHECK_MESSAGE(found.exit_code == 13, found.out, found.err);
-  CHECK_MESSAGE(contains(unwrapped(found.out), "packages/module-chat/db/schema/001-chat.sql:5: warning[undeclared_module_dependency]: "
-                                    "module-chat uses function public.is_sys_admin, which module module-mgmt creates ("),
+  CHECK_MESSAGE(contains(unwrapped(found.out),
+                         "packages/module-chat/db/schema/001-chat.sql:5: warning[undeclared_module_dependency]: "
+                         "module-chat uses function public.is_sys_admin, which module module-mgmt creates ("),
                 found.out);
-  CHECK_MESSAGE(contains(unwrapped(found.out), "packages/module-mgmt/db/schema/001-mgmt-roles.sql:2), but module-chat does not depend on "
-                                    "module-mgmt"),
+  CHECK_MESSAGE(contains(unwrapped(found.out),
+                         "packages/module-mgmt/db/schema/001-mgmt-roles.sql:2), but module-chat does not depend on "
+                         "module-mgmt"),
                 found.out);
   CHECK(contains(unwrapped(found.out), "add \"module-mgmt\" to depends_on in [module.module-chat]"));
   // --module leaves mgmt out of the run, not out of what is known to create what.
@@ -364,13 +387,15 @@ TEST_CASE("modules: lint finds a module using another module's function without 
   CHECK_MESSAGE(contains(one.out, "001-chat.sql:5: warning[undeclared_module_dependency]"), one.out);
 
   SUBCASE("[lints] switches it off") {
-    std::ofstream(project.path() / "cora-migrate.toml", std::ios::app) << "[lints]\nundeclared_module_dependency = \"off\"\n";
+    std::ofstream(project.path() / "cora-migrate.toml", std::ios::app)
+        << "[lints]\nundeclared_module_dependency = \"off\"\n";
     const auto off = run_cli({"lint"}, options);
     CHECK_MESSAGE(!contains(off.out, "undeclared_module_dependency"), off.out);
     CHECK(contains(run_cli({"lints"}, options).out, "undeclared_module_dependency"));
   }
   SUBCASE("[lints] makes it an error") {
-    std::ofstream(project.path() / "cora-migrate.toml", std::ios::app) << "[lints]\nundeclared_module_dependency = \"error\"\n";
+    std::ofstream(project.path() / "cora-migrate.toml", std::ios::app)
+        << "[lints]\nundeclared_module_dependency = \"error\"\n";
     const auto error = run_cli({"lint"}, options);
     CHECK(error.exit_code == 4);
     CHECK_MESSAGE(contains(error.out, "001-chat.sql:5: error[undeclared_module_dependency]"), error.out);
@@ -380,7 +405,9 @@ TEST_CASE("modules: lint finds a module using another module's function without 
   }
 }
 
-TEST_CASE("modules: verify names the module and file that create what a function body names, and whether it is disabled or missing") {
+TEST_CASE(
+    "modules: verify names the module and file that create what a function body names, and whether it is disabled or "
+    "missing") {
   TestDatabase db;
   ProjectCopy project;
   add_ws_report(project);
@@ -390,19 +417,22 @@ TEST_CASE("modules: verify names the module and file that create what a function
   const auto installed = run_in(project, db, {"migrate"});
   REQUIRE_MESSAGE(installed.exit_code == 0, installed.err);
   // migrate's lint stage: ws uses mgmt's table and function, and does not depend on mgmt.
-  CHECK_MESSAGE(contains(unwrapped(installed.err), "002-ws-report.sql:4: warning[undeclared_module_dependency]: module-ws uses function "
-                                        "public.is_sys_admin, which module module-mgmt creates"),
+  CHECK_MESSAGE(contains(unwrapped(installed.err),
+                         "002-ws-report.sql:4: warning[undeclared_module_dependency]: module-ws uses function "
+                         "public.is_sys_admin, which module module-mgmt creates"),
                 installed.err);
-  CHECK_MESSAGE(contains(unwrapped(installed.err), "002-ws-report.sql:7: warning[undeclared_module_dependency]: module-ws uses table "
-                                        "public.mgmt_usage"),
+  CHECK_MESSAGE(contains(unwrapped(installed.err),
+                         "002-ws-report.sql:7: warning[undeclared_module_dependency]: module-ws uses table "
+                         "public.mgmt_usage"),
                 installed.err);
 
   const auto disabled = run_in(project, db, {"verify", "--format", "json"});
   CHECK(disabled.exit_code == 11);
   CHECK_MESSAGE(contains(disabled.out, "public.mgmt_usage does not exist; module module-mgmt creates it ("),
                 disabled.out);
-  CHECK_MESSAGE(contains(disabled.out, "packages/module-mgmt/db/schema/003-mgmt-usage.sql:1), and that module is disabled: "
-                                       "enabled = false in [module.module-mgmt]"),
+  CHECK_MESSAGE(contains(disabled.out,
+                         "packages/module-mgmt/db/schema/003-mgmt-usage.sql:1), and that module is disabled: "
+                         "enabled = false in [module.module-mgmt]"),
                 disabled.out);
   CHECK(contains(disabled.out, "public.is_sys_admin does not exist; module module-mgmt creates it ("));
   CHECK(contains(disabled.out, "enable module-mgmt (drop enabled = false from [module.module-mgmt])"));
@@ -410,10 +440,12 @@ TEST_CASE("modules: verify names the module and file that create what a function
   // verify's lint stage reports the files' cross-module use as the other lints are.
   CHECK(contains(disabled.out, "\"lint:undeclared_module_dependency\""));
 
-  write_file(project, "cora-migrate.toml", std::string(kConfigWithoutChatDependency) + "[module.module-chat]\nenabled = false\n");
+  write_file(project, "cora-migrate.toml",
+             std::string(kConfigWithoutChatDependency) + "[module.module-chat]\nenabled = false\n");
   const auto missing = run_in(project, db, {"verify", "--format", "json"});
   CHECK(missing.exit_code == 11);
-  CHECK_MESSAGE(contains(missing.out, "003-mgmt-usage.sql:1), and that module is missing: this database does not have it"),
+  CHECK_MESSAGE(contains(missing.out,
+                         "003-mgmt-usage.sql:1), and that module is missing: this database does not have it"),
                 missing.out);
   CHECK(contains(missing.out, "install module-mgmt: `cora-migrate migrate --module module-mgmt`"));
 
@@ -437,7 +469,8 @@ TEST_CASE("modules: adopt on a database built by pasting every module's schema f
     CHECK(contains(r.out, "adopted module-chat:001-chat.sql ("));
     CHECK(history(db, "is_current AND action = 'adopt'") ==
           "module-access:0-base:adopt module-access:1-profiles:adopt module-mgmt:1-mgmt-roles:adopt "
-          "module-mgmt:3-mgmt-modules:adopt module-mgmt:3-mgmt-usage:adopt module-chat:1-chat:adopt module-ws:1-ws:adopt");
+          "module-mgmt:3-mgmt-modules:adopt module-mgmt:3-mgmt-usage:adopt module-chat:1-chat:adopt "
+          "module-ws:1-ws:adopt");
     CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE action = 'included'") == "4");
     CHECK(contains(run_in(project, db, {"migrate"}).out, "Nothing to apply"));
   }
@@ -450,7 +483,8 @@ TEST_CASE("modules: adopt on a database built by pasting every module's schema f
     CHECK(r.exit_code == 11);
     CHECK_MESSAGE(contains(r.out, "not adopted module-ws:001-ws.sql: object missing"), r.out);
     CHECK(contains(r.out, "  - table public.ws_members does not exist"));
-    CHECK_MESSAGE(contains(r.out, "not adopted module-chat:001-chat.sql: object exists but a check or lint fails"), r.out);
+    CHECK_MESSAGE(contains(r.out, "not adopted module-chat:001-chat.sql: object exists but a check or lint fails"),
+                  r.out);
     CHECK_MESSAGE(contains(r.out, "lint:policy_on_rls_disabled_table public.chat_messages chat_admins"), r.out);
     CHECK(!contains(r.out, "not adopted module-chat:001-chat.sql: object missing"));
     CHECK(!contains(r.out, "not adopted module-ws:001-ws.sql: object exists"));
@@ -471,8 +505,10 @@ TEST_CASE("modules: a run stops at the first failure across all modules; what ra
   const auto r = run_in(project, db, {"migrate"});
   CHECK(r.exit_code == 6);
   CHECK_MESSAGE(contains(r.err, "001-chat.sql"), r.err);
-  CHECK(db.scalar("SELECT string_agg(DISTINCT module, ',') FROM cora_migrate.schema_history") == "module-access,module-mgmt");
-  CHECK(db.scalar("SELECT to_regclass('public.chat_messages') IS NULL AND to_regclass('public.ws_members') IS NULL") == "t");
+  CHECK(db.scalar("SELECT string_agg(DISTINCT module, ',') FROM cora_migrate.schema_history") ==
+        "module-access,module-mgmt");
+  CHECK(db.scalar("SELECT to_regclass('public.chat_messages') IS NULL AND to_regclass('public.ws_members') IS NULL") ==
+        "t");
 }
 
 TEST_CASE("modules: a delta wrapped in BEGIN; ... COMMIT; runs as its own transaction") {
@@ -509,19 +545,24 @@ TEST_CASE("modules: baseline and repair take MODULE:VERSION") {
     CHECK_MESSAGE(r.exit_code == 0, r.err);
     CHECK(contains(r.out, "baselined module-mgmt:001-mgmt-roles.sql (not run)"));
     CHECK(history(db, "true") ==
-          "module-access:0-base:baseline module-access:1-audit-table:included module-access:20251220103900-rename-profiles:included "
-          "module-access:20260113-profile-avatar:included module-access:1-profiles:baseline module-mgmt:1-mgmt-roles:baseline "
+          "module-access:0-base:baseline module-access:1-audit-table:included "
+          "module-access:20251220103900-rename-profiles:included "
+          "module-access:20260113-profile-avatar:included module-access:1-profiles:baseline "
+          "module-mgmt:1-mgmt-roles:baseline "
           "module-mgmt:20260101-usage-index:included");
     CHECK(db.scalar("SELECT to_regclass('public.sys_admins') IS NULL") == "t");  // recorded, not run
   }
   SUBCASE("repair clears a module's dirty transaction=false delta") {
     TestDatabase db;
     REQUIRE(run_in(project, db, {"migrate"}).exit_code == 0);
-    write_file(project, "packages/module-ws/db/migrations/20260301_ws-index.sql",
-               "-- cora-migrate: transaction=false\n"
-               "CREATE INDEX CONCURRENTLY IF NOT EXISTS ws_members_user ON public.ws_members (user_id);\nSELECT 1 / 0;\n");
+    write_file(
+        project, "packages/module-ws/db/migrations/20260301_ws-index.sql",
+        "-- cora-migrate: transaction=false\n"
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ws_members_user ON public.ws_members (user_id);\nSELECT 1 / 0;\n");
     CHECK(run_in(project, db, {"migrate"}).exit_code == 6);
-    CHECK(db.scalar("SELECT state FROM cora_migrate.schema_history WHERE module = 'module-ws' AND version = 20260301") == "running");
+    CHECK(
+        db.scalar("SELECT state FROM cora_migrate.schema_history WHERE module = 'module-ws' AND version = 20260301") ==
+        "running");
     CHECK(run_in(project, db, {"migrate"}).exit_code == 8);  // dirty: refused until repaired
     const auto repaired = run_in(project, db, {"repair", "module-ws:20260301"});
     CHECK_MESSAGE(repaired.exit_code == 0, repaired.err);
@@ -531,6 +572,7 @@ TEST_CASE("modules: baseline and repair take MODULE:VERSION") {
                "CREATE INDEX CONCURRENTLY IF NOT EXISTS ws_members_user ON public.ws_members (user_id);\n");
     const auto again = run_in(project, db, {"migrate"});
     CHECK_MESSAGE(again.exit_code == 0, again.err);
-    CHECK(history(db, "module = 'module-ws' AND version = 20260301 AND is_current") == "module-ws:20260301-ws-index:apply");
+    CHECK(history(db, "module = 'module-ws' AND version = 20260301 AND is_current") ==
+          "module-ws:20260301-ws-index:apply");
   }
 }

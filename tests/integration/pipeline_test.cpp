@@ -22,7 +22,8 @@ namespace {
 
 constexpr int kMigrationFailed = 6;
 
-std::vector<std::string> migrate_args(const std::string& url, const ScratchDir& dir, std::vector<std::string> rest = {"migrate"}) {
+std::vector<std::string> migrate_args(const std::string& url, const ScratchDir& dir,
+                                      std::vector<std::string> rest = {"migrate"}) {
   rest.insert(rest.begin(), {"--database-url", url, "--migrations", (dir.path() / "m").string()});
   return rest;
 }
@@ -37,12 +38,14 @@ void write_files(const ScratchDir& dir, int count, int failing = 0, const std::s
 }
 
 std::string recorded_versions(const TestDatabase& db) {
-  return db.scalar("SELECT coalesce(string_agg(version::text, ',' ORDER BY version), '') FROM cora_migrate.schema_history");
+  return db.scalar(
+      "SELECT coalesce(string_agg(version::text, ',' ORDER BY version), '') FROM cora_migrate.schema_history");
 }
 
 std::string existing_tables(const TestDatabase& db) {
-  return db.scalar("SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables "
-                   "WHERE schemaname = 'public' AND tablename LIKE 't\\_%'");
+  return db.scalar(
+      "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables "
+      "WHERE schemaname = 'public' AND tablename LIKE 't\\_%'");
 }
 
 // What a failure in file 4 of 7 must leave and say, however it failed.
@@ -77,21 +80,24 @@ TEST_CASE("pipeline: the pending files go in one pipeline, one file per round tr
   CHECK(contains(per_file.out, "one transaction, sent in one round trip"));
 
   dir.write("cora-migrate.toml", "[migrate]\npipeline = \"file\"\n");
-  const auto configured = run_cli(
-      migrate_args(db.conninfo(), dir, {"--config", (dir.path() / "cora-migrate.toml").string(), "migrate", "--dry-run"}));
+  const auto configured =
+      run_cli(migrate_args(db.conninfo(), dir,
+                           {"--config", (dir.path() / "cora-migrate.toml").string(), "migrate", "--dry-run"}));
   REQUIRE(configured.exit_code == 0);
   CHECK(!contains(configured.out, "files: one pipeline"));
 
   // Bounded by bytes: each file is about 60 bytes, so at most two share a pipeline.
   dir.write("cora-migrate.toml", "[migrate]\npipeline_max_bytes = 130\n");
-  const auto bounded = run_cli(
-      migrate_args(db.conninfo(), dir, {"--config", (dir.path() / "cora-migrate.toml").string(), "migrate", "--dry-run"}));
+  const auto bounded =
+      run_cli(migrate_args(db.conninfo(), dir,
+                           {"--config", (dir.path() / "cora-migrate.toml").string(), "migrate", "--dry-run"}));
   REQUIRE(bounded.exit_code == 0);
   CHECK_MESSAGE(contains(bounded.out, "the next 2 files: one pipeline"), bounded.out);
   CHECK(!contains(bounded.out, "the next 3 files"));
 
   dir.write("cora-migrate.toml", "[migrate]\npipeline = \"all\"\n");
-  const auto bad = run_cli(migrate_args(db.conninfo(), dir, {"--config", (dir.path() / "cora-migrate.toml").string(), "migrate"}));
+  const auto bad =
+      run_cli(migrate_args(db.conninfo(), dir, {"--config", (dir.path() / "cora-migrate.toml").string(), "migrate"}));
   CHECK(bad.exit_code == 3);
   CHECK_MESSAGE(contains(bad.err, "cora-migrate.toml:2"), bad.err);
   CHECK_MESSAGE(contains(bad.err, "migrate.pipeline"), bad.err);
@@ -154,11 +160,11 @@ TEST_CASE("pipeline: a file applied meanwhile by another run is skipped and the 
   const std::string checksum = db.scalar(
       "SELECT encode(sha256(convert_to('CREATE TABLE t_001 (id int);' || chr(10) || 'INSERT INTO t_001 VALUES (1);' || "
       "chr(10), 'UTF8')), 'hex')");
-  other->execute_script(fmt::format(
-      "CREATE TABLE t_001 (id int); INSERT INTO t_001 VALUES (1);"
-      "INSERT INTO cora_migrate.schema_history (version, name, checksum, state, action, tool_version) "
-      "VALUES (1, 't', '{}', 'applied', 'apply', 'other'); COMMIT",
-      checksum));
+  other->execute_script(
+      fmt::format("CREATE TABLE t_001 (id int); INSERT INTO t_001 VALUES (1);"
+                  "INSERT INTO cora_migrate.schema_history (version, name, checksum, state, action, tool_version) "
+                  "VALUES (1, 't', '{}', 'applied', 'apply', 'other'); COMMIT",
+                  checksum));
   const auto result = wait_cli(running);
   CHECK_MESSAGE(result.exit_code == 0, result.out, result.err);
   CHECK_MESSAGE(contains(result.out, "skipped 001-t.sql (applied meanwhile by another run)"), result.out);
@@ -175,7 +181,8 @@ TEST_CASE("pipeline: the connection is cut mid-pipeline") {
   write_files(dir, 30);
   for (int i = 1; i <= 30; ++i) {
     dir.write(fmt::format("m/{:03}-t.sql", i),
-              fmt::format("CREATE TABLE t_{0:03} (id int);\nSELECT pg_sleep(0.05);\nINSERT INTO t_{0:03} VALUES ({0});\n", i));
+              fmt::format(
+                  "CREATE TABLE t_{0:03} (id int);\nSELECT pg_sleep(0.05);\nINSERT INTO t_{0:03} VALUES ({0});\n", i));
   }
   CuttingProxy proxy;
   proxy.cut_after(std::chrono::milliseconds(600));
@@ -185,7 +192,10 @@ TEST_CASE("pipeline: the connection is cut mid-pipeline") {
   CHECK_MESSAGE(contains(cut.err, "is not known: run `cora-migrate status`"), cut.err);
   // The server may finish the file it was running when the cut came: wait until it is done.
   for (int i = 0; i < 100; ++i) {
-    if (db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()") == "0") break;
+    if (db.scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()") ==
+        "0")
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   const int recorded = std::stoi(db.scalar("SELECT count(*) FROM cora_migrate.schema_history"));

@@ -56,28 +56,31 @@ std::string schema_fingerprint(const TestDatabase& db) {
       "SELECT c.relname || ':' || c.relkind::text || ':' || coalesce(a.attname, '') AS x FROM pg_class c "
       "JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
       "WHERE n.nspname = 'public' "
-      "UNION ALL SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' "
+      "UNION ALL SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
+      "'public' "
       "UNION ALL SELECT policyname FROM pg_policies WHERE schemaname = 'public') s");
 }
 
 TEST_CASE("reliability: 8 migrate processes at once, 20 times: each file applied exactly once") {
   TestDatabase reference;
   REQUIRE(run_cli({"--database-url", reference.conninfo(), "--migrations", (source_dir() / "migrations").string(),
-                   "migrate"}).exit_code == 0);
+                   "migrate"})
+              .exit_code == 0);
   const std::string expected_schema = schema_fingerprint(reference);
   for (int round = 0; round < 20; ++round) {
     CAPTURE(round);
     TestDatabase db;
     std::vector<RunningCli> running;
     for (int p = 0; p < 8; ++p) {
-      running.push_back(start_cli({"--database-url", db.conninfo(), "--migrations",
-                                   (source_dir() / "migrations").string(), "migrate"}));
+      running.push_back(start_cli(
+          {"--database-url", db.conninfo(), "--migrations", (source_dir() / "migrations").string(), "migrate"}));
     }
     int applied_lines = 0;
     for (auto& r : running) {
       const auto result = wait_cli(r);
       CHECK_MESSAGE(result.exit_code == 0, result.err);
-      for (auto pos = result.out.find("applied 0"); pos != std::string::npos; pos = result.out.find("applied 0", pos + 1)) {
+      for (auto pos = result.out.find("applied 0"); pos != std::string::npos;
+           pos = result.out.find("applied 0", pos + 1)) {
         ++applied_lines;
       }
     }
@@ -103,8 +106,9 @@ TEST_CASE("reliability: SIGKILL at random moments during 300 migrations, 30 time
     return db.scalar("SELECT count(*) FROM cora_migrate.schema_history");
   };
   auto inside_a_file = [&] {
-    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cora-migrate' "
-                     "AND datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()") != "0";
+    return db.scalar(
+               "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cora-migrate' "
+               "AND datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()") != "0";
   };
   int kills_mid_run = 0;
   int kills_inside_a_file = 0;
@@ -154,7 +158,8 @@ TEST_CASE("reliability: SIGTERM rolls back the running migration and exits 130")
   CHECK(db.scalar("SELECT to_regclass('public.t_001') IS NULL") == "t");
 }
 
-TEST_CASE("reliability: the connection drops mid-migration: a clear error, nothing recorded wrongly, re-run converges") {
+TEST_CASE(
+    "reliability: the connection drops mid-migration: a clear error, nothing recorded wrongly, re-run converges") {
   TestDatabase db;
   ScratchDir dir;
   write_numbered_migrations(dir, 40, "SELECT pg_sleep(0.02);\n");

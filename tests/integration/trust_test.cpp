@@ -100,12 +100,13 @@ TEST_CASE("trust: the same file applied meanwhile by another run is still skippe
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   // What the winning run would have written for the very same file.
-  const std::string checksum = db.scalar("SELECT encode(sha256(convert_to('CREATE TABLE ours (id int);' || chr(10), 'UTF8')), 'hex')");
-  other->execute_script(fmt::format(
-      "CREATE TABLE ours (id int);"
-      "INSERT INTO cora_migrate.schema_history (version, name, checksum, state, action, tool_version) "
-      "VALUES (1, 'ours', '{}', 'applied', 'apply', 'other'); COMMIT",
-      checksum));
+  const std::string checksum =
+      db.scalar("SELECT encode(sha256(convert_to('CREATE TABLE ours (id int);' || chr(10), 'UTF8')), 'hex')");
+  other->execute_script(
+      fmt::format("CREATE TABLE ours (id int);"
+                  "INSERT INTO cora_migrate.schema_history (version, name, checksum, state, action, tool_version) "
+                  "VALUES (1, 'ours', '{}', 'applied', 'apply', 'other'); COMMIT",
+                  checksum));
   const auto result = wait_cli(running);
   CHECK_MESSAGE(result.exit_code == 0, result.err);
   CHECK_MESSAGE(contains(result.out, "applied meanwhile by another run"), result.out);
@@ -147,7 +148,9 @@ TEST_CASE("trust: LOCK TABLE, DECLARE CURSOR and SET LOCAL work in a transaction
 TEST_CASE("trust: a transaction=false file that leaves a transaction open is dirty, not applied") {
   TestDatabase db;
   ScratchDir dir;
-  dir.write("m/001-x.sql", "-- cora-migrate: transaction=false\nCREATE TABLE before_begin (id int);\nBEGIN;\nCREATE TABLE never_committed (id int);\n");
+  dir.write("m/001-x.sql",
+            "-- cora-migrate: transaction=false\nCREATE TABLE before_begin (id int);\nBEGIN;\nCREATE TABLE "
+            "never_committed (id int);\n");
   dir.write("m/002-y.sql", "CREATE TABLE after_it (id int);\n");
   const auto result = run_cli(migrate_args(db, dir.path() / "m"));
   CHECK_MESSAGE(result.exit_code == 6, result.out, result.err);
@@ -182,8 +185,10 @@ TEST_CASE("trust: every file starts from a clean session") {
     const auto result = run_cli(migrate_args(db, dir.path() / "m"));
     CHECK_MESSAGE(result.exit_code == 0, result.err);
     CHECK(db.scalar("SELECT count(DISTINCT applied_by) FROM cora_migrate.schema_history") == "1");
-    CHECK(db.scalar("SELECT applied_by FROM cora_migrate.schema_history WHERE version = 1") == db.scalar("SELECT current_user"));
-    CHECK(db.scalar("SELECT tableowner FROM pg_tables WHERE tablename = 'made_by_tool'") == db.scalar("SELECT current_user"));
+    CHECK(db.scalar("SELECT applied_by FROM cora_migrate.schema_history WHERE version = 1") ==
+          db.scalar("SELECT current_user"));
+    CHECK(db.scalar("SELECT tableowner FROM pg_tables WHERE tablename = 'made_by_tool'") ==
+          db.scalar("SELECT current_user"));
     db.connect()->execute_script(fmt::format("DROP ROLE IF EXISTS {}", role));
   }
   SUBCASE("RESET ALL in a file does not make it unrecordable") {
@@ -194,12 +199,15 @@ TEST_CASE("trust: every file starts from a clean session") {
   }
   SUBCASE("SET ROLE in a transaction=false file does not leave the complete file dirty") {
     const std::string role = db.name() + "_nobody";
-    dir.write("m/001-a.sql", fmt::format("-- cora-migrate: transaction=false\nCREATE ROLE {0} NOLOGIN;\nSET ROLE {0};\n", role));
+    dir.write("m/001-a.sql",
+              fmt::format("-- cora-migrate: transaction=false\nCREATE ROLE {0} NOLOGIN;\nSET ROLE {0};\n", role));
     dir.write("m/002-b.sql", "CREATE TABLE after_role (id int);\n");
     const auto result = run_cli(migrate_args(db, dir.path() / "m"));
     CHECK_MESSAGE(result.exit_code == 0, result.err);
-    CHECK(db.scalar("SELECT string_agg(state, ',' ORDER BY version) FROM cora_migrate.schema_history") == "applied,applied");
-    CHECK(db.scalar("SELECT tableowner FROM pg_tables WHERE tablename = 'after_role'") == db.scalar("SELECT current_user"));
+    CHECK(db.scalar("SELECT string_agg(state, ',' ORDER BY version) FROM cora_migrate.schema_history") ==
+          "applied,applied");
+    CHECK(db.scalar("SELECT tableowner FROM pg_tables WHERE tablename = 'after_role'") ==
+          db.scalar("SELECT current_user"));
     db.connect()->execute_script(fmt::format("DROP ROLE IF EXISTS {}", role));
   }
   SUBCASE("a session advisory lock taken by a file is released before the next file") {
@@ -218,14 +226,16 @@ TEST_CASE("trust: a history table in a shared schema leaves that schema's privil
   dir.write("m/001-a.sql", "CREATE TABLE a (id int);\n");
   dir.write("cora-migrate.toml", "history_table = \"public.schema_history\"\nmigrations_dir = \"m\"\n");
   db.connect()->execute_script("GRANT USAGE ON SCHEMA public TO anon, authenticated");
-  const auto result = run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", db.conninfo(), "migrate"});
+  const auto result =
+      run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url", db.conninfo(), "migrate"});
   CHECK_MESSAGE(result.exit_code == 0, result.err);
   CHECK(db.scalar("SELECT has_schema_privilege('anon', 'public', 'USAGE')") == "t");
   CHECK(db.scalar("SELECT has_schema_privilege('authenticated', 'public', 'USAGE')") == "t");
   CHECK(db.scalar("SELECT has_schema_privilege('public', 'public', 'USAGE')") == "t");
   CHECK(db.scalar("SELECT has_table_privilege('anon', 'public.schema_history', 'SELECT')") == "f");
   CHECK(db.scalar("SELECT has_table_privilege('authenticated', 'public.schema_history', 'SELECT')") == "f");
-  CHECK(db.scalar("SELECT has_function_privilege('anon', 'public.schema_history_record(text,bigint,text,text,text,text,text,text)', 'EXECUTE')") == "f");
+  CHECK(db.scalar("SELECT has_function_privilege('anon', "
+                  "'public.schema_history_record(text,bigint,text,text,text,text,text,text)', 'EXECUTE')") == "f");
 }
 
 TEST_CASE("trust: a migration-named entry that is not a readable file stops the run before anything runs") {
@@ -246,7 +256,8 @@ TEST_CASE("trust: a migration-named entry that is not a readable file stops the 
 }
 
 TEST_CASE("trust: a migration that deletes history rows fails instead of making them pending again") {
-  for (const std::string statement : {"DELETE FROM cora_migrate.schema_history;", "TRUNCATE cora_migrate.schema_history;"}) {
+  for (const std::string statement :
+       {"DELETE FROM cora_migrate.schema_history;", "TRUNCATE cora_migrate.schema_history;"}) {
     CAPTURE(statement);
     TestDatabase db;
     ScratchDir dir;
@@ -266,8 +277,9 @@ TEST_CASE("trust: lock_wait bounds the wait for a locked history table in every 
   dir.write("m/001-a.sql", "CREATE TABLE a (id int);\n");
   dir.write("m/002-b.sql", "CREATE TABLE b (id int);\n");
   dir.write("cora-migrate.toml", "migrations_dir = \"m\"\n[timeouts]\nlock_wait = \"1s\"\n");
-  const std::vector<std::string> base = {"--config", (dir.path() / "cora-migrate.toml").string(), "--database-url",
-                                         db.conninfo(), "--migrations", (dir.path() / "m").string()};
+  const std::vector<std::string> base = {"--config",       (dir.path() / "cora-migrate.toml").string(),
+                                         "--database-url", db.conninfo(),
+                                         "--migrations",   (dir.path() / "m").string()};
   auto with = [&](std::vector<std::string> extra) {
     auto a = base;
     a.insert(a.end(), extra.begin(), extra.end());
@@ -295,7 +307,9 @@ TEST_CASE("trust: lock_wait bounds the wait for a locked history table in every 
 TEST_CASE("trust: a UTF-8 byte order mark is accepted, as psql does") {
   TestDatabase db;
   ScratchDir dir;
-  dir.write("m/001-a.sql", "\xEF\xBB\xBF" "CREATE TABLE with_bom (id int);\n");
+  dir.write("m/001-a.sql",
+            "\xEF\xBB\xBF"
+            "CREATE TABLE with_bom (id int);\n");
   const auto result = run_cli(migrate_args(db, dir.path() / "m"));
   CHECK_MESSAGE(result.exit_code == 0, result.err);
   CHECK(table_exists(db, "public.with_bom"));
@@ -346,7 +360,8 @@ TEST_CASE("trust: a history table of another shape names the table and what to d
   TestDatabase db;
   ScratchDir dir;
   dir.write("m/001-a.sql", "CREATE TABLE a (id int);\n");
-  db.connect()->execute_script("CREATE SCHEMA cora_migrate; CREATE TABLE cora_migrate.schema_history (version text, applied boolean)");
+  db.connect()->execute_script(
+      "CREATE SCHEMA cora_migrate; CREATE TABLE cora_migrate.schema_history (version text, applied boolean)");
   for (const std::string command : {"status", "migrate"}) {
     CAPTURE(command);
     const auto result = run_cli(migrate_args(db, dir.path() / "m", {command}));

@@ -95,8 +95,7 @@ void CuttingProxy::serve() {
       if (server >= 0) {
         kept.push_back({client, server, std::chrono::steady_clock::now()});
         ++accepted_;
-      }
-      else if (client >= 0) close(client);
+      } else if (client >= 0) close(client);
     }
     for (std::size_t i = 0; i < pairs.size(); ++i) {
       Pair& p = pairs[i];

@@ -127,8 +127,8 @@ std::string unwrapped(const std::string& text) {
     if (end == std::string::npos) end = text.size();
     const std::string_view line(text.data() + start, end - start);
     // A continuation: two spaces then text (the message), or the eight that line up under "help: ".
-    const bool message_part = line.size() > 2 && line.substr(0, 2) == "  " && line[2] != ' ' &&
-                              line.substr(2, 5) != "help:";
+    const bool message_part =
+        line.size() > 2 && line.substr(0, 2) == "  " && line[2] != ' ' && line.substr(2, 5) != "help:";
     const bool help_part = line.size() > 8 && line.substr(0, 8) == "        " && line[8] != ' ';
     if ((message_part || help_part) && !out.empty() && out.back() == '\n') {
       out.back() = ' ';

@@ -16,8 +16,8 @@ struct CliResult {
 };
 
 struct CliOptions {
-  std::filesystem::path cwd;                                   // default: current folder
-  std::map<std::string, std::optional<std::string>> env;       // set (value) or unset (nullopt)
+  std::filesystem::path cwd;                              // default: current folder
+  std::map<std::string, std::optional<std::string>> env;  // set (value) or unset (nullopt)
 };
 
 CliResult run_cli(const std::vector<std::string>& args, const CliOptions& options = {});

@@ -62,7 +62,8 @@ SecureCluster::SecureCluster() : port_(free_port()) {
                     "/CN=localhost", "-keyout", (data / "server.key").string(), "-out", (data / "server.crt").string()},
                    user),
        "openssl req");
-  std::filesystem::permissions(data / "server.key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::permissions(data / "server.key",
+                               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::ofstream(data / "postgresql.conf", std::ios::app)
       << "\nlisten_addresses = '127.0.0.1'\nport = " << port_ << "\nunix_socket_directories = '" << pg.string()
       << "'\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"

@@ -17,7 +17,8 @@ namespace cora::test {
 
 TransactionPooler::TransactionPooler(int port) : port_(port) {
   const auto socket = test_cluster().socket_dir().string();
-  dir_.write("pgbouncer.ini", fmt::format(R"([databases]
+  dir_.write("pgbouncer.ini",
+             fmt::format(R"([databases]
 * = host={socket} port=5432 user=postgres
 
 [pgbouncer]
@@ -31,8 +32,7 @@ max_client_conn = 100
 logfile = {dir}/pgbouncer.log
 pidfile = {dir}/pgbouncer.pid
 )",
-                                          fmt::arg("socket", socket), fmt::arg("port", port_),
-                                          fmt::arg("dir", dir_.path().string())));
+                         fmt::arg("socket", socket), fmt::arg("port", port_), fmt::arg("dir", dir_.path().string())));
   // PgBouncer will not run as root.
   const auto user = geteuid() == 0 ? find_system_user("postgres") : std::nullopt;
   if (user && chown(dir_.path().c_str(), user->uid, user->gid) != 0) throw std::runtime_error("chown failed");

@@ -38,7 +38,8 @@ struct Run {
 std::string shape(const std::vector<ApplyBatch>& batches) {
   std::string out;
   for (const auto& b : batches) {
-    out += (out.empty() ? "" : ",") + std::to_string(b.first) + "+" + std::to_string(b.count) + (b.transactional ? "" : "!");
+    out += (out.empty() ? "" : ",") + std::to_string(b.first) + "+" + std::to_string(b.count) +
+           (b.transactional ? "" : "!");
   }
   return out;
 }

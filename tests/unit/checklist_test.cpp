@@ -172,7 +172,9 @@ TEST_CASE("parse_checklist_text: the shipped Phase 14 checklist") {
 
 TEST_CASE("parse_checklist_text, error handling: file, line and key") {
   SUBCASE("TOML syntax") { check_error("title = \"T\"\n[[section]\n", "list.toml:2:"); }
-  SUBCASE("unknown top-level key") { check_error("colour = 1\n" + kScenario + kSections, "list.toml:1: colour: unknown key"); }
+  SUBCASE("unknown top-level key") {
+    check_error("colour = 1\n" + kScenario + kSections, "list.toml:1: colour: unknown key");
+  }
   SUBCASE("unknown key in a scenario step") {
     check_error(kScenario + "colour = 1\n" + kSections, "list.toml:13: scenario.step.colour: unknown key");
   }
@@ -209,7 +211,9 @@ TEST_CASE("parse_checklist_text, error handling: file, line and key") {
   SUBCASE("unknown step") {
     std::string text = kScenario + kSections;
     text.replace(text.find("after = \"first\""), 15, "after = \"third\"");
-    check_error(text, "list.toml:26: section.item.after: scenario \"flow\" has no step \"third\" (its steps: \"first\", \"second\")");
+    check_error(
+        text,
+        "list.toml:26: section.item.after: scenario \"flow\" has no step \"third\" (its steps: \"first\", \"second\")");
   }
   SUBCASE("scenario SQL that does not parse") {
     std::string text = kScenario + kSections;
@@ -219,7 +223,9 @@ TEST_CASE("parse_checklist_text, error handling: file, line and key") {
   SUBCASE("transaction control in a scenario") {
     std::string text = kScenario + kSections;
     text.replace(text.find("\"SELECT 3\""), 10, "\"SELECT 3\", \"COMMIT\"");
-    check_error(text, "list.toml:12: scenario.step.sql: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) is not allowed");
+    check_error(
+        text,
+        "list.toml:12: scenario.step.sql: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) is not allowed");
   }
   SUBCASE("an expectation of two statements") {
     std::string text = kScenario + kSections;
@@ -247,8 +253,9 @@ TEST_CASE("parse_checklist_text, error handling: file, line and key") {
     check_error(text, "list.toml:16: section.item.checks: an automatic item needs checks");
   }
   SUBCASE("an inline check is read as in check files") {
-    check_error(kScenario + kSections + "[[section.item]]\nid = \"p\"\nkind = \"automatic\"\ntext = \"P\"\n"
-                                        "[[section.item.probe]]\nname = \"x\"\nrole = \"anon\"\n",
+    check_error(kScenario + kSections +
+                    "[[section.item]]\nid = \"p\"\nkind = \"automatic\"\ntext = \"P\"\n"
+                    "[[section.item.probe]]\nname = \"x\"\nrole = \"anon\"\n",
                 "list.toml:47: probe.sql: is required");
   }
   SUBCASE("a figure of two statements") {
@@ -259,13 +266,16 @@ TEST_CASE("parse_checklist_text, error handling: file, line and key") {
 
 TEST_CASE("resolve_check_references: KIND SUBJECT as verify reports it") {
   auto with = [](const std::string& references) {
-    return parse(kScenario + "\n[[section]]\nname = \"S\"\n[[section.item]]\nid = \"a\"\nkind = \"automatic\"\ntext = \"A\"\n"
-                             "checks = [" + references + "]\n");
+    return parse(kScenario +
+                 "\n[[section]]\nname = \"S\"\n[[section.item]]\nid = \"a\"\nkind = \"automatic\"\ntext = \"A\"\n"
+                 "checks = [" +
+                 references + "]\n");
   };
   SUBCASE("each kind, names without a schema meaning public") {
-    auto c = with("\"table user_sessions\", \"policy user_sessions user_sessions_service_role\", "
-                  "\"function public.end_user_session(p_session_id uuid)\", \"function log_auth_event\", "
-                  "\"probe service_role can insert\"");
+    auto c = with(
+        "\"table user_sessions\", \"policy user_sessions user_sessions_service_role\", "
+        "\"function public.end_user_session(p_session_id uuid)\", \"function log_auth_event\", "
+        "\"probe service_role can insert\"");
     cora::resolve_check_references(c, declared_checks());
     const auto& checks = c.sections[0].items[0].checks;
     CHECK(checks.tables.size() == 1);
@@ -316,7 +326,8 @@ TEST_CASE("check_evidence: present and absent rules, line by line") {
   cora::ChecklistItem item;
   item.present = {"Started session"};
   item.absent = {"Failed to log"};
-  const auto rules = cora::check_evidence(item, "a\r\n[INFO] Started session 1\nFailed to log bootstrap event: x\r\nFailed to log y");
+  const auto rules =
+      cora::check_evidence(item, "a\r\n[INFO] Started session 1\nFailed to log bootstrap event: x\r\nFailed to log y");
   REQUIRE(rules.size() == 2);
   CHECK(rules[0].passed());
   REQUIRE(rules[0].matches.size() == 1);
@@ -332,7 +343,8 @@ TEST_CASE("check_evidence: present and absent rules, line by line") {
 }
 
 TEST_CASE("parse_evidence_argument") {
-  CHECK(cora::parse_evidence_argument("lambda-log=a=b.log") == std::pair<std::string, std::string>{"lambda-log", "a=b.log"});
+  CHECK(cora::parse_evidence_argument("lambda-log=a=b.log") ==
+        std::pair<std::string, std::string>{"lambda-log", "a=b.log"});
   CHECK(cora::parse_evidence_argument("x=-").second == "-");
   for (const char* bad : {"lambda-log", "=file", "name="}) {
     const auto error = error_from([&] { cora::parse_evidence_argument(bad); });
@@ -359,19 +371,29 @@ TEST_CASE("render_checklist_markdown: GitHub task lists") {
   result.database = "db";
   result.sections.push_back(
       {"Database",
-       {{&ticked, cora::ItemState::ticked, "", {{true, "table public.user_auth_log", {}, ""}, {true, "probe \"p\"", {}, ""}}},
-        {&failed, cora::ItemState::failed, "", {{false, "\"Failed to log\" found on 1 line of l.log", {"l.log:3: a `b` c"}, ""}}},
+       {{&ticked,
+         cora::ItemState::ticked,
+         "",
+         {{true, "table public.user_auth_log", {}, ""}, {true, "probe \"p\"", {}, ""}}},
+        {&failed,
+         cora::ItemState::failed,
+         "",
+         {{false, "\"Failed to log\" found on 1 line of l.log", {"l.log:3: a `b` c"}, ""}}},
         {&manual, cora::ItemState::unticked, "manual", {}},
         {&evidence, cora::ItemState::unticked, "no evidence given: pass --evidence lambda-log=FILE", {}}}});
   result.figures.push_back({"Active sessions", std::string("3"), ""});
   result.figures.push_back({"Average", std::nullopt, "public.user_sessions does not exist"});
   const auto md = cora::render_checklist_markdown(result);
   CHECK_CONTAINS(md, "## Phase 14\n");
-  CHECK_CONTAINS(md, "### Database\n\n- [x] `user_auth_log` table exists\n  - ✓ table public.user_auth_log · probe \"p\"\n");
-  CHECK_CONTAINS(md, "- [ ] **FAILED** Lambda logs show NO \"Failed to log\" errors\n"
-                     "  - ✗ \"Failed to log\" found on 1 line of l.log\n    - ``l.log:3: a `b` c``\n");
-  CHECK_CONTAINS(md, "- [ ] Login endpoint deployed\n  - _manual: check by hand, then run again with --confirm login-endpoint_\n"
-                     "  - how: Sign in and look.\n");
+  CHECK_CONTAINS(
+      md, "### Database\n\n- [x] `user_auth_log` table exists\n  - ✓ table public.user_auth_log · probe \"p\"\n");
+  CHECK_CONTAINS(md,
+                 "- [ ] **FAILED** Lambda logs show NO \"Failed to log\" errors\n"
+                 "  - ✗ \"Failed to log\" found on 1 line of l.log\n    - ``l.log:3: a `b` c``\n");
+  CHECK_CONTAINS(
+      md,
+      "- [ ] Login endpoint deployed\n  - _manual: check by hand, then run again with --confirm login-endpoint_\n"
+      "  - how: Sign in and look.\n");
   CHECK_CONTAINS(md, "- [ ] Started session\n  - _no evidence given: pass --evidence lambda-log=FILE_\n");
   CHECK_CONTAINS(md, "| Active sessions | 3 |\n| Average | n/a (public.user_sessions does not exist) |\n");
   CHECK_CONTAINS(md, "**1 of 4 items ticked: 1 failed, 1 manual, 1 without evidence**\n");

@@ -32,7 +32,7 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
 const fs::path kBase = "/project";
 
 Settings parse_config(const std::string& text, const std::optional<std::string>& environment = std::nullopt,
-               const EnvLookup& env = env_of({})) {
+                      const EnvLookup& env = env_of({})) {
   return parse_config_text(text, "cora-migrate.toml", kBase, environment, env);
 }
 
@@ -144,7 +144,7 @@ pg_bin_dir = "/opt/pg/bin"
 TEST_CASE("parse_config_text: ${VAR} in database_url") {
   SUBCASE("a set variable is expanded") {
     const auto s = parse_config("\ndatabase_url = \"postgresql://app:${PGPASS}@${PGHOST}/prod\"\n", std::nullopt,
-                         env_of({{"PGPASS", "s3cret"}, {"PGHOST", "db"}}));
+                                env_of({{"PGPASS", "s3cret"}, {"PGHOST", "db"}}));
     CHECK(s.database_url == std::optional<std::string>("postgresql://app:s3cret@db/prod"));
     CHECK(s.database_url_origin == "cora-migrate.toml:2");
   }
@@ -220,13 +220,15 @@ TEST_CASE("parse_config_text: unknown keys name the file, line and key") {
 
 TEST_CASE("parse_config_text: wrong types name the file, line and key") {
   SUBCASE("an integer for a string") {
-    check_config_error("\ndatabase_url = 5432\n", "cora-migrate.toml:2: database_url: must be a string, not an integer");
+    check_config_error("\ndatabase_url = 5432\n",
+                       "cora-migrate.toml:2: database_url: must be a string, not an integer");
   }
   SUBCASE("a boolean for a path") {
     check_config_error("migrations_dir = true", "cora-migrate.toml:1: migrations_dir: must be a string, not a boolean");
   }
   SUBCASE("an array for a path") {
-    check_config_error("checks_dir = [\"a\", \"b\"]", "cora-migrate.toml:1: checks_dir: must be a string, not an array");
+    check_config_error("checks_dir = [\"a\", \"b\"]",
+                       "cora-migrate.toml:1: checks_dir: must be a string, not an array");
   }
   SUBCASE("a float for a name") {
     check_config_error("history_table = 1.5", "cora-migrate.toml:1: history_table: must be a string, not a number");
@@ -235,10 +237,12 @@ TEST_CASE("parse_config_text: wrong types name the file, line and key") {
     check_config_error("database_url = 2024-01-01", "database_url: must be a string, not a date or time");
   }
   SUBCASE("a table for a string") {
-    check_config_error("[database_url]\nhost = \"db\"\n", "cora-migrate.toml:1: database_url: must be a string, not a table");
+    check_config_error("[database_url]\nhost = \"db\"\n",
+                       "cora-migrate.toml:1: database_url: must be a string, not a table");
   }
   SUBCASE("a number instead of a duration string") {
-    check_config_error("[timeouts]\nlock_wait = 10\n", "cora-migrate.toml:2: timeouts.lock_wait: must be a string, not an integer");
+    check_config_error("[timeouts]\nlock_wait = 10\n",
+                       "cora-migrate.toml:2: timeouts.lock_wait: must be a string, not an integer");
   }
   SUBCASE("a string where a table belongs") {
     check_config_error("timeouts = \"10s\"", "cora-migrate.toml:1: timeouts: must be a table");
@@ -381,8 +385,8 @@ TEST_CASE("resolve_settings: the config file") {
   ScratchDir dir("cora-unit-config");
 
   SUBCASE("relative paths are resolved against the config file's folder") {
-    const auto file = dir.write("conf/cora-migrate.toml",
-                                "migrations_dir = \"db/migrations\"\n[local]\ndata_dir = \"pg\"\n");
+    const auto file =
+        dir.write("conf/cora-migrate.toml", "migrations_dir = \"db/migrations\"\n[local]\ndata_dir = \"pg\"\n");
     const auto s = resolve_settings(with_config(file), env_of({}));
     CHECK(s.migrations_dir == dir.path() / "conf/db/migrations");
     CHECK(s.checks_dir == dir.path() / "conf/checks");
@@ -486,8 +490,8 @@ TEST_CASE("resolve_settings: database URL precedence") {
     CHECK(s.database_url_origin == "DATABASE_URL");
   }
   SUBCASE("CORA_DATABASE_URL beats DATABASE_URL") {
-    const auto s = resolve_settings(
-        flags, env_of({{"DATABASE_URL", "postgresql://env/db"}, {"CORA_DATABASE_URL", "postgresql://cora/db"}}));
+    const auto s = resolve_settings(flags, env_of({{"DATABASE_URL", "postgresql://env/db"},
+                                                   {"CORA_DATABASE_URL", "postgresql://cora/db"}}));
     CHECK(s.database_url == std::optional<std::string>("postgresql://cora/db"));
     CHECK(s.database_url_origin == "CORA_DATABASE_URL");
   }
@@ -500,15 +504,15 @@ TEST_CASE("resolve_settings: database URL precedence") {
   }
   SUBCASE("--database-url beats everything") {
     flags.database_url = "postgresql://flag/db";
-    const auto s = resolve_settings(
-        flags, env_of({{"DATABASE_URL", "postgresql://env/db"}, {"CORA_DATABASE_URL", "postgresql://cora/db"}}));
+    const auto s = resolve_settings(flags, env_of({{"DATABASE_URL", "postgresql://env/db"},
+                                                   {"CORA_DATABASE_URL", "postgresql://cora/db"}}));
     CHECK(s.database_url == std::optional<std::string>("postgresql://flag/db"));
     CHECK(s.database_url_origin == "--database-url");
   }
   SUBCASE("--env's database_url beats CORA_DATABASE_URL and DATABASE_URL") {
     flags.environment = "staging";
-    const auto s = resolve_settings(
-        flags, env_of({{"DATABASE_URL", "postgresql://env/db"}, {"CORA_DATABASE_URL", "postgresql://cora/db"}}));
+    const auto s = resolve_settings(flags, env_of({{"DATABASE_URL", "postgresql://env/db"},
+                                                   {"CORA_DATABASE_URL", "postgresql://cora/db"}}));
     CHECK(s.database_url == std::optional<std::string>("postgresql://staging/db"));
     CHECK(s.database_url_origin == file.string() + ":4");
   }
@@ -542,7 +546,8 @@ TEST_CASE("resolve_settings: database URL precedence") {
 
 TEST_CASE("resolve_settings: folder flags") {
   ScratchDir dir("cora-unit-config");
-  const auto file = dir.write("conf/cora-migrate.toml", "migrations_dir = \"from-file\"\nchecks_dir = \"checks-file\"\n");
+  const auto file =
+      dir.write("conf/cora-migrate.toml", "migrations_dir = \"from-file\"\nchecks_dir = \"checks-file\"\n");
   auto flags = with_config(file);
   SUBCASE("--migrations and --checks beat the file and are taken as given") {
     flags.migrations_dir = "cli/migrations";
@@ -562,7 +567,8 @@ TEST_CASE("parse_config_text: [diff] ignore") {
   CHECK(parse_config("").diff_ignore.empty());
   const auto s = parse_config("[diff]\nignore = [\"public.legacy_*\", \"extension:pg_stat_statements\"]\n");
   CHECK(s.diff_ignore == std::vector<std::string>{"public.legacy_*", "extension:pg_stat_statements"});
-  check_config_error("[diff]\nignore = \"public.x\"\n", "cora-migrate.toml:2: diff.ignore: must be an array of name patterns");
+  check_config_error("[diff]\nignore = \"public.x\"\n",
+                     "cora-migrate.toml:2: diff.ignore: must be an array of name patterns");
   check_config_error("[diff]\nignore = [1]\n", "diff.ignore: must hold only non-empty strings");
   check_config_error("[diff]\nignor = []\n", "cora-migrate.toml:2: diff.ignor");
 }

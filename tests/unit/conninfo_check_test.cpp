@@ -66,9 +66,9 @@ TEST_CASE("find_conninfo_mistake: what libpq reads as meant is accepted") {
        {"", "  ", "postgresql://", "postgres://", "postgresql://app:s3cret@db.example.com:5432/prod",
         "postgresql://app:p%40ss%2Fw0rd@db/prod", "postgresql://app:s3cret?x@db/prod",
         "postgresql:///prod?host=/var/run/postgresql", "postgresql://db/prod?user=me@corp.example",
-        "postgresql://app@db1:5432,db2:5433/prod?sslmode=require&application_name=a@b",
-        "postgresql://[::1]:5432/prod", "host=db port=5432 user=app password=s3cret dbname=prod",
-        " host=db dbname=prod", "host=/var/run/postgresql dbname=prod", "hostaddr=fe80::1 dbname=prod",
+        "postgresql://app@db1:5432,db2:5433/prod?sslmode=require&application_name=a@b", "postgresql://[::1]:5432/prod",
+        "host=db port=5432 user=app password=s3cret dbname=prod", " host=db dbname=prod",
+        "host=/var/run/postgresql dbname=prod", "hostaddr=fe80::1 dbname=prod",
         "host=db password='p@ss://x' dbname=prod", "application_name='app:v2' host=db", "prod",
         // Unparseable: libpq reports these itself, before connecting.
         "host=db passwrd=s3cret", "postgresql://app:s3cret@db/prod?bogus=1"}) {

@@ -108,9 +108,11 @@ TEST_CASE("parse_sql_script: defines names each object with the line of its defi
 }
 
 TEST_CASE("ObjectSources: the latest definition holds, but IF NOT EXISTS of an existing object does not move it") {
-  const auto first = migration(1, "CREATE TABLE t (id int);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
-  const auto second =
-      migration(2, "CREATE TABLE IF NOT EXISTS t (id int);\nCREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n");
+  const auto first =
+      migration(1, "CREATE TABLE t (id int);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+  const auto second = migration(2,
+                                "CREATE TABLE IF NOT EXISTS t (id int);\nCREATE OR REPLACE FUNCTION f() RETURNS int "
+                                "LANGUAGE sql AS 'SELECT 2';\n");
   std::vector<PreparedMigration> prepared{prepare_migration(first), prepare_migration(second)};
   const ObjectSources sources(prepared);
   CHECK(sources.find(object("table", "public.t", {}))->file->version == 1);
@@ -120,12 +122,15 @@ TEST_CASE("ObjectSources: the latest definition holds, but IF NOT EXISTS of an e
 TEST_CASE("compare_schemas: missing, extra and changed; parts of a whole object are not listed again") {
   SchemaSnapshot expected, actual;
   add(expected, object("table", "public.a", {{"row level security", "enabled"}}));
-  add(expected, object("column", "public.a.id", {{"nullable", "NOT NULL"}, {"default", "gen_random_uuid()"}}, "table:public.a"));
-  add(expected, object("index", "public.a_idx", {{"definition", "CREATE INDEX a_idx ON public.a USING btree (id)"}}, "table:public.a"));
+  add(expected,
+      object("column", "public.a.id", {{"nullable", "NOT NULL"}, {"default", "gen_random_uuid()"}}, "table:public.a"));
+  add(expected, object("index", "public.a_idx", {{"definition", "CREATE INDEX a_idx ON public.a USING btree (id)"}},
+                       "table:public.a"));
   add(expected, object("table", "public.gone", {}));
   add(expected, object("column", "public.gone.id", {}, "table:public.gone"));
   add(actual, object("table", "public.a", {{"row level security", "enabled"}}));
-  add(actual, object("column", "public.a.id", {{"nullable", "NULL"}, {"default", "gen_random_uuid()"}}, "table:public.a"));
+  add(actual,
+      object("column", "public.a.id", {{"nullable", "NULL"}, {"default", "gen_random_uuid()"}}, "table:public.a"));
   add(actual, object("table", "public.extra", {}));
   add(actual, object("column", "public.extra.id", {}, "table:public.extra"));
   add(actual, object("grant", "table public.a to anon", {{"privileges", "INSERT"}}, "table:public.a"));
@@ -169,7 +174,8 @@ TEST_CASE("compare_schemas: extra objects are dropped dependents first") {
 TEST_CASE("compare_schemas: across major versions deparsed text is not compared") {
   SchemaSnapshot expected, actual;
   add(expected, object("column", "public.a.at", {{"default", "now()"}, {"type", "timestamp with time zone"}}));
-  add(actual, object("column", "public.a.at", {{"default", "CURRENT_TIMESTAMP"}, {"type", "timestamp with time zone"}}));
+  add(actual,
+      object("column", "public.a.at", {{"default", "CURRENT_TIMESTAMP"}, {"type", "timestamp with time zone"}}));
   CHECK(compare_schemas(expected, actual, {{"public"}, {}, true}).size() == 1);
   CHECK(compare_schemas(expected, actual, {{"public"}, {}, false}).empty());
   actual.objects.begin()->second.attributes["type"] = "timestamp without time zone";
@@ -179,13 +185,17 @@ TEST_CASE("compare_schemas: across major versions deparsed text is not compared"
 TEST_CASE("compare_schemas: across major versions, each deparsed attribute is left out and the rest compared") {
   // Attribute by attribute, as the snapshot names them: (kind, attribute, deparsed by PostgreSQL).
   const std::vector<std::tuple<std::string, std::string, bool>> attributes{
-      {"column", "default", true},          {"column", "generated", true},    {"constraint", "definition", true},
-      {"index", "definition", true},        {"trigger", "definition", true},  {"view", "definition", true},
-      {"policy", "using", true},            {"policy", "with check", true},   {"type", "constraints", true},
-      {"column", "type", false},            {"column", "nullable", false},    {"policy", "roles", false},
-      {"policy", "command", false},         {"function", "body", false},      {"function", "settings", false},
-      {"table", "row level security", false}, {"index", "valid", false},     {"grant", "privileges", false},
-      {"type", "labels", false},            {"sequence", "increment", false}, {"view", "options", false}};
+      {"column", "default", true},        {"column", "generated", true},
+      {"constraint", "definition", true}, {"index", "definition", true},
+      {"trigger", "definition", true},    {"view", "definition", true},
+      {"policy", "using", true},          {"policy", "with check", true},
+      {"type", "constraints", true},      {"column", "type", false},
+      {"column", "nullable", false},      {"policy", "roles", false},
+      {"policy", "command", false},       {"function", "body", false},
+      {"function", "settings", false},    {"table", "row level security", false},
+      {"index", "valid", false},          {"grant", "privileges", false},
+      {"type", "labels", false},          {"sequence", "increment", false},
+      {"view", "options", false}};
   for (const auto& [kind, attribute, deparsed] : attributes) {
     CAPTURE(kind);
     CAPTURE(attribute);
@@ -213,10 +223,10 @@ TEST_CASE("compare_schemas: extensions outside the managed schemas count only wh
 
 TEST_CASE("restore_sql: grants, columns and extra objects") {
   SchemaSnapshot expected;
-  const auto want = object("grant", "table public.t to authenticated", {{"privileges", "SELECT, UPDATE WITH GRANT OPTION"}},
-                           "table:public.t", "TABLE public.t");
-  const auto have = object("grant", "table public.t to authenticated", {{"privileges", "DELETE, SELECT WITH GRANT OPTION"}},
-                           "table:public.t", "TABLE public.t");
+  const auto want = object("grant", "table public.t to authenticated",
+                           {{"privileges", "SELECT, UPDATE WITH GRANT OPTION"}}, "table:public.t", "TABLE public.t");
+  const auto have = object("grant", "table public.t to authenticated",
+                           {{"privileges", "DELETE, SELECT WITH GRANT OPTION"}}, "table:public.t", "TABLE public.t");
   const SchemaDifference grant{DifferenceKind::changed, &want, &have, {}};
   CHECK(restore_sql(grant, expected) ==
         "REVOKE DELETE ON TABLE public.t FROM authenticated;\n"
@@ -233,7 +243,8 @@ TEST_CASE("restore_sql: grants, columns and extra objects") {
 }
 
 TEST_CASE("describe_change: a body is shown by its first differing line") {
-  const auto c = describe_change("BEGIN\n  INSERT INTO public.user_auth_log;\nEND", "BEGIN\n  INSERT INTO public.auth_event_log;\nEND");
+  const auto c = describe_change("BEGIN\n  INSERT INTO public.user_auth_log;\nEND",
+                                 "BEGIN\n  INSERT INTO public.auth_event_log;\nEND");
   CHECK(c.where == "line 2");
   CHECK(c.expected == "INSERT INTO public.user_auth_log;");
   CHECK(c.actual == "INSERT INTO public.auth_event_log;");

@@ -100,7 +100,9 @@ TEST_CASE("expand_variables: errors") {
     CHECK(expansion_error("postgresql://${USER@h", env.lookup()).find("unclosed") != std::string::npos);
     CHECK(expansion_error("${", env.lookup()).find("unclosed") != std::string::npos);
   }
-  SUBCASE("an empty ${} is rejected") { CHECK(expansion_error("a${}b", env.lookup()).find("empty") != std::string::npos); }
+  SUBCASE("an empty ${} is rejected") {
+    CHECK(expansion_error("a${}b", env.lookup()).find("empty") != std::string::npos);
+  }
   SUBCASE("errors are std::invalid_argument") {
     CHECK_THROWS_AS(expand_variables("${NOPE}", env.lookup()), std::invalid_argument);
   }

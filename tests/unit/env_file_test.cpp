@@ -66,14 +66,14 @@ TEST_CASE("env file: references prefer the environment; unknown ones are empty")
 }
 
 TEST_CASE("env file: bad lines name the file and line") {
-  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
-           {"A=1\njust words\n", "test.env:2: not KEY=VALUE"},
-           {"=value\n", "test.env:1: \"\" is not a variable name"},
-           {"1A=x\n", "test.env:1: \"1A\" is not a variable name"},
-           {"A=\"open\n", "test.env:1: unterminated double quote"},
-           {"A='open\n", "test.env:1: unterminated single quote"},
-           {"A='x' y\n", "test.env:1: text after the closing quote"},
-           {"A=${B\n", "test.env:1: ${ without }"}}) {
+  for (const auto& [text, message] :
+       std::vector<std::pair<std::string, std::string>>{{"A=1\njust words\n", "test.env:2: not KEY=VALUE"},
+                                                        {"=value\n", "test.env:1: \"\" is not a variable name"},
+                                                        {"1A=x\n", "test.env:1: \"1A\" is not a variable name"},
+                                                        {"A=\"open\n", "test.env:1: unterminated double quote"},
+                                                        {"A='open\n", "test.env:1: unterminated single quote"},
+                                                        {"A='x' y\n", "test.env:1: text after the closing quote"},
+                                                        {"A=${B\n", "test.env:1: ${ without }"}}) {
     CAPTURE(text);
     const auto e = error_from([&] { parse_env(text); });
     REQUIRE(e);

@@ -17,11 +17,11 @@
 #include "support/run_cli.hpp"
 
 using cora::CheckOutcome;
+using cora::fix_advice;
 using cora::HistoryRecord;
 using cora::ObjectOrigin;
 using cora::ObjectSources;
 using cora::PreparedMigration;
-using cora::fix_advice;
 using cora::test::migration;
 
 namespace {
@@ -74,7 +74,8 @@ TEST_CASE("fix_advice: the command fits the file that made the object") {
   SUBCASE("a file that has not run: migrate, not --reapply") {
     origin.pending = true;
     origin.rerunnable = true;
-    CHECK(fix_advice(origin, "public.t") == "migrations/007-auth.sql:12 has not run on this database: cora-migrate migrate");
+    CHECK(fix_advice(origin, "public.t") ==
+          "migrations/007-auth.sql:12 has not run on this database: cora-migrate migrate");
   }
   SUBCASE("a module's schema file runs again when it changes: plain migrate") {
     origin.snapshot = true;
@@ -88,11 +89,13 @@ TEST_CASE("fix_advice: the command fits the file that made the object") {
 }
 
 TEST_CASE("attribute_outcomes: selector, rerunnable and pending come from the file and the history") {
-  auto first = migration(1, "-- cora-migrate: rerunnable=true\nCREATE OR REPLACE FUNCTION public.f() RETURNS int\n"
-                            "LANGUAGE sql AS 'SELECT 1';\n");
-  auto second = migration(2, "CREATE FUNCTION public.g() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
-                             "CREATE OR REPLACE FUNCTION public.h() RETURNS int LANGUAGE sql AS 'SELECT 3';\n"
-                             "GRANT EXECUTE ON FUNCTION public.h() TO anon;\n");
+  auto first = migration(1,
+                         "-- cora-migrate: rerunnable=true\nCREATE OR REPLACE FUNCTION public.f() RETURNS int\n"
+                         "LANGUAGE sql AS 'SELECT 1';\n");
+  auto second = migration(2,
+                          "CREATE FUNCTION public.g() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
+                          "CREATE OR REPLACE FUNCTION public.h() RETURNS int LANGUAGE sql AS 'SELECT 3';\n"
+                          "GRANT EXECUTE ON FUNCTION public.h() TO anon;\n");
   const std::vector<PreparedMigration> prepared{cora::prepare_migration(first), cora::prepare_migration(second)};
   const ObjectSources sources(prepared);
   std::vector<CheckOutcome> outcomes{failed_function_check("public.f()"), failed_function_check("public.g()"),
@@ -109,11 +112,11 @@ TEST_CASE("attribute_outcomes: selector, rerunnable and pending come from the fi
   CHECK_FALSE(outcomes[0].source->pending);
   REQUIRE(outcomes[1].source);
   CHECK_FALSE(outcomes[1].source->rerunnable);
-  CHECK(outcomes[1].source->pending);  // no history row for version 2
+  CHECK(outcomes[1].source->pending);          // no history row for version 2
   CHECK_FALSE(outcomes[1].source->recreates);  // a plain CREATE FUNCTION fails when run again
   REQUIRE(outcomes[2].source);
-  CHECK(outcomes[2].source->line == 3);      // the GRANT is its last change
-  CHECK(outcomes[2].source->recreates);      // and the file's CREATE OR REPLACE runs before it again
+  CHECK(outcomes[2].source->line == 3);  // the GRANT is its last change
+  CHECK(outcomes[2].source->recreates);  // and the file's CREATE OR REPLACE runs before it again
 
   cora::attribute_outcomes(outcomes, sources);  // no history read: taken as applied
   CHECK_FALSE(outcomes[1].source->pending);
@@ -129,7 +132,8 @@ TEST_CASE("lint: a short finding on one line, what to do on an indented help: li
   f.hint = "give it a DEFAULT";
   const auto lines = lines_of(cora::lint::format_finding(f, cora::Style::plain()));
   REQUIRE(lines.size() == 2);
-  CHECK(lines[0] == "migrations/009-add-teams.sql:17: warning[not_null_without_default]: ADD COLUMN team_limit NOT NULL");
+  CHECK(lines[0] ==
+        "migrations/009-add-teams.sql:17: warning[not_null_without_default]: ADD COLUMN team_limit NOT NULL");
   CHECK(lines[1] == "  help: give it a DEFAULT");
 
   f.hint.clear();
@@ -142,19 +146,23 @@ TEST_CASE("lint: a long message wraps two columns in; the help: line follows, no
   f.severity = cora::lint::Severity::warning;
   f.file = "migrations/009-add-teams.sql";
   f.line = 17;
-  f.message = "ADD COLUMN team_limit NOT NULL without a DEFAULT on public.orgs, a table that already exists: it fails "
-              "with \"column contains null values\" [SQLSTATE 23502] as soon as the table has a row";
-  f.hint = "give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it nullable, fill it, "
-           "then ALTER COLUMN ... SET NOT NULL";
+  f.message =
+      "ADD COLUMN team_limit NOT NULL without a DEFAULT on public.orgs, a table that already exists: it fails "
+      "with \"column contains null values\" [SQLSTATE 23502] as soon as the table has a row";
+  f.hint =
+      "give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it nullable, fill it, "
+      "then ALTER COLUMN ... SET NOT NULL";
   const auto lines = lines_of(cora::lint::format_finding(f, cora::Style::plain()));
   REQUIRE(lines.size() >= 4);
-  CHECK(lines[0].rfind("migrations/009-add-teams.sql:17: warning[not_null_without_default]: ADD COLUMN team_limit", 0) == 0);
+  CHECK(lines[0].rfind("migrations/009-add-teams.sql:17: warning[not_null_without_default]: ADD COLUMN team_limit",
+                       0) == 0);
   CHECK(lines[1].rfind("  ", 0) == 0);
   CHECK(lines[1][2] != ' ');
   std::size_t help = 0;
   while (help < lines.size() && lines[help].rfind("  help: ", 0) != 0) ++help;
   REQUIRE(help < lines.size());
-  CHECK(lines[help] == "  help: give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it");
+  CHECK(lines[help] ==
+        "  help: give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it");
   CHECK(lines.back().rfind("        ", 0) == 0);  // lined up under the help text
   for (const auto& line : lines) CHECK(line.size() <= 100);
   // The tests' reader joins it back: message and help each on one line again.

@@ -85,8 +85,8 @@ TEST_CASE("analyse_function_body: names as PostgreSQL folds them") {
     CHECK(analysis.relations[0].schema.empty());
   }
   SUBCASE("unquoted names are lower-cased, quoted ones kept verbatim") {
-    const auto analysis = plpgsql(
-        "\nBEGIN\n  DELETE FROM Public.Users;\n  INSERT INTO \"Audit\".\"Event Log\" VALUES (1);\nEND\n");
+    const auto analysis =
+        plpgsql("\nBEGIN\n  DELETE FROM Public.Users;\n  INSERT INTO \"Audit\".\"Event Log\" VALUES (1);\nEND\n");
     CHECK(relations_of(analysis) == "public.users@3, Audit.Event Log@4");
   }
   SUBCASE("a body that does not start with a newline: its first line is line 1") {
@@ -247,8 +247,8 @@ END
     CHECK(relations_of(analysis) == "seeds@3");
   }
   SUBCASE("SELECT INTO a variable reads the table") {
-    const auto analysis = plpgsql(
-        "\nDECLARE\n  v int;\nBEGIN\n  SELECT id INTO STRICT v FROM profiles WHERE true;\nEND\n");
+    const auto analysis =
+        plpgsql("\nDECLARE\n  v int;\nBEGIN\n  SELECT id INTO STRICT v FROM profiles WHERE true;\nEND\n");
     CHECK(relations_of(analysis) == "profiles@5");
   }
   SUBCASE("function calls in FROM are not relations; their subquery arguments are read") {
@@ -402,8 +402,7 @@ END
     CHECK(analysis.relations.empty());
   }
   SUBCASE("a subquery computing the dynamic string is still read") {
-    const auto analysis = plpgsql(
-        "\nBEGIN\n  EXECUTE 'SELECT ' || (SELECT expr FROM templates LIMIT 1);\nEND\n");
+    const auto analysis = plpgsql("\nBEGIN\n  EXECUTE 'SELECT ' || (SELECT expr FROM templates LIMIT 1);\nEND\n");
     CHECK(dynamic_lines_of(analysis) == "3");
     CHECK(relations_of(analysis) == "templates@3");
   }

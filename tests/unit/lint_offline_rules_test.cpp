@@ -13,6 +13,7 @@
 #include "unit_helpers.hpp"
 
 using cora::lint::FileRole;
+using cora::lint::lint_migrations;
 using cora::lint::LintInput;
 using cora::lint::LintOptions;
 using cora::lint::Severity;
@@ -21,7 +22,6 @@ using cora::test::lint;
 using cora::test::lint_one;
 using cora::test::migration;
 using cora::test::silenced;
-using cora::lint::lint_migrations;
 
 namespace {
 
@@ -37,12 +37,14 @@ cora::MigrationFile snapshot(int version, const std::string& content) {
 const std::string kTable = "CREATE TABLE public.user_auth_log (id bigint, event text);\n";
 std::string log_auth_event(const std::string& table) {
   return "CREATE OR REPLACE FUNCTION public.log_auth_event(p_event text)\n"  // 1
-         "RETURNS void\n"                                                       // 2
-         "LANGUAGE plpgsql\n"                                                   // 3
-         "SET search_path = ''\n"                                               // 4
-         "AS $$\n"                                                              // 5
-         "BEGIN\n"                                                              // 6
-         "    INSERT INTO " + table + " (event) VALUES (p_event);\n"            // 7
+         "RETURNS void\n"                                                    // 2
+         "LANGUAGE plpgsql\n"                                                // 3
+         "SET search_path = ''\n"                                            // 4
+         "AS $$\n"                                                           // 5
+         "BEGIN\n"                                                           // 6
+         "    INSERT INTO " +
+         table +
+         " (event) VALUES (p_event);\n"  // 7
          "END;\n"
          "$$;\n";
 }
@@ -55,8 +57,9 @@ TEST_CASE("lint: unresolved_body_reference") {
     CHECK(found(report) == "002-m.sql:7 unresolved_body_reference");
     REQUIRE(report.findings.size() == 1);
     CHECK(report.findings[0].severity == Severity::error);
-    CHECK_CONTAINS(report.findings[0].message, "function public.log_auth_event names public.auth_event_log, which no "
-                                               "migration creates");
+    CHECK_CONTAINS(report.findings[0].message,
+                   "function public.log_auth_event names public.auth_event_log, which no "
+                   "migration creates");
     CHECK_CONTAINS(report.findings[0].message, "42P01");
   }
   SUBCASE("clean: the table it names exists") {
@@ -74,8 +77,10 @@ TEST_CASE("lint: unresolved_body_reference") {
     CHECK_CONTAINS(report.findings.at(0).hint, "public.user_auth_log");
   }
   SUBCASE("a table dropped by a later file") {
-    CHECK(found(lint({migration(1, kTable + log_auth_event("public.user_auth_log")),
-                      migration(2, "-- cora-migrate: ignore=drop_table reason=\"test\"\nDROP TABLE public.user_auth_log;\n")})) ==
+    CHECK(found(lint(
+              {migration(1, kTable + log_auth_event("public.user_auth_log")),
+               migration(2,
+                         "-- cora-migrate: ignore=drop_table reason=\"test\"\nDROP TABLE public.user_auth_log;\n")})) ==
           "001-m.sql:8 unresolved_body_reference");
   }
   SUBCASE("clean: the base schema (auth, extensions, pg_catalog), CTEs and tables the body creates") {
@@ -103,29 +108,31 @@ END $$;
                          "  SELECT count(*) FROM items $$;\n")) == "");
   }
   SUBCASE("functions: a schema-qualified call no file defines, or one off the search_path") {
-    const std::string helper = "CREATE FUNCTION public.is_member(u uuid) RETURNS boolean LANGUAGE sql AS $$ SELECT true $$;\n";
+    const std::string helper =
+        "CREATE FUNCTION public.is_member(u uuid) RETURNS boolean LANGUAGE sql AS $$ SELECT true $$;\n";
     const auto missing = lint_one(helper +
                                   "CREATE FUNCTION public.g() RETURNS boolean LANGUAGE sql AS $$\n"
                                   "  SELECT public.is_admin(auth.uid()) $$;\n");
     CHECK(found(missing) == "001-m.sql:3 unresolved_body_reference");
     CHECK_CONTAINS(missing.findings.at(0).message, "calls public.is_admin(), which no migration creates");
-    const auto off_path = lint_one(helper +
-                                   "CREATE FUNCTION public.g() RETURNS boolean LANGUAGE sql SET search_path = '' AS $$\n"
-                                   "  SELECT is_member(auth.uid()) $$;\n");
+    const auto off_path =
+        lint_one(helper +
+                 "CREATE FUNCTION public.g() RETURNS boolean LANGUAGE sql SET search_path = '' AS $$\n"
+                 "  SELECT is_member(auth.uid()) $$;\n");
     CHECK(found(off_path) == "001-m.sql:3 unresolved_body_reference");
-    CHECK(found(lint_one(helper +
-                         "CREATE FUNCTION public.g() RETURNS boolean LANGUAGE sql SET search_path = '' AS $$\n"
-                         "  SELECT public.is_member(auth.uid()) AND is_member(auth.uid()) IS NOT NULL $$;\n")) ==
-          "001-m.sql:3 unresolved_body_reference");  // the second call, unqualified
-    CHECK(found(lint_one(helper +
-                         "CREATE FUNCTION public.g() RETURNS boolean LANGUAGE sql AS $$\n"
-                         "  SELECT public.is_member(auth.uid()) AND is_member(auth.uid()) $$;\n")) == "");
+    CHECK(
+        found(lint_one(helper + "CREATE FUNCTION public.g() RETURNS boolean LANGUAGE sql SET search_path = '' AS $$\n"
+                                "  SELECT public.is_member(auth.uid()) AND is_member(auth.uid()) IS NOT NULL $$;\n")) ==
+        "001-m.sql:3 unresolved_body_reference");  // the second call, unqualified
+    CHECK(found(lint_one(helper + "CREATE FUNCTION public.g() RETURNS boolean LANGUAGE sql AS $$\n"
+                                  "  SELECT public.is_member(auth.uid()) AND is_member(auth.uid()) $$;\n")) == "");
   }
   SUBCASE("silenced above the CREATE FUNCTION, with a reason") {
-    const auto report = lint({migration(1, kTable),
-                              migration(2, "SELECT 1;\n-- cora-migrate: ignore=unresolved_body_reference "
-                                           "reason=\"created by the app at start-up\"\n" +
-                                               log_auth_event("public.auth_event_log"))});
+    const auto report =
+        lint({migration(1, kTable), migration(2,
+                                              "SELECT 1;\n-- cora-migrate: ignore=unresolved_body_reference "
+                                              "reason=\"created by the app at start-up\"\n" +
+                                                  log_auth_event("public.auth_event_log"))});
     CHECK(found(report) == "");
     CHECK(silenced(report) == "9 unresolved_body_reference \"created by the app at start-up\"");
   }
@@ -169,15 +176,16 @@ TEST_CASE("lint: rerun_policy_not_dropped") {
 
 TEST_CASE("lint: rerun_create_not_guarded") {
   SUBCASE("each kind, at its line") {
-    const auto report = lint({snapshot(1,
-                                       "CREATE TABLE public.t (id int);\n"                                    // 1
-                                       "CREATE INDEX t_id ON public.t (id);\n"                                // 2
-                                       "CREATE INDEX ON public.t (id);\n"                                     // 3
-                                       "CREATE TYPE public.mood AS ENUM ('ok');\n"                            // 4
-                                       "CREATE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
-                                       "CREATE TRIGGER t_tg BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
-                                       "CREATE VIEW public.v AS SELECT 1 AS one;\n"                           // 7
-                                       "CREATE SCHEMA app;\n")});                                             // 8
+    const auto report =
+        lint({snapshot(1,
+                       "CREATE TABLE public.t (id int);\n"          // 1
+                       "CREATE INDEX t_id ON public.t (id);\n"      // 2
+                       "CREATE INDEX ON public.t (id);\n"           // 3
+                       "CREATE TYPE public.mood AS ENUM ('ok');\n"  // 4
+                       "CREATE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+                       "CREATE TRIGGER t_tg BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
+                       "CREATE VIEW public.v AS SELECT 1 AS one;\n"  // 7
+                       "CREATE SCHEMA app;\n")});                    // 8
     CHECK(found(report) ==
           "001-m.sql:1 rerun_create_not_guarded, 001-m.sql:2 rerun_create_not_guarded, "
           "001-m.sql:3 rerun_create_not_guarded, 001-m.sql:4 rerun_create_not_guarded, "
@@ -187,17 +195,19 @@ TEST_CASE("lint: rerun_create_not_guarded") {
     CHECK_CONTAINS(report.findings.at(0).hint, "IF NOT EXISTS");
   }
   SUBCASE("clean: IF NOT EXISTS, OR REPLACE, or a drop before it") {
-    CHECK(found(lint({snapshot(1,
-                               "CREATE TABLE IF NOT EXISTS public.t (id int);\n"
-                               "CREATE INDEX IF NOT EXISTS t_id ON public.t (id);\n"
-                               "DROP TYPE IF EXISTS public.mood;\n"
-                               "CREATE TYPE public.mood AS ENUM ('ok');\n"
-                               "CREATE OR REPLACE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
-                               "DROP TRIGGER IF EXISTS t_tg ON public.t;\n"
-                               "CREATE TRIGGER t_tg BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
-                               "CREATE OR REPLACE TRIGGER t_tg2 BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
-                               "CREATE OR REPLACE VIEW public.v AS SELECT 1 AS one;\n"
-                               "CREATE SCHEMA IF NOT EXISTS app;\n")})) == "");
+    CHECK(
+        found(lint({snapshot(
+            1,
+            "CREATE TABLE IF NOT EXISTS public.t (id int);\n"
+            "CREATE INDEX IF NOT EXISTS t_id ON public.t (id);\n"
+            "DROP TYPE IF EXISTS public.mood;\n"
+            "CREATE TYPE public.mood AS ENUM ('ok');\n"
+            "CREATE OR REPLACE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+            "DROP TRIGGER IF EXISTS t_tg ON public.t;\n"
+            "CREATE TRIGGER t_tg BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
+            "CREATE OR REPLACE TRIGGER t_tg2 BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
+            "CREATE OR REPLACE VIEW public.v AS SELECT 1 AS one;\n"
+            "CREATE SCHEMA IF NOT EXISTS app;\n")})) == "");
   }
 }
 

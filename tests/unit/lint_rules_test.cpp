@@ -207,10 +207,11 @@ $$;
   SUBCASE("clean: the function is dropped, or a view keeps the old name") {
     CHECK(found(lint(
               {migration(7, defines), migration(8, renames + "DROP FUNCTION public.log_auth_event(text);\n")})) == "");
-    CHECK(found(lint(
-              {migration(7, defines),
-               migration(
-                   8, renames + "CREATE VIEW public.auth_event_log AS SELECT * FROM public.user_auth_log;\n")})) == "");
+    CHECK(
+        found(lint(
+            {migration(7, defines),
+             migration(8, renames + "CREATE VIEW public.auth_event_log AS SELECT * FROM public.user_auth_log;\n")})) ==
+        "");
   }
   SUBCASE("lint: a fix in a later file leaves a window in which every call fails") {
     std::string fix = defines.substr(defines.find("CREATE OR REPLACE"));
@@ -327,8 +328,9 @@ TEST_CASE("lint: silences") {
           "001-m.sql:2 invalid_silence");
   }
   SUBCASE("parse_directives reads header silences and still rejects unknown keys") {
-    const auto file = migration(
-        1, "-- cora-migrate: transaction=false ignore=drop_table reason=\"legacy, see #12\"\nDROP TABLE t;\n");
+    const auto file =
+        migration(1,
+                  "-- cora-migrate: transaction=false ignore=drop_table reason=\"legacy, see #12\"\nDROP TABLE t;\n");
     const auto directives = cora::parse_directives(file);
     CHECK_FALSE(directives.transaction);
     REQUIRE(directives.silences.size() == 1);
@@ -403,7 +405,8 @@ MigrationFile module_file(const std::string& module, const std::string& file_nam
   return f;
 }
 
-std::vector<Finding> module_findings(const std::vector<MigrationFile>& files, const cora::lint::ModuleClosures& closures) {
+std::vector<Finding> module_findings(const std::vector<MigrationFile>& files,
+                                     const cora::lint::ModuleClosures& closures) {
   std::vector<LintInput> inputs;
   for (const auto& f : files) inputs.push_back({&f, FileRole::check});
   LintOptions options;
@@ -418,40 +421,45 @@ std::vector<Finding> module_findings(const std::vector<MigrationFile>& files, co
 }  // namespace
 
 TEST_CASE("lint: undeclared_module_dependency") {
-  const MigrationFile mgmt = module_file("module-mgmt", "001-roles.sql",
-                                         "CREATE TABLE public.sys_admins (user_id bigint PRIMARY KEY);\n"
-                                         "CREATE TYPE public.mgmt_level AS ENUM ('a', 'b');\n"
-                                         "CREATE FUNCTION public.is_sys_admin(p bigint) RETURNS boolean LANGUAGE sql STABLE\n"
-                                         "AS $$ SELECT EXISTS (SELECT 1 FROM public.sys_admins WHERE user_id = p) $$;\n");
+  const MigrationFile mgmt =
+      module_file("module-mgmt", "001-roles.sql",
+                  "CREATE TABLE public.sys_admins (user_id bigint PRIMARY KEY);\n"
+                  "CREATE TYPE public.mgmt_level AS ENUM ('a', 'b');\n"
+                  "CREATE FUNCTION public.is_sys_admin(p bigint) RETURNS boolean LANGUAGE sql STABLE\n"
+                  "AS $$ SELECT EXISTS (SELECT 1 FROM public.sys_admins WHERE user_id = p) $$;\n");
   const cora::lint::ModuleClosures undeclared{{"module-mgmt", {}}, {"module-chat", {}}};
   const cora::lint::ModuleClosures declared{{"module-mgmt", {}}, {"module-chat", {"module-mgmt"}}};
 
   SUBCASE("a policy calling another module's function: both files, and the depends_on to add") {
-    const MigrationFile chat = module_file("module-chat", "001-chat.sql",
-                                           "CREATE TABLE public.chat (id bigint PRIMARY KEY, author bigint);\n"
-                                           "ALTER TABLE public.chat ENABLE ROW LEVEL SECURITY;\n"
-                                           "CREATE POLICY admins ON public.chat\n  USING (public.is_sys_admin(author));\n");
+    const MigrationFile chat =
+        module_file("module-chat", "001-chat.sql",
+                    "CREATE TABLE public.chat (id bigint PRIMARY KEY, author bigint);\n"
+                    "ALTER TABLE public.chat ENABLE ROW LEVEL SECURITY;\n"
+                    "CREATE POLICY admins ON public.chat\n  USING (public.is_sys_admin(author));\n");
     // The user sorts first: the creator is found wherever it is in the run.
     const auto found = module_findings({chat, mgmt}, undeclared);
     REQUIRE(found.size() == 1);
     CHECK(found[0].file == "packages/module-chat/db/schema/001-chat.sql");
     CHECK(found[0].line == 4);
     CHECK(found[0].severity == Severity::warning);
-    CHECK_CONTAINS(found[0].message, "module-chat uses function public.is_sys_admin, which module module-mgmt creates "
-                                     "(packages/module-mgmt/db/schema/001-roles.sql:3), but module-chat does not depend on "
-                                     "module-mgmt");
+    CHECK_CONTAINS(found[0].message,
+                   "module-chat uses function public.is_sys_admin, which module module-mgmt creates "
+                   "(packages/module-mgmt/db/schema/001-roles.sql:3), but module-chat does not depend on "
+                   "module-mgmt");
     CHECK_CONTAINS(found[0].hint, "add \"module-mgmt\" to depends_on in [module.module-chat]");
     CHECK(module_findings({mgmt, chat}, declared).empty());
   }
 
   SUBCASE("foreign keys, types, triggers, views and function bodies are uses too") {
-    const MigrationFile chat = module_file(
-        "module-chat", "002-more.sql",
-        "CREATE TABLE public.chat_admin (user_id bigint REFERENCES public.sys_admins (user_id), level public.mgmt_level);\n"
-        "CREATE VIEW public.chat_admins AS SELECT user_id FROM public.sys_admins;\n"
-        "CREATE FUNCTION public.chat_count() RETURNS bigint LANGUAGE plpgsql AS $$\nBEGIN\n"
-        "  RETURN (SELECT count(*) FROM public.sys_admins);\nEND $$;\n"
-        "CREATE FUNCTION public.chat_check(p bigint) RETURNS boolean LANGUAGE sql AS $$\n  SELECT public.is_sys_admin(p)\n$$;\n");
+    const MigrationFile chat =
+        module_file("module-chat", "002-more.sql",
+                    "CREATE TABLE public.chat_admin (user_id bigint REFERENCES public.sys_admins (user_id), level "
+                    "public.mgmt_level);\n"
+                    "CREATE VIEW public.chat_admins AS SELECT user_id FROM public.sys_admins;\n"
+                    "CREATE FUNCTION public.chat_count() RETURNS bigint LANGUAGE plpgsql AS $$\nBEGIN\n"
+                    "  RETURN (SELECT count(*) FROM public.sys_admins);\nEND $$;\n"
+                    "CREATE FUNCTION public.chat_check(p bigint) RETURNS boolean LANGUAGE sql AS $$\n  SELECT "
+                    "public.is_sys_admin(p)\n$$;\n");
     const auto found = module_findings({mgmt, chat}, undeclared);
     std::vector<std::string> seen;
     for (const auto& f : found) seen.push_back(fmt::format("{}:{}", f.line, f.message.substr(0, f.message.find(','))));
@@ -466,17 +474,19 @@ TEST_CASE("lint: undeclared_module_dependency") {
   }
 
   SUBCASE("its own objects, unknown ones and a project without modules are no finding") {
-    const MigrationFile chat = module_file("module-chat", "001-chat.sql",
-                                           "CREATE TABLE IF NOT EXISTS public.sys_admins (user_id bigint PRIMARY KEY);\n"
-                                           "CREATE TABLE public.t (id bigint REFERENCES auth.users (id));\n");
+    const MigrationFile chat =
+        module_file("module-chat", "001-chat.sql",
+                    "CREATE TABLE IF NOT EXISTS public.sys_admins (user_id bigint PRIMARY KEY);\n"
+                    "CREATE TABLE public.t (id bigint REFERENCES auth.users (id));\n");
     CHECK(module_findings({mgmt, chat}, undeclared).empty());
     CHECK(module_findings({mgmt, chat}, {}).empty());
   }
 
   SUBCASE("a silence comment with a reason silences it") {
-    const MigrationFile chat = module_file("module-chat", "001-chat.sql",
-                                           "-- cora-migrate: ignore=undeclared_module_dependency reason=\"mgmt is always there\"\n"
-                                           "CREATE VIEW public.v AS SELECT * FROM public.sys_admins;\n");
+    const MigrationFile chat =
+        module_file("module-chat", "001-chat.sql",
+                    "-- cora-migrate: ignore=undeclared_module_dependency reason=\"mgmt is always there\"\n"
+                    "CREATE VIEW public.v AS SELECT * FROM public.sys_admins;\n");
     CHECK(module_findings({mgmt, chat}, undeclared).empty());
   }
 }

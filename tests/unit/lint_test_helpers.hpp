@@ -32,7 +32,7 @@ inline MigrationFile migration(int version, const std::string& content) {
 }
 
 inline LintReport lint(const std::vector<MigrationFile>& files, const LintOptions& options = {},
-                const std::vector<FileRole>& roles = {}) {
+                       const std::vector<FileRole>& roles = {}) {
   std::vector<LintInput> inputs;
   for (std::size_t i = 0; i < files.size(); ++i)
     inputs.push_back({&files[i], i < roles.size() ? roles[i] : FileRole::check});

@@ -108,7 +108,10 @@ TEST_CASE("find_invalid_utf8") {
     CHECK_FALSE(find_invalid_utf8("CREATE TABLE a (id int);").has_value());
     CHECK_FALSE(find_invalid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF").has_value());
   }
-  SUBCASE("a Latin-1 byte is found at its offset") { CHECK(find_invalid_utf8("ab\xE9" "cd") == std::size_t{2}); }
+  SUBCASE("a Latin-1 byte is found at its offset") {
+    CHECK(find_invalid_utf8("ab\xE9"
+                            "cd") == std::size_t{2});
+  }
   SUBCASE("a lone continuation byte") { CHECK(find_invalid_utf8("a\x80") == std::size_t{1}); }
   SUBCASE("bytes that never start a character") {
     CHECK(find_invalid_utf8("\xFF") == std::size_t{0});
@@ -323,7 +326,9 @@ TEST_CASE("discover_migrations: errors") {
     CHECK_CONTAINS(error->what(), "UTF-8");
   }
   SUBCASE("a UTF-16 file with a byte-order mark is not UTF-8") {
-    const auto utf16 = dir.write("001-utf16.sql", std::string("\xFF\xFE" "S\0E\0", 6));
+    const auto utf16 = dir.write("001-utf16.sql", std::string("\xFF\xFE"
+                                                              "S\0E\0",
+                                                              6));
     const auto error = error_from([&] { discover_migrations(dir.path()); });
     REQUIRE(error.has_value());
     CHECK(error->code() == ExitCode::migration_files);

@@ -28,8 +28,7 @@ TEST_CASE("order_modules: dependencies first, ties in the given order") {
                                         {"module-chat", {"module-access", "module-mgmt"}},
                                         {"module-mgmt", {"module-access"}},
                                         {"module-ws", {"module-access"}}};
-  CHECK(order_modules(modules) ==
-        std::vector<std::string>{"module-access", "module-mgmt", "module-chat", "module-ws"});
+  CHECK(order_modules(modules) == std::vector<std::string>{"module-access", "module-mgmt", "module-chat", "module-ws"});
   SUBCASE("no dependencies: the given order") {
     CHECK(order_modules({{"b", {}}, {"a", {}}}) == std::vector<std::string>{"b", "a"});
   }

@@ -38,7 +38,8 @@ TEST_CASE("new: refuses a name that exists or is not a name") {
   REQUIRE(exists);
   CHECK(exists->code() == ExitCode::usage);
   CHECK(contains(exists->what(), "007-add-teams.sql"));
-  for (const std::string& bad : std::vector<std::string>{"", "add teams", "a/b", "x.sql", "-x", "caf\xc3\xa9", std::string(101, 'a')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "add teams", "a/b", "x.sql", "-x", "caf\xc3\xa9", std::string(101, 'a')}) {
     CAPTURE(bad);
     const auto e = error_from([&] { next_migration_file_name({}, bad, kNow); });
     REQUIRE(e);

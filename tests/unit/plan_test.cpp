@@ -295,12 +295,9 @@ TEST_CASE("make_plan: target") {
     CHECK(versions(make_plan(status, files, target(2)).to_apply) == std::vector<std::int64_t>{2});
   }
   SUBCASE("the last version as target is the same as no target") {
-    CHECK(versions(make_plan(status, files, target(4)).to_apply) ==
-          versions(make_plan(status, files).to_apply));
+    CHECK(versions(make_plan(status, files, target(4)).to_apply) == versions(make_plan(status, files).to_apply));
   }
-  SUBCASE("an already applied target: nothing to do") {
-    CHECK(make_plan(status, files, target(1)).to_apply.empty());
-  }
+  SUBCASE("an already applied target: nothing to do") { CHECK(make_plan(status, files, target(1)).to_apply.empty()); }
   SUBCASE("an unknown target is a usage error naming it") {
     const auto error = error_from([&] { make_plan(status, files, target(99)); });
     REQUIRE(error.has_value());
@@ -360,7 +357,8 @@ TEST_CASE("make_plan: a module's snapshot and deltas") {
     CHECK(plan.next.at(&files[2]) == "record as included");
   }
   SUBCASE("installed: pending deltas first, then the changed snapshot file runs again") {
-    const std::vector<HistoryRecord> history{module_record("m", 1, "tables", "old"), module_record("m", 2, "functions")};
+    const std::vector<HistoryRecord> history{module_record("m", 1, "tables", "old"),
+                                             module_record("m", 2, "functions")};
     const auto plan = make_plan(compute_status(files, history), files);
     CHECK(plan.to_apply == std::vector<const MigrationFile*>{&files[2], &files[3], &files[0]});
     CHECK(plan.replaces_checksum.at(&files[0]) == "old");
@@ -369,9 +367,12 @@ TEST_CASE("make_plan: a module's snapshot and deltas") {
   }
   SUBCASE("a changed snapshot file that destroys data waits for allow_destructive") {
     const std::vector<HistoryRecord> history{module_record("m", 1, "tables", "old"), module_record("m", 2, "functions"),
-                                             module_record("m", 20251220, "rename"), module_record("m", 20260113, "add-column")};
+                                             module_record("m", 20251220, "rename"),
+                                             module_record("m", 20260113, "add-column")};
     cora::PlanOptions options;
-    options.destructive_statement = [](const MigrationFile&) { return std::optional<cora::DestructiveStatement>({3, "TRUNCATE"}); };
+    options.destructive_statement = [](const MigrationFile&) {
+      return std::optional<cora::DestructiveStatement>({3, "TRUNCATE"});
+    };
     const auto status = compute_status(files, history);
     const auto held = make_plan(status, files, options);
     CHECK(held.to_apply.empty());
@@ -393,7 +394,8 @@ TEST_CASE("make_plan: a module's snapshot and deltas") {
 
 TEST_CASE("find_migration: selectors") {
   using cora::FileRole;
-  const std::vector<MigrationFile> files{module_file("a", FileRole::snapshot, 3, "x"), module_file("a", FileRole::snapshot, 3, "y"),
+  const std::vector<MigrationFile> files{module_file("a", FileRole::snapshot, 3, "x"),
+                                         module_file("a", FileRole::snapshot, 3, "y"),
                                          module_file("b", FileRole::delta, 3, "x")};
   CHECK(&cora::find_migration(files, "a:3-y", "--target") == &files[1]);
   CHECK(&cora::find_migration(files, "b:3", "--target") == &files[2]);

@@ -55,19 +55,20 @@ TEST_CASE("parse_directives: values") {
     CHECK(d.statement_timeout->count() == 0);
   }
   SUBCASE("directives on several lines, among other comments and blank lines") {
-    const auto d = parse_directives(migration(
-        "-- Adds the teams table.\n"
-        "\n"
-        "-- cora-migrate: transaction=false\n"
-        "   -- cora-migrate:   lock_timeout=5s\t\n"
-        "-- more prose\n"
-        "CREATE INDEX CONCURRENTLY ON t (id);\n"));
+    const auto d =
+        parse_directives(migration("-- Adds the teams table.\n"
+                                   "\n"
+                                   "-- cora-migrate: transaction=false\n"
+                                   "   -- cora-migrate:   lock_timeout=5s\t\n"
+                                   "-- more prose\n"
+                                   "CREATE INDEX CONCURRENTLY ON t (id);\n"));
     CHECK_FALSE(d.transaction);
     REQUIRE(d.lock_timeout.has_value());
     CHECK(d.lock_timeout->count() == 5'000);
   }
   SUBCASE("a later directive overrides an earlier one") {
-    const auto d = parse_directives(migration("-- cora-migrate: lock_timeout=1s\n-- cora-migrate: lock_timeout=2s\nSELECT 1;"));
+    const auto d =
+        parse_directives(migration("-- cora-migrate: lock_timeout=1s\n-- cora-migrate: lock_timeout=2s\nSELECT 1;"));
     REQUIRE(d.lock_timeout.has_value());
     CHECK(d.lock_timeout->count() == 2'000);
   }
@@ -103,7 +104,8 @@ TEST_CASE("parse_directives: errors name the file and line") {
     CHECK_FALSE(error->hint().empty());
   };
   SUBCASE("an unknown directive") {
-    expect_error("-- header\n\n-- cora-migrate: transactions=false\nSELECT 1;", 3, "unknown directive \"transactions\"");
+    expect_error("-- header\n\n-- cora-migrate: transactions=false\nSELECT 1;", 3,
+                 "unknown directive \"transactions\"");
   }
   SUBCASE("an unknown directive after a valid one on the same line") {
     expect_error("-- cora-migrate: transaction=false timeout=1s\nSELECT 1;", 1, "unknown directive \"timeout\"");
@@ -222,8 +224,8 @@ TEST_CASE("prepare_migration: statements that cannot run") {
     CHECK_CONTAINS(error->what(), "COPY");
   }
   SUBCASE("COPY FROM STDIN is rejected with transaction=false too") {
-    const auto error = error_from(
-        [&] { prepare_migration(migration("-- cora-migrate: transaction=false\nCOPY t FROM STDIN;")); });
+    const auto error =
+        error_from([&] { prepare_migration(migration("-- cora-migrate: transaction=false\nCOPY t FROM STDIN;")); });
     REQUIRE(error.has_value());
     CHECK(error->code() == ExitCode::migration_files);
     CHECK_CONTAINS(error->what(), "migrations/012-add-teams.sql:2:");
@@ -266,16 +268,17 @@ TEST_CASE("prepare_migration: no SQL is silently dropped") {
 TEST_CASE("prepare_migration: a file wrapped in one outer BEGIN; ... COMMIT; runs as its own transaction") {
   for (const std::string begin : {"BEGIN;", "START TRANSACTION;", "begin;"}) {
     CAPTURE(begin);
-    const auto file = migration("-- written for psql\n" + begin + "\nCREATE TABLE t (id int);\nCREATE INDEX i ON t (id);\nCOMMIT;\n");
+    const auto file =
+        migration("-- written for psql\n" + begin + "\nCREATE TABLE t (id int);\nCREATE INDEX i ON t (id);\nCOMMIT;\n");
     const auto prepared = prepare_migration(file);
     REQUIRE(prepared.script.statements.size() == 2);
     CHECK(prepared.script.statements[0].node_type == "CreateStmt");
     CHECK(prepared.script.statements[1].node_type == "IndexStmt");
   }
   SUBCASE("any other shape of transaction control stays an error") {
-    for (const std::string sql : {"BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\nSELECT 1;\n",
-                                  "BEGIN;\nSAVEPOINT s;\nCOMMIT;\n", "CREATE TABLE t (id int);\nCOMMIT;\n",
-                                  "BEGIN;\nCREATE TABLE t (id int);\nROLLBACK;\n"}) {
+    for (const std::string sql :
+         {"BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\nSELECT 1;\n", "BEGIN;\nSAVEPOINT s;\nCOMMIT;\n",
+          "CREATE TABLE t (id int);\nCOMMIT;\n", "BEGIN;\nCREATE TABLE t (id int);\nROLLBACK;\n"}) {
       CAPTURE(sql);
       const auto error = error_from([&] { prepare_migration(migration(sql)); });
       REQUIRE(error.has_value());
@@ -286,9 +289,11 @@ TEST_CASE("prepare_migration: a file wrapped in one outer BEGIN; ... COMMIT; run
 }
 
 TEST_CASE("first_destructive_statement: what a re-run would destroy") {
-  CHECK(cora::first_destructive_statement(migration("CREATE TABLE IF NOT EXISTS t (id int);\nDELETE FROM t WHERE id = 1;\n")) ==
-        std::nullopt);
-  CHECK(cora::first_destructive_statement(migration("SELECT 1;\nDROP TABLE IF EXISTS t CASCADE;\n"))->text() == "line 2: DROP TABLE");
+  CHECK(cora::first_destructive_statement(
+            migration("CREATE TABLE IF NOT EXISTS t (id int);\nDELETE FROM t WHERE id = 1;\n")) == std::nullopt);
+  CHECK(cora::first_destructive_statement(migration("SELECT 1;\nDROP TABLE IF EXISTS t CASCADE;\n"))->text() ==
+        "line 2: DROP TABLE");
   CHECK(cora::first_destructive_statement(migration("TRUNCATE t;\n"))->text() == "line 1: TRUNCATE");
-  CHECK(cora::first_destructive_statement(migration("SELECT 1;\n\nDELETE FROM t;\n"))->text() == "line 3: DELETE without WHERE");
+  CHECK(cora::first_destructive_statement(migration("SELECT 1;\n\nDELETE FROM t;\n"))->text() ==
+        "line 3: DELETE without WHERE");
 }

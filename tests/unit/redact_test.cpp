@@ -144,7 +144,8 @@ TEST_CASE("redact_conninfo: mistyped strings that carry a password show none of 
 
 TEST_CASE("redact_secret: replaces a known secret in free text") {
   SUBCASE("every occurrence") {
-    CHECK(redact_secret("password s3cret rejected; s3cret is wrong", "s3cret") == "password *** rejected; *** is wrong");
+    CHECK(redact_secret("password s3cret rejected; s3cret is wrong", "s3cret") ==
+          "password *** rejected; *** is wrong");
   }
   SUBCASE("adjacent occurrences") { CHECK(redact_secret("s3crets3cret", "s3cret") == "******"); }
   SUBCASE("text without the secret is unchanged") {
@@ -182,7 +183,8 @@ TEST_CASE("redact_connection_error: libpq's errors about strings it could not pa
   }
   SUBCASE("a URL with any scheme and any number of slashes, wherever it stands") {
     CHECK(redact_connection_error("database \"postgresql:/app:s3cret@db/prod\" does not exist",
-                                  "postgresql:/app:s3cret@db/prod", "") == "database \"postgresql:/app:***@db/prod\" does not exist");
+                                  "postgresql:/app:s3cret@db/prod",
+                                  "") == "database \"postgresql:/app:***@db/prod\" does not exist");
     CHECK_NOT_CONTAINS(redact_connection_error("invalid connection option \"postgresql:app:s3cret@db/prod?sslmode\"",
                                                "postgresql:app:s3cret@db/prod?sslmode=require", ""),
                        "s3cret");

@@ -114,8 +114,8 @@ name = "public.org_notes"
 rls = true
 )toml"),
                                    snapshot);
-    CHECK(failing(outcomes) ==
-          std::vector<std::string>{"table public.user_sessions", "table public.user_auth_log", "table public.org_notes"});
+    CHECK(failing(outcomes) == std::vector<std::string>{"table public.user_sessions", "table public.user_auth_log",
+                                                        "table public.org_notes"});
     REQUIRE(outcomes.size() == 3);
     REQUIRE_FALSE(outcomes[1].findings.empty());
     CHECK(outcomes[1].findings[0].found.find("character varying(50)") != std::string::npos);
@@ -226,7 +226,8 @@ rls = true
   }
   SUBCASE("an object a later file drops need not exist") {
     const auto file = cora::test::migration(8, "CREATE TABLE public.user_sessions (id uuid PRIMARY KEY);\n");
-    const auto verdict = cora::judge_adoption(cora::prepare_migration(file), snapshot, outcomes, {"table:public.user_sessions"});
+    const auto verdict =
+        cora::judge_adoption(cora::prepare_migration(file), snapshot, outcomes, {"table:public.user_sessions"});
     CHECK(verdict.adoptable);
   }
 }

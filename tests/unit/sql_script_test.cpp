@@ -169,7 +169,9 @@ TEST_CASE("parse_sql_script: copy_from_stdin") {
     CHECK(s.node_type == "CopyStmt");
     CHECK(s.copy_from_stdin);
   }
-  SUBCASE("COPY ... FROM a server file") { CHECK_FALSE(only("COPY a FROM '/tmp/a.csv' WITH (FORMAT csv);").copy_from_stdin); }
+  SUBCASE("COPY ... FROM a server file") {
+    CHECK_FALSE(only("COPY a FROM '/tmp/a.csv' WITH (FORMAT csv);").copy_from_stdin);
+  }
   SUBCASE("COPY ... FROM PROGRAM") { CHECK_FALSE(only("COPY a FROM PROGRAM 'cat /tmp/a.csv';").copy_from_stdin); }
   SUBCASE("COPY ... TO STDOUT") { CHECK_FALSE(only("COPY a TO STDOUT;").copy_from_stdin); }
   SUBCASE("other statements") { CHECK_FALSE(only("INSERT INTO a VALUES (1);").copy_from_stdin); }

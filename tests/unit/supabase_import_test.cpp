@@ -61,7 +61,8 @@ TEST_CASE("normalised_statement") {
 
 TEST_CASE("plan_supabase_import") {
   const std::vector<MigrationFile> files = {file("20240101000000", "create_users", kUsers),
-                                            file("20240301000000", "add_teams", "create table public.teams (id bigint);\n")};
+                                            file("20240301000000", "add_teams",
+                                                 "create table public.teams (id bigint);\n")};
 
   SUBCASE("rows whose statements are the file's are imported; a later file is left alone") {
     const auto plan = plan_supabase_import(files, {row("20240101000000", "create_users", kUsersAsRecorded)}, {});
@@ -77,8 +78,10 @@ TEST_CASE("plan_supabase_import") {
     CHECK(plan.to_import.empty());
     REQUIRE(plan.problems.size() == 1);
     CHECK_CONTAINS(plan.problems[0], "supabase/migrations/20240101000000_create_users.sql (version 20240101000000)");
-    CHECK_CONTAINS(plan.problems[0], "statement 1 differs: the database recorded `...( id bigint primary key , email varchar ( 80 ) not null )`, "
-                                     "the file has `...( id bigint primary key , email text not null )`");
+    CHECK_CONTAINS(
+        plan.problems[0],
+        "statement 1 differs: the database recorded `...( id bigint primary key , email varchar ( 80 ) not null )`, "
+        "the file has `...( id bigint primary key , email text not null )`");
   }
 
   SUBCASE("a missing or extra statement is a mismatch") {
@@ -90,7 +93,8 @@ TEST_CASE("plan_supabase_import") {
   SUBCASE("a row with no local file is reported") {
     const auto plan = plan_supabase_import(files, {row("20231201000000", "old_thing", {"select 1"})}, {});
     REQUIRE(plan.problems.size() == 1);
-    CHECK(plan.problems[0] == "version 20231201000000 (old_thing): recorded by the Supabase CLI, but no local file has this version");
+    CHECK(plan.problems[0] ==
+          "version 20231201000000 (old_thing): recorded by the Supabase CLI, but no local file has this version");
   }
 
   SUBCASE("a row without statements cannot be compared") {
@@ -102,8 +106,11 @@ TEST_CASE("plan_supabase_import") {
   SUBCASE("statements split elsewhere but the same tokens between the same semicolons match") {
     const std::vector<MigrationFile> atomic = {
         file("20240101000000", "f", "create function f() returns int language sql begin atomic select 1; end;\n")};
-    const auto plan = plan_supabase_import(
-        atomic, {row("20240101000000", "f", {"create function f() returns int language sql begin atomic select 1", "end"})}, {});
+    const auto plan =
+        plan_supabase_import(atomic,
+                             {row("20240101000000", "f",
+                                  {"create function f() returns int language sql begin atomic select 1", "end"})},
+                             {});
     CHECK(plan.problems.empty());
     CHECK(plan.to_import.size() == 1);
   }

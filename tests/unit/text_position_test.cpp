@@ -9,7 +9,9 @@ using cora::line_column_at;
 
 namespace {
 // "a" (1 byte), "é" (2 bytes), "€" (3 bytes), "😀" (4 bytes), "b" (1 byte): 11 bytes, 5 characters.
-const std::string kMixed = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80" "b";
+const std::string kMixed =
+    "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
+    "b";
 }  // namespace
 
 TEST_CASE("byte_offset_of_character: ASCII text") {

@@ -27,10 +27,10 @@ std::optional<Error> error_from(Action&& action) {
 
 }  // namespace cora::test
 
-#define CHECK_CONTAINS(haystack, needle)                                                    \
-  CHECK_MESSAGE(::cora::test::contains(std::string(haystack), std::string(needle)),       \
+#define CHECK_CONTAINS(haystack, needle)                                            \
+  CHECK_MESSAGE(::cora::test::contains(std::string(haystack), std::string(needle)), \
                 "\"" << std::string(haystack) << "\" should contain \"" << std::string(needle) << "\"")
 
-#define CHECK_NOT_CONTAINS(haystack, needle)                                                \
-  CHECK_MESSAGE(!::cora::test::contains(std::string(haystack), std::string(needle)),      \
+#define CHECK_NOT_CONTAINS(haystack, needle)                                         \
+  CHECK_MESSAGE(!::cora::test::contains(std::string(haystack), std::string(needle)), \
                 "\"" << std::string(haystack) << "\" should not contain \"" << std::string(needle) << "\"")

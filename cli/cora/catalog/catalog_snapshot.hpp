@@ -12,7 +12,7 @@ namespace cora {
 
 struct ColumnFact {
   std::string name;
-  std::string type;        // format_type(), e.g. "character varying(50)"
+  std::string type;  // format_type(), e.g. "character varying(50)"
   bool not_null = false;
   std::string default_expr;  // pg_get_expr(adbin) for a default; "" if none
   bool generated = false;    // GENERATED ALWAYS AS (...) STORED
@@ -25,27 +25,27 @@ struct TableFact {
   bool rls = false, force_rls = false;
   std::vector<ColumnFact> columns;
   bool has_primary_key = false;
-  bool security_invoker = false;  // views: WITH (security_invoker = true)
+  bool security_invoker = false;                           // views: WITH (security_invoker = true)
   bool anon_select = false, authenticated_select = false;  // has_table_privilege(..., 'SELECT')
-  bool from_extension = false;    // a member of an extension: not the project's to fix
-  std::vector<std::string> reads; // views and materialized views: the relations their query reads
-  std::string view_definition;    // pg_get_viewdef for views and materialized views
-  std::string comment;            // COMMENT ON: may silence a lint (see lints.hpp)
+  bool from_extension = false;                             // a member of an extension: not the project's to fix
+  std::vector<std::string> reads;  // views and materialized views: the relations their query reads
+  std::string view_definition;     // pg_get_viewdef for views and materialized views
+  std::string comment;             // COMMENT ON: may silence a lint (see lints.hpp)
 };
 
 struct IndexFact {
-  std::string schema, name, table;  // table is schema-qualified
-  std::vector<std::string> columns;   // "user_id", "occurred_at DESC", or an expression
+  std::string schema, name, table;   // table is schema-qualified
+  std::vector<std::string> columns;  // "user_id", "occurred_at DESC", or an expression
   bool unique = false, valid = true, primary = false;
   std::vector<int> key_attnums;  // pg_index.indkey; 0 for an expression
-  std::string predicate;  // pg_get_expr(indpred), "" if not partial
-  std::string definition; // pg_get_indexdef
+  std::string predicate;         // pg_get_expr(indpred), "" if not partial
+  std::string definition;        // pg_get_indexdef
   std::string comment;
 };
 
 struct PolicyFact {
   std::string schema, table, name;
-  std::string command;   // SELECT, INSERT, UPDATE, DELETE, ALL
+  std::string command;             // SELECT, INSERT, UPDATE, DELETE, ALL
   std::vector<std::string> roles;  // sorted; "public" for every role
   bool permissive = true;
   std::string using_expr, with_check_expr;  // pg_get_expr; "" when absent
@@ -78,13 +78,13 @@ struct RecursionProbeResult {
 struct FunctionFact {
   std::string schema, name, identity_arguments, language;
   bool security_definer = false;
-  std::optional<std::string> search_path;  // from proconfig; nullopt: not pinned
-  std::string body;                        // prosrc
+  std::optional<std::string> search_path;                    // from proconfig; nullopt: not pinned
+  std::string body;                                          // prosrc
   bool anon_execute = false, authenticated_execute = false;  // has_function_privilege
   bool from_extension = false;
   std::string comment;
-  std::string arguments;                   // pg_get_function_arguments (with OUT and defaults)
-  std::string result;                      // pg_get_function_result
+  std::string arguments;  // pg_get_function_arguments (with OUT and defaults)
+  std::string result;     // pg_get_function_result
 };
 
 struct RoleFact {
@@ -93,15 +93,15 @@ struct RoleFact {
 };
 
 struct CatalogSnapshot {
-  std::map<std::string, TableFact> tables;   // "schema.name" -> table (relkind r, p, v, m, f)
-  std::set<std::string> relations;           // every relation in every schema, "schema.name"
+  std::map<std::string, TableFact> tables;  // "schema.name" -> table (relkind r, p, v, m, f)
+  std::set<std::string> relations;          // every relation in every schema, "schema.name"
   std::vector<IndexFact> indexes;
   std::vector<PolicyFact> policies;
-  std::vector<FunctionFact> functions;        // in the inspected schemas only
+  std::vector<FunctionFact> functions;  // in the inspected schemas only
   std::map<std::string, RoleFact> roles;
-  std::string session_search_path;            // SHOW search_path, for unpinned functions
-  std::vector<ForeignKeyFact> foreign_keys;   // of tables in the inspected schemas
-  std::vector<ExtensionFact> extensions;      // every installed extension
+  std::string session_search_path;           // SHOW search_path, for unpinned functions
+  std::vector<ForeignKeyFact> foreign_keys;  // of tables in the inspected schemas
+  std::vector<ExtensionFact> extensions;     // every installed extension
   std::vector<RecursionProbeResult> recursion_probes;
   std::optional<std::string> recursion_probe_error;  // why the probe could not run, if it did not
 };

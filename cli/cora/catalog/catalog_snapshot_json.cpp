@@ -69,27 +69,38 @@ TableFact table_from(const nlohmann::json& t) {
 }
 
 IndexFact index_from(const nlohmann::json& i) {
-  return {text(i, "schema"),      text(i, "name"),        text(i, "table"),
-          strings(member(i, "columns")),
-          flag(i, "unique"),      flag(i, "valid", true), flag(i, "primary"),
-          numbers(member(i, "key_attnums")),
-          text(i, "predicate"),   text(i, "definition"),  text(i, "comment")};
+  return {text(i, "schema"),    text(i, "name"),        text(i, "table"),   strings(member(i, "columns")),
+          flag(i, "unique"),    flag(i, "valid", true), flag(i, "primary"), numbers(member(i, "key_attnums")),
+          text(i, "predicate"), text(i, "definition"),  text(i, "comment")};
 }
 
 PolicyFact policy_from(const nlohmann::json& p) {
-  return {text(p, "schema"),          text(p, "table"),          text(p, "name"),
-          text(p, "command"),         strings(member(p, "roles")), flag(p, "permissive", true),
-          text(p, "using"),           text(p, "with_check"),     strings(member(p, "reads")),
-          strings(member(p, "calls")), text(p, "comment")};
+  return {text(p, "schema"),
+          text(p, "table"),
+          text(p, "name"),
+          text(p, "command"),
+          strings(member(p, "roles")),
+          flag(p, "permissive", true),
+          text(p, "using"),
+          text(p, "with_check"),
+          strings(member(p, "reads")),
+          strings(member(p, "calls")),
+          text(p, "comment")};
 }
 
 FunctionFact function_from(const nlohmann::json& f) {
-  FunctionFact function{text(f, "schema"),          text(f, "name"),
-                        text(f, "arguments"),       text(f, "language"),
-                        flag(f, "security_definer"), std::nullopt,
-                        text(f, "body"),            flag(f, "anon_execute"),
-                        flag(f, "authenticated_execute"), flag(f, "from_extension"),
-                        text(f, "comment"),         text(f, "full_arguments"),
+  FunctionFact function{text(f, "schema"),
+                        text(f, "name"),
+                        text(f, "arguments"),
+                        text(f, "language"),
+                        flag(f, "security_definer"),
+                        std::nullopt,
+                        text(f, "body"),
+                        flag(f, "anon_execute"),
+                        flag(f, "authenticated_execute"),
+                        flag(f, "from_extension"),
+                        text(f, "comment"),
+                        text(f, "full_arguments"),
                         text(f, "result")};
   if (const auto& path = member(f, "search_path"); !path.is_null()) function.search_path = path.get<std::string>();
   return function;
@@ -114,7 +125,8 @@ CatalogSnapshot catalog_snapshot_from_json(const nlohmann::json& document) {
   for (const auto& f : list(document, "functions")) snapshot.functions.push_back(function_from(f));
   const auto& roles = member(document, "roles");
   for (const auto& r : list(roles, "roles")) {
-    RoleFact role{text(r, "name"), flag(r, "login"), flag(r, "bypassrls"), flag(r, "superuser"), flag(r, "inherit", true)};
+    RoleFact role{text(r, "name"), flag(r, "login"), flag(r, "bypassrls"), flag(r, "superuser"),
+                  flag(r, "inherit", true)};
     snapshot.roles.emplace(role.name, role);
   }
   snapshot.session_search_path = roles.is_null() ? std::string() : text(roles, "search_path");
@@ -123,7 +135,8 @@ CatalogSnapshot catalog_snapshot_from_json(const nlohmann::json& document) {
                                      numbers(member(k, "attnums")), text(k, "referenced_table"),
                                      strings(member(k, "referenced_columns")), flag(k, "to_unique_not_primary")});
   }
-  for (const auto& e : list(document, "extensions")) snapshot.extensions.push_back({text(e, "name"), text(e, "schema")});
+  for (const auto& e : list(document, "extensions"))
+    snapshot.extensions.push_back({text(e, "name"), text(e, "schema")});
   for (const auto& r : list(document, "recursion_probes")) {
     snapshot.recursion_probes.push_back({text(r, "table"), text(r, "role"), text(r, "error")});
   }

@@ -45,7 +45,7 @@ struct ChecklistItem {
   std::string id;    // unique in the file; what --confirm names
   std::string text;  // the guide's words (Markdown)
   ItemKind kind = ItemKind::manual;
-  std::string how;   // how a person checks or fixes it; shown while it is not ticked
+  std::string how;  // how a person checks or fixes it; shown while it is not ticked
 
   // automatic: "KIND SUBJECT" references to checks in checks/*.toml (resolved into `checks` by
   // resolve_check_references), and checks declared in the item itself.

@@ -15,7 +15,9 @@ const char* state_text(ItemState state) {
   return "unticked";
 }
 
-nlohmann::json text_or_null(const std::string& text) { return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text); }
+nlohmann::json text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
 
 nlohmann::json item_json(const ItemResult& r) {
   nlohmann::json notes = nlohmann::json::array();

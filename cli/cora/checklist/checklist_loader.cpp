@@ -19,12 +19,12 @@ const char* const kKinds = "automatic, scenario, evidence or manual";
 
 // Ids and evidence names are typed on the command line: keep them to what needs no quoting.
 bool is_simple_name(const std::string& name) {
-  if (name.empty() || !(std::islower(static_cast<unsigned char>(name[0])) || std::isdigit(static_cast<unsigned char>(name[0])))) {
+  if (name.empty() ||
+      !(std::islower(static_cast<unsigned char>(name[0])) || std::isdigit(static_cast<unsigned char>(name[0])))) {
     return false;
   }
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::islower(c) || std::isdigit(c) || c == '-' || c == '_';
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](unsigned char c) { return std::islower(c) || std::isdigit(c) || c == '-' || c == '_'; });
 }
 
 std::string trim_statement(std::string sql) {
@@ -73,7 +73,8 @@ class ChecklistReader {
         texts.emplace_back(&item, s2->get());
       }
     } else {
-      toml_.fail(node, key, fmt::format("must be a string or an array of strings, not {}", TomlReader::type_name(node)));
+      toml_.fail(node, key,
+                 fmt::format("must be a string or an array of strings, not {}", TomlReader::type_name(node)));
     }
     std::vector<std::string> out;
     for (const auto& [where, sql] : texts) {
@@ -82,7 +83,8 @@ class ChecklistReader {
         script = parse_sql_script(sql);
       } catch (const SqlParseFailure& e) {
         toml_.fail(*where, key,
-                   fmt::format("line {} column {} of the SQL: {}", e.error().line, e.error().column, e.error().message));
+                   fmt::format("line {} column {} of the SQL: {}", e.error().line, e.error().column,
+                               e.error().message));
       }
       for (const auto& statement : script.statements) {
         if (statement.node_type == "TransactionStmt") {
@@ -126,11 +128,13 @@ class ChecklistReader {
       step.name = toml_.required_string(*s, "name", "scenario.step.");
       for (const auto& e : out.steps) {
         if (e.name == step.name) {
-          toml_.fail(*s, "scenario.step.name", fmt::format("\"{}\" is already used at line {}", step.name, e.origin.line));
+          toml_.fail(*s, "scenario.step.name",
+                     fmt::format("\"{}\" is already used at line {}", step.name, e.origin.line));
         }
       }
       step.role = toml_.optional_string(*s, "role", "scenario.step.");
-      if (const toml::node* claims = s->get("claims")) step.claims = read_claims(toml_, *claims, "scenario.step.claims");
+      if (const toml::node* claims = s->get("claims"))
+        step.claims = read_claims(toml_, *claims, "scenario.step.claims");
       const toml::node* sql = s->get("sql");
       if (!sql) toml_.fail(*s, "scenario.step.sql", "is required");
       step.statements = statements(*sql, "scenario.step.sql");
@@ -139,7 +143,8 @@ class ChecklistReader {
     return out;
   }
 
-  ChecklistSection section(const toml::table& t, const std::vector<Scenario>& scenarios, std::set<std::string>& ids) const {
+  ChecklistSection section(const toml::table& t, const std::vector<Scenario>& scenarios,
+                           std::set<std::string>& ids) const {
     toml_.reject_unknown_keys(t, "section.", {"name", "item"});
     ChecklistSection out;
     out.name = toml_.required_string(t, "name", "section.");
@@ -148,7 +153,8 @@ class ChecklistReader {
     for (const auto* i : items) {
       out.items.push_back(item(*i, scenarios));
       if (!ids.insert(out.items.back().id).second) {
-        toml_.fail(*i->get("id"), "section.item.id", fmt::format("\"{}\" is already used by another item", out.items.back().id));
+        toml_.fail(*i->get("id"), "section.item.id",
+                   fmt::format("\"{}\" is already used by another item", out.items.back().id));
       }
     }
     return out;
@@ -160,8 +166,9 @@ class ChecklistReader {
     const std::string kind = toml_.required_string(t, "kind", "section.item.");
     if (kind == "automatic") {
       out.kind = ItemKind::automatic;
-      toml_.reject_unknown_keys(t, "section.item.", {"id", "text", "kind", "how", "checks", "table", "index", "policy",
-                                                      "function", "role", "probe"});
+      toml_.reject_unknown_keys(t, "section.item.",
+                                {"id", "text", "kind", "how", "checks", "table", "index", "policy", "function", "role",
+                                 "probe"});
     } else if (kind == "scenario") {
       out.kind = ItemKind::scenario;
       toml_.reject_unknown_keys(t, "section.item.", {"id", "text", "kind", "how", "scenario", "after", "expect"});
@@ -187,7 +194,8 @@ class ChecklistReader {
       case ItemKind::scenario: scenario_item(t, out, scenarios); break;
       case ItemKind::evidence: evidence(t, out); break;
       case ItemKind::manual:
-        if (out.how.empty()) toml_.fail(t, "section.item.how", "is required for a manual item: say how a person checks it");
+        if (out.how.empty())
+          toml_.fail(t, "section.item.how", "is required for a manual item: say how a person checks it");
         break;
     }
     return out;
@@ -206,7 +214,8 @@ class ChecklistReader {
 
   void scenario_item(const toml::table& t, ChecklistItem& out, const std::vector<Scenario>& scenarios) const {
     out.scenario = toml_.required_string(t, "scenario", "section.item.");
-    const auto it = std::find_if(scenarios.begin(), scenarios.end(), [&](const Scenario& s) { return s.name == out.scenario; });
+    const auto it =
+        std::find_if(scenarios.begin(), scenarios.end(), [&](const Scenario& s) { return s.name == out.scenario; });
     if (it == scenarios.end()) {
       std::string known;
       for (const auto& s : scenarios) known += (known.empty() ? "" : ", ") + s.name;
@@ -217,7 +226,8 @@ class ChecklistReader {
     }
     out.after_step = it->steps.size() - 1;
     if (const auto after = toml_.optional_string(t, "after", "section.item.")) {
-      const auto step = std::find_if(it->steps.begin(), it->steps.end(), [&](const ScenarioStep& s) { return s.name == *after; });
+      const auto step =
+          std::find_if(it->steps.begin(), it->steps.end(), [&](const ScenarioStep& s) { return s.name == *after; });
       if (step == it->steps.end()) {
         std::string known;
         for (const auto& s : it->steps) known += (known.empty() ? "\"" : ", \"") + s.name + "\"";
@@ -228,16 +238,19 @@ class ChecklistReader {
     }
     const auto expectations = toml_.tables_at(t, "expect", "section.item.");
     if (expectations.empty()) {
-      toml_.fail(t, "section.item.expect", "is required: at least one { sql = \"...\", rows = [[...]] } for the scenario item");
+      toml_.fail(t, "section.item.expect",
+                 "is required: at least one { sql = \"...\", rows = [[...]] } for the scenario item");
     }
     for (const auto* e : expectations) {
       toml_.reject_unknown_keys(*e, "section.item.expect.", {"what", "sql", "rows"});
       ScenarioExpectation expectation;
       expectation.origin = origin(*e);
       expectation.sql = one_statement(*e, "sql", "section.item.expect.");
-      expectation.what = toml_.optional_string(*e, "what", "section.item.expect.").value_or(first_line(expectation.sql));
+      expectation.what =
+          toml_.optional_string(*e, "what", "section.item.expect.").value_or(first_line(expectation.sql));
       const toml::node* rows = e->get("rows");
-      if (!rows) toml_.fail(*e, "section.item.expect.rows", "is required: the rows the query must return, e.g. [[\"1\"]]");
+      if (!rows)
+        toml_.fail(*e, "section.item.expect.rows", "is required: the rows the query must return, e.g. [[\"1\"]]");
       expectation.rows = read_rows(toml_, *rows, "section.item.expect.rows");
       out.expect.push_back(std::move(expectation));
     }
@@ -257,8 +270,9 @@ class ChecklistReader {
       }
     }
     if (out.present.empty() && out.absent.empty()) {
-      toml_.fail(t, "section.item.present",
-                 "an evidence item needs present = [\"text a line must contain\"] or absent = [\"text no line may contain\"]");
+      toml_.fail(
+          t, "section.item.present",
+          "an evidence item needs present = [\"text a line must contain\"] or absent = [\"text no line may contain\"]");
     }
   }
 
@@ -288,14 +302,17 @@ std::size_t select_checks(const std::string& reference, const CheckSet& declared
     ++found;
   };
   if (kind == "table") {
-    for (const auto& c : declared.tables) if (c.table == qualified_name(subject)) take(into.tables, c);
+    for (const auto& c : declared.tables)
+      if (c.table == qualified_name(subject)) take(into.tables, c);
   } else if (kind == "index") {
-    for (const auto& c : declared.indexes) if (c.index == qualified_name(subject)) take(into.indexes, c);
+    for (const auto& c : declared.indexes)
+      if (c.index == qualified_name(subject)) take(into.indexes, c);
   } else if (kind == "policy") {
     const auto gap = subject.find(' ');
     const std::string table = qualified_name(subject.substr(0, gap));
     const std::string name = gap == std::string::npos ? "" : subject.substr(gap + 1);
-    for (const auto& c : declared.policies) if (c.table == table && c.name == name) take(into.policies, c);
+    for (const auto& c : declared.policies)
+      if (c.table == table && c.name == name) take(into.policies, c);
   } else if (kind == "function") {
     const auto paren = subject.find('(');
     const std::string name = qualified_name(subject.substr(0, paren));
@@ -305,9 +322,11 @@ std::size_t select_checks(const std::string& reference, const CheckSet& declared
       if (c.function == name && same_arguments) take(into.functions, c);
     }
   } else if (kind == "role") {
-    for (const auto& c : declared.roles) if (c.role == subject) take(into.roles, c);
+    for (const auto& c : declared.roles)
+      if (c.role == subject) take(into.roles, c);
   } else if (kind == "probe") {
-    for (const auto& c : declared.probes) if (c.name == subject) take(into.probes, c);
+    for (const auto& c : declared.probes)
+      if (c.name == subject) take(into.probes, c);
   }
   return found;
 }
@@ -315,14 +334,20 @@ std::size_t select_checks(const std::string& reference, const CheckSet& declared
 // What a reference of `kind` could have named, for the error message.
 std::string known_subjects(const std::string& kind, const CheckSet& declared) {
   std::vector<std::string> names;
-  if (kind == "table") for (const auto& c : declared.tables) names.push_back(c.table);
-  if (kind == "index") for (const auto& c : declared.indexes) names.push_back(c.index);
-  if (kind == "policy") for (const auto& c : declared.policies) names.push_back(c.table + " " + c.name);
+  if (kind == "table")
+    for (const auto& c : declared.tables) names.push_back(c.table);
+  if (kind == "index")
+    for (const auto& c : declared.indexes) names.push_back(c.index);
+  if (kind == "policy")
+    for (const auto& c : declared.policies) names.push_back(c.table + " " + c.name);
   if (kind == "function") {
-    for (const auto& c : declared.functions) names.push_back(c.function + (c.arguments ? "(" + *c.arguments + ")" : ""));
+    for (const auto& c : declared.functions)
+      names.push_back(c.function + (c.arguments ? "(" + *c.arguments + ")" : ""));
   }
-  if (kind == "role") for (const auto& c : declared.roles) names.push_back(c.role);
-  if (kind == "probe") for (const auto& c : declared.probes) names.push_back(c.name);
+  if (kind == "role")
+    for (const auto& c : declared.roles) names.push_back(c.role);
+  if (kind == "probe")
+    for (const auto& c : declared.probes) names.push_back(c.name);
   if (names.empty()) return "none";
   std::string out;
   for (std::size_t i = 0; i < names.size() && i < 8; ++i) out += (i ? ", " : "") + names[i];
@@ -388,7 +413,8 @@ std::filesystem::path find_checklist(const std::filesystem::path& checks_dir, co
   std::error_code ec;
   if (fs::is_directory(folder, ec)) {
     for (const auto& entry : fs::directory_iterator(folder)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".toml") available.push_back(entry.path().stem().string());
+      if (entry.is_regular_file() && entry.path().extension() == ".toml")
+        available.push_back(entry.path().stem().string());
     }
   }
   std::sort(available.begin(), available.end());
@@ -418,13 +444,14 @@ void resolve_check_references(Checklist& checklist, const CheckSet& declared) {
         const auto where = fmt::format("{}:{}: section.item.checks", checklist.file, item.check_references_line);
         if (std::none_of(std::begin(kinds), std::end(kinds), [&](const char* k) { return kind == k; })) {
           throw Error(ExitCode::config,
-                      fmt::format("{}: \"{}\" must start with table, index, policy, function, role or probe", where, reference),
+                      fmt::format("{}: \"{}\" must start with table, index, policy, function, role or probe", where,
+                                  reference),
                       "write \"KIND SUBJECT\", e.g. \"table public.user_sessions\"");
         }
         if (select_checks(reference, declared, item.checks) == 0) {
           throw Error(ExitCode::config,
-                      fmt::format("{}: no {} check in the checks folder matches \"{}\" (declared: {})", where, kind, reference,
-                                  known_subjects(kind, declared)),
+                      fmt::format("{}: no {} check in the checks folder matches \"{}\" (declared: {})", where, kind,
+                                  reference, known_subjects(kind, declared)),
                       "fix the reference, or declare the check in the item itself");
         }
       }

@@ -26,7 +26,8 @@ std::vector<std::string> nonblank_lines(const std::string& text) {
 
 std::string unwrapped(const std::string& text) {
   std::string out;
-  for (const auto& line : nonblank_lines(text)) out += (out.empty() ? "" : " ") + line.substr(line.find_first_not_of(' '));
+  for (const auto& line : nonblank_lines(text))
+    out += (out.empty() ? "" : " ") + line.substr(line.find_first_not_of(' '));
   return out;
 }
 
@@ -34,7 +35,8 @@ std::string unwrapped(const std::string& text) {
 std::string md_text(const std::string& text) {
   std::string out;
   for (const char c : text) {
-    if (c == '\\' || c == '`' || c == '*' || c == '<' || c == '>' || c == '[' || c == ']' || c == '|') out.push_back('\\');
+    if (c == '\\' || c == '`' || c == '*' || c == '<' || c == '>' || c == '[' || c == ']' || c == '|')
+      out.push_back('\\');
     out.push_back(c);
   }
   return out;
@@ -86,7 +88,8 @@ std::string render_checklist_human(const ChecklistResult& result, bool color) {
           out += "  " + style.paint("[!]", Tone::bad) + " " + i->text + "  " + style.paint("FAILED", Tone::bad) + "\n";
           break;
         case ItemState::unticked:
-          out += "  [ ] " + i->text + (item.unticked == "manual" ? "  " + style.paint("(manual)", Tone::warn) : "") + "\n";
+          out +=
+              "  [ ] " + i->text + (item.unticked == "manual" ? "  " + style.paint("(manual)", Tone::warn) : "") + "\n";
           break;
       }
       for (const auto& note : item.notes) {
@@ -112,7 +115,8 @@ std::string render_checklist_human(const ChecklistResult& result, bool color) {
   if (!result.figures.empty()) {
     out += "\n" + style.paint("Monitoring", Tone::bold) + "\n";
     for (const auto& f : result.figures) {
-      out += fmt::format("  {}: {}\n", f.label, f.value ? *f.value : style.paint("n/a (" + f.unavailable + ")", Tone::dim));
+      out += fmt::format("  {}: {}\n", f.label,
+                         f.value ? *f.value : style.paint("n/a (" + f.unavailable + ")", Tone::dim));
     }
   }
   const bool passed = checklist_passed(result);
@@ -123,13 +127,15 @@ std::string render_checklist_human(const ChecklistResult& result, bool color) {
 
 std::string render_checklist_markdown(const ChecklistResult& result) {
   std::string out = "## " + result.title + "\n\n";
-  out += fmt::format("Checked by `cora-migrate checklist` ({}) against {}.\n", md_text(result.file), md_text(result.database));
+  out += fmt::format("Checked by `cora-migrate checklist` ({}) against {}.\n", md_text(result.file),
+                     md_text(result.database));
   for (const auto& section : result.sections) {
     out += "\n### " + section.name + "\n\n";
     for (const auto& item : section.items) {
       const auto* i = item.item;
       const bool ticked = item.state == ItemState::ticked;
-      out += fmt::format("- [{}] {}{}\n", ticked ? "x" : " ", item.state == ItemState::failed ? "**FAILED** " : "", i->text);
+      out += fmt::format("- [{}] {}{}\n", ticked ? "x" : " ", item.state == ItemState::failed ? "**FAILED** " : "",
+                         i->text);
       if (ticked) {
         out += "  - ✓ " + md_ticked_line(item) + "\n";
         continue;
@@ -139,12 +145,14 @@ std::string render_checklist_markdown(const ChecklistResult& result) {
           out += "  - ✓ " + md_text(note.text) + "\n";
           continue;
         }
-        out += "  - ✗ " + md_text(note.text) + (note.fix.empty() ? "" : " (fix: " + md_text(unwrapped(note.fix)) + ")") + "\n";
+        out += "  - ✗ " + md_text(note.text) +
+               (note.fix.empty() ? "" : " (fix: " + md_text(unwrapped(note.fix)) + ")") + "\n";
         for (const auto& quote : note.quotes) out += "    - " + md_code(quote) + "\n";
       }
       if (item.state == ItemState::unticked) {
-        out += "  - _" + md_text(item.unticked == "manual" ? "manual: check by hand, then run again with --confirm " + i->id
-                                                          : item.unticked) +
+        out += "  - _" +
+               md_text(item.unticked == "manual" ? "manual: check by hand, then run again with --confirm " + i->id
+                                                 : item.unticked) +
                "_\n";
       }
       if (!i->how.empty()) out += "  - how: " + unwrapped(i->how) + "\n";
@@ -153,7 +161,8 @@ std::string render_checklist_markdown(const ChecklistResult& result) {
   if (!result.figures.empty()) {
     out += "\n### Monitoring\n\n| figure | value |\n|---|---|\n";
     for (const auto& f : result.figures) {
-      out += fmt::format("| {} | {} |\n", md_text(f.label), md_text(f.value ? *f.value : "n/a (" + f.unavailable + ")"));
+      out +=
+          fmt::format("| {} | {} |\n", md_text(f.label), md_text(f.value ? *f.value : "n/a (" + f.unavailable + ")"));
     }
   }
   out += "\n**" + checklist_summary(result) + "**\n";

@@ -93,7 +93,8 @@ ItemResult judge_automatic(const ChecklistItem& item, const std::vector<CheckOut
       out.notes.push_back({false,
                            fmt::format("{} ({}:{}): expected {}; found {}", describe(o), o.origin.file, o.origin.line,
                                        f.expected, f.found),
-                           {}, f.fix});
+                           {},
+                           f.fix});
     }
     if (!failed) out.notes.push_back({true, describe(o), {}, ""});
   }
@@ -122,7 +123,7 @@ CheckSet automatic_checks(const Checklist& checklist) {
 
 // Pure: each automatic item's checks judged on the gathered facts.
 std::map<const ChecklistItem*, std::vector<CheckOutcome>> judge_automatic(const Checklist& checklist,
-                                                                         const SchemaFacts& facts) {
+                                                                          const SchemaFacts& facts) {
   std::map<const ChecklistItem*, std::vector<CheckOutcome>> out;
   for (const auto& section : checklist.sections) {
     for (const auto& item : section.items) {
@@ -143,8 +144,8 @@ struct ScenarioItems {
 
 // `quote_failure`: the first item the failed step stops quotes the server's whole report; the
 // others name the error in one line.
-ItemResult judge_scenario(const ChecklistItem& item, const Scenario& scenario, const ScenarioRun& run, std::size_t first,
-                          bool quote_failure) {
+ItemResult judge_scenario(const ChecklistItem& item, const Scenario& scenario, const ScenarioRun& run,
+                          std::size_t first, bool quote_failure) {
   ItemResult out{&item, ItemState::ticked, "", {}};
   const std::string after = scenario.steps.at(item.after_step).name;
   if (run.failure && run.failure->step <= item.after_step) {
@@ -153,7 +154,8 @@ ItemResult judge_scenario(const ChecklistItem& item, const Scenario& scenario, c
                   fmt::format("not checked: step \"{}\" of scenario \"{}\" failed{}: {}", failed_step, scenario.name,
                               failed_step == after ? "" : " before step \"" + after + "\"",
                               server_error_line(run.failure->error)),
-                  {}, ""};
+                  {},
+                  ""};
     if (quote_failure) {
       note.quotes = quote_server_error(run.failure->error);
       note.quotes.insert(note.quotes.begin() + 1, "STATEMENT: " + quotable_sql(run.failure->sql));
@@ -167,13 +169,11 @@ ItemResult judge_scenario(const ChecklistItem& item, const Scenario& scenario, c
     const auto& r = run.results.at(first + i);
     using Status = ExpectationResult::Status;
     switch (r.status) {
-      case Status::passed:
-        out.notes.push_back({true, fmt::format("{} (after \"{}\")", e.what, after), {}, ""});
-        break;
+      case Status::passed: out.notes.push_back({true, fmt::format("{} (after \"{}\")", e.what, after), {}, ""}); break;
       case Status::wrong_rows:
         out.notes.push_back({false,
-                             fmt::format("{} (after \"{}\"): expected rows {}; found {}", e.what, after, describe_rows(e.rows),
-                                         describe_rows(r.found)),
+                             fmt::format("{} (after \"{}\"): expected rows {}; found {}", e.what, after,
+                                         describe_rows(e.rows), describe_rows(r.found)),
                              {"QUERY: " + quotable_sql(e.sql)},
                              fmt::format("see {}:{} for the query", e.origin.file, e.origin.line)});
         break;
@@ -202,13 +202,15 @@ ItemResult judge_evidence(const ChecklistItem& item, const EvidenceFile* file) {
     out.unticked = fmt::format("no evidence given: pass --evidence {}=FILE", item.evidence);
     return out;
   }
-  auto quote = [&](const EvidenceLine& line) { return fmt::format("{}:{}: {}", file->source, line.number, quotable(line.text)); };
+  auto quote = [&](const EvidenceLine& line) {
+    return fmt::format("{}:{}: {}", file->source, line.number, quotable(line.text));
+  };
   for (const auto& rule : check_evidence(item, file->text)) {
     const std::size_t n = rule.matches.size();
     ItemNote note{rule.passed(), "", {}, ""};
     if (n == 0) {
-      note.text = fmt::format("no line of {} contains \"{}\" ({} line{} read)", file->source, rule.needle, rule.lines_read,
-                              rule.lines_read == 1 ? "" : "s");
+      note.text = fmt::format("no line of {} contains \"{}\" ({} line{} read)", file->source, rule.needle,
+                              rule.lines_read, rule.lines_read == 1 ? "" : "s");
     } else {
       note.text = fmt::format("\"{}\" found on {} line{} of {}", rule.needle, n, n == 1 ? "" : "s", file->source);
       // What passed needs one line as proof; what failed, every line (up to a limit).
@@ -224,7 +226,10 @@ ItemResult judge_evidence(const ChecklistItem& item, const EvidenceFile* file) {
 
 ItemResult judge_manual(const ChecklistItem& item, const std::vector<std::string>& confirmed) {
   if (std::find(confirmed.begin(), confirmed.end(), item.id) != confirmed.end()) {
-    return {&item, ItemState::ticked, "", {{true, fmt::format("confirmed by a person (--confirm {})", item.id), {}, ""}}};
+    return {&item,
+            ItemState::ticked,
+            "",
+            {{true, fmt::format("confirmed by a person (--confirm {})", item.id), {}, ""}}};
   }
   return {&item, ItemState::unticked, "manual", {}};
 }
@@ -282,8 +287,9 @@ ChecklistResult decide(Connection& db, const Checklist& checklist, const Checkli
   // The catalog, read once (one round trip), serves the automatic items and the figures; their
   // expressions and probes take one more.
   const auto checks = automatic_checks(checklist);
-  const auto facts = checks.size() == 0 ? facts_from_catalog(read_catalog_snapshot(db, options.schemas))
-                                        : read_schema_facts(db, checks, options.schemas, RecursionProbe::skip, RunProbes::yes);
+  const auto facts = checks.size() == 0
+                         ? facts_from_catalog(read_catalog_snapshot(db, options.schemas))
+                         : read_schema_facts(db, checks, options.schemas, RecursionProbe::skip, RunProbes::yes);
   stop_if_interrupted("running the probes");
   const auto& snapshot = facts.catalog;
   const auto automatic = judge_automatic(checklist, facts);
@@ -310,7 +316,8 @@ ChecklistResult decide(Connection& db, const Checklist& checklist, const Checkli
         case ItemKind::automatic: out.items.push_back(judge_automatic(item, automatic.at(&item))); break;
         case ItemKind::scenario: {
           auto& s = scenarios.at(item.scenario);
-          const auto first = std::find_if(s.first.begin(), s.first.end(), [&](const auto& p) { return p.first == &item; });
+          const auto first =
+              std::find_if(s.first.begin(), s.first.end(), [&](const auto& p) { return p.first == &item; });
           const auto scenario = std::find_if(checklist.scenarios.begin(), checklist.scenarios.end(),
                                              [&](const Scenario& sc) { return sc.name == item.scenario; });
           out.items.push_back(judge_scenario(item, *scenario, s.run, first->second, !s.failure_quoted));
@@ -372,7 +379,8 @@ void check_checklist_options(const Checklist& checklist, const ChecklistOptions&
     }
     from_stdin += e.from_stdin ? 1U : 0U;
   }
-  if (from_stdin > 1) throw Error(ExitCode::usage, "only one --evidence can read standard input (-)", "save the others to files");
+  if (from_stdin > 1)
+    throw Error(ExitCode::usage, "only one --evidence can read standard input (-)", "save the others to files");
   std::string manual;
   for (const auto& section : checklist.sections) {
     for (const auto& item : section.items) {

@@ -10,9 +10,9 @@
 namespace cora {
 
 struct EvidenceFile {
-  std::string name;          // as the items name it, e.g. "lambda-log"
-  std::string source;        // the path as given, or "stdin"; what quoted lines start with
-  bool from_stdin = false;   // given as NAME=-
+  std::string name;         // as the items name it, e.g. "lambda-log"
+  std::string source;       // the path as given, or "stdin"; what quoted lines start with
+  bool from_stdin = false;  // given as NAME=-
   std::string text;
 };
 

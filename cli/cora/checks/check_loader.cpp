@@ -73,8 +73,11 @@ class CheckReader {
 
   TableCheck table(const toml::table& t) const {
     toml_.reject_unknown_keys(t, "table.", {"name", "columns", "rls", "force_rls"});
-    TableCheck check{origin(t), lint::public_qualified(toml_.required_string(t, "name", "table.")), {},
-                     toml_.optional_bool(t, "rls", "table."), toml_.optional_bool(t, "force_rls", "table.")};
+    TableCheck check{origin(t),
+                     lint::public_qualified(toml_.required_string(t, "name", "table.")),
+                     {},
+                     toml_.optional_bool(t, "rls", "table."),
+                     toml_.optional_bool(t, "force_rls", "table.")};
     if (const toml::node* node = t.get("columns")) {
       const auto* array = node->as_array();
       if (!array) toml_.fail(*node, "table.columns", "must be an array of { name = ..., type = ... } tables");
@@ -86,7 +89,8 @@ class CheckReader {
                                  toml_.optional_string(*c, "type", "table.columns."),
                                  toml_.optional_bool(*c, "nullable", "table.columns."),
                                  toml_.optional_string(*c, "default", "table.columns."),
-                                 std::nullopt, std::nullopt};
+                                 std::nullopt,
+                                 std::nullopt};
         if (const toml::node* generated = c->get("generated")) {
           if (const auto* flag = generated->as_boolean()) column.generated = flag->get();
           else if (const auto* expression = generated->as_string()) column.generated_expr = expression->get();
@@ -113,9 +117,12 @@ class CheckReader {
 
   PolicyCheck policy(const toml::table& t) const {
     toml_.reject_unknown_keys(t, "policy.", {"table", "name", "command", "roles", "permissive"});
-    PolicyCheck check{origin(t), lint::public_qualified(toml_.required_string(t, "table", "policy.")),
-                      toml_.required_string(t, "name", "policy."), toml_.optional_string(t, "command", "policy."),
-                      toml_.optional_strings(t, "roles", "policy."), toml_.optional_bool(t, "permissive", "policy.")};
+    PolicyCheck check{origin(t),
+                      lint::public_qualified(toml_.required_string(t, "table", "policy.")),
+                      toml_.required_string(t, "name", "policy."),
+                      toml_.optional_string(t, "command", "policy."),
+                      toml_.optional_strings(t, "roles", "policy."),
+                      toml_.optional_bool(t, "permissive", "policy.")};
     if (check.command) {
       std::transform(check.command->begin(), check.command->end(), check.command->begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -128,16 +135,18 @@ class CheckReader {
   }
 
   FunctionCheck function(const toml::table& t) const {
-    toml_.reject_unknown_keys(t, "function.", {"name", "arguments", "language", "security_definer",
-                                               "search_path_pinned", "references", "must_not_reference"});
-    FunctionCheck check{origin(t),
-                        lint::public_qualified(toml_.required_string(t, "name", "function.")),
-                        toml_.optional_string(t, "arguments", "function."),
-                        toml_.optional_string(t, "language", "function."),
-                        toml_.optional_bool(t, "security_definer", "function."),
-                        toml_.optional_bool(t, "search_path_pinned", "function."),
-                        toml_.optional_strings(t, "references", "function.").value_or(std::vector<std::string>{}),
-                        toml_.optional_strings(t, "must_not_reference", "function.").value_or(std::vector<std::string>{})};
+    toml_.reject_unknown_keys(t, "function.",
+                              {"name", "arguments", "language", "security_definer", "search_path_pinned", "references",
+                               "must_not_reference"});
+    FunctionCheck check{
+        origin(t),
+        lint::public_qualified(toml_.required_string(t, "name", "function.")),
+        toml_.optional_string(t, "arguments", "function."),
+        toml_.optional_string(t, "language", "function."),
+        toml_.optional_bool(t, "security_definer", "function."),
+        toml_.optional_bool(t, "search_path_pinned", "function."),
+        toml_.optional_strings(t, "references", "function.").value_or(std::vector<std::string>{}),
+        toml_.optional_strings(t, "must_not_reference", "function.").value_or(std::vector<std::string>{})};
     for (auto& r : check.references) r = lint::public_qualified(r);
     for (auto& r : check.must_not_reference) r = lint::public_qualified(r);
     return check;

@@ -50,7 +50,7 @@ struct PolicyCheck {
 
 struct FunctionCheck {
   CheckOrigin origin;
-  std::string function;  // schema.name
+  std::string function;                  // schema.name
   std::optional<std::string> arguments;  // identity arguments, e.g. "p_session_id uuid"
   std::optional<std::string> language;
   std::optional<bool> security_definer;
@@ -72,12 +72,12 @@ enum class ProbeExpectation { succeed, fail, rows };
 struct ProbeCheck {
   CheckOrigin origin;
   std::string name;
-  std::string role;                    // SET LOCAL ROLE
-  std::optional<std::string> claims;   // JSON for request.jwt.claims
-  std::vector<std::string> setup;      // run first, as the connecting user
+  std::string role;                   // SET LOCAL ROLE
+  std::optional<std::string> claims;  // JSON for request.jwt.claims
+  std::vector<std::string> setup;     // run first, as the connecting user
   std::string sql;
   ProbeExpectation expect = ProbeExpectation::succeed;
-  std::string sqlstate;                      // with expect = fail (empty: any error)
+  std::string sqlstate;                        // with expect = fail (empty: any error)
   std::vector<std::vector<std::string>> rows;  // with expect = rows; NULL as "NULL"
 };
 

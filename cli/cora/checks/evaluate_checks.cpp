@@ -12,17 +12,24 @@ namespace cora {
 
 namespace {
 
-
 std::string yes_no(bool b) { return b ? "true" : "false"; }
 
 // Type names as people write them, mapped to what format_type() prints.
 std::string canonical_type(std::string type) {
-  static const std::pair<const char*, const char*> aliases[] = {
-      {"int", "integer"}, {"int4", "integer"}, {"int8", "bigint"}, {"int2", "smallint"},
-      {"bool", "boolean"}, {"timestamptz", "timestamp with time zone"},
-      {"timestamp", "timestamp without time zone"}, {"float8", "double precision"}, {"float4", "real"},
-      {"varchar", "character varying"}, {"char", "character"}, {"decimal", "numeric"}};
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static const std::pair<const char*, const char*> aliases[] = {{"int", "integer"},
+                                                                {"int4", "integer"},
+                                                                {"int8", "bigint"},
+                                                                {"int2", "smallint"},
+                                                                {"bool", "boolean"},
+                                                                {"timestamptz", "timestamp with time zone"},
+                                                                {"timestamp", "timestamp without time zone"},
+                                                                {"float8", "double precision"},
+                                                                {"float4", "real"},
+                                                                {"varchar", "character varying"},
+                                                                {"char", "character"},
+                                                                {"decimal", "numeric"}};
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const auto paren = type.find('(');
   const std::string base = type.substr(0, paren);
   for (const auto& [alias, canonical] : aliases) {
@@ -59,13 +66,15 @@ class Evaluator {
     }
     const TableFact& t = it->second;
     if (c.rls && *c.rls != t.rls) {
-      out.findings.push_back({Severity::error, "row level security " + std::string(*c.rls ? "enabled" : "disabled"),
-                              std::string(t.rls ? "enabled" : "disabled"),
-                              fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY;", c.table, *c.rls ? "ENABLE" : "DISABLE")});
+      out.findings.push_back(
+          {Severity::error, "row level security " + std::string(*c.rls ? "enabled" : "disabled"),
+           std::string(t.rls ? "enabled" : "disabled"),
+           fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY;", c.table, *c.rls ? "ENABLE" : "DISABLE")});
     }
     if (c.force_rls && *c.force_rls != t.force_rls) {
-      out.findings.push_back({Severity::error, "force row level security " + yes_no(*c.force_rls), yes_no(t.force_rls),
-                              fmt::format("ALTER TABLE {} {}FORCE ROW LEVEL SECURITY;", c.table, *c.force_rls ? "" : "NO ")});
+      out.findings.push_back(
+          {Severity::error, "force row level security " + yes_no(*c.force_rls), yes_no(t.force_rls),
+           fmt::format("ALTER TABLE {} {}FORCE ROW LEVEL SECURITY;", c.table, *c.force_rls ? "" : "NO ")});
     }
     for (const auto& expected : c.columns) column(out, t, expected);
     return out;
@@ -85,8 +94,8 @@ class Evaluator {
       out.findings.push_back({Severity::error, "on " + *c.table, "on " + i.table, "fix the index or the check"});
     }
     if (c.columns && *c.columns != i.columns) {
-      out.findings.push_back({Severity::error, "columns (" + join(*c.columns) + ")", "columns (" + join(i.columns) + ")",
-                              "recreate the index: " + i.definition});
+      out.findings.push_back({Severity::error, "columns (" + join(*c.columns) + ")",
+                              "columns (" + join(i.columns) + ")", "recreate the index: " + i.definition});
     }
     if (c.unique && *c.unique != i.unique) {
       out.findings.push_back({Severity::error, std::string(*c.unique ? "unique" : "not unique"),
@@ -95,8 +104,9 @@ class Evaluator {
     if (c.where) {
       const std::string expected = normalised(ExpressionToNormalise::Kind::index_predicate, c.index, *c.where);
       if (expected.rfind("error: ", 0) == 0) {
-        out.findings.push_back({Severity::error, "WHERE " + *c.where, "PostgreSQL cannot read that predicate (" +
-                                expected.substr(7) + ")", "fix the check's where"});
+        out.findings.push_back({Severity::error, "WHERE " + *c.where,
+                                "PostgreSQL cannot read that predicate (" + expected.substr(7) + ")",
+                                "fix the check's where"});
       } else if (squeeze_spaces(expected) != squeeze_spaces(i.predicate)) {
         out.findings.push_back({Severity::error, "WHERE " + expected,
                                 i.predicate.empty() ? "not a partial index" : "WHERE " + i.predicate,
@@ -143,7 +153,8 @@ class Evaluator {
     CheckOutcome out{"function", c.function + (c.arguments ? "(" + *c.arguments + ")" : ""), c.origin, {}};
     std::vector<const FunctionFact*> matches;
     for (const auto& f : s_.functions) {
-      if (f.schema + "." + f.name == c.function && (!c.arguments || squeeze_spaces(*c.arguments) == f.identity_arguments)) {
+      if (f.schema + "." + f.name == c.function &&
+          (!c.arguments || squeeze_spaces(*c.arguments) == f.identity_arguments)) {
         matches.push_back(&f);
       }
     }
@@ -166,16 +177,18 @@ class Evaluator {
     }
     const FunctionFact& f = *matches.front();
     if (c.language && *c.language != f.language) {
-      out.findings.push_back({Severity::error, "LANGUAGE " + *c.language, "LANGUAGE " + f.language, "recreate the function"});
+      out.findings.push_back(
+          {Severity::error, "LANGUAGE " + *c.language, "LANGUAGE " + f.language, "recreate the function"});
     }
     if (c.security_definer && *c.security_definer != f.security_definer) {
       out.findings.push_back({Severity::error, *c.security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER",
                               f.security_definer ? "SECURITY DEFINER" : "SECURITY INVOKER", "recreate the function"});
     }
     if (c.search_path_pinned && *c.search_path_pinned != f.search_path.has_value()) {
-      out.findings.push_back({Severity::error, *c.search_path_pinned ? "search_path pinned" : "search_path not pinned",
-                              f.search_path ? "search_path = " + *f.search_path : "search_path not pinned (mutable)",
-                              fmt::format("ALTER FUNCTION {}({}) SET search_path = '';", c.function, f.identity_arguments)});
+      out.findings.push_back(
+          {Severity::error, *c.search_path_pinned ? "search_path pinned" : "search_path not pinned",
+           f.search_path ? "search_path = " + *f.search_path : "search_path not pinned (mutable)",
+           fmt::format("ALTER FUNCTION {}({}) SET search_path = '';", c.function, f.identity_arguments)});
     }
     if (!c.references.empty() || !c.must_not_reference.empty()) references(out, c, f);
     return out;
@@ -185,7 +198,8 @@ class Evaluator {
     CheckOutcome out{"role", c.role, c.origin, {}};
     const auto it = s_.roles.find(c.role);
     if (it == s_.roles.end()) {
-      out.findings.push_back({Severity::error, "role " + c.role + " exists", "no such role", "CREATE ROLE " + c.role + ";"});
+      out.findings.push_back(
+          {Severity::error, "role " + c.role + " exists", "no such role", "CREATE ROLE " + c.role + ";"});
       return out;
     }
     auto attribute = [&](const std::optional<bool>& expected, bool found, const char* name) {
@@ -203,7 +217,8 @@ class Evaluator {
 
  private:
   void column(CheckOutcome& out, const TableFact& t, const ColumnExpectation& e) const {
-    const auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const ColumnFact& c) { return c.name == e.name; });
+    const auto it =
+        std::find_if(t.columns.begin(), t.columns.end(), [&](const ColumnFact& c) { return c.name == e.name; });
     const std::string where = out.subject + "." + e.name;
     if (it == t.columns.end()) {
       out.findings.push_back({Severity::error, "column " + where, "no such column", "add it in a migration"});
@@ -225,13 +240,15 @@ class Evaluator {
         out.findings.push_back({Severity::error, where + " DEFAULT " + *e.default_expr,
                                 "PostgreSQL cannot read that default (" + expected.substr(7) + ")", "fix the check"});
       } else if (squeeze_spaces(expected) != squeeze_spaces(it->default_expr)) {
-        out.findings.push_back({Severity::error, where + " DEFAULT " + expected,
-                                it->default_expr.empty() ? "no default" : "DEFAULT " + it->default_expr,
-                                fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", out.subject, e.name, *e.default_expr)});
+        out.findings.push_back(
+            {Severity::error, where + " DEFAULT " + expected,
+             it->default_expr.empty() ? "no default" : "DEFAULT " + it->default_expr,
+             fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};", out.subject, e.name, *e.default_expr)});
       }
     }
     if (e.generated && *e.generated != it->generated) {
-      out.findings.push_back({Severity::error, where + (*e.generated ? " GENERATED ALWAYS AS (...) STORED" : " not generated"),
+      out.findings.push_back({Severity::error,
+                              where + (*e.generated ? " GENERATED ALWAYS AS (...) STORED" : " not generated"),
                               it->generated ? "generated as " + it->generated_expr : "an ordinary column",
                               "recreate the column in a migration"});
     }
@@ -239,7 +256,8 @@ class Evaluator {
       const std::string expected = normalised(ExpressionToNormalise::Kind::generated_column, where, *e.generated_expr);
       if (expected.rfind("error: ", 0) == 0) {
         out.findings.push_back({Severity::error, where + " GENERATED ALWAYS AS (" + *e.generated_expr + ")",
-                                "PostgreSQL cannot read that expression (" + expected.substr(7) + ")", "fix the check"});
+                                "PostgreSQL cannot read that expression (" + expected.substr(7) + ")",
+                                "fix the check"});
       } else if (squeeze_spaces(expected) != squeeze_spaces(it->generated_expr)) {
         out.findings.push_back({Severity::error, where + " GENERATED ALWAYS AS (" + expected + ") STORED",
                                 "GENERATED ALWAYS AS (" + it->generated_expr + ") STORED",
@@ -253,7 +271,8 @@ class Evaluator {
 
   // The server's normalised text of `expression`, or the expression itself when it was not
   // normalised (its table is missing: another finding says so).
-  std::string normalised(ExpressionToNormalise::Kind kind, const std::string& subject, const std::string& expression) const {
+  std::string normalised(ExpressionToNormalise::Kind kind, const std::string& subject,
+                         const std::string& expression) const {
     const auto it = expressions_.find(expression_key(kind, subject));
     return it == expressions_.end() ? expression : it->second;
   }
@@ -267,8 +286,8 @@ class Evaluator {
     }
     const BodyAnalysis& analysis = found->second;
     if (analysis.parse_error) {
-      out.findings.push_back({Severity::error, "a body that PostgreSQL's parser reads", *analysis.parse_error,
-                              "fix the function's body"});
+      out.findings.push_back(
+          {Severity::error, "a body that PostgreSQL's parser reads", *analysis.parse_error, "fix the function's body"});
       return;
     }
     const auto path = function_search_path(f, s_.session_search_path);
@@ -287,9 +306,10 @@ class Evaluator {
       for (const auto& r : analysis.relations) {
         const auto candidates = candidate_names(r.schema, r.name, path);
         if (std::find(candidates.begin(), candidates.end(), banned) != candidates.end()) {
-          out.findings.push_back({Severity::error, "body does not reference " + banned,
-                                  fmt::format("line {} of the body names {}", r.line, r.schema.empty() ? r.name : r.schema + "." + r.name),
-                                  "re-apply the migration that defines " + c.function + " (e.g. `cora-migrate status` shows it changed)"});
+          out.findings.push_back(
+              {Severity::error, "body does not reference " + banned,
+               fmt::format("line {} of the body names {}", r.line, r.schema.empty() ? r.name : r.schema + "." + r.name),
+               "re-apply the migration that defines " + c.function + " (e.g. `cora-migrate status` shows it changed)"});
         }
       }
     }
@@ -355,7 +375,9 @@ std::vector<ExpressionToNormalise> expressions_to_normalise(const CheckSet& chec
   return out;
 }
 
-std::string signature_of(const FunctionFact& f) { return fmt::format("{}.{}({})", f.schema, f.name, f.identity_arguments); }
+std::string signature_of(const FunctionFact& f) {
+  return fmt::format("{}.{}({})", f.schema, f.name, f.identity_arguments);
+}
 
 FunctionAnalyses analyse_functions(const CatalogSnapshot& snapshot) {
   FunctionAnalyses out;

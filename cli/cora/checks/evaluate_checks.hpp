@@ -16,7 +16,7 @@ namespace cora {
 // put in PostgreSQL's normalised form, on a temporary copy of `table`, before it is compared.
 struct ExpressionToNormalise {
   enum class Kind { index_predicate, column_default, generated_column };
-  std::string key;          // see expression_key()
+  std::string key;  // see expression_key()
   Kind kind = Kind::index_predicate;
   std::string table;        // schema.name
   std::string column_type;  // for defaults and generated columns

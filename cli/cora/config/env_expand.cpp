@@ -37,8 +37,8 @@ std::string expand_variables(const std::string& text, const EnvLookup& lookup) {
     if (name.empty()) throw std::invalid_argument("has an empty \"${}\"");
     const auto value = lookup(name);
     if (!value) {
-      throw std::invalid_argument("uses ${" + name + "}, which is not set in the environment; export " +
-                                  name + " or change the setting");
+      throw std::invalid_argument("uses ${" + name + "}, which is not set in the environment; export " + name +
+                                  " or change the setting");
     }
     out += *value;
     i = close;

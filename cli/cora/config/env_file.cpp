@@ -157,12 +157,13 @@ std::map<std::string, std::string> read_env_file(const std::filesystem::path& fi
 }
 
 EnvLookup with_env_file(EnvLookup env, std::map<std::string, std::string> file_values) {
-  return [env = std::move(env), values = std::move(file_values)](const std::string& name) -> std::optional<std::string> {
-    if (auto v = env(name)) return v;
-    const auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  };
+  return
+      [env = std::move(env), values = std::move(file_values)](const std::string& name) -> std::optional<std::string> {
+        if (auto v = env(name)) return v;
+        const auto it = values.find(name);
+        if (it == values.end()) return std::nullopt;
+        return it->second;
+      };
 }
 
 }  // namespace cora

@@ -26,16 +26,21 @@ const std::vector<LintRule>& lint_rules() {
   static const std::vector<LintRule> rules{
       // Row level security.
       {"policy_recursion", S::live, L::error, "table",
-       "reading an RLS table as anon or authenticated fails with 42P17 (infinite recursion in policy); the cycle is printed"},
-      {"rls_disabled_in_public", S::live, L::error, "table", "a table in an exposed schema with row level security off"},
-      {"policy_on_rls_disabled_table", S::live, L::error, "policy", "a policy on a table whose row level security is off"},
-      {"rls_enabled_no_policy", S::live, L::warning, "table", "row level security on, but no policy: nobody but the owner reads it"},
+       "reading an RLS table as anon or authenticated fails with 42P17 (infinite recursion in policy); the cycle is "
+       "printed"},
+      {"rls_disabled_in_public", S::live, L::error, "table",
+       "a table in an exposed schema with row level security off"},
+      {"policy_on_rls_disabled_table", S::live, L::error, "policy",
+       "a policy on a table whose row level security is off"},
+      {"rls_enabled_no_policy", S::live, L::warning, "table",
+       "row level security on, but no policy: nobody but the owner reads it"},
       {"policy_always_true", S::live, L::warning, "policy",
        "a permissive write policy for anon, authenticated or public whose USING or WITH CHECK is always true"},
       {"multiple_permissive_policies", S::live, L::warning, "table",
        "two or more permissive policies for one role and action: each runs for every row"},
       {"auth_rls_initplan", S::live, L::warning, "policy",
-       "auth.uid(), auth.jwt(), auth.role(), auth.email() or current_setting() in a policy, not wrapped in (SELECT ...)"},
+       "auth.uid(), auth.jwt(), auth.role(), auth.email() or current_setting() in a policy, not wrapped in (SELECT "
+       "...)"},
       {"user_metadata_referenced", S::live, L::error, "policy",
        "a policy or view that reads user_metadata / raw_user_meta_data, which every user can edit"},
       // Functions.
@@ -56,7 +61,8 @@ const std::vector<LintRule>& lint_rules() {
       {"foreign_table_in_api", S::live, L::warning, "table",
        "a foreign table in an exposed schema that anon or authenticated may select (no RLS)"},
       {"sensitive_columns_exposed", S::live, L::error, "table",
-       "a table without RLS that anon or authenticated may select, with a column named like a secret (password, token, ssn, ...)"},
+       "a table without RLS that anon or authenticated may select, with a column named like a secret (password, token, "
+       "ssn, ...)"},
       {"extension_in_public", S::live, L::warning, "", "an extension installed in schema public"},
       // Tables and indexes.
       {"no_primary_key", S::live, L::warning, "table", "a table in an exposed schema without a primary key"},
@@ -90,7 +96,8 @@ const std::vector<LintRule>& lint_rules() {
        "a re-runnable file runs DROP TABLE ... CASCADE or TRUNCATE: every re-run loses data"},
       // Offline, on the files of a project with modules: `lint`, and the lint stages of migrate and verify.
       {"undeclared_module_dependency", S::offline, L::warning, "",
-       "a module's file uses a table, view, type or function that a module outside its depends_on (and the registry's) creates"},
+       "a module's file uses a table, view, type or function that a module outside its depends_on (and the registry's) "
+       "creates"},
   };
   return rules;
 }
@@ -103,7 +110,8 @@ const LintRule* find_lint_rule(const std::string& name) {
 
 const std::map<std::string, std::string>& lint_aliases() {
   // security_definer_search_path covered definer functions only; the rule now covers every one.
-  static const std::map<std::string, std::string> aliases{{"security_definer_search_path", "function_search_path_mutable"}};
+  static const std::map<std::string, std::string> aliases{
+      {"security_definer_search_path", "function_search_path_mutable"}};
   return aliases;
 }
 

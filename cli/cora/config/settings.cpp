@@ -24,8 +24,9 @@ constexpr const char* kSupabaseMigrationsDir = "supabase/migrations";
 // and overflowed the stack on a long value (a crash, found by the bad input corpus).
 bool is_lower_case_qualified_name(const std::string& name) {
   const auto is_identifier = [](std::string_view part) {
-    return !part.empty() && !(part[0] >= '0' && part[0] <= '9') &&
-           std::all_of(part.begin(), part.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+    return !part.empty() && !(part[0] >= '0' && part[0] <= '9') && std::all_of(part.begin(), part.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
   };
   const auto dot = name.find('.');
   return dot != std::string::npos && is_identifier(std::string_view(name).substr(0, dot)) &&
@@ -52,7 +53,9 @@ class ConfigReader : public TomlReader {
       auto parsed = parse_duration(*text);
       if (!parsed) {
         fail(*table.get(key), prefix + key,
-             fmt::format("\"{}\" is not a duration; write e.g. \"0\", \"500ms\", \"1.5s\", \"2 min\" (a bare number is milliseconds)", *text));
+             fmt::format("\"{}\" is not a duration; write e.g. \"0\", \"500ms\", \"1.5s\", \"2 min\" (a bare number is "
+                         "milliseconds)",
+                         *text));
       }
       out = *parsed;
     }
@@ -74,8 +77,7 @@ class ConfigReader : public TomlReader {
     if (auto name = optional_string(table, "history_table", prefix)) {
       if (!is_lower_case_qualified_name(*name)) {
         fail(*table.get("history_table"), prefix + "history_table",
-             fmt::format("\"{}\" must be schema.table in lower case, e.g. \"cora_migrate.schema_history\"",
-                         *name));
+             fmt::format("\"{}\" must be schema.table in lower case, e.g. \"cora_migrate.schema_history\"", *name));
       }
       s.history_table = *name;
     }
@@ -111,14 +113,16 @@ class ConfigReader : public TomlReader {
       if (!globs && root.get(key)) fail(*root.get(key), key, "needs modules = [\"packages/*\"] beside it");
     }
     if (!globs) {
-      if (overrides) fail(*overrides, "module", "[module.NAME] needs modules = [\"packages/*\"] at the top of the file");
+      if (overrides)
+        fail(*overrides, "module", "[module.NAME] needs modules = [\"packages/*\"] at the top of the file");
       return;
     }
     ModulesSettings m;
     m.base_dir = base_dir_;
     m.origin = fmt::format("{}:{}", file_name(), line_of(*globs));
     const auto list = optional_strings(root, "modules", "");
-    if (!list || list->empty()) fail(*globs, "modules", "must be a non-empty array of folder globs, e.g. [\"packages/*\"]");
+    if (!list || list->empty())
+      fail(*globs, "modules", "must be a non-empty array of folder globs, e.g. [\"packages/*\"]");
     for (const auto& glob : *list) {
       if (glob.empty()) fail(*globs, "modules", "holds an empty glob");
     }
@@ -210,7 +214,8 @@ class ConfigReader : public TomlReader {
     reject_unknown_keys(*table, "migrate.", {"pipeline", "pipeline_max_bytes"});
     if (auto mode = optional_string(*table, "pipeline", "migrate.")) {
       if (*mode != "run" && *mode != "file") {
-        fail(*table->get("pipeline"), "migrate.pipeline", "must be \"run\" (one pipeline per run) or \"file\" (one per file)");
+        fail(*table->get("pipeline"), "migrate.pipeline",
+             "must be \"run\" (one pipeline per run) or \"file\" (one per file)");
       }
       s.pipeline.across_files = *mode == "run";
     }
@@ -289,8 +294,7 @@ class ConfigReader : public TomlReader {
 
 }  // namespace
 
-Settings parse_config_text(const std::string& text, const std::string& file_name,
-                           const std::filesystem::path& base_dir,
+Settings parse_config_text(const std::string& text, const std::string& file_name, const std::filesystem::path& base_dir,
                            const std::optional<std::string>& environment, const EnvLookup& env) {
   ConfigReader reader(file_name, base_dir, env);
   const toml::table root = reader.parse(text);
@@ -299,9 +303,9 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   s.checks_dir = base_dir / s.checks_dir;
   s.local.data_dir = base_dir / s.local.data_dir;
   reader.reject_unknown_keys(root, "",
-                             {"database_url", "migrations_dir", "checks_dir", "history_table",
-                              "timeouts", "local", "environments", "verify", "lints", "modules", "module",
-                              "module_registry", "strict_versions", "diff", "env_file", "migrate"});
+                             {"database_url", "migrations_dir", "checks_dir", "history_table", "timeouts", "local",
+                              "environments", "verify", "lints", "modules", "module", "module_registry",
+                              "strict_versions", "diff", "env_file", "migrate"});
   // env_file is read before this parse (resolve_settings); here it is only type-checked.
   static_cast<void>(reader.optional_string(root, "env_file", ""));
   reader.read_overridable(root, "", s);
@@ -335,7 +339,8 @@ std::vector<std::string> configured_environments(const CommandLineSettings& flag
 namespace {
 
 // The .env file to read: --env-file, else the config file's env_file (relative to its folder).
-std::optional<std::filesystem::path> env_file_to_read(const CommandLineSettings& flags, const std::optional<std::string>& config_text,
+std::optional<std::filesystem::path> env_file_to_read(const CommandLineSettings& flags,
+                                                      const std::optional<std::string>& config_text,
                                                       const std::filesystem::path& config_file) {
   if (flags.env_file) return *flags.env_file;
   if (!config_text) return std::nullopt;
@@ -363,8 +368,7 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
     std::stringstream text;
     text << in.rdbuf();
     if (!in) {
-      throw Error(ExitCode::config, fmt::format("{}: cannot be read", file.string()),
-                  "check the file's permissions");
+      throw Error(ExitCode::config, fmt::format("{}: cannot be read", file.string()), "check the file's permissions");
     }
     config_text = text.str();
   }
@@ -424,7 +428,8 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
   }
   if (flags.local) {
     if (flags.database_url) {
-      throw Error(ExitCode::usage, "--local and --database-url together", "pick one: --local is the embedded PostgreSQL");
+      throw Error(ExitCode::usage, "--local and --database-url together",
+                  "pick one: --local is the embedded PostgreSQL");
     }
     s.database_url.reset();
     s.database_url_origin = "--local";

@@ -15,11 +15,11 @@
 namespace cora {
 
 struct Timeouts {
-  std::chrono::milliseconds lock_wait{60'000};      // waiting for another run's migration lock
-  std::chrono::milliseconds lock_timeout{10'000};   // each migration's lock_timeout
-  std::chrono::milliseconds statement_timeout{0};   // each migration's statement_timeout (0: none)
-  std::chrono::milliseconds connect{10'000};        // libpq connect_timeout
-  std::chrono::milliseconds wait{0};                // --wait: for the server to accept connections
+  std::chrono::milliseconds lock_wait{60'000};     // waiting for another run's migration lock
+  std::chrono::milliseconds lock_timeout{10'000};  // each migration's lock_timeout
+  std::chrono::milliseconds statement_timeout{0};  // each migration's statement_timeout (0: none)
+  std::chrono::milliseconds connect{10'000};       // libpq connect_timeout
+  std::chrono::milliseconds wait{0};               // --wait: for the server to accept connections
 };
 
 // [migrate]: how `migrate` sends the pending files.
@@ -39,7 +39,7 @@ struct LocalSettings {
 
 // [module.NAME]: what differs for one module from what discovery finds.
 struct ModuleOverride {
-  std::optional<std::filesystem::path> schema_dir;      // relative to the module's folder
+  std::optional<std::filesystem::path> schema_dir;  // relative to the module's folder
   std::optional<std::filesystem::path> migrations_dir;
   std::vector<std::string> depends_on;
   bool enabled = true;
@@ -48,12 +48,12 @@ struct ModuleOverride {
 
 // A project of modules (`modules = ["packages/*"]`); unset: one migrations folder, as before.
 struct ModulesSettings {
-  std::vector<std::string> globs;                        // as written, relative to base_dir
-  std::filesystem::path base_dir;                        // the config file's folder
-  std::string origin;                                    // "cora-migrate.toml:3"
+  std::vector<std::string> globs;  // as written, relative to base_dir
+  std::filesystem::path base_dir;  // the config file's folder
+  std::string origin;              // "cora-migrate.toml:3"
   std::map<std::string, ModuleOverride> overrides;
-  std::optional<std::filesystem::path> registry;         // module_registry: the toolkit's YAML
-  bool strict_versions = false;                          // refuse files sharing a version
+  std::optional<std::filesystem::path> registry;  // module_registry: the toolkit's YAML
+  bool strict_versions = false;                   // refuse files sharing a version
 };
 
 struct Settings {
@@ -68,7 +68,7 @@ struct Settings {
   // project without a config file or migrations/): commands say so on stderr.
   std::string migrations_dir_note;
   std::optional<ModulesSettings> modules;
-  std::vector<std::string> only_modules;         // --module NAME[,NAME]: restrict to these
+  std::vector<std::string> only_modules;  // --module NAME[,NAME]: restrict to these
   std::filesystem::path checks_dir = "checks";
   bool checks_dir_given = false;  // named by --checks or checks_dir: then it must exist
   std::string history_table = "cora_migrate.schema_history";
@@ -81,12 +81,12 @@ struct Settings {
   LintLevels lints;
   // diff: objects the database may have that no file creates, as glob patterns ("public.legacy_*").
   std::vector<std::string> diff_ignore;
-  std::optional<std::string> environment;        // the --env that was applied
-  std::filesystem::path config_file;             // empty when none was read
-  bool local_chosen = false;                     // --local
-  bool quiet = false;                            // --quiet: only warnings, errors and asked-for data
-  std::filesystem::path env_file;                // the .env file read (--env-file or env_file), or empty
-  bool in_ci = false;                            // the environment variable CI is set (not "false" or "0")
+  std::optional<std::string> environment;  // the --env that was applied
+  std::filesystem::path config_file;       // empty when none was read
+  bool local_chosen = false;               // --local
+  bool quiet = false;                      // --quiet: only warnings, errors and asked-for data
+  std::filesystem::path env_file;          // the .env file read (--env-file or env_file), or empty
+  bool in_ci = false;                      // the environment variable CI is set (not "false" or "0")
 };
 
 // What the command line says; each set field beats the environment and the file.
@@ -96,10 +96,10 @@ struct CommandLineSettings {
   std::optional<std::string> environment;
   std::optional<std::filesystem::path> migrations_dir;
   std::optional<std::filesystem::path> checks_dir;
-  std::optional<std::string> wait;  // a duration
+  std::optional<std::string> wait;        // a duration
   std::vector<std::string> only_modules;  // --module
-  bool local = false;  // --local: the embedded cluster, chosen (never refused, never a fallback)
-  bool quiet = false;  // --quiet
+  bool local = false;                     // --local: the embedded cluster, chosen (never refused, never a fallback)
+  bool quiet = false;                     // --quiet
   std::optional<std::filesystem::path> env_file;  // --env-file: beats env_file in the config file
 };
 
@@ -116,8 +116,7 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& env
 std::vector<std::string> configured_environments(const CommandLineSettings& flags);
 
 // Parses TOML text as a config file named `file_name` (for messages) living in `base_dir`.
-Settings parse_config_text(const std::string& text, const std::string& file_name,
-                           const std::filesystem::path& base_dir,
+Settings parse_config_text(const std::string& text, const std::string& file_name, const std::filesystem::path& base_dir,
                            const std::optional<std::string>& environment, const EnvLookup& env);
 
 }  // namespace cora

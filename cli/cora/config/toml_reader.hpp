@@ -27,7 +27,8 @@ class TomlReader {
   void reject_unknown_keys(const toml::table& table, const std::string& prefix,
                            std::initializer_list<const char*> known) const;
 
-  std::optional<std::string> optional_string(const toml::table& table, const char* key, const std::string& prefix) const;
+  std::optional<std::string> optional_string(const toml::table& table, const char* key,
+                                             const std::string& prefix) const;
   std::string required_string(const toml::table& table, const char* key, const std::string& prefix) const;
   std::optional<bool> optional_bool(const toml::table& table, const char* key, const std::string& prefix) const;
   std::optional<std::vector<std::string>> optional_strings(const toml::table& table, const char* key,

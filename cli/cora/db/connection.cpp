@@ -137,8 +137,7 @@ std::string libpq_version() {
   return fmt::format("{}.{}", v / 10000, v % 10000);
 }
 
-std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
-                                             std::chrono::milliseconds connect_timeout) {
+std::unique_ptr<Connection> Connection::open(const std::string& conninfo, std::chrono::milliseconds connect_timeout) {
   // Callers that know where the string came from check it first, naming that origin.
   refuse_mistyped_conninfo(conninfo, "the connection string");
   const auto timeout_seconds = std::to_string(std::max<long long>(1, (connect_timeout.count() + 999) / 1000));
@@ -159,8 +158,8 @@ std::unique_ptr<Connection> Connection::open(const std::string& conninfo,
 }
 
 std::unique_ptr<Connection> Connection::open_when_ready(const std::string& conninfo,
-                                                       std::chrono::milliseconds connect_timeout,
-                                                       std::chrono::milliseconds wait) {
+                                                        std::chrono::milliseconds connect_timeout,
+                                                        std::chrono::milliseconds wait) {
   // A ping connects too, sending the database name a mistyped string would be taken for.
   refuse_mistyped_conninfo(conninfo, "the connection string");
   if (wait.count() <= 0) return open(conninfo, connect_timeout);
@@ -181,16 +180,15 @@ std::unique_ptr<Connection> Connection::open_when_ready(const std::string& conni
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       throw Error(ExitCode::connection,
-                  fmt::format("{} did not accept connections within --wait {}ms", redact_conninfo(conninfo), wait.count()),
+                  fmt::format("{} did not accept connections within --wait {}ms", redact_conninfo(conninfo),
+                              wait.count()),
                   "is the database starting? wait longer, or check host and port");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }
 
-Connection::Connection(pg_conn* conn) : conn_(conn) {
-  PQsetNoticeReceiver(conn_, &collect_notice, &notices_);
-}
+Connection::Connection(pg_conn* conn) : conn_(conn) { PQsetNoticeReceiver(conn_, &collect_notice, &notices_); }
 
 Connection::~Connection() { PQfinish(conn_); }
 
@@ -218,8 +216,8 @@ QueryResult Connection::query(const std::string& sql, const std::vector<Param>& 
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   ++round_trips_;
-  ResultPtr result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                values.data(), nullptr, nullptr, 0),
+  ResultPtr result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                nullptr, 0),
                    &PQclear);
   if (PQstatus(conn_) == CONNECTION_BAD) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
   const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
@@ -280,7 +278,8 @@ void Connection::flush_pipeline() {
   }
 }
 
-PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& requested, const SegmentObserver& on_segment) {
+PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& requested,
+                                         const SegmentObserver& on_segment) {
   // The lock-wait prelude rides in front of the first segment; its result is not reported.
   const auto prelude = lock_wait_prelude();
   std::vector<PipelineStep> with_prelude;
@@ -300,8 +299,8 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
     const auto& step = steps[i];
     std::vector<const char*> values;
     for (const auto& p : step.params) values.push_back(p ? p->c_str() : nullptr);
-    if (!PQsendQueryParams(conn_, step.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                           values.data(), nullptr, nullptr, 0)) {
+    if (!PQsendQueryParams(conn_, step.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                           nullptr, 0)) {
       throw ConnectionLost(one_line(PQerrorMessage(conn_)));
     }
     if (step.sync_after && i + 1 < steps.size() && !PQpipelineSync(conn_)) {

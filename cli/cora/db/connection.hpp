@@ -67,18 +67,18 @@ class NoticeLog {
 enum class TransactionState { idle, in_transaction, failed_transaction, unknown };
 
 struct PipelineOutcome {
-  std::vector<QueryResult> results;         // one per step that ran
-  std::optional<std::size_t> failed_step;   // index of the step the server rejected
+  std::vector<QueryResult> results;        // one per step that ran
+  std::optional<std::size_t> failed_step;  // index of the step the server rejected
   std::optional<ServerError> error;
 };
 
 // One segment of a pipeline (the steps up to a Sync), as its results arrive.
 struct SegmentOutcome {
-  std::size_t first_step = 0;               // the segment's steps, numbered as the caller gave them
-  std::size_t end_step = 0;                 // one past its last step
-  std::optional<std::size_t> failed_step;   // the first step of this segment the server rejected
+  std::size_t first_step = 0;              // the segment's steps, numbered as the caller gave them
+  std::size_t end_step = 0;                // one past its last step
+  std::optional<std::size_t> failed_step;  // the first step of this segment the server rejected
   std::optional<ServerError> error;
-  std::vector<QueryResult> results;         // of the segment's steps that ran, in order
+  std::vector<QueryResult> results;  // of the segment's steps that ran, in order
 };
 using SegmentObserver = std::function<void(const SegmentOutcome&)>;
 
@@ -86,8 +86,7 @@ class Connection {
  public:
   // Connects with libpq (URL or key=value; PG* variables, .pgpass, sslmode and service files
   // apply as in psql). Throws cora::Error (connection) with a message free of the password.
-  static std::unique_ptr<Connection> open(const std::string& conninfo,
-                                          std::chrono::milliseconds connect_timeout);
+  static std::unique_ptr<Connection> open(const std::string& conninfo, std::chrono::milliseconds connect_timeout);
   // As open(), after waiting up to `wait` for the server to accept connections (as pg_isready
   // does): a server that is starting up or not listening yet is retried, a refusal such as a
   // wrong password is not. Throws cora::Error (connection) when the wait runs out.

@@ -9,7 +9,7 @@ namespace cora {
 std::optional<std::vector<ConninfoOption>> parse_conninfo(const std::string& conninfo) {
   char* error = nullptr;
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(conninfo.c_str(), &error),
-                                                                        &PQconninfoFree);
+                                                                       &PQconninfoFree);
   if (error) PQfreemem(error);
   if (!options) return std::nullopt;
   std::vector<ConninfoOption> out;

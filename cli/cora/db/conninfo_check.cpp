@@ -33,9 +33,10 @@ bool has_stray_at(std::string_view url) {
 ConninfoMistake not_a_postgresql_url(std::string_view url) {
   const auto scheme = leading_scheme(url);
   if (scheme.empty()) {
-    return {"it looks like a URL but does not start with postgresql://, so libpq would take all of it as a "
-            "database name",
-            "write it as postgresql://user:password@host:5432/dbname or as key=value pairs"};
+    return {
+        "it looks like a URL but does not start with postgresql://, so libpq would take all of it as a "
+        "database name",
+        "write it as postgresql://user:password@host:5432/dbname or as key=value pairs"};
   }
   std::size_t slashes = 0;
   while (scheme.size() + 1 + slashes < url.size() && url[scheme.size() + 1 + slashes] == '/') ++slashes;
@@ -56,15 +57,17 @@ std::optional<ConninfoMistake> find_conninfo_mistake(const std::string& conninfo
   if (first == std::string_view::npos) return std::nullopt;  // empty: everything from PG* variables
   if (starts_like_url(text.substr(first))) {
     if (first > 0) {
-      return ConninfoMistake{"the connection string starts with a blank, so libpq would take all of it as a "
-                             "database name",
-                             "remove what stands before postgresql://"};
+      return ConninfoMistake{
+          "the connection string starts with a blank, so libpq would take all of it as a "
+          "database name",
+          "remove what stands before postgresql://"};
     }
     if (!is_libpq_url(text)) return not_a_postgresql_url(text);
     if (has_stray_at(text)) {
-      return ConninfoMistake{"an @ in the URL is not the one that ends user:password, so libpq would read part "
-                             "of the password as the host or database name",
-                             "percent-encode @ as %40 and / as %2F in the user name and password"};
+      return ConninfoMistake{
+          "an @ in the URL is not the one that ends user:password, so libpq would read part "
+          "of the password as the host or database name",
+          "percent-encode @ as %40 and / as %2F in the user name and password"};
     }
   }
   // What libpq cannot parse it reports itself, before connecting.

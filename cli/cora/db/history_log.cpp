@@ -15,14 +15,16 @@ std::string action_done(const std::string& action) {
 }
 
 std::optional<std::vector<HistoryLogRow>> read_history_log(Connection& db, const HistoryTable& table) {
-  const auto outcome = db.run_pipeline({{fmt::format(
-      // module and client through to_jsonb: a table from an older version may lack them.
-      R"(SELECT h.id, coalesce(to_jsonb(h) ->> 'module', '') AS module, h.version, h.name, h.action, h.state,
+  const auto outcome = db.run_pipeline(
+      {{fmt::format(
+            // module and client through to_jsonb: a table from an older version may lack them.
+            R"(SELECT h.id, coalesce(to_jsonb(h) ->> 'module', '') AS module, h.version, h.name, h.action, h.state,
        h.is_current, to_char(h.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS applied_at,
        h.applied_by, coalesce(to_jsonb(h) ->> 'client', '') AS client, h.duration_ms, h.tool_version,
        coalesce(h.error, '') AS error
 FROM {} h ORDER BY h.id)",
-      table.qualified()), {}}});
+            table.qualified()),
+        {}}});
   if (outcome.error) {
     if (outcome.error->sqlstate == "42P01" || outcome.error->sqlstate == "3F000") return std::nullopt;
     throw QueryFailed(*outcome.error);

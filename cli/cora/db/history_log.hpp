@@ -17,8 +17,8 @@ class Connection;
 // with the row's place in the log.
 struct HistoryLogRow : HistoryRecord {
   std::int64_t id = 0;
-  bool current = true;     // false: replaced by a later row for the same migration
-  std::string client;      // os-user@host of the run, "" when not recorded
+  bool current = true;  // false: replaced by a later row for the same migration
+  std::string client;   // os-user@host of the run, "" when not recorded
 };
 
 // "applied", "reapplied", "baselined", "adopted", "included": the action as a past tense.

@@ -82,11 +82,13 @@ $cora$)",
       fmt::format("DROP INDEX IF EXISTS \"{}\".\"{}_current_version\"", schema_, table_name()),
       // A migration is module + version + name: modules number from 000 each, and a module may
       // hold several files with one version.
-      fmt::format("CREATE UNIQUE INDEX IF NOT EXISTS \"{}_current_migration\" ON {} (module, version, name) WHERE is_current",
-                  table_name(), qualified_),
+      fmt::format(
+          "CREATE UNIQUE INDEX IF NOT EXISTS \"{}_current_migration\" ON {} (module, version, name) WHERE is_current",
+          table_name(), qualified_),
       // Named, so that a newer cora-migrate can widen it in place.
       fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS \"{}_action_check\"", qualified_, table_name()),
-      fmt::format("ALTER TABLE {} ADD CONSTRAINT \"{}_action_check\" CHECK (action IN ('apply', 'reapply', 'baseline', 'adopt', 'included', 'import'))",
+      fmt::format("ALTER TABLE {} ADD CONSTRAINT \"{}_action_check\" CHECK (action IN ('apply', 'reapply', 'baseline', "
+                  "'adopt', 'included', 'import'))",
                   qualified_, table_name()),
       fmt::format("REVOKE ALL ON {} FROM PUBLIC", qualified_),
       // History rows are never deleted (repair and re-apply keep them, no longer current): a
@@ -109,8 +111,10 @@ $cora$)",
       // Earlier versions' helpers were named per schema, so two history tables in one schema
       // shared them and wrote into whichever table created them last.
       fmt::format("DROP FUNCTION IF EXISTS \"{}\".begin_migration(bigint, text, bigint, text, text, text)", schema_),
-      fmt::format("DROP FUNCTION IF EXISTS \"{}\".begin_migration(bigint, text, text, text, bigint, text, text, text)", schema_),
-      fmt::format("DROP FUNCTION IF EXISTS \"{}\".record_migration(bigint, text, text, text, text, text, text)", schema_),
+      fmt::format("DROP FUNCTION IF EXISTS \"{}\".begin_migration(bigint, text, text, text, bigint, text, text, text)",
+                  schema_),
+      fmt::format("DROP FUNCTION IF EXISTS \"{}\".record_migration(bigint, text, text, text, text, text, text)",
+                  schema_),
       // Before runs were sent as one pipeline the begin helper had no "after" arguments.
       fmt::format("DROP FUNCTION IF EXISTS {}(text, bigint, text, text, text, boolean, bigint, text, text, text)",
                   begin_function()),
@@ -226,25 +230,29 @@ std::string HistoryTable::helper_signature() const {
 }
 
 std::vector<PipelineStep> HistoryTable::read_steps() const {
-  std::vector<PipelineStep> steps{{"SELECT to_regprocedure($1) IS NOT NULL AND to_regprocedure($2) IS NOT NULL AND "
-                                         "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass($3) "
-                                         "AND tgname = 'keep_history_rows' AND tgenabled = 'A')",
-                                         {helper_signature(), begin_signature(), qualified_}}, {fmt::format(
-        // module through to_jsonb: a table from before modules has no such column until the
-        // next migrate upgrades it, and reading it must still work.
-        R"(SELECT coalesce(to_jsonb(h) ->> 'module', '') AS module, h.version, h.name, h.checksum, h.state, h.action,
+  std::vector<PipelineStep> steps{
+      {"SELECT to_regprocedure($1) IS NOT NULL AND to_regprocedure($2) IS NOT NULL AND "
+       "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass($3) "
+       "AND tgname = 'keep_history_rows' AND tgenabled = 'A')",
+       {helper_signature(), begin_signature(), qualified_}},
+      {fmt::format(
+           // module through to_jsonb: a table from before modules has no such column until the
+           // next migrate upgrades it, and reading it must still work.
+           R"(SELECT coalesce(to_jsonb(h) ->> 'module', '') AS module, h.version, h.name, h.checksum, h.state, h.action,
        to_char(h.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS applied_at,
        h.applied_by, h.duration_ms, h.tool_version, coalesce(h.error, '') AS error,
        (h.state = 'running' AND EXISTS (
           SELECT 1 FROM pg_catalog.pg_stat_activity a
           WHERE a.pid = h.backend_pid AND a.backend_start = h.backend_start)) AS running_alive
 FROM {} h WHERE h.is_current ORDER BY 1, h.version, h.name)",
-        qualified_), {}}};
+           qualified_),
+       {}}};
   steps.back().sync_after = true;  // a missing table fails this segment only
   return steps;
 }
 
-HistoryState HistoryTable::decode_read(const std::vector<QueryResult>& results, const std::optional<ServerError>& error) const {
+HistoryState HistoryTable::decode_read(const std::vector<QueryResult>& results,
+                                       const std::optional<ServerError>& error) const {
   HistoryState state;
   if (error) {
     const auto& e = *error;

@@ -18,7 +18,7 @@ struct ServerError;
 
 struct HistoryState {
   std::optional<std::vector<HistoryRecord>> records;  // nullopt: the table does not exist yet
-  bool helpers_installed = false;  // this version's helper functions and history trigger are there
+  bool helpers_installed = false;                     // this version's helper functions and history trigger are there
 };
 
 class QueryResult;
@@ -51,6 +51,7 @@ class HistoryTable {
 
   // Key of the transaction-scoped advisory lock that serialises migrations on this table.
   std::int64_t lock_key() const;
+
  private:
   std::string helper_signature() const;
   std::string begin_signature() const;

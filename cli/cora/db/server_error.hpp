@@ -14,7 +14,7 @@ struct ServerError {
   std::string detail;
   std::string hint;
   std::string context;
-  int position = 0;           // 1-based character position in the statement sent, 0 if none
+  int position = 0;  // 1-based character position in the statement sent, 0 if none
 };
 
 // The one way every report writes a server error: "MESSAGE [SQLSTATE 42P01]".
@@ -25,8 +25,7 @@ inline std::string with_sqlstate(const std::string& message, const std::string& 
 // A statement was rejected by the server.
 class QueryFailed : public std::runtime_error {
  public:
-  explicit QueryFailed(ServerError error)
-      : std::runtime_error(error.message), error_(std::move(error)) {}
+  explicit QueryFailed(ServerError error) : std::runtime_error(error.message), error_(std::move(error)) {}
   const ServerError& error() const noexcept { return error_; }
 
  private:

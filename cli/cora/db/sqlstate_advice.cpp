@@ -15,11 +15,13 @@ struct Advice {
 
 // Codes from PostgreSQL's "Appendix A. PostgreSQL Error Codes"; exact codes before classes.
 constexpr Advice kAdvice[] = {
-    {"42501", "the database user lacks a privilege it needs (or a row-level security policy refused the row): "
-              "grant it, or connect as a role that has it"},
+    {"42501",
+     "the database user lacks a privilege it needs (or a row-level security policy refused the row): "
+     "grant it, or connect as a role that has it"},
     {"42703", "a column it names does not exist: check the name, or apply the migration that adds the column"},
-    {"42P01", "a table or view it names does not exist: check the name and search_path, or apply the migration that "
-              "creates it"},
+    {"42P01",
+     "a table or view it names does not exist: check the name and search_path, or apply the migration that "
+     "creates it"},
     {"42883", "no function of that name takes those argument types: check the name, the arguments and search_path"},
     {"42704", "an object it names (a type, role, index, ...) does not exist: check the name"},
     {"42P07", "an object it creates already exists: use IF NOT EXISTS, or check whether it was created by hand"},

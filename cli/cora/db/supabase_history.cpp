@@ -21,11 +21,12 @@ bool table_missing(const ServerError& e) { return e.sqlstate == kUndefinedTable 
 std::optional<std::vector<SupabaseMigration>> read_supabase_history(Connection& db) {
   // Through to_jsonb: the name and statements columns came in later CLI versions, and the
   // server, not we, turns text[] into something to read.
-  const auto outcome = db.run_pipeline({{fmt::format("SELECT m.version::text AS version, coalesce(to_jsonb(m) ->> 'name', '') AS name, "
-                                                     "(to_jsonb(m) -> 'statements')::text AS statements "
-                                                     "FROM {} m ORDER BY m.version",
-                                                     kSupabaseHistoryTable),
-                                         {}}});
+  const auto outcome =
+      db.run_pipeline({{fmt::format("SELECT m.version::text AS version, coalesce(to_jsonb(m) ->> 'name', '') AS name, "
+                                    "(to_jsonb(m) -> 'statements')::text AS statements "
+                                    "FROM {} m ORDER BY m.version",
+                                    kSupabaseHistoryTable),
+                        {}}});
   if (outcome.error) {
     if (table_missing(*outcome.error)) return std::nullopt;
     throw QueryFailed(*outcome.error);

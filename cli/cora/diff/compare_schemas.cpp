@@ -8,8 +8,8 @@ namespace cora {
 namespace {
 
 int kind_rank(const std::string& kind) {
-  static const std::vector<std::string> order{"extension", "type",    "sequence", "table",  "column", "constraint",
-                                              "index",     "view",    "function", "trigger", "policy", "grant"};
+  static const std::vector<std::string> order{"extension", "type", "sequence", "table",   "column", "constraint",
+                                              "index",     "view", "function", "trigger", "policy", "grant"};
   const auto it = std::find(order.begin(), order.end(), kind);
   return static_cast<int>(it - order.begin());
 }
@@ -28,14 +28,18 @@ bool absent_means_empty(const std::string& kind) { return kind == "grant"; }
 std::vector<AttributeDifference> attribute_differences(const SchemaObject* expected, const SchemaObject* actual,
                                                        bool compare_deparsed) {
   std::set<std::string> names;
-  if (expected) for (const auto& [name, value] : expected->attributes) names.insert(name);
-  if (actual) for (const auto& [name, value] : actual->attributes) names.insert(name);
+  if (expected)
+    for (const auto& [name, value] : expected->attributes) names.insert(name);
+  if (actual)
+    for (const auto& [name, value] : actual->attributes) names.insert(name);
   std::vector<AttributeDifference> out;
   for (const auto& name : names) {
     if (!compare_deparsed && is_deparsed_attribute(name)) continue;
     std::string e, a;
-    if (expected) if (const auto it = expected->attributes.find(name); it != expected->attributes.end()) e = it->second;
-    if (actual) if (const auto it = actual->attributes.find(name); it != actual->attributes.end()) a = it->second;
+    if (expected)
+      if (const auto it = expected->attributes.find(name); it != expected->attributes.end()) e = it->second;
+    if (actual)
+      if (const auto it = actual->attributes.find(name); it != actual->attributes.end()) a = it->second;
     if (e != a) out.push_back({name, e, a});
   }
   return out;

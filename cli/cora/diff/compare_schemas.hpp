@@ -21,8 +21,8 @@ struct AttributeDifference {
 
 struct SchemaDifference {
   DifferenceKind kind = DifferenceKind::changed;
-  const SchemaObject* expected = nullptr;  // null when extra
-  const SchemaObject* actual = nullptr;    // null when missing
+  const SchemaObject* expected = nullptr;       // null when extra
+  const SchemaObject* actual = nullptr;         // null when missing
   std::vector<AttributeDifference> attributes;  // changed only
 
   const SchemaObject& object() const { return expected ? *expected : *actual; }

@@ -43,13 +43,15 @@ void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status, const
     entry.advice = file->file_name + " is not applied to this database yet";
     return;
   }
-  const bool reruns = (d.kind == DifferenceKind::changed && recreatable_kind(object.kind) && entry.source->restores_definition) ||
-                      (d.kind == DifferenceKind::missing && entry.source->restores_if_missing);
+  const bool reruns =
+      (d.kind == DifferenceKind::changed && recreatable_kind(object.kind) && entry.source->restores_definition) ||
+      (d.kind == DifferenceKind::missing && entry.source->restores_if_missing);
   if (reruns && (state == MigrationState::applied || state == MigrationState::changed)) {
     if (const auto later = later_change(file, files, touched)) {
-      entry.advice = fmt::format("running {} again would also undo {}, which changes {} it defines: put the SQL in a new "
-                                 "migration (diff --sql prints it)",
-                                 file->file_name, later->first->file_name, later->second);
+      entry.advice = fmt::format(
+          "running {} again would also undo {}, which changes {} it defines: put the SQL in a new "
+          "migration (diff --sql prints it)",
+          file->file_name, later->first->file_name, later->second);
       return;
     }
     const std::string selector = selector_of(*file);
@@ -58,8 +60,9 @@ void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status, const
     entry.advice = fmt::format("{} re-creates it: run it again", file->file_name);
     return;
   }
-  entry.advice = fmt::format("running {} again would not restore it: put the SQL in a new migration (diff --sql prints it)",
-                             file->file_name);
+  entry.advice =
+      fmt::format("running {} again would not restore it: put the SQL in a new migration (diff --sql prints it)",
+                  file->file_name);
 }
 
 }  // namespace
@@ -95,14 +98,17 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
 
   const auto records = history.records.value_or(std::vector<HistoryRecord>{});
   const auto status = compute_status(files, records);
-  const auto pending = std::count_if(status.begin(), status.end(), [](const StatusEntry& s) { return s.state == MigrationState::pending; });
+  const auto pending = std::count_if(status.begin(), status.end(),
+                                     [](const StatusEntry& s) { return s.state == MigrationState::pending; });
   if (pending > 0) {
-    report.notes.push_back(fmt::format("{} migration(s) not applied to this database yet: what they create is reported "
-                                       "missing (run `cora-migrate migrate`)",
-                                       pending));
+    report.notes.push_back(
+        fmt::format("{} migration(s) not applied to this database yet: what they create is reported "
+                    "missing (run `cora-migrate migrate`)",
+                    pending));
   }
   CompareOptions compare{report.managed_schemas, options.ignore, true};
-  const int expected_major = report.expected.server_version / 10000, actual_major = report.actual.server_version / 10000;
+  const int expected_major = report.expected.server_version / 10000,
+            actual_major = report.actual.server_version / 10000;
   if (expected_major != actual_major) {
     compare.compare_deparsed = false;
     report.notes.push_back(fmt::format(

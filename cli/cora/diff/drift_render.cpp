@@ -30,9 +30,7 @@ std::string trim_blanks(const std::string& s) {
   return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
 }
 
-std::string shortened(const std::string& s) {
-  return s.size() <= kShortValue ? s : s.substr(0, kShortValue) + "…";
-}
+std::string shortened(const std::string& s) { return s.size() <= kShortValue ? s : s.substr(0, kShortValue) + "…"; }
 
 std::string none_if_empty(const std::string& s) { return s.empty() ? "(none)" : s; }
 
@@ -51,9 +49,7 @@ std::string headline(const DriftEntry& e) {
   return "differs in " + names;
 }
 
-std::string fix_text(const DriftEntry& e) {
-  return e.command.empty() ? e.advice : e.command + "  (" + e.advice + ")";
-}
+std::string fix_text(const DriftEntry& e) { return e.command.empty() ? e.advice : e.command + "  (" + e.advice + ")"; }
 
 std::string markdown_cell(const std::string& s) {
   std::string out;
@@ -66,8 +62,8 @@ std::string markdown_cell(const std::string& s) {
 }
 
 std::string counts(const DriftReport& r) {
-  return fmt::format("{} missing, {} extra, {} changed", r.count(DifferenceKind::missing), r.count(DifferenceKind::extra),
-                     r.count(DifferenceKind::changed));
+  return fmt::format("{} missing, {} extra, {} changed", r.count(DifferenceKind::missing),
+                     r.count(DifferenceKind::extra), r.count(DifferenceKind::changed));
 }
 
 std::string schemas_text(const DriftReport& r) {
@@ -122,8 +118,9 @@ std::string render_drift_human(const DriftReport& report, const DriftHeader& hea
   if (report.entries.empty()) {
     out += style.paint("No drift", Tone::good) + ": the database has what the files define.\n";
   } else {
-    out += fmt::format("{} difference(s): {}. `cora-migrate diff --sql` prints the SQL that restores the files' version.\n",
-                       report.entries.size(), counts(report));
+    out += fmt::format(
+        "{} difference(s): {}. `cora-migrate diff --sql` prints the SQL that restores the files' version.\n",
+        report.entries.size(), counts(report));
   }
   out += fmt::format("Expected schema: {} ({} in {} ms); {} quer{} to the database.\n", report.expected_schema.database,
                      report.expected_schema.reused ? "reused" : "built", report.expected_schema.build_time.count(),
@@ -136,39 +133,45 @@ std::string render_drift_json(const DriftReport& report, const DriftHeader& head
   for (const auto& e : report.entries) {
     const auto& d = e.difference;
     nlohmann::json attributes = nlohmann::json::array();
-    for (const auto& a : d.attributes) attributes.push_back({{"name", a.attribute}, {"files", a.expected}, {"database", a.actual}});
+    for (const auto& a : d.attributes)
+      attributes.push_back({{"name", a.attribute}, {"files", a.expected}, {"database", a.actual}});
     differences.push_back({{"kind", to_string(d.kind)},
                            {"object", d.object().kind},
                            {"name", d.object().name},
                            {"file", e.source ? nlohmann::json(e.source->file->path.string()) : nlohmann::json(nullptr)},
                            {"line", e.source ? nlohmann::json(e.source->line) : nlohmann::json(nullptr)},
                            {"attributes", attributes},
-                           {"fix", {{"command", e.command.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.command)},
-                                    {"advice", e.advice},
-                                    {"sql", e.sql}}}});
+                           {"fix",
+                            {{"command", e.command.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.command)},
+                             {"advice", e.advice},
+                             {"sql", e.sql}}}});
   }
-  const nlohmann::json doc{
-      {"command", "diff"},
-      {"database", header.database},
-      {"files", header.files},
-      {"schemas", report.managed_schemas},
-      {"server_version", {{"files", report.expected.server_version}, {"database", report.actual.server_version}}},
-      {"expected_schema",
-       {{"database", report.expected_schema.database}, {"reused", report.expected_schema.reused},
-        {"build_ms", report.expected_schema.build_time.count()}}},
-      {"queries", report.target_round_trips},
-      {"notes", report.notes},
-      {"differences", differences},
-      {"summary",
-       {{"total", report.entries.size()}, {"missing", report.count(DifferenceKind::missing)},
-        {"extra", report.count(DifferenceKind::extra)}, {"changed", report.count(DifferenceKind::changed)}}}};
+  const nlohmann::json doc{{"command", "diff"},
+                           {"database", header.database},
+                           {"files", header.files},
+                           {"schemas", report.managed_schemas},
+                           {"server_version",
+                            {{"files", report.expected.server_version}, {"database", report.actual.server_version}}},
+                           {"expected_schema",
+                            {{"database", report.expected_schema.database},
+                             {"reused", report.expected_schema.reused},
+                             {"build_ms", report.expected_schema.build_time.count()}}},
+                           {"queries", report.target_round_trips},
+                           {"notes", report.notes},
+                           {"differences", differences},
+                           {"summary",
+                            {{"total", report.entries.size()},
+                             {"missing", report.count(DifferenceKind::missing)},
+                             {"extra", report.count(DifferenceKind::extra)},
+                             {"changed", report.count(DifferenceKind::changed)}}}};
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_drift_markdown(const DriftReport& report, const DriftHeader& header) {
-  std::string out = fmt::format("### Schema drift: {}\n\n", report.entries.empty()
-                                                                 ? std::string("none")
-                                                                 : fmt::format("{} difference(s) ({})", report.entries.size(), counts(report)));
+  std::string out =
+      fmt::format("### Schema drift: {}\n\n",
+                  report.entries.empty() ? std::string("none")
+                                         : fmt::format("{} difference(s) ({})", report.entries.size(), counts(report)));
   out += fmt::format("{} against `{}` (schemas: {}).\n\n", header.files, header.database, schemas_text(report));
   for (const auto& n : report.notes) out += "> " + n + "\n\n";
   if (report.entries.empty()) return out;
@@ -177,8 +180,8 @@ std::string render_drift_markdown(const DriftReport& report, const DriftHeader& 
     std::string what = headline(e);
     for (const auto& a : e.difference.attributes) {
       const auto c = describe_change(a.expected, a.actual);
-      what += fmt::format("<br>{}{}: files `{}`, database `{}`", a.attribute, c.where.empty() ? "" : " (" + c.where + ")",
-                          c.expected, c.actual);
+      what += fmt::format("<br>{}{}: files `{}`, database `{}`", a.attribute,
+                          c.where.empty() ? "" : " (" + c.where + ")", c.expected, c.actual);
     }
     out += fmt::format("| {} | {} `{}` | {} | {} | {} |\n", to_string(e.difference.kind), e.difference.object().kind,
                        markdown_cell(e.difference.object().name), e.source ? "`" + file_line(e) + "`" : "no file",
@@ -194,15 +197,17 @@ std::string render_drift_github(const DriftReport& report, const DriftHeader& he
     std::string message = headline(e);
     for (const auto& a : d.attributes) {
       const auto c = describe_change(a.expected, a.actual);
-      message += fmt::format("\n{}{}: files: {}; database: {}", a.attribute, c.where.empty() ? "" : " (" + c.where + ")",
-                             c.expected, c.actual);
+      message += fmt::format("\n{}{}: files: {}; database: {}", a.attribute,
+                             c.where.empty() ? "" : " (" + c.where + ")", c.expected, c.actual);
     }
     message += "\nfix: " + fix_text(e);
     std::string properties;
-    if (e.source) properties = fmt::format(" file={},line={},", github_property(e.source->file->path.string()), e.source->line);
+    if (e.source)
+      properties = fmt::format(" file={},line={},", github_property(e.source->file->path.string()), e.source->line);
     else properties = " ";
     out += fmt::format("::error{}title={}::{}\n", properties,
-                       github_property(fmt::format("{}drift: {} {} {}", header.target.empty() ? "" : "[" + header.target + "] ",
+                       github_property(fmt::format("{}drift: {} {} {}",
+                                                   header.target.empty() ? "" : "[" + header.target + "] ",
                                                    to_string(d.kind), d.object().kind, d.object().name)),
                        github_data(message));
   }
@@ -211,7 +216,8 @@ std::string render_drift_github(const DriftReport& report, const DriftHeader& he
 }
 
 std::string render_drift_sql(const DriftReport& report, const DriftHeader& header) {
-  std::string out = fmt::format("-- cora-migrate diff --sql: restores what {} define in {}\n", header.files, header.database);
+  std::string out =
+      fmt::format("-- cora-migrate diff --sql: restores what {} define in {}\n", header.files, header.database);
   if (report.entries.empty()) return out + "-- no drift: nothing to do\n";
   out += "-- Review it, then put it in a new migration (or run it once by hand for an urgent fix).\n";
   for (const auto& e : report.entries) {

@@ -10,9 +10,9 @@
 namespace cora {
 
 struct DriftHeader {
-  std::string database;        // redacted
-  std::string files;           // "migrations/ (8 files)"
-  std::string target;          // one of several environments (--as-target): GitHub titles start "[NAME] "
+  std::string database;  // redacted
+  std::string files;     // "migrations/ (8 files)"
+  std::string target;    // one of several environments (--as-target): GitHub titles start "[NAME] "
 };
 
 std::string render_drift_human(const DriftReport& report, const DriftHeader& header, bool color);

@@ -25,8 +25,9 @@ bool database_exists(Connection& admin, const std::string& name) {
 // Templates of other files (an edit ago) are not needed again. `db` is any connection to the
 // cluster but one to those templates.
 void drop_stale_templates(Connection& db, const std::string& keep) {
-  const auto stale = db.query(
-      "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'cora\\_expected\\_%' AND datname <> $1", {keep});
+  const auto stale =
+      db.query("SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'cora\\_expected\\_%' AND datname <> $1",
+               {keep});
   for (const auto& row : stale.rows) {
     try {
       db.execute_script("DROP DATABASE IF EXISTS " + row.at(0).value_or("") + " WITH (FORCE)");
@@ -41,7 +42,8 @@ void drop_stale_templates(Connection& db, const std::string& keep) {
 std::string expected_schema_name(const std::vector<const MigrationFile*>& files, const std::string& history_table) {
   // The tool's version is part of the key: another version may apply files differently; so is
   // the compatibility layer the database starts from (its default privileges, say).
-  std::string key = fmt::format("{}\n{}\n{}\n", tool_version(), LocalCluster::compatibility_layer_version(), history_table);
+  std::string key =
+      fmt::format("{}\n{}\n{}\n", tool_version(), LocalCluster::compatibility_layer_version(), history_table);
   for (const auto* f : files) key += fmt::format("{} {} {}\n", f->version, f->name, f->checksum);
   return kPrefix + sha256_hex(key).substr(0, 16);
 }
@@ -57,7 +59,7 @@ ExpectedSchema build_expected_schema(LocalCluster& cluster, const std::vector<co
     out.reused = false;
     // Dropped when the build fails or loses the race to another process.
     ThrowawayDatabase build(*admin, fmt::format("cora_building_{}_{}", getpid(),
-                                            std::chrono::steady_clock::now().time_since_epoch().count() % 1000000));
+                                                std::chrono::steady_clock::now().time_since_epoch().count() % 1000000));
     {
       auto db = Connection::open(cluster.conninfo(build.name()), timeouts.connect);
       MigrateOptions options;
@@ -100,7 +102,8 @@ OpenedExpectedSchema open_expected_schema(LocalCluster& cluster, const std::vect
     out.schema = {name, true, {}};
     out.db = std::move(db);
     drop_stale_templates(*out.db, name);
-    out.schema.build_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    out.schema.build_time =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     return out;
   } catch (const Error&) {
     // Not there (or not reachable): the way that builds it says which.

@@ -40,8 +40,7 @@ ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations) {
         }
         const std::string prefix = "drop-if-exists:";
         const bool is_definition = defined.key.rfind("changed:", 0) != 0 && defined.key.rfind(prefix, 0) != 0;
-        const bool recreated =
-            is_definition && (defined.or_replace || dropped_if_exists.count(defined.key) > 0);
+        const bool recreated = is_definition && (defined.or_replace || dropped_if_exists.count(defined.key) > 0);
         if (const auto key = changed_key(defined.key); !key.empty()) {
           // The statement, not its clause; an ALTER after this file's CREATE OR REPLACE runs again
           // with it, so the file still puts the object back.

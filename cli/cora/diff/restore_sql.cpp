@@ -30,8 +30,12 @@ std::string quoted_path(const std::string& dotted, std::size_t parts) {
   return out;
 }
 
-std::string table_of(const std::string& dotted_part) { return quoted_path(dotted_part.substr(0, dotted_part.rfind('.')), 2); }
-std::string last_part(const std::string& dotted) { return quote_identifier_if_needed(dotted.substr(dotted.rfind('.') + 1)); }
+std::string table_of(const std::string& dotted_part) {
+  return quoted_path(dotted_part.substr(0, dotted_part.rfind('.')), 2);
+}
+std::string last_part(const std::string& dotted) {
+  return quote_identifier_if_needed(dotted.substr(dotted.rfind('.') + 1));
+}
 
 std::string statement(const std::string& sql) {
   std::string s = sql;
@@ -66,14 +70,14 @@ std::vector<Privilege> privileges(const std::string& list) {
     if (end == std::string::npos) end = list.size();
     std::string item = list.substr(start, end - start);
     const std::string option = " WITH GRANT OPTION";
-    const bool grantable = item.size() > option.size() && item.compare(item.size() - option.size(), option.size(), option) == 0;
+    const bool grantable =
+        item.size() > option.size() && item.compare(item.size() - option.size(), option.size(), option) == 0;
     if (grantable) item.resize(item.size() - option.size());
     out.push_back({item, grantable});
     start = end + 2;
   }
   return out;
 }
-
 
 std::string grant_sql(const SchemaObject* expected, const SchemaObject* actual) {
   const SchemaObject& any = expected ? *expected : *actual;
@@ -117,19 +121,23 @@ std::string column_definition(const SchemaObject& c) {
 
 std::string table_attribute_sql(const std::string& table, const AttributeDifference& a) {
   if (a.attribute == "row level security") {
-    return statement(fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY", table, a.expected == "enabled" ? "ENABLE" : "DISABLE"));
+    return statement(
+        fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY", table, a.expected == "enabled" ? "ENABLE" : "DISABLE"));
   }
   if (a.attribute == "force row level security") {
-    return statement(fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY", table, a.expected == "forced" ? "FORCE" : "NO FORCE"));
+    return statement(
+        fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY", table, a.expected == "forced" ? "FORCE" : "NO FORCE"));
   }
   return fmt::format("-- {}: the files make it a {}, the database has a {}: re-create it by hand\n", table, a.expected,
                      a.actual);
 }
 
 std::string column_attribute_sql(const SchemaObject& column, const AttributeDifference& a) {
-  const std::string alter = fmt::format("ALTER TABLE {} ALTER COLUMN {}", table_of(column.name), last_part(column.name));
+  const std::string alter =
+      fmt::format("ALTER TABLE {} ALTER COLUMN {}", table_of(column.name), last_part(column.name));
   if (a.attribute == "type") return statement(fmt::format("{} TYPE {}", alter, a.expected));
-  if (a.attribute == "nullable") return statement(alter + (a.expected == "NOT NULL" ? " SET NOT NULL" : " DROP NOT NULL"));
+  if (a.attribute == "nullable")
+    return statement(alter + (a.expected == "NOT NULL" ? " SET NOT NULL" : " DROP NOT NULL"));
   if (a.attribute == "default") {
     return statement(a.expected.empty() ? alter + " DROP DEFAULT" : alter + " SET DEFAULT " + a.expected);
   }
@@ -139,9 +147,10 @@ std::string column_attribute_sql(const SchemaObject& column, const AttributeDiff
     return statement(fmt::format("{} SET GENERATED {}", alter,
                                  a.expected.find("ALWAYS") != std::string::npos ? "ALWAYS" : "BY DEFAULT"));
   }
-  return fmt::format("-- {}.{}: PostgreSQL cannot change a generated column in place: drop it and add it again as "
-                     "{}\n",
-                     table_of(column.name), last_part(column.name), column_definition(column));
+  return fmt::format(
+      "-- {}.{}: PostgreSQL cannot change a generated column in place: drop it and add it again as "
+      "{}\n",
+      table_of(column.name), last_part(column.name), column_definition(column));
 }
 
 std::string create_table_sql(const SchemaObject& table, const SchemaSnapshot& expected) {
@@ -151,7 +160,8 @@ std::string create_table_sql(const SchemaObject& table, const SchemaSnapshot& ex
     if (o.parent != key) continue;
     (o.kind == "column" ? columns : parts).push_back(&o);
   }
-  std::sort(columns.begin(), columns.end(), [](const SchemaObject* a, const SchemaObject* b) { return a->order < b->order; });
+  std::sort(columns.begin(), columns.end(),
+            [](const SchemaObject* a, const SchemaObject* b) { return a->order < b->order; });
   // A serial column's sequence must exist before the column's default names it, and can be
   // owned by the column only once the table exists.
   std::string out, owned_by;
@@ -164,10 +174,12 @@ std::string create_table_sql(const SchemaObject& table, const SchemaSnapshot& ex
   parts.erase(std::remove_if(parts.begin(), parts.end(), [](const SchemaObject* p) { return p->kind == "sequence"; }),
               parts.end());
   out += "CREATE TABLE " + quoted_path(table.name, 2) + " (\n";
-  for (std::size_t i = 0; i < columns.size(); ++i) out += "    " + column_definition(*columns[i]) + (i + 1 < columns.size() ? ",\n" : "\n");
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    out += "    " + column_definition(*columns[i]) + (i + 1 < columns.size() ? ",\n" : "\n");
   out += ");\n" + owned_by;
   for (const auto& a : table.attributes) {
-    if ((a.first == "row level security" && a.second == "enabled") || (a.first == "force row level security" && a.second == "forced")) {
+    if ((a.first == "row level security" && a.second == "enabled") ||
+        (a.first == "force row level security" && a.second == "forced")) {
       out += table_attribute_sql(quoted_path(table.name, 2), {a.first, a.second, ""});
     }
   }
@@ -189,7 +201,8 @@ std::string drop_sql(const SchemaObject& o) {
     return statement((attribute(o, "kind") == "materialized view" ? "DROP MATERIALIZED VIEW " : "DROP VIEW ") +
                      quoted_path(o.name, 2));
   }
-  if (k == "column") return statement(fmt::format("ALTER TABLE {} DROP COLUMN {}", table_of(o.name), last_part(o.name)));
+  if (k == "column")
+    return statement(fmt::format("ALTER TABLE {} DROP COLUMN {}", table_of(o.name), last_part(o.name)));
   if (k == "constraint") {
     return statement(fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", table_of(o.name), last_part(o.name)));
   }
@@ -205,13 +218,16 @@ std::string drop_sql(const SchemaObject& o) {
                                  quoted_path(o.name.substr(0, paren), 2), o.name.substr(paren)));
   }
   if (k == "sequence") return statement("DROP SEQUENCE " + quoted_path(o.name, 2));
-  if (k == "type") return statement(std::string(attribute(o, "kind") == "domain" ? "DROP DOMAIN " : "DROP TYPE ") + quoted_path(o.name, 2));
+  if (k == "type")
+    return statement(std::string(attribute(o, "kind") == "domain" ? "DROP DOMAIN " : "DROP TYPE ") +
+                     quoted_path(o.name, 2));
   if (k == "extension") return statement("DROP EXTENSION " + quote_identifier_if_needed(o.name));
   return "-- " + o.kind + " " + o.name + ": drop it by hand\n";
 }
 
 bool differs_in(const SchemaDifference& d, const std::string& name) {
-  return std::any_of(d.attributes.begin(), d.attributes.end(), [&](const AttributeDifference& a) { return a.attribute == name; });
+  return std::any_of(d.attributes.begin(), d.attributes.end(),
+                     [&](const AttributeDifference& a) { return a.attribute == name; });
 }
 
 std::string changed_sql(const SchemaDifference& d) {
@@ -237,7 +253,8 @@ std::string changed_sql(const SchemaDifference& d) {
            statement(e.create_sql);
   }
   if (k == "view") {
-    if (attribute(e, "kind") == "materialized view" || differs_in(d, "kind")) return drop_sql(*d.actual) + statement(e.create_sql);
+    if (attribute(e, "kind") == "materialized view" || differs_in(d, "kind"))
+      return drop_sql(*d.actual) + statement(e.create_sql);
     return statement(e.create_sql);
   }
   std::string out;
@@ -248,22 +265,31 @@ std::string changed_sql(const SchemaDifference& d) {
       out += statement(fmt::format("ALTER SEQUENCE {} OWNED BY {}", quoted_path(e.name, 2),
                                    a.expected.empty() ? "NONE" : quoted_path(a.expected, 3)));
     } else if (k == "sequence") {
-      const std::map<std::string, std::string> clause{{"type", "AS"}, {"start", "START WITH"}, {"increment", "INCREMENT BY"},
-                                                      {"minimum", "MINVALUE"}, {"maximum", "MAXVALUE"}};
+      const std::map<std::string, std::string> clause{{"type", "AS"},
+                                                      {"start", "START WITH"},
+                                                      {"increment", "INCREMENT BY"},
+                                                      {"minimum", "MINVALUE"},
+                                                      {"maximum", "MAXVALUE"}};
       const auto it = clause.find(a.attribute);
       out += statement(fmt::format("ALTER SEQUENCE {} {}", quoted_path(e.name, 2),
                                    it == clause.end() ? a.expected : it->second + " " + a.expected));
     } else if (k == "extension" && a.attribute == "schema") {
-      out += statement(fmt::format("ALTER EXTENSION {} SET SCHEMA {}", quote_identifier_if_needed(e.name), quote_identifier_if_needed(a.expected)));
+      out += statement(fmt::format("ALTER EXTENSION {} SET SCHEMA {}", quote_identifier_if_needed(e.name),
+                                   quote_identifier_if_needed(a.expected)));
     } else if (k == "type" && a.attribute == "labels" && attribute(e, "kind") == "enum") {
       const auto want = privileges(a.expected), have = privileges(a.actual);  // both are ", "-separated lists
       for (const auto& label : want) {
-        const bool present = std::any_of(have.begin(), have.end(), [&](const Privilege& p) { return p.name == label.name; });
-        if (!present) out += statement(fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}", quoted_path(e.name, 2), label.name));
+        const bool present =
+            std::any_of(have.begin(), have.end(), [&](const Privilege& p) { return p.name == label.name; });
+        if (!present)
+          out += statement(fmt::format("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}", quoted_path(e.name, 2), label.name));
       }
       for (const auto& label : have) {
-        const bool wanted = std::any_of(want.begin(), want.end(), [&](const Privilege& p) { return p.name == label.name; });
-        if (!wanted) out += fmt::format("-- {}: PostgreSQL cannot remove the enum label {}: re-create the type by hand\n", e.name, label.name);
+        const bool wanted =
+            std::any_of(want.begin(), want.end(), [&](const Privilege& p) { return p.name == label.name; });
+        if (!wanted)
+          out += fmt::format("-- {}: PostgreSQL cannot remove the enum label {}: re-create the type by hand\n", e.name,
+                             label.name);
       }
     } else {
       out += fmt::format("-- {} {}: {} differs ({} in the files): re-create it by hand: {}\n", k, e.name, a.attribute,
@@ -277,8 +303,7 @@ std::string changed_sql(const SchemaDifference& d) {
 
 std::string restore_sql(const SchemaDifference& difference, const SchemaSnapshot& expected) {
   switch (difference.kind) {
-    case DifferenceKind::missing:
-    {
+    case DifferenceKind::missing: {
       if (difference.expected->kind == "table") return create_table_sql(*difference.expected, expected);
       // Its grants are not listed on their own (see compare_schemas): they come with it.
       std::string out = statement(difference.expected->create_sql);
@@ -287,8 +312,7 @@ std::string restore_sql(const SchemaDifference& difference, const SchemaSnapshot
       }
       return out;
     }
-    case DifferenceKind::extra:
-      return drop_sql(*difference.actual);
+    case DifferenceKind::extra: return drop_sql(*difference.actual);
     case DifferenceKind::changed:
       if (!difference.expected) return grant_sql(nullptr, difference.actual);
       return changed_sql(difference);

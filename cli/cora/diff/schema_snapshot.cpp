@@ -76,7 +76,8 @@ JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.reln
 JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
 WHERE tn.nspname = ANY ($1::text[]) AND tc.relkind IN ('r', 'p', 'm')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
-  AND )" + not_extension_member("pg_class", "tc.oid");
+  AND )" +
+         not_extension_member("pg_class", "tc.oid");
 }
 
 constexpr const char* kPoliciesSql = R"(
@@ -100,9 +101,10 @@ WHERE n.nspname = ANY ($1::text[]))";
 
 // `body_expression`: BEGIN ATOMIC bodies (PostgreSQL 14+) live in prosqlbody, not prosrc.
 std::string functions_sql(int server_version) {
-  const std::string body = server_version >= 140000
-                               ? "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END"
-                               : "p.prosrc";
+  const std::string body =
+      server_version >= 140000
+          ? "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END"
+          : "p.prosrc";
   return R"(
 SELECT coalesce(json_agg(json_build_object('kind', 'function',
   'name', n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
@@ -115,7 +117,8 @@ SELECT coalesce(json_agg(json_build_object('kind', 'function',
     'security', CASE WHEN p.prosecdef THEN 'SECURITY DEFINER' ELSE 'SECURITY INVOKER' END,
     'strict', CASE WHEN p.proisstrict THEN 'STRICT' ELSE 'CALLED ON NULL INPUT' END,
     'settings', array_to_string(p.proconfig, ', '),
-    'body', )" + body + R"(),
+    'body', )" +
+         body + R"(),
   'sql', pg_get_functiondef(p.oid))), '[]'::json)
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
 WHERE n.nspname = ANY ($1::text[]) AND p.prokind IN ('f', 'p') AND )" +
@@ -199,7 +202,8 @@ LATERAL (SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 
    FROM pg_constraint k WHERE k.contypid = t.oid) AS checks) x
 WHERE n.nspname = ANY ($1::text[])
   AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
-  AND )" + not_extension_member("pg_type", "t.oid");
+  AND )" +
+         not_extension_member("pg_type", "t.oid");
 }
 
 constexpr const char* kExtensionsSql = R"(
@@ -268,15 +272,16 @@ SchemaSnapshot read_schema_snapshot(Connection& db, const std::vector<std::strin
   const Param schema_array = text_array_literal(schemas);
   SchemaSnapshot snapshot;
   snapshot.server_version = db.server_version();
-  const std::vector<std::string> queries{tables_sql(),  columns_sql(),   constraints_sql(), indexes_sql(),
-                                         kPoliciesSql,  functions_sql(snapshot.server_version), kTriggersSql,
-                                         views_sql(),   sequences_sql(), types_sql(),       kExtensionsSql,
-                                         grants_sql()};
+  const std::vector<std::string> queries{tables_sql(),  columns_sql(),  constraints_sql(),
+                                         indexes_sql(), kPoliciesSql,   functions_sql(snapshot.server_version),
+                                         kTriggersSql,  views_sql(),    sequences_sql(),
+                                         types_sql(),   kExtensionsSql, grants_sql()};
   // pg_get_*def and format_type leave out the schema of names on the search_path: with only
   // pg_catalog on it, both databases print every other name qualified, whatever their settings.
   std::vector<PipelineStep> steps{{"SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)", {}}};
   for (const auto& sql : queries) {
-    steps.push_back({sql, sql.find("$1") == std::string::npos ? std::vector<Param>{} : std::vector<Param>{schema_array}});
+    steps.push_back(
+        {sql, sql.find("$1") == std::string::npos ? std::vector<Param>{} : std::vector<Param>{schema_array}});
   }
   const auto outcome = db.run_pipeline(steps);
   if (outcome.error) throw QueryFailed(*outcome.error);

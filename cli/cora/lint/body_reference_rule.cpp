@@ -31,8 +31,7 @@ std::string shown(const std::string& schema, const std::string& name) {
 }
 
 std::string search_path_text(const FunctionDefinition& f) {
-  return f.search_path ? "SET search_path = " + *f.search_path
-                       : std::string("no search_path of its own (public)");
+  return f.search_path ? "SET search_path = " + *f.search_path : std::string("no search_path of its own (public)");
 }
 
 Finding finding_at(const FunctionDefinition& f, int body_line, std::string message, std::string hint) {
@@ -63,19 +62,20 @@ std::vector<Finding> check_body_references(const FunctionDefinition& f, const Sc
     std::string why = "which no migration creates";
     std::string hint = "create it in a migration, or name the relation the function means";
     if (const auto renamed = state.renamed.find(meant); renamed != state.renamed.end()) {
-      why = fmt::format("which {}:{} renamed to {}", renamed->second.file, renamed->second.line, renamed->second.to.name);
+      why =
+          fmt::format("which {}:{} renamed to {}", renamed->second.file, renamed->second.line, renamed->second.to.name);
       hint = fmt::format("re-create {} naming {} (CREATE OR REPLACE FUNCTION in a migration after the rename)",
                          f.name.text(), renamed->second.to.text());
     } else if (relation.schema.empty() && state.relations.count(meant) > 0) {
       why = fmt::format("which is {}, a schema its {} does not include", meant.text(), search_path_text(f));
       hint = fmt::format("write {} in the body", meant.text());
     }
-    findings.push_back(finding_at(
-        f, relation.line,
-        fmt::format("function {} names {}, {}: every call that reaches this statement fails with \"relation "
-                    "does not exist\" [SQLSTATE 42P01]",
-                    f.name.text(), shown(relation.schema, relation.name), why),
-        hint));
+    findings.push_back(
+        finding_at(f, relation.line,
+                   fmt::format("function {} names {}, {}: every call that reaches this statement fails with \"relation "
+                               "does not exist\" [SQLSTATE 42P01]",
+                               f.name.text(), shown(relation.schema, relation.name), why),
+                   hint));
   }
   for (const auto& call : analysis.calls) {
     if (!call.schema.empty()) {

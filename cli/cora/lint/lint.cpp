@@ -22,7 +22,7 @@ struct ParsedInput {
   LintFile file;
   bool checked = false;
   bool rerunnable = false;  // checked for re-run hazards
-  std::size_t order = 0;  // index in the inputs
+  std::size_t order = 0;    // index in the inputs
 };
 
 // A warning and the statement it is about, which decides the silences that apply.
@@ -150,8 +150,8 @@ LintReport lint_migrations(const std::vector<LintInput>& files, const LintOption
       for (auto& error : loaded.errors) ordered.emplace_back(i, std::move(error));
     }
     if (loaded.file) {
-      const bool rerunnable = files[i].runs_again || files[i].file->role == cora::FileRole::snapshot ||
-                              loaded.file->directives.rerunnable;
+      const bool rerunnable =
+          files[i].runs_again || files[i].file->role == cora::FileRole::snapshot || loaded.file->directives.rerunnable;
       parsed.push_back({std::move(*loaded.file), checked, rerunnable, i});
     }
   }
@@ -181,7 +181,8 @@ LintReport lint_migrations(const std::vector<LintInput>& files, const LintOption
       all.push_back(&p.file);
       checked.push_back(p.checked);
     }
-    for (auto& use : check_module_dependencies(all, checked, options.module_closures, options.module_dependency_severity)) {
+    for (auto& use :
+         check_module_dependencies(all, checked, options.module_closures, options.module_dependency_severity)) {
       report_or_silence(std::move(use.finding), use.file, use.statement);
     }
   }

@@ -67,10 +67,9 @@ void check_rule_names(const MigrationFile& file, const LintSilence& silence, std
 // adds its types here and to keeps_tree (sql/parse_tree.cpp).
 bool reads_statement(std::string_view type) {
   static const char* const types[] = {
-      "IndexStmt",  "AlterTableStmt",     "DropStmt",         "RenameStmt",       "CreateStmt",
-      "CreateForeignTableStmt", "CreateTableAsStmt", "ViewStmt", "CreateFunctionStmt", "VariableSetStmt",
-      "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt", "TruncateStmt",
-      "GrantStmt",
+      "IndexStmt", "AlterTableStmt", "DropStmt", "RenameStmt", "CreateStmt", "CreateForeignTableStmt",
+      "CreateTableAsStmt", "ViewStmt", "CreateFunctionStmt", "VariableSetStmt", "CreateTrigStmt", "CreatePolicyStmt",
+      "AlterPolicyStmt", "TruncateStmt", "GrantStmt",
       // rerun_rules, and the relations schema_state keeps for unresolved_body_reference.
       "CreateSeqStmt", "CompositeTypeStmt", "CreateEnumStmt", "CreateDomainStmt", "CreateExtensionStmt",
       "CreateSchemaStmt", "DeleteStmt"};

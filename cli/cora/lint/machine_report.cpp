@@ -20,7 +20,9 @@ nlohmann::ordered_json sarif_rules() {
   const auto rule = [](std::string_view id, std::string_view text) {
     return nlohmann::ordered_json{{"id", id}, {"shortDescription", {{"text", text}}}};
   };
-  rules.push_back(rule(kInvalidFile, "A file migrate refuses to run: SQL syntax error, bad directive, BEGIN/COMMIT, COPY FROM STDIN, no statement"));
+  rules.push_back(rule(
+      kInvalidFile,
+      "A file migrate refuses to run: SQL syntax error, bad directive, BEGIN/COMMIT, COPY FROM STDIN, no statement"));
   rules.push_back(rule(kInvalidSilence, "A misused silence: an ignore= comment that cannot be applied as written"));
   for (const auto& r : offline_rules()) rules.push_back(rule(r.name, r.summary));
   return rules;
@@ -61,13 +63,11 @@ std::string sarif_report(const LintReport& report) {
     result["suppressions"] = nlohmann::ordered_json::array({{{"kind", "inSource"}, {"justification", s.reason}}});
     results.push_back(std::move(result));
   }
-  const nlohmann::ordered_json driver{{"name", "cora-migrate"},
-                                      {"version", tool_version()},
-                                      {"rules", sarif_rules()}};
-  const nlohmann::ordered_json log{
-      {"version", "2.1.0"},
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"runs", nlohmann::ordered_json::array({{{"tool", {{"driver", driver}}}, {"results", results}}})}};
+  const nlohmann::ordered_json driver{{"name", "cora-migrate"}, {"version", tool_version()}, {"rules", sarif_rules()}};
+  const nlohmann::ordered_json log{{"version", "2.1.0"},
+                                   {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                                   {"runs", nlohmann::ordered_json::array(
+                                                {{{"tool", {{"driver", driver}}}, {"results", results}}})}};
   return log.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 

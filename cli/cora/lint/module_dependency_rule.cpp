@@ -42,7 +42,8 @@ Creators find_creators(const std::vector<const LintFile*>& files) {
       for (const auto& defined : defined_objects(statement.type, statement.node, statement.start)) {
         if (!is_shared_kind(defined.key)) continue;
         auto& creators = out[defined.key];
-        const bool known = std::any_of(creators.begin(), creators.end(), [&](const Creator& c) { return c.module == module; });
+        const bool known =
+            std::any_of(creators.begin(), creators.end(), [&](const Creator& c) { return c.module == module; });
         if (!known) creators.push_back({module, file->file->path.string(), file->line_of(defined.offset)});
       }
     }
@@ -71,8 +72,8 @@ void collect_uses(const json& node, const LineOf& line_of, std::vector<Use>& out
   for (const auto& [key, child] : node.items()) {
     if (key == "FuncCall" && child.is_object()) {
       out.push_back({"function:" + list_name(child.value("funcname", json::array())).text(), line_of(child)});
-    } else if ((key == "typeName" || key == "TypeName" || key == "argType" || key == "returnType") && child.is_object() &&
-               child.contains("names")) {
+    } else if ((key == "typeName" || key == "TypeName" || key == "argType" || key == "returnType") &&
+               child.is_object() && child.contains("names")) {
       out.push_back({"type:" + list_name(child["names"]).text(), line_of(child)});
     }
     collect_uses(child, line_of, out);
@@ -98,7 +99,8 @@ std::vector<Use> uses_of(const LintFile& file, const LintStatement& statement) {
   const auto qualified = [](const std::string& schema, const std::string& name) {
     return (schema.empty() ? std::string("public") : schema) + "." + name;
   };
-  for (const auto& r : analysis.relations) out.push_back({"relation:" + qualified(r.schema, r.name), file_line(r.line)});
+  for (const auto& r : analysis.relations)
+    out.push_back({"relation:" + qualified(r.schema, r.name), file_line(r.line)});
   for (const auto& c : analysis.calls) out.push_back({"function:" + qualified(c.schema, c.name), file_line(c.line)});
   return out;
 }
@@ -160,11 +162,12 @@ std::vector<ModuleUse> check_module_dependencies(const std::vector<const LintFil
         finding.line = use.line > 0 ? use.line : statement.line;
         finding.message = fmt::format(
             "{} uses {} {}, which module {} creates ({}:{}), but {} does not depend on {}: nothing makes {} run first",
-            module, kind_of(use.key), use.key.substr(use.key.find(':') + 1), creator->module, creator->file, creator->line,
-            module, creator->module, creator->module);
-        finding.hint = fmt::format("add \"{}\" to depends_on in [module.{}] of cora-migrate.toml (or to {}'s dependencies "
-                                   "in the module registry)",
-                                   creator->module, module, module);
+            module, kind_of(use.key), use.key.substr(use.key.find(':') + 1), creator->module, creator->file,
+            creator->line, module, creator->module, creator->module);
+        finding.hint = fmt::format(
+            "add \"{}\" to depends_on in [module.{}] of cora-migrate.toml (or to {}'s dependencies "
+            "in the module registry)",
+            creator->module, module, module);
         out.push_back({std::move(finding), i, j});
       }
     }

@@ -62,7 +62,8 @@ std::string json_report(const LintReport& report, const std::optional<std::strin
     silenced.push_back(std::move(entry));
   }
   const nlohmann::ordered_json out = {{"command", "lint"},
-                                      {"database", database ? nlohmann::ordered_json(*database) : nlohmann::ordered_json(nullptr)},
+                                      {"database",
+                                       database ? nlohmann::ordered_json(*database) : nlohmann::ordered_json(nullptr)},
                                       {"files", report.files},
                                       {"findings", std::move(findings)},
                                       {"silenced", std::move(silenced)},

@@ -25,8 +25,8 @@ Finding finding(const LintFile& file, const LintStatement& statement, const char
 
 // The object a CREATE statement makes, as its defined_objects key: "table:public.t", ...
 const DefinedObject* created_object(const std::vector<DefinedObject>& defined) {
-  static const char* const kinds[] = {"table:", "view:", "index:", "type:", "trigger:", "function:",
-                                      "sequence:", "policy:", "extension:"};
+  static const char* const kinds[] = {"table:",    "view:",     "index:",  "type:",     "trigger:",
+                                      "function:", "sequence:", "policy:", "extension:"};
   for (const auto& object : defined) {
     for (const char* kind : kinds) {
       if (object.key.rfind(kind, 0) == 0) return &object;
@@ -95,10 +95,11 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
   }
   if (type == "CreateSchemaStmt") {
     if (!node.value("if_not_exists", false)) {
-      out.push_back(finding(file, statement, "rerun_create_not_guarded",
-                            fmt::format("CREATE SCHEMA {} in a file that runs again: the second run fails [SQLSTATE 42P06]",
-                                        node.value("schemaname", "")),
-                            "write CREATE SCHEMA IF NOT EXISTS"));
+      out.push_back(
+          finding(file, statement, "rerun_create_not_guarded",
+                  fmt::format("CREATE SCHEMA {} in a file that runs again: the second run fails [SQLSTATE 42P06]",
+                              node.value("schemaname", "")),
+                  "write CREATE SCHEMA IF NOT EXISTS"));
     }
     return out;
   }
@@ -129,8 +130,8 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
   out.push_back(finding(file, statement, "rerun_create_not_guarded",
                         fmt::format("CREATE {} {} in a file that runs again: the second run fails (already exists)",
                                     upper(kind), name_of(created->key)),
-                        fmt::format("write {} (or DROP {} IF EXISTS before it, where that loses nothing)", guard_for(kind),
-                                    upper(kind))));
+                        fmt::format("write {} (or DROP {} IF EXISTS before it, where that loses nothing)",
+                                    guard_for(kind), upper(kind))));
   return out;
 }
 

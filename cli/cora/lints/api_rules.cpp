@@ -24,10 +24,10 @@ void not_under_rls(const LintContext& c, const std::string& rule, char kind, con
     if (t.kind != kind || !c.exposed(t.schema) || t.from_extension) continue;
     auto o = lint_outcome(rule, qualified);
     if (api_readable(t)) {
-      o.findings.push_back({Severity::warning, fmt::format("a {} the Data API does not serve to anon or authenticated", what),
-                            fmt::format("{} may select it, and row level security does not apply to a {}", api_readers(t), what),
-                            fmt::format("REVOKE SELECT ON {} FROM anon, authenticated; or move it to an unexposed schema",
-                                        qualified)});
+      o.findings.push_back(
+          {Severity::warning, fmt::format("a {} the Data API does not serve to anon or authenticated", what),
+           fmt::format("{} may select it, and row level security does not apply to a {}", api_readers(t), what),
+           fmt::format("REVOKE SELECT ON {} FROM anon, authenticated; or move it to an unexposed schema", qualified)});
     }
     out.push_back(std::move(o));
   }
@@ -35,17 +35,55 @@ void not_under_rls(const LintContext& c, const std::string& rule, char kind, con
 
 // Column names that usually hold a credential or personal identifier (cf. splinter's
 // sensitive_columns_exposed), compared after lower-casing and reading '-' as '_'.
-constexpr std::array<const char*, 44> kSensitiveNames{
-    "password", "passwd", "pwd", "passphrase", "secret", "secret_key", "private_key", "api_key", "apikey",
-    "auth_key", "token", "jwt", "access_token", "refresh_token", "oauth_token", "session_token", "bearer_token",
-    "auth_code", "session_secret", "recovery_code", "backup_code", "verification_code", "otp", "two_factor",
-    "ssn", "social_security_number", "drivers_license", "passport_number", "national_id", "tax_id",
-    "credit_card", "card_number", "cvv", "cvc", "bank_account", "account_number", "routing_number", "iban",
-    "medical_record", "health_record", "insurance_number", "pgp_key", "ssh_key", "license_key"};
+constexpr std::array<const char*, 44> kSensitiveNames{"password",
+                                                      "passwd",
+                                                      "pwd",
+                                                      "passphrase",
+                                                      "secret",
+                                                      "secret_key",
+                                                      "private_key",
+                                                      "api_key",
+                                                      "apikey",
+                                                      "auth_key",
+                                                      "token",
+                                                      "jwt",
+                                                      "access_token",
+                                                      "refresh_token",
+                                                      "oauth_token",
+                                                      "session_token",
+                                                      "bearer_token",
+                                                      "auth_code",
+                                                      "session_secret",
+                                                      "recovery_code",
+                                                      "backup_code",
+                                                      "verification_code",
+                                                      "otp",
+                                                      "two_factor",
+                                                      "ssn",
+                                                      "social_security_number",
+                                                      "drivers_license",
+                                                      "passport_number",
+                                                      "national_id",
+                                                      "tax_id",
+                                                      "credit_card",
+                                                      "card_number",
+                                                      "cvv",
+                                                      "cvc",
+                                                      "bank_account",
+                                                      "account_number",
+                                                      "routing_number",
+                                                      "iban",
+                                                      "medical_record",
+                                                      "health_record",
+                                                      "insurance_number",
+                                                      "pgp_key",
+                                                      "ssh_key",
+                                                      "license_key"};
 
 bool sensitive(const std::string& column) {
   std::string folded;
-  for (const char ch : column) folded.push_back(ch == '-' ? '_' : (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch);
+  for (const char ch : column)
+    folded.push_back(ch == '-' ? '_' : (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch);
   return std::any_of(kSensitiveNames.begin(), kSensitiveNames.end(), [&](const char* n) { return folded == n; });
 }
 
@@ -58,10 +96,11 @@ void auth_users_exposed(const LintContext& c, LintOutcomes& out) {
     const bool reads_users = std::find(t.reads.begin(), t.reads.end(), "auth.users") != t.reads.end();
     // A security_invoker view reads auth.users with the caller's rights, which anon lacks.
     if (reads_users && api_readable(t) && (t.kind == 'm' || !t.security_invoker)) {
-      o.findings.push_back({Severity::error, "auth.users stays out of the Data API",
-                            fmt::format("the view reads auth.users and {} may select it: emails and sign-in data of every user",
-                                        api_readers(t)),
-                            fmt::format("REVOKE SELECT ON {} FROM anon, authenticated; or read a profile table instead", qualified)});
+      o.findings.push_back(
+          {Severity::error, "auth.users stays out of the Data API",
+           fmt::format("the view reads auth.users and {} may select it: emails and sign-in data of every user",
+                       api_readers(t)),
+           fmt::format("REVOKE SELECT ON {} FROM anon, authenticated; or read a profile table instead", qualified)});
     }
     out.push_back(std::move(o));
   }
@@ -72,9 +111,10 @@ void security_definer_view(const LintContext& c, LintOutcomes& out) {
     if (t.kind != 'v' || !c.exposed(t.schema) || t.from_extension) continue;
     auto o = lint_outcome("security_definer_view", qualified);
     if (!t.security_invoker) {
-      o.findings.push_back({Severity::error, "a view that reads with the caller's rights (security_invoker)",
-                            "it reads with its owner's rights, so the row level security of the tables it reads is bypassed",
-                            fmt::format("ALTER VIEW {} SET (security_invoker = true);", qualified)});
+      o.findings.push_back(
+          {Severity::error, "a view that reads with the caller's rights (security_invoker)",
+           "it reads with its owner's rights, so the row level security of the tables it reads is bypassed",
+           fmt::format("ALTER VIEW {} SET (security_invoker = true);", qualified)});
     }
     out.push_back(std::move(o));
   }
@@ -97,10 +137,11 @@ void sensitive_columns_exposed(const LintContext& c, LintOutcomes& out) {
       if (sensitive(col.name)) columns += (columns.empty() ? "" : ", ") + col.name;
     }
     if (!columns.empty()) {
-      o.findings.push_back({Severity::error, "secret-looking columns only behind row level security",
-                            fmt::format("{} may read every row, including {}", api_readers(t), columns),
-                            fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY; or REVOKE SELECT from anon and authenticated",
-                                        qualified)});
+      o.findings.push_back(
+          {Severity::error, "secret-looking columns only behind row level security",
+           fmt::format("{} may read every row, including {}", api_readers(t), columns),
+           fmt::format("ALTER TABLE {} ENABLE ROW LEVEL SECURITY; or REVOKE SELECT from anon and authenticated",
+                       qualified)});
     }
     out.push_back(std::move(o));
   }

@@ -24,8 +24,9 @@ void definer_executable_by(const LintContext& c, const std::string& rule, const 
           {severity, fmt::format("only the roles it is meant for may execute a SECURITY DEFINER function"),
            fmt::format("{} may execute it (it runs as its owner, past row level security){}", role,
                        role == "anon" ? ", with nothing but the public anon key" : ""),
-           fmt::format("REVOKE EXECUTE ON FUNCTION {}.{}({}) FROM PUBLIC, {};{}", f.schema, f.name, f.identity_arguments,
-                       role, role == "anon" ? "" : " or, if it is meant for every signed-in user, let it check auth.uid()")});
+           fmt::format("REVOKE EXECUTE ON FUNCTION {}.{}({}) FROM PUBLIC, {};{}", f.schema, f.name,
+                       f.identity_arguments, role,
+                       role == "anon" ? "" : " or, if it is meant for every signed-in user, let it check auth.uid()")});
     }
     out.push_back(std::move(o));
   }
@@ -49,7 +50,8 @@ std::optional<ModuleOrigin> origin_of_function(const LintContext& c, const std::
   if (!c.origins) return std::nullopt;
   const auto candidates = candidate_names(schema, name, path);
   for (const auto& f : c.snapshot.functions) {
-    if (std::find(candidates.begin(), candidates.end(), f.schema + "." + f.name) != candidates.end()) return std::nullopt;
+    if (std::find(candidates.begin(), candidates.end(), f.schema + "." + f.name) != candidates.end())
+      return std::nullopt;
   }
   for (const auto& candidate : candidates) {
     if (auto origin = c.origins->function(candidate)) return origin;
@@ -72,11 +74,12 @@ void function_search_path_mutable(const LintContext& c, LintOutcomes& out) {
     if (f.from_extension) continue;
     auto o = lint_outcome("function_search_path_mutable", signature_of(f));
     if (!f.search_path) {
-      o.findings.push_back({Severity::warning, "a pinned search_path",
-                            fmt::format("search_path is mutable: the caller's search_path decides what its unqualified names "
-                                        "mean{}",
-                                        f.security_definer ? ", and it runs as its owner (SECURITY DEFINER)" : ""),
-                            fmt::format("ALTER FUNCTION {} SET search_path = ''; and schema-qualify its names", signature_of(f))});
+      o.findings.push_back(
+          {Severity::warning, "a pinned search_path",
+           fmt::format("search_path is mutable: the caller's search_path decides what its unqualified names "
+                       "mean{}",
+                       f.security_definer ? ", and it runs as its owner (SECURITY DEFINER)" : ""),
+           fmt::format("ALTER FUNCTION {} SET search_path = ''; and schema-qualify its names", signature_of(f))});
     }
     out.push_back(std::move(o));
   }
@@ -91,8 +94,8 @@ void unresolved_relation(const LintContext& c, LintOutcomes& out) {
     auto o = lint_outcome("unresolved_relation", signature_of(f));
     const BodyAnalysis& analysis = found->second;
     if (analysis.parse_error) {
-      o.findings.push_back({Severity::warning, "a body PostgreSQL's parser reads", *analysis.parse_error,
-                            "check the function by hand"});
+      o.findings.push_back(
+          {Severity::warning, "a body PostgreSQL's parser reads", *analysis.parse_error, "check the function by hand"});
     }
     const auto path = function_search_path(f, s.session_search_path);
     for (const auto& r : analysis.relations) {
@@ -100,9 +103,9 @@ void unresolved_relation(const LintContext& c, LintOutcomes& out) {
       const std::string named = r.schema.empty() ? r.name : r.schema + "." + r.name;
       Finding finding{Severity::error, fmt::format("line {} of the body names an existing relation", r.line),
                       fmt::format("{} does not exist{}", named,
-                                  r.schema.empty()
-                                      ? fmt::format(" in search_path ({})", f.search_path.value_or(s.session_search_path))
-                                      : ""),
+                                  r.schema.empty() ? fmt::format(" in search_path ({})",
+                                                                 f.search_path.value_or(s.session_search_path))
+                                                   : ""),
                       fmt::format("the function fails with 42P01 when that line runs: re-apply the migration that "
                                   "defines {} or fix its body",
                                   signature_of(f))};

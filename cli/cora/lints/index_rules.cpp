@@ -21,7 +21,8 @@ std::string index_shape(const IndexFact& i) {
   if (d.rfind(unique, 0) == 0) d = "CREATE INDEX " + d.substr(unique.size());
   const std::string named = "CREATE INDEX " + i.name + " ";
   if (d.rfind(named, 0) == 0) d = "CREATE INDEX " + d.substr(named.size());
-  else if (const auto quoted = "CREATE INDEX \"" + i.name + "\" "; d.rfind(quoted, 0) == 0) d = "CREATE INDEX " + d.substr(quoted.size());
+  else if (const auto quoted = "CREATE INDEX \"" + i.name + "\" "; d.rfind(quoted, 0) == 0)
+    d = "CREATE INDEX " + d.substr(quoted.size());
   return d;
 }
 
@@ -29,10 +30,10 @@ std::string index_shape(const IndexFact& i) {
 // leading key columns are exactly the key's columns, in any order, and it covers every row.
 bool leads_with(const IndexFact& i, const ForeignKeyFact& k) {
   if (!i.valid || !i.predicate.empty() || i.key_attnums.size() < k.attnums.size()) return false;
-  const std::set<int> leading(i.key_attnums.begin(), i.key_attnums.begin() + static_cast<std::ptrdiff_t>(k.attnums.size()));
+  const std::set<int> leading(i.key_attnums.begin(),
+                              i.key_attnums.begin() + static_cast<std::ptrdiff_t>(k.attnums.size()));
   return leading == std::set<int>(k.attnums.begin(), k.attnums.end());
 }
-
 
 }  // namespace
 
@@ -41,9 +42,10 @@ void no_primary_key(const LintContext& c, LintOutcomes& out) {
     if (!c.exposed_table(t)) continue;
     auto o = lint_outcome("no_primary_key", qualified);
     if (!t.has_primary_key) {
-      o.findings.push_back({Severity::warning, "a primary key",
-                            "none: rows cannot be addressed one by one (the API's updates, replication, de-duplication)",
-                            fmt::format("ALTER TABLE {} ADD PRIMARY KEY (...);", qualified)});
+      o.findings.push_back(
+          {Severity::warning, "a primary key",
+           "none: rows cannot be addressed one by one (the API's updates, replication, de-duplication)",
+           fmt::format("ALTER TABLE {} ADD PRIMARY KEY (...);", qualified)});
     }
     out.push_back(std::move(o));
   }
@@ -85,9 +87,10 @@ void duplicate_index(const LintContext& c, LintOutcomes& out) {
       return a->name < b->name;
     });
     if (twins.size() > 1 && keep != &i) {
-      o.findings.push_back({Severity::warning, "no two indexes with the same keys",
-                            fmt::format("{} indexes the same keys as {}, which serves every lookup it does", i.name, keep->name),
-                            fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}.{};", i.schema, i.name)});
+      o.findings.push_back(
+          {Severity::warning, "no two indexes with the same keys",
+           fmt::format("{} indexes the same keys as {}, which serves every lookup it does", i.name, keep->name),
+           fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}.{};", i.schema, i.name)});
     }
     out.push_back(std::move(o));
   }
@@ -97,8 +100,9 @@ void invalid_index(const LintContext& c, LintOutcomes& out) {
   for (const auto& i : c.snapshot.indexes) {
     auto o = lint_outcome("invalid_index", i.schema + "." + i.name);
     if (!i.valid) {
-      o.findings.push_back({Severity::error, "a valid index", "INVALID: a CREATE INDEX CONCURRENTLY failed part-way",
-                            fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}.{}; then create it again", i.schema, i.name)});
+      o.findings.push_back(
+          {Severity::error, "a valid index", "INVALID: a CREATE INDEX CONCURRENTLY failed part-way",
+           fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}.{}; then create it again", i.schema, i.name)});
     }
     out.push_back(std::move(o));
   }
@@ -111,10 +115,10 @@ void fkey_to_auth_unique(const LintContext& c, LintOutcomes& out) {
     if (k.referenced_table.rfind("auth.", 0) != 0) continue;
     auto o = lint_outcome("fkey_to_auth_unique", k.table);
     if (k.to_unique_not_primary) {
-      o.findings.push_back({Severity::error, fmt::format("foreign key {} references the primary key of {}", k.name, k.referenced_table),
-                            fmt::format("it references ({}), a unique constraint Supabase may change",
-                                        join(k.referenced_columns)),
-                            fmt::format("reference {} (id) instead", k.referenced_table)});
+      o.findings.push_back(
+          {Severity::error, fmt::format("foreign key {} references the primary key of {}", k.name, k.referenced_table),
+           fmt::format("it references ({}), a unique constraint Supabase may change", join(k.referenced_columns)),
+           fmt::format("reference {} (id) instead", k.referenced_table)});
     }
     out.push_back(std::move(o));
   }

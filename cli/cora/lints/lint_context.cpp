@@ -16,9 +16,13 @@ bool LintContext::applies_to(const PolicyFact& p, const std::string& role) {
   return std::any_of(p.roles.begin(), p.roles.end(), [&](const std::string& r) { return r == role || r == "public"; });
 }
 
-bool LintContext::applies_to_api_roles(const PolicyFact& p) { return applies_to(p, "anon") || applies_to(p, "authenticated"); }
+bool LintContext::applies_to_api_roles(const PolicyFact& p) {
+  return applies_to(p, "anon") || applies_to(p, "authenticated");
+}
 
-CheckOutcome lint_outcome(const std::string& rule, const std::string& subject) { return {"lint:" + rule, subject, {}, {}}; }
+CheckOutcome lint_outcome(const std::string& rule, const std::string& subject) {
+  return {"lint:" + rule, subject, {}, {}};
+}
 
 std::string short_name(const std::string& qualified) {
   return qualified.rfind("public.", 0) == 0 ? qualified.substr(7) : qualified;

@@ -19,13 +19,15 @@ std::string origin_fix(const ModuleOrigin& o, const std::string& named) {
   switch (o.state) {
     case ModuleState::installed: return "";
     case ModuleState::missing:
-      return fmt::format("install {0}: `cora-migrate migrate --module {0}` (or all modules with `cora-migrate migrate`), "
-                         "or stop naming {1}",
-                         o.module, named);
+      return fmt::format(
+          "install {0}: `cora-migrate migrate --module {0}` (or all modules with `cora-migrate migrate`), "
+          "or stop naming {1}",
+          o.module, named);
     case ModuleState::disabled:
-      return fmt::format("enable {0} (drop enabled = false from [module.{0}]) and run `cora-migrate migrate`, or stop "
-                         "naming {1}",
-                         o.module, named);
+      return fmt::format(
+          "enable {0} (drop enabled = false from [module.{0}]) and run `cora-migrate migrate`, or stop "
+          "naming {1}",
+          o.module, named);
   }
   return "";
 }

@@ -47,7 +47,9 @@ bool is_true_constant(const json& node) {
   return b != it->end() && b->is_object() && b->value("boolval", false);
 }
 
-bool is_constant(const json& node) { return node.is_object() && node.contains("A_Const") && !node["A_Const"].contains("isnull"); }
+bool is_constant(const json& node) {
+  return node.is_object() && node.contains("A_Const") && !node["A_Const"].contains("isnull");
+}
 
 bool is_always_true(const json& where) {
   if (!where.is_object()) return false;
@@ -57,8 +59,8 @@ bool is_always_true(const json& where) {
   const auto op = lint::string_list(e->value("name", json::array()));
   const json left = e->value("lexpr", json::object());
   const json right = e->value("rexpr", json::object());
-  return op.size() == 1 && op[0] == "=" && is_constant(left) && is_constant(right) && left["A_Const"] == right["A_Const"] &&
-         e->value("kind", "") == "AEXPR_OP";
+  return op.size() == 1 && op[0] == "=" && is_constant(left) && is_constant(right) &&
+         left["A_Const"] == right["A_Const"] && e->value("kind", "") == "AEXPR_OP";
 }
 
 // A_Const carries its location; equal constants at two places still compare equal without it.

@@ -33,8 +33,8 @@ class PolicyGraph {
 
  private:
   struct Hop {
-    std::string table;    // the table whose policy was expanded
-    std::string policy;   // that policy
+    std::string table;   // the table whose policy was expanded
+    std::string policy;  // that policy
     std::string via;
   };
 
@@ -54,8 +54,9 @@ class PolicyGraph {
       for (const auto& f : p.calls) through_function(f, next);
       for (const auto& n : next) {
         path_.push_back({table, p.name, n.via});
-        const bool on_path = n.table == start_or(table) ||
-                             std::any_of(path_.begin(), path_.end() - 1, [&](const Hop& h) { return h.table == n.table; });
+        const bool on_path =
+            n.table == start_or(table) ||
+            std::any_of(path_.begin(), path_.end() - 1, [&](const Hop& h) { return h.table == n.table; });
         if (on_path || n.table == table) {
           closing_ = n.table;
           return true;
@@ -75,8 +76,9 @@ class PolicyGraph {
     for (const auto* text : {&p.using_expr, &p.with_check_expr}) {
       for (const auto& named : read_policy_expression(*text).relations) {
         const auto dot = named.find('.');
-        const auto resolved = dot == std::string::npos ? resolve_relation("", named, path, s_.relations)
-                                                       : resolve_relation(named.substr(0, dot), named.substr(dot + 1), path, s_.relations);
+        const auto resolved = dot == std::string::npos
+                                  ? resolve_relation("", named, path, s_.relations)
+                                  : resolve_relation(named.substr(0, dot), named.substr(dot + 1), path, s_.relations);
         if (resolved && *resolved == table) return true;
       }
     }
@@ -95,7 +97,8 @@ class PolicyGraph {
       return;
     }
     if (t->second.kind == 'v' && t->second.security_invoker) {
-      for (const auto& inner : t->second.reads) reach(inner, via.empty() ? "view " + short_name(r) : via, next, depth + 1);
+      for (const auto& inner : t->second.reads)
+        reach(inner, via.empty() ? "view " + short_name(r) : via, next, depth + 1);
     }
   }
 
@@ -148,9 +151,10 @@ void policy_recursion(const LintContext& c, LintOutcomes& out) {
   const auto& s = c.snapshot;
   if (s.recursion_probe_error) {
     auto o = lint_outcome("policy_recursion", "live probe");
-    o.findings.push_back({Severity::warning, "each RLS table read as anon and authenticated",
-                          "the probe could not run: " + *s.recursion_probe_error,
-                          "only the policies' expressions were followed; run verify where temporary functions may be created"});
+    o.findings.push_back(
+        {Severity::warning, "each RLS table read as anon and authenticated",
+         "the probe could not run: " + *s.recursion_probe_error,
+         "only the policies' expressions were followed; run verify where temporary functions may be created"});
     out.push_back(std::move(o));
   }
   for (const auto& [qualified, t] : s.tables) {
@@ -160,20 +164,23 @@ void policy_recursion(const LintContext& c, LintOutcomes& out) {
       const auto cycle = find_policy_cycle(s, c.analyses, qualified, role);
       const auto* probe = probe_of(s, qualified, role);
       const bool recursed = probe && probe->error.rfind("42P17", 0) == 0;
-      const std::string fix = "read the table inside a SECURITY DEFINER function with a pinned search_path (as "
-                              "is_org_member() does) and call that from the policy";
+      const std::string fix =
+          "read the table inside a SECURITY DEFINER function with a pinned search_path (as "
+          "is_org_member() does) and call that from the policy";
       if (recursed) {
-        o.findings.push_back({Severity::error, fmt::format("{} can read {}", role, short_name(qualified)),
-                              fmt::format("every query fails: {}{}", probe->error.substr(7),
-                                          cycle ? "; the cycle: " + *cycle : ""),
-                              fix});
+        o.findings.push_back(
+            {Severity::error, fmt::format("{} can read {}", role, short_name(qualified)),
+             fmt::format("every query fails: {}{}", probe->error.substr(7), cycle ? "; the cycle: " + *cycle : ""),
+             fix});
       } else if (cycle && !probe) {
-        o.findings.push_back({Severity::error, fmt::format("policies of {} that do not read themselves", short_name(qualified)),
+        o.findings.push_back({Severity::error,
+                              fmt::format("policies of {} that do not read themselves", short_name(qualified)),
                               fmt::format("as {}, they recurse: {}", role, *cycle), fix});
       } else if (cycle) {
-        o.findings.push_back({Severity::warning, fmt::format("policies of {} that do not read themselves", short_name(qualified)),
-                              fmt::format("as {}, their expressions form a cycle ({}), yet reading the table worked", role, *cycle),
-                              "check the policies by hand"});
+        o.findings.push_back(
+            {Severity::warning, fmt::format("policies of {} that do not read themselves", short_name(qualified)),
+             fmt::format("as {}, their expressions form a cycle ({}), yet reading the table worked", role, *cycle),
+             "check the policies by hand"});
       }
     }
     out.push_back(std::move(o));

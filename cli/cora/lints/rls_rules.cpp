@@ -41,7 +41,8 @@ void policy_on_rls_disabled_table(const LintContext& c, LintOutcomes& out) {
     auto o = lint_outcome("policy_on_rls_disabled_table", policy_subject(p));
     const TableFact* t = table_of(c, p);
     if (t && !t->rls) {
-      o.findings.push_back({Severity::error, "policies take effect", "row level security is disabled, so the policy is ignored",
+      o.findings.push_back({Severity::error, "policies take effect",
+                            "row level security is disabled, so the policy is ignored",
                             fmt::format("ALTER TABLE {}.{} ENABLE ROW LEVEL SECURITY;", p.schema, p.table)});
     }
     out.push_back(std::move(o));
@@ -55,9 +56,10 @@ void rls_enabled_no_policy(const LintContext& c, LintOutcomes& out) {
     if (!c.exposed_table(t) || !t.rls) continue;
     auto o = lint_outcome("rls_enabled_no_policy", qualified);
     if (!with_policy.count(qualified)) {
-      o.findings.push_back({Severity::warning, "at least one policy on a table with row level security",
-                            "no policy: every read by anon or authenticated returns nothing and every write fails",
-                            fmt::format("CREATE POLICY ... ON {} for the rows each role may see, or say why none", qualified)});
+      o.findings.push_back(
+          {Severity::warning, "at least one policy on a table with row level security",
+           "no policy: every read by anon or authenticated returns nothing and every write fails",
+           fmt::format("CREATE POLICY ... ON {} for the rows each role may see, or say why none", qualified)});
     }
     out.push_back(std::move(o));
   }
@@ -83,10 +85,11 @@ void policy_always_true(const LintContext& c, LintOutcomes& out) {
       for (const auto& w : open) which += (which.empty() ? "" : " and ") + w;
       std::string roles;
       for (const auto& r : p.roles) roles += (roles.empty() ? "" : ", ") + r;
-      o.findings.push_back({Severity::warning, fmt::format("{} on {} limits which rows {} may write", p.command, p.table, roles),
-                            fmt::format("{} is always true: row level security does nothing for {} here", which, p.command),
-                            fmt::format("ALTER POLICY \"{}\" ON {}.{} with a condition on the row (e.g. user_id = (SELECT auth.uid()))",
-                                        p.name, p.schema, p.table)});
+      o.findings.push_back(
+          {Severity::warning, fmt::format("{} on {} limits which rows {} may write", p.command, p.table, roles),
+           fmt::format("{} is always true: row level security does nothing for {} here", which, p.command),
+           fmt::format("ALTER POLICY \"{}\" ON {}.{} with a condition on the row (e.g. user_id = (SELECT auth.uid()))",
+                       p.name, p.schema, p.table)});
     }
     out.push_back(std::move(o));
   }
@@ -100,8 +103,9 @@ void multiple_permissive_policies(const LintContext& c, LintOutcomes& out) {
     if (!t || !t->rls) continue;
     auto& slots = by_table[p.schema + "." + p.table];
     if (!p.permissive) continue;
-    const std::vector<std::string> actions =
-        p.command == "ALL" ? std::vector<std::string>{"SELECT", "INSERT", "UPDATE", "DELETE"} : std::vector<std::string>{p.command};
+    const std::vector<std::string> actions = p.command == "ALL"
+                                                 ? std::vector<std::string>{"SELECT", "INSERT", "UPDATE", "DELETE"}
+                                                 : std::vector<std::string>{p.command};
     for (const auto& role : p.roles) {
       const auto it = c.snapshot.roles.find(role);
       if (it != c.snapshot.roles.end() && (it->second.bypassrls || it->second.superuser)) continue;  // never filtered
@@ -151,9 +155,10 @@ void user_metadata_referenced(const LintContext& c, LintOutcomes& out) {
   for (const auto& p : c.snapshot.policies) {
     auto o = lint_outcome("user_metadata_referenced", policy_subject(p));
     if (mentions_metadata(p.using_expr) || mentions_metadata(p.with_check_expr)) {
-      o.findings.push_back({Severity::error, "access decided from data users cannot change",
-                            "the policy reads user_metadata (raw_user_meta_data), which every user can edit for themselves",
-                            "decide from app_metadata or a table only the backend writes"});
+      o.findings.push_back(
+          {Severity::error, "access decided from data users cannot change",
+           "the policy reads user_metadata (raw_user_meta_data), which every user can edit for themselves",
+           "decide from app_metadata or a table only the backend writes"});
     }
     out.push_back(std::move(o));
   }

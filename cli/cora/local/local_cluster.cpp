@@ -29,7 +29,8 @@ class FileLock {
  public:
   explicit FileLock(const std::filesystem::path& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
     if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) {
-      throw Error(ExitCode::local_cluster, fmt::format("{}: cannot lock", path.string()), "check the folder's permissions");
+      throw Error(ExitCode::local_cluster, fmt::format("{}: cannot lock", path.string()),
+                  "check the folder's permissions");
     }
   }
   ~FileLock() { ::close(fd_); }
@@ -48,7 +49,8 @@ std::string last_lines(const std::string& text, std::size_t count) {
     if (text[pos - 1] == '\n' && ++seen == count) break;
   }
   std::string out = text.substr(pos, end - pos);
-  for (auto& c : out) if (c == '\n') c = ' ';
+  for (auto& c : out)
+    if (c == '\n') c = ' ';
   return out;
 }
 
@@ -64,7 +66,8 @@ LocalCluster::LocalCluster(std::filesystem::path data_root, std::filesystem::pat
   if (geteuid() == 0) {
     run_as_ = find_system_user("postgres");
     if (!run_as_) {
-      throw Error(ExitCode::local_cluster, "running as root, and there is no 'postgres' system user to run PostgreSQL as",
+      throw Error(ExitCode::local_cluster,
+                  "running as root, and there is no 'postgres' system user to run PostgreSQL as",
                   "install postgresql-15 (it creates the user), or run cora-migrate as a normal user");
     }
     // The postgres user must reach the folder (we create and hand over the missing part of the
@@ -109,10 +112,12 @@ void LocalCluster::prepare_dir(const std::filesystem::path& dir, bool private_di
     throw Error(ExitCode::local_cluster, fmt::format("{}: cannot create folder: {}", dir.string(), ec.message()),
                 "set [local] data_dir in cora-migrate.toml to a writable folder");
   }
-  std::filesystem::permissions(dir, private_dir ? std::filesystem::perms::owner_all
-                                                : std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                                      std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                                                      std::filesystem::perms::others_exec,
+  std::filesystem::permissions(dir,
+                               private_dir
+                                   ? std::filesystem::perms::owner_all
+                                   : std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                         std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                         std::filesystem::perms::others_exec,
                                ec);
   if (run_as_ && chown(dir.c_str(), run_as_->uid, run_as_->gid) != 0) {
     throw Error(ExitCode::local_cluster, fmt::format("{}: cannot hand the folder to the postgres user", dir.string()),
@@ -145,7 +150,8 @@ void LocalCluster::create() {
 
 void LocalCluster::start() {
   prepare_dir(socket_dir_, false);
-  auto started = run_tool("pg_ctl", {"start", "-D", data_dir().string(), "-l", log_file().string(), "-w", "-t", "60", "-s"});
+  auto started =
+      run_tool("pg_ctl", {"start", "-D", data_dir().string(), "-l", log_file().string(), "-w", "-t", "60", "-s"});
   if (started.exit_code != 0) fail("pg_ctl start failed", started);
 }
 

@@ -44,8 +44,9 @@ std::string selector_of(const StatusEntry& entry) {
 
 std::string describe_blocker(const Blocker& blocker) {
   const StatusEntry& entry = blocker.entry;
-  const std::string file = entry.file ? entry.file->path.string()
-                                      : (entry.module.empty() ? "" : entry.module + ": ") + fmt::format("version {}", entry.version);
+  const std::string file =
+      entry.file ? entry.file->path.string()
+                 : (entry.module.empty() ? "" : entry.module + ": ") + fmt::format("version {}", entry.version);
   if (blocker.destructive) {
     // Named by the statement's own file:line, so an editor jumps to it.
     return fmt::format("{}:{}: {}: {} would destroy data", file, blocker.destructive->line, blocker.destructive->action,
@@ -53,10 +54,11 @@ std::string describe_blocker(const Blocker& blocker) {
                                          : "the schema file changed, and running it again");
   }
   if (entry.state == MigrationState::conflict) {
-    return fmt::format("{}: version {} is recorded as applied from another file, {} (on {}, checksum {}); this file "
-                       "(checksum {}) never ran",
-                       file, entry.version, file_name_of_recorded(*entry.file, entry.record->name), entry.record->applied_at,
-                       entry.record->checksum.substr(0, 12), entry.file->checksum.substr(0, 12));
+    return fmt::format(
+        "{}: version {} is recorded as applied from another file, {} (on {}, checksum {}); this file "
+        "(checksum {}) never ran",
+        file, entry.version, file_name_of_recorded(*entry.file, entry.record->name), entry.record->applied_at,
+        entry.record->checksum.substr(0, 12), entry.file->checksum.substr(0, 12));
   }
   if (entry.state == MigrationState::changed) {
     return fmt::format("{}: changed since it was applied on {} (checksum {} in history, {} on disk)", file,
@@ -81,14 +83,16 @@ std::string blocker_hint(const Blocker& blocker) {
       return fmt::format("the file has the content that was applied as {}: give it that name back",
                          file_name_of_recorded(*entry.file, entry.record->name));
     }
-    return fmt::format("two files share version {}: give this one a version of its own (rename it after the newest "
-                       "migration), then run migrate again",
-                       entry.version);
+    return fmt::format(
+        "two files share version {}: give this one a version of its own (rename it after the newest "
+        "migration), then run migrate again",
+        entry.version);
   }
   if (entry.state == MigrationState::changed) {
-    return fmt::format("if the file is safe to run twice, run it again with `cora-migrate migrate --reapply {}`; "
-                       "otherwise restore the applied version and put the change in a new migration",
-                       selector_of(entry));
+    return fmt::format(
+        "if the file is safe to run twice, run it again with `cora-migrate migrate --reapply {}`; "
+        "otherwise restore the applied version and put the change in a new migration",
+        selector_of(entry));
   }
   if (entry.record->running_session_alive) return "wait for that run to finish, then run migrate again";
   return "finish or undo the file's statements by hand, then run `cora-migrate repair " + selector_of(entry) + "`";
@@ -108,12 +112,14 @@ PlanOptions Migrator::plan_options() const {
   return plan;
 }
 
-std::vector<HistoryRecord> records_in_scope(const std::vector<MigrationFile>& files, const std::vector<HistoryRecord>& history,
+std::vector<HistoryRecord> records_in_scope(const std::vector<MigrationFile>& files,
+                                            const std::vector<HistoryRecord>& history,
                                             const std::vector<std::string>& modules) {
   std::vector<HistoryRecord> out;
   for (const auto& r : history) {
     const bool listed = std::find(modules.begin(), modules.end(), r.module) != modules.end();
-    const bool has_files = std::any_of(files.begin(), files.end(), [&](const MigrationFile& f) { return f.module == r.module; });
+    const bool has_files =
+        std::any_of(files.begin(), files.end(), [&](const MigrationFile& f) { return f.module == r.module; });
     if (listed || has_files) out.push_back(r);
   }
   return out;
@@ -130,10 +136,12 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   prepared.plan = make_plan(prepared.status, files, plan_options());
   if (!prepared.plan.blockers.empty()) {
     const auto& first = prepared.plan.blockers.front();
-    const std::string more = prepared.plan.blockers.size() > 1
-                                 ? fmt::format(" (and {} more; see `cora-migrate status`)", prepared.plan.blockers.size() - 1)
-                                 : "";
-    const auto code = first.entry.state == MigrationState::conflict ? ExitCode::version_conflict : ExitCode::history_conflict;
+    const std::string more =
+        prepared.plan.blockers.size() > 1
+            ? fmt::format(" (and {} more; see `cora-migrate status`)", prepared.plan.blockers.size() - 1)
+            : "";
+    const auto code =
+        first.entry.state == MigrationState::conflict ? ExitCode::version_conflict : ExitCode::history_conflict;
     throw Error(code, describe_blocker(first) + more, blocker_hint(first));
   }
   prepared.migrations.reserve(prepared.plan.to_apply.size());
@@ -154,10 +162,10 @@ PipelineStep Migrator::preamble(const PreparedMigration& m, const PreparedMigrat
   const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
   PipelineStep step{fmt::format("SELECT {}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                                 history_.begin_function()),
-                    {m.file->module, std::to_string(m.file->version), m.file->name, m.file->checksum, m.replaces_checksum,
-                     std::string(options_.siblings_allowed ? "true" : "false"), std::to_string(history_.lock_key()),
-                     to_setting_value(options_.timeouts.lock_wait), to_setting_value(lock_timeout),
-                     to_setting_value(statement_timeout)}};
+                    {m.file->module, std::to_string(m.file->version), m.file->name, m.file->checksum,
+                     m.replaces_checksum, std::string(options_.siblings_allowed ? "true" : "false"),
+                     std::to_string(history_.lock_key()), to_setting_value(options_.timeouts.lock_wait),
+                     to_setting_value(lock_timeout), to_setting_value(statement_timeout)}};
   if (after) {
     for (Param p : {Param(after->file->module), Param(std::to_string(after->file->version)), Param(after->file->name),
                     Param(after->file->checksum)}) {
@@ -236,18 +244,20 @@ std::vector<PipelineStep> Migrator::non_transactional_steps(const PreparedMigrat
 }
 
 PipelineStep Migrator::finish_non_transactional() const {
-  return {fmt::format("UPDATE {} SET state = 'applied', error = NULL, duration_ms = (extract(epoch FROM "
-                      "pg_catalog.clock_timestamp() - applied_at) * 1000)::integer WHERE module = $1 AND version = $2 AND "
-                      "name = $3 AND is_current",
-                      history_.qualified()),
-          {}};
+  return {
+      fmt::format("UPDATE {} SET state = 'applied', error = NULL, duration_ms = (extract(epoch FROM "
+                  "pg_catalog.clock_timestamp() - applied_at) * 1000)::integer WHERE module = $1 AND version = $2 AND "
+                  "name = $3 AND is_current",
+                  history_.qualified()),
+      {}};
 }
 
 std::vector<PipelineStep> Migrator::history_setup_steps() const {
   std::vector<PipelineStep> steps;
-  steps.push_back({fmt::format("SELECT pg_catalog.set_config('lock_timeout', '{}', true), pg_catalog.pg_advisory_xact_lock({})",
-                               to_setting_value(options_.timeouts.lock_wait), history_.lock_key()),
-                   {}});
+  steps.push_back(
+      {fmt::format("SELECT pg_catalog.set_config('lock_timeout', '{}', true), pg_catalog.pg_advisory_xact_lock({})",
+                   to_setting_value(options_.timeouts.lock_wait), history_.lock_key()),
+       {}});
   for (auto& sql : history_.create_statements()) steps.push_back({std::move(sql), {}});
   return steps;
 }
@@ -285,9 +295,10 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
   const std::string undone =
       m.directives.transaction
           ? "the file was rolled back, nothing from it was applied"
-          : fmt::format("the statements before it stay applied and the migration is marked dirty{}; finish or undo "
-                        "them by hand, then run `cora-migrate repair {}`",
-                        extra_hint, m.file->version);
+          : fmt::format(
+                "the statements before it stay applied and the migration is marked dirty{}; finish or undo "
+                "them by hand, then run `cora-migrate repair {}`",
+                extra_hint, m.file->version);
   const ErrorSite site{m.file->path.string(), at.line, at.column, e.sqlstate};
   if (e.sqlstate == kQueryCanceled && interrupted()) {
     throw Error(ExitCode::interrupted, fmt::format("interrupted while applying {}", m.file->path.string()),
@@ -327,8 +338,8 @@ void Migrator::preamble_failed(const PreparedMigration& m, const ServerError& e)
     throw Error(ExitCode::interrupted, fmt::format("interrupted before applying {}", m.file->path.string()),
                 "nothing from it was applied; run migrate again to continue");
   }
-  throw Error(ExitCode::migration_failed,
-              fmt::format("cannot start: {} [SQLSTATE {}]", e.message, e.sqlstate), "nothing from the file was applied")
+  throw Error(ExitCode::migration_failed, fmt::format("cannot start: {} [SQLSTATE {}]", e.message, e.sqlstate),
+              "nothing from the file was applied")
       .at({m.file->path.string(), 0, 0, e.sqlstate});
 }
 
@@ -341,7 +352,8 @@ bool Migrator::apply_transactional(const PreparedMigration& m) {
 
 // Step `step` of the `steps` sent for a transactional file failed: throws what to tell the user,
 // or returns false when the very same file was applied meanwhile by another run.
-bool Migrator::transactional_failed(const PreparedMigration& m, std::size_t steps, std::size_t step, const ServerError& e) {
+bool Migrator::transactional_failed(const PreparedMigration& m, std::size_t steps, std::size_t step,
+                                    const ServerError& e) {
   const std::size_t statements = m.script.statements.size();
   const std::size_t commit_step = steps - 2;
   if (step == commit_step + 1) {
@@ -424,7 +436,8 @@ void Migrator::apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch
       ++cursor;
       // A cancel sent on Ctrl-C stops only the statement running then: stop the files still queued.
       if (interrupted() && !failed) db_.cancel_running_statement();
-      if (!failed && next + cursor < end) observer.starting(*prepared.migrations[next + cursor].file, next + cursor, total);
+      if (!failed && next + cursor < end)
+        observer.starting(*prepared.migrations[next + cursor].file, next + cursor, total);
     };
     try {
       db_.run_pipeline(steps, on_segment);
@@ -534,7 +547,8 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
                 fmt::format("{}: ran, but marking it applied in {} failed: {} [SQLSTATE {}]", m.file->path.string(),
                             history_.qualified(), failure.error().message, failure.error().sqlstate),
                 fmt::format("the migration stays marked dirty; once you have checked it, run `cora-migrate repair {} "
-                            "--mark-applied`", display_name(*m.file)));
+                            "--mark-applied`",
+                            display_name(*m.file)));
   }
   // A module's first snapshot file outside a transaction: its included deltas are recorded right
   // after it (transactional snapshot files record them in their own transaction).
@@ -581,22 +595,24 @@ void Migrator::repair(const std::vector<MigrationFile>& files, const std::string
   const auto status = compute_status(files, records);
   const auto entry = std::find_if(status.begin(), status.end(), [&](const StatusEntry& e) { return e.file == &file; });
   if (entry->state != MigrationState::dirty) {
-    throw Error(ExitCode::usage, fmt::format("repair {}: {} is {}, not dirty", selector, display_name(file), to_string(entry->state)),
+    throw Error(ExitCode::usage,
+                fmt::format("repair {}: {} is {}, not dirty", selector, display_name(file), to_string(entry->state)),
                 "repair only clears a migration that failed part-way outside a transaction");
   }
   if (entry->record->running_session_alive) {
     throw Error(ExitCode::usage, fmt::format("repair {}: another run is applying it right now", selector),
                 "wait for that run to finish");
   }
-  const std::string change = mark_applied
-                                 ? "state = 'applied', error = 'marked applied by repair after: ' || coalesce(error, '')"
-                                 : "is_current = false";
+  const std::string change =
+      mark_applied ? "state = 'applied', error = 'marked applied by repair after: ' || coalesce(error, '')"
+                   : "is_current = false";
   auto params = identity_params(file);
   const auto outcome = db_.run_pipeline(
       {{"SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.pg_advisory_xact_lock($2)",
         {to_setting_value(options_.timeouts.lock_wait), std::to_string(history_.lock_key())}},
-       {fmt::format("UPDATE {} SET {} WHERE module = $1 AND version = $2 AND name = $3 AND is_current AND state = 'running'",
-                    history_.qualified(), change),
+       {fmt::format(
+            "UPDATE {} SET {} WHERE module = $1 AND version = $2 AND name = $3 AND is_current AND state = 'running'",
+            history_.qualified(), change),
         params}});
   if (outcome.error) {
     throw Error(outcome.error->sqlstate == kLockNotAvailable ? ExitCode::lock_timeout : ExitCode::migration_failed,
@@ -623,11 +639,13 @@ void Migrator::refuse_session_work_through_pooler(const PreparedPlan& prepared) 
 std::string Migrator::direct_connection_hint() const {
   const std::string host = db_.host();
   const std::string pooler_suffix = ".pooler.supabase.com";
-  if (host.size() > pooler_suffix.size() && host.compare(host.size() - pooler_suffix.size(), pooler_suffix.size(), pooler_suffix) == 0) {
+  if (host.size() > pooler_suffix.size() &&
+      host.compare(host.size() - pooler_suffix.size(), pooler_suffix.size(), pooler_suffix) == 0) {
     return "use Supabase's direct connection: host db.<project-ref>.supabase.co, port 5432, user postgres "
            "(Dashboard, Connect, Direct connection)";
   }
-  return fmt::format("use the direct connection to PostgreSQL: {} on port 5432 instead of the pooler's {}", host, db_.port());
+  return fmt::format("use the direct connection to PostgreSQL: {} on port 5432 instead of the pooler's {}", host,
+                     db_.port());
 }
 
 // A CREATE INDEX CONCURRENTLY that fails leaves an INVALID index behind, which a retry would
@@ -685,8 +703,9 @@ MigrateResult Migrator::apply(PreparedPlan& prepared, MigrateObserver& observer)
       for (const auto& notice : db_.take_notices()) observer.notice(*m.file, notice);
       if (applied_here) {
         result.applied.push_back(m.file);
-        observer.applied(*m.file, m.replaces_checksum.has_value(), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::steady_clock::now() - started));
+        observer.applied(*m.file, m.replaces_checksum.has_value(),
+                         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                               started));
       } else {
         result.applied_by_other_run.push_back(m.file);
         observer.applied_by_other_run(*m.file);

@@ -23,16 +23,17 @@ struct MigrateOptions {
   std::optional<std::string> target;  // a selector (see find_migration)
   ReapplySelection reapply;
   Timeouts timeouts;
-  std::string client;  // "os-user@host", recorded in history
-  bool siblings_allowed = false;  // modules: several files of a module may share a version
-  bool allow_destructive = false; // re-run a changed schema file that drops or deletes data
+  std::string client;                // "os-user@host", recorded in history
+  bool siblings_allowed = false;     // modules: several files of a module may share a version
+  bool allow_destructive = false;    // re-run a changed schema file that drops or deletes data
   std::vector<std::string> modules;  // modules in scope whose history counts even without files (disabled ones)
   PipelineSettings pipeline;         // [migrate]: files per pipeline
 };
 
 // History rows of the modules `files` come from (and of `modules`): --module and disabled
 // modules leave the others' rows out of status and plan.
-std::vector<HistoryRecord> records_in_scope(const std::vector<MigrationFile>& files, const std::vector<HistoryRecord>& history,
+std::vector<HistoryRecord> records_in_scope(const std::vector<MigrationFile>& files,
+                                            const std::vector<HistoryRecord>& history,
                                             const std::vector<std::string>& modules = {});
 
 // Told about progress, for output; the migrator itself prints nothing.
@@ -49,17 +50,17 @@ class MigrateObserver {
 
 // What would run, checked offline: the plan's files prepared, in order.
 struct PreparedPlan {
-  std::vector<HistoryRecord> history;          // every current row
-  std::vector<HistoryRecord> history_in_scope; // the rows of the modules in scope: `status` points into it
+  std::vector<HistoryRecord> history;           // every current row
+  std::vector<HistoryRecord> history_in_scope;  // the rows of the modules in scope: `status` points into it
   bool history_table_exists = false;
-  bool history_needs_setup = true;             // table or this version's helper functions missing
+  bool history_needs_setup = true;  // table or this version's helper functions missing
   std::vector<StatusEntry> status;
   Plan plan;
-  std::vector<PreparedMigration> migrations;   // one per plan.to_apply
+  std::vector<PreparedMigration> migrations;  // one per plan.to_apply
 };
 
 struct MigrateResult {
-  std::vector<const MigrationFile*> applied;   // re-applies included
+  std::vector<const MigrationFile*> applied;  // re-applies included
   std::vector<const MigrationFile*> applied_by_other_run;
   std::vector<StatusEntry> warnings;
 };
@@ -112,7 +113,8 @@ class Migrator {
   void mark_dirty(const PreparedMigration& m, const std::string& reason);
   bool apply_transactional(const PreparedMigration& m);
   bool transactional_failed(const PreparedMigration& m, std::size_t steps, std::size_t step, const ServerError& e);
-  void apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch, MigrateObserver& observer, MigrateResult& result);
+  void apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch, MigrateObserver& observer,
+                   MigrateResult& result);
   bool apply_non_transactional(const PreparedMigration& m);
   void ensure_history_table();
   [[noreturn]] void fail(const PreparedMigration& m, std::size_t statement_index, const ServerError& e,

@@ -73,9 +73,8 @@ std::optional<ParsedFileName> parse_migration_file_name(const std::string& file_
   if (digits == 0 || digits > kMaxVersionDigits || digits + 1 >= stem.size()) return std::nullopt;
   if (stem[digits] != '-' && stem[digits] != '_') return std::nullopt;
   // The name is printed in status, errors and as a comment in --dry-run's SQL: one line of text.
-  const bool control = std::any_of(stem.begin(), stem.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
-  });
+  const bool control =
+      std::any_of(stem.begin(), stem.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
   if (control || find_invalid_utf8(stem)) return std::nullopt;
   ParsedFileName parsed;
   std::from_chars(stem.data(), stem.data() + digits, parsed.version);
@@ -86,7 +85,7 @@ std::optional<ParsedFileName> parse_migration_file_name(const std::string& file_
 
 namespace {
 
-constexpr std::size_t kTimestampWidth = 18;   // left-aligned width dates are compared at
+constexpr std::size_t kTimestampWidth = 18;  // left-aligned width dates are compared at
 
 std::string_view without_leading_zeros(std::string_view digits) {
   while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
@@ -134,11 +133,23 @@ std::optional<std::size_t> find_invalid_utf8(const std::string& text) {
     std::size_t length = 0;
     unsigned min_code = 0;
     unsigned code = 0;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { length = 2; min_code = 0x80; code = c & 0x1Fu; }
-    else if ((c & 0xF0) == 0xE0) { length = 3; min_code = 0x800; code = c & 0x0Fu; }
-    else if ((c & 0xF8) == 0xF0) { length = 4; min_code = 0x10000; code = c & 0x07u; }
-    else return i;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      length = 2;
+      min_code = 0x80;
+      code = c & 0x1Fu;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3;
+      min_code = 0x800;
+      code = c & 0x0Fu;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4;
+      min_code = 0x10000;
+      code = c & 0x07u;
+    } else return i;
     if (i + length > text.size()) return i;
     for (std::size_t k = 1; k < length; ++k) {
       const auto cc = static_cast<unsigned char>(text[i + k]);
@@ -172,8 +183,7 @@ std::optional<std::filesystem::path> sql_in_subfolders(const std::filesystem::pa
 std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir, const DiscoverOptions& options) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    throw Error(ExitCode::migration_files,
-                fmt::format("{}: migrations folder does not exist", dir.string()),
+    throw Error(ExitCode::migration_files, fmt::format("{}: migrations folder does not exist", dir.string()),
                 "create it, or point --migrations (or migrations_dir in cora-migrate.toml) at it");
   }
   std::vector<MigrationFile> files;
@@ -201,7 +211,8 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
     file.module = options.module;
     file.role = options.role;
     file.content = read_file(entry.path());
-    if (file.content.compare(0, kByteOrderMark.size(), kByteOrderMark) == 0) file.content.erase(0, kByteOrderMark.size());
+    if (file.content.compare(0, kByteOrderMark.size(), kByteOrderMark) == 0)
+      file.content.erase(0, kByteOrderMark.size());
     files.push_back(std::move(file));
   }
   if (!unnamed.empty()) {
@@ -229,8 +240,8 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
     for (std::size_t i = 1; i < files.size(); ++i) {
       if (files[i].version == files[i - 1].version) {
         throw Error(ExitCode::migration_files,
-                    fmt::format("{} and {}: both have version {}", files[i - 1].path.string(),
-                                files[i].path.string(), files[i].version),
+                    fmt::format("{} and {}: both have version {}", files[i - 1].path.string(), files[i].path.string(),
+                                files[i].version),
                     "renumber one of them");
       }
     }

@@ -19,8 +19,8 @@ enum class FileRole { delta, snapshot };
 struct MigrationFile {
   std::int64_t version = 0;
   std::string version_digits;  // the version as written ("007", "20260113"): its order needs it
-  std::string name;          // "auth-events-sessions"
-  std::string file_name;     // "007-auth-events-sessions.sql"
+  std::string name;            // "auth-events-sessions"
+  std::string file_name;       // "007-auth-events-sessions.sql"
   std::filesystem::path path;
   std::string content;       // as read, less a leading UTF-8 byte order mark (psql skips it too)
   std::string checksum;      // SHA-256 of content with CRLF line ends read as LF, lower-case hex
@@ -55,7 +55,7 @@ bool runs_before(const MigrationFile& a, const MigrationFile& b);
 std::string display_name(const MigrationFile& file);
 
 struct DiscoverOptions {
-  std::string module;                    // set on every file found
+  std::string module;  // set on every file found
   FileRole role = FileRole::delta;
   bool allow_repeated_versions = false;  // modules: several files may share a version (ordered by name)
 };

@@ -13,7 +13,7 @@ namespace cora {
 
 namespace {
 
-constexpr std::size_t kTimestampDigits = 14; // YYYYMMDDHHMMSS, as the Supabase CLI writes them
+constexpr std::size_t kTimestampDigits = 14;  // YYYYMMDDHHMMSS, as the Supabase CLI writes them
 constexpr std::size_t kMaxNameLength = 100;
 
 bool allowed_in_name(char c) {
@@ -23,26 +23,29 @@ bool allowed_in_name(char c) {
 // "add-teams" and "add_teams" are one name: the styles differ only in the separator.
 std::string comparable(std::string name) {
   std::replace(name.begin(), name.end(), '_', '-');
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return name;
 }
 
 void check_name(const std::string& name) {
-  const bool ok = !name.empty() && name.size() <= kMaxNameLength && std::all_of(name.begin(), name.end(), allowed_in_name) &&
-                  name.front() != '-' && name.front() != '_';
+  const bool ok = !name.empty() && name.size() <= kMaxNameLength &&
+                  std::all_of(name.begin(), name.end(), allowed_in_name) && name.front() != '-' && name.front() != '_';
   if (ok) return;
-  throw Error(ExitCode::usage,
-              fmt::format("new: \"{}\" is not a migration name", name.size() > kMaxNameLength ? name.substr(0, kMaxNameLength) + "..." : name),
-              fmt::format("use letters, digits, - and _ (at most {} characters), e.g. `cora-migrate new add-teams`; the "
-                          "version and .sql are added for you",
-                          kMaxNameLength));
+  throw Error(
+      ExitCode::usage,
+      fmt::format("new: \"{}\" is not a migration name",
+                  name.size() > kMaxNameLength ? name.substr(0, kMaxNameLength) + "..." : name),
+      fmt::format("use letters, digits, - and _ (at most {} characters), e.g. `cora-migrate new add-teams`; the "
+                  "version and .sql are added for you",
+                  kMaxNameLength));
 }
 
 std::string utc_timestamp(std::time_t now) {
   std::tm tm{};
   gmtime_r(&now, &tm);
-  return fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec);
+  return fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
 }
 
 // One past `digits` read as a timestamp left-aligned to 14 digits (20260113 is 20260113000000).
@@ -54,7 +57,8 @@ std::string after_timestamp(const std::string& digits) {
 
 }  // namespace
 
-std::string next_migration_file_name(const std::vector<std::string>& existing, const std::string& name, std::time_t now) {
+std::string next_migration_file_name(const std::vector<std::string>& existing, const std::string& name,
+                                     std::time_t now) {
   check_name(name);
   std::optional<ParsedFileName> newest;
   char separator = '-';
@@ -65,8 +69,9 @@ std::string next_migration_file_name(const std::vector<std::string>& existing, c
     const auto parsed = parse_migration_file_name(file_name);
     if (!parsed) continue;
     if (comparable(parsed->name) == comparable(name)) {
-      throw Error(ExitCode::usage, fmt::format("new: a migration named {} exists: {}", name, file_name),
-                  "choose another name; to change what that migration does, edit it (before it is applied) or add a new one");
+      throw Error(
+          ExitCode::usage, fmt::format("new: a migration named {} exists: {}", name, file_name),
+          "choose another name; to change what that migration does, edit it (before it is applied) or add a new one");
     }
     if (!newest || compare_versions(parsed->digits, newest->digits) >= 0) {
       newest = parsed;

@@ -15,7 +15,8 @@ namespace cora {
 // later) when the folder's newest file is dated. The separator (`-` or `_`) follows the newest
 // file. Throws cora::Error (usage) when NAME is not letters, digits, `-` and `_`, or when a
 // file of the folder already has that name (`-` and `_` counted alike).
-std::string next_migration_file_name(const std::vector<std::string>& existing, const std::string& name, std::time_t now);
+std::string next_migration_file_name(const std::vector<std::string>& existing, const std::string& name,
+                                     std::time_t now);
 
 // The leading comment block of a new file: its name, when it was created, and where its
 // directives go. Comments only, so the file is an error ("no statements") until it gets SQL.

@@ -131,7 +131,8 @@ const MigrationFile& find_migration(const std::vector<MigrationFile>& files, con
     name = selector.substr(selector.find(':') + 1);
   }
   if (name.size() > 4 && name.compare(name.size() - 4, 4, ".sql") == 0) name.resize(name.size() - 4);
-  const bool numeric = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool numeric =
+      !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
   std::vector<const MigrationFile*> matches;
   for (const auto& f : files) {
     if (has_module && f.module != module) continue;
@@ -167,13 +168,14 @@ Selection resolve(const std::vector<StatusEntry>& status, const std::vector<Migr
     const auto it = std::find_if(status.begin(), status.end(), [&](const StatusEntry& e) { return e.file == &file; });
     const bool forced_rerun = options.reapply.force && it->state == MigrationState::applied;
     if (it->state != MigrationState::changed && !forced_rerun) {
-      const char* hint = it->state == MigrationState::pending ? "run migrate without --reapply"
-                         : it->state == MigrationState::applied
-                             ? "to run an unchanged file again (say, to undo a change made by hand in the database), add --force"
-                             : "only a file changed since it was applied can be re-applied";
+      const char* hint =
+          it->state == MigrationState::pending ? "run migrate without --reapply"
+          : it->state == MigrationState::applied
+              ? "to run an unchanged file again (say, to undo a change made by hand in the database), add --force"
+              : "only a file changed since it was applied can be re-applied";
       throw Error(ExitCode::usage,
-                  fmt::format("--reapply {}: {} is {}, not changed{}", selector, display_name(file), to_string(it->state),
-                              options.reapply.force ? " or applied" : ""),
+                  fmt::format("--reapply {}: {} is {}, not changed{}", selector, display_name(file),
+                              to_string(it->state), options.reapply.force ? " or applied" : ""),
                   hint);
     }
     s.reapply.insert(&file);
@@ -186,9 +188,8 @@ Selection resolve(const std::vector<StatusEntry>& status, const std::vector<Migr
 void plan_module(const std::vector<const StatusEntry*>& entries, const Selection& selection, const PlanOptions& options,
                  Plan& plan) {
   const bool installed = std::any_of(entries.begin(), entries.end(), [](const StatusEntry* e) { return e->record; });
-  const bool has_snapshot = std::any_of(entries.begin(), entries.end(), [](const StatusEntry* e) {
-    return e->role == FileRole::snapshot && e->file;
-  });
+  const bool has_snapshot = std::any_of(entries.begin(), entries.end(),
+                                        [](const StatusEntry* e) { return e->role == FileRole::snapshot && e->file; });
   auto apply = [&](const StatusEntry& e, const std::string& why) {
     plan.to_apply.push_back(e.file);
     plan.next[e.file] = why;
@@ -232,14 +233,16 @@ void plan_module(const std::vector<const StatusEntry*>& entries, const Selection
     return;
   }
   const auto held = [&](const StatusEntry& e) {
-    return std::any_of(plan.blockers.begin(), plan.blockers.end(), [&](const Blocker& b) { return b.entry.file == e.file; });
+    return std::any_of(plan.blockers.begin(), plan.blockers.end(),
+                       [&](const Blocker& b) { return b.entry.file == e.file; });
   };
   for (const auto* e : entries) {
     if (e->role != FileRole::delta || !e->file || held(*e)) continue;
     if (e->state == MigrationState::pending) {
       if (e->out_of_order) plan.warnings.push_back(*e);
       apply(*e, "apply");
-    } else if (e->state == MigrationState::changed && (options.reapply.all_changed || selection.reapply.count(e->file))) {
+    } else if (e->state == MigrationState::changed &&
+               (options.reapply.all_changed || selection.reapply.count(e->file))) {
       reapply(*e);
     } else if (e->state == MigrationState::applied && selection.reapply.count(e->file)) {
       reapply(*e);  // --reapply --force: put back what the file defines
@@ -262,7 +265,8 @@ void plan_module(const std::vector<const StatusEntry*>& entries, const Selection
 
 }  // namespace
 
-Plan make_plan(const std::vector<StatusEntry>& status, const std::vector<MigrationFile>& files, const PlanOptions& options) {
+Plan make_plan(const std::vector<StatusEntry>& status, const std::vector<MigrationFile>& files,
+               const PlanOptions& options) {
   const Selection selection = resolve(status, files, options);
   Plan plan;
   std::vector<std::string> modules;
@@ -285,10 +289,12 @@ Plan make_plan(const std::vector<StatusEntry>& status, const std::vector<Migrati
       plan.to_apply.erase(std::remove_if(plan.to_apply.begin(), plan.to_apply.end(), after), plan.to_apply.end());
     }
     // A pending file that waits for a later run is nothing to warn about now.
-    plan.warnings.erase(std::remove_if(plan.warnings.begin(), plan.warnings.end(), [&](const StatusEntry& w) {
-                          return w.file && w.state == MigrationState::pending &&
-                                 std::find(plan.to_apply.begin(), plan.to_apply.end(), w.file) == plan.to_apply.end();
-                        }),
+    plan.warnings.erase(std::remove_if(plan.warnings.begin(), plan.warnings.end(),
+                                       [&](const StatusEntry& w) {
+                                         return w.file && w.state == MigrationState::pending &&
+                                                std::find(plan.to_apply.begin(), plan.to_apply.end(), w.file) ==
+                                                    plan.to_apply.end();
+                                       }),
                         plan.warnings.end());
   }
   return plan;

@@ -18,12 +18,12 @@
 namespace cora {
 
 enum class MigrationState {
-  applied,     // in history with the same checksum
-  pending,     // file not yet applied
-  changed,     // applied, but the file's checksum differs from the recorded one
-  conflict,    // the version is recorded as applied from a file of another name: this file never ran
-  missing,     // applied, but no file has that version any more
-  dirty,       // a non-transactional file failed part-way (or is being applied right now)
+  applied,   // in history with the same checksum
+  pending,   // file not yet applied
+  changed,   // applied, but the file's checksum differs from the recorded one
+  conflict,  // the version is recorded as applied from a file of another name: this file never ran
+  missing,   // applied, but no file has that version any more
+  dirty,     // a non-transactional file failed part-way (or is being applied right now)
 };
 
 const char* to_string(MigrationState state);
@@ -34,9 +34,9 @@ struct StatusEntry {
   std::string name;
   MigrationState state = MigrationState::pending;
   FileRole role = FileRole::delta;
-  const MigrationFile* file = nullptr;     // null when missing
-  const HistoryRecord* record = nullptr;   // null when pending
-  bool out_of_order = false;               // pending, yet before a file of its folder already applied
+  const MigrationFile* file = nullptr;    // null when missing
+  const HistoryRecord* record = nullptr;  // null when pending
+  bool out_of_order = false;              // pending, yet before a file of its folder already applied
 };
 
 // "snapshot", "delta", or "included" for a delta recorded as part of its module's snapshot.
@@ -75,7 +75,7 @@ struct DestructiveStatement {
 };
 
 struct PlanOptions {
-  std::optional<std::string> target;   // a selector: files after it wait
+  std::optional<std::string> target;  // a selector: files after it wait
   ReapplySelection reapply;
   bool allow_destructive = false;
   // The first statement of a file that destroys data when re-run (DROP TABLE, TRUNCATE, DELETE
@@ -97,8 +97,8 @@ struct Plan {
   std::map<const MigrationFile*, std::string> replaces_checksum;  // re-runs: the checksum recorded now
   // A module's first snapshot file -> the deltas to record with it as included.
   std::map<const MigrationFile*, std::vector<const MigrationFile*>> included_with;
-  std::vector<Blocker> blockers;               // conflict, changed, dirty, destructive: migrate must refuse
-  std::vector<StatusEntry> warnings;           // missing files, out-of-order pending files
+  std::vector<Blocker> blockers;      // conflict, changed, dirty, destructive: migrate must refuse
+  std::vector<StatusEntry> warnings;  // missing files, out-of-order pending files
   // What migrate would do with each file: "apply", "re-run (changed)", "record as included".
   std::map<const MigrationFile*, std::string> next;
 };

@@ -37,7 +37,6 @@ std::string_view trim(std::string_view s) {
   directive_error(file, line, what, ErrorKind::silence);
 }
 
-
 // "--cora-migrate:", "-- CORA-MIGRATE:", "-- cora_migrate :" and the like: meant as a directive,
 // yet not one, so it would be ignored silently (a transaction=false that never takes effect).
 bool is_misspelled_directive(std::string_view comment) {
@@ -94,7 +93,8 @@ std::vector<std::string> rule_names(const MigrationFile& file, int line, std::st
 std::chrono::milliseconds directive_duration(const MigrationFile& file, int line, std::string_view key,
                                              std::string_view value) {
   const auto parsed = parse_duration(value);
-  if (!parsed) directive_error(file, line, fmt::format("{}={} is not a duration (e.g. 0, 500ms, 1.5s, 2min)", key, value));
+  if (!parsed)
+    directive_error(file, line, fmt::format("{}={} is not a duration (e.g. 0, 500ms, 1.5s, 2min)", key, value));
   return *parsed;
 }
 
@@ -131,9 +131,10 @@ MigrationDirectives parse_directives(const MigrationFile& file) {
     if (text.empty()) continue;
     if (text.rfind("--", 0) != 0) break;  // directives live only in the leading comment block
     if (is_misspelled_directive(text)) {
-      directive_error(file, line, fmt::format("\"{}\" is not a directive: write it exactly as \"-- cora-migrate: ...\" "
-                                              "(two dashes, one space, lower case)",
-                                              text.substr(0, std::min<std::size_t>(text.size(), 40))));
+      directive_error(file, line,
+                      fmt::format("\"{}\" is not a directive: write it exactly as \"-- cora-migrate: ...\" "
+                                  "(two dashes, one space, lower case)",
+                                  text.substr(0, std::min<std::size_t>(text.size(), 40))));
     }
     if (text.rfind(kDirectivePrefix, 0) != 0) continue;
     parse_directive_line(file, line, text.substr(kDirectivePrefix.size()), directives, true);
@@ -153,7 +154,8 @@ void parse_directive_line(const MigrationFile& file, int line, std::string_view 
   std::optional<std::string> reason;
   for (const auto& word : directive_words(file, line, text)) {
     const auto eq = word.find('=');
-    const std::string_view key = eq == std::string::npos ? std::string_view(word) : std::string_view(word).substr(0, eq);
+    const std::string_view key =
+        eq == std::string::npos ? std::string_view(word) : std::string_view(word).substr(0, eq);
     const std::string_view value = eq == std::string::npos ? std::string_view() : std::string_view(word).substr(eq + 1);
     if (key == "ignore" && eq != std::string::npos) {
       silence.emplace();
@@ -193,9 +195,8 @@ void unwrap_outer_transaction(SqlScript& script) {
   const auto& first = s.front().transaction_kind;
   const auto& last = s.back().transaction_kind;
   if ((first != "TRANS_STMT_BEGIN" && first != "TRANS_STMT_START") || last != "TRANS_STMT_COMMIT") return;
-  const bool inner_control = std::any_of(s.begin() + 1, s.end() - 1, [](const SqlStatement& st) {
-    return st.node_type == "TransactionStmt";
-  });
+  const bool inner_control =
+      std::any_of(s.begin() + 1, s.end() - 1, [](const SqlStatement& st) { return st.node_type == "TransactionStmt"; });
   if (inner_control) return;
   s.erase(s.end() - 1);
   s.erase(s.begin());

@@ -63,8 +63,8 @@ std::optional<std::string_view> directive_text(std::string_view line);
 // Reads one directive line's words (`text`: after "-- cora-migrate:") into `directives`. A value
 // may be "double quoted" to hold blanks. Outside the leading comment block (`in_header` false)
 // only ignore= and reason= are allowed. Throws cora::Error (migration_files) with file:line.
-void parse_directive_line(const MigrationFile& file, int line, std::string_view text,
-                          MigrationDirectives& directives, bool in_header);
+void parse_directive_line(const MigrationFile& file, int line, std::string_view text, MigrationDirectives& directives,
+                          bool in_header);
 
 // Throws cora::Error (migration_files) with file:line:column for a syntax error, and for
 // transaction control (BEGIN/COMMIT/...) in a file that runs in our transaction.

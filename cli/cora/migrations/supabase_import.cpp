@@ -23,12 +23,12 @@ std::vector<std::string> normalised(const std::vector<std::string>& statements) 
   return out;
 }
 
-
 // At most kQuoted characters of `text` around byte `at`, where it first differs from the other.
 std::string quoted(const std::string& text, std::size_t at) {
   std::size_t start = at > kQuoted / 2 ? at - kQuoted / 2 : 0;
   // From a token's start: tokens are separated by one blank.
-  if (const auto blank = text.find(' ', start); start > 0 && blank != std::string::npos && blank < at) start = blank + 1;
+  if (const auto blank = text.find(' ', start); start > 0 && blank != std::string::npos && blank < at)
+    start = blank + 1;
   const std::string shown = text.substr(start, kQuoted);
   return "`" + std::string(start > 0 ? "..." : "") + shown + (start + shown.size() < text.size() ? "..." : "") + "`";
 }
@@ -45,8 +45,8 @@ std::optional<std::string> difference(const std::vector<std::string>& recorded, 
   for (std::size_t i = 0; i < std::min(recorded.size(), local.size()); ++i) {
     if (recorded[i] == local[i]) continue;
     const std::size_t at = first_difference(recorded[i], local[i]);
-    return fmt::format("statement {} differs: the database recorded {}, the file has {}", i + 1, quoted(recorded[i], at),
-                       quoted(local[i], at));
+    return fmt::format("statement {} differs: the database recorded {}, the file has {}", i + 1,
+                       quoted(recorded[i], at), quoted(local[i], at));
   }
   return fmt::format("the database recorded {} statement(s), the file has {}", recorded.size(), local.size());
 }
@@ -61,9 +61,11 @@ SupabaseImport plan_supabase_import(const std::vector<MigrationFile>& files, con
                                     const std::vector<HistoryRecord>& history) {
   SupabaseImport out;
   for (const auto& row : rows) {
-    const auto file = std::find_if(files.begin(), files.end(), [&](const MigrationFile& f) { return f.version_digits == row.version; });
+    const auto file = std::find_if(files.begin(), files.end(),
+                                   [&](const MigrationFile& f) { return f.version_digits == row.version; });
     if (file == files.end()) {
-      out.problems.push_back(fmt::format("{}: recorded by the Supabase CLI, but no local file has this version", row_label(row)));
+      out.problems.push_back(
+          fmt::format("{}: recorded by the Supabase CLI, but no local file has this version", row_label(row)));
       continue;
     }
     const bool recorded = std::any_of(history.begin(), history.end(), [&](const HistoryRecord& r) {
@@ -75,7 +77,8 @@ SupabaseImport plan_supabase_import(const std::vector<MigrationFile>& files, con
     }
     const std::string where = fmt::format("{} (version {})", file->path.string(), row.version);
     if (!row.statements) {
-      out.problems.push_back(fmt::format("{}: the Supabase CLI recorded no statements for it, so nothing can be compared", where));
+      out.problems.push_back(
+          fmt::format("{}: the Supabase CLI recorded no statements for it, so nothing can be compared", where));
       continue;
     }
     std::vector<std::string> local;
@@ -83,8 +86,8 @@ SupabaseImport plan_supabase_import(const std::vector<MigrationFile>& files, con
       const auto script = parse_sql_script(file->content);
       for (const auto& s : script.statements) local.push_back(file->content.substr(s.offset, s.length));
     } catch (const SqlParseFailure& failure) {
-      out.problems.push_back(fmt::format("{}:{}: {}: {}", file->path.string(), failure.error().line, failure.error().kind,
-                                         failure.error().message));
+      out.problems.push_back(fmt::format("{}:{}: {}: {}", file->path.string(), failure.error().line,
+                                         failure.error().kind, failure.error().message));
       continue;
     }
     if (const auto why = difference(normalised(*row.statements), normalised(local))) {

@@ -37,16 +37,13 @@ std::vector<std::string> order_modules(const std::vector<ModuleNode>& modules) {
   for (const auto& m : modules) by_name[m.name] = &m;
   std::vector<std::string> order;
   std::vector<bool> placed(modules.size(), false);
-  auto is_placed = [&](const std::string& name) {
-    return std::find(order.begin(), order.end(), name) != order.end();
-  };
+  auto is_placed = [&](const std::string& name) { return std::find(order.begin(), order.end(), name) != order.end(); };
   while (order.size() < modules.size()) {
     bool progressed = false;
     for (std::size_t i = 0; i < modules.size(); ++i) {
       if (placed[i]) continue;
-      const bool ready = std::all_of(modules[i].depends_on.begin(), modules[i].depends_on.end(), [&](const std::string& d) {
-        return !by_name.count(d) || is_placed(d);
-      });
+      const bool ready = std::all_of(modules[i].depends_on.begin(), modules[i].depends_on.end(),
+                                     [&](const std::string& d) { return !by_name.count(d) || is_placed(d); });
       if (!ready) continue;
       order.push_back(modules[i].name);
       placed[i] = true;

@@ -49,7 +49,8 @@ std::vector<Module> discover_modules(const ModulesSettings& m) {
       module.name = name;
       module.root = folder;
       const auto schema = folder / (o && o->schema_dir ? *o->schema_dir : std::filesystem::path("db/schema"));
-      const auto deltas = folder / (o && o->migrations_dir ? *o->migrations_dir : std::filesystem::path("db/migrations"));
+      const auto deltas =
+          folder / (o && o->migrations_dir ? *o->migrations_dir : std::filesystem::path("db/migrations"));
       if (is_folder(schema)) module.schema_dir = schema;
       if (is_folder(deltas)) module.migrations_dir = deltas;
       if (o && o->schema_dir && module.schema_dir.empty()) {
@@ -78,7 +79,8 @@ std::vector<Module> discover_modules(const ModulesSettings& m) {
   }
   for (const auto& [name, o] : m.overrides) {
     if (!seen.count(name)) {
-      throw Error(ExitCode::config, fmt::format("{}: [module.{}] names no module the modules globs found", o.origin, name),
+      throw Error(ExitCode::config,
+                  fmt::format("{}: [module.{}] names no module the modules globs found", o.origin, name),
                   "check the name: it is the module's folder name, e.g. module-access");
     }
   }
@@ -114,7 +116,8 @@ void check_dependencies_exist(const ModulesSettings& m, const std::vector<Module
 }
 
 void add_files(const Module& module, bool strict, Project& project) {
-  for (const auto& [dir, role] : {std::pair{module.schema_dir, FileRole::snapshot}, {module.migrations_dir, FileRole::delta}}) {
+  for (const auto& [dir, role] :
+       {std::pair{module.schema_dir, FileRole::snapshot}, {module.migrations_dir, FileRole::delta}}) {
     if (dir.empty()) continue;
     DiscoverOptions options;
     options.module = module.name;
@@ -122,8 +125,9 @@ void add_files(const Module& module, bool strict, Project& project) {
     options.allow_repeated_versions = !strict;
     auto files = discover_migrations(dir, options);
     for (const auto* repeated : repeated_versions(files)) {
-      project.warnings.push_back(fmt::format("{}: shares version {} with another file of {}; they run in file-name order",
-                                             repeated->path.string(), repeated->version_digits, module.name));
+      project.warnings.push_back(
+          fmt::format("{}: shares version {} with another file of {}; they run in file-name order",
+                      repeated->path.string(), repeated->version_digits, module.name));
     }
     for (auto& f : files) project.files.push_back(std::move(f));
   }
@@ -172,7 +176,8 @@ Project load_project(const Settings& settings) {
   std::vector<ModuleNode> nodes;
   for (const auto& module : modules) nodes.push_back({module.name, module.depends_on});
   for (const auto& name : order_modules(nodes)) {
-    project.modules.push_back(*std::find_if(modules.begin(), modules.end(), [&](const Module& x) { return x.name == name; }));
+    project.modules.push_back(
+        *std::find_if(modules.begin(), modules.end(), [&](const Module& x) { return x.name == name; }));
   }
   for (const auto& wanted : settings.only_modules) {
     if (!project.find(wanted)) {

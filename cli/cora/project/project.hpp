@@ -13,18 +13,18 @@
 namespace cora {
 
 struct Module {
-  std::string name;                   // the folder's name, e.g. "module-access"
+  std::string name;  // the folder's name, e.g. "module-access"
   std::filesystem::path root;
-  std::filesystem::path schema_dir;   // empty when the module has none
+  std::filesystem::path schema_dir;  // empty when the module has none
   std::filesystem::path migrations_dir;
   std::vector<std::string> depends_on;
   bool enabled = true;
-  bool selected = true;               // false when --module names others
+  bool selected = true;  // false when --module names others
 };
 
 struct Project {
-  bool has_modules = false;           // false: one migrations folder, module ""
-  std::vector<Module> modules;        // in dependency order (disabled ones included, marked)
+  bool has_modules = false;     // false: one migrations folder, module ""
+  std::vector<Module> modules;  // in dependency order (disabled ones included, marked)
   // Files of the enabled, selected modules: by module in dependency order, each module's
   // schema/ files then its migrations/ deltas, each folder in version order.
   std::vector<MigrationFile> files;

@@ -21,8 +21,8 @@ std::string_view trim(std::string_view s) {
 
 bool is_identifier_char(char c) {
   const auto u = static_cast<unsigned char>(c);
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '$' || u >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$' ||
+         u >= 0x80;
 }
 
 int line_of(std::string_view text, std::size_t offset) { return line_column_at(text, offset).line; }

@@ -41,7 +41,8 @@ void add_column(std::vector<DefinedObject>& out, const std::string& table, const
   for (const auto& c : column.value("constraints", json::array())) {
     const auto& constraint = field(c, "Constraint");
     if (constraint.contains("conname")) {
-      out.push_back({"constraint:" + table + "." + constraint.value("conname", ""), location_or(constraint, at), false, false});
+      out.push_back(
+          {"constraint:" + table + "." + constraint.value("conname", ""), location_or(constraint, at), false, false});
     }
   }
 }
@@ -52,8 +53,8 @@ void add_table_elements(std::vector<DefinedObject>& out, const std::string& tabl
     if (element.contains("ColumnDef")) add_column(out, table, element["ColumnDef"], fallback);
     const auto& constraint = field(element, "Constraint");
     if (constraint.contains("conname")) {
-      out.push_back({"constraint:" + table + "." + constraint.value("conname", ""), location_or(constraint, fallback), false,
-                     false});
+      out.push_back({"constraint:" + table + "." + constraint.value("conname", ""), location_or(constraint, fallback),
+                     false, false});
     }
   }
 }
@@ -106,7 +107,8 @@ void add_grant(std::vector<DefinedObject>& out, const json& node, std::size_t at
   for (const auto& object : node.value("objects", json::array())) {
     std::string name;
     if (object.contains("RangeVar")) name = relation_name(object["RangeVar"]);
-    else if (object.contains("ObjectWithArgs")) name = qualified(name_parts(object["ObjectWithArgs"].value("objname", json::array())));
+    else if (object.contains("ObjectWithArgs"))
+      name = qualified(name_parts(object["ObjectWithArgs"].value("objname", json::array())));
     if (name.empty()) continue;
     out.push_back({"grant:" + name, at, false, false});
     for (const auto& grantee : grantees) out.push_back({"grant:" + name + " to " + grantee, at, false, false});
@@ -202,9 +204,11 @@ std::vector<DefinedObject> defined_objects(const std::string& type, const json& 
     out.push_back({"view:" + relation_name(field(node, "view")), at, false, or_replace});
   } else if (type == "IndexStmt" && node.contains("idxname")) {
     const std::string table = relation_name(field(node, "relation"));
-    out.push_back({"index:" + table.substr(0, table.find('.')) + "." + node.value("idxname", ""), at, if_not_exists, false});
+    out.push_back(
+        {"index:" + table.substr(0, table.find('.')) + "." + node.value("idxname", ""), at, if_not_exists, false});
   } else if (type == "CreatePolicyStmt") {
-    out.push_back({"policy:" + relation_name(field(node, "table")) + " " + node.value("policy_name", ""), at, false, false});
+    out.push_back(
+        {"policy:" + relation_name(field(node, "table")) + " " + node.value("policy_name", ""), at, false, false});
   } else if (type == "CreateFunctionStmt") {
     const auto name = qualified(name_parts(node.value("funcname", json::array())));
     if (!name.empty()) out.push_back({"function:" + name, at, false, or_replace});

@@ -22,9 +22,9 @@ struct DefinedObject {
   //   renamed:relation:s.old  renamed:index:s.old  renamed:policy:s.t old  renamed:function:s.old
   //     (the old name of a rename: no object has it any more)
   std::string key;
-  std::size_t offset = 0;     // byte offset in the file of the definition (the statement's or the clause's)
-  bool if_not_exists = false; // CREATE ... IF NOT EXISTS: running the file again restores the object if missing
-  bool or_replace = false;    // CREATE OR REPLACE: running the file again restores its definition
+  std::size_t offset = 0;      // byte offset in the file of the definition (the statement's or the clause's)
+  bool if_not_exists = false;  // CREATE ... IF NOT EXISTS: running the file again restores the object if missing
+  bool or_replace = false;     // CREATE OR REPLACE: running the file again restores its definition
 };
 
 // What one parsed statement (`node_type`, `node`, starting at `statement_offset`) defines.

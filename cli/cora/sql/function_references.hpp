@@ -23,7 +23,7 @@ struct RelationReference {
 struct FunctionCall {
   std::string schema;  // empty when unqualified
   std::string name;
-  int line = 0;        // as RelationReference::line
+  int line = 0;  // as RelationReference::line
 };
 
 // EXECUTE of a computed string (EXECUTE, FOR ... IN EXECUTE, RETURN QUERY EXECUTE,

@@ -23,5 +23,4 @@ inline bool bool_field(const nlohmann::json& object, const char* key) {
   return it != object.end() && it->is_boolean() && it->get<bool>();
 }
 
-
 }  // namespace cora::body

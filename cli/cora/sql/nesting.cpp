@@ -20,15 +20,13 @@ bool adds_no_level(int kind) {
     case token::comma:
     case token::dot:
     case token::and_kw:
-    case token::or_kw:
-      return true;
-    default:
-      return false;
+    case token::or_kw: return true;
+    default: return false;
   }
 }
 
 struct Group {
-  std::size_t tokens = 0;       // level-adding tokens directly inside this bracket
+  std::size_t tokens = 0;         // level-adding tokens directly inside this bracket
   std::size_t deepest_inner = 0;  // the largest bound of a bracket inside it
   std::size_t bound() const { return tokens + deepest_inner + 1; }
 };

@@ -19,8 +19,8 @@ namespace cora {
 constexpr std::size_t kMaxNesting = 100'000;
 
 struct NestingBound {
-  std::size_t levels = 0;     // the largest bound of any statement
-  std::size_t offset = 0;     // byte offset of that statement's first token
+  std::size_t levels = 0;  // the largest bound of any statement
+  std::size_t offset = 0;  // byte offset of that statement's first token
 };
 
 // Each level of a parse tree needs a bracket or a token that can start one (an operator, a

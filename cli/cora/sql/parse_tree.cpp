@@ -151,7 +151,7 @@ constexpr std::size_t kCachedTexts = 1024;
 
 std::mutex cache_mutex;
 std::unordered_map<std::string, CachedParse> cache;  // by the whole text: no false hit
-std::deque<const std::string*> cache_order;           // keys of `cache`, oldest first
+std::deque<const std::string*> cache_order;          // keys of `cache`, oldest first
 std::atomic<std::size_t> parses_run{0};
 
 }  // namespace

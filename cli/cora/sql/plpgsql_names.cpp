@@ -94,12 +94,12 @@ class PlpgsqlWalker {
     if (trim(query).empty()) return;
     // (text to parse, offset to add to a location in it to get one in `query`)
     std::vector<std::pair<std::string, int>> attempts;
-    attempts.emplace_back(query, 0);                // a statement
-    attempts.emplace_back("SELECT " + query, -7);   // an expression
-    std::size_t assign = query.find(":=");          // `target := expr`
+    attempts.emplace_back(query, 0);               // a statement
+    attempts.emplace_back("SELECT " + query, -7);  // an expression
+    std::size_t assign = query.find(":=");         // `target := expr`
     std::size_t skip = 2;
     if (assign == std::string::npos) {
-      assign = query.find('=');                     // `target = expr`
+      assign = query.find('=');  // `target = expr`
       skip = 1;
     }
     if (assign != std::string::npos) {

@@ -15,8 +15,9 @@ std::string qualified_relation(const nlohmann::json& range_var) {
 
 std::vector<std::string> created_objects(const std::string& type, const nlohmann::json& node) {
   if (type == "CreateStmt" || type == "CreateTableAsStmt") {
-    const auto& relation = type == "CreateStmt" ? node.value("relation", nlohmann::json::object())
-                                                : node.value("into", nlohmann::json::object()).value("rel", nlohmann::json::object());
+    const auto& relation = type == "CreateStmt"
+                               ? node.value("relation", nlohmann::json::object())
+                               : node.value("into", nlohmann::json::object()).value("rel", nlohmann::json::object());
     return {"table:" + qualified_relation(relation)};
   }
   if (type == "ViewStmt") return {"table:" + qualified_relation(node.value("view", nlohmann::json::object()))};
@@ -73,35 +74,41 @@ std::vector<std::string> dropped_objects(const std::string& type, const nlohmann
   std::vector<std::string> out;
   for (const auto& object : node.value("objects", nlohmann::json::array())) {
     if (kind == "OBJECT_FUNCTION" || kind == "OBJECT_PROCEDURE") {
-      const auto parts = list_name_parts(object.value("ObjectWithArgs", nlohmann::json::object()).value("objname", nlohmann::json::array()));
+      const auto parts = list_name_parts(
+          object.value("ObjectWithArgs", nlohmann::json::object()).value("objname", nlohmann::json::array()));
       if (parts.empty()) continue;
-      out.push_back("function:" + (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back());
+      out.push_back("function:" + (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." +
+                    parts.back());
       continue;
     }
     if (kind == "OBJECT_TYPE" || kind == "OBJECT_DOMAIN") {
       // DROP TYPE's objects are TypeNames: {"TypeName": {"names": [...]}}.
-      const auto names = list_name_parts(object.value("TypeName", nlohmann::json::object()).value("names", nlohmann::json::array()));
+      const auto names =
+          list_name_parts(object.value("TypeName", nlohmann::json::object()).value("names", nlohmann::json::array()));
       if (!names.empty()) {
-        out.push_back("type:" + (names.size() > 1 ? names[names.size() - 2] : std::string("public")) + "." + names.back());
+        out.push_back("type:" + (names.size() > 1 ? names[names.size() - 2] : std::string("public")) + "." +
+                      names.back());
       }
       continue;
     }
     const auto parts = list_name_parts(object);
     if (parts.empty()) continue;
-    const std::string qualified = (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back();
-    if (kind == "OBJECT_TABLE" || kind == "OBJECT_VIEW" || kind == "OBJECT_MATVIEW") out.push_back("table:" + qualified);
+    const std::string qualified =
+        (parts.size() > 1 ? parts[parts.size() - 2] : std::string("public")) + "." + parts.back();
+    if (kind == "OBJECT_TABLE" || kind == "OBJECT_VIEW" || kind == "OBJECT_MATVIEW")
+      out.push_back("table:" + qualified);
     if (kind == "OBJECT_INDEX") out.push_back("index:" + qualified);
     if (kind == "OBJECT_SEQUENCE") out.push_back("sequence:" + qualified);
     if (kind == "OBJECT_TRIGGER" && parts.size() >= 2) {
       // [schema,] table, trigger
-      const std::string table = parts.size() > 2 ? parts[parts.size() - 3] + "." + parts[parts.size() - 2]
-                                                 : "public." + parts[0];
+      const std::string table =
+          parts.size() > 2 ? parts[parts.size() - 3] + "." + parts[parts.size() - 2] : "public." + parts[0];
       out.push_back("trigger:" + table + "." + parts.back());
     }
     if (kind == "OBJECT_POLICY" && parts.size() >= 2) {
       // [schema,] table, policy
-      const std::string table = parts.size() > 2 ? parts[parts.size() - 3] + "." + parts[parts.size() - 2]
-                                                 : "public." + parts[0];
+      const std::string table =
+          parts.size() > 2 ? parts[parts.size() - 3] + "." + parts[parts.size() - 2] : "public." + parts[0];
       out.push_back("policy:" + table + " " + parts.back());
     }
   }
@@ -119,9 +126,13 @@ std::size_t skip_blanks_and_comments(const std::string& sql, std::size_t offset)
     } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
       int depth = 0;
       do {
-        if (sql.compare(i, 2, "/*") == 0) { ++depth; i += 2; }
-        else if (sql.compare(i, 2, "*/") == 0) { --depth; i += 2; }
-        else ++i;
+        if (sql.compare(i, 2, "/*") == 0) {
+          ++depth;
+          i += 2;
+        } else if (sql.compare(i, 2, "*/") == 0) {
+          --depth;
+          i += 2;
+        } else ++i;
       } while (depth > 0 && i < sql.size());
     } else {
       break;
@@ -152,8 +163,8 @@ SqlScript parse_sql_script(const std::string& sql) {
         const std::string schema = node.value("relation", nlohmann::json::object()).value("schemaname", "");
         statement.index_name = (schema.empty() ? "" : schema + ".") + node.value("idxname", "");
       }
-      statement.copy_from_stdin = statement.node_type == "CopyStmt" && node.value("is_from", false) &&
-                                  !node.contains("filename");
+      statement.copy_from_stdin =
+          statement.node_type == "CopyStmt" && node.value("is_from", false) && !node.contains("filename");
       statement.destructive = destructive_action(statement.node_type, node);
       if (statement.node_type == "TransactionStmt") statement.transaction_kind = node.value("kind", "");
     }

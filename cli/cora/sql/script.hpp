@@ -11,11 +11,11 @@
 namespace cora {
 
 struct SqlStatement {
-  std::size_t offset = 0;   // byte offset in the file; includes leading comments and blanks
-  std::size_t length = 0;   // bytes
-  int first_line = 1;       // line of the statement's first token
-  std::string node_type;    // parse node, e.g. "CreateStmt", "IndexStmt", "TransactionStmt"
-  bool concurrently = false;  // CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY
+  std::size_t offset = 0;        // byte offset in the file; includes leading comments and blanks
+  std::size_t length = 0;        // bytes
+  int first_line = 1;            // line of the statement's first token
+  std::string node_type;         // parse node, e.g. "CreateStmt", "IndexStmt", "TransactionStmt"
+  bool concurrently = false;     // CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY
   bool copy_from_stdin = false;  // needs a client feeding data, as psql does
   std::string index_name;        // CREATE INDEX: the index's name (schema-qualified when written so)
   // Objects the statement creates, as "table:schema.name", "index:schema.name",

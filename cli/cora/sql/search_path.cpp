@@ -19,7 +19,8 @@ std::vector<std::string> parse_search_path(const std::string& setting) {
   std::size_t start = 0;
   while (start <= setting.size()) {
     const auto comma = setting.find(',', start);
-    const std::string item = trim_identifier(setting.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    const std::string item =
+        trim_identifier(setting.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (!item.empty() && item != "$user" && item != "pg_temp") schemas.push_back(item);
     if (comma == std::string::npos) break;
     start = comma + 1;

@@ -45,8 +45,8 @@ static_assert(token::or_kw == PG_QUERY__TOKEN__OR);
 std::optional<std::vector<SqlToken>> scan_sql_tokens(const std::string& sql) {
   std::unique_ptr<PgQueryScanResult, ScanResultDeleter> scan(new PgQueryScanResult(pg_query_scan(sql.c_str())));
   if (scan->error || !scan->pbuf.data) return std::nullopt;
-  std::unique_ptr<PgQuery__ScanResult, UnpackedDeleter> result(pg_query__scan_result__unpack(
-      nullptr, scan->pbuf.len, reinterpret_cast<const std::uint8_t*>(scan->pbuf.data)));
+  std::unique_ptr<PgQuery__ScanResult, UnpackedDeleter> result(
+      pg_query__scan_result__unpack(nullptr, scan->pbuf.len, reinterpret_cast<const std::uint8_t*>(scan->pbuf.data)));
   if (!result) return std::nullopt;
   std::vector<SqlToken> tokens;
   tokens.reserve(result->n_tokens);

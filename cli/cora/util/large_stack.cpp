@@ -32,8 +32,8 @@ int run_with_large_stack(const std::function<int()>& work, std::size_t stack_byt
   pthread_attr_t attr;
   if (pthread_attr_init(&attr) != 0) return work();
   pthread_t thread;
-  const bool started = pthread_attr_setstacksize(&attr, stack_bytes) == 0 &&
-                       pthread_create(&thread, &attr, &run_job, &job) == 0;
+  const bool started =
+      pthread_attr_setstacksize(&attr, stack_bytes) == 0 && pthread_create(&thread, &attr, &run_job, &job) == 0;
   pthread_attr_destroy(&attr);
   if (!started) return work();
   pthread_join(thread, nullptr);

@@ -19,8 +19,8 @@ struct SystemUser {
 std::optional<SystemUser> find_system_user(const std::string& name);
 
 struct ProcessResult {
-  int exit_code = -1;   // -1 when it could not be started or died by a signal
-  std::string output;   // stdout and stderr together
+  int exit_code = -1;  // -1 when it could not be started or died by a signal
+  std::string output;  // stdout and stderr together
 };
 
 // Runs argv[0] (an absolute path) with the given arguments, as `user` when set, in folder "/",

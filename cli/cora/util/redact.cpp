@@ -87,7 +87,8 @@ std::string redact_connection_error(std::string message, const std::string& conn
   auto secrets = password_candidates(conninfo);
   secrets.push_back(password);
   // Longer first, so that a secret containing a shorter one is hidden whole.
-  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   for (const auto& secret : secrets) message = redact_secret(std::move(message), secret);
   return message;
 }

@@ -5,10 +5,24 @@
 namespace cora {
 
 const std::vector<std::string>& supabase_schemas() {
-  static const std::vector<std::string> names{
-      "auth",     "storage",     "realtime", "_realtime", "extensions", "graphql", "graphql_public", "pgsodium",
-      "pgsodium_masks", "vault", "net",      "supabase_functions", "supabase_migrations", "_analytics", "pgbouncer",
-      "cron",     "pg_catalog",  "information_schema"};
+  static const std::vector<std::string> names{"auth",
+                                              "storage",
+                                              "realtime",
+                                              "_realtime",
+                                              "extensions",
+                                              "graphql",
+                                              "graphql_public",
+                                              "pgsodium",
+                                              "pgsodium_masks",
+                                              "vault",
+                                              "net",
+                                              "supabase_functions",
+                                              "supabase_migrations",
+                                              "_analytics",
+                                              "pgbouncer",
+                                              "cron",
+                                              "pg_catalog",
+                                              "information_schema"};
   return names;
 }
 

@@ -5,9 +5,7 @@
 namespace cora {
 
 namespace {
-bool is_scheme_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
-}
+bool is_scheme_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'; }
 }  // namespace
 
 std::string_view leading_scheme(std::string_view text) {

@@ -13,7 +13,8 @@ namespace {
 bool exists(const std::string& kind, const std::string& name, const CatalogSnapshot& s) {
   if (kind == "table") return s.relations.count(name) > 0;
   if (kind == "index") {
-    return std::any_of(s.indexes.begin(), s.indexes.end(), [&](const IndexFact& i) { return i.schema + "." + i.name == name; });
+    return std::any_of(s.indexes.begin(), s.indexes.end(),
+                       [&](const IndexFact& i) { return i.schema + "." + i.name == name; });
   }
   if (kind == "policy") {
     return std::any_of(s.policies.begin(), s.policies.end(),
@@ -41,7 +42,8 @@ bool about(const CheckOutcome& o, const std::string& kind, const std::string& na
   }
   // A policy the file creates is judged by what its table shows too: a policy that makes its
   // table recurse is the file's fault, whoever created the table.
-  if (kind == "policy" && lint_about(o.kind, "table")) return o.subject == name.substr(0, name.find(' ')) && o.kind == "lint:policy_recursion";
+  if (kind == "policy" && lint_about(o.kind, "table"))
+    return o.subject == name.substr(0, name.find(' ')) && o.kind == "lint:policy_recursion";
   return false;
 }
 
@@ -76,7 +78,8 @@ AdoptionVerdict judge_adoption(const PreparedMigration& migration, const Catalog
       }
       for (const auto& f : o.findings) {
         if (f.severity != Severity::error) continue;
-        const std::string where = o.origin.file.empty() ? "built-in lint" : fmt::format("{}:{}", o.origin.file, o.origin.line);
+        const std::string where =
+            o.origin.file.empty() ? "built-in lint" : fmt::format("{}:{}", o.origin.file, o.origin.line);
         verdict.failing.push_back(
             fmt::format("check {} ({} {}): expected {}; found {}", where, o.kind, o.subject, f.expected, f.found));
       }
@@ -89,7 +92,8 @@ AdoptionVerdict judge_adoption(const PreparedMigration& migration, const Catalog
 std::set<std::string> objects_dropped_after(const std::vector<PreparedMigration>& migrations, std::size_t index) {
   std::set<std::string> out;
   for (std::size_t i = index + 1; i < migrations.size(); ++i) {
-    for (const auto& statement : migrations[i].script.statements) out.insert(statement.drops.begin(), statement.drops.end());
+    for (const auto& statement : migrations[i].script.statements)
+      out.insert(statement.drops.begin(), statement.drops.end());
   }
   return out;
 }

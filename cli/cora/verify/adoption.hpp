@@ -16,8 +16,8 @@ namespace cora {
 
 struct AdoptionVerdict {
   bool adoptable = false;
-  std::size_t objects = 0;             // objects the file creates that were found
-  std::size_t checks = 0;              // declared checks about them that passed
+  std::size_t objects = 0;  // objects the file creates that were found
+  std::size_t checks = 0;   // declared checks about them that passed
   // Why not, one line each, in two kinds that call for different fixes: an object the file
   // creates is missing (the file did not run, or only in part: apply it), or it exists but a
   // declared check or built-in lint about it fails (it ran, then changed, or ran another way).
@@ -29,7 +29,8 @@ struct AdoptionVerdict {
 // over the same snapshot; their errors about the file's objects block adoption. Objects in
 // `dropped_later` (which a later file drops: see objects_dropped_after) need not exist.
 AdoptionVerdict judge_adoption(const PreparedMigration& migration, const CatalogSnapshot& snapshot,
-                               const std::vector<CheckOutcome>& outcomes, const std::set<std::string>& dropped_later = {});
+                               const std::vector<CheckOutcome>& outcomes,
+                               const std::set<std::string>& dropped_later = {});
 
 // The objects ("kind:name", as SqlStatement::creates) the migrations after `index` drop.
 std::set<std::string> objects_dropped_after(const std::vector<PreparedMigration>& migrations, std::size_t index);

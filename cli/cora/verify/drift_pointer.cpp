@@ -6,8 +6,8 @@
 namespace cora {
 
 void point_drift_findings_at_diff(std::vector<CheckOutcome>& outcomes) {
-  static const std::vector<std::string> kinds{"table", "index", "policy", "function", "lint:unresolved_relation",
-                                              "lint:invalid_index"};
+  static const std::vector<std::string> kinds{
+      "table", "index", "policy", "function", "lint:unresolved_relation", "lint:invalid_index"};
   for (auto& o : outcomes) {
     if (std::find(kinds.begin(), kinds.end(), o.kind) == kinds.end()) continue;
     for (auto& f : o.findings) {

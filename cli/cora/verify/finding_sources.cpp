@@ -12,7 +12,6 @@ namespace cora {
 
 namespace {
 
-
 // (ObjectSources::last_change kind, name) of what `o` is about; kind empty when nothing.
 std::pair<std::string, std::string> object_of(const CheckOutcome& o) {
   std::string kind = o.kind;
@@ -24,14 +23,14 @@ std::pair<std::string, std::string> object_of(const CheckOutcome& o) {
   if (kind == "index") return {"index", lint::public_qualified(o.subject)};
   if (kind == "function") return {"function", lint::public_qualified(o.subject.substr(0, o.subject.find('(')))};
   // A policy rule may speak about a view (user_metadata_referenced): "schema.view", no policy name.
-  if (kind == "policy") return {o.subject.find(' ') == std::string::npos ? "relation" : "policy", lint::public_qualified(o.subject)};
+  if (kind == "policy")
+    return {o.subject.find(' ') == std::string::npos ? "relation" : "policy", lint::public_qualified(o.subject)};
   return {"", ""};
 }
 
 bool recorded(const MigrationFile& file, const std::vector<HistoryRecord>& history) {
-  return std::any_of(history.begin(), history.end(), [&file](const HistoryRecord& r) {
-    return r.module == file.module && r.version == file.version;
-  });
+  return std::any_of(history.begin(), history.end(),
+                     [&file](const HistoryRecord& r) { return r.module == file.module && r.version == file.version; });
 }
 
 // "user-sessions" for "public.user_sessions(uuid)": a file name's words.
@@ -78,12 +77,15 @@ std::string fix_advice(const ObjectOrigin& origin, const std::string& subject) {
   }
   const std::string at = fmt::format("{}:{}", origin.file, origin.line);
   if (origin.pending) return fmt::format("{} has not run on this database: cora-migrate migrate", at);
-  if (origin.snapshot) return fmt::format("edit {}, then run: cora-migrate migrate (a changed schema file runs again)", at);
-  if (origin.rerunnable) return fmt::format("edit {}, then run: cora-migrate migrate --reapply {}", at, origin.selector);
+  if (origin.snapshot)
+    return fmt::format("edit {}, then run: cora-migrate migrate (a changed schema file runs again)", at);
+  if (origin.rerunnable)
+    return fmt::format("edit {}, then run: cora-migrate migrate --reapply {}", at, origin.selector);
   if (origin.recreates) {
-    return fmt::format("{} re-creates it: edit the file, then run: cora-migrate migrate --reapply {} (if the file is "
-                       "right, add --force)",
-                       at, origin.selector);
+    return fmt::format(
+        "{} re-creates it: edit the file, then run: cora-migrate migrate --reapply {} (if the file is "
+        "right, add --force)",
+        at, origin.selector);
   }
   return fmt::format("{} is applied and does not run twice: change it in a new migration: cora-migrate new fix-{}{}",
                      at, name_words(subject), module_option);
@@ -94,9 +96,10 @@ std::string describe_origin(const ObjectOrigin& origin) {
 }
 
 std::string no_file_creates(const std::string& subject) {
-  return fmt::format("no migration file creates {}: if the database has it, it was made outside the migrations "
-                     "(drift); `cora-migrate diff` lists it",
-                     subject);
+  return fmt::format(
+      "no migration file creates {}: if the database has it, it was made outside the migrations "
+      "(drift); `cora-migrate diff` lists it",
+      subject);
 }
 
 }  // namespace cora

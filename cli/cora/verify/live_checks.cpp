@@ -32,7 +32,8 @@ void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result
   const bool failed = result.error.has_value();
   const bool failed_in_probe = failed && result.failed_step == probe_step;
   if (failed && !failed_in_probe) {
-    out.findings.push_back({Severity::error, "the probe's setup runs", with_sqlstate(result.error->message, result.error->sqlstate),
+    out.findings.push_back({Severity::error, "the probe's setup runs",
+                            with_sqlstate(result.error->message, result.error->sqlstate),
                             "fix the probe's role, claims or setup"});
     return;
   }
@@ -80,7 +81,6 @@ void judge(CheckOutcome& out, const ProbeCheck& p, const PipelineOutcome& result
     }
   }
 }
-
 
 // Every probe in one pipeline: BEGIN; per probe a segment (savepoint, setup, claims, role,
 // statement) and then one rolling back to the savepoint, which works whether the probe failed
@@ -152,14 +152,16 @@ std::vector<PipelineStep> normalise_steps(const std::vector<const ExpressionToNo
     steps.push_back({fmt::format("CREATE TEMP TABLE {} (LIKE {})", copy, quote_qualified(e.table)), {}});
     if (e.kind == Kind::index_predicate) {
       steps.push_back({fmt::format("CREATE INDEX {0}_index ON {0} ((1)) WHERE {1}", copy, e.expression), {}});
-      steps.push_back({fmt::format("SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = {}::regclass",
-                                   quote_literal(copy + "_index")),
-                       {}});
+      steps.push_back(
+          {fmt::format("SELECT pg_get_expr(indpred, indrelid) FROM pg_index WHERE indexrelid = {}::regclass",
+                       quote_literal(copy + "_index")),
+           {}});
     } else {
-      steps.push_back({fmt::format("ALTER TABLE {} ADD COLUMN cora_expression {} {}", copy, e.column_type,
-                                   e.kind == Kind::column_default ? "DEFAULT (" + e.expression + ")"
-                                                                 : "GENERATED ALWAYS AS (" + e.expression + ") STORED"),
-                       {}});
+      steps.push_back(
+          {fmt::format("ALTER TABLE {} ADD COLUMN cora_expression {} {}", copy, e.column_type,
+                       e.kind == Kind::column_default ? "DEFAULT (" + e.expression + ")"
+                                                      : "GENERATED ALWAYS AS (" + e.expression + ") STORED"),
+           {}});
       steps.push_back({fmt::format("SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
                                    "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
                                    "WHERE d.adrelid = {}::regclass AND a.attname = 'cora_expression'",

@@ -166,9 +166,9 @@ nlohmann::json document(const QueryResult& result) {
 
 std::vector<PipelineStep> catalog_snapshot_steps(const std::vector<std::string>& schemas, RecursionProbe probe) {
   const Param schema_array = text_array_literal(schemas);
-  std::vector<PipelineStep> steps{{kTablesSql, {schema_array}},     {kRelationsSql, {}},
-                                  {kIndexesSql, {schema_array}},    {kCatalogPoliciesSql, {schema_array}},
-                                  {kFunctionsSql, {schema_array}},  {kRolesSql, {}},
+  std::vector<PipelineStep> steps{{kTablesSql, {schema_array}},      {kRelationsSql, {}},
+                                  {kIndexesSql, {schema_array}},     {kCatalogPoliciesSql, {schema_array}},
+                                  {kFunctionsSql, {schema_array}},   {kRolesSql, {}},
                                   {kForeignKeysSql, {schema_array}}, {kCatalogExtensionsSql, {}}};
   if (probe == RecursionProbe::run) {
     // BEGIN turns the pipeline's implicit transaction into a block, so the ROLLBACK undoes the
@@ -188,10 +188,11 @@ CatalogSnapshot decode_catalog_snapshot(Connection& db, const SegmentOutcome& ou
     throw QueryFailed(*outcome.error);
   }
   // One document, decoded by the same code as a fixture's (catalog_snapshot_json.hpp).
-  nlohmann::json facts{{"tables", document(outcome.results.at(0))},    {"relations", document(outcome.results.at(1))},
-                       {"indexes", document(outcome.results.at(2))},   {"policies", document(outcome.results.at(3))},
-                       {"functions", document(outcome.results.at(4))}, {"roles", document(outcome.results.at(5))},
-                       {"foreign_keys", document(outcome.results.at(6))}, {"extensions", document(outcome.results.at(7))}};
+  nlohmann::json facts{
+      {"tables", document(outcome.results.at(0))},       {"relations", document(outcome.results.at(1))},
+      {"indexes", document(outcome.results.at(2))},      {"policies", document(outcome.results.at(3))},
+      {"functions", document(outcome.results.at(4))},    {"roles", document(outcome.results.at(5))},
+      {"foreign_keys", document(outcome.results.at(6))}, {"extensions", document(outcome.results.at(7))}};
   if (probe == RecursionProbe::run) {
     if (outcome.error) {
       // A read-only server, say, refuses the temporary function; the catalog is still good.

@@ -55,8 +55,8 @@ std::string summary_line(const std::vector<CheckOutcome>& outcomes, const Verify
   for (const auto& o : outcomes) failed += o.passed() ? 0U : 1U;
   return fmt::format("{} checks and lints, {} passed, {} failed ({}, {}); {} to {}", outcomes.size(),
                      outcomes.size() - failed, failed, plural(count_findings(outcomes, Severity::error), "error"),
-                     plural(count_findings(outcomes, Severity::warning), "warning"), plural(s.queries, "query", "queries"),
-                     s.database);
+                     plural(count_findings(outcomes, Severity::warning), "warning"),
+                     plural(s.queries, "query", "queries"), s.database);
 }
 
 }  // namespace
@@ -86,8 +86,9 @@ std::string render_human(const std::vector<CheckOutcome>& outcomes, const Verify
   std::string out;
   for (const auto& [file, total] : totals) {
     const bool ok = total.second == 0;
-    out += fmt::format("{} {} ({} checked, {} failed)\n", style.paint(ok ? "ok  " : "FAIL", ok ? Tone::good : Tone::bad),
-                       style.paint(file, Tone::bold), total.first, total.second);
+    out +=
+        fmt::format("{} {} ({} checked, {} failed)\n", style.paint(ok ? "ok  " : "FAIL", ok ? Tone::good : Tone::bad),
+                    style.paint(file, Tone::bold), total.first, total.second);
     for (const auto& [kind, failed] : groups[file]) {
       for (const auto* o : failed) {
         out += fmt::format("  {} {} ({})\n", kind, o->subject, where(*o));
@@ -98,8 +99,9 @@ std::string render_human(const std::vector<CheckOutcome>& outcomes, const Verify
                      : fmt::format("    made by  {}\n", no_file_creates(o->subject));
         }
         for (const auto& f : o->findings) {
-          out += fmt::format("    {} expected {}\n", style.paint(f.severity == Severity::error ? "error:  " : "warning:",
-                                                              f.severity == Severity::error ? Tone::bad : Tone::warn),
+          out += fmt::format("    {} expected {}\n",
+                             style.paint(f.severity == Severity::error ? "error:  " : "warning:",
+                                         f.severity == Severity::error ? Tone::bad : Tone::warn),
                              f.expected);
           out += wrap_text("             found    ", f.found) + "\n";
           out += wrap_text("             fix      ", f.fix) + "\n";
@@ -117,22 +119,25 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
   for (const auto& o : outcomes) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : o.findings) {
-      findings.push_back({{"severity", to_string(f.severity)}, {"expected", f.expected}, {"found", f.found}, {"fix", f.fix}});
+      findings.push_back(
+          {{"severity", to_string(f.severity)}, {"expected", f.expected}, {"found", f.found}, {"fix", f.fix}});
     }
-    checks.push_back({{"kind", o.kind}, {"subject", o.subject},
+    checks.push_back({{"kind", o.kind},
+                      {"subject", o.subject},
                       {"file", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.file)},
                       {"line", o.origin.file.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin.line)},
-                      {"passed", o.passed()}, {"findings", findings}});
+                      {"passed", o.passed()},
+                      {"findings", findings}});
     if (!o.silenced.empty()) checks.back()["silenced"] = o.silenced;
     if (o.source) {
       const auto& src = *o.source;
       const bool known = src.from_files();
-      checks.back()["source"] = {
-          {"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
-          {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
-          {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
-          {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))},
-          {"next", o.passed() ? nlohmann::json(nullptr) : nlohmann::json(fix_advice(src, o.subject))}};
+      checks.back()["source"] = {{"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
+                                 {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
+                                 {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
+                                 {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))},
+                                 {"next",
+                                  o.passed() ? nlohmann::json(nullptr) : nlohmann::json(fix_advice(src, o.subject))}};
     } else {
       checks.back()["source"] = nullptr;
     }
@@ -151,17 +156,17 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
 std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
   std::size_t failures = 0;
   for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
-  std::string out = fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
-                                xml_escape(summary.target.empty() ? summary.database : summary.target), outcomes.size(),
-                                failures);
+  std::string out =
+      fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
+                  xml_escape(summary.target.empty() ? summary.database : summary.target), outcomes.size(), failures);
   if (!summary.target.empty()) {
     out += fmt::format("    <properties><property name=\"database\" value=\"{}\"/></properties>\n",
                        xml_escape(summary.database));
   }
   for (const auto& o : outcomes) {
     const auto [file, line] = annotated_location(o);
-    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"", xml_escape(o.kind), xml_escape(o.subject),
-                       xml_escape(file));
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"", xml_escape(o.kind),
+                       xml_escape(o.subject), xml_escape(file));
     if (!file.empty()) out += fmt::format(" line=\"{}\"", line);
     if (o.passed()) {
       out += "/>\n";
@@ -183,7 +188,8 @@ std::string render_junit(const std::vector<CheckOutcome>& outcomes, const Verify
   std::size_t failures = 0;
   for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"cora-migrate verify\" tests=\"{}\" failures=\"{}\">\n", outcomes.size(), failures);
+  out += fmt::format("<testsuites name=\"cora-migrate verify\" tests=\"{}\" failures=\"{}\">\n", outcomes.size(),
+                     failures);
   out += render_junit_suite(outcomes, summary);
   out += "</testsuites>\n";
   return out;

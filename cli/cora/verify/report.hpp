@@ -10,9 +10,9 @@
 namespace cora {
 
 struct VerifySummary {
-  std::string database;      // redacted
-  std::size_t queries = 0;   // round trips verify made
-  std::size_t checks = 0;    // declared checks (lints not counted)
+  std::string database;     // redacted
+  std::size_t queries = 0;  // round trips verify made
+  std::size_t checks = 0;   // declared checks (lints not counted)
   // Set when this run is one of several targets (--env a,b): the JUnit suite is named after it
   // and GitHub annotation titles start with "[NAME] ".
   std::string target;

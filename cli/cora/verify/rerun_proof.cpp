@@ -88,8 +88,11 @@ std::string describe(const SchemaDifference& d) {
 class FileProof {
  public:
   FileProof(const MigrationFile& file, RerunProof& proof)
-      : file_(file), prepared_(prepare_migration(file)), sources_(std::vector<PreparedMigration>{prepared_}),
-        destructive_(first_destructive_statement(file)), proof_(proof) {}
+      : file_(file),
+        prepared_(prepare_migration(file)),
+        sources_(std::vector<PreparedMigration>{prepared_}),
+        destructive_(first_destructive_statement(file)),
+        proof_(proof) {}
 
   void failed(const Error& e) {
     add(failing_line(e.what(), file_), "runs a second time without an error",
@@ -129,9 +132,7 @@ class FileProof {
     if (!findings.empty()) add_findings(destructive_ ? destructive_->line : first_line(), std::move(findings));
   }
 
-  void passed() {
-    add_findings(first_line(), {});
-  }
+  void passed() { add_findings(first_line(), {}); }
 
  private:
   int first_line() const {

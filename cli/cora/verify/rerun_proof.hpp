@@ -34,7 +34,7 @@ RerunSelection rerunnable_files(const std::vector<MigrationFile>& files, bool ha
 struct RerunProofOptions {
   std::vector<std::string> schemas;  // compared, as verify inspects them ([verify] schemas)
   std::string history_table;
-  MigrateOptions migrate;            // as the files were applied (timeouts, modules, client)
+  MigrateOptions migrate;  // as the files were applied (timeouts, modules, client)
 };
 
 struct RerunProof {

@@ -23,9 +23,9 @@ class ModuleOrigins;
 // fixture, see catalog_snapshot_json.hpp), with the answers only a server can give left empty.
 struct SchemaFacts {
   CatalogSnapshot catalog;
-  FunctionAnalyses analyses;          // what each function body references, analysed once
-  NormalisedExpressions expressions;  // the checks' expressions as PostgreSQL normalises them
-  std::vector<CheckOutcome> probes;   // the outcome of every probe that ran
+  FunctionAnalyses analyses;            // what each function body references, analysed once
+  NormalisedExpressions expressions;    // the checks' expressions as PostgreSQL normalises them
+  std::vector<CheckOutcome> probes;     // the outcome of every probe that ran
   std::optional<HistoryState> history;  // the migration history, when asked for
 };
 
