@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cora/output/plural.hpp"
 #include "cora/migrations/migration_file.hpp"
 
 namespace cora::cli {
@@ -59,11 +60,11 @@ std::string with_literal_params(const std::string& sql, const std::vector<Param>
 
 std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
   std::string out = fmt::format(
-      "-- cora-migrate migrate --dry-run --format sql: {} migration(s) for {}\n"
+      "-- cora-migrate migrate --dry-run --format sql: {} for {}\n"
       "-- Run it with psql (psql -f FILE, or a pipe): each transactional file is one transaction with its history "
       "row.\n"
       "\\set ON_ERROR_STOP on\n",
-      prepared.migrations.size(), target);
+      plural(prepared.migrations.size(), "migration"), target);
   if (prepared.history_needs_setup && !prepared.migrations.empty()) {
     out += "\n-- the history table and its helper functions, in one transaction\nBEGIN;\n";
     append_steps(out, migrator.history_setup_steps());

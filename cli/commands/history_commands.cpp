@@ -11,6 +11,7 @@
 #include "commands/failure_report.hpp"
 #include "commands/json_document.hpp"
 #include "commands/project_options.hpp"
+#include "cora/output/plural.hpp"
 #include "cora/migrate/migrator.hpp"
 #include "cora/db/supabase_history.hpp"
 #include "cora/migrations/plan.hpp"
@@ -84,7 +85,8 @@ class BaselineCommand : public Command {
                    style.paint(std::string(action) == "included" ? "included" : "baselined", Tone::good).c_str(),
                    display_name(*file).c_str());
     }
-    std::fprintf(stdout, "%zu migration(s) recorded as applied in %s.\n", chosen.size(), target.description.c_str());
+    std::fprintf(stdout, "%s recorded as applied in %s.\n", plural(chosen.size(), "migration").c_str(),
+                 target.description.c_str());
     return to_int(ExitCode::ok);
   }
 
@@ -148,14 +150,17 @@ class AdoptCommand : public Command {
       if (format_ == "json") continue;
       const std::string evidence =
           verdict.objects == 0 ? "it creates no table, index, policy or function to check: adopted on trust"
-                               : fmt::format("{} object(s) exist, {} check(s) pass", verdict.objects, verdict.checks);
+                               : fmt::format("{} {}, {} {}", plural(verdict.objects, "object"),
+                                             verdict.objects == 1 ? "exists" : "exist", plural(verdict.checks, "check"),
+                                             verdict.checks == 1 ? "passes" : "pass");
       std::fprintf(stdout, "%s %s (%s)\n", style.paint("adopted", Tone::good).c_str(), display_name(*m.file).c_str(),
                    evidence.c_str());
     }
     migrator.record_without_running(adopted, prepared.history_needs_setup);
     if (format_ == "json") return print_adopt_json(adopted, refused, evidence_json, target.description);
     if (refused.empty()) {
-      std::fprintf(stdout, "%zu migration(s) adopted in %s.\n", adopted.size(), target.description.c_str());
+      std::fprintf(stdout, "%s adopted in %s.\n", plural(adopted.size(), "migration").c_str(),
+                   target.description.c_str());
       return to_int(ExitCode::ok);
     }
     // Two different situations, two different fixes: a missing object means the file did not
@@ -178,9 +183,10 @@ class AdoptCommand : public Command {
     const auto* first = refused.front().first->file;
     const std::string selector = selector_of(*first);
     std::fprintf(stdout,
-                 "%zu migration(s) adopted; %zu module(s) stopped. Apply what was not adopted with `cora-migrate "
+                 "%s adopted; %s stopped. Apply what was not adopted with `cora-migrate "
                  "migrate`, or, if you know it ran, record it with `cora-migrate baseline %s`.\n",
-                 adopted.size(), refused.size(), selector.c_str());
+                 plural(adopted.size(), "migration").c_str(), plural(refused.size(), "module").c_str(),
+                 selector.c_str());
     return to_int(ExitCode::findings);
   }
 
@@ -247,8 +253,9 @@ class AdoptCommand : public Command {
     const bool json = format_ == "json";
     if (!plan.problems.empty()) {
       const Error refusal(ExitCode::history_conflict,
-                          fmt::format("{} of {} row(s) in {} do not match the local files: nothing was imported",
-                                      plan.problems.size(), rows->size(), kSupabaseHistoryTable),
+                          fmt::format("{} of {} in {} {} not match the local files: nothing was imported",
+                                      plan.problems.size(), plural(rows->size(), "row"), kSupabaseHistoryTable,
+                                      plan.problems.size() == 1 ? "does" : "do"),
                           "restore the files as the Supabase CLI applied them (git history), or record by hand what "
                           "you know ran with `cora-migrate baseline VERSION`");
       if (json) {
@@ -296,9 +303,9 @@ class AdoptCommand : public Command {
     }
     const std::string skipped =
         plan.already_recorded > 0 ? fmt::format(" ({} already recorded)", plan.already_recorded) : "";
-    std::fprintf(stdout, "%zu migration(s) imported from %s into %s%s; %zu file(s) pending%s.\n", imported.size(),
-                 kSupabaseHistoryTable, settings.history_table.c_str(), skipped.c_str(), pending,
-                 pending > 0 ? ": apply them with `cora-migrate migrate`" : "");
+    std::fprintf(stdout, "%s imported from %s into %s%s; %s pending%s.\n", plural(imported.size(), "migration").c_str(),
+                 kSupabaseHistoryTable, settings.history_table.c_str(), skipped.c_str(),
+                 plural(pending, "file").c_str(), pending > 0 ? ": apply them with `cora-migrate migrate`" : "");
     return to_int(ExitCode::ok);
   }
 

@@ -10,6 +10,7 @@
 #include "commands/database_target.hpp"
 #include "commands/migrate_lint.hpp"
 #include "commands/project_options.hpp"
+#include "cora/output/plural.hpp"
 #include "cora/error.hpp"
 #include "cora/lint/lint.hpp"
 #include "cora/lint/machine_report.hpp"
@@ -81,8 +82,8 @@ class LintCommand : public Command {
       options.checked_files_run_together = true;
       database = target.description;
       if (!settings.quiet) {
-        std::fprintf(stderr, "Linting the %zu file(s) the next migrate would apply to %s\n", prepared.migrations.size(),
-                     target.description.c_str());
+        std::fprintf(stderr, "Linting the %s the next migrate would apply to %s\n",
+                     plural(prepared.migrations.size(), "file").c_str(), target.description.c_str());
       }
     } else {
       inputs.reserve(files.size());

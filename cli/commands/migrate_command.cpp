@@ -13,6 +13,7 @@
 #include "commands/migrate_json.hpp"
 #include "commands/migrate_lint.hpp"
 #include "commands/project_options.hpp"
+#include "cora/output/plural.hpp"
 #include "cora/config/settings.hpp"
 #include "cora/migrate/migrator.hpp"
 #include "cora/db/supabase_history.hpp"
@@ -94,8 +95,8 @@ void print_steps(const std::vector<PipelineStep>& steps) {
 }
 
 void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
-  std::fprintf(stdout, "-- cora-migrate migrate --dry-run: %zu migration(s) would be applied to %s\n",
-               prepared.migrations.size(), target.c_str());
+  std::fprintf(stdout, "-- cora-migrate migrate --dry-run: %s would be applied to %s\n",
+               plural(prepared.migrations.size(), "migration").c_str(), target.c_str());
   if (prepared.history_needs_setup && !prepared.migrations.empty()) {
     std::fprintf(stdout, "\n-- the history table or its helper functions are missing: one transaction creates them\n");
     print_steps(migrator.history_setup_steps());
@@ -211,7 +212,8 @@ class MigrateCommand : public Command {
       return to_int(ExitCode::ok);
     }
     if (!settings.quiet) {
-      std::fprintf(stderr, "Applying %zu migration(s) to %s\n", prepared.migrations.size(), target.description.c_str());
+      std::fprintf(stderr, "Applying %s to %s\n", plural(prepared.migrations.size(), "migration").c_str(),
+                   target.description.c_str());
     }
     print_warnings(prepared.plan.warnings);
     if (format_ == "json") return apply_for_machines(migrator, prepared, target.description);
@@ -227,7 +229,7 @@ class MigrateCommand : public Command {
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     if (!settings.quiet) {
-      std::fprintf(stdout, "%zu migration(s) applied in %lld ms.\n", result.applied.size(),
+      std::fprintf(stdout, "%s applied in %lld ms.\n", plural(result.applied.size(), "migration").c_str(),
                    static_cast<long long>(elapsed.count()));
     }
     return to_int(ExitCode::ok);

@@ -10,6 +10,7 @@
 #include "commands/database_target.hpp"
 #include "commands/json_document.hpp"
 #include "commands/project_options.hpp"
+#include "cora/output/plural.hpp"
 #include "cora/migrations/prepared_migration.hpp"
 #include "commands/drift_check.hpp"
 #include "cora/diff/drift_render.hpp"
@@ -121,7 +122,8 @@ void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const
   std::string summary;
   for (const auto& [state, count] : counts)
     summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", count, state);
-  std::fprintf(stdout, "%zu migration(s): %s\n", status.size(), summary.empty() ? "none" : summary.c_str());
+  std::fprintf(stdout, "%s: %s\n", plural(status.size(), "migration").c_str(),
+               summary.empty() ? "none" : summary.c_str());
 }
 
 class StatusCommand : public Command {

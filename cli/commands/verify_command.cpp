@@ -15,6 +15,7 @@
 #include "commands/database_target.hpp"
 #include "commands/module_checks.hpp"
 #include "commands/project_options.hpp"
+#include "cora/output/plural.hpp"
 #include "cora/db/history_table.hpp"
 #include "cora/migrate/migrator.hpp"
 #include "cora/diff/object_sources.hpp"
@@ -168,8 +169,8 @@ class VerifyCommand : public Command {
     MigrateObserver quiet;
     migrator.apply(prepared, quiet);
     if (!settings.quiet) {
-      std::fprintf(stderr, "Applied %zu migration(s) to scratch database %s\n", prepared.migrations.size(),
-                   scratch.name().c_str());
+      std::fprintf(stderr, "Applied %s to scratch database %s\n",
+                   plural(prepared.migrations.size(), "migration").c_str(), scratch.name().c_str());
     }
     const auto before = db->round_trips();
     const auto sources = FileSources::read(settings);
@@ -181,7 +182,7 @@ class VerifyCommand : public Command {
       db.reset();  // the proof copies the database: no session may stay open on it
       const auto proof = prove_reruns(cluster, scratch.name(), files, reruns,
                                       {settings.verify_schemas, settings.history_table, options});
-      std::fprintf(stderr, "Ran %zu file(s) a second time, each on a copy of %s\n", proof.files,
+      std::fprintf(stderr, "Ran %s a second time, each on a copy of %s\n", plural(proof.files, "file").c_str(),
                    scratch.name().c_str());
       if (!reruns.skipped.empty()) {
         std::string names;

@@ -134,7 +134,7 @@ TEST_CASE("lint --pending: only the files the next migrate would apply") {
   CHECK(run_in(dir, {"lint"}).exit_code == 13);
   const auto pending = run_in(dir, {"lint", "--pending", "--database-url", db.conninfo()});
   CHECK(pending.exit_code == 0);
-  CHECK(contains(pending.err, "Linting the 1 file(s) the next migrate would apply"));
+  CHECK(contains(pending.err, "Linting the 1 file the next migrate would apply"));
   dir.write("migrations/004-drop.sql", "DROP TABLE a;\n");
   const auto warns = run_in(dir, {"lint", "--pending", "--database-url", db.conninfo(), "--format", "json"});
   CHECK(warns.exit_code == 13);
@@ -168,7 +168,7 @@ TEST_CASE("migrate --dry-run --format sql: a script psql runs, leaving the histo
                   "cora_migrate.schema_history") == "1:apply:applied,2:apply:applied");
   const auto status = run_in(dir, {"status", "--exit-code", "--database-url", db.conninfo()});
   CHECK(status.exit_code == 0);
-  CHECK(contains(status.out, "2 migration(s): 2 applied"));
+  CHECK(contains(status.out, "2 migrations: 2 applied"));
   CHECK(contains(run_in(dir, {"migrate", "--database-url", db.conninfo()}).out, "Nothing to apply"));
 
   CHECK(run_in(dir, {"migrate", "--format", "sql", "--database-url", db.conninfo()}).exit_code == 2);

@@ -108,7 +108,7 @@ TEST_CASE("cora-migrate diff: what a file not applied yet creates is missing, an
   CHECK(r.exit_code == 15);
   const auto report = nlohmann::json::parse(r.out);
   REQUIRE(report["notes"].size() == 1);
-  CHECK(report["notes"][0].get<std::string>().find("2 migration(s) not applied") != std::string::npos);
+  CHECK(report["notes"][0].get<std::string>().find("2 migrations not applied") != std::string::npos);
   bool saw_table = false;
   for (const auto& d : report["differences"]) {
     if (d["name"] != "public.user_sessions") continue;
@@ -209,10 +209,10 @@ TEST_CASE("cora-migrate diff --sql restores every difference at once; other form
   CHECK(github.out.find("::error file=") != std::string::npos);
   CHECK(github.out.find("title=drift%3A changed function public.log_auth_event") != std::string::npos);
   const auto markdown = f.run({"diff", "--format", "markdown"});
-  CHECK(markdown.out.find("### Schema drift: 6 difference(s)") != std::string::npos);
+  CHECK(markdown.out.find("### Schema drift: 6 differences") != std::string::npos);
   const auto status = f.run({"status", "--drift"});
   CHECK(status.exit_code == 15);
-  CHECK(status.out.find("drift: 6 difference(s)") != std::string::npos);
+  CHECK(status.out.find("drift: 6 differences") != std::string::npos);
 
   const auto sql = f.run({"diff", "--sql"});
   CHECK(sql.exit_code == 15);

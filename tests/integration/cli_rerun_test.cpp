@@ -97,7 +97,7 @@ TEST_CASE("verify --scratch --rerun: the module-access schema runs twice without
   CHECK(r.exit_code == 0);
   // 002, 003, 004 and 006 define policies or an index 008 drops or re-creates: running them again
   // would undo 008, so they are not re-runnable (diff never proposes it either).
-  CHECK(contains(r.err, "Ran 5 file(s) a second time"));
+  CHECK(contains(r.err, "Ran 5 files a second time"));
   CHECK(contains(r.err,
                  "Not run again, since a later file changes what they define: 002-orgs.sql, 003-profiles.sql, "
                  "004-org-members.sql, 006-user-provisioning.sql"));
@@ -129,7 +129,7 @@ TEST_CASE(
   INFO(r.err);
   INFO(r.out);
   CHECK(r.exit_code == 11);
-  CHECK(contains(r.err, "Ran 4 file(s) a second time"));
+  CHECK(contains(r.err, "Ran 4 files a second time"));
   const auto reruns = p.reruns(nlohmann::json::parse(r.out));
   std::map<std::string, std::vector<nlohmann::json>> by_file;
   for (const auto& o : reruns) by_file[o["subject"].get<std::string>()].push_back(o);
@@ -171,7 +171,7 @@ TEST_CASE(
   const auto& seed = by_file["005-voice-seed.sql"];
   REQUIRE(seed.size() == 1);
   CHECK_MESSAGE(contains(seed[0]["findings"][0]["found"].get<std::string>(),
-                         "table public.voice_codecs has 2 row(s) after the second run"),
+                         "table public.voice_codecs has 2 rows after the second run"),
                 seed[0].dump());
 
   // The same in the other formats: each on its file and line.
@@ -229,7 +229,7 @@ TEST_CASE("verify --scratch --rerun in a CORA project: every module's schema fil
   const auto r = run_cli({"verify", "--scratch", "--rerun", "--format", "json"}, here);
   INFO(r.err);
   CHECK(r.exit_code == 11);  // also the fixture's lints (tables without row level security)
-  CHECK(contains(r.err, "Ran 7 file(s) a second time"));
+  CHECK(contains(r.err, "Ran 7 files a second time"));
   std::map<std::string, nlohmann::json> by_file;
   for (const auto& o : p.reruns(nlohmann::json::parse(r.out))) by_file[o["subject"].get<std::string>()] = o;
   CHECK(by_file.size() == 7);

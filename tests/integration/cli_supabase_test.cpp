@@ -72,7 +72,7 @@ TEST_CASE("cora-migrate on a database the Supabase CLI migrated: says to adopt i
   CHECK(status.exit_code == 16);
   CHECK_MESSAGE(status.err.find(
                     "cora-migrate: error: this database was migrated by the Supabase CLI "
-                    "(supabase_migrations.schema_migrations has 2 row(s), the last version 20240201000000)") !=
+                    "(supabase_migrations.schema_migrations has 2 rows, the last version 20240201000000)") !=
                     std::string::npos,
                 status.err);
   CHECK(status.err.find("(hint: take that history over with `cora-migrate adopt --from-supabase`, then run migrate)") !=
@@ -109,8 +109,8 @@ TEST_CASE("cora-migrate adopt --from-supabase: imports the CLI's history; migrat
             "imported 20240101000000_create_users.sql (its statements are the ones the Supabase CLI applied)") !=
         std::string::npos);
   CHECK(adopt.out.find("imported 20240201000000_create_posts.sql") != std::string::npos);
-  CHECK(adopt.out.find("2 migration(s) imported from supabase_migrations.schema_migrations into "
-                       "cora_migrate.schema_history; 1 file(s) pending: apply them with `cora-migrate migrate`.") !=
+  CHECK(adopt.out.find("2 migrations imported from supabase_migrations.schema_migrations into "
+                       "cora_migrate.schema_history; 1 file pending: apply them with `cora-migrate migrate`.") !=
         std::string::npos);
   CHECK(p.history() == "20240101000000:import,20240201000000:import");
   // The local file's checksum, as migrate records it: status compares it with the file.
@@ -124,14 +124,14 @@ TEST_CASE("cora-migrate adopt --from-supabase: imports the CLI's history; migrat
 
   const auto migrate = p.run({"migrate"});
   CHECK_MESSAGE(migrate.exit_code == 0, migrate.err);
-  CHECK(migrate.out.find("1 migration(s) applied") != std::string::npos);
+  CHECK(migrate.out.find("1 migration applied") != std::string::npos);
   CHECK(p.history() == "20240101000000:import,20240201000000:import,20240301000000:apply");
   CHECK(p.db.scalar("SELECT to_regclass('public.teams') IS NOT NULL") == "t");
 
   const auto again = p.run({"adopt", "--from-supabase"});
   CHECK(again.exit_code == 0);
-  CHECK(again.out.find("0 migration(s) imported from supabase_migrations.schema_migrations into "
-                       "cora_migrate.schema_history (2 already recorded); 0 file(s) pending.") != std::string::npos);
+  CHECK(again.out.find("0 migrations imported from supabase_migrations.schema_migrations into "
+                       "cora_migrate.schema_history (2 already recorded); 0 files pending.") != std::string::npos);
 }
 
 TEST_CASE("cora-migrate adopt --from-supabase: a file that is not what the CLI applied imports nothing") {
@@ -149,7 +149,7 @@ TEST_CASE("cora-migrate adopt --from-supabase: a file that is not what the CLI a
                       "bigint references public.users )`, the file has `...author bigint references "
                       "public.users , title text )`") != std::string::npos,
                   adopt.out);
-    CHECK(adopt.err.find("cora-migrate: error: 1 of 2 row(s) in supabase_migrations.schema_migrations do not match the "
+    CHECK(adopt.err.find("cora-migrate: error: 1 of 2 rows in supabase_migrations.schema_migrations does not match the "
                          "local files: nothing was imported") != std::string::npos);
   }
   SUBCASE("a row with no local file") {
@@ -175,7 +175,7 @@ TEST_CASE("cora-migrate finds supabase/migrations in a Supabase CLI project and 
   CHECK_MESSAGE(migrate.exit_code == 0, migrate.err);
   CHECK(migrate.err.find("note: using supabase/migrations, the Supabase CLI's folder (no cora-migrate.toml and no "
                          "migrations/ folder here)") != std::string::npos);
-  CHECK(migrate.out.find("2 migration(s) applied") != std::string::npos);
+  CHECK(migrate.out.find("2 migrations applied") != std::string::npos);
   const auto no_table = p.run({"adopt", "--from-supabase"});
   CHECK(no_table.exit_code == 2);
   CHECK(no_table.err.find("has no supabase_migrations.schema_migrations: the Supabase CLI never migrated it") !=

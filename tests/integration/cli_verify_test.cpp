@@ -311,7 +311,7 @@ TEST_CASE("cora-migrate verify --scratch: migrate from zero on the local cluster
   const auto checks = (source_dir() / "checks").string();
   const auto ok = run_cli({"--migrations", migrations, "--checks", checks, "verify", "--scratch"}, here);
   CHECK(ok.exit_code == 0);
-  CHECK(ok.err.find("Applied 9 migration(s) to scratch database") != std::string::npos);
+  CHECK(ok.err.find("Applied 9 migrations to scratch database") != std::string::npos);
 
   std::filesystem::copy(source_dir() / "migrations", dir.path() / "m");
   dir.write("m/009-stale.sql", kStaleLogAuthEvent);

@@ -52,13 +52,13 @@ TEST_CASE("cora-migrate with no database configured uses the local cluster") {
     CHECK(run_cli({"local", "status"}, here).out.find("state:      stopped") != std::string::npos);
     const auto status = run_cli({"status", "--exit-code"}, here);
     CHECK(status.exit_code == 0);
-    CHECK(status.out.find("9 migration(s): 9 applied") != std::string::npos);
+    CHECK(status.out.find("9 migrations: 9 applied") != std::string::npos);
   }
 
   SUBCASE("reset gives an empty database") {
     CHECK(run_cli({"local", "reset"}, here).exit_code == 0);
     const auto status = run_cli({"status"}, here);
-    CHECK(status.out.find("9 migration(s): 9 pending") != std::string::npos);
+    CHECK(status.out.find("9 migrations: 9 pending") != std::string::npos);
   }
 
   CHECK(run_cli({"local", "stop"}, here).exit_code == 0);

@@ -87,7 +87,7 @@ TEST_CASE("plan_supabase_import") {
   SUBCASE("a missing or extra statement is a mismatch") {
     const auto plan = plan_supabase_import(files, {row("20240101000000", "create_users", {kUsersAsRecorded[0]})}, {});
     REQUIRE(plan.problems.size() == 1);
-    CHECK_CONTAINS(plan.problems[0], "the database recorded 1 statement(s), the file has 2");
+    CHECK_CONTAINS(plan.problems[0], "the database recorded 1 statement, the file has 2");
   }
 
   SUBCASE("a row with no local file is reported") {

@@ -59,9 +59,10 @@ void refuse_unadopted_supabase_history(Connection& db, bool history_is_empty, co
   const std::string count = result.rows.at(0).at(0).value_or("0");
   if (count == "0") return;
   throw Error(ExitCode::foreign_history,
-              fmt::format("this database was migrated by the Supabase CLI ({} has {} row(s), the last version {}) and "
+              fmt::format("this database was migrated by the Supabase CLI ({} has {} {}, the last version {}) and "
                           "{} is empty: running the files again would fail on what the CLI applied",
-                          kSupabaseHistoryTable, count, result.rows.at(0).at(1).value_or("?"), history_table),
+                          kSupabaseHistoryTable, count, count == "1" ? "row" : "rows",
+                          result.rows.at(0).at(1).value_or("?"), history_table),
               "take that history over with `cora-migrate adopt --from-supabase`, then run migrate");
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "cora/output/plural.hpp"
 #include "cora/db/connection.hpp"
 #include "cora/db/history_table.hpp"
 #include "cora/diff/later_change.hpp"
@@ -102,9 +103,10 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
                                      [](const StatusEntry& s) { return s.state == MigrationState::pending; });
   if (pending > 0) {
     report.notes.push_back(
-        fmt::format("{} migration(s) not applied to this database yet: what they create is reported "
-                    "missing (run `cora-migrate migrate`)",
-                    pending));
+        fmt::format("{} not applied to this database yet: what {} is reported missing (run `cora-migrate "
+                    "migrate`)",
+                    plural(static_cast<std::size_t>(pending), "migration"),
+                    pending == 1 ? "it creates" : "they create"));
   }
   CompareOptions compare{report.managed_schemas, options.ignore, true};
   const int expected_major = report.expected.server_version / 10000,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cora/output/plural.hpp"
 #include "cora/output/machine_text.hpp"
 #include "cora/output/terminal.hpp"
 
@@ -89,8 +90,8 @@ ValueChange describe_change(const std::string& expected, const std::string& actu
 
 std::string drift_summary_line(const DriftReport& report) {
   if (report.entries.empty()) return fmt::format("drift: none (schemas: {})", schemas_text(report));
-  return fmt::format("drift: {} difference(s) ({}) in schemas {}: run `cora-migrate diff`", report.entries.size(),
-                     counts(report), schemas_text(report));
+  return fmt::format("drift: {} ({}) in schemas {}: run `cora-migrate diff`",
+                     plural(report.entries.size(), "difference"), counts(report), schemas_text(report));
 }
 
 std::string render_drift_human(const DriftReport& report, const DriftHeader& header, bool color) {
@@ -118,9 +119,8 @@ std::string render_drift_human(const DriftReport& report, const DriftHeader& hea
   if (report.entries.empty()) {
     out += style.paint("No drift", Tone::good) + ": the database has what the files define.\n";
   } else {
-    out += fmt::format(
-        "{} difference(s): {}. `cora-migrate diff --sql` prints the SQL that restores the files' version.\n",
-        report.entries.size(), counts(report));
+    out += fmt::format("{}: {}. `cora-migrate diff --sql` prints the SQL that restores the files' version.\n",
+                       plural(report.entries.size(), "difference"), counts(report));
   }
   out += fmt::format("Expected schema: {} ({} in {} ms); {} quer{} to the database.\n", report.expected_schema.database,
                      report.expected_schema.reused ? "reused" : "built", report.expected_schema.build_time.count(),
@@ -170,8 +170,9 @@ std::string render_drift_json(const DriftReport& report, const DriftHeader& head
 std::string render_drift_markdown(const DriftReport& report, const DriftHeader& header) {
   std::string out =
       fmt::format("### Schema drift: {}\n\n",
-                  report.entries.empty() ? std::string("none")
-                                         : fmt::format("{} difference(s) ({})", report.entries.size(), counts(report)));
+                  report.entries.empty()
+                      ? std::string("none")
+                      : fmt::format("{} ({})", plural(report.entries.size(), "difference"), counts(report)));
   out += fmt::format("{} against `{}` (schemas: {}).\n\n", header.files, header.database, schemas_text(report));
   for (const auto& n : report.notes) out += "> " + n + "\n\n";
   if (report.entries.empty()) return out;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cora/output/plural.hpp"
 #include "cora/sql/script.hpp"
 #include "cora/sql/statement_text.hpp"
 #include "cora/util/join.hpp"
@@ -48,7 +49,7 @@ std::optional<std::string> difference(const std::vector<std::string>& recorded, 
     return fmt::format("statement {} differs: the database recorded {}, the file has {}", i + 1,
                        quoted(recorded[i], at), quoted(local[i], at));
   }
-  return fmt::format("the database recorded {} statement(s), the file has {}", recorded.size(), local.size());
+  return fmt::format("the database recorded {}, the file has {}", plural(recorded.size(), "statement"), local.size());
 }
 
 std::string row_label(const SupabaseMigration& row) {

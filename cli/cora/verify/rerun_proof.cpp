@@ -124,8 +124,10 @@ class FileProof {
                                         table),
                             "CREATE TABLE IF NOT EXISTS instead of DROP TABLE and CREATE TABLE"});
       } else if (it->second.rows != was.rows) {
-        findings.push_back({Severity::error, fmt::format("table {} keeps its {} row(s)", table, was.rows),
-                            fmt::format("table {} has {} row(s) after the second run", table, it->second.rows),
+        findings.push_back({Severity::error,
+                            fmt::format("table {} keeps its {} {}", table, was.rows, was.rows == "1" ? "row" : "rows"),
+                            fmt::format("table {} has {} {} after the second run", table, it->second.rows,
+                                        it->second.rows == "1" ? "row" : "rows"),
                             "seed rows with INSERT … ON CONFLICT DO NOTHING; no TRUNCATE or DELETE of existing rows"});
       }
     }
