@@ -1,19 +1,17 @@
 #include "commands/multi_target.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <mutex>
+#include <system_error>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +19,7 @@
 #include "cora/error.hpp"
 #include "cora/output/machine_text.hpp"
 #include "cora/output/terminal.hpp"
+#include "cora/util/subprocess.hpp"
 #include "cora/util/text_lines.hpp"
 
 namespace cora::cli {
@@ -71,51 +70,14 @@ std::string self_path() {
 
 void run_one(const std::string& program, std::vector<std::string> args, TargetRun& run) {
   args.insert(args.begin(), {program, "--env", run.environment, "--as-target", run.environment});
-  std::vector<char*> raw;
-  for (auto& a : args) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  std::array<int, 2> out{}, err{};
-  if (pipe2(out.data(), O_CLOEXEC) != 0) return;
-  if (pipe2(err.data(), O_CLOEXEC) != 0) {
-    close(out[0]);
-    close(out[1]);
-    return;
+  try {
+    auto done = Subprocess::run(args);
+    run.exit_code = done.exit_code;
+    run.out = std::move(done.out);
+    run.err = std::move(done.err);
+  } catch (const std::system_error&) {
+    // No pipe or process to be had: the run stays at exit -1, which the summary reports.
   }
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(err[1], STDERR_FILENO);
-    execv(raw[0], raw.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  if (pid < 0) {
-    close(out[0]);
-    close(err[0]);
-    return;
-  }
-  std::array<pollfd, 2> fds{{{out[0], POLLIN, 0}, {err[0], POLLIN, 0}}};
-  std::array<std::string*, 2> sinks{&run.out, &run.err};
-  std::array<char, 4096> buffer{};
-  for (int open_fds = 2; open_fds > 0;) {
-    if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
-    for (std::size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
-      const ssize_t n = read(fds[i].fd, buffer.data(), buffer.size());
-      if (n > 0) {
-        sinks[i]->append(buffer.data(), static_cast<std::size_t>(n));
-      } else {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 void print_tagged(std::FILE* stream, const std::string& tag, const std::string& text) {

@@ -3,16 +3,13 @@
 // --strict, and that no run (not even a killed one) leaves a row behind.
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <thread>
+#include <utility>
 
+#include "cora/util/subprocess.hpp"
 #include "support/run_cli.hpp"
 #include "support/stale_function.hpp"
 #include "support/scratch_dir.hpp"
@@ -87,31 +84,12 @@ std::string item_block(const std::string& out, const std::string& text) {
 
 // Runs the binary with `input` on standard input (run_cli gives it /dev/null).
 CliResult run_cli_with_stdin(const std::vector<std::string>& args, const std::string& input, const ScratchDir& dir) {
-  const auto in_path = dir.write("stdin.txt", input);
-  const auto out_path = dir.path() / "stdout.txt";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int in = open(in_path.c_str(), O_RDONLY);
-    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0) _exit(126);
-    dup2(in, STDIN_FILENO);
-    dup2(out, STDOUT_FILENO);
-    std::vector<std::string> argv{CORA_MIGRATE_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> raw;
-    for (auto& a : argv) raw.push_back(a.data());
-    raw.push_back(nullptr);
-    execv(raw[0], raw.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CliResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream text(out_path);
-  result.out.assign(std::istreambuf_iterator<char>(text), std::istreambuf_iterator<char>());
-  return result;
+  std::vector<std::string> argv{CORA_MIGRATE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  cora::Subprocess::Options options;
+  options.stdin_file = dir.write("stdin.txt", input);
+  auto done = cora::Subprocess::run(argv, options);
+  return {done.exit_code, std::move(done.out), std::move(done.err)};
 }
 
 const std::vector<std::string> kAutomaticAndScenarioItems = {

@@ -1,16 +1,8 @@
 #include "support/run_cli.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <pty.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
-#include <cerrno>
-#include <cstdlib>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 namespace cora::test {
 
@@ -18,24 +10,17 @@ std::filesystem::path source_dir() { return CORA_SOURCE_DIR; }
 
 namespace {
 
-// In the child, just before exec: the environment the test asked for, the folder, and exec.
-[[noreturn]] void exec_cli(std::vector<std::string> argv, const CliOptions& options) {
+// The environment the test asked for, on top of ours without the settings that pick a database.
+std::map<std::string, std::optional<std::string>> cli_environment(
+    const CliOptions& options, std::map<std::string, std::optional<std::string>> env) {
   // Tests say which database to use; the developer's own settings must not leak in. CI too: the
   // suite runs with CI=true in CI, and the tests of the embedded fallback set it themselves.
   for (const char* name : {"CORA_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE",
                            "PGPASSWORD", "PGSERVICE", "NO_COLOR", "CI"}) {
-    unsetenv(name);
+    env[name] = std::nullopt;
   }
-  for (const auto& [name, value] : options.env) {
-    if (value) setenv(name.c_str(), value->c_str(), 1);
-    else unsetenv(name.c_str());
-  }
-  if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
-  std::vector<char*> raw;
-  for (auto& a : argv) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  execv(raw[0], raw.data());
-  _exit(127);
+  for (const auto& [name, value] : options.env) env[name] = value;
+  return env;
 }
 
 std::vector<std::string> full_argv(const std::vector<std::string>& args) {
@@ -44,28 +29,18 @@ std::vector<std::string> full_argv(const std::vector<std::string>& args) {
   return argv;
 }
 
+CliResult cli_result(cora::Subprocess::Result done) {
+  return {done.exit_code, std::move(done.out), std::move(done.err)};
+}
+
 }  // namespace
 
 CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOptions& options) {
-  int master = -1;
-  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
-  if (pid < 0) throw std::runtime_error("forkpty failed");
-  if (pid == 0) {
-    setenv("TERM", "xterm", 1);
-    exec_cli(full_argv(args), options);
-  }
-  CliResult result;
-  std::array<char, 4096> buffer{};
-  for (;;) {
-    const ssize_t n = read(master, buffer.data(), buffer.size());
-    if (n > 0) result.out.append(buffer.data(), static_cast<std::size_t>(n));
-    else if (n == 0 || errno != EINTR) break;  // EIO once the child has closed the terminal
-  }
-  close(master);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
+  cora::Subprocess::Options run;
+  run.cwd = options.cwd;
+  run.env = cli_environment(options, {{"TERM", "xterm"}});
+  run.output = cora::Subprocess::Output::terminal;
+  return cli_result(cora::Subprocess::run(full_argv(args), run));
 }
 
 RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& options) {
@@ -73,46 +48,17 @@ RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& opt
 }
 
 RunningCli start_program(const std::vector<std::string>& argv, const CliOptions& options) {
-  std::array<int, 2> out{}, err{};
-  if (pipe2(out.data(), O_CLOEXEC) != 0 || pipe2(err.data(), O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(err[1], STDERR_FILENO);
-    const int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
-    exec_cli(argv, options);
-  }
-  close(out[1]);
-  close(err[1]);
-  return {pid, out[0], err[0]};
+  cora::Subprocess::Options run;
+  run.cwd = options.cwd;
+  run.env = cli_environment(options, {});
+  run.stdin_file = "/dev/null";
+  auto process = std::make_shared<cora::Subprocess>(cora::Subprocess::start(argv, run));
+  return {process->pid(), std::move(process)};
 }
 
 CliResult wait_cli(RunningCli running) {
-  CliResult result;
-  std::array<pollfd, 2> fds{{{running.out_fd, POLLIN, 0}, {running.err_fd, POLLIN, 0}}};
-  std::array<std::string*, 2> sinks{&result.out, &result.err};
-  int open_fds = 2;
-  std::array<char, 4096> buffer{};
-  while (open_fds > 0) {
-    if (poll(fds.data(), fds.size(), -1) < 0) continue;
-    for (std::size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
-      const ssize_t n = read(fds[i].fd, buffer.data(), buffer.size());
-      if (n > 0) {
-        sinks[i]->append(buffer.data(), static_cast<std::size_t>(n));
-      } else {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  int status = 0;
-  waitpid(running.pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
+  if (!running.process) throw std::logic_error("wait_cli: nothing was started");
+  return cli_result(running.process->wait());
 }
 
 CliResult run_cli(const std::vector<std::string>& args, const CliOptions& options) {

@@ -3,9 +3,12 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "cora/util/subprocess.hpp"
 
 namespace cora::test {
 
@@ -28,9 +31,8 @@ CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOpt
 
 // Starts the binary without waiting; wait_cli() collects it.
 struct RunningCli {
-  int pid = -1;
-  int out_fd = -1;
-  int err_fd = -1;
+  int pid = -1;                               // for kill()
+  std::shared_ptr<cora::Subprocess> process;  // shared: tests copy these around; killed if never waited for
 };
 RunningCli start_cli(const std::vector<std::string>& args, const CliOptions& options = {});
 CliResult wait_cli(RunningCli running);
