@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cora/output/plural.hpp"
 #include "cora/config/settings.hpp"
 #include "cora/error.hpp"
 #include "cora/output/machine_text.hpp"
@@ -223,7 +224,7 @@ int run_for_each_environment(int argc, char** argv, const std::vector<std::strin
     std::fprintf(table, "%-*s  %s  %4d  %s\n", static_cast<int>(width), r.environment.c_str(),
                  style.paint(result, ok ? Tone::good : Tone::bad).c_str(), r.exit_code, detail.c_str());
   }
-  std::fprintf(table, "%zu target(s): %zu ok, %zu failed\n", runs.size(), runs.size() - failed, failed);
+  std::fprintf(table, "%s: %zu ok, %zu failed\n", plural(runs.size(), "target").c_str(), runs.size() - failed, failed);
   return exit_code;
 }
 

@@ -33,7 +33,7 @@ TEST_CASE("cora-migrate --all-envs: 20 databases, one summary") {
 
   const auto all = run_cli({"--all-envs", "--jobs", "4", "migrate"}, here);
   CHECK(all.exit_code == 0);
-  CHECK(all.out.find("20 target(s): 20 ok, 0 failed") != std::string::npos);
+  CHECK(all.out.find("20 targets: 20 ok, 0 failed") != std::string::npos);
   CHECK(all.out.find("[tenant07] applied 002-b.sql") != std::string::npos);
   for (const auto& db : databases) CHECK(db->scalar("SELECT count(*) FROM cora_migrate.schema_history") == "2");
 
@@ -42,7 +42,7 @@ TEST_CASE("cora-migrate --all-envs: 20 databases, one summary") {
   databases[6]->connect()->execute_script("CREATE TABLE c (id int)");
   const auto some = run_cli({"--env", "tenant06,tenant07,tenant08", "migrate"}, here);
   CHECK(some.exit_code == 6);
-  CHECK(some.out.find("3 target(s): 2 ok, 1 failed") != std::string::npos);
+  CHECK(some.out.find("3 targets: 2 ok, 1 failed") != std::string::npos);
   CHECK_MESSAGE(some.out.find("tenant07  failed     6  cora-migrate: error:") != std::string::npos, some.out);
   CHECK(some.err.find("[tenant07] cora-migrate: error:") != std::string::npos);
   CHECK(databases[5]->scalar("SELECT count(*) FROM cora_migrate.schema_history") == "3");
@@ -50,7 +50,7 @@ TEST_CASE("cora-migrate --all-envs: 20 databases, one summary") {
 
   const auto status = run_cli({"--all-envs", "status", "--exit-code"}, here);
   CHECK(status.exit_code == 10);
-  CHECK(status.out.find("20 target(s): 2 ok, 18 failed") != std::string::npos);
+  CHECK(status.out.find("20 targets: 2 ok, 18 failed") != std::string::npos);
 
   CHECK(run_cli({"--all-envs", "local", "status"}, here).exit_code == 2);
 }
@@ -89,7 +89,7 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
     CHECK(doc[2]["result"]["error"]["exit_code"] == 5);
     CHECK(doc[2]["stderr"].get<std::string>().rfind("cora-migrate: error: cannot connect", 0) == 0);
     // The table for people goes to stderr, beside the targets' tagged stderr.
-    CHECK(r.err.find("3 target(s): 2 ok, 1 failed") != std::string::npos);
+    CHECK(r.err.find("3 targets: 2 ok, 1 failed") != std::string::npos);
     CHECK(r.err.find("[down] cora-migrate: error: cannot connect") != std::string::npos);
 
     const auto verify = run_cli({"--env", "good,bad", "verify", "--format", "json"}, here);
@@ -165,9 +165,9 @@ TEST_CASE("cora-migrate --all-envs: more targets than jobs, one summary and one 
 
   const auto migrate = run_cli({"--all-envs", "--jobs", "3", "migrate"}, here);
   CHECK(migrate.exit_code == 0);
-  CHECK(occurrences(migrate.out, "target(s):") == 1);
+  CHECK(occurrences(migrate.out, " targets: ") == 1);
   CHECK(occurrences(migrate.out, "\nENV  RESULT") == 1);
-  CHECK(migrate.out.find("12 target(s): 12 ok, 0 failed") != std::string::npos);
+  CHECK(migrate.out.find("12 targets: 12 ok, 0 failed") != std::string::npos);
   CHECK(occurrences(migrate.out, "] applied 001-a.sql") == 12);
 
   // The most --jobs allows, far more than targets; and the default derived from the machine.
@@ -183,8 +183,8 @@ TEST_CASE("cora-migrate --all-envs: more targets than jobs, one summary and one 
       CHECK(doc[i]["target"] == fmt::format("t{:02}", i + 1));  // in the order configured, whichever ended first
       CHECK(doc[i]["result"]["summary"]["applied"] == 1);
     }
-    CHECK(occurrences(r.err, "target(s):") == 1);
-    CHECK(r.err.find("12 target(s): 12 ok, 0 failed") != std::string::npos);
+    CHECK(occurrences(r.err, " targets: ") == 1);
+    CHECK(r.err.find("12 targets: 12 ok, 0 failed") != std::string::npos);
   }
   CHECK(run_cli({"--all-envs", "--jobs", "65", "status"}, here).exit_code == 2);
   CHECK(run_cli({"--all-envs", "--jobs", "0", "status"}, here).exit_code == 2);
