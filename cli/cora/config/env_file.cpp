@@ -148,8 +148,8 @@ std::map<std::string, std::string> read_env_file(const std::filesystem::path& fi
   std::ifstream in(file, std::ios::binary);
   std::error_code ec;
   if (!in || std::filesystem::is_directory(file, ec)) {
-    throw Error(ExitCode::config, fmt::format("{}: env file cannot be read", file.string()),
-                "fix --env-file or env_file in cora-migrate.toml");
+    throw Error(ExitCode::config, "env file cannot be read", "fix --env-file or env_file in cora-migrate.toml")
+        .at({file.string()});
   }
   std::stringstream text;
   text << in.rdbuf();

@@ -323,8 +323,8 @@ std::vector<std::string> configured_environments(const CommandLineSettings& flag
   const std::filesystem::path file = flags.config_file.value_or(kDefaultConfigFile);
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    throw Error(ExitCode::config, fmt::format("{}: cannot be read", file.string()),
-                "--all-envs needs a config file with [environments.NAME] sections");
+    throw Error(ExitCode::config, "cannot be read", "--all-envs needs a config file with [environments.NAME] sections")
+        .at({file.string()});
   }
   std::stringstream text;
   text << in.rdbuf();
@@ -360,7 +360,7 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
   const std::filesystem::path file = flags.config_file.value_or(kDefaultConfigFile);
   std::error_code ec;
   if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
-    throw Error(ExitCode::config, fmt::format("{}: not a file", file.string()), "pass a TOML file to --config");
+    throw Error(ExitCode::config, "not a file", "pass a TOML file to --config").at({file.string()});
   }
   std::optional<std::string> config_text;
   if (std::filesystem::exists(file, ec)) {
@@ -368,7 +368,7 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
     std::stringstream text;
     text << in.rdbuf();
     if (!in) {
-      throw Error(ExitCode::config, fmt::format("{}: cannot be read", file.string()), "check the file's permissions");
+      throw Error(ExitCode::config, "cannot be read", "check the file's permissions").at({file.string()});
     }
     config_text = text.str();
   }
@@ -379,8 +379,9 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
     s = parse_config_text(*config_text, file.string(), file.parent_path(), flags.environment, env);
     s.config_file = file;
   } else if (flags.config_file) {
-    throw Error(ExitCode::config, fmt::format("{}: no such config file", file.string()),
-                "pass an existing file to --config, or leave it out to use ./cora-migrate.toml");
+    throw Error(ExitCode::config, "no such config file",
+                "pass an existing file to --config, or leave it out to use ./cora-migrate.toml")
+        .at({file.string()});
   } else if (flags.environment) {
     throw Error(ExitCode::config,
                 fmt::format("--env {}: there is no {} to define environments in", *flags.environment,

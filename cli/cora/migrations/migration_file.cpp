@@ -183,8 +183,9 @@ std::optional<std::filesystem::path> sql_in_subfolders(const std::filesystem::pa
 std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir, const DiscoverOptions& options) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
-    throw Error(ExitCode::migration_files, fmt::format("{}: migrations folder does not exist", dir.string()),
-                "create it, or point --migrations (or migrations_dir in cora-migrate.toml) at it");
+    throw Error(ExitCode::migration_files, "migrations folder does not exist",
+                "create it, or point --migrations (or migrations_dir in cora-migrate.toml) at it")
+        .at({dir.string()});
   }
   std::vector<MigrationFile> files;
   std::vector<std::string> unnamed;
@@ -229,10 +230,10 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
   if (files.empty()) {
     if (const auto nested = sql_in_subfolders(dir)) {
       throw Error(ExitCode::migration_files,
-                  fmt::format("{}: holds no .sql file itself, only in subfolders (e.g. {})", dir.string(),
-                              nested->string()),
+                  fmt::format("holds no .sql file itself, only in subfolders (e.g. {})", nested->string()),
                   "cora-migrate reads the folder's own files, not its subfolders: move the files up, or point the "
-                  "setting at the subfolder");
+                  "setting at the subfolder")
+          .at({dir.string()});
     }
   }
   std::sort(files.begin(), files.end(), runs_before);

@@ -10,9 +10,9 @@ namespace cora {
 namespace {
 
 [[noreturn]] void registry_error(const std::filesystem::path& file, const YAML::Mark& mark, const std::string& what) {
-  const std::string at = mark.is_null() ? file.string() : fmt::format("{}:{}", file.string(), mark.line + 1);
-  throw Error(ExitCode::config, fmt::format("{}: {}", at, what),
-              "fix the registry, or drop module_registry from cora-migrate.toml and use [module.NAME] depends_on");
+  throw Error(ExitCode::config, what,
+              "fix the registry, or drop module_registry from cora-migrate.toml and use [module.NAME] depends_on")
+      .at({file.string(), mark.is_null() ? 0 : mark.line + 1});
 }
 
 }  // namespace
@@ -22,8 +22,8 @@ std::map<std::string, std::vector<std::string>> read_module_registry(const std::
   try {
     root = YAML::LoadFile(file.string());
   } catch (const YAML::BadFile&) {
-    throw Error(ExitCode::config, fmt::format("{}: module registry cannot be read", file.string()),
-                "check module_registry in cora-migrate.toml");
+    throw Error(ExitCode::config, "module registry cannot be read", "check module_registry in cora-migrate.toml")
+        .at({file.string()});
   } catch (const YAML::Exception& e) {
     registry_error(file, e.mark, "not valid YAML: " + e.msg);
   }
