@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "commands/command.hpp"
+#include "commands/project_on_database.hpp"
 #include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
 #include "commands/drift_check.hpp"
@@ -29,10 +30,8 @@ class DiffCommand : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    const auto settings = resolve_settings(global.settings, process_environment());
-    const auto project = load_project_for_command(settings);
+    auto [settings, project, target] = open_project_on_database(global);
     const auto& files = project.files;
-    auto target = connect_to_target(settings);
     const auto report = check_drift(*target.db, files, settings);
     const DriftHeader header{target.description,
                              project.has_modules

@@ -10,6 +10,7 @@
 #include "commands/database_target.hpp"
 #include "commands/failure_report.hpp"
 #include "commands/json_document.hpp"
+#include "commands/project_on_database.hpp"
 #include "commands/project_options.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/migrate/migrator.hpp"
@@ -61,10 +62,8 @@ class BaselineCommand : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    const auto settings = resolve_settings(global.settings, process_environment());
-    const auto project = load_project_for_command(settings);
+    auto [settings, project, target] = open_project_on_database(global);
     const auto& files = project.files;
-    auto target = connect_to_target(settings);
     auto options = migrate_options_for(settings, project);
     options.target = version_;
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);

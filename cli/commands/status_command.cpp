@@ -9,6 +9,7 @@
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/json_document.hpp"
+#include "commands/project_on_database.hpp"
 #include "commands/project_options.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/migrations/prepared_migration.hpp"
@@ -141,10 +142,8 @@ class StatusCommand : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    const auto settings = resolve_settings(global.settings, process_environment());
-    const auto project = load_project_for_command(settings);
+    auto [settings, project, target] = open_project_on_database(global);
     const auto& files = project.files;
-    auto target = connect_to_target(settings);
     const HistoryTable history_table(settings.history_table);
     const auto history = history_table.read(*target.db);
     // "All pending" would be wrong for a database the Supabase CLI migrated: say what to do instead.
