@@ -207,8 +207,8 @@ class MigrateCommand : public Command {
         return to_int(ExitCode::ok);
       }
       if (settings.quiet) return to_int(ExitCode::ok);
-      std::fprintf(stdout, "Nothing to apply: %s is up to date (%zu migrations applied).\n", target.description.c_str(),
-                   prepared.history.size());
+      std::fprintf(stdout, "Nothing to apply: %s is up to date (%s applied).\n", target.description.c_str(),
+                   plural(prepared.history.size(), "migration").c_str());
       return to_int(ExitCode::ok);
     }
     if (!settings.quiet) {

@@ -92,6 +92,7 @@ void warn_when_not_migrated(const HistoryState& history, const Settings& setting
 struct FileSources {
   std::unique_ptr<Project> project;  // what `sources` points into
   std::optional<ObjectSources> sources;
+  SourceFiles files;  // for the next steps: the files' states and later changes
 
   static FileSources read(const Settings& settings) {
     FileSources out;
@@ -109,6 +110,9 @@ struct FileSources {
       }
     }
     out.sources.emplace(prepared);
+    out.files.files = &out.project->files;
+    out.files.touched = touched_objects(prepared);
+    out.files.has_modules = out.project->has_modules;
     return out;
   }
 };
@@ -150,7 +154,7 @@ class VerifyCommand : public Command {
       const auto before = target.db->round_trips();
       const HistoryTable history(settings.history_table);
       const auto outcomes =
-          collect(*target.db, checks, settings, project ? &*project : nullptr, sources.sources, &history,
+          collect(*target.db, checks, settings, project ? &*project : nullptr, sources, &history,
                   [&](const HistoryState& state) { warn_when_not_migrated(state, settings, target.description); });
       return report(outcomes,
                     {target.description, target.db->round_trips() - before, checks.size(), global.target_label});
@@ -175,7 +179,7 @@ class VerifyCommand : public Command {
     const auto before = db->round_trips();
     const auto sources = FileSources::read(settings);
     const HistoryTable history(settings.history_table);
-    auto outcomes = collect(*db, checks, settings, &project, sources.sources, project.has_modules ? &history : nullptr);
+    auto outcomes = collect(*db, checks, settings, &project, sources, project.has_modules ? &history : nullptr);
     const VerifySummary summary{"scratch database " + scratch.name() + " on the local cluster",
                                 db->round_trips() - before, checks.size(), global.target_label};
     if (rerun) {
@@ -199,8 +203,7 @@ class VerifyCommand : public Command {
   // Two round trips: the catalog (with `history`, if given), then the expressions and probes; the
   // rest is pure. `on_history` sees the history as soon as it is read.
   std::vector<CheckOutcome> collect(Connection& db, const CheckSet& checks, const Settings& settings,
-                                    const Project* project, const std::optional<ObjectSources>& sources,
-                                    const HistoryTable* history,
+                                    const Project* project, const FileSources& sources, const HistoryTable* history,
                                     const std::function<void(const HistoryState&)>& on_history = {}) const {
     const auto facts =
         read_schema_facts(db, checks, settings.verify_schemas, RecursionProbe::run, RunProbes::yes, history);
@@ -218,7 +221,7 @@ class VerifyCommand : public Command {
     // no history table yet, none has.
     static const std::vector<HistoryRecord> none;
     const auto* records = !facts.history ? nullptr : facts.history->records ? &*facts.history->records : &none;
-    if (sources) attribute_outcomes(outcomes, *sources, records);
+    if (sources.sources) attribute_outcomes(outcomes, *sources.sources, &sources.files, records);
     return outcomes;
   }
 

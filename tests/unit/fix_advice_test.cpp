@@ -96,14 +96,19 @@ TEST_CASE("attribute_outcomes: selector, rerunnable and pending come from the fi
                           "CREATE FUNCTION public.g() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"
                           "CREATE OR REPLACE FUNCTION public.h() RETURNS int LANGUAGE sql AS 'SELECT 3';\n"
                           "GRANT EXECUTE ON FUNCTION public.h() TO anon;\n");
-  const std::vector<PreparedMigration> prepared{cora::prepare_migration(first), cora::prepare_migration(second)};
+  const std::vector<cora::MigrationFile> files{first, second};
+  const std::vector<PreparedMigration> prepared{cora::prepare_migration(files[0]), cora::prepare_migration(files[1])};
   const ObjectSources sources(prepared);
+  const cora::SourceFiles facts{&files, cora::touched_objects(prepared), false};
   std::vector<CheckOutcome> outcomes{failed_function_check("public.f()"), failed_function_check("public.g()"),
                                      failed_function_check("public.h()")};
   HistoryRecord applied;
   applied.version = 1;
+  applied.name = files[0].name;
+  applied.checksum = files[0].checksum;
+  applied.state = "applied";
   const std::vector<HistoryRecord> history{applied};
-  cora::attribute_outcomes(outcomes, sources, &history);
+  cora::attribute_outcomes(outcomes, sources, &facts, &history);
 
   REQUIRE(outcomes[0].source);
   CHECK(outcomes[0].source->line == 2);
@@ -118,8 +123,59 @@ TEST_CASE("attribute_outcomes: selector, rerunnable and pending come from the fi
   CHECK(outcomes[2].source->line == 3);  // the GRANT is its last change
   CHECK(outcomes[2].source->recreates);  // and the file's CREATE OR REPLACE runs before it again
 
-  cora::attribute_outcomes(outcomes, sources);  // no history read: taken as applied
+  cora::attribute_outcomes(outcomes, sources, &facts);  // no history read: taken as applied
   CHECK_FALSE(outcomes[1].source->pending);
+
+  SUBCASE("a row left running (transaction=false stopped part-way) is dirty: repair, not --reapply") {
+    auto running = history;
+    running[0].state = "running";
+    cora::attribute_outcomes(outcomes, sources, &facts, &running);
+    CHECK(outcomes[0].source->dirty);
+    CHECK(fix_advice(*outcomes[0].source, "public.f()") ==
+          "migrations/001-m.sql:2 stopped part-way (dirty): finish or undo its statements by hand, then run: "
+          "cora-migrate repair 1");
+  }
+  SUBCASE("a row of another file under the version: this file never ran") {
+    auto other = history;
+    other[0].name = "another";
+    cora::attribute_outcomes(outcomes, sources, &facts, &other);
+    CHECK(outcomes[0].source->pending);
+  }
+}
+
+TEST_CASE("attribute_outcomes: running a file again is no answer when a later file changes what it defines") {
+  auto first = migration(5,
+                         "CREATE OR REPLACE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+                         "CREATE OR REPLACE VIEW public.v AS SELECT 1 AS a;\n");
+  auto later = migration(9, "CREATE OR REPLACE VIEW public.v AS SELECT 1 AS a, 2 AS b;\n");
+  const std::vector<cora::MigrationFile> files{first, later};
+  const std::vector<PreparedMigration> prepared{cora::prepare_migration(files[0]), cora::prepare_migration(files[1])};
+  const ObjectSources sources(prepared);
+  const cora::SourceFiles facts{&files, cora::touched_objects(prepared), false};
+  std::vector<CheckOutcome> outcomes{failed_function_check("public.f()")};
+  cora::attribute_outcomes(outcomes, sources, &facts);
+  REQUIRE(outcomes[0].source);
+  CHECK_FALSE(outcomes[0].source->recreates);  // file 5 would put back its own v over file 9's
+  CHECK(fix_advice(*outcomes[0].source, "public.f()").find("new migration: cora-migrate new fix-f") !=
+        std::string::npos);
+
+  cora::attribute_outcomes(outcomes, sources);  // without the files' facts: the statement alone
+  CHECK(outcomes[0].source->recreates);
+}
+
+TEST_CASE("fix_advice: names for new files, and --module where the project needs it") {
+  ObjectOrigin none;
+  CHECK(fix_advice(none, "public.\"MyTable\"") == "write it in a new migration: cora-migrate new mytable");
+  CHECK(fix_advice(none, "public.\"__\"") == "write it in a new migration: cora-migrate new schema");
+  none.in_modules = true;
+  CHECK(fix_advice(none, "public.t") == "write it in a new migration: cora-migrate new t --module MODULE");
+  ObjectOrigin applied;
+  applied.file = "migrations/002-x.sql";
+  applied.line = 1;
+  applied.selector = "2";
+  CHECK(fix_advice(applied, "public.\"__\"") ==
+        "migrations/002-x.sql:1 is applied and does not run twice: change it in a new migration: cora-migrate new "
+        "fix-schema");
 }
 
 TEST_CASE("lint: a short finding on one line, what to do on an indented help: line") {
@@ -175,6 +231,12 @@ TEST_CASE("wrap_text: breaks at spaces within the width, keeps a long word whole
   CHECK(cora::wrap_text("> ", "aaa bbb ccc", 9) == "> aaa bbb\n  ccc");
   CHECK(cora::wrap_text("> ", "averyveryverylongword x", 9) == "> averyveryverylongword\n  x");
   CHECK(cora::wrap_text("> ", "", 9) == "> ");
+  // Blanks inside a value are kept (a mismatch only in blanks must still show); only the space a
+  // break replaces goes.
+  CHECK(cora::wrap_text("> ", "'a  b'", 20) == "> 'a  b'");
+  CHECK(cora::wrap_text("> ", "aaa  bbb", 6) == "> aaa \n  bbb");
+  // The text's own newline starts an indented line, and the width counts from there.
+  CHECK(cora::wrap_text("> ", "one\ntwo three", 9) == "> one\n  two\n  three");
 }
 
 TEST_CASE("verify's summary counts in words: 1 error, 1 warning, 1 query; 2 of each in plural") {

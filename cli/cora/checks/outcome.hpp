@@ -35,6 +35,8 @@ struct ObjectOrigin {
   bool rerunnable = false;  // its header says rerunnable=true
   bool recreates = false;   // running it again re-creates the object (CREATE OR REPLACE ...)
   bool pending = false;     // the history shows it has not run on this database
+  bool dirty = false;       // it stopped part-way (transaction=false) and waits for repair
+  bool in_modules = false;  // the project has modules: a new migration needs --module
 
   bool from_files() const { return !file.empty(); }
 };

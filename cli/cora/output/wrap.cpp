@@ -9,25 +9,39 @@ std::string wrap_text(std::string_view lead, std::string_view text, std::size_t 
   const std::string indent = indent_text ? std::string(*indent_text) : std::string(lead.size(), ' ');
   std::string out(lead);
   std::size_t column = lead.size();
-  bool first_word = true;
+  std::size_t line_start_column = lead.size();  // where this line's text begins
+  // Words are what single spaces separate: a run of spaces keeps all but the one a break
+  // replaces, so wrapping never changes what a value looks like (a mismatch only in blanks).
   std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && text[i] == ' ') ++i;
+  bool first = true;
+  while (i <= text.size()) {
     const std::size_t end = std::min(text.find(' ', i), text.size());
-    if (end == i) break;
     const std::string_view word = text.substr(i, end - i);
-    if (!first_word && column + 1 + word.size() > width) {
+    const std::size_t newline = word.find('\n');
+    const std::size_t word_width = newline == std::string_view::npos ? word.size() : newline;
+    if (!first && column > line_start_column && column + 1 + word_width > width) {
       out += '\n';
       out += indent;
-      column = indent.size();
-    } else if (!first_word) {
+      column = line_start_column = indent.size();
+    } else if (!first) {
       out += ' ';
       ++column;
     }
-    out += word;
-    column += word.size();
-    first_word = false;
-    i = end;
+    // A newline in the text starts a line of its own, indented like the others.
+    for (std::size_t at = 0; at < word.size();) {
+      const std::size_t nl = word.find('\n', at);
+      const std::string_view piece = word.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
+      out += piece;
+      column += piece.size();
+      if (nl == std::string_view::npos) break;
+      out += '\n';
+      out += indent;
+      column = line_start_column = indent.size();
+      at = nl + 1;
+    }
+    first = false;
+    if (end == text.size()) break;
+    i = end + 1;
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "cora/config/lint_rules.hpp"
 #include "cora/migrations/plan.hpp"
@@ -28,54 +29,75 @@ std::pair<std::string, std::string> object_of(const CheckOutcome& o) {
   return {"", ""};
 }
 
-bool recorded(const MigrationFile& file, const std::vector<HistoryRecord>& history) {
-  return std::any_of(history.begin(), history.end(),
-                     [&file](const HistoryRecord& r) { return r.module == file.module && r.version == file.version; });
-}
-
-// "user-sessions" for "public.user_sessions(uuid)": a file name's words.
+// "user-sessions" for "public.user_sessions(uuid)": a file name's words (letters lower-cased, any
+// other character a dash); "schema" when the name has none.
 std::string name_words(const std::string& subject) {
   std::string name = subject.substr(0, subject.find('('));
   if (const auto space = name.rfind(' '); space != std::string::npos) name = name.substr(space + 1);
   if (const auto dot = name.rfind('.'); dot != std::string::npos) name = name.substr(dot + 1);
   std::string words;
-  for (const char c : name) {
+  for (const char raw : name) {
+    const char c = (raw >= 'A' && raw <= 'Z') ? static_cast<char>(raw - 'A' + 'a') : raw;
     const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     if (keep) words += c;
     else if (!words.empty() && words.back() != '-') words += '-';
   }
   while (!words.empty() && words.back() == '-') words.pop_back();
-  return words.empty() ? "fix-schema" : words;
+  return words.empty() ? "schema" : words;
 }
+
+// The name of a migration that fixes `subject`: "fix-user-sessions".
+std::string fix_name(const std::string& subject) { return "fix-" + name_words(subject); }
 
 }  // namespace
 
-void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources& sources,
+void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources& sources, const SourceFiles* files,
                         const std::vector<HistoryRecord>* history) {
+  std::map<const MigrationFile*, MigrationState> states;
+  if (files && files->files && history) {
+    for (const auto& entry : compute_status(*files->files, *history)) {
+      if (entry.file) states[entry.file] = entry.state;
+    }
+  }
   for (auto& o : outcomes) {
     const auto [kind, name] = object_of(o);
     if (kind.empty()) continue;
     ObjectOrigin origin;
+    origin.in_modules = files && files->has_modules;
     if (const auto found = sources.last_change(kind, name); found && found->file) {
-      origin.module = found->file->module;
-      origin.file = found->file->path.string();
+      const MigrationFile* file = found->file;
+      origin.module = file->module;
+      origin.file = file->path.string();
       origin.line = found->line;
-      origin.selector = selector_of(*found->file);
-      origin.snapshot = found->file->role == FileRole::snapshot;
-      origin.rerunnable = found->file_rerunnable;
-      origin.recreates = found->restores_definition;
-      origin.pending = history && !recorded(*found->file, *history);
+      origin.selector = selector_of(*file);
+      origin.snapshot = file->role == FileRole::snapshot;
+      // Running it again would also undo a later file that changes what it defines: not an answer.
+      const bool undoes_later = files && files->files && later_change(file, *files->files, files->touched);
+      origin.rerunnable = found->file_rerunnable && !undoes_later;
+      origin.recreates = found->restores_definition && !undoes_later;
+      if (const auto it = states.find(file); it != states.end()) {
+        origin.pending = it->second == MigrationState::pending || it->second == MigrationState::conflict;
+        origin.dirty = it->second == MigrationState::dirty;
+      }
     }
     o.source = origin;
   }
 }
 
 std::string fix_advice(const ObjectOrigin& origin, const std::string& subject) {
-  const std::string module_option = origin.module.empty() ? "" : " --module " + origin.module;
+  const std::string module_option = !origin.module.empty() ? " --module " + origin.module
+                                    : origin.in_modules    ? " --module MODULE"
+                                                           : "";
   if (!origin.from_files()) {
     return fmt::format("write it in a new migration: cora-migrate new {}{}", name_words(subject), module_option);
   }
   const std::string at = fmt::format("{}:{}", origin.file, origin.line);
+  if (origin.dirty) {
+    return fmt::format(
+        "{} stopped part-way (dirty): finish or undo its statements by hand, then run: cora-migrate "
+        "repair {}",
+        at, origin.selector);
+  }
   if (origin.pending) return fmt::format("{} has not run on this database: cora-migrate migrate", at);
   if (origin.snapshot)
     return fmt::format("edit {}, then run: cora-migrate migrate (a changed schema file runs again)", at);
@@ -87,8 +109,8 @@ std::string fix_advice(const ObjectOrigin& origin, const std::string& subject) {
         "right, add --force)",
         at, origin.selector);
   }
-  return fmt::format("{} is applied and does not run twice: change it in a new migration: cora-migrate new fix-{}{}",
-                     at, name_words(subject), module_option);
+  return fmt::format("{} is applied and does not run twice: change it in a new migration: cora-migrate new {}{}", at,
+                     fix_name(subject), module_option);
 }
 
 std::string describe_origin(const ObjectOrigin& origin) {

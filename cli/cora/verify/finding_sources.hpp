@@ -8,17 +8,27 @@
 #include <vector>
 
 #include "cora/db/history_record.hpp"
+#include "cora/diff/later_change.hpp"
 #include "cora/diff/object_sources.hpp"
 #include "cora/checks/outcome.hpp"
 
 namespace cora {
 
+// The files themselves, for what a next step may ask: their states against the history, and
+// whether running one again would undo a later one.
+struct SourceFiles {
+  const std::vector<MigrationFile>* files = nullptr;  // in apply order
+  TouchedObjects touched;                             // touched_objects() of the same files
+  bool has_modules = false;
+};
+
 // Sets `source` on every outcome whose subject is such an object: checks of kind table, index,
 // policy and function, and lints whose rule names a subject kind (lint_rules.hpp). Probes,
-// roles and lints about no object are left alone. With `history`, a file with no row in it is
-// marked pending; without, every file is taken as applied.
+// roles and lints about no object are left alone. With `files` and `history`, each file's state
+// is compute_status's (pending, dirty, conflict...); without `history`, every file is taken as
+// applied.
 void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources& sources,
-                        const std::vector<HistoryRecord>* history = nullptr);
+                        const SourceFiles* files = nullptr, const std::vector<HistoryRecord>* history = nullptr);
 
 // The exact next step for a failed outcome about `origin`'s object, naming the file, its line and
 // the command: edit and re-run a rerunnable or snapshot file, add a new migration when the file

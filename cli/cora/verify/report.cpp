@@ -53,8 +53,9 @@ std::pair<std::string, int> annotated_location(const CheckOutcome& o) {
 std::string summary_line(const std::vector<CheckOutcome>& outcomes, const VerifySummary& s) {
   std::size_t failed = 0;
   for (const auto& o : outcomes) failed += o.passed() ? 0U : 1U;
-  return fmt::format("{} checks and lints, {} passed, {} failed ({}, {}); {} to {}", outcomes.size(),
-                     outcomes.size() - failed, failed, plural(count_findings(outcomes, Severity::error), "error"),
+  return fmt::format("{}, {} passed, {} failed ({}, {}); {} to {}",
+                     plural(outcomes.size(), "check or lint", "checks and lints"), outcomes.size() - failed, failed,
+                     plural(count_findings(outcomes, Severity::error), "error"),
                      plural(count_findings(outcomes, Severity::warning), "warning"),
                      plural(s.queries, "query", "queries"), s.database);
 }
@@ -106,7 +107,8 @@ std::string render_human(const std::vector<CheckOutcome>& outcomes, const Verify
           out += wrap_text("             found    ", f.found) + "\n";
           out += wrap_text("             fix      ", f.fix) + "\n";
         }
-        if (o->source) out += wrap_text("    next     ", fix_advice(*o->source, o->subject)) + "\n";
+        // Not wrapped: the command must stay on one line to be pasted.
+        if (o->source) out += "    next     " + fix_advice(*o->source, o->subject) + "\n";
       }
     }
   }
