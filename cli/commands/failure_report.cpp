@@ -82,13 +82,8 @@ void print_failure(const FailureReport& failure) { print_failure(failure.message
 
 std::string github_failure(const FailureReport& failure, const std::string& command) {
   const ErrorSite site = failure.site.value_or(ErrorSite{});
-  std::string properties;
-  if (!site.file.empty()) {
-    properties = "file=" + github_property(site.file);
-    if (site.line > 0) properties += fmt::format(",line={}", site.line);
-    if (site.line > 0 && site.column > 0) properties += fmt::format(",col={}", site.column);
-    properties += ",";
-  }
+  const std::string location = github_location(site.file, site.line, site.column);
+  const std::string properties = location.empty() ? "" : location + ",";
   // The annotation shows where; the message need not say it again.
   const std::string& message = failure.bare_message.empty() ? failure.message : failure.bare_message;
   const std::string text = failure.hint.empty() ? message : message + " (hint: " + failure.hint + ")";

@@ -4,13 +4,13 @@
 
 #include <doctest/doctest.h>
 
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cora/diff/object_sources.hpp"
 #include "cora/lint/report.hpp"
 #include "cora/output/wrap.hpp"
+#include "cora/util/text_lines.hpp"
 #include "cora/verify/finding_sources.hpp"
 #include "cora/verify/report.hpp"
 #include "lint_test_helpers.hpp"
@@ -26,11 +26,18 @@ using cora::test::migration;
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
+using cora::lines_of;
+
+// The lint finding both layout tests print: a not_null_without_default warning at 009:17.
+cora::lint::Finding not_null_warning(const std::string& message, const std::string& hint) {
+  cora::lint::Finding f;
+  f.rule = "not_null_without_default";
+  f.severity = cora::lint::Severity::warning;
+  f.file = "migrations/009-add-teams.sql";
+  f.line = 17;
+  f.message = message;
+  f.hint = hint;
+  return f;
 }
 
 CheckOutcome failed_function_check(const std::string& subject) {
@@ -179,13 +186,7 @@ TEST_CASE("fix_advice: names for new files, and --module where the project needs
 }
 
 TEST_CASE("lint: a short finding on one line, what to do on an indented help: line") {
-  cora::lint::Finding f;
-  f.rule = "not_null_without_default";
-  f.severity = cora::lint::Severity::warning;
-  f.file = "migrations/009-add-teams.sql";
-  f.line = 17;
-  f.message = "ADD COLUMN team_limit NOT NULL";
-  f.hint = "give it a DEFAULT";
+  auto f = not_null_warning("ADD COLUMN team_limit NOT NULL", "give it a DEFAULT");
   const auto lines = lines_of(cora::lint::format_finding(f, cora::Style::plain()));
   REQUIRE(lines.size() == 2);
   CHECK(lines[0] ==
@@ -197,17 +198,11 @@ TEST_CASE("lint: a short finding on one line, what to do on an indented help: li
 }
 
 TEST_CASE("lint: a long message wraps two columns in; the help: line follows, none over 100 columns") {
-  cora::lint::Finding f;
-  f.rule = "not_null_without_default";
-  f.severity = cora::lint::Severity::warning;
-  f.file = "migrations/009-add-teams.sql";
-  f.line = 17;
-  f.message =
+  const auto f = not_null_warning(
       "ADD COLUMN team_limit NOT NULL without a DEFAULT on public.orgs, a table that already exists: it fails "
-      "with \"column contains null values\" [SQLSTATE 23502] as soon as the table has a row";
-  f.hint =
+      "with \"column contains null values\" [SQLSTATE 23502] as soon as the table has a row",
       "give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it nullable, fill it, "
-      "then ALTER COLUMN ... SET NOT NULL";
+      "then ALTER COLUMN ... SET NOT NULL");
   const auto lines = lines_of(cora::lint::format_finding(f, cora::Style::plain()));
   REQUIRE(lines.size() >= 4);
   CHECK(lines[0].rfind("migrations/009-add-teams.sql:17: warning[not_null_without_default]: ADD COLUMN team_limit",

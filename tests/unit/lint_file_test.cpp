@@ -4,6 +4,7 @@
 
 #include "cora/lint/lint_file.hpp"
 #include "cora/migrations/prepared_migration.hpp"
+#include "lint_test_helpers.hpp"
 #include "unit_helpers.hpp"
 
 using cora::MigrationFile;
@@ -13,15 +14,8 @@ using cora::lint::load_lint_file;
 
 namespace {
 
-MigrationFile file_of(const std::string& content) {
-  MigrationFile f;
-  f.version = 1;
-  f.name = "m";
-  f.file_name = "001-m.sql";
-  f.path = "migrations/001-m.sql";
-  f.content = content;
-  return f;
-}
+// One file at version 1, as lint_test_helpers makes them.
+MigrationFile file_of(const std::string& content) { return cora::test::migration(1, content); }
 
 }  // namespace
 

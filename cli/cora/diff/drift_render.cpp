@@ -203,8 +203,7 @@ std::string render_drift_github(const DriftReport& report, const DriftHeader& he
     }
     message += "\nfix: " + fix_text(e);
     std::string properties;
-    if (e.source)
-      properties = fmt::format(" file={},line={},", github_property(e.source->file->path.string()), e.source->line);
+    if (e.source) properties = " " + github_location(e.source->file->path.string(), e.source->line) + ",";
     else properties = " ";
     out += fmt::format("::error{}title={}::{}\n", properties,
                        github_property(fmt::format("{}drift: {} {} {}",

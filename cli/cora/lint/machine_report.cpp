@@ -42,11 +42,8 @@ nlohmann::ordered_json sarif_result(const Finding& f) {
 }  // namespace
 
 std::string github_annotation(const Finding& f) {
-  std::string properties = "file=" + github_property(f.file);
-  if (f.line > 0) properties += fmt::format(",line={}", f.line);
-  if (f.line > 0 && f.column > 0) properties += fmt::format(",col={}", f.column);
-  return fmt::format("::{} {},title={}::{}\n", level_of(f), properties, github_property("cora-migrate " + f.rule),
-                     github_data(message_of(f)));
+  return fmt::format("::{} {},title={}::{}\n", level_of(f), github_location(f.file, f.line, f.column),
+                     github_property("cora-migrate " + f.rule), github_data(message_of(f)));
 }
 
 std::string github_report(const LintReport& report) {

@@ -37,4 +37,12 @@ std::string github_property(const std::string& text) {
   return out;
 }
 
+std::string github_location(const std::string& file, int line, int column) {
+  if (file.empty()) return "";
+  std::string out = "file=" + github_property(file);
+  if (line > 0) out += ",line=" + std::to_string(line);
+  if (line > 0 && column > 0) out += ",col=" + std::to_string(column);
+  return out;
+}
+
 }  // namespace cora
