@@ -460,7 +460,6 @@ def main():
             proxy = DelayProxy(b.socket, delay)
             print(f"D = {delay} ms")
             for key, title, folder in workloads:
-                results = {}
                 tools = [("cora-migrate", lambda db, f=folder: [b.cora, "--database-url", b.url(proxy, db), "--migrations", f, "migrate"]),
                          ("psql", lambda db, s=scripts[key]: [b.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", b.url(proxy, db), "-f", s])]
                 if b.dbmate:
@@ -468,9 +467,13 @@ def main():
                         b.dbmate, "--url", f"postgres://postgres@127.0.0.1:{proxy.port}/{db}?sslmode=disable", "--migrations-dir", d,
                         "--no-dump-schema", "up"]))
                 tools = [t for t in tools if t[0] in b.tools or t[0] == "cora-migrate"]
-                for tool, argv in tools:
-                    samples = [b.measure(proxy, argv(b.fresh_database()), f"{tool} {title}") for _ in range(b.runs)]
-                    results[tool] = median_of(samples)
+                # Runs alternate between the tools, so that a machine getting slower or faster
+                # while the benchmark runs weighs on every tool alike.
+                samples = {tool: [] for tool, _ in tools}
+                for _ in range(b.runs):
+                    for tool, argv in tools:
+                        samples[tool].append(b.measure(proxy, argv(b.fresh_database()), f"{tool} {title}"))
+                results = {tool: median_of(s) for tool, s in samples.items()}
                 cora_s = results["cora-migrate"][0]
                 for tool, (seconds, turns, conns) in results.items():
                     ratio = "" if tool == "cora-migrate" else f"{seconds / cora_s:6.1f}x cora-migrate's time"

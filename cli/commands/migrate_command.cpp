@@ -121,8 +121,7 @@ void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const
                      display_name(*included).c_str());
       }
       const PreparedMigration* after = i > batch.first ? &prepared.migrations[i - 1] : nullptr;
-      print_steps(tx ? migrator.transactional_steps(m, after, i + 1 < batch.first + batch.count)
-                     : migrator.non_transactional_steps(m));
+      print_steps(tx ? migrator.transactional_steps(m, after) : migrator.non_transactional_steps(m));
     }
   }
 }

@@ -71,12 +71,14 @@ TEST_CASE("pipeline: the pending files go in one pipeline, one file per round tr
   const auto dry = run_cli(migrate_args(db.conninfo(), dir, {"migrate", "--dry-run"}));
   REQUIRE(dry.exit_code == 0);
   CHECK_MESSAGE(contains(dry.out, "the next 5 files: one pipeline, one round trip"), dry.out);
-  CHECK(contains(dry.out, "set_config('cora_migrate.session_reset_pending', 'on', false)"));
+  // The session is reset inside each file's transaction, not by DISCARD ALL after it.
+  CHECK(contains(dry.out, "DISCARD TEMP;"));
+  CHECK(!contains(dry.out, "DISCARD ALL"));
 
   const auto per_file = run_cli(migrate_args(db.conninfo(), dir, {"migrate", "--dry-run", "--pipeline", "file"}));
   REQUIRE(per_file.exit_code == 0);
   CHECK(!contains(per_file.out, "files: one pipeline"));
-  CHECK(!contains(per_file.out, "set_config('cora_migrate.session_reset_pending', 'on', false)"));
+  CHECK(contains(per_file.out, "DISCARD TEMP;"));
   CHECK(contains(per_file.out, "one transaction, sent in one round trip"));
 
   dir.write("cora-migrate.toml", "[migrate]\npipeline = \"file\"\n");

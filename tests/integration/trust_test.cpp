@@ -220,6 +220,47 @@ TEST_CASE("trust: every file starts from a clean session") {
   }
 }
 
+// Everything DISCARD ALL would clear, checked from inside the next file, in both ways of sending
+// files: one pipeline for the run, and one file per round trip.
+TEST_CASE("trust: no session state of a file reaches the next one, pipelined or not") {
+  for (const std::string pipeline : {"run", "file"}) {
+    CAPTURE(pipeline);
+    TestDatabase db;
+    ScratchDir dir;
+    dir.write("m/001-a.sql",
+              "CREATE SCHEMA leak_schema;\n"
+              "SET search_path = leak_schema, public;\n"
+              "SELECT pg_catalog.set_config('app.tenant', 'acme', false);\n"
+              "LISTEN leaking;\n"
+              "DECLARE held CURSOR WITH HOLD FOR SELECT 1;\n"
+              "CREATE SEQUENCE public.counter;\n"
+              "SELECT nextval('public.counter');\n"
+              "CREATE TEMP TABLE scratch (id int);\n");
+    dir.write("m/002-b.sql", R"(DO $$
+BEGIN
+  IF position('leak_schema' IN current_setting('search_path')) > 0 THEN
+    RAISE EXCEPTION 'search_path carried over: %', current_setting('search_path');
+  END IF;
+  IF coalesce(current_setting('app.tenant', true), '') <> '' THEN RAISE EXCEPTION 'setting carried over'; END IF;
+  IF EXISTS (SELECT 1 FROM pg_listening_channels()) THEN RAISE EXCEPTION 'LISTEN carried over'; END IF;
+  IF EXISTS (SELECT 1 FROM pg_cursors WHERE name = 'held') THEN RAISE EXCEPTION 'cursor carried over'; END IF;
+  IF to_regclass('pg_temp.scratch') IS NOT NULL THEN RAISE EXCEPTION 'temp table carried over'; END IF;
+  BEGIN
+    PERFORM lastval();
+    RAISE EXCEPTION 'lastval carried over';
+  EXCEPTION WHEN object_not_in_prerequisite_state THEN NULL;
+  END;
+END $$;
+CREATE TABLE after_clean (id int);
+)");
+    const auto result = run_cli(migrate_args(db, dir.path() / "m", {"migrate", "--pipeline", pipeline}));
+    CHECK_MESSAGE(result.exit_code == 0, result.out, result.err);
+    CHECK(table_exists(db, "public.after_clean"));
+    CHECK(db.scalar("SELECT string_agg(state, ',' ORDER BY version) FROM cora_migrate.schema_history") ==
+          "applied,applied");
+  }
+}
+
 TEST_CASE("trust: a history table in a shared schema leaves that schema's privileges alone") {
   TestDatabase db;
   ScratchDir dir;

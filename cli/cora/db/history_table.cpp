@@ -133,19 +133,15 @@ BEGIN
   PERFORM set_config('lock_timeout', p_lock_wait, true);
   PERFORM pg_advisory_xact_lock(p_lock_key);
   -- Sent in one pipeline with the file before it (p_after_*): this file may run only once that
-  -- one is recorded, and its session reset: after any failure of the file before, whether in
-  -- its statements, its COMMIT or its DISCARD ALL, this one fails too, and so does every file
-  -- after it, so that the run stops at its first failure as one file per round trip does.
-  IF p_after_version IS NOT NULL THEN
-    IF NOT EXISTS (SELECT 1 FROM {table} WHERE module = p_after_module AND version = p_after_version
-                   AND name = p_after_name AND checksum = p_after_checksum AND state = 'applied' AND is_current) THEN
-      RAISE EXCEPTION USING ERRCODE = 'CM004',
-        MESSAGE = format('not run: version %s before it in this run was not applied', p_after_version);
-    END IF;
-    IF coalesce(current_setting('cora_migrate.session_reset_pending', true), '') <> '' THEN
-      RAISE EXCEPTION USING ERRCODE = 'CM004',
-        MESSAGE = format('not run: the session was not reset after version %s', p_after_version);
-    END IF;
+  -- one is recorded, which it is only when its statements, its session reset and its COMMIT all
+  -- succeeded (they are one transaction). After any failure of the file before, this one fails
+  -- too, and so does every file after it, so that the run stops at its first failure as one
+  -- file per round trip does.
+  IF p_after_version IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM {table} WHERE module = p_after_module AND version = p_after_version
+      AND name = p_after_name AND checksum = p_after_checksum AND state = 'applied' AND is_current) THEN
+    RAISE EXCEPTION USING ERRCODE = 'CM004',
+      MESSAGE = format('not run: version %s before it in this run was not applied', p_after_version);
   END IF;
   -- The migration's current row must still be what this run planned against: none for a new
   -- migration, the recorded checksum for a re-apply. Otherwise another run got there first:

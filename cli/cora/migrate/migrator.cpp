@@ -24,10 +24,9 @@ constexpr const char* kAppliedElsewhere = "CM001";
 // Raised by our own preamble when another run recorded a different file under the version.
 constexpr const char* kRecordedByOtherFile = "CM002";
 
-// Steps before and after the file's own statements in a transactional pipeline: BEGIN and the
-// preamble; then the session resets, the history row, COMMIT, and DISCARD ALL.
+// Steps before the file's own statements in a transactional pipeline: BEGIN and the preamble.
+// After them come the session resets, the history row(s) and COMMIT.
 constexpr std::size_t kStepsBefore = 2;
-constexpr std::size_t kResetSteps = 3;
 
 // History keeps a file's name without its number: say it as the file would be named, with this
 // file's version prefix ("001-add-teams.sql").
@@ -184,26 +183,41 @@ PipelineStep Migrator::history_insert(const PreparedMigration& m, const char* st
            std::string(m.replaces_checksum ? "reapply" : "apply"), options_.client, std::string(tool_version())}};
 }
 
-// Whatever a file did to the session (SET ROLE, SET SESSION AUTHORIZATION, RESET ALL, SET LOCAL)
-// must not decide as whom, or whether, its history row is written.
+// Whatever a file did to the session must neither decide as whom, or whether, its history row is
+// written (SET ROLE, SET SESSION AUTHORIZATION, RESET ALL) nor reach the next file (settings, temp
+// tables, PREPARE, cursors WITH HOLD, LISTEN, session advisory locks, currval). This is what
+// DISCARD ALL does, less DISCARD PLANS, inside the file's own transaction: a failed reset rolls
+// the file back, the next file of a pipeline refuses to run after it (its preamble finds it
+// unrecorded), and through a transaction pooler the reset reaches the very server session the
+// file ran on. The history helpers keep their cached plans from file to file, which DISCARD ALL
+// would throw away each time. RESET ALL does not reset the role or the session authorization.
+// DISCARD SEQUENCES comes last, after the history row, whose id would otherwise be lastval().
 std::vector<PipelineStep> Migrator::session_reset_steps() {
-  return {{"RESET ALL", {}}, {"RESET SESSION AUTHORIZATION", {}}, {"RESET ROLE", {}}};
+  return {{"RESET ALL", {}},
+          {"RESET SESSION AUTHORIZATION", {}},
+          {"RESET ROLE", {}},
+          {"CLOSE ALL", {}},
+          {"DEALLOCATE ALL", {}},
+          {"UNLISTEN *", {}},
+          {"SELECT pg_catalog.pg_advisory_unlock_all()", {}},
+          {"DISCARD TEMP", {}}};
 }
 
 std::vector<Param> Migrator::identity_params(const MigrationFile& file) {
   return {file.module, std::to_string(file.version), file.name};
 }
 
-std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m, const PreparedMigration* after,
-                                                        bool followed) const {
+std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m,
+                                                        const PreparedMigration* after) const {
+  auto resets = session_reset_steps();
   std::vector<PipelineStep> steps;
-  steps.reserve(m.script.statements.size() + 9);
+  steps.reserve(kStepsBefore + m.script.statements.size() + resets.size() + 3 + m.records_included.size());
   // A real transaction block, not the pipeline's implicit one: PostgreSQL then refuses COMMIT
   // and ROLLBACK inside CALL and DO (2D000), and LOCK TABLE, DECLARE CURSOR and SET LOCAL work.
   steps.push_back({"BEGIN", {}});
   steps.push_back(preamble(m, after));
   for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}, true});
-  for (auto& reset : session_reset_steps()) steps.push_back(std::move(reset));
+  std::move(resets.begin(), resets.end(), std::back_inserter(steps));
   steps.push_back(history_insert(m, "applied"));
   // A module's first snapshot file also records the deltas its snapshot already contains, in the
   // same transaction: the module is never installed without them.
@@ -214,18 +228,10 @@ std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration&
     step.params.at(5) = std::string("included");
     steps.push_back(std::move(step));
   }
-  // The next file in this pipeline runs only once DISCARD ALL has cleared this mark (its
-  // preamble checks). Not through a transaction pooler: there DISCARD ALL may reach another
-  // server session than this transaction did, and the mark would stay behind on this one.
-  if (followed && !db_.through_transaction_pooler()) {
-    steps.push_back({"SELECT pg_catalog.set_config('cora_migrate.session_reset_pending', 'on', false)", {}});
-  }
+  steps.push_back({"DISCARD SEQUENCES", {}});
   PipelineStep commit{"COMMIT", {}};
   commit.sync_after = true;
   steps.push_back(std::move(commit));
-  // Temp tables, prepared statements, cursors, session advisory locks and settings end with the
-  // file: the next file starts from a clean session. Its own segment: it refuses transactions.
-  steps.push_back({"DISCARD ALL", {}});
   return steps;
 }
 
@@ -322,24 +328,22 @@ bool Migrator::apply_transactional(const PreparedMigration& m) {
 bool Migrator::transactional_failed(const PreparedMigration& m, std::size_t steps, std::size_t step,
                                     const ServerError& e) {
   const std::size_t statements = m.script.statements.size();
-  const std::size_t commit_step = steps - 2;
-  if (step == commit_step + 1) {
-    if (e.sqlstate == kQueryCanceled && interrupted()) {
-      throw Error(ExitCode::interrupted, fmt::format("interrupted after applying {}", m.file->path.string()),
-                  "it is applied and recorded; run migrate again to apply the rest");
-    }
-    // Only DISCARD ALL failed: the file is applied and recorded.
-    throw Error(ExitCode::internal,
-                fmt::format("{}: applied and recorded, but resetting the session afterwards failed: {} [SQLSTATE {}]",
-                            m.file->path.string(), e.message, e.sqlstate),
-                "run migrate again to apply the rest");
-  }
+  const std::size_t resets_end = kStepsBefore + statements + session_reset_steps().size();
+  const std::size_t commit_step = steps - 1;
+  const std::size_t sequences_step = steps - 2;
   db_.rollback_if_in_transaction();
   if (step < kStepsBefore) {
     preamble_failed(m, e);
     return false;
   }
   if (step < kStepsBefore + statements) fail(m, step - kStepsBefore, e);
+  if (step < resets_end || step == sequences_step) {
+    throw Error(ExitCode::migration_failed,
+                fmt::format("resetting the session after its statements failed: {}",
+                            with_sqlstate(e.message, e.sqlstate)),
+                "the file was rolled back, nothing from it was applied; " + sqlstate_advice(e.sqlstate))
+        .at({m.file->path.string(), 0, 0, e.sqlstate});
+  }
   if (step == commit_step) {
     // Deferred constraints and serialization failures surface at COMMIT.
     throw Error(ExitCode::migration_failed,
@@ -367,14 +371,14 @@ void Migrator::apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch
     std::vector<std::size_t> starts;  // first step of each file, and one past the last file's
     for (std::size_t i = next; i < end; ++i) {
       const PreparedMigration* after = i > next ? &prepared.migrations[i - 1] : nullptr;
-      auto file_steps = transactional_steps(prepared.migrations[i], after, i + 1 < end);
-      file_steps.back().sync_after = true;  // DISCARD ALL: the next file's BEGIN starts a segment of its own
+      auto file_steps = transactional_steps(prepared.migrations[i], after);
       starts.push_back(steps.size());
       std::move(file_steps.begin(), file_steps.end(), std::back_inserter(steps));
     }
     starts.push_back(steps.size());
 
-    std::size_t cursor = 0;  // the file whose segments arrive now, counted from `next`
+    // Each file is one segment: its COMMIT ends it with a Sync.
+    std::size_t cursor = 0;  // the file whose segment arrives now, counted from `next`
     std::optional<std::size_t> failed;
     std::size_t failed_step = 0;
     ServerError failure;
@@ -382,23 +386,19 @@ void Migrator::apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch
     observer.starting(*prepared.migrations[next].file, next, total);
     const auto on_segment = [&](const SegmentOutcome& segment) {
       const PreparedMigration& m = prepared.migrations[next + cursor];
-      const bool discard_segment = segment.first_step + 1 == starts[cursor + 1];
       if (segment.error && !failed) {
         failed = cursor;
         failed_step = *segment.failed_step - starts[cursor];
         failure = *segment.error;
         first_not_run_ = next + cursor + 1;
       }
-      if (!discard_segment) {
-        if (!segment.error) {
-          for (const auto& notice : db_.take_notices()) observer.notice(*m.file, notice);
-          result.applied.push_back(m.file);
-          const auto now = std::chrono::steady_clock::now();
-          observer.applied(*m.file, m.replaces_checksum.has_value(),
-                           std::chrono::duration_cast<std::chrono::milliseconds>(now - started));
-          started = now;
-        }
-        return;
+      if (!segment.error) {
+        for (const auto& notice : db_.take_notices()) observer.notice(*m.file, notice);
+        result.applied.push_back(m.file);
+        const auto now = std::chrono::steady_clock::now();
+        observer.applied(*m.file, m.replaces_checksum.has_value(),
+                         std::chrono::duration_cast<std::chrono::milliseconds>(now - started));
+        started = now;
       }
       ++cursor;
       // A cancel sent on Ctrl-C stops only the statement running then: stop the files still queued.
@@ -424,7 +424,8 @@ void Migrator::apply_batch(const PreparedPlan& prepared, const ApplyBatch& batch
       result.applied_by_other_run.push_back(m.file);
       observer.applied_by_other_run(*m.file);
     }
-    // Applied meanwhile by another run: the files after it failed with it; send them again.
+    // Applied meanwhile by another run: the files after it failed with it (in its aborted
+    // transaction block); send them again.
     next += *failed + 1;
   }
 }

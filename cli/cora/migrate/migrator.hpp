@@ -98,8 +98,8 @@ class Migrator {
   std::vector<ApplyBatch> batches(const PreparedPlan& prepared) const;
   // The exact statements `apply` sends for one migration, for --dry-run. `after`: the file sent
   // just before it in the same pipeline, which must be applied for this one to run.
-  std::vector<PipelineStep> transactional_steps(const PreparedMigration& m, const PreparedMigration* after = nullptr,
-                                                bool followed = false) const;
+  std::vector<PipelineStep> transactional_steps(const PreparedMigration& m,
+                                                const PreparedMigration* after = nullptr) const;
   std::vector<PipelineStep> non_transactional_steps(const PreparedMigration& m) const;
 
  private:
