@@ -7,6 +7,7 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
+#include "support/text.hpp"
 
 using namespace cora::test;
 
@@ -90,6 +91,34 @@ TEST_CASE("cora-migrate migrate: two runs at once apply each file exactly once")
     CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "9");
     CHECK(db.scalar("SELECT count(DISTINCT version) FROM cora_migrate.schema_history") == "9");
   }
+}
+
+// repair takes the same lock as migrate, and says so in the same words when it does not come.
+TEST_CASE("cora-migrate repair: a held lock makes it wait, then fail clearly, changing nothing") {
+  TestDatabase db;
+  ScratchDir dir;
+  dir.write("m/001-a.sql", "-- cora-migrate: transaction=false\nCREATE TABLE a (id int);\nSELECT 1/0;\n");
+  dir.write("cora-migrate.toml", "[timeouts]\nlock_wait = \"300ms\"\n");
+  const std::vector<std::string> base{"--config",       (dir.path() / "cora-migrate.toml").string(),
+                                      "--database-url", db.conninfo(),
+                                      "--migrations",   (dir.path() / "m").string()};
+  auto with = [&](std::vector<std::string> rest) {
+    rest.insert(rest.begin(), base.begin(), base.end());
+    return rest;
+  };
+  REQUIRE(run_cli(with({"migrate"})).exit_code == 6);
+  auto holder = db.connect();
+  holder->execute_script(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})",
+                                     cora::HistoryTable("cora_migrate.schema_history").lock_key()));
+  const auto blocked = run_cli(with({"repair", "1"}));
+  CHECK(blocked.exit_code == 7);
+  CHECK_MESSAGE(contains(blocked.err,
+                         "another cora-migrate run held the migration lock for longer than lock_wait "
+                         "(300ms)"),
+                blocked.err);
+  CHECK(db.scalar("SELECT state FROM cora_migrate.schema_history WHERE is_current") == "running");
+  holder->execute_script("ROLLBACK");
+  CHECK(run_cli(with({"repair", "1"})).exit_code == 0);
 }
 
 TEST_CASE("cora-migrate migrate: a held lock makes the run wait, then fail clearly") {

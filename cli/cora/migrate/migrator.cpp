@@ -582,9 +582,16 @@ void Migrator::repair(const std::vector<MigrationFile>& files, const std::string
             "UPDATE {} SET {} WHERE module = $1 AND version = $2 AND name = $3 AND is_current AND state = 'running'",
             history_.qualified(), change),
         params}});
+  if (outcome.error && outcome.error->sqlstate == kLockNotAvailable) {
+    const std::string lock_wait = to_setting_value(options_.timeouts.lock_wait);
+    throw outcome.failed_step == 0
+        ? migration_lock_wait_exceeded(lock_wait)
+        : lock_wait_exceeded(fmt::format("the history table {} stayed locked by another session", history_.qualified()),
+                             lock_wait);
+  }
   if (outcome.error) {
-    throw Error(outcome.error->sqlstate == kLockNotAvailable ? ExitCode::lock_timeout : ExitCode::migration_failed,
-                fmt::format("repair {}: {} [SQLSTATE {}]", selector, outcome.error->message, outcome.error->sqlstate),
+    throw Error(ExitCode::migration_failed,
+                fmt::format("repair {}: {}", selector, with_sqlstate(outcome.error->message, outcome.error->sqlstate)),
                 "nothing was changed");
   }
 }
