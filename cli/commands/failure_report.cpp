@@ -80,14 +80,14 @@ void print_failure(const std::string& message, const std::string& hint) {
 
 void print_failure(const FailureReport& failure) { print_failure(failure.message, failure.hint); }
 
-std::string github_failure(const FailureReport& failure, const std::string& command) {
+std::string github_failure(const FailureReport& failure, const std::string& command, const std::string& target) {
   const ErrorSite site = failure.site.value_or(ErrorSite{});
   const std::string location = github_location(site.file, site.line, site.column);
   const std::string properties = location.empty() ? "" : location + ",";
   // The annotation shows where; the message need not say it again.
   const std::string& message = failure.bare_message.empty() ? failure.message : failure.bare_message;
   const std::string text = failure.hint.empty() ? message : message + " (hint: " + failure.hint + ")";
-  return fmt::format("::error {}title={}::{}\n", properties, github_property("cora-migrate " + command),
+  return fmt::format("::error {}title={}::{}\n", properties, github_title(target, "cora-migrate " + command),
                      github_data(text));
 }
 

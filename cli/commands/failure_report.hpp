@@ -28,7 +28,7 @@ void print_failure(const std::string& message, const std::string& hint);
 
 // The failure as a GitHub workflow annotation, on the file and line when it has them:
 // "::error file=F,line=L,col=C,title=cora-migrate COMMAND::MESSAGE (hint: HINT)\n".
-std::string github_failure(const FailureReport& failure, const std::string& command);
+std::string github_failure(const FailureReport& failure, const std::string& command, const std::string& target = {});
 
 // {"exit_code", "message", "hint", "sqlstate", "file", "line", "column"}; unknown ones are null.
 nlohmann::json failure_json(const FailureReport& failure);

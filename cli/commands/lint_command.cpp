@@ -116,7 +116,7 @@ class LintCommand : public Command {
 }  // namespace
 
 void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict,
-                         bool annotate) {
+                         const std::optional<std::string>& annotate_for) {
   if (prepared.migrations.empty()) return;
   const auto inputs = plan_lint_inputs(project, prepared);
   lint::LintOptions options;
@@ -141,7 +141,7 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
     }
     ++rule_findings;
     std::fprintf(stderr, "%s\n", lint::format_finding(finding, style).c_str());
-    if (annotate) std::fputs(lint::github_annotation(finding).c_str(), stdout);
+    if (annotate_for) std::fputs(lint::github_annotation(finding, *annotate_for).c_str(), stdout);
   }
   if (first_error) {
     throw Error(ExitCode::migration_files,

@@ -160,7 +160,7 @@ class MigrateCommand : public Command {
       return run_migrate(global);
     } catch (...) {
       // The annotation lands on the failing file and line; main() still prints the error.
-      std::fputs(github_failure(current_failure(), "migrate").c_str(), stdout);
+      std::fputs(github_failure(current_failure(), "migrate", global.target_label).c_str(), stdout);
       std::fflush(stdout);
       throw;
     }
@@ -190,7 +190,8 @@ class MigrateCommand : public Command {
     // Never run files over a history only the Supabase CLI knows: they would fail, or run twice.
     refuse_unadopted_supabase_history(*target.db, prepared.history.empty(), settings.history_table);
     require_dependencies_installed(project, prepared.history);
-    lint_before_migrate(project, prepared, settings, strict_lint_, format_ == "github");
+    lint_before_migrate(project, prepared, settings, strict_lint_,
+                        format_ == "github" ? std::optional<std::string>(global.target_label) : std::nullopt);
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
       if (format_ == "json") print_json_document(dry_run_document(prepared, target.description));

@@ -1,6 +1,8 @@
 #pragma once
 // The lint that `migrate` runs on the files it is about to apply, before it applies anything.
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "cora/config/settings.hpp"
@@ -14,8 +16,9 @@ namespace cora::cli {
 // modules, every other file too, for what it creates) and prints each warning on stderr. Throws
 // cora::Error: migration_files for a misused silence comment or a lint graded error;
 // lint_warnings when `strict` and a warning is left.
-// With `annotate`, each warning is also a GitHub workflow annotation on stdout (migrate --format github).
+// With `annotate_for`, each warning is also a GitHub workflow annotation on stdout (migrate
+// --format github), its title naming that target when it is not empty (--as-target).
 void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict,
-                         bool annotate = false);
+                         const std::optional<std::string>& annotate_for = std::nullopt);
 
 }  // namespace cora::cli

@@ -144,8 +144,7 @@ void print_github(const std::vector<TargetRun>& runs, const std::string& command
       }
     }
     if (r.exit_code != 0 && !annotated_error) {
-      std::fprintf(stdout, "::error title=%s::%s\n",
-                   github_property(fmt::format("[{}] cora-migrate {}", r.environment, command)).c_str(),
+      std::fprintf(stdout, "::error title=%s::%s\n", github_title(r.environment, "cora-migrate " + command).c_str(),
                    github_data(failure_text(r)).c_str());
     }
   }

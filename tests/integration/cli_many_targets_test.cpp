@@ -190,3 +190,36 @@ TEST_CASE("cora-migrate --all-envs: more targets than jobs, one summary and one 
   CHECK(run_cli({"--all-envs", "--jobs", "0", "status"}, here).exit_code == 2);
   CHECK(run_cli({"--help"}, here).out.find("(default min(64, max(4, 4 x hardware threads)): ") != std::string::npos);
 }
+
+// migrate's own annotations (a lint warning, the failure) say which target they are about, as
+// verify's do; a target that fails with its own annotation gets no second, generic one.
+TEST_CASE("cora-migrate --env a,b migrate --format github: each annotation names its target") {
+  TestDatabase good, bad;
+  ScratchDir dir;
+  dir.write("cora-migrate.toml", fmt::format("[environments.good]\ndatabase_url = \"{}\"\n"
+                                             "[environments.bad]\ndatabase_url = \"{}\"\n",
+                                             good.conninfo(), bad.conninfo()));
+  dir.write("migrations/001-items.sql", "CREATE TABLE items (id int);\n");
+  const CliOptions here{dir.path(), {}};
+  REQUIRE(run_cli({"--env", "good,bad", "migrate"}, here).exit_code == 0);
+  dir.write("migrations/002-index.sql", "CREATE INDEX items_id ON items (id);\nCREATE TABLE extra (id int);\n");
+  bad.connect()->execute_script("CREATE TABLE extra (id int)");
+
+  const auto r = run_cli({"--env", "good,bad", "migrate", "--format", "github"}, here);
+  CHECK(r.exit_code == 6);
+  std::vector<std::string> annotations;
+  for (const auto& line : cora::lines_of(r.out)) {
+    if (line.rfind("::", 0) == 0) annotations.push_back(line);
+  }
+  INFO("stdout: " << r.out);
+  REQUIRE(annotations.size() == 3);
+  CHECK(annotations[0].rfind("::warning file=migrations/002-index.sql,line=1,title=[good] cora-migrate "
+                             "create_index_concurrently::",
+                             0) == 0);
+  CHECK(annotations[1].rfind("::warning file=migrations/002-index.sql,line=1,title=[bad] cora-migrate "
+                             "create_index_concurrently::",
+                             0) == 0);
+  CHECK(annotations[2].rfind("::error file=migrations/002-index.sql,line=2,col=1,title=[bad] cora-migrate "
+                             "migrate::relation \"extra\" already exists [SQLSTATE 42P07]",
+                             0) == 0);
+}

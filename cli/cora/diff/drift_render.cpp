@@ -206,9 +206,8 @@ std::string render_drift_github(const DriftReport& report, const DriftHeader& he
     if (e.source) properties = " " + github_location(e.source->file->path.string(), e.source->line) + ",";
     else properties = " ";
     out += fmt::format("::error{}title={}::{}\n", properties,
-                       github_property(fmt::format("{}drift: {} {} {}",
-                                                   header.target.empty() ? "" : "[" + header.target + "] ",
-                                                   to_string(d.kind), d.object().kind, d.object().name)),
+                       github_title(header.target, fmt::format("drift: {} {} {}", to_string(d.kind), d.object().kind,
+                                                               d.object().name)),
                        github_data(message));
   }
   out += fmt::format("{}: {} against {}\n", drift_summary_line(report), header.files, header.database);

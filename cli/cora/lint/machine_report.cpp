@@ -41,9 +41,9 @@ nlohmann::ordered_json sarif_result(const Finding& f) {
 
 }  // namespace
 
-std::string github_annotation(const Finding& f) {
+std::string github_annotation(const Finding& f, const std::string& target) {
   return fmt::format("::{} {},title={}::{}\n", level_of(f), github_location(f.file, f.line, f.column),
-                     github_property("cora-migrate " + f.rule), github_data(message_of(f)));
+                     github_title(target, "cora-migrate " + f.rule), github_data(message_of(f)));
 }
 
 std::string github_report(const LintReport& report) {

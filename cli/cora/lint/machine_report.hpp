@@ -12,7 +12,7 @@ namespace cora::lint {
 std::string github_report(const LintReport& report);
 
 // One finding as a workflow command: "::warning file=F,line=L,title=cora-migrate RULE::MESSAGE\n".
-std::string github_annotation(const Finding& finding);
+std::string github_annotation(const Finding& finding, const std::string& target = {});
 
 // A SARIF 2.1.0 log with one run: the tool with every rule it knows, a result per finding and
 // one per silenced finding (with an in-source suppression and its reason).

@@ -37,6 +37,10 @@ std::string github_property(const std::string& text) {
   return out;
 }
 
+std::string github_title(const std::string& target, const std::string& text) {
+  return github_property(target.empty() ? text : "[" + target + "] " + text);
+}
+
 std::string github_location(const std::string& file, int line, int column) {
   if (file.empty()) return "";
   std::string out = "file=" + github_property(file);

@@ -199,14 +199,13 @@ std::string render_junit(const std::vector<CheckOutcome>& outcomes, const Verify
 
 std::string render_github(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
   std::string out;
-  const std::string title_prefix = summary.target.empty() ? "" : "[" + summary.target + "] ";
   for (const auto& o : outcomes) {
     for (const auto& f : o.findings) {
       const std::string level = f.severity == Severity::error ? "error" : "warning";
       const auto [file, line] = annotated_location(o);
       const std::string location = file.empty() ? "" : " " + github_location(file, line) + ",";
       out += fmt::format("::{}{}{}title={}::{}\n", level, location, file.empty() ? " " : "",
-                         github_property(title_prefix + o.kind + " " + o.subject),
+                         github_title(summary.target, o.kind + " " + o.subject),
                          github_data(finding_text(f) + source_text(o) + next_text(o) + check_text(o)));
     }
   }
