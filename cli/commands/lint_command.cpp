@@ -143,6 +143,8 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
     std::fprintf(stderr, "%s\n", lint::format_finding(finding, style).c_str());
     if (annotate_for) std::fputs(lint::github_annotation(finding, *annotate_for).c_str(), stdout);
   }
+  // Out before anything is applied: a run killed while it applies still leaves them in the job.
+  if (annotate_for) std::fflush(stdout);
   if (first_error) {
     throw Error(ExitCode::migration_files,
                 fmt::format("{}{}", first_error->message,

@@ -30,6 +30,7 @@ namespace {
 struct TargetRun {
   std::string environment;
   int exit_code = -1;
+  int signal = 0;  // the signal that killed it, 0 when it exited by itself
   std::string out;
   std::string err;
 };
@@ -74,6 +75,7 @@ void run_one(const std::string& program, std::vector<std::string> args, TargetRu
   try {
     auto done = Subprocess::run(args);
     run.exit_code = done.exit_code;
+    run.signal = done.signal;
     run.out = std::move(done.out);
     run.err = std::move(done.err);
   } catch (const std::system_error&) {
@@ -96,7 +98,8 @@ std::string last_line(const std::string& text) {
 // What a run that failed before printing its own report says: its last line on stderr.
 std::string failure_text(const TargetRun& r) {
   const std::string said = last_line(r.err);
-  return fmt::format("exit {}{}{}", r.exit_code, said.empty() ? "" : ": ", said);
+  const std::string how = r.signal ? fmt::format("killed by signal {}", r.signal) : fmt::format("exit {}", r.exit_code);
+  return fmt::format("{}{}{}", how, said.empty() ? "" : ": ", said);
 }
 
 void print_json(const std::vector<TargetRun>& runs) {
@@ -131,7 +134,9 @@ void print_junit(const std::vector<TargetRun>& runs, const std::string& command)
 }
 
 // Annotations exactly as each run printed them (their titles name the target); its other lines,
-// for people, tagged. A run that failed without an error annotation gets one, so the job shows it.
+// for people, tagged. A run that failed without an error annotation gets one, so the job shows it;
+// so does a run that was killed: the errors it annotated (findings, lints graded error) are not
+// why it stopped.
 void print_github(const std::vector<TargetRun>& runs, const std::string& command) {
   for (const auto& r : runs) {
     bool annotated_error = false;
@@ -143,7 +148,7 @@ void print_github(const std::vector<TargetRun>& runs, const std::string& command
         std::fprintf(stdout, "[%s] %s\n", r.environment.c_str(), line.c_str());
       }
     }
-    if (r.exit_code != 0 && !annotated_error) {
+    if (r.exit_code != 0 && (!annotated_error || r.signal != 0 || r.exit_code < 0)) {
       std::fprintf(stdout, "::error title=%s::%s\n", github_title(r.environment, "cora-migrate " + command).c_str(),
                    github_data(failure_text(r)).c_str());
     }

@@ -5,8 +5,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -222,4 +229,68 @@ TEST_CASE("cora-migrate --env a,b migrate --format github: each annotation names
   CHECK(annotations[2].rfind("::error file=migrations/002-index.sql,line=2,col=1,title=[bad] cora-migrate "
                              "migrate::relation \"extra\" already exists [SQLSTATE 42P07]",
                              0) == 0);
+}
+
+namespace {
+
+// The pid of the child run for `target` (its command line holds "--as-target TARGET"), or -1.
+int child_run_pid(const std::string& target) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream cmdline(entry.path() / "cmdline", std::ios::binary);
+    const std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (args.find(std::string("--as-target") + '\0' + target + '\0') != std::string::npos) return std::stoi(name);
+  }
+  return -1;
+}
+
+}  // namespace
+
+// A run killed after its lint annotated an error (a rule graded error) still gets the annotation
+// that says it did not finish: the lint's is not why it stopped.
+TEST_CASE("cora-migrate --env a,b migrate --format github: a killed run is annotated as killed") {
+  TestDatabase db, other;
+  ScratchDir dir;
+  dir.write("cora-migrate.toml", fmt::format("[environments.slow]\ndatabase_url = \"{}\"\n"
+                                             "[environments.other]\ndatabase_url = \"{}\"\n"
+                                             "[lints]\ncreate_index_concurrently = \"error\"\n",
+                                             db.conninfo(), other.conninfo()));
+  dir.write("migrations/001-items.sql", "CREATE TABLE items (id int);\n");
+  const CliOptions here{dir.path(), {}};
+  REQUIRE(run_cli({"--env", "slow,other", "migrate"}, here).exit_code == 0);
+  // Only the slow target sleeps; the other applies the same file at once.
+  dir.write("migrations/002-index.sql",
+            fmt::format("CREATE INDEX items_id ON items (id);\n"
+                        "SELECT pg_sleep(CASE WHEN current_database() = '{}' THEN 60 ELSE 0 END);\n",
+                        db.name()));
+
+  auto running = start_cli({"--env", "slow,other", "migrate", "--format", "github"}, here);
+  bool sleeping = false;
+  for (int i = 0; i < 400 && !sleeping; ++i) {
+    sleeping = db.scalar(
+                   "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' "
+                   "AND pid <> pg_backend_pid() AND wait_event = 'PgSleep'") == "1";
+    if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (!sleeping) {
+    const auto early = wait_cli(running);
+    FAIL("the run did not reach pg_sleep: " << early.out << early.err);
+  }
+  const int child = child_run_pid("slow");
+  REQUIRE(child > 0);
+  REQUIRE(::kill(child, SIGKILL) == 0);
+  const auto r = wait_cli(running);
+  CHECK(r.exit_code != 0);
+  std::vector<std::string> errors;
+  for (const auto& line : cora::lines_of(r.out)) {
+    if (line.rfind("::error", 0) == 0) errors.push_back(line);
+  }
+  INFO("stdout: " << r.out);
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].find("title=[slow] cora-migrate create_index_concurrently::") != std::string::npos);
+  CHECK(errors[1].rfind("::error title=[slow] cora-migrate migrate::killed by signal 9", 0) == 0);
+  CHECK(errors[2].find("title=[other] cora-migrate create_index_concurrently::") != std::string::npos);
+  CHECK(other.scalar("SELECT to_regclass('public.items_id') IS NOT NULL") == "t");
+  CHECK(db.scalar("SELECT to_regclass('public.items_id') IS NULL") == "t");  // rolled back with the kill
 }
