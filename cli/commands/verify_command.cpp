@@ -63,10 +63,15 @@ class ScratchDatabase {
 
 // Checks passing on a database that lacks migrations say little about what migrate will leave:
 // said first, on stderr. A folder of checks without migration files has nothing to compare.
-void warn_when_not_migrated(const HistoryState& history, const Settings& settings, const std::string& description) {
+// `loaded`: the project as verify already read it, or null when it could not be read (then read
+// here, so that its error is said).
+void warn_when_not_migrated(const HistoryState& history, const Settings& settings, const std::string& description,
+                            const Project* loaded) {
   std::error_code ec;
   if (!settings.modules && !std::filesystem::is_directory(settings.migrations_dir, ec)) return;
-  const auto project = load_project_for_command(settings);
+  std::optional<Project> read_here;
+  if (!loaded) read_here = load_project_for_command(settings);
+  const Project& project = loaded ? *loaded : *read_here;
   const auto scope = migrate_options_for(settings, project).modules;
   const auto records = records_in_scope(project.files, history.records.value_or(std::vector<HistoryRecord>{}), scope);
   std::size_t not_applied = 0;
@@ -94,10 +99,11 @@ struct FileSources {
   std::optional<ObjectSources> sources;
   SourceFiles files;  // for the next steps: the files' states and later changes
 
-  static FileSources read(const Settings& settings) {
+  // `loaded`: the project when the command has read it already (its warnings said once).
+  static FileSources read(const Settings& settings, std::optional<Project> loaded = std::nullopt) {
     FileSources out;
     try {
-      out.project = std::make_unique<Project>(load_project(settings));
+      out.project = std::make_unique<Project>(loaded ? std::move(*loaded) : load_project(settings));
     } catch (const Error&) {
       return out;
     }
@@ -147,15 +153,22 @@ class VerifyCommand : public Command {
     }
     if (!scratch_) {
       // A project with modules: its files say which module creates what, and lint across them.
+      // Read once, its notes and warnings said once: for the module lints, for the findings'
+      // sources, and for the warning about migrations not applied.
       std::optional<Project> project;
-      if (settings.modules) project = load_project_for_command(settings);
+      std::error_code ec;
+      if (settings.modules || std::filesystem::is_directory(settings.migrations_dir, ec)) {
+        project = load_project_for_command(settings);
+      }
       auto target = connect_to_target(settings);
-      const auto sources = FileSources::read(settings);
+      const auto sources = FileSources::read(settings, std::move(project));
+      const Project* read = sources.project.get();
       const auto before = target.db->round_trips();
       const HistoryTable history(settings.history_table);
-      const auto outcomes =
-          collect(*target.db, checks, settings, project ? &*project : nullptr, sources, &history,
-                  [&](const HistoryState& state) { warn_when_not_migrated(state, settings, target.description); });
+      const auto outcomes = collect(*target.db, checks, settings, settings.modules ? read : nullptr, sources, &history,
+                                    [&](const HistoryState& state) {
+                                      warn_when_not_migrated(state, settings, target.description, read);
+                                    });
       return report(outcomes,
                     {target.description, target.db->round_trips() - before, checks.size(), global.target_label});
     }
@@ -177,7 +190,7 @@ class VerifyCommand : public Command {
                    plural(prepared.migrations.size(), "migration").c_str(), scratch.name().c_str());
     }
     const auto before = db->round_trips();
-    const auto sources = FileSources::read(settings);
+    const auto sources = FileSources::read(settings, project);
     const HistoryTable history(settings.history_table);
     auto outcomes = collect(*db, checks, settings, &project, sources, project.has_modules ? &history : nullptr);
     const VerifySummary summary{"scratch database " + scratch.name() + " on the local cluster",

@@ -107,6 +107,13 @@ TEST_CASE(
   CHECK(again.exit_code == 0);
   CHECK(contains(again.out, "Nothing to apply"));
 
+  // verify reads the project once: each of its warnings is said once.
+  const auto verified = run_in(project, db, {"verify"});
+  const std::string shared = "003-mgmt-usage.sql: shares version 003";
+  const auto first = verified.err.find(shared);
+  CHECK_MESSAGE(first != std::string::npos, verified.err);
+  CHECK_MESSAGE(verified.err.find(shared, first + 1) == std::string::npos, verified.err);
+
   const auto status = run_in(project, db, {"status", "--json"});
   CHECK(status.exit_code == 0);
   CHECK(contains(status.out, "\"module\": \"module-chat\""));
