@@ -9,15 +9,25 @@ set(cli "$<TARGET_FILE:cora-migrate>")
 
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
-  add_custom_command(OUTPUT "${generated}/cora-migrate.1"
+  set(man_sections "${PROJECT_SOURCE_DIR}/docs/man/cora-migrate.h2m")
+  add_custom_command(OUTPUT "${generated}/cora-migrate.h2m"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${generated}"
+    COMMAND ${CMAKE_COMMAND} -DREADME=${PROJECT_SOURCE_DIR}/README.md -DSECTIONS=${man_sections}
+            -DOUT=${generated}/cora-migrate.h2m -P ${PROJECT_SOURCE_DIR}/cmake/ManPageSections.cmake
+    DEPENDS "${PROJECT_SOURCE_DIR}/README.md" "${man_sections}" "${PROJECT_SOURCE_DIR}/cmake/ManPageSections.cmake"
+    COMMENT "Writing the man page's EXIT STATUS, ENVIRONMENT, FILES and EXAMPLES")
+  # Debian installs man pages compressed (gzip -9n: no name or time stamp, so the build is
+  # reproducible).
+  add_custom_command(OUTPUT "${generated}/cora-migrate.1" "${generated}/cora-migrate.1.gz"
     COMMAND ${HELP2MAN} --no-info --help-option=--help-all --version-string=${PROJECT_VERSION}
             --name "apply versioned PostgreSQL migrations and verify the live schema"
+            --include "${generated}/cora-migrate.h2m"
             --output "${generated}/cora-migrate.1" ${cli}
-    DEPENDS cora-migrate
+    COMMAND gzip -9nc "${generated}/cora-migrate.1" > "${generated}/cora-migrate.1.gz"
+    DEPENDS cora-migrate "${generated}/cora-migrate.h2m"
     COMMENT "Writing the man page (help2man)")
-  list(APPEND install_outputs "${generated}/cora-migrate.1")
-  install(FILES "${generated}/cora-migrate.1" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
+  list(APPEND install_outputs "${generated}/cora-migrate.1.gz")
+  install(FILES "${generated}/cora-migrate.1.gz" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
 else()
   message(WARNING "help2man not found: no man page is built or installed (bash scripts/install-deps.sh installs it)")
 endif()
@@ -46,11 +56,34 @@ install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/CONTRIBUT
 file(GLOB cora_doc_pages CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md")
 install(FILES ${cora_doc_pages} DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")
 
+# The package's copyright (machine-readable, as Debian policy asks) and its changelog, compressed
+# as Debian ships them (gzip -9n: no name or time stamp).
+set(CORA_PACKAGE_MAINTAINER "cora-migrate maintainers <maintainers@cora-migrate.dev>"
+    CACHE STRING "The .deb's Maintainer field, also in its copyright and changelog")
+configure_file("${PROJECT_SOURCE_DIR}/cmake/debian/copyright.in" "${generated}/copyright" @ONLY)
+configure_file("${PROJECT_SOURCE_DIR}/cmake/debian/changelog.in" "${generated}/changelog" @ONLY)
+add_custom_command(OUTPUT "${generated}/changelog.gz"
+  COMMAND gzip -9nc "${generated}/changelog" > "${generated}/changelog.gz"
+  DEPENDS "${generated}/changelog"
+  COMMENT "Compressing the package changelog")
+add_custom_target(cora_package_files ALL DEPENDS "${generated}/changelog.gz")
+install(FILES "${generated}/copyright" "${generated}/changelog.gz" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "cora-migrate")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
-set(CPACK_PACKAGE_CONTACT "cora-migrate maintainers <cora-migrate@example.invalid>")
+set(CPACK_PACKAGE_CONTACT "${CORA_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "apply versioned PostgreSQL migrations and verify the live schema")
+set(CPACK_PACKAGE_DESCRIPTION
+    "cora-migrate applies numbered SQL files to a PostgreSQL or Supabase
+database in order, exactly once each, each in its own transaction,
+recorded with a checksum and serialised by a lock, across every module of
+a project. It verifies the live schema with declarative checks, built-in
+security lints and what function bodies reference, shows drift between
+the database and the files, and prints a deployment validation checklist
+with every machine-checkable item decided.")
+# Debian ships stripped binaries (lintian: unstripped-binary-or-object).
+set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "database")

@@ -16,6 +16,7 @@ if [[ "${1:-}" == "--test" ]]; then
     python3 hyperfine openssl  # openssl: the TLS tests' and the benchmark's self-signed certificate
     clang libclang-rt-14-dev  # scripts/fuzz.sh: clang++ and libFuzzer
     clang-format  # scripts/check-format.sh (ctest format)
+    lintian  # the install test checks the .deb with it
   )
 elif [[ $# -gt 0 ]]; then
   echo "usage: install-deps.sh [--test]" >&2

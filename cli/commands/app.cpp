@@ -109,7 +109,11 @@ int run_app(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& command : commands) registered.emplace_back(command->add_to(app), command.get());
 
-  // Not in --help: the build writes the installed completion scripts with it.
+  // Answered before parsing (no command is needed with it); registered so that --help and the man
+  // page show it. The build writes the installed completion scripts with it.
+  std::string completion_shell;
+  app.add_option("--completion", completion_shell, "Print the bash, zsh or fish completion script and exit")
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
   if (argc == 3 && std::string(argv[1]) == "--completion") {
     const auto script = completion_script(app, argv[2]);
     if (!script) {

@@ -12,7 +12,7 @@ fail() {
 
 DESTDIR="$scratch/dest" cmake --install "$build" --prefix /usr >/dev/null
 root="$scratch/dest/usr"
-for f in bin/cora-migrate share/man/man1/cora-migrate.1 share/bash-completion/completions/cora-migrate \
+for f in bin/cora-migrate share/man/man1/cora-migrate.1.gz share/doc/cora-migrate/copyright share/doc/cora-migrate/changelog.gz share/bash-completion/completions/cora-migrate \
   share/zsh/vendor-completions/_cora-migrate share/fish/vendor_completions.d/cora-migrate.fish \
   share/doc/cora-migrate/examples/cora-migrate.toml share/doc/cora-migrate/examples/github-actions.yml \
   share/doc/cora-migrate/README.md share/doc/cora-migrate/CONTRIBUTING.md share/doc/cora-migrate/docs/commands.md; do
@@ -20,11 +20,18 @@ for f in bin/cora-migrate share/man/man1/cora-migrate.1 share/bash-completion/co
 done
 cli="$root/bin/cora-migrate"
 "$cli" --version | grep -q '^cora-migrate [0-9]' || fail "the installed binary's --version"
+"$cli" --help | grep -q -- "--completion" || fail "--help does not show --completion"
 
-# The man page is made from the command definitions: every command and a command's option.
-man_page="$root/share/man/man1/cora-migrate.1"
-for word in migrate history 'dry\\-run' '\\-\\-pending'; do
-  grep -q -- "$word" "$man_page" || fail "the man page does not mention $word"
+# The man page is made from the command definitions: every command and a command's option; the
+# sections a Debian user looks for; nothing of the machine that built it. Installed compressed.
+man_page="$scratch/cora-migrate.1"
+gzip -dc "$root/share/man/man1/cora-migrate.1.gz" >"$man_page" || fail "the man page is not gzip-compressed"
+for word in migrate history 'dry\\-run' '\\-\\-pending' '\\-\\-completion' '^\.SH "EXIT STATUS"' '^\.SH ENVIRONMENT' '^\.SH FILES' \
+  '^\.SH EXAMPLES' 'DATABASE_URL' '^\.B 16$'; do
+  grep -q -- "$word" "$man_page" || fail "the man page does not have $word"
+done
+for machine_specific in "$build" "$(dirname "$build")" "$HOME" "$scratch"; do
+  ! grep -qF -- "$machine_specific" "$man_page" || fail "the man page names a path of the machine that built it: $machine_specific"
 done
 
 # bash: complete "cora-migrate his" and "cora-migrate migrate --dry".
@@ -72,5 +79,18 @@ for p in "${packages[@]}"; do
 done
 dpkg-deb -x "$deb" "$scratch/unpacked"
 "$scratch/unpacked/usr/bin/cora-migrate" --version | grep -q '^cora-migrate ' || fail "the packaged binary"
-[[ -f "$scratch/unpacked/usr/share/man/man1/cora-migrate.1" ]] || fail "the .deb has no man page"
+[[ -f "$scratch/unpacked/usr/share/man/man1/cora-migrate.1.gz" ]] || fail "the .deb has no compressed man page"
+[[ -f "$scratch/unpacked/usr/share/doc/cora-migrate/copyright" ]] || fail "the .deb has no copyright file"
+[[ -f "$scratch/unpacked/usr/share/doc/cora-migrate/changelog.gz" ]] || fail "the .deb has no changelog"
+maintainer=$(dpkg-deb -f "$deb" Maintainer)
+[[ "$maintainer" =~ ^[^\<]+\ \<[^@\ ]+@[^@\ ]+\>$ && "$maintainer" != *example.* ]] ||
+  fail "the .deb's Maintainer is not a name and an address: $maintainer"
+# lintian (Debian's package checker) finds no error; its warnings are listed, not fatal.
+command -v lintian >/dev/null || fail "lintian is not installed (bash scripts/install-deps.sh --test)"
+lintian --fail-on error --no-tag-display-limit "$deb" >"$scratch/lintian.log" 2>&1 || {
+  cat "$scratch/lintian.log" >&2
+  fail "lintian reports errors in the .deb"
+}
+echo "install test: lintian: no errors, $(grep -c '^W:' "$scratch/lintian.log" || true) warnings"
+sed -n 's/^W: /install test: lintian warning: /p' "$scratch/lintian.log"
 echo "install test: ok ($(basename "$deb"); Depends: $depends)"

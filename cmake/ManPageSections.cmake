@@ -1,0 +1,35 @@
+# Writes help2man's include file: the EXIT STATUS section made from the README's "Exit codes"
+# table (so the man page and the README cannot disagree), then the hand-written sections of
+# docs/man/cora-migrate.h2m (ENVIRONMENT, FILES, EXAMPLES).
+# Usage: cmake -DREADME=README.md -DSECTIONS=docs/man/cora-migrate.h2m -DOUT=FILE -P ManPageSections.cmake
+file(STRINGS "${README}" readme_lines ENCODING UTF-8)
+set(in_table FALSE)
+set(exit_status "[EXIT STATUS]\n")
+set(rows 0)
+foreach(line IN LISTS readme_lines)
+  if(line MATCHES "^## ")
+    if(line STREQUAL "## Exit codes")
+      set(in_table TRUE)
+    else()
+      set(in_table FALSE)
+    endif()
+  elseif(in_table AND line MATCHES "^\\| ([0-9]+) \\| (.*) \\|$")
+    set(code "${CMAKE_MATCH_1}")
+    set(text "${CMAKE_MATCH_2}")
+    # Markdown to roff: links keep their text, code spans and emphasis lose their marks,
+    # backslashes and hyphens are escaped.
+    string(REGEX REPLACE "\\[([^]]*)\\]\\([^)]*\\)" "\\1" text "${text}")
+    string(REPLACE "`" "" text "${text}")
+    string(REPLACE "**" "" text "${text}")
+    string(REPLACE "\\|" "|" text "${text}")
+    string(REPLACE "\\" "\\e" text "${text}")
+    string(REPLACE "-" "\\-" text "${text}")
+    string(APPEND exit_status ".TP\n.B ${code}\n\\&${text}\n")
+    math(EXPR rows "${rows} + 1")
+  endif()
+endforeach()
+if(rows LESS 2)
+  message(FATAL_ERROR "${README}: no \"## Exit codes\" table found for the man page")
+endif()
+file(READ "${SECTIONS}" sections)
+file(WRITE "${OUT}" "${exit_status}\n${sections}")
