@@ -63,9 +63,15 @@ FailureReport current_failure() {
     return {ExitCode::connection, fmt::format("lost the connection to the database: {}", e.what()),
             "run the command again; a migration that was running was rolled back by the server", std::nullopt};
   } catch (const QueryFailed& e) {
+    // Name the query (its start) and, for a missing privilege, which one on what: the user has
+    // to grant it, and "permission denied for schema x" alone does not say what for.
+    const auto& error = e.error();
+    const std::string which = error.statement.empty() ? "a query" : fmt::format("the query `{}`", error.statement);
+    std::string hint = privilege_advice(error.message, error.statement);
+    if (hint.empty()) hint = sqlstate_advice(error.sqlstate);
     return {ExitCode::connection,
-            fmt::format("the database refused a query: {} [SQLSTATE {}]", e.what(), e.error().sqlstate),
-            sqlstate_advice(e.error().sqlstate), ErrorSite{"", 0, 0, e.error().sqlstate}};
+            fmt::format("the database refused {}: {} [SQLSTATE {}]", which, e.what(), error.sqlstate), hint,
+            ErrorSite{"", 0, 0, error.sqlstate}};
   } catch (const std::exception& e) {
     return {ExitCode::internal, fmt::format("internal error: {}", e.what()), "please report this", std::nullopt};
   }

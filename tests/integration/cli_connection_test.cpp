@@ -50,3 +50,33 @@ TEST_CASE("cora-migrate: which database, and libpq's own settings") {
     CHECK(db.scalar("SELECT to_regclass('public.a') IS NOT NULL") == "t");
   }
 }
+
+// Production runs see this hint when their server is down: it must not send them to a throwaway
+// local database instead (their migrations would land there and the deploy would go on).
+TEST_CASE("cora-migrate: a refused connection's hint never advises the local cluster") {
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int);\n");
+  const auto r = run_cli({"--database-url", "postgresql://app:secret@127.0.0.1:1/prod", "status"}, {dir.path(), {}});
+  CHECK(r.exit_code == 5);
+  CHECK(r.err.find("is PostgreSQL running there?") != std::string::npos);
+  CHECK(r.err.find("local cluster") == std::string::npos);
+  CHECK(r.err.find("omit the URL") == std::string::npos);
+  CHECK(r.err.find("secret") == std::string::npos);
+}
+
+// A role that may connect but not read the history: the error says which query was refused and
+// which privilege on what to grant, not only "permission denied".
+TEST_CASE("cora-migrate: a refused query names the query and the missing privilege") {
+  TestDatabase db;
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int);\n");
+  REQUIRE(run_cli({"--database-url", db.conninfo(), "migrate"}, {dir.path(), {}}).exit_code == 0);
+  db.connect()->execute_script(
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cora_history_outsider') THEN "
+      "CREATE ROLE cora_history_outsider LOGIN; END IF; END $$");
+  const auto r = run_cli({"--database-url", db.conninfo() + " user=cora_history_outsider", "status"}, {dir.path(), {}});
+  CHECK(r.exit_code == 5);
+  CHECK(r.err.find("the database refused the query `SELECT") != std::string::npos);
+  CHECK(r.err.find("the role lacks USAGE on schema cora_migrate: GRANT USAGE ON SCHEMA cora_migrate") !=
+        std::string::npos);
+}

@@ -26,8 +26,9 @@ std::string field(const PGresult* result, int code) {
   return value ? value : "";
 }
 
-ServerError server_error_of(const PGresult* result) {
+ServerError server_error_of(const PGresult* result, const std::string& sql) {
   ServerError e;
+  e.statement = statement_head(sql);
   e.sqlstate = field(result, PG_DIAG_SQLSTATE);
   e.message = field(result, PG_DIAG_MESSAGE_PRIMARY);
   e.detail = field(result, PG_DIAG_MESSAGE_DETAIL);
@@ -62,7 +63,7 @@ std::string connection_hint(pg_conn* conn, const std::string& conninfo, const st
     return "check the user and password (in the URL, PGPASSWORD or ~/.pgpass)";
   }
   if (mentions(message, "Connection refused") || mentions(message, "No such file or directory")) {
-    return "is PostgreSQL running there? check host and port, or omit the URL to use the local cluster";
+    return "is PostgreSQL running there? check the host and port, and that the server accepts connections";
   }
   if (mentions(message, "translate host name")) return "check the host name in the URL";
   if (mentions(message, "timeout expired")) {
@@ -223,7 +224,7 @@ QueryResult Connection::query(const std::string& sql, const std::vector<Param>& 
   const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_FATAL_ERROR) {
     if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
-    throw QueryFailed(server_error_of(result.get()));
+    throw QueryFailed(server_error_of(result.get(), sql));
   }
   return to_query_result(result.get());
 }
@@ -259,7 +260,7 @@ void Connection::execute_script(const std::string& sql) {
   std::optional<ServerError> failure;
   while (PGresult* raw = PQgetResult(conn_)) {
     ResultPtr result(raw, &PQclear);
-    if (PQresultStatus(result.get()) == PGRES_FATAL_ERROR && !failure) failure = server_error_of(result.get());
+    if (PQresultStatus(result.get()) == PGRES_FATAL_ERROR && !failure) failure = server_error_of(result.get(), sql);
   }
   if (PQstatus(conn_) == CONNECTION_BAD) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
   if (failure) throw QueryFailed(std::move(*failure));
@@ -346,7 +347,7 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
     }
     if (status == PGRES_FATAL_ERROR && !segment.error) {
       segment.failed_step = caller_index(i);
-      segment.error = server_error_of(result.get());
+      segment.error = server_error_of(result.get(), steps[i].sql);
       if (!outcome.error) {
         outcome.failed_step = segment.failed_step;
         outcome.error = segment.error;

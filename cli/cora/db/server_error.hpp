@@ -15,7 +15,14 @@ struct ServerError {
   std::string hint;
   std::string context;
   int position = 0;  // 1-based character position in the statement sent, 0 if none
+  // The start of the statement that failed, to say which query was refused: one line, cut
+  // before its first string literal or dollar quote (where a password could be) and at 60
+  // characters. See statement_head().
+  std::string statement;
 };
+
+// The start of `sql` as ServerError::statement keeps it.
+std::string statement_head(const std::string& sql);
 
 // The one way every report writes a server error: "MESSAGE [SQLSTATE 42P01]".
 inline std::string with_sqlstate(const std::string& message, const std::string& sqlstate) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <regex>
 #include <string_view>
 
 namespace cora {
@@ -66,6 +68,40 @@ std::string sqlstate_advice(const std::string& sqlstate) {
     }
   }
   return fmt::format("look up SQLSTATE {} in PostgreSQL's error codes", sqlstate.empty() ? "(none)" : sqlstate);
+}
+
+std::string privilege_advice(const std::string& message, const std::string& statement) {
+  static const std::regex denied(
+      R"(^permission denied for (table|view|sequence|relation|schema|function|procedure|database|materialized view) (.+)$)");
+  static const std::regex not_owner(R"(^must be owner of (\w+(?: \w+)?) (.+)$)");
+  std::smatch m;
+  if (std::regex_match(message, m, not_owner)) {
+    return fmt::format(
+        "the statement must be run by the owner of {} {}: connect as its owner (or a member of the "
+        "owning role)",
+        m[1].str(), m[2].str());
+  }
+  if (!std::regex_match(message, m, denied)) return "";
+  const std::string kind = m[1].str() == "relation" ? "table" : m[1].str();
+  const std::string object = m[2].str();
+  const std::string verb = statement.substr(0, statement.find(' '));
+  std::string privilege;
+  if (kind == "schema") {
+    privilege = verb == "CREATE" ? "CREATE" : "USAGE";
+  } else if (kind == "function" || kind == "procedure") {
+    privilege = "EXECUTE";
+  } else if (kind == "database") {
+    privilege = verb == "CREATE" ? "CREATE" : "CONNECT";
+  } else if (verb == "INSERT" || verb == "UPDATE" || verb == "DELETE" || verb == "TRUNCATE") {
+    privilege = verb;
+  } else {
+    privilege = "SELECT";
+  }
+  const std::string on = kind == "view" || kind == "materialized view" ? "TABLE" : kind;
+  std::string grant_on = on;
+  for (auto& c : grant_on) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return fmt::format("the role lacks {} on {} {}: GRANT {} ON {} {} TO the role, or connect as a role that has it",
+                     privilege, kind, object, privilege, grant_on, object);
 }
 
 }  // namespace cora
