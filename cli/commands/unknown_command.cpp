@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cora/util/nearest_name.hpp"
+
 namespace cora::cli {
 
 namespace {
@@ -35,7 +37,9 @@ std::optional<std::string> unknown_command_message(CLI::App& app, int argc, char
     for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
       if (sub->check_name(arg)) return std::nullopt;
     }
-    return fmt::format("unknown command \"{}\" (commands: {})", arg, command_names(app));
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+    return fmt::format("unknown command \"{}\" ({}commands: {})", arg, did_you_mean(arg, names), command_names(app));
   }
   return fmt::format("no command given (commands: {})", command_names(app));
 }

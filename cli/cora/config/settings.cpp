@@ -12,6 +12,7 @@
 #include "cora/config/env_file.hpp"
 #include "cora/config/toml_reader.hpp"
 #include "cora/error.hpp"
+#include "cora/util/nearest_name.hpp"
 
 namespace cora {
 
@@ -190,7 +191,10 @@ class ConfigReader : public TomlReader {
         if (const auto alias = lint_aliases().find(name); alias != lint_aliases().end()) name = alias->second;
         const LintRule* rule = find_lint_rule(name);
         if (!rule) {
-          fail(value, "lints." + std::string(key.str()), "unknown lint (`cora-migrate lints` lists them all)");
+          std::vector<std::string> names;
+          for (const auto& known : lint_rules()) names.push_back(known.name);
+          fail(value, "lints." + std::string(key.str()),
+               "unknown lint (" + did_you_mean(name, names) + "`cora-migrate lints` lists them all)");
         }
         const std::string where = "lints." + std::string(key.str());
         if (const auto* on = value.as_boolean()) {
@@ -250,12 +254,16 @@ class ConfigReader : public TomlReader {
     const toml::node* env_node = envs ? envs->get(name) : nullptr;
     if (!env_node) {
       std::string known;
+      std::vector<std::string> names;
       if (envs) {
-        for (const auto& [key, value] : *envs) known += (known.empty() ? "" : ", ") + std::string(key.str());
+        for (const auto& [key, value] : *envs) {
+          known += (known.empty() ? "" : ", ") + std::string(key.str());
+          names.emplace_back(key.str());
+        }
       }
       throw Error(ExitCode::config,
-                  fmt::format("{}: no [environments.{}] (configured: {})", file_name(), name,
-                              known.empty() ? "none" : known),
+                  fmt::format("{}: no [environments.{}] ({}configured: {})", file_name(), name,
+                              did_you_mean(name, names), known.empty() ? "none" : known),
                   "add the section or pick another --env");
     }
     const auto* env_table = env_node->as_table();

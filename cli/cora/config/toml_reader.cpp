@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
+#include "cora/util/nearest_name.hpp"
+
 namespace cora {
 
 toml::table TomlReader::parse(const std::string& text) const {
@@ -24,8 +28,13 @@ void TomlReader::reject_unknown_keys(const toml::table& table, const std::string
     for (const char* k : known) is_known = is_known || key.str() == k;
     if (!is_known) {
       std::string list;
-      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      fail(node, prefix + std::string(key.str()), "unknown key (known here: " + list + ")");
+      std::vector<std::string> names;
+      for (const char* k : known) {
+        list += (list.empty() ? "" : ", ") + std::string(k);
+        names.emplace_back(k);
+      }
+      fail(node, prefix + std::string(key.str()),
+           "unknown key (" + did_you_mean(key.str(), names) + "known here: " + list + ")");
     }
   }
 }

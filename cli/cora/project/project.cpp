@@ -9,6 +9,8 @@
 #include "cora/error.hpp"
 #include "cora/project/module_order.hpp"
 #include "cora/project/module_registry.hpp"
+#include "cora/util/join.hpp"
+#include "cora/util/nearest_name.hpp"
 
 namespace cora {
 
@@ -79,8 +81,11 @@ std::vector<Module> discover_modules(const ModulesSettings& m) {
   }
   for (const auto& [name, o] : m.overrides) {
     if (!seen.count(name)) {
+      std::vector<std::string> names;
+      for (const auto& module : modules) names.push_back(module.name);
       throw Error(ExitCode::config,
-                  fmt::format("{}: [module.{}] names no module the modules globs found", o.origin, name),
+                  fmt::format("{}: [module.{}] names no module the modules globs found ({})", o.origin, name,
+                              did_you_mean(name, names) + "found: " + join(names)),
                   "check the name: it is the module's folder name, e.g. module-access");
     }
   }
@@ -181,9 +186,11 @@ Project load_project(const Settings& settings) {
   }
   for (const auto& wanted : settings.only_modules) {
     if (!project.find(wanted)) {
-      std::string known;
-      for (const auto& module : project.modules) known += (known.empty() ? "" : ", ") + module.name;
-      throw Error(ExitCode::usage, fmt::format("--module {}: no such module (modules: {})", wanted, known),
+      std::vector<std::string> names;
+      for (const auto& module : project.modules) names.push_back(module.name);
+      throw Error(ExitCode::usage,
+                  fmt::format("--module {}: no such module ({}modules: {})", wanted, did_you_mean(wanted, names),
+                              join(names)),
                   "name a module by its folder name");
     }
   }
