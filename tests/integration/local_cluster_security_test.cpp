@@ -94,8 +94,9 @@ TEST_CASE("class 1: only the project's owner reaches the local cluster's socket"
   // The owner connects, as the superuser and as another login role (what a non-superuser
   // `postgres` of a Supabase-shaped cluster needs).
   const std::string conninfo = "host=" + socket_folder.string() + " port=5432 dbname=postgres";
-  const auto as_owner = wait_cli(start_program(
-      {kPsql, "-X", "-At", "-d", conninfo + " user=postgres", "-c", "CREATE ROLE cora_probe_login LOGIN"}, {}));
+  const auto as_owner = wait_cli(
+      start_program({kPsql, "-X", "-At", "-d", conninfo + " user=postgres", "-c", "CREATE ROLE cora_probe_login LOGIN"},
+                    {}));
   REQUIRE_MESSAGE(as_owner.exit_code == 0, as_owner.err);
   const auto as_other_role =
       wait_cli(start_program({kPsql, "-X", "-At", "-d", conninfo + " user=cora_probe_login", "-c", "SELECT 1"}, {}));
@@ -107,8 +108,8 @@ TEST_CASE("class 1: only the project's owner reaches the local cluster's socket"
     // Another local user can neither list the socket folder nor connect, as any role.
     CHECK(run_as_nobody({"/bin/ls", socket_folder.string()}).exit_code != 0);
     for (const char* role : {"postgres", "cora_probe_login"}) {
-      const auto intruder =
-          run_as_nobody({kPsql, "-X", "-At", "-d", conninfo + " user=" + role + " connect_timeout=5", "-c", "SELECT 1"});
+      const auto intruder = run_as_nobody(
+          {kPsql, "-X", "-At", "-d", conninfo + " user=" + role + " connect_timeout=5", "-c", "SELECT 1"});
       CHECK(intruder.exit_code != 0);
       CHECK(intruder.out.find('1') == std::string::npos);
       CHECK_MESSAGE(intruder.err.find("Permission denied") != std::string::npos, intruder.err);
@@ -124,8 +125,7 @@ TEST_CASE("class 2: a link planted in /tmp where the socket folder goes is not f
   }
   ScratchDir dir;
   // A project deep enough that its socket path would not fit sun_path: the socket goes to /tmp.
-  const auto project =
-      dir.path() / "a-project-folder-with-a-name-long-enough-to-move-the-socket-out-of-it-into-tmp";
+  const auto project = dir.path() / "a-project-folder-with-a-name-long-enough-to-move-the-socket-out-of-it-into-tmp";
   write_small_project(project, "local-pg");
   const auto socket_folder = tmp_socket_folder_for(std::filesystem::canonical(project) / "local-pg");
   const auto victim = dir.path() / "victim";
@@ -157,7 +157,7 @@ TEST_CASE("class 2: a link planted in /tmp where the socket folder goes is not f
   CHECK(stat_of(victim).st_uid == uid_of("nobody"));
   CHECK(mode_of(victim) == 0755);
   CHECK(std::filesystem::is_empty(victim));
-  std::filesystem::remove(socket_folder);
+  std::filesystem::remove_all(socket_folder);
   run_cli({"local", "stop"}, here);
 
   SUBCASE("with nothing planted, the socket folder in /tmp is private to the cluster's user") {
@@ -260,8 +260,9 @@ TEST_CASE("class 6: a data_dir holding other files is neither used nor deleted")
   SUBCASE("the project itself") {
     write_small_project(project, ".");
     const CliOptions here{project, {}};
-    for (const auto& command : {std::vector<std::string>{"migrate", "--local"}, std::vector<std::string>{"local", "reset"},
-                                std::vector<std::string>{"local", "start"}}) {
+    for (const auto& command :
+         {std::vector<std::string>{"migrate", "--local"}, std::vector<std::string>{"local", "reset"},
+          std::vector<std::string>{"local", "start"}}) {
       const auto r = run_cli(command, here);
       CHECK(r.exit_code == 9);
       CHECK_MESSAGE(one_line(r.err), r.err);
@@ -340,4 +341,32 @@ TEST_CASE("class 7: a data_dir the shell pg_ctl uses would read is refused, not 
   CHECK_MESSAGE(r.err.find("[local] data_dir contains '$'") != std::string::npos, r.err);
   CHECK(!std::filesystem::exists(witness));
   run_cli({"local", "stop"}, {project, {}});
+}
+
+TEST_CASE("class 1: run by an unprivileged user, the cluster is that user's alone") {
+  if (geteuid() != 0) {
+    MESSAGE("not root: skipped (it needs two other users)");
+    return;
+  }
+  ScratchDir dir;
+  const auto project = dir.path() / "project";
+  write_small_project(project, "local-pg");
+  for (const auto& path :
+       {project, project / "migrations", project / "migrations" / "001-notes.sql", project / "cora-migrate.toml"}) {
+    REQUIRE(chown(path.c_str(), uid_of("nobody"), static_cast<gid_t>(-1)) == 0);
+  }
+  const auto started = run_as_nobody({CORA_MIGRATE_BINARY, "migrate", "--local"}, project);
+  REQUIRE_MESSAGE(started.exit_code == 0, started.err);
+  const auto socket_folder = project / "local-pg" / "run";
+  CHECK(stat_of(socket_folder).st_uid == uid_of("nobody"));
+  CHECK(mode_of(socket_folder) == 0700);
+
+  const std::string conninfo = "host=" + socket_folder.string() + " port=5432 dbname=postgres user=postgres";
+  CHECK(run_as_nobody({kPsql, "-X", "-At", "-d", conninfo, "-c", "SELECT 1"}).out == "1\n");
+  const auto intruder = wait_cli(start_program({"/usr/bin/setpriv", "--reuid=daemon", "--regid=daemon",
+                                                "--clear-groups", kPsql, "-X", "-At", "-d", conninfo, "-c", "SELECT 1"},
+                                               {"/", {}}));
+  CHECK(intruder.exit_code != 0);
+  CHECK_MESSAGE(intruder.err.find("Permission denied") != std::string::npos, intruder.err);
+  CHECK(run_as_nobody({CORA_MIGRATE_BINARY, "local", "stop"}, project).exit_code == 0);
 }

@@ -113,7 +113,8 @@ void ClusterFolder::claim(const SystemUser& owner) const {
     return;
   }
   if (errno != EEXIST) {
-    throw Error(ExitCode::local_cluster, fmt::format("{}: cannot create folder: {}", root_.string(), std::strerror(errno)),
+    throw Error(ExitCode::local_cluster,
+                fmt::format("{}: cannot create folder: {}", root_.string(), std::strerror(errno)),
                 "set [local] data_dir in cora-migrate.toml to a writable folder");
   }
   const int fd = open_folder_no_follow(root_);

@@ -97,8 +97,8 @@ LocalCluster::LocalCluster(std::filesystem::path data_root, std::filesystem::pat
                   "running as root, and there is no 'postgres' system user to run PostgreSQL as",
                   "install postgresql-15 (it creates the user), or run cora-migrate as a normal user");
     }
-    // The postgres user must reach the folder (we create and hand over the missing part of the
-    // path); a checkout under /root, say, is closed to it.
+    // The postgres user must reach the folder (we create the missing part of the path, and hand
+    // over only the cluster's own folder); a checkout under /root, say, is closed to it.
     std::filesystem::path existing = root_;
     while (!std::filesystem::exists(existing) && existing.has_parent_path() && existing != existing.parent_path()) {
       existing = existing.parent_path();
@@ -156,9 +156,7 @@ void LocalCluster::prepare_log_file() const {
   }
 }
 
-bool LocalCluster::initialized() const {
-  return folder().ours() && std::filesystem::exists(root_ / kReadyMarker);
-}
+bool LocalCluster::initialized() const { return folder().ours() && std::filesystem::exists(root_ / kReadyMarker); }
 
 bool LocalCluster::running() const {
   if (!folder().ours() || !std::filesystem::exists(data_dir() / "postmaster.pid")) return false;

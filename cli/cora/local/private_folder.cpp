@@ -68,7 +68,8 @@ void make_private_folder(const std::filesystem::path& dir, const SystemUser& own
   // mkdir() never follows a link in the last part: a planted link makes it fail with EEXIST.
   const bool made = ::mkdir(dir.c_str(), 0700) == 0;
   if (!made && errno != EEXIST) {
-    throw Error(ExitCode::local_cluster, fmt::format("{}: cannot create folder: {}", dir.string(), std::strerror(errno)),
+    throw Error(ExitCode::local_cluster,
+                fmt::format("{}: cannot create folder: {}", dir.string(), std::strerror(errno)),
                 "set [local] data_dir in cora-migrate.toml to a writable folder");
   }
   struct stat info {};
@@ -92,7 +93,8 @@ void make_private_folder(const std::filesystem::path& dir, const SystemUser& own
 void make_trusted_folder(const std::filesystem::path& dir) {
   const bool made = ::mkdir(dir.c_str(), 0755) == 0;
   if (!made && errno != EEXIST) {
-    throw Error(ExitCode::local_cluster, fmt::format("{}: cannot create folder: {}", dir.string(), std::strerror(errno)),
+    throw Error(ExitCode::local_cluster,
+                fmt::format("{}: cannot create folder: {}", dir.string(), std::strerror(errno)),
                 "run cora-migrate as a normal user, or set [local] data_dir to a folder the postgres user can reach");
   }
   struct stat info {};
@@ -101,7 +103,8 @@ void make_trusted_folder(const std::filesystem::path& dir) {
   if (made) {
     // The umask may have taken the search right the cluster's user needs to pass through it.
     if (fchmod(fd.get(), 0755) != 0) {
-      throw Error(ExitCode::local_cluster, fmt::format("{}: cannot set its mode: {}", dir.string(), std::strerror(errno)));
+      throw Error(ExitCode::local_cluster,
+                  fmt::format("{}: cannot set its mode: {}", dir.string(), std::strerror(errno)));
     }
   } else if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     refuse_folder(dir, fmt::format("others may write to it (mode {:04o})", info.st_mode & 07777));

@@ -25,8 +25,8 @@ struct SubprocessOptions {
   std::map<std::string, std::optional<std::string>> env;  // on top of ours: set (value) or unset (nullopt)
   // false: the child gets `env` alone, none of ours (for programs that must not see our secrets).
   bool inherit_environment = true;
-  std::optional<SystemUser> user;                         // run as this user (we must be root)
-  std::filesystem::path stdin_file;                       // empty: ours (or the terminal's)
+  std::optional<SystemUser> user;    // run as this user (we must be root)
+  std::filesystem::path stdin_file;  // empty: ours (or the terminal's)
   SubprocessOutput output = SubprocessOutput::separate;
 };
 
