@@ -52,6 +52,8 @@ SecureCluster::SecureCluster() : port_(free_port()) {
   const auto pg = dir_.path() / "pg";
   std::filesystem::create_directories(pg);
   if (user && chown(pg.c_str(), user->uid, user->gid) != 0) throw std::runtime_error("chown failed");
+  // Its socket folder: trust on the socket is safe only while no one else may enter it.
+  std::filesystem::permissions(pg, std::filesystem::perms::owner_all);
   const auto data = pg / "data";
   must(run_process({std::string(kBin) + "/initdb", "-D", data.string(), "-U", "postgres", "--auth-local=trust",
                     "--auth-host=scram-sha-256", "--encoding=UTF8", "--no-locale", "--no-sync"},
@@ -66,7 +68,7 @@ SecureCluster::SecureCluster() : port_(free_port()) {
                                std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   std::ofstream(data / "postgresql.conf", std::ios::app)
       << "\nlisten_addresses = '127.0.0.1'\nport = " << port_ << "\nunix_socket_directories = '" << pg.string()
-      << "'\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
+      << "'\nunix_socket_permissions = 0700\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
       << "password_encryption = 'scram-sha-256'\nlog_connections = on\nfsync = off\n";
   std::ofstream(data / "pg_hba.conf", std::ios::trunc) << "local all all trust\n"
                                                        << "hostssl all all 127.0.0.1/32 scram-sha-256\n"

@@ -121,3 +121,22 @@ TEST_CASE("Subprocess: one never waited for is killed and reaped") {
   CHECK(kill(pid, 0) != 0);
   CHECK(errno == ESRCH);
 }
+
+TEST_CASE("Subprocess: a child given only its own environment sees none of ours") {
+  REQUIRE(setenv("CORA_SUBPROCESS_TEST_SECRET", "hidden", 1) == 0);
+  Subprocess::Options options;
+  options.inherit_environment = false;
+  options.env = {{"ONLY", "this"}};
+  const auto r = Subprocess::run({"/usr/bin/env"}, options);
+  unsetenv("CORA_SUBPROCESS_TEST_SECRET");
+  CHECK(r.out == "ONLY=this\n");
+}
+
+TEST_CASE("run_process: initdb and pg_ctl get the minimal environment, not ours") {
+  REQUIRE(setenv("PGPASSWORD", "cora-run-process-secret", 1) == 0);
+  const auto r = cora::run_process({"/usr/bin/env"}, std::nullopt);
+  unsetenv("PGPASSWORD");
+  CHECK(r.output.find("cora-run-process-secret") == std::string::npos);
+  CHECK(r.output.find("LC_ALL=C\n") != std::string::npos);
+  CHECK(r.output.find("PATH=/usr/local/bin:/usr/bin:/bin\n") != std::string::npos);
+}

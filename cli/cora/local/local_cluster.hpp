@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cora/local/cluster_folder.hpp"
 #include "cora/util/process.hpp"
 
 namespace cora {
@@ -21,10 +22,13 @@ class LocalCluster {
   bool running() const;
 
   // Creates the cluster if needed and starts it if stopped; safe when several processes call
-  // it at once. Throws cora::Error (local_cluster).
+  // it at once. Its folders are private to the user the server runs as (socket folder mode
+  // 0700, socket 0700, trust on the socket only). A data_dir that is a link, holds other files
+  // or may be written to by others is refused. Throws cora::Error (local_cluster).
   void ensure_running();
   void stop();
-  // Stops the cluster and deletes its files.
+  // Stops the cluster and deletes the files it made (the folder too, when cora-migrate made it);
+  // refuses (Error, local_cluster) a folder that holds no cluster of ours.
   void destroy();
 
   // 16 hex digits of the Supabase compatibility layer's SHA-256: what a database built here
@@ -45,7 +49,10 @@ class LocalCluster {
   void create();
   void start();
   void apply_compatibility_layer() const;
-  void prepare_dir(const std::filesystem::path& dir, bool private_dir) const;
+  ClusterFolder folder() const;
+  // Makes root_ (or takes an empty folder given as data_dir) safely; refuses anyone else's.
+  void claim_root() const;
+  void prepare_log_file() const;
   ProcessResult run_tool(const std::string& tool, std::vector<std::string> args) const;
   [[noreturn]] void fail(const std::string& what, const ProcessResult& result) const;
 
@@ -54,6 +61,7 @@ class LocalCluster {
   std::filesystem::path socket_dir_;
   std::optional<std::filesystem::path> requested_root_;
   std::optional<SystemUser> run_as_;  // the postgres user, when we are root
+  SystemUser owner_;                  // who the server runs as: run_as_, or we
 };
 
 }  // namespace cora

@@ -28,11 +28,12 @@ bool become_user(const SystemUser& user) {
   return setgroups(0, nullptr) == 0 && setgid(user.gid) == 0 && setuid(user.uid) == 0;
 }
 
-// Ours with `changes` applied, as "NAME=value" entries; made before fork, since the child may
+// Ours (or none, when not `inherit`) with `changes` applied, as "NAME=value" entries; made before fork, since the child may
 // only call async-signal-safe functions and setenv() is not one.
-std::vector<std::string> child_environment(const std::map<std::string, std::optional<std::string>>& changes) {
+std::vector<std::string> child_environment(const std::map<std::string, std::optional<std::string>>& changes,
+                                           bool inherit) {
   std::vector<std::string> entries;
-  for (char** entry = environ; entry && *entry; ++entry) {
+  for (char** entry = inherit ? environ : nullptr; entry && *entry; ++entry) {
     const std::string_view whole(*entry);
     const std::string name(whole.substr(0, whole.find('=')));
     if (changes.count(name) == 0) entries.emplace_back(*entry);
@@ -71,7 +72,7 @@ int reap(pid_t pid) {
 Subprocess Subprocess::start(const std::vector<std::string>& argv, const Options& options) {
   std::vector<std::string> args = argv;
   std::vector<char*> raw_args = pointers_to(args);
-  std::vector<std::string> env = child_environment(options.env);
+  std::vector<std::string> env = child_environment(options.env, options.inherit_environment);
   std::vector<char*> raw_env = pointers_to(env);
 
   // [0] is ours to read, [1] the child's to write; close-on-exec, so that only the child's

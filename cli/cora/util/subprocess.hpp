@@ -23,8 +23,10 @@ enum class SubprocessOutput {
 struct SubprocessOptions {
   std::filesystem::path cwd;                              // empty: ours
   std::map<std::string, std::optional<std::string>> env;  // on top of ours: set (value) or unset (nullopt)
-  std::optional<SystemUser> user;                         // run as this user (we must be root)
-  std::filesystem::path stdin_file;                       // empty: ours (or the terminal's)
+  // false: the child gets `env` alone, none of ours (for programs that must not see our secrets).
+  bool inherit_environment = true;
+  std::optional<SystemUser> user;    // run as this user (we must be root)
+  std::filesystem::path stdin_file;  // empty: ours (or the terminal's)
   SubprocessOutput output = SubprocessOutput::separate;
 };
 
