@@ -63,8 +63,7 @@ class TwoRuns {
   void start_a() {
     a_ = start_cli(args("120s", {"migrate"}));
     REQUIRE(eventually_within([&] { return waiting_for(kFileLock) == "1"; }));
-    REQUIRE(db_.scalar("SELECT state FROM cora_migrate.schema_history WHERE version = 2 AND is_current") ==
-            "running");
+    REQUIRE(db_.scalar("SELECT state FROM cora_migrate.schema_history WHERE version = 2 AND is_current") == "running");
   }
 
   // Runs A and B so that B plans before A's "running" row exists, and meets the row only in its
@@ -84,14 +83,16 @@ class TwoRuns {
 
   // Sessions waiting for the advisory lock `key` (its low 32 bits are objid).
   std::string waiting_for(long long key) const {
-    return db_.scalar(fmt::format("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND "
-                                  "objid = ({}::bigint & 4294967295)::oid",
-                                  key));
+    return db_.scalar(
+        fmt::format("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND "
+                    "objid = ({}::bigint & 4294967295)::oid",
+                    key));
   }
 
   bool b_sleeps_in_its_check() const {
-    return db_.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-                      "wait_event = 'PgSleep'") == "1";
+    return db_.scalar(
+               "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+               "wait_event = 'PgSleep'") == "1";
   }
 
   void release_file_lock() { file_lock_->query(fmt::format("SELECT pg_advisory_unlock({})", kFileLock)); }
@@ -117,8 +118,9 @@ TEST_CASE("running elsewhere: a run that meets the file running under the migrat
     const auto b = wait_cli(runs.b_);
     const auto waited = std::chrono::steady_clock::now() - started;
     CHECK_MESSAGE(b.exit_code == kMigrationRunning, b.out, b.err);
-    CHECK_MESSAGE(contains(b.err, "002-slow.sql: another run was still applying it (outside a transaction) after "
-                                  "lock_wait (1s)"),
+    CHECK_MESSAGE(contains(b.err,
+                           "002-slow.sql: another run was still applying it (outside a transaction) after "
+                           "lock_wait (1000ms)"),
                   b.err);
     CHECK(waited < std::chrono::seconds(20));
     CHECK(!runs.exists("public.after_slow"));
@@ -182,8 +184,9 @@ TEST_CASE("running elsewhere: a run that finds the file running when it plans wa
     runs.start_a();
     const auto b = run_cli(runs.args("1s", {"migrate"}));
     CHECK_MESSAGE(b.exit_code == kMigrationRunning, b.out, b.err);
-    CHECK_MESSAGE(contains(b.err, "002-slow.sql: another run was still applying it (outside a transaction) after "
-                                  "lock_wait"),
+    CHECK_MESSAGE(contains(b.err,
+                           "002-slow.sql: another run was still applying it (outside a transaction) after "
+                           "lock_wait"),
                   b.err);
     CHECK(!runs.exists("public.after_slow"));
     runs.release_file_lock();

@@ -103,7 +103,8 @@ QueryResult to_query_result(const PGresult* result) {
 
 // What COPY FROM STDIN is told when it asks the client for rows: the server fails the statement
 // with this, as a COPY whose data ended early (57014), and the session goes on.
-constexpr const char* kNoCopyData = "cora-migrate sends no COPY data: load rows with INSERT, or COPY from a server file";
+constexpr const char* kNoCopyData =
+    "cora-migrate sends no COPY data: load rows with INSERT, or COPY from a server file";
 
 bool is_copy(ExecStatusType status) {
   return status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH;
@@ -245,10 +246,10 @@ bool Connection::server_session_is_lent(std::chrono::milliseconds connect_timeou
   const std::string read_back =
       "SELECT pg_catalog.pg_backend_pid()::text AS pid, "
       "coalesce(pg_catalog.current_setting('cora_migrate.session_marker', true), '') AS marker";
-  const auto mine =
-      query("SELECT pg_catalog.pg_backend_pid()::text AS pid, "
-            "pg_catalog.set_config('cora_migrate.session_marker', $1, false) AS marker",
-            {marker});
+  const auto mine = query(
+      "SELECT pg_catalog.pg_backend_pid()::text AS pid, "
+      "pg_catalog.set_config('cora_migrate.session_marker', $1, false) AS marker",
+      {marker});
   const std::string pid = mine.text(0, "pid");
   bool lent = false;
   try {
@@ -423,8 +424,8 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
     if (status == PGRES_BAD_RESPONSE || status == PGRES_PIPELINE_SYNC || is_copy(status)) {
       // A Sync's result where a statement's was due, or a second COPY: the replies are out of
       // step with what was sent, and nothing read from here on could be trusted.
-      throw ConnectionLost(fmt::format("the server's replies are out of step with the pipeline ({})",
-                                       PQresStatus(status)));
+      throw ConnectionLost(
+          fmt::format("the server's replies are out of step with the pipeline ({})", PQresStatus(status)));
     }
     if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_BAD) {
       throw ConnectionLost(one_line(PQerrorMessage(conn_)));

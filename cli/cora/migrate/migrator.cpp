@@ -53,8 +53,8 @@ const Blocker* running_elsewhere(const Plan& plan) {
   if (plan.blockers.empty()) return nullptr;
   const Blocker& first = plan.blockers.front();
   const auto& entry = first.entry;
-  const bool running = !first.destructive && entry.state == MigrationState::dirty && entry.record &&
-                       entry.record->running_session_alive;
+  const bool running =
+      !first.destructive && entry.state == MigrationState::dirty && entry.record && entry.record->running_session_alive;
   return running ? &first : nullptr;
 }
 
@@ -191,8 +191,8 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
             ? fmt::format(" (and {} more; see `cora-migrate status`)", prepared.plan.blockers.size() - 1)
             : "";
     const auto code = first.entry.state == MigrationState::conflict ? ExitCode::version_conflict
-                      : running_elsewhere(prepared.plan)           ? ExitCode::migration_running
-                                                                   : ExitCode::history_conflict;
+                      : running_elsewhere(prepared.plan)            ? ExitCode::migration_running
+                                                                    : ExitCode::history_conflict;
     throw Error(code, describe_blocker(first) + more, blocker_hint(first));
   }
   prepared.migrations.reserve(prepared.plan.to_apply.size());
