@@ -192,6 +192,27 @@ TEST_CASE("running elsewhere: a run that finds the file running when it plans wa
     runs.release_file_lock();
     CHECK(wait_cli(runs.a_).exit_code == 0);
   }
+  SUBCASE("SIGTERM ends the wait: exit 130, nothing ran") {
+    TwoRuns runs;
+    runs.start_a();
+    // The test's own connections carry the same application_name: B's is one more.
+    const std::string sessions =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+        "application_name = 'cora-migrate'";
+    const int before = std::stoi(runs.db_.scalar(sessions));
+    auto b = start_cli(runs.args("120s", {"migrate"}));
+    // B connected; then a second for it to meet the row and start waiting.
+    REQUIRE(eventually_within([&] { return std::stoi(runs.db_.scalar(sessions)) > before; }));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const auto sent = std::chrono::steady_clock::now();
+    kill(b.pid, SIGTERM);
+    const auto b_result = wait_cli(b);
+    CHECK(std::chrono::steady_clock::now() - sent < std::chrono::seconds(10));
+    CHECK_MESSAGE(b_result.exit_code == kWaitInterrupted, b_result.out, b_result.err);
+    CHECK(!runs.exists("public.after_slow"));
+    runs.release_file_lock();
+    CHECK(wait_cli(runs.a_).exit_code == 0);
+  }
   SUBCASE("finished within lock_wait: planned again from what it did, exit 0") {
     TwoRuns runs;
     runs.start_a();

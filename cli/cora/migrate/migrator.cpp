@@ -168,6 +168,7 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   // its migration lock would be): once it finishes, the plan is made again from what it did.
   const auto lock_wait = options_.timeouts.lock_wait;
   const auto wait_until = std::chrono::steady_clock::now() + lock_wait;
+  std::optional<InterruptWatch> watch;  // SIGINT/SIGTERM end the wait, once there is one
   for (;;) {
     auto history = history_.read(db_);
     prepared.history_table_exists = history.records.has_value();
@@ -178,6 +179,7 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
     prepared.plan = make_plan(prepared.status, files, plan_options());
     if (!running_elsewhere(prepared.plan)) break;
     if (lock_wait.count() > 0 && std::chrono::steady_clock::now() >= wait_until) break;
+    if (!watch) watch.emplace(db_);
     if (interrupted()) {
       throw Error(ExitCode::interrupted, "interrupted while waiting for another run's migration to finish",
                   "nothing was applied");
