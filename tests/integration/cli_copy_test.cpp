@@ -133,3 +133,36 @@ TEST_CASE("lint warns about COPY ... TO STDOUT at its line (copy_to_stdout)") {
   CHECK_MESSAGE(contains(out, "copy_to_stdout"), out);
   CHECK_MESSAGE(!contains(out, "001-copy.sql:4"), out);
 }
+
+// Where no file check stands in front (probes, scenarios, any caller of the connection): a COPY
+// the connection did not ask for ends, in each way of sending, and the session stays usable.
+TEST_CASE("the connection ends every COPY: rows dropped, a request for rows refused, never a loop") {
+  TestDatabase db;
+  auto connection = db.connect();
+  connection->execute_script("CREATE TABLE copy_target (id int); INSERT INTO copy_target VALUES (1), (2)");
+  SUBCASE("COPY ... TO STDOUT: one statement, a script, a pipeline") {
+    CHECK(connection->query("COPY copy_target TO STDOUT").rows.empty());
+    connection->execute_script("COPY copy_target TO STDOUT; INSERT INTO copy_target VALUES (3)");
+    const auto outcome =
+        connection->run_pipeline({{"COPY copy_target TO STDOUT", {}}, {"SELECT count(*) FROM copy_target", {}}});
+    CHECK(!outcome.error);
+    REQUIRE(outcome.results.size() == 2);
+    CHECK(outcome.results[1].rows.at(0).at(0) == std::optional<std::string>("3"));
+  }
+  SUBCASE("COPY ... FROM STDIN: the statement fails with the reason, nothing after it in the script runs") {
+    for (const bool script : {false, true}) {
+      CAPTURE(script);
+      try {
+        if (script) {
+          connection->execute_script("COPY copy_target FROM STDIN; INSERT INTO copy_target VALUES (9)");
+        } else {
+          connection->query("COPY copy_target FROM STDIN");
+        }
+        FAIL("COPY FROM STDIN did not fail");
+      } catch (const cora::QueryFailed& failure) {
+        CHECK_MESSAGE(contains(failure.error().message, "cora-migrate sends no COPY data"), failure.error().message);
+      }
+      CHECK(connection->query("SELECT count(*) FROM copy_target").rows.at(0).at(0) == std::optional<std::string>("2"));
+    }
+  }
+}
