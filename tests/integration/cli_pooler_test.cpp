@@ -1,12 +1,16 @@
-// Through a transaction-mode pooler (PgBouncer on port 6543, as Supabase's): transactional
-// migrations work, including two runs at once; a transaction=false file is refused with the
-// direct connection named.
+// Through a transaction-mode pooler (PgBouncer on port 6543, as Supabase's, or on any other
+// port): transactional migrations work, including two runs at once; a transaction=false file is
+// refused with the direct connection named.
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
+#include "support/text.hpp"
 #include "support/test_cluster.hpp"
 #include "support/transaction_pooler.hpp"
 
@@ -43,7 +47,8 @@ TEST_CASE("cora-migrate through a transaction pooler") {
   const auto refused = run_cli({"--database-url", url, "--migrations", (dir.path() / "m").string(), "migrate"});
   CHECK(refused.exit_code == 3);
   CHECK(refused.err.find("009-index.sql: runs outside a transaction") != std::string::npos);
-  CHECK(refused.err.find("port 6543 on 127.0.0.1 is a transaction pooler") != std::string::npos);
+  CHECK(refused.err.find("port 6543 on 127.0.0.1 is a transaction pooler (it lent this connection's server session "
+                         "to another connection)") != std::string::npos);
   CHECK(refused.err.find("127.0.0.1 on port 5432") != std::string::npos);
   CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history") == "9");
 }
@@ -100,4 +105,65 @@ TEST_CASE("a run's files in one pipeline through a transaction pooler") {
       CHECK_MESSAGE(run.out.find("not run 007-t.sql") != std::string::npos, run.out);
     }
   }
+}
+
+// A pooler is told by how the server session behaves, not by its port: PgBouncer's own default
+// is 6432, and either pooler may listen anywhere. Here PgBouncer listens on a free port.
+TEST_CASE("a transaction=false file through a transaction pooler on another port is refused before anything runs") {
+  TransactionPooler pooler(TransactionPooler::kAnyFreePort);
+  REQUIRE(pooler.port() != 6543);
+  TestDatabase db;
+  ScratchDir dir;
+  dir.write("m/001-t.sql", "CREATE TABLE t (id int);\n");
+  dir.write("m/002-index.sql", "-- cora-migrate: transaction=false\nCREATE INDEX CONCURRENTLY i ON t (id);\n");
+  auto migrate = [&](const std::string& url) {
+    return run_cli({"--database-url", url, "--migrations", (dir.path() / "m").string(), "migrate"});
+  };
+  const auto refused = migrate(pooler.url(db.name()));
+  CHECK_MESSAGE(refused.exit_code == 3, refused.out, refused.err);
+  CHECK_MESSAGE(contains(refused.err, "002-index.sql: runs outside a transaction"), refused.err);
+  CHECK_MESSAGE(contains(refused.err, fmt::format("port {} on 127.0.0.1 is a transaction pooler", pooler.port())),
+                refused.err);
+  CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL AND to_regclass('public.t') IS NULL") ==
+        "t");
+  // The same files over the direct connection: no pooler there, and the file runs.
+  const auto direct = migrate(db.conninfo());
+  CHECK_MESSAGE(direct.exit_code == 0, direct.err);
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE state = 'applied'") == "2");
+}
+
+// A "running" row whose server session a pooler keeps open after the run that wrote it died: the
+// session sits idle in the pool, and repair (which the failure's message suggests) works on it.
+TEST_CASE("repair clears a running row whose session a pooler keeps") {
+  TransactionPooler pooler(TransactionPooler::kAnyFreePort);
+  TestDatabase db;
+  ScratchDir dir;
+  dir.write("m/001-a.sql", "-- cora-migrate: transaction=false\nCREATE TABLE a (id int);\nSELECT 1/0;\n");
+  const std::vector<std::string> direct{"--database-url", db.conninfo(), "--migrations", (dir.path() / "m").string()};
+  auto with = [](std::vector<std::string> base, const std::vector<std::string>& rest) {
+    base.insert(base.end(), rest.begin(), rest.end());
+    return base;
+  };
+  REQUIRE(run_cli(with(direct, {"migrate"})).exit_code == 6);
+  // The run is over: its row is dirty and names no session any more.
+  CHECK(db.scalar("SELECT backend_pid IS NULL FROM cora_migrate.schema_history WHERE is_current") == "t");
+
+  // As a run through the pooler leaves its row: owned by a server session the pooler keeps.
+  {
+    auto pooled = cora::Connection::open(pooler.url(db.name()), std::chrono::seconds(5));
+    pooled->query(
+        "UPDATE cora_migrate.schema_history SET backend_pid = pg_backend_pid(), backend_start = (SELECT backend_start "
+        "FROM pg_stat_activity WHERE pid = pg_backend_pid()) WHERE is_current");
+  }
+  const std::string session_alive =
+      "SELECT count(*) FROM pg_stat_activity a JOIN cora_migrate.schema_history h ON a.pid = h.backend_pid AND "
+      "a.backend_start = h.backend_start WHERE h.is_current";
+  REQUIRE(db.scalar(session_alive) == "1");
+  // Idle in the pool for longer than a run ever leaves its session idle between statements.
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  CHECK(db.scalar(session_alive) == "1");
+  CHECK_MESSAGE(contains(run_cli(with(direct, {"status"})).out, "dirty"), "the row still shows as running");
+  const auto repaired = run_cli(with(direct, {"repair", "1"}));
+  CHECK_MESSAGE(repaired.exit_code == 0, repaired.out, repaired.err);
+  CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE is_current") == "0");
 }

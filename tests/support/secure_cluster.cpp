@@ -15,28 +15,13 @@
 
 #include "cora/db/connection.hpp"
 #include "cora/util/process.hpp"
+#include "support/free_port.hpp"
 
 namespace cora::test {
 
 namespace {
 
 constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
-
-// A port no one listens on now (the kernel's choice for a socket bound to port 0).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    throw std::runtime_error("no free port");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 // initdb and the server refuse to run as root.
 std::optional<SystemUser> server_user() { return geteuid() == 0 ? find_system_user("postgres") : std::nullopt; }
@@ -47,7 +32,7 @@ void must(const ProcessResult& r, const std::string& what) {
 
 }  // namespace
 
-SecureCluster::SecureCluster() : port_(free_port()) {
+SecureCluster::SecureCluster() : port_(free_loopback_port()) {
   const auto user = server_user();
   const auto pg = dir_.path() / "pg";
   std::filesystem::create_directories(pg);

@@ -12,10 +12,11 @@
 #include "cora/db/connection.hpp"
 #include "support/test_cluster.hpp"
 #include "cora/util/process.hpp"
+#include "support/free_port.hpp"
 
 namespace cora::test {
 
-TransactionPooler::TransactionPooler(int port) : port_(port) {
+TransactionPooler::TransactionPooler(int port) : port_(port == kAnyFreePort ? free_loopback_port() : port) {
   const auto socket = test_cluster().socket_dir().string();
   dir_.write("pgbouncer.ini",
              fmt::format(R"([databases]

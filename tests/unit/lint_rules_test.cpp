@@ -224,6 +224,21 @@ $$;
   }
 }
 
+TEST_CASE("lint: copy_to_stdout") {
+  SUBCASE("COPY of a table or a query to STDOUT, at its line") {
+    CHECK(found(lint_one("CREATE TABLE t (id int);\n\nCOPY t TO STDOUT;\n")) == "001-m.sql:3 copy_to_stdout");
+    CHECK(found(lint_one("COPY (SELECT 1) TO STDOUT WITH (FORMAT csv);\n")) == "001-m.sql:1 copy_to_stdout");
+    CHECK(found(lint_one("-- cora-migrate: transaction=false\nCOPY t TO STDOUT;\n")) == "001-m.sql:2 copy_to_stdout");
+  }
+  SUBCASE("clean: COPY to or from a server file or a program") {
+    CHECK(found(lint_one("COPY t TO '/tmp/t.copy';\nCOPY t FROM '/tmp/t.copy';\nCOPY t TO PROGRAM 'cat';\n")) == "");
+  }
+  SUBCASE("silenced with a reason") {
+    CHECK(found(lint_one("-- cora-migrate: ignore=copy_to_stdout reason=\"shows the rows in the log\"\n"
+                         "COPY t TO STDOUT;\n")) == "");
+  }
+}
+
 TEST_CASE("lint: missing_lock_timeout") {
   const std::string alter =
       "-- tighten\nCREATE TABLE n (id int);\nALTER TABLE n ADD COLUMN x int;\nALTER TABLE public.orgs ENABLE ROW LEVEL "

@@ -85,6 +85,8 @@ const std::vector<LintRule>& lint_rules() {
        "RENAME of a table that a function body in the migrations still names"},
       {"missing_lock_timeout", S::offline, L::warning, "",
        "a strong lock on a table that already exists with no lock_timeout at all"},
+      {"copy_to_stdout", S::offline, L::warning, "",
+       "COPY ... TO STDOUT: its rows go to cora-migrate, which drops them"},
       {"unresolved_body_reference", S::offline, L::error, "",
        "a function body names a relation or function that no migration creates and the base schema does not have"},
       {"rerun_policy_not_dropped", S::offline, L::error, "",

@@ -102,6 +102,37 @@ QueryResult to_query_result(const PGresult* result) {
   return out;
 }
 
+// What COPY FROM STDIN is told when it asks the client for rows: the server fails the statement
+// with this, as a COPY whose data ended early (57014), and the session goes on.
+constexpr const char* kNoCopyData =
+    "cora-migrate sends no COPY data: load rows with INSERT, or COPY from a server file";
+
+bool is_copy(ExecStatusType status) {
+  return status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH;
+}
+
+// Ends the COPY that `status` started, so that the statement's own result (done, or failed) is
+// the next PQgetResult: rows sent to us are read and dropped, as a SELECT's are; a request for
+// rows is refused. libpq keeps returning the COPY result until this is done, so a caller that
+// only loops on PQgetResult never ends. Blocking reads: a cancel (SIGINT/SIGTERM) ends the
+// server's side, and with it the read. Returns false when the connection broke meanwhile.
+bool finish_copy(pg_conn* conn, ExecStatusType status) {
+  if (status == PGRES_COPY_IN || status == PGRES_COPY_BOTH) {
+    if (PQputCopyEnd(conn, kNoCopyData) < 0) return false;
+    if (PQflush(conn) < 0) return false;
+  }
+  if (status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+    for (;;) {
+      char* row = nullptr;
+      const int length = PQgetCopyData(conn, &row, 0);
+      if (row) PQfreemem(row);
+      if (length == -1) break;  // the server finished (or failed) the COPY
+      if (length == -2) return false;
+    }
+  }
+  return PQstatus(conn) != CONNECTION_BAD;
+}
+
 }  // namespace
 
 void NoticeLog::add(std::string notice) {
@@ -155,7 +186,9 @@ std::unique_ptr<Connection> Connection::open(const std::string& conninfo, std::c
     PQfinish(conn);
     throw Error(ExitCode::connection, fmt::format("cannot connect to {}: {}", redact_conninfo(conninfo), safe), hint);
   }
-  return std::unique_ptr<Connection>(new Connection(conn));
+  std::unique_ptr<Connection> opened(new Connection(conn));
+  opened->conninfo_ = conninfo;
+  return opened;
 }
 
 std::unique_ptr<Connection> Connection::open_when_ready(const std::string& conninfo,
@@ -207,6 +240,31 @@ std::string Connection::port() const {
 
 std::vector<std::string> Connection::take_notices() { return notices_.take(); }
 
+bool Connection::server_session_is_lent(std::chrono::milliseconds connect_timeout) {
+  // Unique to this moment and process: no other client's marker can be taken for ours.
+  const std::string marker =
+      fmt::format("{}-{}", PQbackendPID(conn_), std::chrono::steady_clock::now().time_since_epoch().count());
+  const std::string read_back =
+      "SELECT pg_catalog.pg_backend_pid()::text AS pid, "
+      "coalesce(pg_catalog.current_setting('cora_migrate.session_marker', true), '') AS marker";
+  const auto mine = query(
+      "SELECT pg_catalog.pg_backend_pid()::text AS pid, "
+      "pg_catalog.set_config('cora_migrate.session_marker', $1, false) AS marker",
+      {marker});
+  const std::string pid = mine.text(0, "pid");
+  bool lent = false;
+  try {
+    const auto other = open(conninfo_, connect_timeout)->query(read_back);
+    lent = other.text(0, "pid") == pid || other.text(0, "marker") == marker;
+  } catch (const Error&) {
+    // No second connection (max_connections, say): this connection's own check below decides.
+  }
+  const auto again = query(read_back);
+  lent = lent || again.text(0, "pid") != pid || again.text(0, "marker") != marker;
+  query("SELECT pg_catalog.set_config('cora_migrate.session_marker', '', false)");
+  return lent;
+}
+
 QueryResult Connection::query(const std::string& sql, const std::vector<Param>& params) {
   if (lock_wait_prelude()) {
     auto outcome = run_pipeline({{sql, params}});
@@ -221,7 +279,16 @@ QueryResult Connection::query(const std::string& sql, const std::vector<Param>& 
                                 nullptr, 0),
                    &PQclear);
   if (PQstatus(conn_) == CONNECTION_BAD) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
-  const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (is_copy(status)) {
+    // PQexecParams stops at a COPY; its outcome follows once the COPY is over.
+    if (!finish_copy(conn_, status)) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    result.reset(PQgetResult(conn_));
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (PQstatus(conn_) == CONNECTION_BAD) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+  }
+  if (status == PGRES_BAD_RESPONSE) throw ConnectionLost("the server's answer did not follow the protocol");
   if (status == PGRES_FATAL_ERROR) {
     if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
     throw QueryFailed(server_error_of(result.get(), sql));
@@ -260,7 +327,11 @@ void Connection::execute_script(const std::string& sql) {
   std::optional<ServerError> failure;
   while (PGresult* raw = PQgetResult(conn_)) {
     ResultPtr result(raw, &PQclear);
-    if (PQresultStatus(result.get()) == PGRES_FATAL_ERROR && !failure) failure = server_error_of(result.get(), sql);
+    const auto status = PQresultStatus(result.get());
+    if (status == PGRES_FATAL_ERROR && !failure) failure = server_error_of(result.get(), sql);
+    if (status == PGRES_BAD_RESPONSE) throw ConnectionLost("the server's answer did not follow the protocol");
+    // The COPY's own outcome, and the statements after it, are the next results.
+    if (is_copy(status) && !finish_copy(conn_, status)) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
   }
   if (PQstatus(conn_) == CONNECTION_BAD) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
   if (failure) throw QueryFailed(std::move(*failure));
@@ -341,7 +412,22 @@ PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& reques
     ResultPtr result(PQgetResult(conn_), &PQclear);
     while (result && PQresultStatus(result.get()) == PGRES_SINGLE_TUPLE) result.reset(PQgetResult(conn_));
     if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    if (is_copy(PQresultStatus(result.get()))) {
+      // COPY TO STDOUT: its rows are dropped and the pipeline goes on with the COPY's outcome.
+      // COPY FROM STDIN cannot be refused within a pipeline (the server takes the queued
+      // statements for COPY data and ends the session): migrate refuses such files before
+      // sending anything, and other callers see the connection lost, never a loop.
+      if (!finish_copy(conn_, PQresultStatus(result.get()))) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+      result.reset(PQgetResult(conn_));
+      if (!result) throw ConnectionLost(one_line(PQerrorMessage(conn_)));
+    }
     const auto status = PQresultStatus(result.get());
+    if (status == PGRES_BAD_RESPONSE || status == PGRES_PIPELINE_SYNC || is_copy(status)) {
+      // A Sync's result where a statement's was due, or a second COPY: the replies are out of
+      // step with what was sent, and nothing read from here on could be trusted.
+      throw ConnectionLost(
+          fmt::format("the server's replies are out of step with the pipeline ({})", PQresStatus(status)));
+    }
     if (status == PGRES_FATAL_ERROR && PQstatus(conn_) == CONNECTION_BAD) {
       throw ConnectionLost(one_line(PQerrorMessage(conn_)));
     }

@@ -146,8 +146,14 @@ class Connection {
   // Host and port this connection went to, as libpq resolved them.
   std::string host() const;
   std::string port() const;
-  // True when the port is a transaction-mode pooler's: Supabase's pooler listens on 6543.
-  bool through_transaction_pooler() const { return port() == "6543"; }
+
+  // Whether a transaction pooler lends this connection's server session to other clients
+  // between transactions (PgBouncer in transaction mode, Supabase's pooler), told by how the
+  // session behaves, whatever the port: a session setting made here is looked for from a second
+  // connection to the same place (which such a pooler serves from the session this one just
+  // released) and here again in a new transaction, with the backend pid each time. Two round
+  // trips here, one connection and one round trip there.
+  bool server_session_is_lent(std::chrono::milliseconds connect_timeout);
 
  private:
   explicit Connection(pg_conn* conn);
@@ -159,6 +165,7 @@ class Connection {
   std::size_t round_trips_ = 0;
   std::optional<std::chrono::milliseconds> lock_wait_;
   NoticeLog notices_;
+  std::string conninfo_;  // as opened: for a second connection to the same place
 };
 
 }  // namespace cora

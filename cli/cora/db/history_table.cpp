@@ -8,6 +8,25 @@
 
 namespace cora {
 
+namespace {
+
+// Whether the session that wrote a "running" row `h` is still at work on it: connected (its pid
+// and start time in pg_stat_activity) and not sitting idle. A run applying a transaction=false
+// file keeps its session busy: a statement runs, or the next is sent within a round trip. A
+// session idle for longer than kAbandonedAfterIdle is one whose run is gone while something
+// kept the session open: a pooler that holds the server session after its client died. Where
+// the role may not see other sessions' state (NULL), connected counts as at work.
+std::string running_alive_sql(const std::string& h) {
+  return fmt::format(
+      "({0}.state = 'running' AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a "
+      "WHERE a.pid = {0}.backend_pid AND a.backend_start = {0}.backend_start "
+      "AND NOT coalesce(a.state = 'idle' AND a.state_change < pg_catalog.clock_timestamp() - interval '{1} seconds', "
+      "false)))",
+      h, kAbandonedAfterIdle.count());
+}
+
+}  // namespace
+
 void read_record_columns(const QueryResult& result, std::size_t row, HistoryRecord& record) {
   record.module = result.text(row, "module");
   record.version = std::stoll(result.text(row, "version"));
@@ -128,6 +147,9 @@ $cora$)",
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog AS $cora$
 DECLARE
   recorded_checksum text;
+  recorded_state text;
+  recorded_alive boolean;
+  wait_until timestamptz;
   other_name text;
 BEGIN
   PERFORM set_config('lock_timeout', p_lock_wait, true);
@@ -146,8 +168,30 @@ BEGIN
   -- The migration's current row must still be what this run planned against: none for a new
   -- migration, the recorded checksum for a re-apply. Otherwise another run got there first:
   -- with this very file (same checksum) that is fine, with another file a conflict.
-  SELECT checksum INTO recorded_checksum FROM {table}
-  WHERE module = p_module AND version = p_version AND name = p_name AND is_current;
+  SELECT h.checksum, h.state, {alive} INTO recorded_checksum, recorded_state, recorded_alive FROM {table} h
+  WHERE h.module = p_module AND h.version = p_version AND h.name = p_name AND h.is_current;
+  -- This very file, started outside a transaction by another run: only a finished, applied row
+  -- counts as applied. One still running is waited for (up to lock_wait; "0" waits as long as it
+  -- takes, as lock_timeout does), one whose run is gone is dirty.
+  IF recorded_checksum = p_checksum AND recorded_checksum IS DISTINCT FROM p_replaces_checksum
+      AND recorded_state = 'running' THEN
+    wait_until := CASE WHEN current_setting('lock_timeout')::interval = interval '0' THEN 'infinity'
+                       ELSE clock_timestamp() + current_setting('lock_timeout')::interval END;
+    WHILE recorded_state = 'running' AND recorded_alive AND clock_timestamp() < wait_until LOOP
+      PERFORM pg_sleep(0.1);
+      -- pg_stat_activity is read once per transaction unless told to read it again.
+      PERFORM pg_stat_clear_snapshot();
+      SELECT h.checksum, h.state, {alive} INTO recorded_checksum, recorded_state, recorded_alive FROM {table} h
+      WHERE h.module = p_module AND h.version = p_version AND h.name = p_name AND h.is_current;
+    END LOOP;
+    IF recorded_state = 'running' AND recorded_alive THEN
+      RAISE EXCEPTION USING ERRCODE = 'CM005',
+        MESSAGE = format('version %s is still being applied by another run (outside a transaction)', p_version);
+    ELSIF recorded_state = 'running' THEN
+      RAISE EXCEPTION USING ERRCODE = 'CM006',
+        MESSAGE = format('version %s was left dirty by another run (outside a transaction)', p_version);
+    END IF;
+  END IF;
   IF recorded_checksum IS DISTINCT FROM p_replaces_checksum THEN
     IF recorded_checksum = p_checksum THEN
       RAISE EXCEPTION USING ERRCODE = 'CM001', MESSAGE = format('version %s was applied meanwhile by another run', p_version);
@@ -171,7 +215,11 @@ BEGIN
   PERFORM set_config('statement_timeout', p_statement_timeout, true);
 END
 $cora$)",
-                  fmt::arg("begin", begin_function()), fmt::arg("table", qualified_)),
+                  fmt::arg("begin", begin_function()), fmt::arg("table", qualified_),
+                  fmt::arg("alive", running_alive_sql("h"))),
+      // Which revision of the helpers a database has: one installed by an earlier version, with
+      // the same signature, is replaced on the next migrate (see read_steps).
+      fmt::format("COMMENT ON FUNCTION {} IS '{}'", begin_signature(), kHelpersRevision),
       fmt::format(R"(CREATE OR REPLACE FUNCTION {record}(
     p_module text, p_version bigint, p_name text, p_checksum text, p_state text, p_action text, p_client text,
     p_tool_version text)
@@ -228,20 +276,19 @@ std::string HistoryTable::helper_signature() const {
 std::vector<PipelineStep> HistoryTable::read_steps() const {
   std::vector<PipelineStep> steps{
       {"SELECT to_regprocedure($1) IS NOT NULL AND to_regprocedure($2) IS NOT NULL AND "
+       "pg_catalog.obj_description(to_regprocedure($2), 'pg_proc') IS NOT DISTINCT FROM $4 AND "
        "EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass($3) "
        "AND tgname = 'keep_history_rows' AND tgenabled = 'A')",
-       {helper_signature(), begin_signature(), qualified_}},
+       {helper_signature(), begin_signature(), qualified_, std::string(kHelpersRevision)}},
       {fmt::format(
            // module through to_jsonb: a table from before modules has no such column until the
            // next migrate upgrades it, and reading it must still work.
            R"(SELECT coalesce(to_jsonb(h) ->> 'module', '') AS module, h.version, h.name, h.checksum, h.state, h.action,
        to_char(h.applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS applied_at,
        h.applied_by, h.duration_ms, h.tool_version, coalesce(h.error, '') AS error,
-       (h.state = 'running' AND EXISTS (
-          SELECT 1 FROM pg_catalog.pg_stat_activity a
-          WHERE a.pid = h.backend_pid AND a.backend_start = h.backend_start)) AS running_alive
+       {} AS running_alive
 FROM {} h WHERE h.is_current ORDER BY 1, h.version, h.name)",
-           qualified_),
+           running_alive_sql("h"), qualified_),
        {}}};
   steps.back().sync_after = true;  // a missing table fails this segment only
   return steps;

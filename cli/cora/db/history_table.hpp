@@ -2,6 +2,7 @@
 // The history table: which migrations a database has had, with checksums. Lives in its own
 // schema (not `public`), so the Data API never exposes it and anon/authenticated cannot touch it.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,14 @@ namespace cora {
 
 class Connection;
 struct PipelineStep;
+
+// A "running" row whose session has sat idle this long is taken for abandoned: its run is gone
+// (a pooler may keep the server session open after its client died). See running_alive_sql.
+inline constexpr std::chrono::seconds kAbandonedAfterIdle{5};
+
+// The revision of the helper functions, kept as the begin helper's comment: a database whose
+// helpers are of another revision gets them replaced on the next migrate.
+inline constexpr const char* kHelpersRevision = "cora-migrate helpers 2: waits for running rows";
 struct ServerError;
 
 struct HistoryState {

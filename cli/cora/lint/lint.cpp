@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cora/lint/body_reference_rule.hpp"
+#include "cora/lint/copy_rule.hpp"
 #include "cora/lint/lint_file.hpp"
 #include "cora/lint/lock_timeout_rule.hpp"
 #include "cora/lint/rename_rule.hpp"
@@ -97,6 +98,7 @@ class Linter {
         for (auto& finding : rerun.check(j)) found_.push_back({std::move(finding), index, j});
       }
       if (input.checked) {
+        if (auto copy = copy_to_stdout(file, statement)) found_.push_back({std::move(*copy), index, j});
         for (auto& finding : check_table_rules(file, statement, state_))
           found_.push_back({std::move(finding), index, j});
         if (lock_timeout_missing && sets_lock_timeout(statement)) lock_timeout_missing = false;

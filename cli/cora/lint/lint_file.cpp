@@ -63,7 +63,7 @@ void check_rule_names(const MigrationFile& file, const LintSilence& silence, std
 }
 
 // The statement types some rule reads the tree of (table_rules, lock_timeout_rule, rename_rule,
-// rerun_rules, schema_state, module_dependency_rule); the others are kept without one. A new rule
+// rerun_rules, schema_state, module_dependency_rule, copy_rule); the others are kept without one. A new rule
 // adds its types here and to keeps_tree (sql/parse_tree.cpp).
 bool reads_statement(std::string_view type) {
   static const char* const types[] = {
@@ -72,7 +72,9 @@ bool reads_statement(std::string_view type) {
       "AlterPolicyStmt", "TruncateStmt", "GrantStmt",
       // rerun_rules, and the relations schema_state keeps for unresolved_body_reference.
       "CreateSeqStmt", "CompositeTypeStmt", "CreateEnumStmt", "CreateDomainStmt", "CreateExtensionStmt",
-      "CreateSchemaStmt", "DeleteStmt"};
+      "CreateSchemaStmt", "DeleteStmt",
+      // copy_rule.
+      "CopyStmt"};
   for (const char* t : types) {
     if (type == t) return true;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iterator>
+#include <thread>
 
 #include "cora/config/duration.hpp"
 #include "cora/db/interrupt.hpp"
@@ -23,6 +24,39 @@ namespace {
 constexpr const char* kAppliedElsewhere = "CM001";
 // Raised by our own preamble when another run recorded a different file under the version.
 constexpr const char* kRecordedByOtherFile = "CM002";
+// Raised by our own preamble when another run was still applying this file outside a
+// transaction once lock_wait ran out, and when that run is gone and left the file dirty.
+constexpr const char* kStillRunningElsewhere = "CM005";
+constexpr const char* kLeftDirtyElsewhere = "CM006";
+
+// How often a run waiting for another run's transaction=false file reads the history again.
+constexpr std::chrono::milliseconds kRunningPoll{200};
+
+Error still_running_elsewhere(const std::string& path, const std::string& lock_wait) {
+  return Error(ExitCode::migration_running,
+               fmt::format("{}: another run was still applying it (outside a transaction) after lock_wait ({})", path,
+                           lock_wait),
+               "nothing of it, or of the files after it, ran here; wait for that run to finish (`cora-migrate status` "
+               "shows it as running), or raise [timeouts] lock_wait");
+}
+
+Error left_dirty_elsewhere(const MigrationFile& file) {
+  return Error(ExitCode::history_conflict,
+               fmt::format("{}: dirty: another run started it outside a transaction and stopped part-way",
+                           file.path.string()),
+               fmt::format("finish or undo the file's statements by hand, then run `cora-migrate repair {}`",
+                           selector_of(file)));
+}
+
+// The first blocker, when it is only another run applying a transaction=false file right now.
+const Blocker* running_elsewhere(const Plan& plan) {
+  if (plan.blockers.empty()) return nullptr;
+  const Blocker& first = plan.blockers.front();
+  const auto& entry = first.entry;
+  const bool running =
+      !first.destructive && entry.state == MigrationState::dirty && entry.record && entry.record->running_session_alive;
+  return running ? &first : nullptr;
+}
 
 // Steps before the file's own statements in a transactional pipeline: BEGIN and the preamble.
 // After them come the session resets, the history row(s) and COMMIT.
@@ -66,7 +100,7 @@ std::string describe_blocker(const Blocker& blocker) {
                        entry.file->checksum.substr(0, 12));
   }
   if (entry.record->running_session_alive) {
-    return fmt::format("{}: another run is applying it right now (outside a transaction)", file);
+    return fmt::format("{}: another run was still applying it (outside a transaction) after lock_wait", file);
   }
   return fmt::format("{}: dirty: it ran outside a transaction and failed part-way ({})", file,
                      entry.record->error.empty() ? "no error recorded" : entry.record->error);
@@ -94,7 +128,10 @@ std::string blocker_hint(const Blocker& blocker) {
         "otherwise restore the applied version and put the change in a new migration",
         selector_of(entry));
   }
-  if (entry.record->running_session_alive) return "wait for that run to finish, then run migrate again";
+  if (entry.record->running_session_alive) {
+    return "nothing ran; wait for that run to finish (`cora-migrate status` shows it as running), or raise [timeouts] "
+           "lock_wait";
+  }
   return "finish or undo the file's statements by hand, then run `cora-migrate repair " + selector_of(entry) + "`";
 }
 
@@ -127,21 +164,37 @@ std::vector<HistoryRecord> records_in_scope(const std::vector<MigrationFile>& fi
 
 PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   PreparedPlan prepared;
-  auto history = history_.read(db_);
-  prepared.history_table_exists = history.records.has_value();
-  prepared.history_needs_setup = !history.records || !history.helpers_installed;
-  prepared.history = history.records.value_or(std::vector<HistoryRecord>{});
-  prepared.history_in_scope = records_in_scope(files, prepared.history, options_.modules);
-  prepared.status = compute_status(files, prepared.history_in_scope);
-  prepared.plan = make_plan(prepared.status, files, plan_options());
+  // Another run applying a transaction=false file right now is waited for, up to lock_wait (as
+  // its migration lock would be): once it finishes, the plan is made again from what it did.
+  const auto lock_wait = options_.timeouts.lock_wait;
+  const auto wait_until = std::chrono::steady_clock::now() + lock_wait;
+  std::optional<InterruptWatch> watch;  // SIGINT/SIGTERM end the wait, once there is one
+  for (;;) {
+    auto history = history_.read(db_);
+    prepared.history_table_exists = history.records.has_value();
+    prepared.history_needs_setup = !history.records || !history.helpers_installed;
+    prepared.history = history.records.value_or(std::vector<HistoryRecord>{});
+    prepared.history_in_scope = records_in_scope(files, prepared.history, options_.modules);
+    prepared.status = compute_status(files, prepared.history_in_scope);
+    prepared.plan = make_plan(prepared.status, files, plan_options());
+    if (!running_elsewhere(prepared.plan)) break;
+    if (lock_wait.count() > 0 && std::chrono::steady_clock::now() >= wait_until) break;
+    if (!watch) watch.emplace(db_);
+    if (interrupted()) {
+      throw Error(ExitCode::interrupted, "interrupted while waiting for another run's migration to finish",
+                  "nothing was applied");
+    }
+    std::this_thread::sleep_for(kRunningPoll);
+  }
   if (!prepared.plan.blockers.empty()) {
     const auto& first = prepared.plan.blockers.front();
     const std::string more =
         prepared.plan.blockers.size() > 1
             ? fmt::format(" (and {} more; see `cora-migrate status`)", prepared.plan.blockers.size() - 1)
             : "";
-    const auto code =
-        first.entry.state == MigrationState::conflict ? ExitCode::version_conflict : ExitCode::history_conflict;
+    const auto code = first.entry.state == MigrationState::conflict ? ExitCode::version_conflict
+                      : running_elsewhere(prepared.plan)            ? ExitCode::migration_running
+                                                                    : ExitCode::history_conflict;
     throw Error(code, describe_blocker(first) + more, blocker_hint(first));
   }
   prepared.migrations.reserve(prepared.plan.to_apply.size());
@@ -293,6 +346,10 @@ void Migrator::fail(const PreparedMigration& m, std::size_t statement_index, con
 // Returns normally only when the very same file was applied meanwhile.
 void Migrator::preamble_failed(const PreparedMigration& m, const ServerError& e) const {
   if (e.sqlstate == kAppliedElsewhere) return;
+  if (e.sqlstate == kStillRunningElsewhere) {
+    throw still_running_elsewhere(m.file->path.string(), to_setting_value(options_.timeouts.lock_wait));
+  }
+  if (e.sqlstate == kLeftDirtyElsewhere) throw left_dirty_elsewhere(*m.file);
   if (e.sqlstate == kRecordedByOtherFile) {
     throw Error(ExitCode::version_conflict,
                 fmt::format("{}: version {} was recorded meanwhile by another run from another file, {} (checksum {}); "
@@ -436,7 +493,10 @@ void Migrator::mark_dirty(const PreparedMigration& m, const std::string& reason)
     db_.execute_script("DISCARD ALL");
     auto params = identity_params(*m.file);
     params.emplace_back(reason);
-    db_.query(fmt::format("UPDATE {} SET error = $4 WHERE module = $1 AND version = $2 AND name = $3 AND is_current",
+    // This run is done with the file: the row is dirty from now on, not "running", even while
+    // something (a pooler) keeps the session that wrote it open.
+    db_.query(fmt::format("UPDATE {} SET error = $4, backend_pid = NULL, backend_start = NULL WHERE module = $1 AND "
+                          "version = $2 AND name = $3 AND is_current",
                           history_.qualified()),
               params);
   } catch (const QueryFailed&) {
@@ -466,6 +526,8 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
   std::optional<std::size_t> opened_by;
   for (std::size_t i = 2; i < first_statement + statements; ++i) {
     if (i >= first_statement && db_.query("SELECT pg_catalog.pg_backend_pid()").text(0, "pg_backend_pid") != session) {
+      mark_dirty(m, fmt::format("line {}: not run: the connection moved to another server session (a pooler)",
+                                m.script.statements[i - first_statement].first_line));
       throw Error(ExitCode::config,
                   fmt::format("{}: the connection moved to another server session between statements: a transaction "
                               "pooler is in the way; the migration is marked dirty",
@@ -546,6 +608,10 @@ void Migrator::record_without_running(const std::vector<RecordWithoutRunning>& f
   if (outcome.error->sqlstate == kLockNotAvailable) {
     throw migration_lock_wait_exceeded(to_setting_value(options_.timeouts.lock_wait));
   }
+  if (outcome.error->sqlstate == kStillRunningElsewhere) {
+    throw still_running_elsewhere(file.path.string(), to_setting_value(options_.timeouts.lock_wait));
+  }
+  if (outcome.error->sqlstate == kLeftDirtyElsewhere) throw left_dirty_elsewhere(file);
   if (outcome.error->sqlstate == kAppliedElsewhere || outcome.error->sqlstate == kRecordedByOtherFile) {
     throw Error(ExitCode::history_conflict, fmt::format("{}: another run recorded it meanwhile", file.path.string()),
                 "nothing was recorded; run `cora-migrate status` and try again");
@@ -599,16 +665,19 @@ void Migrator::repair(const std::vector<MigrationFile>& files, const std::string
 // Transactional migrations need nothing beyond their own transaction, so they work through a
 // transaction pooler. A transaction=false file needs one server session for all its statements
 // (its timeouts, its "running" marker), which such a pooler does not promise.
+// Told by behaviour, not by port (PgBouncer listens on 6432, Supabase's pooler on 6543, and
+// either may be put anywhere): see Connection::server_session_is_lent. Checked only when the
+// plan has such a file, before its "running" row is written.
 void Migrator::refuse_session_work_through_pooler(const PreparedPlan& prepared) const {
-  if (!db_.through_transaction_pooler()) return;
-  for (const auto& m : prepared.migrations) {
-    if (m.directives.transaction) continue;
-    throw Error(ExitCode::config,
-                fmt::format("{}: runs outside a transaction, which needs one server session, and port {} on {} is a "
-                            "transaction pooler",
-                            m.file->path.string(), db_.port(), db_.host()),
-                direct_connection_hint());
-  }
+  const auto first = std::find_if(prepared.migrations.begin(), prepared.migrations.end(),
+                                  [](const PreparedMigration& m) { return !m.directives.transaction; });
+  if (first == prepared.migrations.end()) return;
+  if (!db_.server_session_is_lent(options_.timeouts.connect)) return;
+  throw Error(ExitCode::config,
+              fmt::format("{}: runs outside a transaction, which needs one server session, and port {} on {} is a "
+                          "transaction pooler (it lent this connection's server session to another connection)",
+                          first->file->path.string(), db_.port(), db_.host()),
+              direct_connection_hint());
 }
 
 std::string Migrator::direct_connection_hint() const {
