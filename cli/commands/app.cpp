@@ -13,6 +13,7 @@
 #include "commands/unknown_command.hpp"
 #include "commands/version_report.hpp"
 #include "cora/error.hpp"
+#include "cora/output/terminal.hpp"
 #include "cora/version.hpp"
 
 namespace cora::cli {
@@ -34,6 +35,9 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
                  "Read variables from this .env file (KEY=VALUE lines, as dbmate reads them); the environment wins");
   app.add_flag("--local", s.local,
                "Use the embedded PostgreSQL in .cora/local on purpose (never refused in CI, not announced)");
+  app.add_option("--color", global.color,
+                 "Colour: auto (on a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces it), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_option("--wait", s.wait,
                  "Wait up to this long (e.g. 30s) for the database to accept connections, for CI jobs that start one");
   // Not for people: the runner of several targets names each run's target with it.
@@ -138,6 +142,9 @@ int run_app(int argc, char** argv) {
     return to_int(ExitCode::usage);
   }
 
+  set_color_mode(global.color == "always"  ? ColorMode::always
+                 : global.color == "never" ? ColorMode::never
+                                           : ColorMode::automatic);
   const auto* chosen = app.get_subcommands().front();
   try {
     if (const auto environments = target_environments(global, multi)) {

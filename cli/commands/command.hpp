@@ -16,6 +16,8 @@ struct GlobalOptions {
   // Set by the runner of several targets (--as-target NAME, hidden): this run is one of them,
   // and machine output names it (JUnit suite, GitHub annotation titles).
   std::string target_label;
+  // --color: auto, always or never (output/terminal.hpp).
+  std::string color = "auto";
 };
 
 class Command {

@@ -2,6 +2,7 @@
 // applies anything), with its level as [lints] leaves it (the default unless the config file says
 // otherwise). Needs no database.
 
+#include <algorithm>
 #include <cstdio>
 
 #include "commands/command.hpp"
@@ -21,9 +22,12 @@ class LintsCommand : public Command {
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
-    std::printf("%-46s %-8s %-8s %-7s %s\n", "LINT", "LEVEL", "DEFAULT", "RUN BY", "FINDS");
+    // The name column is as wide as the longest name: a table aligned from its content.
+    int name_width = 4;
+    for (const auto& rule : lint_rules()) name_width = std::max(name_width, static_cast<int>(rule.name.size()));
+    std::printf("%-*s %-8s %-8s %-7s %s\n", name_width, "LINT", "LEVEL", "DEFAULT", "RUN BY", "FINDS");
     for (const auto& rule : lint_rules()) {
-      std::printf("%-46s %-8s %-8s %-7s %s\n", rule.name.c_str(), to_string(level_of(rule, settings.lints)),
+      std::printf("%-*s %-8s %-8s %-7s %s\n", name_width, rule.name.c_str(), to_string(level_of(rule, settings.lints)),
                   to_string(rule.default_level), rule.scope == LintScope::live ? "verify" : "lint",
                   rule.summary.c_str());
     }

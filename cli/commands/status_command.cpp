@@ -91,11 +91,14 @@ nlohmann::json to_json(const std::vector<StatusEntry>& status, const Plan* plan,
 void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const std::string& database, bool modules) {
   const auto style = Style::for_stream(stdout);
   std::fprintf(stdout, "%s\n", style.paint("Database: " + database, Tone::bold).c_str());
-  std::size_t name_width = 4;
-  for (const auto& e : status) name_width = std::max(name_width, e.name.size());
+  std::size_t name_width = 4, version_width = 7;  // at least the headers
+  for (const auto& e : status) {
+    name_width = std::max(name_width, e.name.size());
+    version_width = std::max(version_width, version_text(e).size());
+  }
   const char* role_header = modules ? "ROLE      " : "";
-  std::fprintf(stdout, "%-14s  %-*s  %s%-8s  %s\n", "VERSION", static_cast<int>(name_width), "NAME", role_header,
-               "STATE", "APPLIED AT");
+  std::fprintf(stdout, "%-*s  %-*s  %s%-8s  %s\n", static_cast<int>(version_width), "VERSION",
+               static_cast<int>(name_width), "NAME", role_header, "STATE", "APPLIED AT");
   std::map<std::string, int> counts;
   std::optional<std::string> module;
   for (const auto& e : status) {
@@ -116,9 +119,10 @@ void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const
     if (!next.empty()) note += "  next: " + next;
     const std::string padded_state = fmt::format("{:<8}", state);
     const std::string role = modules ? fmt::format("{:<10}", role_text(e)) : "";
-    std::fprintf(stdout, "%-14s  %-*s  %s%s  %s%s\n", version_text(e).c_str(), static_cast<int>(name_width),
-                 e.name.c_str(), role.c_str(), style.paint(padded_state, tone_of(e)).c_str(),
-                 e.record ? e.record->applied_at.c_str() : "-", note.c_str());
+    std::fprintf(stdout, "%-*s  %-*s  %s%s  %s%s\n", static_cast<int>(version_width), version_text(e).c_str(),
+                 static_cast<int>(name_width), e.name.c_str(), role.c_str(),
+                 style.paint(padded_state, tone_of(e)).c_str(), e.record ? e.record->applied_at.c_str() : "-",
+                 note.c_str());
   }
   std::string summary;
   for (const auto& [state, count] : counts)

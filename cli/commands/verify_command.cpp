@@ -245,7 +245,7 @@ class VerifyCommand : public Command {
     else if (format_ == "junit")
       text = summary.target.empty() ? render_junit(outcomes, summary) : render_junit_suite(outcomes, summary);
     else if (format_ == "github") text = render_github(outcomes, summary);
-    else text = render_human(outcomes, summary, Style::for_stream(stdout).color());
+    else text = render_human(outcomes, summary, Style::for_stream(stdout));
     std::fputs(text.c_str(), stdout);
     return count_findings(outcomes, Severity::error) > 0 ? to_int(ExitCode::findings) : to_int(ExitCode::ok);
   }

@@ -2,6 +2,8 @@
 // user runs it. `lint` needs no database; `migrate` is run against a real PostgreSQL.
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -279,10 +281,28 @@ TEST_CASE("cora-migrate lints: the offline rules are listed with their defaults"
   dir.write("cora-migrate.toml", "");
   const auto r = run_cli({"--config", (dir.path() / "cora-migrate.toml").string(), "lints"});
   CHECK(r.exit_code == 0);
-  CHECK_MESSAGE(contains(r.out, "unresolved_body_reference                      error    error    lint    "), r.out);
-  CHECK(contains(r.out, "rerun_policy_not_dropped                       error    error    lint    "));
-  CHECK(contains(r.out, "rerun_create_not_guarded                       error    error    lint    "));
-  CHECK(contains(r.out, "rerun_destroys_data                            error    error    lint    "));
-  CHECK(contains(r.out, "create_index_concurrently                      warning  warning  lint    "));
-  CHECK(contains(r.out, "no_primary_key                                 warning  warning  verify  "));
+  const auto table = squeezed(r.out);
+  CHECK_MESSAGE(contains(table, "\nunresolved_body_reference error error lint "), r.out);
+  CHECK(contains(table, "\nrerun_policy_not_dropped error error lint "));
+  CHECK(contains(table, "\nrerun_create_not_guarded error error lint "));
+  CHECK(contains(table, "\nrerun_destroys_data error error lint "));
+  CHECK(contains(table, "\ncreate_index_concurrently warning warning lint "));
+  CHECK(contains(table, "\nno_primary_key warning warning verify "));
+  // Aligned from its content: every row's LEVEL starts where the header's does, one blank after
+  // the longest name.
+  const auto level_at = r.out.find("LEVEL");
+  REQUIRE(level_at != std::string::npos);
+  std::size_t longest = 0;
+  for (std::size_t start = 0; start < r.out.size();) {
+    const auto end = r.out.find('\n', start);
+    const auto line = r.out.substr(start, end - start);
+    if (!line.empty()) {
+      CAPTURE(line);
+      CHECK(line[level_at - 1] == ' ');
+      CHECK(line[level_at] != ' ');
+      longest = std::max(longest, line.find(' '));
+    }
+    start = end == std::string::npos ? r.out.size() : end + 1;
+  }
+  CHECK(level_at == longest + 1);
 }

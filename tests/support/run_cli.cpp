@@ -6,6 +6,15 @@
 
 namespace cora::test {
 
+std::string squeezed(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
+    out += c;
+  }
+  return out;
+}
+
 std::filesystem::path source_dir() { return CORA_SOURCE_DIR; }
 
 namespace {
@@ -16,7 +25,7 @@ std::map<std::string, std::optional<std::string>> cli_environment(
   // Tests say which database to use; the developer's own settings must not leak in. CI too: the
   // suite runs with CI=true in CI, and the tests of the embedded fallback set it themselves.
   for (const char* name : {"CORA_DATABASE_URL", "DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE",
-                           "PGPASSWORD", "PGSERVICE", "NO_COLOR", "CI"}) {
+                           "PGPASSWORD", "PGSERVICE", "NO_COLOR", "FORCE_COLOR", "CI"}) {
     env[name] = std::nullopt;
   }
   for (const auto& [name, value] : options.env) env[name] = value;
@@ -35,8 +44,9 @@ CliResult cli_result(cora::Subprocess::Result done) {
 
 }  // namespace
 
-CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOptions& options) {
+CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOptions& options, unsigned short columns) {
   cora::Subprocess::Options run;
+  run.terminal_columns = columns;
   run.cwd = options.cwd;
   run.env = cli_environment(options, {{"TERM", "xterm"}});
   run.output = cora::Subprocess::Output::terminal;

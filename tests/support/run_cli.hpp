@@ -27,7 +27,9 @@ CliResult run_cli(const std::vector<std::string>& args, const CliOptions& option
 
 // Runs the binary on a pseudo-terminal, as a person at a terminal would; `out` holds stdout
 // and stderr together, as the terminal shows them.
-CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOptions& options = {});
+// `columns`: the width the terminal reports (0: none).
+CliResult run_cli_on_terminal(const std::vector<std::string>& args, const CliOptions& options = {},
+                              unsigned short columns = 0);
 
 // Starts the binary without waiting; wait_cli() collects it.
 struct RunningCli {
@@ -42,6 +44,10 @@ RunningCli start_program(const std::vector<std::string>& argv, const CliOptions&
 // Human lint output with its wrapped lines joined again: a finding's message, and its help:, each
 // on one line, so that a test can look for a sentence wherever the width broke it.
 std::string unwrapped(const std::string& text);
+
+// A table's text with every run of blanks as one blank, so that a test can name a row's cells
+// without knowing the column widths (which follow the content).
+std::string squeezed(const std::string& text);
 
 // The folder holding the project's own migrations/ and checks/.
 std::filesystem::path source_dir();

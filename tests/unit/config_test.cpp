@@ -184,16 +184,20 @@ TEST_CASE("parse_config_text: unknown keys name the file, line and key") {
     check_config_error("# x\n[timeout]\nlock_wait = \"1s\"\n", "cora-migrate.toml:2: timeout: unknown key");
   }
   SUBCASE("in [timeouts]") {
-    check_config_error("[timeouts]\nlock_wait = \"1s\"\nlockwait = \"1s\"\n",
-                       "cora-migrate.toml:3: timeouts.lockwait: unknown key (known here: lock_wait, lock_timeout, "
-                       "statement_timeout, connect)");
+    check_config_error(
+        "[timeouts]\nlock_wait = \"1s\"\nlockwait = \"1s\"\n",
+        "cora-migrate.toml:3: timeouts.lockwait: unknown key (did you mean `lock_wait`? known here: lock_wait, "
+        "lock_timeout, "
+        "statement_timeout, connect)");
   }
   SUBCASE("in an inline timeouts table") {
     check_config_error("timeouts = { conect = \"1s\" }", "cora-migrate.toml:1: timeouts.conect: unknown key");
   }
   SUBCASE("in [local]") {
-    check_config_error("[local]\n\ndatadir = \"x\"\n",
-                       "cora-migrate.toml:3: local.datadir: unknown key (known here: data_dir, pg_bin_dir)");
+    check_config_error(
+        "[local]\n\ndatadir = \"x\"\n",
+        "cora-migrate.toml:3: local.datadir: unknown key (did you mean `data_dir`? known here: data_dir, "
+        "pg_bin_dir)");
   }
   SUBCASE("local-only keys are not allowed at the top level") {
     check_config_error("data_dir = \"x\"", "cora-migrate.toml:1: data_dir: unknown key");

@@ -9,6 +9,7 @@
 
 #include "cora/diff/object_sources.hpp"
 #include "cora/lint/report.hpp"
+#include "cora/output/terminal.hpp"
 #include "cora/output/wrap.hpp"
 #include "cora/util/text_lines.hpp"
 #include "cora/verify/finding_sources.hpp"
@@ -203,7 +204,7 @@ TEST_CASE("lint: a long message wraps two columns in; the help: line follows, no
       "with \"column contains null values\" [SQLSTATE 23502] as soon as the table has a row",
       "give it a DEFAULT (a constant one costs no table rewrite on PostgreSQL 11+), or add it nullable, fill it, "
       "then ALTER COLUMN ... SET NOT NULL");
-  const auto lines = lines_of(cora::lint::format_finding(f, cora::Style::plain()));
+  const auto lines = lines_of(cora::lint::format_finding(f, cora::Style::plain(100)));
   REQUIRE(lines.size() >= 4);
   CHECK(lines[0].rfind("migrations/009-add-teams.sql:17: warning[not_null_without_default]: ADD COLUMN team_limit",
                        0) == 0);
@@ -217,12 +218,24 @@ TEST_CASE("lint: a long message wraps two columns in; the help: line follows, no
   CHECK(lines.back().rfind("        ", 0) == 0);  // lined up under the help text
   for (const auto& line : lines) CHECK(line.size() <= 100);
   // The tests' reader joins it back: message and help each on one line again.
-  CHECK(cora::test::unwrapped(cora::lint::format_finding(f, cora::Style::plain())) ==
+  CHECK(cora::test::unwrapped(cora::lint::format_finding(f, cora::Style::plain(100))) ==
         "migrations/009-add-teams.sql:17: warning[not_null_without_default]: " + f.message + "\n  help: " + f.hint);
 }
 
+TEST_CASE("wrap_text: never inside a code span or a quoted name") {
+  CHECK(cora::wrap_text("> ", "run `cora-migrate migrate --reapply 7` now", 20) ==
+        "> run\n  `cora-migrate migrate --reapply 7`\n  now");
+  CHECK(cora::wrap_text("> ", "table \"my table\" is open", 12) == "> table\n  \"my table\"\n  is open");
+  // An apostrophe is no quote.
+  CHECK(cora::wrap_text("> ", "the file's line is long", 12) == "> the file's\n  line is\n  long");
+  // No width: one line, whatever its length.
+  const std::string words(50, 'w');
+  CHECK(cora::wrap_text("> ", words + " " + words + " " + words, cora::kNoWrap).find('\n') == std::string::npos);
+}
+
 TEST_CASE("wrap_text: breaks at spaces within the width, keeps a long word whole") {
-  CHECK(cora::wrap_text("  help: ", "short advice") == "  help: short advice");
+  CHECK(cora::wrap_text("  help: ", "short advice", 100) == "  help: short advice");
+  CHECK(cora::wrap_text("  help: ", "short advice", cora::kNoWrap) == "  help: short advice");
   CHECK(cora::wrap_text("> ", "aaa bbb ccc", 9) == "> aaa bbb\n  ccc");
   CHECK(cora::wrap_text("> ", "averyveryverylongword x", 9) == "> averyveryverylongword\n  x");
   CHECK(cora::wrap_text("> ", "", 9) == "> ");
@@ -243,9 +256,9 @@ TEST_CASE("verify's summary counts in words: 1 error, 1 warning, 1 query; 2 of e
   cora::VerifySummary summary;
   summary.database = "db";
   summary.queries = 1;
-  const auto one = cora::render_human({warned, failed}, summary, false);
+  const auto one = cora::render_human({warned, failed}, summary, cora::Style::plain());
   CHECK(one.find("2 checks and lints, 0 passed, 2 failed (1 error, 1 warning); 1 query to db\n") != std::string::npos);
   summary.queries = 2;
-  const auto two = cora::render_human({warned, warned, failed, failed}, summary, false);
+  const auto two = cora::render_human({warned, warned, failed, failed}, summary, cora::Style::plain());
   CHECK(two.find("(2 errors, 2 warnings); 2 queries to db\n") != std::string::npos);
 }

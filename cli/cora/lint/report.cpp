@@ -35,10 +35,10 @@ std::string format_finding(const Finding& f, const Style& style) {
   const std::string label = fmt::format("{}[{}]:", error ? "error" : "warning", f.rule);
   // Wrapped by its plain width (colour codes take no columns); the message's further lines sit
   // two columns in, not under the location.
-  std::string line = wrap_text(fmt::format("{}: {} ", where, label), f.message, 100, "  ");
+  std::string line = wrap_text(fmt::format("{}: {} ", where, label), f.message, style.width(), "  ");
   line.replace(where.size() + 2, label.size(), style.paint(label, error ? Tone::bad : Tone::warn));
   // What to do goes on its own indented line, as squawk and rustc print it.
-  if (!f.hint.empty()) line += "\n" + wrap_text("  help: ", f.hint);
+  if (!f.hint.empty()) line += "\n" + wrap_text("  help: ", f.hint, style.width());
   return line;
 }
 

@@ -4,6 +4,24 @@
 
 namespace cora {
 
+namespace {
+
+// Where the word that starts at `from` ends: the next space outside a `code span` and a "quoted
+// name" (an unclosed one runs to the end), or the end of the text.
+std::size_t next_break(std::string_view text, std::size_t from) {
+  bool in_code = false;
+  bool in_quote = false;
+  for (std::size_t i = from; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '`' && !in_quote) in_code = !in_code;
+    else if (c == '"' && !in_code) in_quote = !in_quote;
+    else if (c == ' ' && !in_code && !in_quote) return i;
+  }
+  return text.size();
+}
+
+}  // namespace
+
 std::string wrap_text(std::string_view lead, std::string_view text, std::size_t width,
                       std::optional<std::string_view> indent_text) {
   const std::string indent = indent_text ? std::string(*indent_text) : std::string(lead.size(), ' ');
@@ -15,7 +33,7 @@ std::string wrap_text(std::string_view lead, std::string_view text, std::size_t 
   std::size_t i = 0;
   bool first = true;
   while (i <= text.size()) {
-    const std::size_t end = std::min(text.find(' ', i), text.size());
+    const std::size_t end = next_break(text, i);
     const std::string_view word = text.substr(i, end - i);
     const std::size_t newline = word.find('\n');
     const std::size_t word_width = newline == std::string_view::npos ? word.size() : newline;

@@ -79,7 +79,12 @@ Subprocess Subprocess::start(const std::vector<std::string>& argv, const Options
   // dup2() copies survive its exec (and no other child started meanwhile holds them open).
   std::array<int, 2> out{-1, -1}, err{-1, -1};
   if (options.output == Output::terminal) {
-    if (openpty(&out[0], &out[1], nullptr, nullptr, nullptr) != 0) throw_errno("openpty");
+    winsize size{};
+    size.ws_row = 24;
+    size.ws_col = options.terminal_columns;
+    if (openpty(&out[0], &out[1], nullptr, nullptr, options.terminal_columns > 0 ? &size : nullptr) != 0) {
+      throw_errno("openpty");
+    }
     fcntl(out[0], F_SETFD, FD_CLOEXEC);
     fcntl(out[1], F_SETFD, FD_CLOEXEC);
   } else if (pipe2(out.data(), O_CLOEXEC) != 0) {

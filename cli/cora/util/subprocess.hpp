@@ -28,6 +28,7 @@ struct SubprocessOptions {
   std::optional<SystemUser> user;    // run as this user (we must be root)
   std::filesystem::path stdin_file;  // empty: ours (or the terminal's)
   SubprocessOutput output = SubprocessOutput::separate;
+  unsigned short terminal_columns = 0;  // with `terminal`: the width it reports (0: none, as openpty makes it)
 };
 
 struct SubprocessResult {

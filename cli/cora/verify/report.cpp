@@ -70,8 +70,7 @@ std::size_t count_findings(const std::vector<CheckOutcome>& outcomes, Severity s
   return n;
 }
 
-std::string render_human(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary, bool color) {
-  const Style style = color ? Style::for_stream(stdout) : Style::plain();
+std::string render_human(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary, const Style& style) {
   // Grouped by file, then kind; only what failed is spelled out.
   std::map<std::string, std::map<std::string, std::vector<const CheckOutcome*>>> groups;
   std::map<std::string, std::pair<std::size_t, std::size_t>> totals;  // file -> (checks, failed)
@@ -104,8 +103,8 @@ std::string render_human(const std::vector<CheckOutcome>& outcomes, const Verify
                              style.paint(f.severity == Severity::error ? "error:  " : "warning:",
                                          f.severity == Severity::error ? Tone::bad : Tone::warn),
                              f.expected);
-          out += wrap_text("             found    ", f.found) + "\n";
-          out += wrap_text("             fix      ", f.fix) + "\n";
+          out += wrap_text("             found    ", f.found, style.width()) + "\n";
+          out += wrap_text("             fix      ", f.fix, style.width()) + "\n";
         }
         // Not wrapped: the command must stay on one line to be pasted.
         if (o->source) out += "    next     " + fix_advice(*o->source, o->subject) + "\n";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cora/checks/outcome.hpp"
+#include "cora/output/terminal.hpp"
 
 namespace cora {
 
@@ -18,7 +19,8 @@ struct VerifySummary {
   std::string target;
 };
 
-std::string render_human(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary, bool color);
+// For people: colour and wrapping as `style` says (Style::for_stream(stdout), or Style::plain()).
+std::string render_human(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary, const Style& style);
 std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary);
 std::string render_junit(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary);
 // The <testsuite> element alone, for a document of several targets' suites.
