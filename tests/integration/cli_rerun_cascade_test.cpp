@@ -135,7 +135,8 @@ TEST_CASE("cora-migrate lint: DROP ... CASCADE in a file that runs again is reru
   const auto r = run_cli({"--migrations", (dir.path() / "m").string(), "lint", "--format", "json"});
   CHECK(r.exit_code == 4);
   std::vector<std::string> found;
-  for (const auto& f : nlohmann::json::parse(r.out)["findings"]) {
+  const auto doc = nlohmann::json::parse(r.out);
+  for (const auto& f : doc["findings"]) {
     if (f["rule"] != "rerun_destroys_data") continue;
     const std::string file = f["file"];
     found.push_back(file.substr(file.rfind('/') + 1) + ":" + std::to_string(f["line"].get<int>()) + " " +
