@@ -41,14 +41,15 @@ struct Verified {
   nlohmann::json doc;
 };
 
-Verified verify(const BypassProject& p) {
+Verified verify_bypass(const BypassProject& p) {
   const auto r = p.run({"verify", "--format", "json"});
   INFO(r.err);
   return {r.exit_code, nlohmann::json::parse(r.out)};
 }
 
 // "severity at file:line" for each finding of lint RULE about SUBJECT.
-std::vector<std::string> located(const nlohmann::json& doc, const std::string& rule, const std::string& subject) {
+std::vector<std::string> located_findings(const nlohmann::json& doc, const std::string& rule,
+                                          const std::string& subject) {
   std::vector<std::string> out;
   for (const auto& c : doc["checks"]) {
     if (c["kind"] != "lint:" + rule || c["subject"] != subject) continue;
@@ -91,9 +92,9 @@ TEST_CASE("verify: a table an API role owns bypasses its row level security (tab
                   "CREATE POLICY drafts_own ON public.drafts FOR SELECT TO authenticated USING (owner = (SELECT "
                   "auth.uid()));\n"
                   "ALTER TABLE public.drafts OWNER TO authenticated;\n");
-  const auto v = verify(p);
+  const auto v = verify_bypass(p);
   CHECK(v.exit_code == 11);
-  CHECK(located(v.doc, "table_owned_by_api_role", "public.drafts") ==
+  CHECK(located_findings(v.doc, "table_owned_by_api_role", "public.drafts") ==
         std::vector<std::string>{"error at migrations/001-schema.sql:8"});
   CHECK(bypass_findings(v.doc) == std::vector<std::string>{"table_owned_by_api_role public.drafts"});
 }
@@ -103,9 +104,9 @@ TEST_CASE("verify: a table owned by a group role anon belongs to is anon's as we
   setup.connect()->execute_script("CREATE ROLE cora_test_publishers NOLOGIN; GRANT cora_test_publishers TO anon");
   {
     BypassProject p(kCleanNotes + "ALTER TABLE public.notes OWNER TO cora_test_publishers;\n");
-    const auto v = verify(p);
+    const auto v = verify_bypass(p);
     CHECK(v.exit_code == 11);
-    CHECK(located(v.doc, "table_owned_by_api_role", "public.notes") ==
+    CHECK(located_findings(v.doc, "table_owned_by_api_role", "public.notes") ==
           std::vector<std::string>{"error at migrations/001-schema.sql:5"});
     p.db.connect()->execute_script("ALTER TABLE public.notes OWNER TO CURRENT_USER");
   }
@@ -121,14 +122,14 @@ TEST_CASE("verify: an always-true write policy on a group role anon is a member 
     BypassProject p(kCleanNotes +
                     "CREATE POLICY notes_guestbook ON public.notes FOR INSERT TO cora_test_writers\n"
                     "  WITH CHECK (true);\n");
-    const auto v = verify(p);
+    const auto v = verify_bypass(p);
     CHECK(v.exit_code == 11);
-    CHECK(located(v.doc, "policy_always_true_for_anon", "public.notes notes_guestbook") ==
+    CHECK(located_findings(v.doc, "policy_always_true_for_anon", "public.notes notes_guestbook") ==
           std::vector<std::string>{"error at migrations/001-schema.sql:5"});
     CHECK(bypass_findings(v.doc) ==
           std::vector<std::string>{"policy_always_true_for_anon public.notes notes_guestbook"});
     // policy_always_true leaves it to the rule for anon: one finding, not two.
-    CHECK(located(v.doc, "policy_always_true", "public.notes notes_guestbook").empty());
+    CHECK(located_findings(v.doc, "policy_always_true", "public.notes notes_guestbook").empty());
     p.db.connect()->execute_script("DROP POLICY notes_guestbook ON public.notes");
   }
   setup.connect()->execute_script("DROP ROLE cora_test_web; DROP ROLE cora_test_writers");
@@ -137,9 +138,9 @@ TEST_CASE("verify: an always-true write policy on a group role anon is a member 
 TEST_CASE("verify: an always-true policy anon reaches directly or through PUBLIC") {
   SUBCASE("a write policy TO PUBLIC: an error") {
     BypassProject p(kCleanNotes + "CREATE POLICY notes_wipe ON public.notes FOR DELETE USING (1 = 1);\n");
-    const auto v = verify(p);
+    const auto v = verify_bypass(p);
     CHECK(v.exit_code == 11);
-    CHECK(located(v.doc, "policy_always_true_for_anon", "public.notes notes_wipe") ==
+    CHECK(located_findings(v.doc, "policy_always_true_for_anon", "public.notes notes_wipe") ==
           std::vector<std::string>{"error at migrations/001-schema.sql:5"});
   }
   SUBCASE("a read policy TO anon on a table without secrets: a warning, and verify passes") {
@@ -148,11 +149,11 @@ TEST_CASE("verify: an always-true policy anon reaches directly or through PUBLIC
                     "ALTER TABLE public.posts ENABLE ROW LEVEL SECURITY;\n"
                     "GRANT SELECT ON public.posts TO anon;\n"
                     "CREATE POLICY posts_public ON public.posts FOR SELECT TO anon USING (true);\n");
-    const auto v = verify(p);
+    const auto v = verify_bypass(p);
     CHECK(v.exit_code == 0);
-    CHECK(located(v.doc, "policy_always_true_for_anon", "public.posts posts_public") ==
+    CHECK(located_findings(v.doc, "policy_always_true_for_anon", "public.posts posts_public") ==
           std::vector<std::string>{"warning at migrations/001-schema.sql:8"});
-    CHECK(located(v.doc, "sensitive_columns_policy_true", "public.posts posts_public").empty());
+    CHECK(located_findings(v.doc, "sensitive_columns_policy_true", "public.posts posts_public").empty());
   }
 }
 
@@ -164,9 +165,9 @@ TEST_CASE("verify: an always-true read of secret-looking columns (sensitive_colu
   SUBCASE("for authenticated: an error at the CREATE POLICY") {
     BypassProject p(kCleanNotes + clients +
                     "CREATE POLICY clients_read ON public.api_clients FOR SELECT TO authenticated USING (true);\n");
-    const auto v = verify(p);
+    const auto v = verify_bypass(p);
     CHECK(v.exit_code == 11);
-    CHECK(located(v.doc, "sensitive_columns_policy_true", "public.api_clients clients_read") ==
+    CHECK(located_findings(v.doc, "sensitive_columns_policy_true", "public.api_clients clients_read") ==
           std::vector<std::string>{"error at migrations/001-schema.sql:8"});
     CHECK(bypass_findings(v.doc) ==
           std::vector<std::string>{"sensitive_columns_policy_true public.api_clients clients_read"});
@@ -174,11 +175,11 @@ TEST_CASE("verify: an always-true read of secret-looking columns (sensitive_colu
   SUBCASE("for anon: the read is an error too") {
     BypassProject p(kCleanNotes + clients +
                     "CREATE POLICY clients_read ON public.api_clients FOR SELECT TO anon USING (true);\n");
-    const auto v = verify(p);
+    const auto v = verify_bypass(p);
     CHECK(v.exit_code == 11);
-    CHECK(located(v.doc, "sensitive_columns_policy_true", "public.api_clients clients_read") ==
+    CHECK(located_findings(v.doc, "sensitive_columns_policy_true", "public.api_clients clients_read") ==
           std::vector<std::string>{"error at migrations/001-schema.sql:8"});
-    CHECK(located(v.doc, "policy_always_true_for_anon", "public.api_clients clients_read") ==
+    CHECK(located_findings(v.doc, "policy_always_true_for_anon", "public.api_clients clients_read") ==
           std::vector<std::string>{"warning at migrations/001-schema.sql:8"});
   }
 }
@@ -189,7 +190,7 @@ TEST_CASE("verify: none of the three on a clean project, nor on the module-acces
                     "CREATE TABLE public.profiles (id int PRIMARY KEY, handle text);\n"
                     "ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;\n"
                     "CREATE POLICY profiles_read ON public.profiles FOR SELECT TO authenticated USING (true);\n");
-    const auto v = verify(p);
+    const auto v = verify_bypass(p);
     CHECK(v.exit_code == 0);
     CHECK(bypass_findings(v.doc).empty());
   }

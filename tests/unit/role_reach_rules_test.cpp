@@ -29,8 +29,8 @@ std::vector<std::string> reach_findings(const std::string& snapshot_json) {
 }
 
 // One RLS table, its owner, its columns, one policy and the roles.
-std::string snapshot(const std::string& owner, const std::string& columns, const std::string& policy,
-                     const std::string& roles) {
+std::string one_table_snapshot(const std::string& owner, const std::string& columns, const std::string& policy,
+                               const std::string& roles) {
   return R"({"tables": [{"schema": "public", "name": "t", "rls": true, "primary_key": true, "owner": ")" + owner +
          R"(", "anon_select": true, "authenticated_select": true, "columns": [)" + columns + R"(]}],
     "policies": [)" +
@@ -49,22 +49,22 @@ TEST_CASE("role reach: a policy on a group reaches anon through every level of m
   SUBCASE("anon a member of web, web of writers: an error") {
     const std::string once = R"({"name": "anon", "member_of": ["web"]}, {"name": "authenticated"},
        {"name": "writers"}, {"name": "web", "member_of": ["writers"]})";
-    CHECK(reach_findings(snapshot("postgres", "", insert_true, once)) ==
+    CHECK(reach_findings(one_table_snapshot("postgres", "", insert_true, once)) ==
           std::vector<std::string>{"policy_always_true_for_anon public.t p error"});
   }
   SUBCASE("anon a member of nothing: no finding (writers is no API role)") {
-    CHECK(reach_findings(snapshot("postgres", "", insert_true, kRoles)).empty());
+    CHECK(reach_findings(one_table_snapshot("postgres", "", insert_true, kRoles)).empty());
   }
   SUBCASE("a membership cycle ends") {
     const std::string cycle = R"({"name": "anon", "member_of": ["web"]}, {"name": "authenticated"},
        {"name": "writers", "member_of": ["web"]}, {"name": "web", "member_of": ["writers"]})";
-    CHECK(reach_findings(snapshot("postgres", "", insert_true, cycle)) ==
+    CHECK(reach_findings(one_table_snapshot("postgres", "", insert_true, cycle)) ==
           std::vector<std::string>{"policy_always_true_for_anon public.t p error"});
   }
   SUBCASE("authenticated a member of writers: policy_always_true's warning, as before") {
     const std::string roles = R"({"name": "anon"}, {"name": "authenticated", "member_of": ["writers"]},
        {"name": "writers"})";
-    CHECK(reach_findings(snapshot("postgres", "", insert_true, roles)) ==
+    CHECK(reach_findings(one_table_snapshot("postgres", "", insert_true, roles)) ==
           std::vector<std::string>{"policy_always_true public.t p warning"});
   }
 }
@@ -76,24 +76,24 @@ TEST_CASE("role reach: read policies USING (true): a warning for anon, an error 
       R"({"schema": "public", "table": "t", "name": "r", "command": "SELECT", "roles": ["authenticated"], "using": "true"})";
   const std::string plain = R"({"name": "title"})";
   const std::string secret = R"({"name": "title"}, {"name": "Refresh-Token"})";
-  CHECK(reach_findings(snapshot("postgres", plain, read_anon, kRoles)) ==
+  CHECK(reach_findings(one_table_snapshot("postgres", plain, read_anon, kRoles)) ==
         std::vector<std::string>{"policy_always_true_for_anon public.t r warning"});
-  CHECK(reach_findings(snapshot("postgres", secret, read_anon, kRoles)) ==
+  CHECK(reach_findings(one_table_snapshot("postgres", secret, read_anon, kRoles)) ==
         std::vector<std::string>{"policy_always_true_for_anon public.t r warning",
                                  "sensitive_columns_policy_true public.t r error"});
-  CHECK(reach_findings(snapshot("postgres", plain, read_authenticated, kRoles)).empty());
-  CHECK(reach_findings(snapshot("postgres", secret, read_authenticated, kRoles)) ==
+  CHECK(reach_findings(one_table_snapshot("postgres", plain, read_authenticated, kRoles)).empty());
+  CHECK(reach_findings(one_table_snapshot("postgres", secret, read_authenticated, kRoles)) ==
         std::vector<std::string>{"sensitive_columns_policy_true public.t r error"});
   const std::string token_count = R"({"name": "token_count"})";  // whole names only
-  CHECK(reach_findings(snapshot("postgres", token_count, read_authenticated, kRoles)).empty());
+  CHECK(reach_findings(one_table_snapshot("postgres", token_count, read_authenticated, kRoles)).empty());
 }
 
 TEST_CASE("role reach: a table owned by an API role, or by a group anon belongs to") {
-  CHECK(reach_findings(snapshot("authenticator", "", "", kRoles)) ==
+  CHECK(reach_findings(one_table_snapshot("authenticator", "", "", kRoles)) ==
         std::vector<std::string>{"table_owned_by_api_role public.t error"});
-  CHECK(reach_findings(snapshot("postgres", "", "", kRoles)).empty());
-  CHECK(reach_findings(snapshot("writers", "", "", kRoles)).empty());
+  CHECK(reach_findings(one_table_snapshot("postgres", "", "", kRoles)).empty());
+  CHECK(reach_findings(one_table_snapshot("writers", "", "", kRoles)).empty());
   const std::string anon_in_writers = R"({"name": "anon", "member_of": ["writers"]}, {"name": "writers"})";
-  CHECK(reach_findings(snapshot("writers", "", "", anon_in_writers)) ==
+  CHECK(reach_findings(one_table_snapshot("writers", "", "", anon_in_writers)) ==
         std::vector<std::string>{"table_owned_by_api_role public.t error"});
 }
