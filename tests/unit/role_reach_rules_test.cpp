@@ -84,6 +84,14 @@ TEST_CASE("role reach: read policies USING (true): a warning for anon, an error 
   CHECK(reach_findings(one_table_snapshot("postgres", plain, read_authenticated, kRoles)).empty());
   CHECK(reach_findings(one_table_snapshot("postgres", secret, read_authenticated, kRoles)) ==
         std::vector<std::string>{"sensitive_columns_policy_true public.t r error"});
+  // A policy for PUBLIC on a table only authenticated may select: authenticated reads the secrets.
+  const std::string public_read =
+      R"({"schema": "public", "table": "t", "name": "r", "command": "SELECT", "roles": ["public"], "using": "true"})";
+  auto only_authenticated = one_table_snapshot("postgres", secret, public_read, kRoles);
+  only_authenticated.replace(only_authenticated.find(R"("anon_select": true)"), 19, R"("anon_select": false)");
+  CHECK(reach_findings(only_authenticated) ==
+        std::vector<std::string>{"policy_always_true_for_anon public.t r warning",
+                                 "sensitive_columns_policy_true public.t r error"});
   const std::string token_count = R"({"name": "token_count"})";  // whole names only
   CHECK(reach_findings(one_table_snapshot("postgres", token_count, read_authenticated, kRoles)).empty());
 }

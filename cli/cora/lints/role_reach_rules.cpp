@@ -105,11 +105,14 @@ void sensitive_columns_policy_true(const LintContext& c, LintOutcomes& out) {
   for (const auto& p : c.snapshot.policies) {
     const TableFact* t = reach_table_of(c, p);
     if (!t || !t->rls || !c.exposed(t->schema) || !always_true_read(p)) continue;
-    const bool anon = c.reaches(p, "anon");
-    if (!anon && !c.reaches(p, "authenticated")) continue;
+    // Who reads through it: anon when it reaches the policy and may select the table, else
+    // authenticated on the same terms.
+    const bool anon = c.reaches(p, "anon") && t->anon_select;
+    const bool authenticated = c.reaches(p, "authenticated") && t->authenticated_select;
+    if (!c.reaches(p, "anon") && !c.reaches(p, "authenticated")) continue;
     auto o = lint_outcome("sensitive_columns_policy_true", reach_policy_subject(p));
     const std::string columns = secret_columns_of(*t);
-    const bool may_select = anon ? t->anon_select : t->authenticated_select;
+    const bool may_select = anon || authenticated;
     if (!columns.empty() && may_select) {
       o.findings.push_back(
           {Severity::error, "secret-looking columns are read only by the rows' owners",
