@@ -18,6 +18,7 @@
 #include "cora/db/history_table.hpp"
 #include "cora/db/supabase_history.hpp"
 #include "cora/error.hpp"
+#include "cora/migrate/cascade_guard.hpp"
 #include "cora/migrations/plan.hpp"
 #include "cora/output/terminal.hpp"
 
@@ -160,7 +161,9 @@ class StatusCommand : public Command {
     std::optional<Plan> plan;
     try {
       PlanOptions plan_options;
-      plan_options.destructive_statement = first_destructive_statement;
+      plan_options.destructive_statement = [&](const MigrationFile& file) {
+        return destructive_statement_now(*target.db, file);
+      };
       plan = make_plan(status, files, plan_options);
     } catch (const Error&) {
     }

@@ -221,6 +221,27 @@ TEST_CASE("lint: rerun_destroys_data") {
     CHECK(found(report) == "001-m.sql:2 rerun_destroys_data, 001-m.sql:2 drop_table, 001-m.sql:3 rerun_destroys_data");
     CHECK_CONTAINS(report.findings.at(0).message, "DROP TABLE ... CASCADE in a file that runs again");
   }
+  SUBCASE("DROP TYPE, SCHEMA, FUNCTION, DOMAIN, EXTENSION ... CASCADE, and DROP OWNED") {
+    const auto report = lint({snapshot(1,
+                                       "DROP TYPE IF EXISTS public.status CASCADE;\n"
+                                       "DROP SCHEMA IF EXISTS reporting CASCADE;\n"
+                                       "DROP FUNCTION IF EXISTS public.gross(int) CASCADE;\n"
+                                       "DROP DOMAIN IF EXISTS public.email CASCADE;\n"
+                                       "DROP EXTENSION IF EXISTS hstore CASCADE;\n"
+                                       "DROP OWNED BY cora_scratch;\n")});
+    CHECK(found(report) ==
+          "001-m.sql:1 rerun_destroys_data, 001-m.sql:2 rerun_destroys_data, 001-m.sql:3 rerun_destroys_data, "
+          "001-m.sql:4 rerun_destroys_data, 001-m.sql:5 rerun_destroys_data, 001-m.sql:6 rerun_destroys_data");
+    CHECK_CONTAINS(report.findings.at(0).message, "DROP TYPE public.status CASCADE in a file that runs again");
+    CHECK_CONTAINS(report.findings.at(2).message, "DROP FUNCTION public.gross CASCADE");
+  }
+  SUBCASE("clean: the same drops without CASCADE, which PostgreSQL refuses while anything depends on them") {
+    CHECK(found(lint(
+              {snapshot(1,
+                        "DROP TYPE IF EXISTS public.status;\nDROP SCHEMA IF EXISTS reporting;\n"
+                        "DROP FUNCTION IF EXISTS public.gross(int);\nDROP VIEW IF EXISTS public.v CASCADE;\n")})) ==
+          "");
+  }
   SUBCASE("clean: a scratch table the file creates and drops, and a delta") {
     CHECK(found(lint({snapshot(1, "CREATE TABLE public.tmp_load (id int);\nDROP TABLE public.tmp_load;\n")})) == "");
     CHECK(found(lint({migration(1, "CREATE TABLE public.t (id int);\nTRUNCATE public.t;\n")})) == "");

@@ -31,6 +31,7 @@ struct TableFact {
   std::vector<std::string> reads;  // views and materialized views: the relations their query reads
   std::string view_definition;     // pg_get_viewdef for views and materialized views
   std::string comment;             // COMMENT ON: may silence a lint (see lints.hpp)
+  std::string owner;               // pg_class.relowner's name: it, and its members, bypass RLS
 };
 
 struct IndexFact {
@@ -90,6 +91,7 @@ struct FunctionFact {
 struct RoleFact {
   std::string name;
   bool login = false, bypassrls = false, superuser = false, inherit = true;
+  std::vector<std::string> member_of;  // the roles it is a direct member of (pg_auth_members), sorted
 };
 
 struct CatalogSnapshot {

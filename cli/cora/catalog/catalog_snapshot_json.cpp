@@ -65,6 +65,7 @@ TableFact table_from(const nlohmann::json& t) {
   table.reads = strings(member(t, "reads"));
   table.view_definition = text(t, "view_definition");
   table.comment = text(t, "comment");
+  table.owner = text(t, "owner");
   return table;
 }
 
@@ -125,8 +126,8 @@ CatalogSnapshot catalog_snapshot_from_json(const nlohmann::json& document) {
   for (const auto& f : list(document, "functions")) snapshot.functions.push_back(function_from(f));
   const auto& roles = member(document, "roles");
   for (const auto& r : list(roles, "roles")) {
-    RoleFact role{text(r, "name"), flag(r, "login"), flag(r, "bypassrls"), flag(r, "superuser"),
-                  flag(r, "inherit", true)};
+    RoleFact role{text(r, "name"),      flag(r, "login"),         flag(r, "bypassrls"),
+                  flag(r, "superuser"), flag(r, "inherit", true), strings(member(r, "member_of"))};
     snapshot.roles.emplace(role.name, role);
   }
   snapshot.session_search_path = roles.is_null() ? std::string() : text(roles, "search_path");

@@ -35,7 +35,15 @@ const std::vector<LintRule>& lint_rules() {
       {"rls_enabled_no_policy", S::live, L::warning, "table",
        "row level security on, but no policy: nobody but the owner reads it"},
       {"policy_always_true", S::live, L::warning, "policy",
-       "a permissive write policy for anon, authenticated or public whose USING or WITH CHECK is always true"},
+       "a permissive write policy for authenticated (not anon) whose USING or WITH CHECK is always true"},
+      {"policy_always_true_for_anon", S::live, L::error, "policy",
+       "a permissive policy that anon reaches (itself, PUBLIC, or a role anon is a member of) whose USING or WITH "
+       "CHECK is always true: an error on a write policy, a warning on a read policy"},
+      {"sensitive_columns_policy_true", S::live, L::error, "policy",
+       "a read policy USING (true) that anon or authenticated reaches, on a table with a column named like a secret"},
+      {"table_owned_by_api_role", S::live, L::error, "table",
+       "a table in an exposed schema owned by anon, authenticated, authenticator, service_role or a role anon or "
+       "authenticated is a member of: the owner bypasses row level security"},
       {"multiple_permissive_policies", S::live, L::warning, "table",
        "two or more permissive policies for one role and action: each runs for every row"},
       {"auth_rls_initplan", S::live, L::warning, "policy",
@@ -95,7 +103,8 @@ const std::vector<LintRule>& lint_rules() {
        "a re-runnable file creates a table, index, type or trigger without IF NOT EXISTS, OR REPLACE or a drop "
        "before it: the second run fails"},
       {"rerun_destroys_data", S::offline, L::error, "",
-       "a re-runnable file runs DROP TABLE ... CASCADE or TRUNCATE: every re-run loses data"},
+       "a re-runnable file runs DROP TABLE, TRUNCATE, DELETE without WHERE, DROP OWNED, or DROP TYPE / SCHEMA / "
+       "FUNCTION / ... CASCADE: every re-run loses data"},
       // Offline, on the files of a project with modules: `lint`, and the lint stages of migrate and verify.
       {"undeclared_module_dependency", S::offline, L::warning, "",
        "a module's file uses a table, view, type or function that a module outside its depends_on (and the registry's) "

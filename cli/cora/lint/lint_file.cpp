@@ -72,7 +72,7 @@ bool reads_statement(std::string_view type) {
       "AlterPolicyStmt", "TruncateStmt", "GrantStmt",
       // rerun_rules, and the relations schema_state keeps for unresolved_body_reference.
       "CreateSeqStmt", "CompositeTypeStmt", "CreateEnumStmt", "CreateDomainStmt", "CreateExtensionStmt",
-      "CreateSchemaStmt", "DeleteStmt",
+      "CreateSchemaStmt", "DeleteStmt", "DropOwnedStmt",
       // copy_rule.
       "CopyStmt"};
   for (const char* t : types) {

@@ -74,7 +74,15 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
     const auto& dropped = drops_[index];
     bool scratch = type == "DropStmt" && !dropped.empty();
     for (const auto& key : dropped) scratch = scratch && scratch_tables_.count(key) > 0;
-    if (!scratch) {
+    if (!scratch && cascade_drop(type, node)) {
+      out.push_back(finding(
+          file, statement, "rerun_destroys_data",
+          fmt::format("{} in a file that runs again: CASCADE also drops what depends on it, columns of that type "
+                      "and tables of that schema included, with their rows, on every re-run",
+                      destructive),
+          "drop it without CASCADE (PostgreSQL then refuses while anything uses it), or create it only when missing "
+          "(a DO block that catches duplicate_object); changes go in a migration of their own"));
+    } else if (!scratch) {
       const bool cascade = node.value("behavior", "") == "DROP_CASCADE";
       out.push_back(finding(file, statement, "rerun_destroys_data",
                             fmt::format("{}{} in a file that runs again: every re-run loses the rows{}", destructive,

@@ -10,7 +10,10 @@
 //                              it earlier in the file; an index without a name (built again, as a
 //                              duplicate, on every run). A table the file drops again later is a
 //                              scratch table (each run starts without it): left alone
-//   rerun_destroys_data        DROP TABLE (with or without CASCADE), TRUNCATE, DELETE without WHERE;
+//   rerun_destroys_data        DROP TABLE (with or without CASCADE), TRUNCATE, DELETE without WHERE,
+//                              DROP OWNED; DROP TYPE / DOMAIN / SCHEMA / FUNCTION / PROCEDURE /
+//                              COLLATION / EXTENSION ... CASCADE, which takes the columns and tables
+//                              that depend on the object with it (migrate asks the database which);
 //                              a DROP of a table the same file created without IF NOT EXISTS is a
 //                              scratch table and left alone
 //

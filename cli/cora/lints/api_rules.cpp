@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 
 #include "cora/lints/lint_context.hpp"
 
@@ -31,60 +30,6 @@ void not_under_rls(const LintContext& c, const std::string& rule, char kind, con
     }
     out.push_back(std::move(o));
   }
-}
-
-// Column names that usually hold a credential or personal identifier (cf. splinter's
-// sensitive_columns_exposed), compared after lower-casing and reading '-' as '_'.
-constexpr std::array<const char*, 44> kSensitiveNames{"password",
-                                                      "passwd",
-                                                      "pwd",
-                                                      "passphrase",
-                                                      "secret",
-                                                      "secret_key",
-                                                      "private_key",
-                                                      "api_key",
-                                                      "apikey",
-                                                      "auth_key",
-                                                      "token",
-                                                      "jwt",
-                                                      "access_token",
-                                                      "refresh_token",
-                                                      "oauth_token",
-                                                      "session_token",
-                                                      "bearer_token",
-                                                      "auth_code",
-                                                      "session_secret",
-                                                      "recovery_code",
-                                                      "backup_code",
-                                                      "verification_code",
-                                                      "otp",
-                                                      "two_factor",
-                                                      "ssn",
-                                                      "social_security_number",
-                                                      "drivers_license",
-                                                      "passport_number",
-                                                      "national_id",
-                                                      "tax_id",
-                                                      "credit_card",
-                                                      "card_number",
-                                                      "cvv",
-                                                      "cvc",
-                                                      "bank_account",
-                                                      "account_number",
-                                                      "routing_number",
-                                                      "iban",
-                                                      "medical_record",
-                                                      "health_record",
-                                                      "insurance_number",
-                                                      "pgp_key",
-                                                      "ssh_key",
-                                                      "license_key"};
-
-bool sensitive(const std::string& column) {
-  std::string folded;
-  for (const char ch : column)
-    folded.push_back(ch == '-' ? '_' : (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch);
-  return std::any_of(kSensitiveNames.begin(), kSensitiveNames.end(), [&](const char* n) { return folded == n; });
 }
 
 }  // namespace
@@ -134,7 +79,7 @@ void sensitive_columns_exposed(const LintContext& c, LintOutcomes& out) {
     auto o = lint_outcome("sensitive_columns_exposed", qualified);
     std::string columns;
     for (const auto& col : t.columns) {
-      if (sensitive(col.name)) columns += (columns.empty() ? "" : ", ") + col.name;
+      if (secret_looking_column(col.name)) columns += (columns.empty() ? "" : ", ") + col.name;
     }
     if (!columns.empty()) {
       o.findings.push_back(

@@ -1,6 +1,7 @@
 #pragma once
 // What every live rule reads, and how a rule reports. Pure: no database.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,26 @@ struct LintContext {
   // "public" when anon or authenticated is among the policy's roles, or it applies to every role.
   static bool applies_to_api_roles(const PolicyFact& p);
   static bool applies_to(const PolicyFact& p, const std::string& role);
+
+  // The roles whose policies and ownership reach `role`: itself, every role it is a member of,
+  // directly or through other roles (pg_auth_members, followed whether or not INHERIT is set: a
+  // member may SET ROLE to the group), and "public".
+  std::set<std::string> roles_reached_by(const std::string& role) const;
+  // Whether policy `p` applies to `role`: to it, to public, or to a group it belongs to.
+  bool reaches(const PolicyFact& p, const std::string& role) const;
 };
+
+// The clauses of a permissive write policy (INSERT, UPDATE, DELETE, ALL) that let any row
+// through: "USING" and/or "WITH CHECK", where the expression is always true or, missing, falls
+// back to such a USING. Empty for a SELECT policy and for one with a condition on the row.
+std::vector<std::string> always_true_write_clauses(const PolicyFact& p);
+
+// Whether a SELECT or ALL policy lets every row be read: its USING is always true.
+bool always_true_read(const PolicyFact& p);
+
+// Whether a column's name looks like it holds a credential or personal identifier (password,
+// token, api_key, ssn, ...): the list is in sensitive_names.cpp and docs/lints.md.
+bool secret_looking_column(const std::string& column);
 
 // An outcome of rule `rule` about `subject`; findings are added by the rule.
 CheckOutcome lint_outcome(const std::string& rule, const std::string& subject);
@@ -57,5 +77,8 @@ void unindexed_foreign_key(const LintContext& c, LintOutcomes& out);
 void duplicate_index(const LintContext& c, LintOutcomes& out);
 void invalid_index(const LintContext& c, LintOutcomes& out);
 void fkey_to_auth_unique(const LintContext& c, LintOutcomes& out);
+void table_owned_by_api_role(const LintContext& c, LintOutcomes& out);
+void policy_always_true_for_anon(const LintContext& c, LintOutcomes& out);
+void sensitive_columns_policy_true(const LintContext& c, LintOutcomes& out);
 
 }  // namespace cora

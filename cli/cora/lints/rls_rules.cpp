@@ -65,21 +65,16 @@ void rls_enabled_no_policy(const LintContext& c, LintOutcomes& out) {
   }
 }
 
-// A permissive write policy that lets anyone through; a SELECT policy USING (true) is the
-// usual way to publish a table, so it is left alone.
+// A permissive write policy that lets any signed-in user through; a SELECT policy USING (true)
+// is the usual way to publish a table, so it is left alone. One that anon reaches is
+// policy_always_true_for_anon's, an error.
 void policy_always_true(const LintContext& c, LintOutcomes& out) {
   for (const auto& p : c.snapshot.policies) {
     const TableFact* t = table_of(c, p);
-    if (!t || !t->rls || !p.permissive || !LintContext::applies_to_api_roles(p) || p.command == "SELECT") continue;
+    if (!t || !t->rls || !p.permissive || !c.reaches(p, "authenticated") || p.command == "SELECT") continue;
+    if (c.reaches(p, "anon")) continue;
     auto o = lint_outcome("policy_always_true", policy_subject(p));
-    const auto using_expr = read_policy_expression(p.using_expr);
-    const auto check_expr = read_policy_expression(p.with_check_expr);
-    std::vector<std::string> open;
-    if (p.command != "INSERT" && using_expr.always_true) open.push_back("USING");
-    // INSERT has no USING; without WITH CHECK, UPDATE and ALL fall back to USING.
-    const bool check_open = check_expr.always_true || (p.with_check_expr.empty() && p.command == "INSERT") ||
-                            (p.with_check_expr.empty() && p.command != "DELETE" && using_expr.always_true);
-    if (p.command != "DELETE" && check_open) open.push_back("WITH CHECK");
+    const auto open = always_true_write_clauses(p);
     if (!open.empty()) {
       std::string which;
       for (const auto& w : open) which += (which.empty() ? "" : " and ") + w;

@@ -12,6 +12,7 @@
 #include "cora/db/lock_wait.hpp"
 #include "cora/db/sqlstate_advice.hpp"
 #include "cora/error.hpp"
+#include "cora/migrate/cascade_guard.hpp"
 #include "cora/migrate/failure_mapping.hpp"
 #include "cora/util/text_position.hpp"
 #include "cora/version.hpp"
@@ -108,6 +109,10 @@ std::string describe_blocker(const Blocker& blocker) {
 
 std::string blocker_hint(const Blocker& blocker) {
   const StatusEntry& entry = blocker.entry;
+  if (blocker.destructive && blocker.destructive->action.find(" CASCADE") != std::string::npos) {
+    return "if that is what you want, add --allow-destructive; otherwise drop it without CASCADE (PostgreSQL then "
+           "refuses while anything uses it) or create it only when missing, and put the change in a new migration";
+  }
   if (blocker.destructive) {
     return "if that is what you want, add --allow-destructive; otherwise make the statement re-runnable "
            "(e.g. CREATE TABLE IF NOT EXISTS instead of DROP TABLE) and put the change in a new migration";
@@ -145,7 +150,8 @@ PlanOptions Migrator::plan_options() const {
   plan.target = options_.target;
   plan.reapply = options_.reapply;
   plan.allow_destructive = options_.allow_destructive;
-  plan.destructive_statement = first_destructive_statement;
+  // Asked of the database: what a DROP ... CASCADE takes with it depends on what uses the object now.
+  plan.destructive_statement = [this](const MigrationFile& file) { return destructive_statement_now(db_, file); };
   return plan;
 }
 

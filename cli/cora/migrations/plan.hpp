@@ -69,7 +69,9 @@ std::string selector_of(const MigrationFile& file);
 // A statement that destroys data when its file runs again.
 struct DestructiveStatement {
   int line = 0;
-  std::string action;  // "DROP TABLE", "TRUNCATE", "DELETE without WHERE"
+  // "DROP TABLE", "TRUNCATE", "DELETE without WHERE", "DROP OWNED", "DROP TYPE s.t CASCADE" (on a
+  // live database: ", which would drop column public.orders.status")
+  std::string action;
 
   std::string text() const { return "line " + std::to_string(line) + ": " + action; }
 };
@@ -79,7 +81,7 @@ struct PlanOptions {
   ReapplySelection reapply;
   bool allow_destructive = false;
   // The first statement of a file that destroys data when re-run (DROP TABLE, TRUNCATE, DELETE
-  // without WHERE): a file with one is not run again (a changed schema file, or one named by
+  // without WHERE, a DROP ... CASCADE that takes columns or tables with it): a file with one is not run again (a changed schema file, or one named by
   // --reapply / --reapply-changed) without allow_destructive. Unset: no file is destructive.
   std::function<std::optional<DestructiveStatement>(const MigrationFile&)> destructive_statement;
 };

@@ -50,7 +50,8 @@ struct PreparedMigration {
 };
 
 // The first statement of `file` that destroys data when run again (DROP TABLE, TRUNCATE, DELETE
-// without WHERE), or nullopt (also when the file does not parse: preparing it reports that).
+// without WHERE, DROP OWNED), or may (DROP TYPE / SCHEMA / FUNCTION ... CASCADE: the files alone
+// cannot tell what depends on it; migrate/cascade_guard.hpp asks the database), or nullopt (also when the file does not parse: preparing it reports that).
 std::optional<DestructiveStatement> first_destructive_statement(const MigrationFile& file);
 
 // Reads the directives of the leading comment block. Throws cora::Error (migration_files) with

@@ -161,7 +161,7 @@ bool keeps_tree(std::string_view type) {
       // sql/script.cpp: creates, drops, CONCURRENTLY, COPY FROM STDIN, transaction control,
       // destructive statements.
       "IndexStmt", "DropStmt", "ReindexStmt", "CreateStmt", "CreateTableAsStmt", "ViewStmt", "CreatePolicyStmt",
-      "CreateFunctionStmt", "CopyStmt", "TransactionStmt", "TruncateStmt", "DeleteStmt",
+      "CreateFunctionStmt", "CopyStmt", "TransactionStmt", "TruncateStmt", "DeleteStmt", "DropOwnedStmt",
       // What `diff` attributes to a file and line (sql/defined_objects.cpp).
       "AlterTableStmt", "CompositeTypeStmt", "CreateDomainStmt", "CreateEnumStmt", "CreateExtensionStmt",
       "CreateSeqStmt", "CreateTrigStmt", "GrantStmt",

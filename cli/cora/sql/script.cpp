@@ -1,6 +1,8 @@
 #include "cora/sql/script.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <map>
 #include "cora/sql/parse_tree.hpp"
 #include "cora/util/line_index.hpp"
 
@@ -61,10 +63,46 @@ bool is_concurrent(const std::string& node_type, const nlohmann::json& node) {
 
 }  // namespace
 
+std::optional<CascadeDrop> cascade_drop(const std::string& type, const nlohmann::json& node) {
+  if (type != "DropStmt" || node.value("behavior", "") != "DROP_CASCADE") return std::nullopt;
+  static const std::map<std::string, std::string> kinds{
+      {"OBJECT_TYPE", "type"},          {"OBJECT_DOMAIN", "type"},         {"OBJECT_SCHEMA", "schema"},
+      {"OBJECT_FUNCTION", "function"},  {"OBJECT_PROCEDURE", "function"},  {"OBJECT_ROUTINE", "function"},
+      {"OBJECT_AGGREGATE", "function"}, {"OBJECT_COLLATION", "collation"}, {"OBJECT_EXTENSION", "extension"}};
+  const auto kind = kinds.find(node.value("removeType", ""));
+  if (kind == kinds.end()) return std::nullopt;
+  CascadeDrop drop{kind->second, {}};
+  for (const auto& object : node.value("objects", nlohmann::json::array())) {
+    // A schema or extension is a String; a type a TypeName; a function an ObjectWithArgs; a
+    // collation a List of its name's parts.
+    std::vector<std::string> parts;
+    if (object.contains("String")) parts.push_back(object["String"].value("sval", ""));
+    else if (object.contains("TypeName"))
+      parts = list_name_parts(object["TypeName"].value("names", nlohmann::json::array()));
+    else if (object.contains("ObjectWithArgs"))
+      parts = list_name_parts(object["ObjectWithArgs"].value("objname", nlohmann::json::array()));
+    else parts = list_name_parts(object);
+    if (parts.empty()) continue;
+    drop.objects.emplace_back(parts.size() > 1 ? parts[parts.size() - 2] : std::string(), parts.back());
+  }
+  return drop;
+}
+
 std::string destructive_action(const std::string& type, const nlohmann::json& node) {
   if (type == "TruncateStmt") return "TRUNCATE";
   if (type == "DeleteStmt" && !node.contains("whereClause")) return "DELETE without WHERE";
   if (type == "DropStmt" && node.value("removeType", "") == "OBJECT_TABLE") return "DROP TABLE";
+  if (type == "DropOwnedStmt") return "DROP OWNED";  // every table the role owns, in this database
+  if (const auto drop = cascade_drop(type, node)) {
+    static const std::map<std::string, std::string> words{
+        {"OBJECT_TYPE", "TYPE"},           {"OBJECT_DOMAIN", "DOMAIN"},       {"OBJECT_SCHEMA", "SCHEMA"},
+        {"OBJECT_FUNCTION", "FUNCTION"},   {"OBJECT_PROCEDURE", "PROCEDURE"}, {"OBJECT_ROUTINE", "ROUTINE"},
+        {"OBJECT_AGGREGATE", "AGGREGATE"}, {"OBJECT_COLLATION", "COLLATION"}, {"OBJECT_EXTENSION", "EXTENSION"}};
+    std::string names;
+    for (const auto& [schema, name] : drop->objects)
+      names += (names.empty() ? "" : ", ") + (schema.empty() ? name : schema + "." + name);
+    return "DROP " + words.at(node.value("removeType", "")) + " " + names + " CASCADE";
+  }
   return {};
 }
 
@@ -166,6 +204,7 @@ SqlScript parse_sql_script(const std::string& sql) {
       statement.copy_from_stdin =
           statement.node_type == "CopyStmt" && node.value("is_from", false) && !node.contains("filename");
       statement.destructive = destructive_action(statement.node_type, node);
+      statement.cascade_drop = cascade_drop(statement.node_type, node);
       if (statement.node_type == "TransactionStmt") statement.transaction_kind = node.value("kind", "");
     }
     script.statements.push_back(std::move(statement));

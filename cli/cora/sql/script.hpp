@@ -3,12 +3,24 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cora/sql/defined_objects.hpp"
 
 namespace cora {
+
+// A DROP ... CASCADE of an object whose dependents may include columns or whole tables (a type,
+// domain, schema, function, collation, extension): what it names, for asking a database what
+// depends on it now. The table dropped by DROP TABLE is destructive by itself, so not listed.
+struct CascadeDrop {
+  std::string kind;  // "type" (types and domains), "schema", "function", "collation", "extension"
+  // Each object as written: schema ("" when unqualified) and name. A function's argument types
+  // are not kept: every function of that name counts.
+  std::vector<std::pair<std::string, std::string>> objects;
+};
 
 struct SqlStatement {
   std::size_t offset = 0;        // byte offset in the file; includes leading comments and blanks
@@ -23,9 +35,11 @@ struct SqlStatement {
   std::vector<std::string> creates;
   std::string transaction_kind;  // TransactionStmt: "TRANS_STMT_BEGIN", "TRANS_STMT_COMMIT", ...
   // Set when running the statement again destroys data: "DROP TABLE", "TRUNCATE",
-  // "DELETE without WHERE" (a schema file re-run must not do it unasked).
+  // "DELETE without WHERE", "DROP OWNED", or "DROP TYPE ... CASCADE" and the like, which may take
+  // columns and tables with them (a schema file re-run must not do it unasked).
   std::string destructive;
-  std::vector<std::string> drops;  // DROP ... of such objects, with the same keys
+  std::optional<CascadeDrop> cascade_drop;  // set with destructive for a DROP ... CASCADE but DROP TABLE
+  std::vector<std::string> drops;           // DROP ... of such objects, with the same keys
   // Every object the statement defines, with where (see defined_objects.hpp): what `diff` cites.
   std::vector<DefinedObject> defines;
 };
@@ -54,9 +68,15 @@ class SqlParseFailure : public std::exception {
   SqlSyntaxError error_;
 };
 
-// "DROP TABLE", "TRUNCATE" or "DELETE without WHERE" when running the statement (`type`, `node`)
-// again destroys data; empty otherwise.
+// "DROP TABLE", "TRUNCATE", "DELETE without WHERE", "DROP OWNED" or "DROP TYPE ... CASCADE" (and
+// the other kinds of cascade_drop()) when running the statement (`type`, `node`) again destroys
+// data, or may; empty otherwise.
 std::string destructive_action(const std::string& type, const nlohmann::json& node);
+
+// What a DROP ... CASCADE of a type, domain, schema, function, procedure, collation or extension
+// names; nullopt for any other statement (DROP TABLE included) and for a DROP without CASCADE,
+// which PostgreSQL refuses while anything depends on the object.
+std::optional<CascadeDrop> cascade_drop(const std::string& type, const nlohmann::json& node);
 
 // What a DROP statement drops, by the keys of SqlStatement::creates ("table:" also for views),
 // plus "sequence:s.n", "type:s.n" (types and domains) and "trigger:s.t.name".

@@ -36,7 +36,7 @@ SELECT coalesce(json_agg(json_build_object(
             JOIN pg_class rc ON v.refclassid = 'pg_class'::regclass AND rc.oid = v.refobjid
             JOIN pg_namespace rn ON rn.oid = rc.relnamespace
             WHERE w.ev_class = c.oid AND v.refobjid <> c.oid),
-  'comment', obj_description(c.oid, 'pg_class'),
+  'comment', obj_description(c.oid, 'pg_class'), 'owner', pg_get_userbyid(c.relowner),
   'view_definition', CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END)), '[]'::json)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname = ANY ($1::text[]))";
@@ -103,8 +103,11 @@ WHERE n.nspname = ANY ($1::text[]) AND p.prokind IN ('f', 'p'))";
 
 constexpr const char* kRolesSql = R"(
 SELECT json_build_object(
-  'roles', (SELECT coalesce(json_agg(json_build_object('name', rolname, 'login', rolcanlogin,
-              'bypassrls', rolbypassrls, 'superuser', rolsuper, 'inherit', rolinherit)), '[]'::json) FROM pg_roles),
+  'roles', (SELECT coalesce(json_agg(json_build_object('name', r.rolname, 'login', r.rolcanlogin,
+              'bypassrls', r.rolbypassrls, 'superuser', r.rolsuper, 'inherit', r.rolinherit,
+              'member_of', (SELECT coalesce(json_agg(g.rolname ORDER BY g.rolname), '[]'::json)
+                            FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid))),
+              '[]'::json) FROM pg_roles r),
   'search_path', current_setting('search_path')))";
 
 constexpr const char* kForeignKeysSql = R"(
