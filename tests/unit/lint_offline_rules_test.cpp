@@ -220,7 +220,8 @@ TEST_CASE("lint: rerun_create_not_guarded") {
         "CREATE TRIGGER vs_tg BEFORE INSERT ON public.voice_sessions FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
         "CREATE INDEX other_id ON public.other (id);\n")});  // 7: another table's index is still a finding
     CHECK(found(report) ==
-          "001-m.sql:1 rerun_destroys_data, 001-m.sql:1 drop_table, 001-m.sql:7 rerun_create_not_guarded");
+          "001-m.sql:1 rerun_destroys_data, 001-m.sql:1 drop_table, 001-m.sql:7 rerun_create_not_guarded, "
+          "001-m.sql:7 create_index_concurrently");
   }
 }
 

@@ -103,7 +103,7 @@ void merge_registry(const ModulesSettings& m, std::vector<Module>& modules) {
         if (!dep.required) continue;  // optional: ordered after it only when the project has it
         throw Error(ExitCode::config,
                     fmt::format("module {} requires {}, which no modules glob found", module.name, dep.module),
-                    fmt::format("add its folder to modules, or mark the dependency type: optional in the registry"))
+                    "add its folder to modules, or mark the dependency type: optional in the registry")
             .at({m.registry->string(), dep.line});
       }
       if (std::find(module.depends_on.begin(), module.depends_on.end(), dep.module) == module.depends_on.end()) {
