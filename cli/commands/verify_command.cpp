@@ -249,7 +249,9 @@ class VerifyCommand : public Command {
       if (never_ran.empty()) {
         attribute_outcomes(outcomes, *sources.sources, &sources.files, records);
       } else {
-        attribute_outcomes(outcomes, ObjectSources(sources.prepared, never_ran), &sources.files, records);
+        SourceFiles ran = sources.files;
+        for (const auto* file : never_ran) ran.touched.erase(file);  // nor does running a file again undo it
+        attribute_outcomes(outcomes, ObjectSources(sources.prepared, never_ran), &ran, records);
       }
     }
     return outcomes;

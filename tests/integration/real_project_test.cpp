@@ -163,6 +163,13 @@ TEST_CASE("real project: from zero, every module that can run does, in the order
                             "(the last statement") == 0,
                 out);
   CHECK_MESSAGE(!contains(out, "20260101_sys-admin-by-role.sql"), out);
+
+  // diff cites the same file for the same object.
+  db.connect()->execute_script("ALTER FUNCTION public.is_sys_admin(bigint) SET search_path = public");
+  const auto drift = run_real(project, db, {"diff"});
+  CHECK(drift.exit_code == 15);
+  CHECK_MESSAGE(contains(drift.out, "packages/module-mgmt/db/schema/003-mgmt-usage-modules.sql:1"), drift.out);
+  CHECK_MESSAGE(!contains(drift.out, "20260101_sys-admin-by-role.sql"), drift.out);
 }
 
 TEST_CASE("real project: a declared dependency the files contradict is reported and left out of the order") {
