@@ -189,6 +189,27 @@ TEST_CASE("real project: a declared dependency the files contradict is reported 
                   "cora_migrate.schema_history WHERE action = 'apply')") == "module-access");
 }
 
+TEST_CASE("real project: modules whose files need each other at creation time are a cycle naming the uses") {
+  TestDatabase db;
+  RealProject project;
+  project.append_config(kLeaveOutTheThree);
+  project.write("packages/module-access/db/schema/003-access-default-ws.sql",
+                "CREATE TABLE IF NOT EXISTS public.default_workspaces (\n"
+                "  user_id bigint PRIMARY KEY REFERENCES public.user_profiles (id),\n"
+                "  ws_id bigint REFERENCES public.workspaces (id)\n);\n");
+  const auto r = run_real(project, db, {"status"});
+  CHECK(r.exit_code == 3);
+  CHECK_MESSAGE(contains(r.err, "modules depend on each other in a cycle"), r.err);
+  CHECK_MESSAGE(contains(r.err,
+                         "the files need each other at creation time: "
+                         "packages/module-access/db/schema/003-access-default-ws.sql:3 uses table "
+                         "public.workspaces (packages/module-ws/db/schema/000-ws-core.sql:1 creates it)"),
+                r.err);
+  CHECK_MESSAGE(contains(r.err, "packages/module-ws/db/schema/000-ws-core.sql:3 uses table public.orgs"), r.err);
+  // Not a declared dependency the files contradict: they need each other.
+  CHECK_MESSAGE(!contains(r.err, "is declared to depend on"), r.err);
+}
+
 TEST_CASE("real project: the registry as the toolkit writes it, and its errors at the line") {
   TestDatabase db;
   RealProject project;

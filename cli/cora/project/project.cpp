@@ -252,7 +252,9 @@ void order_by_needs(Project& project, const std::vector<InferredNeed>& needs) {
     for (const auto* need : by_module[module.name]) module.inferred_needs.push_back(need->needs);
     std::vector<std::string> kept;
     for (const auto& dep : module.depends_on) {
-      if (!needs_reach(by_module, dep, module.name)) {
+      // Contradicted: the other module needs this one, and this one does not need it (both: a
+      // cycle of the files themselves, reported below).
+      if (!needs_reach(by_module, dep, module.name) || needs_reach(by_module, module.name, dep)) {
         kept.push_back(dep);
         continue;
       }
@@ -273,7 +275,22 @@ void order_by_needs(Project& project, const std::vector<InferredNeed>& needs) {
     node.depends_on.insert(node.depends_on.end(), module.inferred_needs.begin(), module.inferred_needs.end());
     nodes.push_back(std::move(node));
   }
-  const auto order = order_modules(nodes);
+  std::vector<std::string> order;
+  try {
+    order = order_modules(nodes);
+  } catch (const Error& e) {
+    // When the files themselves need each other at creation time, no depends_on can fix it:
+    // say which uses make the cycle.
+    std::string uses;
+    for (const auto& [module, list] : by_module) {
+      for (const auto* need : list) {
+        if (needs_reach(by_module, need->needs, module)) uses += (uses.empty() ? "" : "; ") + need->why;
+      }
+    }
+    if (uses.empty()) throw;
+    throw Error(ExitCode::config, fmt::format("{}: the files need each other at creation time: {}", e.message(), uses),
+                "move what one of them needs into the other module (or into a module both depend on)");
+  }
   std::vector<Module> ordered;
   for (const auto& name : order) ordered.push_back(*project.find(name));
   project.modules = std::move(ordered);
