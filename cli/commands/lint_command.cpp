@@ -12,6 +12,7 @@
 #include "commands/project_options.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/error.hpp"
+#include "cora/lint/forward_reference_rule.hpp"
 #include "cora/lint/lint.hpp"
 #include "cora/lint/machine_report.hpp"
 #include "cora/lint/report.hpp"
@@ -138,6 +139,14 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
       ++errors;
       if (!first_error) first_error = &finding;
       continue;
+    }
+    // A forward reference among the files to apply fails for certain: stop before the first one.
+    if (finding.rule == lint::kForwardReferenceRule && finding.severity == lint::Severity::error) {
+      ++errors;
+      if (!first_error) {
+        first_error = &finding;
+        continue;  // the error below says it
+      }
     }
     ++rule_findings;
     std::fprintf(stderr, "%s\n", lint::format_finding(finding, style).c_str());

@@ -190,8 +190,12 @@ class MigrateCommand : public Command {
     // Never run files over a history only the Supabase CLI knows: they would fail, or run twice.
     refuse_unadopted_supabase_history(*target.db, prepared.history.empty(), settings.history_table);
     require_dependencies_installed(project, prepared.history);
+    // Said before the lint and refused after it, so that every problem is said before anything runs.
+    const auto missing_extensions = find_missing_extensions(*target.db, prepared.migrations);
+    report_missing_extensions(project, missing_extensions);
     lint_before_migrate(project, prepared, settings, strict_lint_,
                         format_ == "github" ? std::optional<std::string>(global.target_label) : std::nullopt);
+    if (!missing_extensions.empty()) throw missing_extensions_error(missing_extensions);
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
       if (format_ == "json") print_json_document(dry_run_document(prepared, target.description));

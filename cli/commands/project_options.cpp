@@ -4,18 +4,37 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "cora/error.hpp"
 
 #include "commands/database_target.hpp"
 #include "cora/config/lint_rules.hpp"
+#include "cora/lint/module_needs.hpp"
 #include "cora/output/terminal.hpp"
 
 namespace cora::cli {
 
-Project load_project_for_command(const Settings& settings) {
+Project load_ordered_project(const Settings& settings) {
   auto project = load_project(settings);
+  if (!project.has_modules) return project;
+  std::vector<const MigrationFile*> files;
+  for (const auto& f : project.files) files.push_back(&f);
+  for (const auto& f : project.reference_files) files.push_back(&f);
+  std::vector<InferredNeed> needs;
+  for (const auto& need : lint::infer_module_needs(files)) {
+    if (!need.creation_time) continue;  // a body's use: needed when it runs, not to create it
+    needs.push_back({need.module, need.needs,
+                     fmt::format("{}:{} uses {} ({}:{} creates it)", need.file, need.line, need.object,
+                                 need.creator_file, need.creator_line)});
+  }
+  order_by_needs(project, needs);
+  return project;
+}
+
+Project load_project_for_command(const Settings& settings) {
+  auto project = load_ordered_project(settings);
   const auto style = Style::for_stream(stderr);
   if (!settings.migrations_dir_note.empty()) {
     std::fprintf(stderr, "%s %s\n", style.paint("note:", Tone::bold).c_str(), settings.migrations_dir_note.c_str());
@@ -35,6 +54,31 @@ CheckSet load_checks_for_command(const Settings& settings) {
   return load_checks(settings.checks_dir);
 }
 
+namespace {
+
+// "a -> b -> c": how `from` comes to need `to`, through declared and inferred dependencies.
+std::string dependency_chain(const Project& project, const std::string& from, const std::string& to) {
+  std::map<std::string, std::string> reached_from{{from, ""}};
+  std::vector<std::string> todo{from};
+  for (std::size_t i = 0; i < todo.size(); ++i) {
+    const Module* m = project.find(todo[i]);
+    if (!m) continue;
+    for (const auto* deps : {&m->depends_on, &m->inferred_needs}) {
+      for (const auto& dep : *deps) {
+        if (reached_from.count(dep)) continue;
+        reached_from[dep] = todo[i];
+        todo.push_back(dep);
+      }
+    }
+  }
+  if (!reached_from.count(to)) return from + " -> " + to;
+  std::string chain = to;
+  for (std::string at = reached_from[to]; !at.empty(); at = reached_from[at]) chain = at + " -> " + chain;
+  return chain;
+}
+
+}  // namespace
+
 void require_dependencies_installed(const Project& project, const std::vector<HistoryRecord>& history) {
   for (const auto& module : project.modules) {
     if (!module.selected || !module.enabled) continue;
@@ -44,12 +88,65 @@ void require_dependencies_installed(const Project& project, const std::vector<Hi
       const bool installed =
           std::any_of(history.begin(), history.end(), [&](const HistoryRecord& r) { return r.module == dep; });
       if (installed) continue;
+      if (needed && !needed->enabled) {
+        // No --module was given to blame: the config leaves the dependency out, so say which
+        // key, and the keys that leave out everything that needs it.
+        throw Error(ExitCode::history_conflict,
+                    fmt::format("module {} needs {}, which this database does not have (it is disabled: "
+                                "[module.{}] enabled = false in cora-migrate.toml): {}",
+                                module.name, dep, dep, dependency_chain(project, module.name, dep)),
+                    fmt::format("enable {}, or leave out what needs it too: {}", dep,
+                                disable_keys(project, dep).substr(disable_keys(project, dep).find(", ") + 2)));
+      }
       throw Error(ExitCode::history_conflict,
-                  fmt::format("module {} needs {}, which this database does not have{}", module.name, dep,
-                              needed && !needed->enabled ? " (it is disabled in cora-migrate.toml)" : ""),
+                  fmt::format("module {} needs {}, which this database does not have", module.name, dep),
                   fmt::format("add it: --module {},{} (or run without --module)", dep, module.name));
     }
   }
+}
+
+std::vector<std::string> dependants_of(const Project& project, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& module : project.modules) {
+    const auto closure = project.dependency_closure(module.name);
+    if (std::find(closure.begin(), closure.end(), name) != closure.end()) out.push_back(module.name);
+  }
+  return out;
+}
+
+std::string disable_keys(const Project& project, const std::string& name) {
+  std::string keys = fmt::format("[module.{}] enabled = false", name);
+  for (const auto& dependant : dependants_of(project, name)) {
+    const Module* m = project.find(dependant);
+    if (m && !m->enabled) continue;  // left out already
+    keys += fmt::format(", [module.{}] enabled = false", dependant);
+  }
+  return keys;
+}
+
+void report_missing_extensions(const Project& project, const std::vector<MissingExtension>& missing) {
+  const auto style = Style::for_stream(stderr);
+  for (const auto& m : missing) {
+    const std::string module = m.file->module.empty() ? std::string() : "module " + m.file->module + " ";
+    std::string what = "install the extension's package on the server";
+    if (!m.file->module.empty()) {
+      what +=
+          ", or leave out the module and its dependants in cora-migrate.toml: " + disable_keys(project, m.file->module);
+    }
+    std::fprintf(stderr,
+                 "%s %s:%d: %screates extension %s, which this server does not offer "
+                 "(pg_available_extensions): %s\n",
+                 style.paint("error:", Tone::bad).c_str(), m.file->path.string().c_str(), m.line, module.c_str(),
+                 m.name.c_str(), what.c_str());
+  }
+}
+
+Error missing_extensions_error(const std::vector<MissingExtension>& missing) {
+  return Error(ExitCode::history_conflict,
+               fmt::format("{} the files create {} not on this server (listed above); nothing was applied",
+                           missing.size() == 1 ? "an extension" : std::to_string(missing.size()) + " extensions",
+                           missing.size() == 1 ? "is" : "are"),
+               "install each extension's package on the server, or disable the modules named above");
 }
 
 MigrateOptions migrate_options_for(const Settings& settings, const Project& project) {
@@ -71,8 +168,11 @@ void configure_module_lint(lint::LintOptions& options, const Settings& settings,
   if (level == LintLevel::off) return;
   options.module_dependency_severity = level == LintLevel::error ? lint::Severity::error : lint::Severity::warning;
   for (const auto& module : project.modules) {
-    const auto closure = project.dependency_closure(module.name);
-    options.module_closures[module.name] = std::set<std::string>(closure.begin(), closure.end());
+    // Declared only: a creation-time use the order inferred is still worth declaring.
+    const auto declared = project.dependency_closure(module.name, false);
+    options.module_closures[module.name] = std::set<std::string>(declared.begin(), declared.end());
+    const auto effective = project.dependency_closure(module.name);
+    options.module_order_closures[module.name] = std::set<std::string>(effective.begin(), effective.end());
   }
 }
 

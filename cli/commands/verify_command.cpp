@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
@@ -18,6 +19,7 @@
 #include "cora/output/plural.hpp"
 #include "cora/db/history_table.hpp"
 #include "cora/migrate/migrator.hpp"
+#include "cora/migrations/plan.hpp"
 #include "cora/diff/object_sources.hpp"
 #include "cora/error.hpp"
 #include "cora/local/local_cluster.hpp"
@@ -97,13 +99,14 @@ void warn_when_not_migrated(const HistoryState& history, const Settings& setting
 struct FileSources {
   std::unique_ptr<Project> project;  // what `sources` points into
   std::optional<ObjectSources> sources;
-  SourceFiles files;  // for the next steps: the files' states and later changes
+  std::vector<PreparedMigration> prepared;  // what `sources` was read from
+  SourceFiles files;                        // for the next steps: the files' states and later changes
 
   // `loaded`: the project when the command has read it already (its warnings said once).
   static FileSources read(const Settings& settings, std::optional<Project> loaded = std::nullopt) {
     FileSources out;
     try {
-      out.project = std::make_unique<Project>(loaded ? std::move(*loaded) : load_project(settings));
+      out.project = std::make_unique<Project>(loaded ? std::move(*loaded) : load_ordered_project(settings));
     } catch (const Error&) {
       return out;
     }
@@ -116,6 +119,7 @@ struct FileSources {
       }
     }
     out.sources.emplace(prepared);
+    out.prepared = std::move(prepared);
     out.files.files = &out.project->files;
     out.files.touched = touched_objects(prepared);
     out.files.has_modules = out.project->has_modules;
@@ -234,7 +238,22 @@ class VerifyCommand : public Command {
     // no history table yet, none has.
     static const std::vector<HistoryRecord> none;
     const auto* records = !facts.history ? nullptr : facts.history->records ? &*facts.history->records : &none;
-    if (sources.sources) attribute_outcomes(outcomes, *sources.sources, &sources.files, records);
+    if (sources.sources) {
+      // A delta recorded `included` never ran here: what it defines is not what the database has.
+      std::set<const MigrationFile*> never_ran;
+      if (records && sources.files.files) {
+        for (const auto& entry : compute_status(*sources.files.files, *records)) {
+          if (entry.file && entry.record && entry.record->action == "included") never_ran.insert(entry.file);
+        }
+      }
+      if (never_ran.empty()) {
+        attribute_outcomes(outcomes, *sources.sources, &sources.files, records);
+      } else {
+        SourceFiles ran = sources.files;
+        for (const auto* file : never_ran) ran.touched.erase(file);  // nor does running a file again undo it
+        attribute_outcomes(outcomes, ObjectSources(sources.prepared, never_ran), &ran, records);
+      }
+    }
     return outcomes;
   }
 

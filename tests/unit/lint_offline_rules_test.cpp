@@ -209,6 +209,20 @@ TEST_CASE("lint: rerun_create_not_guarded") {
             "CREATE OR REPLACE VIEW public.v AS SELECT 1 AS one;\n"
             "CREATE SCHEMA IF NOT EXISTS app;\n")})) == "");
   }
+  SUBCASE("clean: a DROP TABLE earlier in the file takes its indexes, policies and triggers with it") {
+    const auto report = lint({snapshot(
+        1,
+        "DROP TABLE IF EXISTS public.voice_sessions CASCADE;\n"            // 1
+        "CREATE TABLE public.voice_sessions (id int);\n"                   // 2
+        "CREATE INDEX voice_sessions_id ON public.voice_sessions (id);\n"  // 3
+        "CREATE POLICY own ON public.voice_sessions USING (true);\n"       // 4
+        "CREATE OR REPLACE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+        "CREATE TRIGGER vs_tg BEFORE INSERT ON public.voice_sessions FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
+        "CREATE INDEX other_id ON public.other (id);\n")});  // 7: another table's index is still a finding
+    CHECK(found(report) ==
+          "001-m.sql:1 rerun_destroys_data, 001-m.sql:1 drop_table, 001-m.sql:7 rerun_create_not_guarded, "
+          "001-m.sql:7 create_index_concurrently");
+  }
 }
 
 TEST_CASE("lint: rerun_destroys_data") {

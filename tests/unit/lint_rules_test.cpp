@@ -484,8 +484,24 @@ TEST_CASE("lint: undeclared_module_dependency") {
     INFO(all);
     CHECK(seen == std::vector<std::string>{"1:module-chat uses table public.sys_admins",
                                            "1:module-chat uses type public.mgmt_level",
-                                           "8:module-chat uses function public.is_sys_admin"});
+                                           "8:module-chat uses function public.is_sys_admin inside a function body"});
     CHECK(module_findings({mgmt, chat}, declared).empty());
+  }
+
+  SUBCASE("a use inside a body is a run-time dependency; advice that would close a cycle is never given") {
+    const MigrationFile chat = module_file("module-chat", "001-chat.sql",
+                                           "CREATE FUNCTION public.chat_check(p bigint) RETURNS boolean LANGUAGE sql "
+                                           "AS $$\n  SELECT public.is_sys_admin(p)\n$$;\n");
+    const auto free = module_findings({mgmt, chat}, undeclared);
+    REQUIRE(free.size() == 1);
+    CHECK_CONTAINS(free[0].message, "a run-time dependency");
+    CHECK_CONTAINS(free[0].hint, "or add \"module-mgmt\" to depends_on in [module.module-chat]");
+    // mgmt depends on chat: adding chat -> mgmt would close a cycle.
+    const cora::lint::ModuleClosures mgmt_needs_chat{{"module-mgmt", {"module-chat"}}, {"module-chat", {}}};
+    const auto cycle = module_findings({mgmt, chat}, mgmt_needs_chat);
+    REQUIRE(cycle.size() == 1);
+    CHECK_CONTAINS(cycle[0].hint, "do not add depends_on: module-mgmt needs module-chat at creation time");
+    CHECK(cycle[0].hint.find("add \"module-mgmt\"") == std::string::npos);
   }
 
   SUBCASE("its own objects, unknown ones and a project without modules are no finding") {

@@ -109,6 +109,9 @@ const std::vector<LintRule>& lint_rules() {
       {"undeclared_module_dependency", S::offline, L::warning, "",
        "a module's file uses a table, view, type or function that a module outside its depends_on (and the registry's) "
        "creates"},
+      {"forward_reference", S::offline, L::error, "",
+       "a module's schema file needs, to be created, a table, view, type or function that only a later file of the "
+       "same module creates: on a database built from zero it fails"},
   };
   return rules;
 }

@@ -107,10 +107,19 @@ class ConfigReader : public TomlReader {
     read_timeouts(table, prefix, s.timeouts);
   }
 
+  // exclude = ["GLOB", ...]: an empty glob would match nothing and hide a typo.
+  std::vector<std::string> read_exclude(const toml::table& table, const std::string& prefix) const {
+    auto globs = optional_strings(table, "exclude", prefix).value_or(std::vector<std::string>{});
+    for (const auto& glob : globs) {
+      if (glob.empty()) fail(*table.get("exclude"), prefix + "exclude", "holds an empty glob");
+    }
+    return globs;
+  }
+
   void read_modules(const toml::table& root, Settings& s) const {
     const toml::node* globs = root.get("modules");
     const toml::node* overrides = root.get("module");
-    for (const char* key : {"module_registry", "strict_versions"}) {
+    for (const char* key : {"module_registry", "strict_versions", "exclude"}) {
       if (!globs && root.get(key)) fail(*root.get(key), key, "needs modules = [\"packages/*\"] beside it");
     }
     if (!globs) {
@@ -133,6 +142,7 @@ class ConfigReader : public TomlReader {
       m.registry = base_dir_ / *registry;
     }
     m.strict_versions = optional_bool(root, "strict_versions", "").value_or(false);
+    m.exclude = read_exclude(root, "");
     if (overrides) {
       const auto* table = overrides->as_table();
       if (!table) fail(*overrides, "module", "must be a table of tables ([module.NAME])");
@@ -140,7 +150,7 @@ class ConfigReader : public TomlReader {
         const std::string prefix = "module." + std::string(name.str()) + ".";
         const auto* module = node.as_table();
         if (!module) fail(node, prefix.substr(0, prefix.size() - 1), "must be a table");
-        reject_unknown_keys(*module, prefix, {"schema_dir", "migrations_dir", "depends_on", "enabled"});
+        reject_unknown_keys(*module, prefix, {"schema_dir", "migrations_dir", "depends_on", "enabled", "exclude"});
         ModuleOverride o;
         o.origin = fmt::format("{}:{}", file_name(), line_of(node));
         for (const char* key : {"schema_dir", "migrations_dir"}) {
@@ -151,6 +161,7 @@ class ConfigReader : public TomlReader {
         }
         o.depends_on = optional_strings(*module, "depends_on", prefix).value_or(std::vector<std::string>{});
         o.enabled = optional_bool(*module, "enabled", prefix).value_or(true);
+        o.exclude = read_exclude(*module, prefix);
         m.overrides[std::string(name.str())] = std::move(o);
       }
     }
@@ -313,7 +324,7 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.reject_unknown_keys(root, "",
                              {"database_url", "migrations_dir", "checks_dir", "history_table", "timeouts", "local",
                               "environments", "verify", "lints", "modules", "module", "module_registry",
-                              "strict_versions", "diff", "env_file", "migrate"});
+                              "strict_versions", "exclude", "diff", "env_file", "migrate"});
   // env_file is read before this parse (resolve_settings); here it is only type-checked.
   static_cast<void>(reader.optional_string(root, "env_file", ""));
   reader.read_overridable(root, "", s);

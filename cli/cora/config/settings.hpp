@@ -43,6 +43,9 @@ struct ModuleOverride {
   std::optional<std::filesystem::path> migrations_dir;
   std::vector<std::string> depends_on;
   bool enabled = true;
+  // Files of this module never read, as globs relative to the module's folder
+  // ("db/migrations/add-*.sql"); a glob without a '/' matches the file name alone ("*-old.sql").
+  std::vector<std::string> exclude;
   std::string origin;  // "cora-migrate.toml:12", for errors
 };
 
@@ -54,6 +57,9 @@ struct ModulesSettings {
   std::map<std::string, ModuleOverride> overrides;
   std::optional<std::filesystem::path> registry;  // module_registry: the toolkit's YAML
   bool strict_versions = false;                   // refuse files sharing a version
+  // Files of every module never read, as globs relative to base_dir
+  // ("packages/*/db/migrations/add-*.sql"); a glob without a '/' matches the file name alone.
+  std::vector<std::string> exclude;
 };
 
 struct Settings {

@@ -122,8 +122,14 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
   std::vector<PreparedMigration> prepared;
   prepared.reserve(files.size());
   for (const auto& f : files) prepared.push_back(prepare_migration(f));
-  const ObjectSources sources(prepared);
-  const auto touched = touched_objects(prepared);
+  // A delta recorded `included` never ran on this database: never the source cited (as verify).
+  std::set<const MigrationFile*> never_ran;
+  for (const auto& entry : status) {
+    if (entry.file && entry.record && entry.record->action == "included") never_ran.insert(entry.file);
+  }
+  const ObjectSources sources(prepared, never_ran);
+  auto touched = touched_objects(prepared);
+  for (const auto* file : never_ran) touched.erase(file);  // nor does running a file again undo it
   for (auto& d : compare_schemas(report.expected, report.actual, compare)) {
     if (same_check_after_round_trip(*expected_db, d)) continue;  // printed differently, the same constraint
     DriftEntry entry{d, std::nullopt, "", "", restore_sql(d, report.expected)};

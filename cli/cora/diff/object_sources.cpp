@@ -26,8 +26,10 @@ std::string changed_key(const std::string& key) {
 
 }  // namespace
 
-ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations) {
+ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations,
+                             const std::set<const MigrationFile*>& never_ran) {
   for (const auto& m : migrations) {
+    if (never_ran.count(m.file)) continue;
     std::set<std::string> dropped_if_exists;  // in this file so far
     std::set<std::string> recreated_here;     // last_change keys this file re-creates when it runs again
     for (const auto& statement : m.script.statements) {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,10 @@ inline bool recreatable_kind(const std::string& kind) {
 
 class ObjectSources {
  public:
-  explicit ObjectSources(const std::vector<PreparedMigration>& migrations);
+  // `never_ran`: files left out, as a delta recorded `included` in a module's snapshot (it never
+  // ran on the database, so it is never what a finding cites).
+  explicit ObjectSources(const std::vector<PreparedMigration>& migrations,
+                         const std::set<const MigrationFile*>& never_ran = {});
 
   // The statement that defines `object`, or for a part of something (a column, a grant) the one
   // that defines the whole when no statement names the part. `attribute` narrows it: a table's

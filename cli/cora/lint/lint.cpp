@@ -8,6 +8,7 @@
 
 #include "cora/lint/body_reference_rule.hpp"
 #include "cora/lint/copy_rule.hpp"
+#include "cora/lint/forward_reference_rule.hpp"
 #include "cora/lint/lint_file.hpp"
 #include "cora/lint/lock_timeout_rule.hpp"
 #include "cora/lint/rename_rule.hpp"
@@ -176,6 +177,18 @@ LintReport lint_migrations(const std::vector<LintInput>& files, const LintOption
   for (auto& located : Linter(options, parsed).run()) {
     report_or_silence(std::move(located.finding), located.parsed, located.statement);
   }
+  {
+    // Forward references inside a module: whatever the levels of the other module rules.
+    std::vector<const LintFile*> all;
+    std::vector<bool> checked;
+    for (const auto& p : parsed) {
+      all.push_back(&p.file);
+      checked.push_back(p.checked);
+    }
+    for (auto& use : check_forward_references(all, checked)) {
+      report_or_silence(std::move(use.finding), use.file, use.statement);
+    }
+  }
   if (!options.module_closures.empty()) {
     std::vector<const LintFile*> all;
     std::vector<bool> checked;
@@ -183,8 +196,8 @@ LintReport lint_migrations(const std::vector<LintInput>& files, const LintOption
       all.push_back(&p.file);
       checked.push_back(p.checked);
     }
-    for (auto& use :
-         check_module_dependencies(all, checked, options.module_closures, options.module_dependency_severity)) {
+    for (auto& use : check_module_dependencies(all, checked, options.module_closures, options.module_order_closures,
+                                               options.module_dependency_severity)) {
       report_or_silence(std::move(use.finding), use.file, use.statement);
     }
   }

@@ -41,6 +41,9 @@ struct LintOptions {
   // A project with modules: each module's dependency closure, for undeclared_module_dependency
   // (empty: the rule does not run), and the severity [lints] gives that rule.
   ModuleClosures module_closures;
+  // The same with the creation-time needs the order inferred: advice that would close a cycle in
+  // it is never given.
+  ModuleClosures module_order_closures;
   Severity module_dependency_severity = Severity::warning;
   // [lints]: a rule switched off reports nothing; one re-graded reports at its level.
   LintLevels levels;

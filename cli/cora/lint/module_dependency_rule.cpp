@@ -16,21 +16,14 @@ namespace {
 
 using nlohmann::json;
 
-struct Creator {
-  std::string module;
-  std::string file;
-  int line = 0;
-};
-
-// "table:public.x" -> the modules that create it, each with its first definition, in file order.
-using Creators = std::map<std::string, std::vector<Creator>>;
-
 bool is_shared_kind(const std::string& key) {
   for (const char* prefix : {"table:", "view:", "function:", "type:"}) {
     if (key.rfind(prefix, 0) == 0) return true;
   }
   return false;
 }
+
+}  // namespace
 
 Creators find_creators(const std::vector<const LintFile*>& files) {
   Creators out;
@@ -51,10 +44,7 @@ Creators find_creators(const std::vector<const LintFile*>& files) {
   return out;
 }
 
-struct Use {
-  std::string key;  // as the creators' keys; a relation is looked up as table: and view:
-  int line = 0;
-};
+namespace {
 
 // Relations, called functions and named types anywhere in `node`. `line_of` turns a node's
 // `location` into a file line (the statement's line when it has none).
@@ -80,6 +70,8 @@ void collect_uses(const json& node, const LineOf& line_of, std::vector<Use>& out
   }
 }
 
+}  // namespace
+
 std::vector<Use> uses_of(const LintFile& file, const LintStatement& statement) {
   std::vector<Use> out;
   const auto line_of = [&](const json& n) { return file.line_at(n, statement.line); };
@@ -100,10 +92,27 @@ std::vector<Use> uses_of(const LintFile& file, const LintStatement& statement) {
     return (schema.empty() ? std::string("public") : schema) + "." + name;
   };
   for (const auto& r : analysis.relations)
-    out.push_back({"relation:" + qualified(r.schema, r.name), file_line(r.line)});
-  for (const auto& c : analysis.calls) out.push_back({"function:" + qualified(c.schema, c.name), file_line(c.line)});
+    out.push_back({"relation:" + qualified(r.schema, r.name), file_line(r.line), true});
+  for (const auto& c : analysis.calls)
+    out.push_back({"function:" + qualified(c.schema, c.name), file_line(c.line), true});
   return out;
 }
+
+std::optional<Creator> creator_of(const Creators& creators, const std::string& use_key, const std::string& module) {
+  for (const auto& key : use_key.rfind("relation:", 0) == 0
+                             ? std::vector<std::string>{"table:" + use_key.substr(9), "view:" + use_key.substr(9)}
+                             : std::vector<std::string>{use_key}) {
+    const auto it = creators.find(key);
+    if (it == creators.end()) continue;
+    for (const auto& c : it->second) {
+      if (c.module == module) return std::nullopt;  // its own
+    }
+    return it->second.front();
+  }
+  return std::nullopt;
+}
+
+namespace {
 
 std::optional<Creator> creator_outside(const Creators& creators, const std::string& use_key, const std::string& module,
                                        const std::set<std::string>& closure) {
@@ -135,7 +144,8 @@ std::string kind_of(const std::string& key) {
 
 std::vector<ModuleUse> check_module_dependencies(const std::vector<const LintFile*>& files,
                                                  const std::vector<bool>& checked, const ModuleClosures& closures,
-                                                 Severity severity) {
+                                                 const ModuleClosures& order_closures, Severity severity) {
+  const ModuleClosures& cycle_closures = order_closures.empty() ? closures : order_closures;
   std::vector<ModuleUse> out;
   if (closures.empty()) return out;
   const Creators creators = find_creators(files);
@@ -160,14 +170,39 @@ std::vector<ModuleUse> check_module_dependencies(const std::vector<const LintFil
         finding.severity = severity;
         finding.file = file.file->path.string();
         finding.line = use.line > 0 ? use.line : statement.line;
-        finding.message = fmt::format(
-            "{} uses {} {}, which module {} creates ({}:{}), but {} does not depend on {}: nothing makes {} run first",
-            module, kind_of(use.key), use.key.substr(use.key.find(':') + 1), creator->module, creator->file,
-            creator->line, module, creator->module, creator->module);
-        finding.hint = fmt::format(
-            "add \"{}\" to depends_on in [module.{}] of cora-migrate.toml (or to {}'s dependencies "
-            "in the module registry)",
-            creator->module, module, module);
+        const auto creator_closure = cycle_closures.find(creator->module);
+        const bool would_cycle = creator_closure != cycle_closures.end() && creator_closure->second.count(module) > 0;
+        if (use.in_body) {
+          // PostgreSQL resolves a body when the function runs: the module need not run first,
+          // only be installed before the function is called.
+          finding.message = fmt::format(
+              "{} uses {} {} inside a function body, which module {} creates ({}:{}): a run-time dependency (not "
+              "needed to create the function, but {} must be installed for it to work)",
+              module, kind_of(use.key), use.key.substr(use.key.find(':') + 1), creator->module, creator->file,
+              creator->line, creator->module);
+          finding.hint = would_cycle ? fmt::format(
+                                           "install {} wherever {} is installed (do not add depends_on: {} needs {} at "
+                                           "creation time, so that would be a cycle)",
+                                           creator->module, module, creator->module, module)
+                                     : fmt::format(
+                                           "install {} wherever {} is installed, or add \"{}\" to depends_on in "
+                                           "[module.{}] of cora-migrate.toml so that --module {} requires it",
+                                           creator->module, module, creator->module, module, module);
+        } else {
+          finding.message = fmt::format(
+              "{} uses {} {}, which module {} creates ({}:{}), but {} does not depend on {}: cora-migrate runs {} "
+              "first from this use, nothing else does (the toolkit's scripts, --module)",
+              module, kind_of(use.key), use.key.substr(use.key.find(':') + 1), creator->module, creator->file,
+              creator->line, module, creator->module, creator->module);
+          finding.hint = would_cycle ? fmt::format(
+                                           "{} depends on {}, so the two need each other at creation time: "
+                                           "move the object into {} or drop {}'s dependency on {}",
+                                           creator->module, module, module, creator->module, module)
+                                     : fmt::format(
+                                           "add \"{}\" to depends_on in [module.{}] of cora-migrate.toml (or "
+                                           "to {}'s dependencies in the module registry)",
+                                           creator->module, module, module);
+        }
         out.push_back({std::move(finding), i, j});
       }
     }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cora/sql/defined_objects.hpp"
+#include "cora/sql/names.hpp"
 #include "cora/sql/script.hpp"
 
 namespace cora::lint {
@@ -44,6 +45,16 @@ std::string drop_key(const std::string& key) { return key_kind(key) == "view" ? 
 std::string upper(std::string s) {
   for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   return s;
+}
+
+// The table an index, policy or trigger belongs to ("public.t"), or "" for other objects: a DROP
+// TABLE earlier in the file has taken it with the table.
+std::string owning_table(const std::string& kind, const std::string& key, const json& node) {
+  const std::string name = name_of(key);
+  if (kind == "policy") return name.substr(0, name.find(' '));
+  if (kind == "trigger") return name.substr(0, name.rfind('.'));
+  if (kind == "index" && node.contains("relation")) return relation_name(node["relation"]).text();
+  return "";
 }
 
 const char* guard_for(const std::string& kind) {
@@ -118,9 +129,12 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
   const std::string kind = key_kind(created->key);
   if (kind == "table" && !created->if_not_exists) scratch_tables_.insert(created->key);
   if (created->if_not_exists || created->or_replace || dropped_.count(drop_key(created->key)) > 0) return out;
+  const std::string table = owning_table(kind, created->key, node);
+  if (!table.empty() && dropped_.count("table:" + table) > 0) return out;  // gone with its table
   for (std::size_t later = index + 1; later < drops_.size(); ++later) {
     for (const auto& key : drops_[later]) {
-      if (key == drop_key(created->key)) return out;  // dropped again before the file ends
+      if (key == drop_key(created->key)) return out;              // dropped again before the file ends
+      if (!table.empty() && key == "table:" + table) return out;  // so is its table
     }
   }
   if (kind == "policy") {

@@ -192,6 +192,7 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string file_name = entry.path().filename().string();
     if (file_name.empty() || file_name[0] == '.' || entry.path().extension() != ".sql") continue;
+    if (options.excluded && options.excluded(entry.path())) continue;
     // Skipping it would let later versions apply without it.
     if (const auto why = not_a_regular_file(entry)) {
       throw Error(ExitCode::migration_files, fmt::format("named like a migration but is {}; nothing was applied", *why),
@@ -200,7 +201,11 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
     }
     const auto parsed = parse_migration_file_name(file_name);
     if (!parsed) {
-      unnamed.push_back(entry.path().string());
+      if (options.unnamed) {
+        options.unnamed->push_back(entry.path());
+      } else {
+        unnamed.push_back(entry.path().string());
+      }
       continue;
     }
     MigrationFile file;

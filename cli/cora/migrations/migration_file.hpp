@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,11 @@ struct DiscoverOptions {
   std::string module;  // set on every file found
   FileRole role = FileRole::delta;
   bool allow_repeated_versions = false;  // modules: several files may share a version (ordered by name)
+  // True for a file the project leaves out (its exclude globs): it is not read at all.
+  std::function<bool(const std::filesystem::path&)> excluded;
+  // Set: files without a version are added here instead of failing, so that the caller lists
+  // every folder's in one error.
+  std::vector<std::filesystem::path>* unnamed = nullptr;
 };
 
 // Version and name from a file name such as "007-auth-events-sessions.sql" or

@@ -15,9 +15,48 @@ namespace {
       .at({file.string(), mark.is_null() ? 0 : mark.line + 1});
 }
 
+int line_of(const YAML::Node& node) { return node.Mark().is_null() ? 0 : node.Mark().line + 1; }
+
+// One entry of a dependencies: list: `module-access`, or `{module: module-access, type: required}`.
+RegistryDependency read_dependency(const std::filesystem::path& file, const std::string& owner, const YAML::Node& dep) {
+  RegistryDependency out;
+  out.line = line_of(dep);
+  if (dep.IsScalar()) {
+    out.module = dep.as<std::string>();
+    if (out.module.empty()) registry_error(file, dep.Mark(), fmt::format("{}: a dependency's name is empty", owner));
+    return out;
+  }
+  if (!dep.IsMap()) {
+    registry_error(file, dep.Mark(),
+                   fmt::format("{}: a dependency must be a module name or a mapping with module: and type:", owner));
+  }
+  for (const auto& key : dep) {
+    const std::string k = key.first.as<std::string>("");
+    if (k != "module" && k != "type") {
+      registry_error(file, key.first.Mark(),
+                     fmt::format("{}: unknown key \"{}\" in a dependency (expected module: and type:)", owner, k));
+    }
+  }
+  const YAML::Node module = dep["module"];
+  if (!module || !module.IsScalar() || module.as<std::string>().empty()) {
+    registry_error(file, dep.Mark(), fmt::format("{}: a dependency mapping needs module: NAME", owner));
+  }
+  out.module = module.as<std::string>();
+  if (const YAML::Node type = dep["type"]) {
+    const std::string t = type.IsScalar() ? type.as<std::string>() : "";
+    if (t != "required" && t != "optional") {
+      registry_error(file, type.Mark(),
+                     fmt::format("{}: dependency on {} has type \"{}\" (expected required or optional)", owner,
+                                 out.module, t));
+    }
+    out.required = t == "required";
+  }
+  return out;
+}
+
 }  // namespace
 
-std::map<std::string, std::vector<std::string>> read_module_registry(const std::filesystem::path& file) {
+std::map<std::string, std::vector<RegistryDependency>> read_module_registry(const std::filesystem::path& file) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());
@@ -27,7 +66,7 @@ std::map<std::string, std::vector<std::string>> read_module_registry(const std::
   } catch (const YAML::Exception& e) {
     registry_error(file, e.mark, "not valid YAML: " + e.msg);
   }
-  std::map<std::string, std::vector<std::string>> dependencies;
+  std::map<std::string, std::vector<RegistryDependency>> dependencies;
   const YAML::Node modules = root["modules"];
   if (!modules) registry_error(file, root.Mark(), "has no modules: mapping");
   if (!modules.IsMap()) registry_error(file, modules.Mark(), "modules: must map module names to their entries");
@@ -37,10 +76,7 @@ std::map<std::string, std::vector<std::string>> read_module_registry(const std::
     auto& out = dependencies[name];
     if (!deps || deps.IsNull()) continue;
     if (!deps.IsSequence()) registry_error(file, deps.Mark(), fmt::format("{}: dependencies must be a list", name));
-    for (const auto& dep : deps) {
-      if (!dep.IsScalar()) registry_error(file, dep.Mark(), fmt::format("{}: dependencies must be module names", name));
-      out.push_back(dep.as<std::string>());
-    }
+    for (const auto& dep : deps) out.push_back(read_dependency(file, name, dep));
   }
   return dependencies;
 }

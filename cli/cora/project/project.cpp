@@ -1,9 +1,11 @@
 #include "cora/project/project.hpp"
 
 #include <fmt/format.h>
+#include <fnmatch.h>
 #include <glob.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "cora/error.hpp"
@@ -95,12 +97,22 @@ std::vector<Module> discover_modules(const ModulesSettings& m) {
 void merge_registry(const ModulesSettings& m, std::vector<Module>& modules) {
   if (!m.registry) return;
   const auto registry = read_module_registry(*m.registry);
+  const auto known = [&](const std::string& name) {
+    return std::any_of(modules.begin(), modules.end(), [&](const Module& x) { return x.name == name; });
+  };
   for (auto& module : modules) {
     const auto it = registry.find(module.name);
     if (it == registry.end()) continue;
     for (const auto& dep : it->second) {
-      if (std::find(module.depends_on.begin(), module.depends_on.end(), dep) == module.depends_on.end()) {
-        module.depends_on.push_back(dep);
+      if (!known(dep.module)) {
+        if (!dep.required) continue;  // optional: ordered after it only when the project has it
+        throw Error(ExitCode::config,
+                    fmt::format("module {} requires {}, which no modules glob found", module.name, dep.module),
+                    "add its folder to modules, or mark the dependency type: optional in the registry")
+            .at({m.registry->string(), dep.line});
+      }
+      if (std::find(module.depends_on.begin(), module.depends_on.end(), dep.module) == module.depends_on.end()) {
+        module.depends_on.push_back(dep.module);
       }
     }
   }
@@ -120,7 +132,47 @@ void check_dependencies_exist(const ModulesSettings& m, const std::vector<Module
   }
 }
 
-void add_files(const Module& module, bool strict, Project& project) {
+// A glob of exclude: with a '/', matched against the path relative to `base`; without, against
+// the file name alone.
+bool exclude_glob_matches(const std::string& glob, const std::filesystem::path& file,
+                          const std::filesystem::path& base) {
+  if (glob.find('/') == std::string::npos) return fnmatch(glob.c_str(), file.filename().c_str(), 0) == 0;
+  const auto relative = file.lexically_normal().lexically_relative(base.lexically_normal()).generic_string();
+  return fnmatch(glob.c_str(), relative.c_str(), FNM_PATHNAME) == 0;
+}
+
+// A file without a version, and the module it belongs to, for the one error that lists them all.
+struct UnnamedFile {
+  std::filesystem::path path;
+  const Module* module = nullptr;
+};
+
+[[noreturn]] void throw_unnamed_files(const std::vector<UnnamedFile>& unnamed) {
+  std::string list;
+  for (const auto& f : unnamed) {
+    const auto relative = f.path.lexically_normal().lexically_relative(f.module->root.lexically_normal());
+    list += fmt::format("{}{} (leave it out: [module.{}] exclude = [\"{}\"])", list.empty() ? "" : ", ",
+                        f.path.string(), f.module->name, relative.generic_string());
+  }
+  throw Error(ExitCode::migration_files,
+              fmt::format("{} file{} without a version, so no place in the order: {}", unnamed.size(),
+                          unnamed.size() == 1 ? "" : "s", list),
+              "leave each out with the exclude shown (or a project-wide exclude = [\"GLOB\"] in cora-migrate.toml), "
+              "or name it NNN-description.sql, YYYYMMDD_description.sql or YYYYMMDDHHMMSS_description.sql; nothing "
+              "was applied");
+}
+
+void add_files(const Module& module, const ModulesSettings& m, bool strict, Project& project,
+               std::vector<UnnamedFile>* unnamed) {
+  const auto o = m.overrides.find(module.name);
+  const std::vector<std::string> no_globs;
+  const auto& own_globs = o == m.overrides.end() ? no_globs : o->second.exclude;
+  const auto excluded = [&](const std::filesystem::path& file) {
+    return std::any_of(m.exclude.begin(), m.exclude.end(),
+                       [&](const std::string& g) { return exclude_glob_matches(g, file, m.base_dir); }) ||
+           std::any_of(own_globs.begin(), own_globs.end(),
+                       [&](const std::string& g) { return exclude_glob_matches(g, file, module.root); });
+  };
   for (const auto& [dir, role] :
        {std::pair{module.schema_dir, FileRole::snapshot}, {module.migrations_dir, FileRole::delta}}) {
     if (dir.empty()) continue;
@@ -128,7 +180,14 @@ void add_files(const Module& module, bool strict, Project& project) {
     options.module = module.name;
     options.role = role;
     options.allow_repeated_versions = !strict;
+    options.excluded = excluded;
+    std::vector<std::filesystem::path> unnamed_here;
+    options.unnamed = &unnamed_here;
     auto files = discover_migrations(dir, options);
+    std::sort(unnamed_here.begin(), unnamed_here.end());
+    for (auto& path : unnamed_here) {
+      if (unnamed) unnamed->push_back({std::move(path), &module});
+    }
     for (const auto* repeated : repeated_versions(files)) {
       project.warnings.push_back(
           fmt::format("{}: shares version {} with another file of {}; they run in file-name order",
@@ -145,7 +204,7 @@ const Module* Project::find(const std::string& name) const {
   return it == modules.end() ? nullptr : &*it;
 }
 
-std::vector<std::string> Project::dependency_closure(const std::string& name) const {
+std::vector<std::string> Project::dependency_closure(const std::string& name, bool with_inferred) const {
   std::vector<std::string> out;
   std::vector<std::string> todo{name};
   while (!todo.empty()) {
@@ -153,13 +212,98 @@ std::vector<std::string> Project::dependency_closure(const std::string& name) co
     todo.pop_back();
     const Module* m = find(next);
     if (!m) continue;
-    for (const auto& dep : m->depends_on) {
-      if (std::find(out.begin(), out.end(), dep) != out.end() || dep == name) continue;
-      out.push_back(dep);
-      todo.push_back(dep);
+    for (const auto* deps : {&m->depends_on, &m->inferred_needs}) {
+      if (deps == &m->inferred_needs && !with_inferred) continue;
+      for (const auto& dep : *deps) {
+        if (std::find(out.begin(), out.end(), dep) != out.end() || dep == name) continue;
+        out.push_back(dep);
+        todo.push_back(dep);
+      }
     }
   }
   return out;
+}
+
+namespace {
+
+// True when `to` is reached from `from` by the inferred needs alone.
+bool needs_reach(const std::map<std::string, std::vector<const InferredNeed*>>& by_module, const std::string& from,
+                 const std::string& to) {
+  std::set<std::string> seen;
+  std::vector<std::string> todo{from};
+  while (!todo.empty()) {
+    const auto at = todo.back();
+    todo.pop_back();
+    if (at == to) return true;
+    if (!seen.insert(at).second) continue;
+    const auto it = by_module.find(at);
+    if (it == by_module.end()) continue;
+    for (const auto* need : it->second) todo.push_back(need->needs);
+  }
+  return false;
+}
+
+}  // namespace
+
+void order_by_needs(Project& project, const std::vector<InferredNeed>& needs) {
+  if (!project.has_modules) return;
+  std::map<std::string, std::vector<const InferredNeed*>> by_module;
+  for (const auto& need : needs) {
+    if (project.find(need.module) && project.find(need.needs) && need.module != need.needs)
+      by_module[need.module].push_back(&need);
+  }
+  for (auto& module : project.modules) {
+    module.inferred_needs.clear();
+    for (const auto* need : by_module[module.name]) module.inferred_needs.push_back(need->needs);
+    std::vector<std::string> kept;
+    for (const auto& dep : module.depends_on) {
+      // Contradicted: the other module needs this one, and this one does not need it (both: a
+      // cycle of the files themselves, reported below).
+      if (!needs_reach(by_module, dep, module.name) || needs_reach(by_module, module.name, dep)) {
+        kept.push_back(dep);
+        continue;
+      }
+      const auto& first = by_module[dep];
+      const auto direct =
+          std::find_if(first.begin(), first.end(), [&](const InferredNeed* n) { return n->needs == module.name; });
+      project.warnings.push_back(fmt::format(
+          "module {} is declared to depend on {} (depends_on or the module registry), but the files say the "
+          "opposite: {}{}; {} runs first. Remove that dependency",
+          module.name, dep, direct != first.end() ? (*direct)->why : dep + "'s files need " + module.name,
+          direct != first.end() ? "" : " (through other modules)", module.name));
+    }
+    module.depends_on = std::move(kept);
+  }
+  std::vector<ModuleNode> nodes;
+  for (const auto& module : project.modules) {
+    ModuleNode node{module.name, module.depends_on};
+    node.depends_on.insert(node.depends_on.end(), module.inferred_needs.begin(), module.inferred_needs.end());
+    nodes.push_back(std::move(node));
+  }
+  std::vector<std::string> order;
+  try {
+    order = order_modules(nodes);
+  } catch (const Error& e) {
+    // When the files themselves need each other at creation time, no depends_on can fix it:
+    // say which uses make the cycle.
+    std::string uses;
+    for (const auto& [module, list] : by_module) {
+      for (const auto* need : list) {
+        if (needs_reach(by_module, need->needs, module)) uses += (uses.empty() ? "" : "; ") + need->why;
+      }
+    }
+    if (uses.empty()) throw;
+    throw Error(ExitCode::config, fmt::format("{}: the files need each other at creation time: {}", e.message(), uses),
+                "move what one of them needs into the other module (or into a module both depend on)");
+  }
+  std::vector<Module> ordered;
+  for (const auto& name : order) ordered.push_back(*project.find(name));
+  project.modules = std::move(ordered);
+  const auto rank = [&](const std::string& module) {
+    return std::find(order.begin(), order.end(), module) - order.begin();
+  };
+  std::stable_sort(project.files.begin(), project.files.end(),
+                   [&](const MigrationFile& a, const MigrationFile& b) { return rank(a.module) < rank(b.module); });
 }
 
 Project load_project(const Settings& settings) {
@@ -170,7 +314,9 @@ Project load_project(const Settings& settings) {
                   "drop --module, or configure modules");
     }
     project.files = discover_migrations(settings.migrations_dir);
-    project.modules.push_back({"", {}, {}, settings.migrations_dir, {}, true, true});
+    Module single;
+    single.migrations_dir = settings.migrations_dir;
+    project.modules.push_back(std::move(single));
     return project;
   }
   const ModulesSettings& m = *settings.modules;
@@ -180,7 +326,15 @@ Project load_project(const Settings& settings) {
   check_dependencies_exist(m, modules);
   std::vector<ModuleNode> nodes;
   for (const auto& module : modules) nodes.push_back({module.name, module.depends_on});
-  for (const auto& name : order_modules(nodes)) {
+  std::vector<std::string> order;
+  try {
+    order = order_modules(nodes);
+  } catch (const Error&) {
+    // A cycle among the declared dependencies: order_by_needs drops the ones the files
+    // contradict, or reports the cycle that remains.
+    for (const auto& module : modules) order.push_back(module.name);
+  }
+  for (const auto& name : order) {
     project.modules.push_back(
         *std::find_if(modules.begin(), modules.end(), [&](const Module& x) { return x.name == name; }));
   }
@@ -194,22 +348,24 @@ Project load_project(const Settings& settings) {
                   "name a module by its folder name");
     }
   }
+  std::vector<UnnamedFile> unnamed;
   for (auto& module : project.modules) {
     module.selected = settings.only_modules.empty() ||
                       std::find(settings.only_modules.begin(), settings.only_modules.end(), module.name) !=
                           settings.only_modules.end();
     if (module.enabled && module.selected) {
-      add_files(module, m.strict_versions, project);
+      add_files(module, m, m.strict_versions, project, &unnamed);
       continue;
     }
     Project other;
     try {
-      add_files(module, false, other);
+      add_files(module, m, false, other, nullptr);
     } catch (const Error&) {
       continue;  // it does not run: its layout errors are its own business until it does
     }
     for (auto& f : other.files) project.reference_files.push_back(std::move(f));
   }
+  if (!unnamed.empty()) throw_unnamed_files(unnamed);
   return project;
 }
 

@@ -17,7 +17,8 @@ struct Module {
   std::filesystem::path root;
   std::filesystem::path schema_dir;  // empty when the module has none
   std::filesystem::path migrations_dir;
-  std::vector<std::string> depends_on;
+  std::vector<std::string> depends_on;      // declared: [module.NAME] depends_on and the registry
+  std::vector<std::string> inferred_needs;  // what its files need at creation time (order_by_needs)
   bool enabled = true;
   bool selected = true;  // false when --module names others
 };
@@ -34,12 +35,28 @@ struct Project {
   std::vector<MigrationFile> reference_files;
 
   const Module* find(const std::string& name) const;
-  // The modules `name` depends on, directly or through others.
-  std::vector<std::string> dependency_closure(const std::string& name) const;
+  // The modules `name` depends on, directly or through others: declared or inferred (what the
+  // order follows), or, with `with_inferred` false, declared only.
+  std::vector<std::string> dependency_closure(const std::string& name, bool with_inferred = true) const;
 };
 
-// Throws cora::Error: config (a glob that matches no module, an unknown module in depends_on,
-// --module or [module.NAME], a cycle), migration_files (as discover_migrations, and repeated
+// A module whose files need another's object to create theirs: `why` says where, for warnings.
+struct InferredNeed {
+  std::string module;
+  std::string needs;
+  std::string why;  // "FILE:LINE uses function public.x (FILE:LINE creates it)"
+};
+
+// Orders the modules, and their files, by declared dependencies plus `needs` (what the files
+// need at creation time). A declared dependency that the files contradict (the other module's
+// files need this one's objects at creation time: the two would be a cycle) leaves the order, with
+// a warning. Throws cora::Error (config) naming a cycle that remains.
+void order_by_needs(Project& project, const std::vector<InferredNeed>& needs);
+
+// The modules come in the order of their declared dependencies (discovery order when those make
+// a cycle: order_by_needs then settles or reports it). Throws cora::Error: config (a glob that
+// matches no module, an unknown module in depends_on, --module or [module.NAME], a registry's
+// error), migration_files (as discover_migrations, and repeated
 // versions under strict_versions).
 Project load_project(const Settings& settings);
 
