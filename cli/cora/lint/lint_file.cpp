@@ -72,7 +72,9 @@ bool reads_statement(std::string_view type) {
       "AlterPolicyStmt", "TruncateStmt", "GrantStmt",
       // rerun_rules, and the relations schema_state keeps for unresolved_body_reference.
       "CreateSeqStmt", "CompositeTypeStmt", "CreateEnumStmt", "CreateDomainStmt", "CreateExtensionStmt",
-      "CreateSchemaStmt", "DeleteStmt"};
+      "CreateSchemaStmt", "DeleteStmt",
+      // supabase_privilege_rule.
+      "CommentStmt", "AlterRoleStmt", "CreateRoleStmt", "CreatePLangStmt"};
   for (const char* t : types) {
     if (type == t) return true;
   }

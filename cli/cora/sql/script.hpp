@@ -3,12 +3,22 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cora/sql/defined_objects.hpp"
 
 namespace cora {
+
+// What a CREATE EXTENSION asks for.
+struct ExtensionRequest {
+  std::string name;
+  std::optional<std::string> schema;   // SCHEMA ...
+  std::optional<std::string> version;  // VERSION ...
+  bool if_not_exists = false;
+  bool cascade = false;
+};
 
 struct SqlStatement {
   std::size_t offset = 0;        // byte offset in the file; includes leading comments and blanks
@@ -28,6 +38,7 @@ struct SqlStatement {
   std::vector<std::string> drops;  // DROP ... of such objects, with the same keys
   // Every object the statement defines, with where (see defined_objects.hpp): what `diff` cites.
   std::vector<DefinedObject> defines;
+  std::optional<ExtensionRequest> extension;  // CreateExtensionStmt
 };
 
 struct SqlSyntaxError {
