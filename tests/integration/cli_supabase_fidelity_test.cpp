@@ -116,7 +116,7 @@ TEST_CASE("an allow-listed extension is created as postgres, into extensions, an
   const auto r = project.run({"migrate", "--verbose"}, db.conninfo_as("postgres"));
   CHECK_MESSAGE(r.exit_code == 0, r.err);
   CHECK_MESSAGE(contains(r.out + r.err, "CREATE EXTENSION dblink ran as supabase_admin: it is allow-listed"),
-                r.out + r.err);
+                (r.out + r.err));
   CHECK(db.scalar("SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'dblink'") == "extensions");
 
   SUBCASE("VERSION is refused, as Supabase refuses it to postgres") {
@@ -161,7 +161,7 @@ TEST_CASE("a plain PostgreSQL: verify applies no Supabase rules and says so; [ta
   REQUIRE(run_cli({"--database-url", url, "migrate"}, env).exit_code == 0);
 
   const auto plain = run_cli({"--database-url", url, "verify", "--format", "json"}, env);
-  CHECK_MESSAGE(plain.exit_code == 0, plain.out + plain.err);
+  CHECK_MESSAGE(plain.exit_code == 0, (plain.out + plain.err));
   CHECK(!contains(plain.out, "anon key"));
   CHECK(!contains(plain.out, "rls_disabled_in_public"));
   CHECK_MESSAGE(contains(plain.err,
