@@ -124,7 +124,7 @@ class AdoptCommand : public Command {
     const auto facts =
         read_schema_facts(*target.db, checks, settings.verify_schemas, RecursionProbe::run, RunProbes::no);
     const auto& snapshot = facts.catalog;
-    const LintSelection lints{settings.lints, settings.verify_schemas};
+    const LintSelection lints{settings.lints, settings.verify_schemas, nullptr, settings.target_kind};
     const auto outcomes = verify_schema(checks, &lints, facts);
 
     // Module by module: a file the live schema does not show stops its own module (later files

@@ -95,6 +95,7 @@ class LintCommand : public Command {
     configure_module_lint(options, settings, project);
     options.default_lock_timeout = settings.timeouts.lock_timeout;
     options.levels = settings.lints;
+    options.supabase_rules = settings.target_kind != TargetKind::postgres;
     const auto report = lint::lint_migrations(inputs, options);
     std::fputs(render(report, database).c_str(), stdout);
     if (report.count(lint::Severity::error) > 0) return to_int(ExitCode::migration_files);
@@ -126,6 +127,7 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
   options.validate = false;  // Migrator::prepare has checked them
   options.default_lock_timeout = settings.timeouts.lock_timeout;
   options.levels = settings.lints;
+  options.supabase_rules = settings.target_kind != TargetKind::postgres;
   const auto report = lint::lint_migrations(inputs, options);
 
   // A file migrate cannot run stops it; a rule's finding, even one graded error, is printed and

@@ -226,7 +226,11 @@ class VerifyCommand : public Command {
         read_schema_facts(db, checks, settings.verify_schemas, RecursionProbe::run, RunProbes::yes, history);
     if (facts.history && on_history) on_history(*facts.history);
     const auto origins = project && facts.history ? module_origins(*facts.history, *project) : std::nullopt;
-    const LintSelection lints{settings.lints, settings.verify_schemas, origins ? &*origins : nullptr};
+    const LintSelection lints{settings.lints, settings.verify_schemas, origins ? &*origins : nullptr,
+                              settings.target_kind};
+    if (const auto note = supabase_rules_skipped_note(lints, facts.catalog); !note.empty() && !settings.quiet) {
+      std::fprintf(stderr, "note: %s\n", note.c_str());
+    }
     auto outcomes = verify_schema(checks, &lints, facts);
     if (project) {
       auto module_lints = module_dependency_outcomes(settings, *project);

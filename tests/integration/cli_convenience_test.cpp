@@ -64,7 +64,7 @@ TEST_CASE("history: every row, replaced ones too, with action, who, when and how
   CHECK(rows[2].at("current") == true);
   CHECK(rows[2].at("version") == 2);
   CHECK(rows[2].at("duration_ms").is_number());
-  CHECK(rows[2].at("applied_by") == "postgres");
+  CHECK(rows[2].at("applied_by") == "supabase_admin");  // the role the tests connect as
   CHECK(rows[2].at("client").get<std::string>().find('@') != std::string::npos);
   CHECK(rows[2].at("applied_at").get<std::string>().back() == 'Z');
 }

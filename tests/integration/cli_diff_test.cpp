@@ -344,9 +344,10 @@ TEST_CASE("cora-migrate diff: re-running a file is never the fix when a later fi
 TEST_CASE("cora-migrate diff: Supabase's default privileges are the local cluster's too, so grants match a project's") {
   SUBCASE("what postgres creates in public is granted to the API roles, as on a Supabase project") {
     TestDatabase db;
-    db.connect()->execute_script(
-        "CREATE TABLE public.t (id int); CREATE SEQUENCE public.s;"
-        "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'");
+    cora::Connection::open(db.conninfo_as("postgres"), std::chrono::seconds(10))
+        ->execute_script(
+            "CREATE TABLE public.t (id int); CREATE SEQUENCE public.s;"
+            "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'");
     const std::string acl =
         "SELECT string_agg(a.who || '=' || a.privileges, ' ' ORDER BY a.who) "
         "FROM (SELECT CASE WHEN x.grantee = 0 THEN '-' ELSE pg_get_userbyid(x.grantee)::text END AS who, "

@@ -55,7 +55,7 @@ TEST_CASE("cora-migrate status") {
     const auto& first = status["migrations"][0];
     CHECK(first["state"] == "applied");
     CHECK(first["checksum"] == first["applied"]["checksum"]);
-    CHECK(first["applied"]["applied_by"] == "postgres");
+    CHECK(first["applied"]["applied_by"] == "supabase_admin");  // the role the tests connect as
     CHECK(project.run({"status", "--exit-code"}).exit_code == 0);
 
     const auto table = project.run({"status"});

@@ -3,8 +3,10 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "cora/db/connection.hpp"
+#include "cora/local/local_cluster.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -35,6 +37,12 @@ TEST_CASE("cora-migrate with no database configured uses the local cluster") {
         "SELECT string_agg(rolname || ':' || rolbypassrls, ',' ORDER BY rolname) FROM pg_roles "
         "WHERE rolname IN ('anon', 'authenticated', 'service_role', 'authenticator')");
     CHECK(roles.rows[0][0].value_or("") == "anon:false,authenticated:false,authenticator:false,service_role:true");
+    // As on Supabase, the role psql and the migrations get is no superuser; supabase_admin is.
+    const auto who_am_i = db->query(
+        "SELECT current_user || ':' || rolsuper || ':' || rolcreaterole || ':' || rolcreatedb || ':' || rolbypassrls "
+        "|| ':' || (SELECT rolsuper FROM pg_roles WHERE rolname = 'supabase_admin') FROM pg_roles WHERE rolname = "
+        "current_user");
+    CHECK(who_am_i.rows[0][0].value_or("") == "postgres:false:true:true:true:true");
     db->execute_script(
         "BEGIN; SET LOCAL ROLE authenticated; "
         "SELECT set_config('request.jwt.claims', "
@@ -53,6 +61,17 @@ TEST_CASE("cora-migrate with no database configured uses the local cluster") {
     const auto status = run_cli({"status", "--exit-code"}, here);
     CHECK(status.exit_code == 0);
     CHECK(status.out.find("9 migrations: 9 applied") != std::string::npos);
+  }
+
+  SUBCASE("a cluster made when postgres was its superuser is refused until reset") {
+    const cora::LocalCluster cluster(dir.path() / "local-pg", "/usr/lib/postgresql/15/bin");
+    std::ofstream(cluster.root() / "cora-ready") << "created by cora-migrate; compatibility layer 0123456789abcdef\n";
+    const auto refused = run_cli({"status"}, here);
+    CHECK(refused.exit_code == 9);
+    CHECK_MESSAGE(refused.err.find("whose postgres role is a superuser") != std::string::npos, refused.err);
+    CHECK(refused.err.find("cora-migrate local reset") != std::string::npos);
+    CHECK(run_cli({"local", "reset"}, here).exit_code == 0);
+    CHECK(run_cli({"status"}, here).exit_code == 0);
   }
 
   SUBCASE("reset gives an empty database") {

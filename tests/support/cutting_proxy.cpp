@@ -74,7 +74,8 @@ CuttingProxy::~CuttingProxy() {
 }
 
 std::string CuttingProxy::url(const std::string& dbname) const {
-  return fmt::format("postgresql://postgres@127.0.0.1:{}/{}?sslmode=disable", port_, dbname);
+  // As the cluster's superuser, as the tests' own connections are (test_cluster.hpp).
+  return fmt::format("postgresql://{}@127.0.0.1:{}/{}?sslmode=disable", LocalCluster::kSuperuser, port_, dbname);
 }
 
 void CuttingProxy::serve() {

@@ -34,7 +34,7 @@ struct ClusterHolder {
 };
 
 std::unique_ptr<Connection> admin_connection() {
-  return Connection::open(test_cluster().conninfo("postgres"), std::chrono::seconds(10));
+  return Connection::open(test_cluster().conninfo("postgres", LocalCluster::kSuperuser), std::chrono::seconds(10));
 }
 
 }  // namespace
@@ -47,7 +47,9 @@ LocalCluster& test_cluster() {
 TestDatabase::TestDatabase() {
   static std::atomic<int> counter{0};
   name_ = "cora_test_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
-  admin_connection()->execute_script("CREATE DATABASE " + name_);
+  // Owned by postgres, as a database postgres made itself: connected as postgres (the role the
+  // embedded cluster's migrations run as), a test may create schemas in it.
+  admin_connection()->execute_script("CREATE DATABASE " + name_ + " OWNER " + LocalCluster::kMigrationRole);
 }
 
 TestDatabase::~TestDatabase() {

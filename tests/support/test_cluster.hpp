@@ -14,8 +14,8 @@ namespace cora::test {
 // Started on first use; stopped and deleted when the process exits.
 LocalCluster& test_cluster();
 
-// A new empty database (with the Supabase compatibility layer, from template1), dropped with
-// the object.
+// A new empty database (with the Supabase compatibility layer, from template1), owned by
+// postgres, dropped with the object.
 class TestDatabase {
  public:
   TestDatabase();
@@ -24,7 +24,11 @@ class TestDatabase {
   TestDatabase& operator=(const TestDatabase&) = delete;
 
   const std::string& name() const { return name_; }
-  std::string conninfo() const { return test_cluster().conninfo(name_); }
+  // As the cluster's superuser, as the tests always connected: what they set up and inspect is
+  // not limited by the Supabase-shaped `postgres` role.
+  std::string conninfo() const { return test_cluster().conninfo(name_, LocalCluster::kSuperuser); }
+  // As `role` (e.g. "postgres", whom the embedded cluster's migrations run as).
+  std::string conninfo_as(const std::string& role) const { return test_cluster().conninfo(name_, role); }
   std::unique_ptr<Connection> connect() const;
   // The first column of the first row of `sql`, or "" for NULL / no rows.
   std::string scalar(const std::string& sql) const;

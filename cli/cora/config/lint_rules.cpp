@@ -1,6 +1,7 @@
 #include "cora/config/lint_rules.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace cora {
 
@@ -20,10 +21,42 @@ std::optional<LintLevel> parse_lint_level(const std::string& text) {
   return std::nullopt;
 }
 
+namespace {
+
+// The live rules about the Data API's roles (anon, authenticated) and Supabase's schemas: on a
+// database without them they say nothing true.
+std::vector<LintRule> marked_supabase(std::vector<LintRule> rules) {
+  static const char* const supabase_rules[] = {"policy_recursion",
+                                               "rls_disabled_in_public",
+                                               "rls_enabled_no_policy",
+                                               "auth_rls_initplan",
+                                               "user_metadata_referenced",
+                                               "security_definer_executable_by_anon",
+                                               "security_definer_executable_by_authenticated",
+                                               "auth_users_exposed",
+                                               "security_definer_view",
+                                               "materialized_view_in_api",
+                                               "foreign_table_in_api",
+                                               "sensitive_columns_exposed",
+                                               "extension_in_public",
+                                               "fkey_to_auth_unique",
+                                               "not_allowed_on_supabase",
+                                               "table_owned_by_api_role",
+                                               "policy_always_true_for_anon",
+                                               "sensitive_columns_policy_true"};
+  for (auto& rule : rules) {
+    rule.supabase =
+        std::find(std::begin(supabase_rules), std::end(supabase_rules), rule.name) != std::end(supabase_rules);
+  }
+  return rules;
+}
+
+}  // namespace
+
 const std::vector<LintRule>& lint_rules() {
   using L = LintLevel;
   using S = LintScope;
-  static const std::vector<LintRule> rules{
+  static const std::vector<LintRule> rules = marked_supabase({
       // Row level security.
       {"policy_recursion", S::live, L::error, "table",
        "reading an RLS table as anon or authenticated fails with 42P17 (infinite recursion in policy); the cycle is "
@@ -105,6 +138,9 @@ const std::vector<LintRule>& lint_rules() {
       {"rerun_destroys_data", S::offline, L::error, "",
        "a re-runnable file runs DROP TABLE, TRUNCATE, DELETE without WHERE, DROP OWNED, or DROP TYPE / SCHEMA / "
        "FUNCTION / ... CASCADE: every re-run loses data"},
+      {"not_allowed_on_supabase", S::offline, L::warning, "",
+       "a statement postgres cannot run on Supabase: ALTER SYSTEM, an untrusted language, SUPERUSER, or a change to a "
+       "table of auth, storage or realtime that the platform owns (ALTER TABLE, CREATE INDEX, policies, COMMENT ON)"},
       // Offline, on the files of a project with modules: `lint`, and the lint stages of migrate and verify.
       {"undeclared_module_dependency", S::offline, L::warning, "",
        "a module's file uses a table, view, type or function that a module outside its depends_on (and the registry's) "
@@ -112,7 +148,7 @@ const std::vector<LintRule>& lint_rules() {
       {"forward_reference", S::offline, L::error, "",
        "a module's schema file needs, to be created, a table, view, type or function that only a later file of the "
        "same module creates: on a database built from zero it fails"},
-  };
+  });
   return rules;
 }
 

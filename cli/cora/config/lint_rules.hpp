@@ -26,6 +26,9 @@ struct LintRule {
   // What a finding of this rule is about, for adopt: table, policy, function, index, or "" (none).
   std::string subject_kind;
   std::string summary;  // one line, as `cora-migrate lints` prints it
+  // Judged only where Supabase's rules apply (TargetKind in settings.hpp): about what the Data
+  // API's roles anon and authenticated reach, or Supabase's own schemas.
+  bool supabase = false;
 };
 
 // Every rule, live ones first, each family in the order docs/lints.md lists them.

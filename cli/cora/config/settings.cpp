@@ -241,6 +241,25 @@ class ConfigReader : public TomlReader {
     }
   }
 
+  void read_target(const toml::table& root, Settings& s) const {
+    const toml::node* node = root.get("target");
+    if (!node) return;
+    const auto* table = node->as_table();
+    if (!table) fail(*node, "target", "must be a table ([target])");
+    reject_unknown_keys(*table, "target.", {"kind"});
+    if (auto kind = optional_string(*table, "kind", "target.")) {
+      if (*kind == "supabase") {
+        s.target_kind = TargetKind::supabase;
+      } else if (*kind == "postgres") {
+        s.target_kind = TargetKind::postgres;
+      } else {
+        fail(*table->get("kind"), "target.kind",
+             "must be \"supabase\" or \"postgres\" (leave it out to detect it: Supabase has the roles anon and "
+             "authenticated)");
+      }
+    }
+  }
+
   void read_diff(const toml::table& root, Settings& s) const {
     const toml::node* node = root.get("diff");
     if (!node) return;
@@ -324,7 +343,7 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.reject_unknown_keys(root, "",
                              {"database_url", "migrations_dir", "checks_dir", "history_table", "timeouts", "local",
                               "environments", "verify", "lints", "modules", "module", "module_registry",
-                              "strict_versions", "exclude", "diff", "env_file", "migrate"});
+                              "strict_versions", "exclude", "diff", "env_file", "migrate", "target"});
   // env_file is read before this parse (resolve_settings); here it is only type-checked.
   static_cast<void>(reader.optional_string(root, "env_file", ""));
   reader.read_overridable(root, "", s);
@@ -332,6 +351,7 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.read_local(root, s);
   reader.read_verify(root, s);
   reader.read_diff(root, s);
+  reader.read_target(root, s);
   reader.read_migrate(root, s);
   reader.validate_environment_shapes(root);
   if (environment) reader.read_environment(root, *environment, s);

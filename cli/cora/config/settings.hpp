@@ -62,6 +62,11 @@ struct ModulesSettings {
   std::vector<std::string> exclude;
 };
 
+// Whether Supabase's rules apply to the database (verify's lints about what the anon and
+// authenticated roles may reach; diff's SQL that postgres there cannot run). `detect`: yes when
+// the database has Supabase's API roles anon and authenticated. [target] kind overrides.
+enum class TargetKind { detect, supabase, postgres };
+
 struct Settings {
   // Unset: the embedded local cluster is used.
   std::optional<std::string> database_url;
@@ -87,12 +92,13 @@ struct Settings {
   LintLevels lints;
   // diff: objects the database may have that no file creates, as glob patterns ("public.legacy_*").
   std::vector<std::string> diff_ignore;
-  std::optional<std::string> environment;  // the --env that was applied
-  std::filesystem::path config_file;       // empty when none was read
-  bool local_chosen = false;               // --local
-  bool quiet = false;                      // --quiet: only warnings, errors and asked-for data
-  std::filesystem::path env_file;          // the .env file read (--env-file or env_file), or empty
-  bool in_ci = false;                      // the environment variable CI is set (not "false" or "0")
+  TargetKind target_kind = TargetKind::detect;  // [target] kind
+  std::optional<std::string> environment;       // the --env that was applied
+  std::filesystem::path config_file;            // empty when none was read
+  bool local_chosen = false;                    // --local
+  bool quiet = false;                           // --quiet: only warnings, errors and asked-for data
+  std::filesystem::path env_file;               // the .env file read (--env-file or env_file), or empty
+  bool in_ci = false;                           // the environment variable CI is set (not "false" or "0")
 };
 
 // What the command line says; each set field beats the environment and the file.

@@ -10,6 +10,7 @@
 #include "cora/output/plural.hpp"
 #include "cora/db/connection.hpp"
 #include "cora/db/history_table.hpp"
+#include "cora/db/supabase_roles.hpp"
 #include "cora/diff/later_change.hpp"
 #include "cora/diff/restore_sql.hpp"
 #include "cora/diff/round_trip.hpp"
@@ -66,6 +67,44 @@ void choose_fix(DriftEntry& entry, const std::vector<StatusEntry>& status, const
                   file->file_name);
 }
 
+std::string extension_schema(const SchemaObject* o) {
+  if (!o) return "";
+  const auto it = o->attributes.find("schema");
+  return it == o->attributes.end() ? "" : it->second;
+}
+
+// Supabase installs extensions in the schema `extensions` (its init scripts pre-create uuid-ossp
+// and pgcrypto there; its docs create the rest there): one found there on a Supabase project was
+// put there by the platform or on its advice, not drifted.
+bool in_supabase_extension_schema(const SchemaDifference& d) {
+  return d.kind == DifferenceKind::changed && d.object().kind == "extension" &&
+         extension_schema(d.actual) == "extensions";
+}
+
+// What diff --sql says instead of ALTER EXTENSION ... SET SCHEMA on a Supabase project, where
+// only the extension's owner may move it, and supabase_admin owns those created for postgres.
+std::string move_extension_by_hand(const SchemaDifference& d) {
+  return fmt::format(
+      "-- extension {}: in schema {} here, {} in the files. On Supabase only its owner may move it "
+      "(supabase_admin, unless postgres created it): drop and re-create it WITH SCHEMA {} if nothing depends on it, "
+      "or change the files\n",
+      d.object().name, extension_schema(d.actual), extension_schema(d.expected), extension_schema(d.expected));
+}
+
+// A grant to one of the Data API's roles: the expected schema has them (it is built on the
+// Supabase-shaped layer, whose default privileges give them), a database without those roles
+// cannot.
+bool grant_to_api_role(const SchemaObject& o) {
+  if (o.kind != "grant") return false;
+  for (const char* role : {" to anon", " to authenticated", " to service_role"}) {
+    const std::string suffix(role);
+    if (o.name.size() >= suffix.size() && o.name.compare(o.name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::size_t DriftReport::count(DifferenceKind kind) const {
@@ -92,6 +131,8 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
   report.expected_schema = opened.schema;
   auto& expected_db = opened.db;
   report.expected = read_schema_snapshot(*expected_db, report.managed_schemas);
+  const bool supabase = options.target_kind == TargetKind::detect ? has_supabase_api_roles(target)
+                                                                  : options.target_kind == TargetKind::supabase;
   const auto before = target.round_trips();
   const auto history = HistoryTable(options.history_table).read(target);
   report.actual = read_schema_snapshot(target, report.managed_schemas);
@@ -130,13 +171,41 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
   const ObjectSources sources(prepared, never_ran);
   auto touched = touched_objects(prepared);
   for (const auto* file : never_ran) touched.erase(file);  // nor does running a file again undo it
+  std::vector<std::string> left_in_extensions;
+  bool skipped_api_grants = false;
   for (auto& d : compare_schemas(report.expected, report.actual, compare)) {
     if (same_check_after_round_trip(*expected_db, d)) continue;  // printed differently, the same constraint
-    DriftEntry entry{d, std::nullopt, "", "", restore_sql(d, report.expected)};
     const std::string attribute = d.attributes.empty() ? "" : d.attributes.front().attribute;
-    entry.source = sources.find(d.object(), attribute);
+    const auto source = sources.find(d.object(), attribute);
+    // The expected schema starts from the compatibility layer, which pre-creates Supabase's
+    // extensions: one that no file creates is not the files' to restore.
+    if (d.kind == DifferenceKind::missing && d.object().kind == "extension" && !source) continue;
+    if (!supabase && grant_to_api_role(d.object())) {
+      skipped_api_grants = true;
+      continue;
+    }
+    if (supabase && in_supabase_extension_schema(d)) {
+      left_in_extensions.push_back(d.object().name);
+      continue;
+    }
+    DriftEntry entry{d, std::nullopt, "", "", restore_sql(d, report.expected)};
+    if (supabase && d.kind == DifferenceKind::changed && d.object().kind == "extension") {
+      entry.sql = move_extension_by_hand(d);
+    }
+    entry.source = source;
     choose_fix(entry, status, files, touched);
     report.entries.push_back(std::move(entry));
+  }
+  if (skipped_api_grants) {
+    report.notes.push_back(
+        "grants to anon, authenticated and service_role were not compared: this database is not a Supabase project "
+        "(it lacks those roles; [target] kind = \"supabase\" compares them)");
+  }
+  if (!left_in_extensions.empty()) {
+    std::string names;
+    for (const auto& name : left_in_extensions) names += (names.empty() ? "" : ", ") + name;
+    report.notes.push_back(fmt::format(
+        "in schema extensions here, elsewhere in the files: {} (Supabase keeps extensions there; not drift)", names));
   }
   return report;
 }

@@ -24,6 +24,7 @@ struct DriftOptions {
   std::vector<std::string> ignore;   // [diff] ignore
   std::string history_table;
   Timeouts timeouts;
+  TargetKind target_kind = TargetKind::detect;  // [target] kind: Supabase's platform rules apply or not
 };
 
 struct DriftEntry {

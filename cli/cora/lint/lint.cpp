@@ -12,6 +12,7 @@
 #include "cora/lint/lint_file.hpp"
 #include "cora/lint/lock_timeout_rule.hpp"
 #include "cora/lint/rename_rule.hpp"
+#include "cora/lint/supabase_privilege_rule.hpp"
 #include "cora/lint/rerun_rules.hpp"
 #include "cora/lint/schema_state.hpp"
 #include "cora/lint/table_rules.hpp"
@@ -102,6 +103,10 @@ class Linter {
         if (auto copy = copy_to_stdout(file, statement)) found_.push_back({std::move(*copy), index, j});
         for (auto& finding : check_table_rules(file, statement, state_))
           found_.push_back({std::move(finding), index, j});
+        if (options_.supabase_rules) {
+          if (auto finding = check_supabase_privileges(file, statement))
+            found_.push_back({std::move(*finding), index, j});
+        }
         if (lock_timeout_missing && sets_lock_timeout(statement)) lock_timeout_missing = false;
         if (lock_timeout_missing) {
           if (const auto target = strong_lock_target(statement, state_)) {

@@ -47,6 +47,8 @@ struct LintOptions {
   Severity module_dependency_severity = Severity::warning;
   // [lints]: a rule switched off reports nothing; one re-graded reports at its level.
   LintLevels levels;
+  // False when [target] kind = "postgres": the rules marked `supabase` do not run.
+  bool supabase_rules = true;
 };
 
 // `files` in version order.

@@ -74,7 +74,9 @@ bool reads_statement(std::string_view type) {
       "CreateSeqStmt", "CompositeTypeStmt", "CreateEnumStmt", "CreateDomainStmt", "CreateExtensionStmt",
       "CreateSchemaStmt", "DeleteStmt", "DropOwnedStmt",
       // copy_rule.
-      "CopyStmt"};
+      "CopyStmt",
+      // supabase_privilege_rule.
+      "CommentStmt", "AlterRoleStmt", "CreateRoleStmt", "CreatePLangStmt"};
   for (const char* t : types) {
     if (type == t) return true;
   }

@@ -59,12 +59,12 @@ Severity severity_of(LintLevel level) { return level == LintLevel::error ? Sever
 
 std::vector<CheckOutcome> run_lints(const CatalogSnapshot& snapshot, const FunctionAnalyses& analyses,
                                     const LintLevels& levels, const std::vector<std::string>& exposed_schemas,
-                                    const ModuleOrigins* origins) {
+                                    const ModuleOrigins* origins, bool supabase_rules) {
   const LintContext context{snapshot, analyses, exposed_schemas, origins};
   const auto comments = comments_by_subject(snapshot);
   std::vector<CheckOutcome> out;
   for (const auto& rule : lint_rules()) {
-    if (rule.scope != LintScope::live) continue;
+    if (rule.scope != LintScope::live || (rule.supabase && !supabase_rules)) continue;
     const LintLevel level = level_of(rule, levels);
     if (level == LintLevel::off) continue;
     const auto function = live_rule_functions().find(rule.name);

@@ -167,7 +167,7 @@ void LocalCluster::create() {
   std::error_code ec;
   std::filesystem::remove_all(data_dir(), ec);  // a half-made cluster from an interrupted create
   make_private_folder(data_dir(), owner_);
-  auto init = run_tool("initdb", {"-D", data_dir().string(), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
+  auto init = run_tool("initdb", {"-D", data_dir().string(), "-U", kSuperuser, "--auth=trust", "--encoding=UTF8",
                                   "--no-locale", "--no-sync"});
   if (init.exit_code != 0) fail("initdb failed", init);
   std::ofstream conf(data_dir() / "postgresql.conf", std::ios::app);
@@ -197,7 +197,7 @@ void LocalCluster::start() {
 
 void LocalCluster::apply_compatibility_layer() const {
   for (const char* db : {"template1", "postgres"}) {
-    auto conn = Connection::open(conninfo(db), std::chrono::seconds(10));
+    auto conn = Connection::open(conninfo(db, kSuperuser), std::chrono::seconds(10));
     try {
       conn->execute_script(std::string("BEGIN;\n") + embedded::supabase_compat_sql + "\nCOMMIT;");
     } catch (const QueryFailed& e) {
@@ -223,8 +223,20 @@ void LocalCluster::ensure_running() {
   if (!running()) start();
   // A cluster made by an earlier version gets this version's layer (it is safe to run again):
   // a schema built here must have what a Supabase project has, e.g. its default privileges.
-  const std::string marker = "created by cora-migrate; compatibility layer " + compatibility_layer_version() + "\n";
-  if (fresh || read_text(root_ / kReadyMarker) != marker) {
+  const std::string marker = fmt::format("created by cora-migrate; compatibility layer {}; superuser {}\n",
+                                         compatibility_layer_version(), kSuperuser);
+  const std::string found = fresh ? std::string() : read_text(root_ / kReadyMarker);
+  // Earlier versions made `postgres` the bootstrap superuser, which PostgreSQL never lets lose
+  // SUPERUSER: such a cluster cannot become Supabase-shaped in place.
+  if (!fresh && found.find(std::string("; superuser ") + kSuperuser) == std::string::npos) {
+    throw Error(
+        ExitCode::local_cluster,
+        fmt::format("the local PostgreSQL at {} was created by an earlier cora-migrate, whose postgres role is a "
+                    "superuser (on Supabase it is not)",
+                    root_.string()),
+        "run `cora-migrate local reset` to re-create it (its databases are deleted)");
+  }
+  if (fresh || found != marker) {
     apply_compatibility_layer();
     std::ofstream(root_ / kReadyMarker) << marker;
   }
@@ -252,9 +264,9 @@ void LocalCluster::destroy() {
   }
 }
 
-std::string LocalCluster::conninfo(const std::string& dbname) const {
-  return fmt::format("host={} port={} user=postgres dbname={}", quote_conninfo_value(socket_dir_.string()), kPort,
-                     quote_conninfo_value(dbname));
+std::string LocalCluster::conninfo(const std::string& dbname, const std::string& role) const {
+  return fmt::format("host={} port={} user={} dbname={}", quote_conninfo_value(socket_dir_.string()), kPort,
+                     quote_conninfo_value(role), quote_conninfo_value(dbname));
 }
 
 }  // namespace cora

@@ -35,8 +35,14 @@ class LocalCluster {
   // depends on besides the files applied to it.
   static std::string compatibility_layer_version();
 
-  // A libpq connection string for `dbname` on this cluster, as its superuser "postgres".
-  std::string conninfo(const std::string& dbname = "postgres") const;
+  // The role migrations, --scratch, diff's builds and `psql` run as: Supabase's `postgres`,
+  // without SUPERUSER (see supabase_compat.sql).
+  static constexpr const char* kMigrationRole = "postgres";
+  // The cluster's bootstrap superuser, as on Supabase: it applies the compatibility layer.
+  static constexpr const char* kSuperuser = "supabase_admin";
+
+  // A libpq connection string for `dbname` on this cluster, as `role`.
+  std::string conninfo(const std::string& dbname = "postgres", const std::string& role = kMigrationRole) const;
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path data_dir() const { return root_ / "data"; }

@@ -9,6 +9,40 @@
 
 namespace cora {
 
+namespace {
+
+// 42501 on what Supabase's own roles own, or on an extension postgres may not create: said with
+// the owner's name, since on a project the migrations' role is no superuser (the embedded
+// cluster's neither; cli/cora/local/supabase_compat.sql).
+std::string supabase_privilege_hint(const ServerError& e) {
+  if (e.sqlstate != "42501") return "";
+  static const std::pair<const char*, const char*> owners[] = {
+      {"users", "auth.users belongs to supabase_auth_admin"},
+      {"objects", "storage.objects belongs to supabase_storage_admin"},
+      {"buckets", "storage.buckets belongs to supabase_storage_admin"},
+      {"prefixes", "storage.prefixes belongs to supabase_storage_admin"},
+      {"messages", "realtime.messages belongs to supabase_realtime_admin"}};
+  for (const char* kind : {"must be owner of table ", "must be owner of relation "}) {
+    if (e.message.rfind(kind, 0) != 0) continue;
+    const std::string table = e.message.substr(std::string(kind).size());
+    for (const auto& [name, owner] : owners) {
+      if (table == name) {
+        return fmt::format(
+            "; on Supabase {}, and postgres may not alter it, index it, comment on it or put policies on "
+            "it: leave the statement out",
+            owner);
+      }
+    }
+  }
+  if (e.message.rfind("permission denied to create extension", 0) == 0) {
+    return "; on Supabase postgres creates only the allow-listed extensions (supautils.privileged_extensions): "
+           "use one of those, WITH SCHEMA extensions";
+  }
+  return "";
+}
+
+}  // namespace
+
 Error migration_failure(const PreparedMigration& m, std::size_t statement_index, const ServerError& e,
                         const FailureContext& context) {
   const auto& statement = m.script.statements.at(statement_index);
@@ -45,6 +79,7 @@ Error migration_failure(const PreparedMigration& m, std::size_t statement_index,
   } else if (m.directives.transaction) {
     hint = "; fix the file and run migrate again";
   }
+  hint += supabase_privilege_hint(e);
   return Error(ExitCode::migration_failed, message, undone + hint).at(site);
 }
 

@@ -14,6 +14,7 @@
 #include "cora/error.hpp"
 #include "cora/migrate/cascade_guard.hpp"
 #include "cora/migrate/failure_mapping.hpp"
+#include "cora/migrate/privileged_extensions.hpp"
 #include "cora/util/text_position.hpp"
 #include "cora/version.hpp"
 
@@ -213,6 +214,12 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
       m.records_included = it->second;
     }
   }
+  const bool creates_extensions =
+      std::any_of(prepared.migrations.begin(), prepared.migrations.end(), [](const auto& m) {
+        return std::any_of(m.script.statements.begin(), m.script.statements.end(),
+                           [](const SqlStatement& s) { return s.extension.has_value(); });
+      });
+  if (creates_extensions) privileged_extensions_ = read_privileged_extensions(db_);
   return prepared;
 }
 
@@ -275,7 +282,9 @@ std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration&
   // and ROLLBACK inside CALL and DO (2D000), and LOCK TABLE, DECLARE CURSOR and SET LOCAL work.
   steps.push_back({"BEGIN", {}});
   steps.push_back(preamble(m, after));
-  for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}, true});
+  for (const auto& statement : m.script.statements) {
+    steps.push_back(statement_step(statement, m.statement_text(statement), privileged_extensions_));
+  }
   std::move(resets.begin(), resets.end(), std::back_inserter(steps));
   steps.push_back(history_insert(m, "applied"));
   // A module's first snapshot file also records the deltas its snapshot already contains, in the
@@ -302,7 +311,11 @@ std::vector<PipelineStep> Migrator::non_transactional_steps(const PreparedMigrat
   const auto statement_timeout = m.directives.statement_timeout.value_or(options_.timeouts.statement_timeout);
   steps.push_back({fmt::format("SET lock_timeout = '{}'", to_setting_value(lock_timeout)), {}});
   steps.push_back({fmt::format("SET statement_timeout = '{}'", to_setting_value(statement_timeout)), {}});
-  for (const auto& statement : m.script.statements) steps.push_back({m.statement_text(statement), {}});
+  for (const auto& statement : m.script.statements) {
+    auto step = statement_step(statement, m.statement_text(statement), privileged_extensions_);
+    step.discard_rows = false;
+    steps.push_back(std::move(step));
+  }
   steps.push_back({"DISCARD ALL", {}});
   steps.push_back(finish_non_transactional());
   steps.back().params = identity_params(*m.file);  // for --dry-run; apply passes the same

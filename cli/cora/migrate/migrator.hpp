@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -128,6 +129,9 @@ class Migrator {
   MigrateOptions options_;
   // Index into the plan of the first file not run should the run stop now (what follows a failure).
   std::size_t first_not_run_ = 0;
+  // The extensions the embedded cluster lets `postgres` create (privileged_extensions.hpp), read
+  // by prepare when a file creates one.
+  std::set<std::string> privileged_extensions_;
 };
 
 }  // namespace cora

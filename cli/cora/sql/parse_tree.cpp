@@ -168,7 +168,8 @@ bool keeps_tree(std::string_view type) {
       // What changes an object: the last statement that did is what verify's findings cite.
       "AlterFunctionStmt", "AlterPolicyStmt", "CommentStmt", "RenameStmt",
       // The lint rules, beyond the above (lint/lint_file.cpp, reads_statement).
-      "CreateForeignTableStmt", "VariableSetStmt", "CreateSchemaStmt"};
+      "CreateForeignTableStmt", "VariableSetStmt", "CreateSchemaStmt", "AlterRoleStmt", "CreateRoleStmt",
+      "CreatePLangStmt"};
   for (const char* t : types) {
     if (type == t) return true;
   }

@@ -179,6 +179,28 @@ std::size_t skip_blanks_and_comments(const std::string& sql, std::size_t offset)
   return i;
 }
 
+namespace {
+
+// CREATE EXTENSION's options are DefElems: {"defname": "schema", "arg": {"String": {"sval": ...}}},
+// "new_version" likewise, and "cascade" with {"Boolean": {"boolval": true}}.
+ExtensionRequest extension_request(const nlohmann::json& node) {
+  ExtensionRequest out;
+  out.name = node.value("extname", "");
+  out.if_not_exists = node.value("if_not_exists", false);
+  for (const auto& item : node.value("options", nlohmann::json::array())) {
+    const auto& def = item.value("DefElem", nlohmann::json::object());
+    const std::string name = def.value("defname", "");
+    const auto& arg = def.value("arg", nlohmann::json::object());
+    const std::string text = arg.value("String", nlohmann::json::object()).value("sval", "");
+    if (name == "schema") out.schema = text;
+    if (name == "new_version") out.version = text;
+    if (name == "cascade") out.cascade = arg.value("Boolean", nlohmann::json::object()).value("boolval", false);
+  }
+  return out;
+}
+
+}  // namespace
+
 SqlScript parse_sql_script(const std::string& sql) {
   const auto parsed_statements = parse_statements(sql);
   const auto& parsed = *parsed_statements;
@@ -206,6 +228,7 @@ SqlScript parse_sql_script(const std::string& sql) {
       statement.destructive = destructive_action(statement.node_type, node);
       statement.cascade_drop = cascade_drop(statement.node_type, node);
       if (statement.node_type == "TransactionStmt") statement.transaction_kind = node.value("kind", "");
+      if (statement.node_type == "CreateExtensionStmt") statement.extension = extension_request(node);
     }
     script.statements.push_back(std::move(statement));
   }

@@ -22,6 +22,15 @@ struct CascadeDrop {
   std::vector<std::pair<std::string, std::string>> objects;
 };
 
+// What a CREATE EXTENSION asks for.
+struct ExtensionRequest {
+  std::string name;
+  std::optional<std::string> schema;   // SCHEMA ...
+  std::optional<std::string> version;  // VERSION ...
+  bool if_not_exists = false;
+  bool cascade = false;
+};
+
 struct SqlStatement {
   std::size_t offset = 0;        // byte offset in the file; includes leading comments and blanks
   std::size_t length = 0;        // bytes
@@ -42,6 +51,7 @@ struct SqlStatement {
   std::vector<std::string> drops;           // DROP ... of such objects, with the same keys
   // Every object the statement defines, with where (see defined_objects.hpp): what `diff` cites.
   std::vector<DefinedObject> defines;
+  std::optional<ExtensionRequest> extension;  // CreateExtensionStmt
 };
 
 struct SqlSyntaxError {

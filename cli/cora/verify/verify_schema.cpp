@@ -53,11 +53,27 @@ SchemaFacts read_schema_facts(Connection& db, const CheckSet& checks, const std:
   return facts;
 }
 
+bool supabase_rules_apply(TargetKind kind, const CatalogSnapshot& catalog) {
+  if (kind != TargetKind::detect) return kind == TargetKind::supabase;
+  return catalog.roles.count("anon") > 0 && catalog.roles.count("authenticated") > 0;
+}
+
+std::string supabase_rules_skipped_note(const LintSelection& lints, const CatalogSnapshot& catalog) {
+  if (supabase_rules_apply(lints.target_kind, catalog)) return "";
+  return lints.target_kind == TargetKind::postgres
+             ? "Supabase's rules (what the anon and authenticated roles may reach) were skipped: [target] kind = "
+               "\"postgres\""
+             : "Supabase's rules (what the anon and authenticated roles may reach) were skipped: the database has no "
+               "roles anon and authenticated, so it is not a Supabase project ([target] kind = \"supabase\" applies "
+               "them anyway)";
+}
+
 std::vector<CheckOutcome> verify_schema(const CheckSet& checks, const LintSelection* lints, const SchemaFacts& facts) {
   auto outcomes = evaluate_checks(checks, facts.catalog, facts.expressions, facts.analyses);
   for (const auto& probe : checks.probes) outcomes.push_back(outcome_of_probe(probe, facts.probes));
   if (lints) {
-    auto found = run_lints(facts.catalog, facts.analyses, lints->levels, lints->exposed_schemas, lints->origins);
+    auto found = run_lints(facts.catalog, facts.analyses, lints->levels, lints->exposed_schemas, lints->origins,
+                           supabase_rules_apply(lints->target_kind, facts.catalog));
     outcomes.insert(outcomes.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
   }
   return outcomes;

@@ -46,7 +46,15 @@ struct LintSelection {
   const LintLevels& levels;
   const std::vector<std::string>& exposed_schemas;
   const ModuleOrigins* origins = nullptr;
+  TargetKind target_kind = TargetKind::detect;  // [target] kind
 };
+
+// Whether Supabase's rules apply to the database `catalog` was read from: as `kind` says, or,
+// when it says detect, whether the database has the Data API's roles anon and authenticated.
+bool supabase_rules_apply(TargetKind kind, const CatalogSnapshot& catalog);
+
+// Said once per target when the rules marked `supabase` were skipped, or "" when they ran.
+std::string supabase_rules_skipped_note(const LintSelection& lints, const CatalogSnapshot& catalog);
 
 // Pure: the outcome of every declared check of `checks` (a probe's as `facts` recorded it, matched
 // by its file, line and name; one that did not run fails saying so), then of every built-in lint
