@@ -86,7 +86,7 @@ class Checker {
       message += fmt::format(" ({} {})", rule == std::string(kUnknownTable) ? "renamed at" : "defined at", defined_at);
     if (!call.via.empty()) message += fmt::format(" [through {} at {}]", call.via, call.via_at);
     report.findings.push_back(
-        {rule, call.file, line, call.line, std::move(message), std::move(hint), std::move(defined_at)});
+        {rule, call.file, line, call.line, std::move(message), std::move(hint), call.object, std::move(defined_at)});
   }
 
   void keys_not_literal(const AppKeys& keys, const char* what, std::vector<std::string>& why) {
@@ -225,7 +225,13 @@ AppCheckReport check_app_calls(const AppCalls& calls, const AppSchema& schema, c
     checker.report.findings.push_back({kUnreadableFile, error.file, error.line, error.line, error.message,
                                        "fix the file: its calls are not checked", ""});
   }
+  for (const auto& call : calls.calls) {
+    if (!call.object.empty()) checker.report.objects.push_back(call.object);
+  }
   checker.report.files = calls.files;
+  std::sort(checker.report.objects.begin(), checker.report.objects.end());
+  checker.report.objects.erase(std::unique(checker.report.objects.begin(), checker.report.objects.end()),
+                               checker.report.objects.end());
   std::stable_sort(checker.report.findings.begin(), checker.report.findings.end(),
                    [](const AppFinding& a, const AppFinding& b) {
                      return a.file != b.file ? a.file < b.file : a.line < b.line;

@@ -31,6 +31,7 @@ struct AppFinding {
   // FILE:LINE defining the object, on one line.
   std::string message;
   std::string hint;        // what to do
+  std::string object;      // the function or table the call names, as written ("" when not literal)
   std::string defined_at;  // the migration FILE:LINE defining the object, "" when none
 };
 
@@ -39,6 +40,7 @@ struct AppCheckReport {
   std::size_t calls = 0;             // call sites found
   std::size_t not_checked = 0;       // of them, those with a part that is not literal
   std::size_t files = 0;             // Python files read
+  std::vector<std::string> objects;  // each function or table a call names, as written, sorted, once
 };
 
 AppCheckReport check_app_calls(const AppCalls& calls, const AppSchema& schema, const std::string& role);
