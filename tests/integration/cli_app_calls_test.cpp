@@ -64,7 +64,7 @@ TEST_CASE("cora-migrate lint: the backend's calls against the migration files, n
   ScratchDir dir;
   copy_fixture(dir);
   const auto r = lint_in(dir, {"--format", "json"});
-  CHECK_MESSAGE(r.exit_code == 4, r.out + r.err);  // errors, as for any lint error
+  CHECK_MESSAGE(r.exit_code == 4, r.err);  // errors, as for any lint error
   const auto doc = nlohmann::json::parse(r.out);
   CHECK(lint_findings(doc) == kExpected);
   CHECK(doc["app"]["files"] == 5);
@@ -85,8 +85,8 @@ TEST_CASE("cora-migrate lint: the backend's calls against the migration files, n
 
   SUBCASE("human: each finding at the .py line, and the count of calls not checked") {
     const auto human = lint_in(dir);
-    CHECK(contains(human.out, kSessions + ":29: error[app_unknown_function]: rpc('end_user_session'): no function "
-                                          "public.end_user_session in the migration files"));
+    CHECK_MESSAGE(contains(human.out, kSessions + ":29: error[app_unknown_function]: rpc('end_user_session'):"),
+                  human.out);
     CHECK(contains(human.out, "backend: 5 Python files, 18 calls, 1 not checked\n"));
   }
   SUBCASE("github: annotations on the .py line; sarif: results at the .py file") {
@@ -256,7 +256,9 @@ TEST_CASE("cora-migrate checklist: the Lambda-log items are decided from the bac
     args.insert(args.end(), extra.begin(), extra.end());
     const auto r = run_in(dir, args);
     std::map<std::string, nlohmann::json> out;
-    for (const auto& item : nlohmann::json::parse(r.out)["sections"][0]["items"]) out[item["id"]] = item;
+    const auto doc = nlohmann::json::parse(r.out);
+    for (const auto& item : doc["sections"][0]["items"]) out[item["id"].get<std::string>()] = item;
+    CHECK_MESSAGE(out.size() == 3, std::string(r.out + r.err));
     return out;
   };
   auto by_id = items({});

@@ -34,6 +34,8 @@ std::vector<std::string> key_names(const AppKeys& keys) {
 
 TEST_CASE("nearest_name: a slip or a prefix, never a stranger") {
   CHECK(cora::edit_distance("p_kb_id", "p_kb_ids") == 1);
+  CHECK(cora::edit_distance("titel", "title") == 1);
+  CHECK(cora::edit_distance("kitten", "sitting") == 3);
   CHECK(cora::nearest_name("p_kb_id", {"p_query", "p_kb_ids"}) == std::string("p_kb_ids"));
   CHECK(cora::nearest_name("p_event", {"p_user_id", "p_event_type"}) == std::string("p_event_type"));
   CHECK(cora::nearest_name("titel", {"id", "title"}) == std::string("title"));

@@ -223,7 +223,7 @@ AppCheckReport check_app_calls(const AppCalls& calls, const AppSchema& schema, c
   for (const auto& call : calls.calls) checker.check(call);
   for (const auto& error : calls.errors) {
     checker.report.findings.push_back({kUnreadableFile, error.file, error.line, error.line, error.message,
-                                       "fix the file: its calls are not checked", ""});
+                                       "fix the file: its calls are not checked", "", ""});
   }
   for (const auto& call : calls.calls) {
     if (!call.object.empty()) checker.report.objects.push_back(call.object);

@@ -327,16 +327,32 @@ def main():
             errors.append({"file": path, "line": e.lineno or 0, "message": "Python syntax error: %s" % e.msg})
         except (OSError, ValueError) as e:
             errors.append({"file": path, "line": 0, "message": "cannot be read: %s" % e})
+        except RecursionError:
+            errors.append({"file": path, "line": 0, "message": "nested too deeply for Python's parser"})
     # Wrappers by name, across files: a shared layer's wrapper is called from the lambdas. A
     # wrapper of a wrapper is not followed: its calls are reported as not checked.
     wrappers = {}
-    scans = [FileScan(path, tree, helpers, wrappers) for path, tree in files]
-    for scan in scans:
-        for name, wrapper in scan.find_wrappers().items():
+    scans = []
+    for path, tree in files:
+        try:
+            scans.append(FileScan(path, tree, helpers, wrappers))
+        except RecursionError:
+            errors.append({"file": path, "line": 0, "message": "nested too deeply to be read"})
+    for scan in list(scans):
+        try:
+            found = scan.find_wrappers()
+        except RecursionError:
+            errors.append({"file": scan.path, "line": 0, "message": "nested too deeply to be read"})
+            scans.remove(scan)
+            continue
+        for name, wrapper in found.items():
             wrappers.setdefault(name, wrapper)
     calls = []
     for scan in scans:
-        calls.extend(scan.calls())
+        try:
+            calls.extend(scan.calls())
+        except RecursionError:
+            errors.append({"file": scan.path, "line": 0, "message": "nested too deeply to be read"})
     json.dump({"calls": calls, "errors": errors}, sys.stdout)
 
 

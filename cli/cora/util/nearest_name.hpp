@@ -8,7 +8,8 @@
 
 namespace cora {
 
-// Levenshtein distance (insertions, deletions, substitutions, each 1).
+// Edit distance: insertions, deletions, substitutions and swaps of two neighbours, each 1
+// (optimal string alignment).
 std::size_t edit_distance(const std::string& a, const std::string& b);
 
 // The candidate nearest to `name` when it is near enough to be a slip: at most a third of the
