@@ -8,10 +8,14 @@
 
 #include "cora/app/check_app_calls.hpp"
 #include "cora/app/find_app_calls.hpp"
+#include "cora/app/offline_app_schema.hpp"
+#include "lint_test_helpers.hpp"
 #include "cora/util/nearest_name.hpp"
 #include "support/scratch_dir.hpp"
 
 using cora::AppSettings;
+using cora::MigrationFile;
+using cora::test::migration;
 using cora::test::ScratchDir;
 using namespace cora::app;
 
@@ -138,4 +142,41 @@ TEST_CASE("check_app_calls: overloads and defaults decide whether a call fits") 
   CHECK(report.findings[1].message ==
         "rpc('log'): service_role may not EXECUTE log(p_user_id, p_details?) (defined "
         "at m.sql:9)");
+}
+
+TEST_CASE("offline_app_schema: what the files leave, renames, drops and grants followed") {
+  const std::vector<MigrationFile> files{
+      migration(1,
+                "CREATE TABLE public.docs (id int PRIMARY KEY, titel text, gone text);\n"
+                "CREATE VIEW public.all_docs AS SELECT * FROM public.docs;\n"
+                "CREATE VIEW public.named_docs (doc_id, doc_title) AS SELECT id, titel FROM public.docs;\n"
+                "CREATE FUNCTION public.f(p_a int, p_b text DEFAULT 'x') RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n"
+                "CREATE FUNCTION public.f(p_a int, p_b int) RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n"
+                "CREATE TABLE public.old_name (id int);\n"),
+      migration(2,
+                "ALTER TABLE public.docs RENAME COLUMN titel TO title;\n"
+                "ALTER TABLE public.docs DROP COLUMN gone, ADD COLUMN body text;\n"
+                "DROP FUNCTION public.f(int, int);\n"
+                "ALTER TABLE public.old_name RENAME TO new_name;\n"
+                "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM service_role;\n"
+                "GRANT SELECT ON public.docs TO service_role;\n"
+                "REVOKE EXECUTE ON FUNCTION public.f(int, text) FROM service_role;\n")};
+  const auto schema = offline_app_schema({&files[0], &files[1]}, "service_role");
+  const auto& docs = schema.relations.at("public.docs");
+  CHECK(docs.columns == std::vector<std::string>{"id", "title", "body"});
+  CHECK(docs.at.text() == "migrations/001-m.sql:1");
+  CHECK(docs.role_may.at(cora::AppAccess::select));
+  CHECK_FALSE(docs.role_may.at(cora::AppAccess::insert));
+  CHECK_FALSE(schema.relations.at("public.all_docs").columns.has_value());  // SELECT *: not known
+  CHECK(schema.relations.at("public.named_docs").columns == std::vector<std::string>{"doc_id", "doc_title"});
+  CHECK(schema.relations.count("public.old_name") == 0);
+  CHECK(schema.relations.count("public.new_name") == 1);
+  CHECK(schema.renamed.at("public.old_name").text() == "migrations/002-m.sql:4");
+  REQUIRE(schema.functions.at("public.f").size() == 1);
+  const auto& f = schema.functions.at("public.f").front();
+  REQUIRE(f.inputs.size() == 2);
+  CHECK(f.inputs[0].name == "p_a");
+  CHECK_FALSE(f.inputs[0].has_default);
+  CHECK(f.inputs[1].has_default);
+  CHECK(f.role_may_execute == false);
 }

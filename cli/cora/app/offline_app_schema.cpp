@@ -56,9 +56,13 @@ std::optional<std::vector<std::string>> view_columns(const json& view) {
   return columns;
 }
 
+// The argument types telling overloads apart: a CREATE's parameter types (TypeName nodes) or a
+// DROP's, GRANT's or RENAME's (wrapped as {"TypeName": ...}).
 std::string overload_key(const json& types) {
   std::string key;
-  for (const auto& type : types) key += (key.empty() ? "" : ",") + lint::type_key(type);
+  for (const auto& type : types) {
+    key += (key.empty() ? "" : ",") + lint::type_key(type.contains("TypeName") ? type["TypeName"] : type);
+  }
   return key;
 }
 
