@@ -32,6 +32,7 @@ const std::set<std::string> kExpected{
     kKb + ":18 app_unknown_column",           // a filter on a column the view does not have
     kKb + ":24 app_unknown_table",            // kb_documents
     kKb + ":25 app_unknown_column",           // titel, through execute_query's data=
+    kKb + ":27 app_unknown_column",           // titl, in client.table(...).update({...})
     kSessions + ":29 app_unknown_function",   // end_user_session, inside a try
     kSessions + ":33 app_unknown_parameter",  // p_event, through the wrapper
     kSessions + ":38 app_role_not_granted",   // DELETE revoked from service_role
@@ -68,7 +69,7 @@ TEST_CASE("cora-migrate lint: the backend's calls against the migration files, n
   const auto doc = nlohmann::json::parse(r.out);
   CHECK(lint_findings(doc) == kExpected);
   CHECK(doc["app"]["files"] == 5);
-  CHECK(doc["app"]["calls"] == 18);
+  CHECK(doc["app"]["calls"] == 19);
   CHECK(doc["app"]["not_checked"] == 1);  // rpc(ACTIONS[action], ...)
 
   // One line: what is wrong, the nearest name, the migration file:line defining the object.
@@ -87,7 +88,7 @@ TEST_CASE("cora-migrate lint: the backend's calls against the migration files, n
     const auto human = lint_in(dir);
     CHECK_MESSAGE(contains(human.out, kSessions + ":29: error[app_unknown_function]: rpc('end_user_session'):"),
                   human.out);
-    CHECK(contains(human.out, "backend: 5 Python files, 18 calls, 1 not checked\n"));
+    CHECK(contains(human.out, "backend: 5 Python files, 19 calls, 1 not checked\n"));
   }
   SUBCASE("github: annotations on the .py line; sarif: results at the .py file") {
     const auto github = lint_in(dir, {"--format", "github"});
@@ -214,7 +215,7 @@ TEST_CASE("cora-migrate verify: the backend's calls against the live catalog") {
   const auto r = verify("json");
   CHECK(r.exit_code == 11);
   CHECK_MESSAGE(app_findings(nlohmann::json::parse(r.out)) == kExpected, r.out);
-  CHECK(contains(r.err, "Backend: 5 Python files, 18 calls, 1 not checked"));
+  CHECK(contains(r.err, "Backend: 5 Python files, 19 calls, 1 not checked"));
 
   SUBCASE("junit and github name the .py file and line") {
     const auto junit = verify("junit");
@@ -228,6 +229,14 @@ TEST_CASE("cora-migrate verify: the backend's calls against the live catalog") {
     expected.insert(kKb + ":11 app_unknown_parameter");
     CHECK(app_findings(nlohmann::json::parse(verify("json").out)) == expected);
     CHECK(lint_findings(nlohmann::json::parse(lint_in(dir, {"--format", "json"}).out)) == kExpected);
+  }
+  SUBCASE("a role that does not exist: the privileges are not checked, and stderr says so") {
+    dir.write("cora-migrate.toml", "[app]\nrole = \"lambda_runner\"\n");
+    const auto r2 = verify("json");
+    CHECK(contains(r2.err, "role lambda_runner does not exist: privileges not checked"));
+    auto expected = kExpected;
+    expected.erase(kSessions + ":38 app_role_not_granted");
+    CHECK(app_findings(nlohmann::json::parse(r2.out)) == expected);
   }
   SUBCASE("a grant given back is no finding any more") {
     db.connect()->execute_script("GRANT DELETE ON public.user_auth_log TO service_role");
