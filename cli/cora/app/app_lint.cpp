@@ -13,7 +13,7 @@ namespace cora::app {
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& path) {
+std::vector<std::string> python_lines(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::vector<std::string> lines;
   std::string line;
@@ -39,7 +39,7 @@ bool comment_only(const std::string& line) {
 // The silences of one Python file, by line; a malformed one becomes an invalid_silence error.
 class FileSilences {
  public:
-  FileSilences(const std::string& path, lint::LintReport& report) : lines_(lines_of(path)) {
+  FileSilences(const std::string& path, lint::LintReport& report) : lines_(python_lines(path)) {
     MigrationFile file;
     file.path = path;
     for (std::size_t i = 0; i < lines_.size(); ++i) {

@@ -11,10 +11,12 @@ namespace cora::app {
 namespace {
 
 // rpc('fn') and find_one('t') reach schema public (the Data API's first schema) unless qualified.
-std::string qualified(const std::string& name) { return name.find('.') == std::string::npos ? "public." + name : name; }
+std::string in_public_schema(const std::string& name) {
+  return name.find('.') == std::string::npos ? "public." + name : name;
+}
 
 // "public.x" -> "x", so that hints read as the code writes names.
-std::string short_name(const std::string& name) { return name.rfind("public.", 0) == 0 ? name.substr(7) : name; }
+std::string name_as_written(const std::string& name) { return name.rfind("public.", 0) == 0 ? name.substr(7) : name; }
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
   const auto near = nearest_name(name, candidates);
@@ -37,8 +39,8 @@ std::string call_text(const AppCall& call) {
   return fmt::format("{}('{}')", helper, call.object);
 }
 
-std::string signature(const AppFunction& f) {
-  std::string out = short_name(f.name) + "(";
+std::string parameter_list_text(const AppFunction& f) {
+  std::string out = name_as_written(f.name) + "(";
   for (std::size_t i = 0; i < f.inputs.size(); ++i) {
     out += (i ? ", " : "") + (f.inputs[i].name.empty() ? std::string("$") + std::to_string(i + 1) : f.inputs[i].name);
     if (f.inputs[i].has_default) out += "?";
@@ -46,9 +48,9 @@ std::string signature(const AppFunction& f) {
   return out + ")";
 }
 
-class Checker {
+class AppCallChecker {
  public:
-  Checker(const AppSchema& schema, const std::string& role) : schema_(schema), role_(role) {}
+  AppCallChecker(const AppSchema& schema, const std::string& role) : schema_(schema), role_(role) {}
 
   void check(const AppCall& call) {
     report.calls++;
@@ -95,16 +97,16 @@ class Checker {
   }
 
   void check_function(const AppCall& call, std::vector<std::string>& why) {
-    const std::string name = qualified(call.object);
+    const std::string name = in_public_schema(call.object);
     const auto it = schema_.functions.find(name);
     if (it == schema_.functions.end()) {
       std::vector<std::string> names;
       for (const auto& [n, overloads] : schema_.functions) {
-        if (n.compare(0, name.find('.') + 1, name, 0, name.find('.') + 1) == 0) names.push_back(short_name(n));
+        if (n.compare(0, name.find('.') + 1, name, 0, name.find('.') + 1) == 0) names.push_back(name_as_written(n));
       }
       add(kUnknownFunction, call, call.object_line ? call.object_line : call.line,
           fmt::format("{}: no function {} in {}", call_text(call), name, schema_.source),
-          did_you_mean(short_name(name), names), "create it in a migration, or call the function that exists", "");
+          did_you_mean(name_as_written(name), names), "create it in a migration, or call the function that exists", "");
       return;
     }
     const auto& overloads = it->second;
@@ -121,7 +123,8 @@ class Checker {
       if (std::find(known.begin(), known.end(), key.name) != known.end()) continue;
       unknown = true;
       add(kUnknownParameter, call, key.line ? key.line : call.line,
-          fmt::format("{}: `{}` is not a parameter of {}", call_text(call), key.name, signature(overloads.front())),
+          fmt::format("{}: `{}` is not a parameter of {}", call_text(call), key.name,
+                      parameter_list_text(overloads.front())),
           did_you_mean(key.name, known), "pass the parameter under the name the function has",
           overloads.front().at.text());
     }
@@ -154,14 +157,14 @@ class Checker {
       }
       add(kMissingParameter, call, call.line,
           fmt::format("{}: no overload of {} takes these parameters; {} {} no default", call_text(call),
-                      short_name(name), missing, missing.find(',') == std::string::npos ? "has" : "have"),
-          "", fmt::format("pass {}, or give the parameter a DEFAULT: {}", missing, signature(*closest)),
+                      name_as_written(name), missing, missing.find(',') == std::string::npos ? "has" : "have"),
+          "", fmt::format("pass {}, or give the parameter a DEFAULT: {}", missing, parameter_list_text(*closest)),
           closest->at.text());
       return;
     }
     if (!schema_.role_missing && match->role_may_execute == false) {
       add(kNotGranted, call, call.line,
-          fmt::format("{}: {} may not EXECUTE {}", call_text(call), role_, signature(*match)), "",
+          fmt::format("{}: {} may not EXECUTE {}", call_text(call), role_, parameter_list_text(*match)), "",
           fmt::format("GRANT EXECUTE ON FUNCTION {} TO {} in a migration", name, role_), match->at.text());
     }
   }
@@ -180,16 +183,17 @@ class Checker {
   }
 
   void check_relation(const AppCall& call, std::vector<std::string>& why) {
-    const std::string name = qualified(call.object);
+    const std::string name = in_public_schema(call.object);
     const auto it = schema_.relations.find(name);
     if (it == schema_.relations.end()) {
       std::vector<std::string> names;
-      for (const auto& [n, r] : schema_.relations) names.push_back(short_name(n));
+      for (const auto& [n, r] : schema_.relations) names.push_back(name_as_written(n));
       const auto renamed = schema_.renamed.find(name);
       const std::string renamed_at = renamed == schema_.renamed.end() ? std::string() : renamed->second.text();
       add(kUnknownTable, call, call.object_line ? call.object_line : call.line,
           fmt::format("{}: no table or view {} in {}", call_text(call), name, schema_.source),
-          did_you_mean(short_name(name), names), "use the table that exists, or create it in a migration", renamed_at);
+          did_you_mean(name_as_written(name), names), "use the table that exists, or create it in a migration",
+          renamed_at);
       return;
     }
     const auto& relation = it->second;
@@ -219,7 +223,7 @@ class Checker {
 }  // namespace
 
 AppCheckReport check_app_calls(const AppCalls& calls, const AppSchema& schema, const std::string& role) {
-  Checker checker(schema, role);
+  AppCallChecker checker(schema, role);
   for (const auto& call : calls.calls) checker.check(call);
   for (const auto& error : calls.errors) {
     checker.report.findings.push_back({kUnreadableFile, error.file, error.line, error.line, error.message,

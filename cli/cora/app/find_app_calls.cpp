@@ -28,7 +28,7 @@ using nlohmann::json;
 
 bool is_python_file(const fs::path& path) { return path.extension() == ".py"; }
 
-bool hidden(const fs::path& path) {
+bool is_hidden_folder(const fs::path& path) {
   const auto name = path.filename().string();
   return name.size() > 1 && name[0] == '.';
 }
@@ -38,7 +38,7 @@ void add_python_files_under(const fs::path& dir, std::set<fs::path>& out) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
        !ec && it != end; it.increment(ec)) {
-    if (it->is_directory(ec) && hidden(it->path())) {
+    if (it->is_directory(ec) && is_hidden_folder(it->path())) {
       it.disable_recursion_pending();
       continue;
     }
@@ -50,7 +50,8 @@ bool has_glob(const std::string& segment) { return segment.find_first_of("*?[") 
 
 // Expands the glob segments from `at` on: `**` is any number of folders, other segments match one
 // name each (fnmatch). A folder that matches the whole pattern gives its .py files.
-void expand(const fs::path& at, const std::vector<std::string>& segments, std::size_t i, std::set<fs::path>& out) {
+void expand_app_glob(const fs::path& at, const std::vector<std::string>& segments, std::size_t i,
+                     std::set<fs::path>& out) {
   std::error_code ec;
   if (i == segments.size()) {
     if (fs::is_directory(at, ec)) add_python_files_under(at, out);
@@ -59,19 +60,19 @@ void expand(const fs::path& at, const std::vector<std::string>& segments, std::s
   }
   const std::string& segment = segments[i];
   if (segment == "**") {
-    expand(at, segments, i + 1, out);
+    expand_app_glob(at, segments, i + 1, out);
     for (fs::directory_iterator it(at, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_directory(ec) && !hidden(it->path())) expand(it->path(), segments, i, out);
+      if (it->is_directory(ec) && !is_hidden_folder(it->path())) expand_app_glob(it->path(), segments, i, out);
     }
     return;
   }
   if (!has_glob(segment)) {
-    if (fs::exists(at / segment, ec)) expand(at / segment, segments, i + 1, out);
+    if (fs::exists(at / segment, ec)) expand_app_glob(at / segment, segments, i + 1, out);
     return;
   }
   for (fs::directory_iterator it(at, ec), end; !ec && it != end; it.increment(ec)) {
     const auto name = it->path().filename().string();
-    if (fnmatch(segment.c_str(), name.c_str(), FNM_PERIOD) == 0) expand(it->path(), segments, i + 1, out);
+    if (fnmatch(segment.c_str(), name.c_str(), FNM_PERIOD) == 0) expand_app_glob(it->path(), segments, i + 1, out);
   }
 }
 
@@ -178,11 +179,11 @@ std::vector<fs::path> app_files(const AppSettings& settings, const std::vector<f
   std::set<fs::path> found;
   if (settings.paths.empty()) {
     const auto roots = module_roots.empty() ? std::vector<fs::path>{settings.base_dir} : module_roots;
-    for (const auto& root : roots) expand(root, {"backend"}, 0, found);
+    for (const auto& root : roots) expand_app_glob(root, {"backend"}, 0, found);
   } else {
     for (const auto& pattern : settings.paths) {
       const fs::path start = fs::path(pattern).is_absolute() ? fs::path("/") : settings.base_dir;
-      expand(start, segments_of(pattern), 0, found);
+      expand_app_glob(start, segments_of(pattern), 0, found);
     }
   }
   return {found.begin(), found.end()};
