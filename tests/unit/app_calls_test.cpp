@@ -93,7 +93,9 @@ TEST_CASE("find_calls.py: a wrapper's calls are the helper's, its own pass-throu
       "    return rpc(name, payload)\n"
       "def login(user_id):\n"
       "    log_event('log_auth_event', {'p_user_id': user_id})\n"
-      "    log_event(name='other', payload={})\n");
+      "    log_event(name='other', payload={})\n"
+      "    names = ['a']\n"
+      "    names.log_event('not a call of the wrapper', {})\n");
   REQUIRE(found.calls.size() == 2);
   CHECK(found.calls[0].line == 5);
   CHECK(found.calls[0].via == "log_event");

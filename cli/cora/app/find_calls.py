@@ -111,9 +111,15 @@ class FileScan:
         self.wrappers = wrappers
         self.scopes = collect_scopes(tree)
         self.parents = {}
+        # Names an import binds (modules, mostly): `common.call_rpc(...)` may be a wrapper's call,
+        # `items.count(...)` on a local list may not.
+        self.imported = set()
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    self.imported.add((alias.asname or alias.name).split(".")[0])
 
     def scope_of(self, node):
         node = self.parents.get(node)
@@ -219,7 +225,8 @@ class FileScan:
                     yield node, name, self.helpers["table"]
             elif name in self.helpers:
                 yield node, name, self.helpers[name]
-            elif name in self.wrappers:
+            elif name in self.wrappers and (not is_attribute or (isinstance(node.func.value, ast.Name)
+                                                                  and node.func.value.id in self.imported)):
                 yield node, name, None
 
     def chain_of(self, call):
