@@ -24,6 +24,7 @@ LAYERS = {
     "verify": 3,
     # Core: the file model, the plan, PostgreSQL's parser, the offline lint, the catalog facts and
     # the checks and built-in lints that judge them. No I/O to a server.
+    "app": 2,
     "catalog": 2,
     "checks": 2,
     "lint": 2,
@@ -48,6 +49,9 @@ SIDEWAYS = {
     ("verify", "diff"),       # verify's rerun proof and finding sources compare schemas
     ("verify", "migrate"),    # the rerun proof applies the files twice
     ("diff", "migrate"),      # the expected schema is the files applied to a scratch database
+    ("app", "lint"),          # the application's calls are lint findings, and the files are read as lint reads them
+    ("app", "migrations"),    # silences in Python comments are read as in migration files
+    ("app", "sql"),           # the migration files' parse trees say what they define
     ("checks", "catalog"),    # checks judge the catalog snapshot
     ("checks", "sql"),        # and parse function bodies and check files' SQL
     ("lints", "catalog"),     # the built-in lints judge the same snapshot

@@ -9,11 +9,12 @@ packages=(
   libpq-dev libcli11-dev libfmt-dev libtomlplusplus-dev
   libpg-query-dev libprotobuf-c-dev nlohmann-json3-dev libssl-dev libyaml-cpp-dev
   postgresql-15 postgresql-client-15  # the embedded database
+  python3  # lint and verify read the backend's Python with Python's own parser ([app])
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(
     doctest-dev pgbouncer
-    python3 hyperfine openssl  # openssl: the TLS tests' and the benchmark's self-signed certificate
+    hyperfine openssl  # openssl: the TLS tests' and the benchmark's self-signed certificate
     clang libclang-rt-14-dev  # scripts/fuzz.sh: clang++ and libFuzzer
     clang-format  # scripts/check-format.sh (ctest format)
     lintian  # the install test checks the .deb with it

@@ -1,6 +1,7 @@
 // `cora-migrate checklist`: a guide's validation checklist (checks/checklists/*.toml), with every
 // item a machine can decide decided against the database, and the rest left to a person.
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "cora/checklist/checklist_report.hpp"
 #include "cora/checklist/checklist_runner.hpp"
 #include "commands/command.hpp"
+#include "commands/app_checks.hpp"
 #include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
 #include "cora/error.hpp"
@@ -20,6 +22,19 @@
 namespace cora::cli {
 
 namespace {
+
+// An evidence item with app_calls whose file is not given: the backend's calls decide it.
+bool needs_app_calls(const Checklist& checklist, const ChecklistOptions& options) {
+  for (const auto& section : checklist.sections) {
+    for (const auto& item : section.items) {
+      if (item.kind != ItemKind::evidence || item.app_calls.empty()) continue;
+      const bool given = std::any_of(options.evidence.begin(), options.evidence.end(),
+                                     [&](const EvidenceFile& e) { return e.name == item.evidence; });
+      if (!given) return true;
+    }
+  }
+  return false;
+}
 
 // The file's whole text, or standard input's.
 std::string read_evidence_text(const EvidenceFile& evidence) {
@@ -85,6 +100,15 @@ class ChecklistCommand : public Command {
 
     auto target = connect_to_target(settings);
     options.database = target.description;
+    // The Lambda-log items, decided before deploying from the backend's calls when no log is given.
+    if (needs_app_calls(checklist, options)) {
+      std::optional<Project> project;
+      std::error_code ec;
+      if (settings.modules || std::filesystem::is_directory(settings.migrations_dir, ec)) {
+        project = load_project_for_command(settings);
+      }
+      options.app_calls = live_app_check(*target.db, settings, project ? &*project : nullptr);
+    }
     const auto result = run_checklist(*target.db, checklist, options);
     const std::string text = format_ == "markdown" ? render_checklist_markdown(result)
                              : format_ == "json"   ? render_checklist_json(result)

@@ -10,6 +10,7 @@
 #include "commands/database_target.hpp"
 #include "commands/migrate_lint.hpp"
 #include "commands/project_options.hpp"
+#include "cora/app/app_lint.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/error.hpp"
 #include "cora/lint/forward_reference_rule.hpp"
@@ -96,7 +97,11 @@ class LintCommand : public Command {
     options.default_lock_timeout = settings.timeouts.lock_timeout;
     options.levels = settings.lints;
     options.supabase_rules = settings.target_kind != TargetKind::postgres;
-    const auto report = lint::lint_migrations(inputs, options);
+    auto report = lint::lint_migrations(inputs, options);
+    // The backend's calls, against what the files leave (docs/app-calls.md).
+    if (const auto app = app::lint_app_calls(settings.app, app_module_roots(project), project_files(project))) {
+      app::add_app_findings(report, *app, settings.lints);
+    }
     std::fputs(render(report, database).c_str(), stdout);
     if (report.count(lint::Severity::error) > 0) return to_int(ExitCode::migration_files);
     if (report.count(lint::Severity::warning) > 0) return to_int(ExitCode::lint_warnings);

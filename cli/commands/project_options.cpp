@@ -176,4 +176,19 @@ void configure_module_lint(lint::LintOptions& options, const Settings& settings,
   }
 }
 
+std::vector<std::filesystem::path> app_module_roots(const Project& project) {
+  std::vector<std::filesystem::path> roots;
+  if (!project.has_modules) return roots;
+  for (const auto& m : project.modules) {
+    if (m.enabled && m.selected) roots.push_back(m.root);
+  }
+  return roots;
+}
+
+std::vector<const MigrationFile*> project_files(const Project& project) {
+  std::vector<const MigrationFile*> files;
+  for (const auto& f : project.files) files.push_back(&f);
+  return files;
+}
+
 }  // namespace cora::cli

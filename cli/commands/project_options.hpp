@@ -48,4 +48,9 @@ MigrateOptions migrate_options_for(const Settings& settings, const Project& proj
 // closure, at the level [lints] gives the rule (off: left out).
 void configure_module_lint(lint::LintOptions& options, const Settings& settings, const Project& project);
 
+// For the check of the backend's calls ([app]): the folders of the selected, enabled modules
+// (each module's backend/ is the default), empty without modules; and the files that run.
+std::vector<std::filesystem::path> app_module_roots(const Project& project);
+std::vector<const MigrationFile*> project_files(const Project& project);
+
 }  // namespace cora::cli

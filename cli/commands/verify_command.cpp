@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "commands/app_checks.hpp"
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/module_checks.hpp"
@@ -236,6 +237,8 @@ class VerifyCommand : public Command {
       auto module_lints = module_dependency_outcomes(settings, *project);
       outcomes.insert(outcomes.end(), module_lints.begin(), module_lints.end());
     }
+    // The backend's calls, against this database (docs/app-calls.md).
+    auto app_outcomes = app_call_outcomes(db, settings, sources.project.get());
     // A scratch database was just built from the files: it cannot have drifted from them.
     if (!scratch_) point_drift_findings_at_diff(outcomes);
     // Without a history read (a scratch database without modules) every file has just run; with
@@ -258,6 +261,7 @@ class VerifyCommand : public Command {
         attribute_outcomes(outcomes, ObjectSources(sources.prepared, never_ran), &ran, records);
       }
     }
+    outcomes.insert(outcomes.end(), app_outcomes.begin(), app_outcomes.end());
     return outcomes;
   }
 

@@ -62,6 +62,9 @@ struct ChecklistItem {
   std::string evidence;
   std::vector<std::string> present;  // each must appear on some line
   std::vector<std::string> absent;   // none may appear on any line
+  // app_calls = ["log_auth_event", ...]: without the file, the backend's calls of these
+  // functions or tables, checked against the database ([app]), decide the item before deploying.
+  std::vector<std::string> app_calls;
 };
 
 struct ChecklistSection {

@@ -174,7 +174,8 @@ class ChecklistReader {
       toml_.reject_unknown_keys(t, "section.item.", {"id", "text", "kind", "how", "scenario", "after", "expect"});
     } else if (kind == "evidence") {
       out.kind = ItemKind::evidence;
-      toml_.reject_unknown_keys(t, "section.item.", {"id", "text", "kind", "how", "evidence", "present", "absent"});
+      toml_.reject_unknown_keys(t, "section.item.",
+                                {"id", "text", "kind", "how", "evidence", "present", "absent", "app_calls"});
     } else if (kind == "manual") {
       out.kind = ItemKind::manual;
       toml_.reject_unknown_keys(t, "section.item.", {"id", "text", "kind", "how"});
@@ -264,6 +265,7 @@ class ChecklistReader {
     }
     out.present = toml_.optional_strings(t, "present", "section.item.").value_or(std::vector<std::string>{});
     out.absent = toml_.optional_strings(t, "absent", "section.item.").value_or(std::vector<std::string>{});
+    out.app_calls = toml_.optional_strings(t, "app_calls", "section.item.").value_or(std::vector<std::string>{});
     for (const auto& [key, texts] : {std::pair{"present", &out.present}, std::pair{"absent", &out.absent}}) {
       if (std::find(texts->begin(), texts->end(), "") != texts->end()) {
         toml_.fail(*t.get(key), std::string("section.item.") + key, "holds an empty string, which every line contains");

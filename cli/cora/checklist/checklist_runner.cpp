@@ -195,8 +195,45 @@ ItemResult judge_scenario(const ChecklistItem& item, const Scenario& scenario, c
 
 // --- evidence and manual items -------------------------------------------------------------
 
-ItemResult judge_evidence(const ChecklistItem& item, const EvidenceFile* file) {
+// The guide's "read the Lambda logs after deploying", before deploying: the calls of the item's
+// functions and tables, checked against the database, decide it. A call that fails now is the
+// error the log would show.
+ItemResult judge_by_app_calls(const ChecklistItem& item, const app::AppCheckReport& app) {
   ItemResult out{&item, ItemState::ticked, "", {}};
+  std::string names;
+  for (const auto& name : item.app_calls) names += (names.empty() ? "" : ", ") + name;
+  const auto named = [&](const std::string& object) {
+    const auto bare = object.substr(object.find('.') == std::string::npos ? 0 : object.find('.') + 1);
+    return std::find(item.app_calls.begin(), item.app_calls.end(), object) != item.app_calls.end() ||
+           std::find(item.app_calls.begin(), item.app_calls.end(), bare) != item.app_calls.end();
+  };
+  const auto called = std::count_if(app.objects.begin(), app.objects.end(), named);
+  if (called == 0) {
+    out.state = ItemState::unticked;
+    out.unticked = fmt::format("no evidence given, and the backend calls none of {}: pass --evidence {}=FILE", names,
+                               item.evidence);
+    return out;
+  }
+  ItemNote note{true, "", {}, ""};
+  for (const auto& f : app.findings) {
+    if (f.rule == app::kNotChecked || !named(f.object)) continue;
+    note.ok = false;
+    if (note.quotes.size() < kMaxQuotedLines)
+      note.quotes.push_back(fmt::format("{}:{}: {}", f.file, f.line, f.message));
+  }
+  note.text = note.ok
+                  ? fmt::format("the backend's calls of {} match the database (no log needed before deploying)", names)
+                  : fmt::format("the backend's calls of {} fail against the database: the log would show it", names);
+  if (!note.ok) note.fix = "fix these calls (`cora-migrate verify` lists them all), then deploy";
+  out.notes.push_back(std::move(note));
+  settle(out);
+  return out;
+}
+
+ItemResult judge_evidence(const ChecklistItem& item, const EvidenceFile* file,
+                          const std::optional<app::AppCheckReport>& app) {
+  ItemResult out{&item, ItemState::ticked, "", {}};
+  if (!file && app && !item.app_calls.empty()) return judge_by_app_calls(item, *app);
   if (!file) {
     out.state = ItemState::unticked;
     out.unticked = fmt::format("no evidence given: pass --evidence {}=FILE", item.evidence);
@@ -327,7 +364,8 @@ ChecklistResult decide(Connection& db, const Checklist& checklist, const Checkli
         case ItemKind::evidence: {
           const auto file = std::find_if(options.evidence.begin(), options.evidence.end(),
                                          [&](const EvidenceFile& e) { return e.name == item.evidence; });
-          out.items.push_back(judge_evidence(item, file == options.evidence.end() ? nullptr : &*file));
+          out.items.push_back(
+              judge_evidence(item, file == options.evidence.end() ? nullptr : &*file, options.app_calls));
           break;
         }
         case ItemKind::manual: out.items.push_back(judge_manual(item, options.confirmed)); break;

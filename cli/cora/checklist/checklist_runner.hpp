@@ -7,6 +7,7 @@
 
 #include "cora/checklist/checklist.hpp"
 #include "cora/checklist/checklist_result.hpp"
+#include "cora/app/check_app_calls.hpp"
 #include "cora/checklist/evidence.hpp"
 
 namespace cora {
@@ -19,6 +20,9 @@ struct ChecklistOptions {
   bool strict = false;
   std::vector<std::string> schemas{"public"};  // inspected by the automatic items' checks
   std::string database;                        // for the report; never holds a password
+  // The backend's calls checked against this database ([app]), for the evidence items with
+  // app_calls when their file is not given; unset without a backend.
+  std::optional<app::AppCheckReport> app_calls;
 };
 
 // Before anything runs: every evidence name must be one an item uses, and every confirmed id

@@ -148,6 +148,24 @@ const std::vector<LintRule>& lint_rules() {
       {"forward_reference", S::offline, L::error, "",
        "a module's schema file needs, to be created, a table, view, type or function that only a later file of the "
        "same module creates: on a database built from zero it fails"},
+      // The application code's calls ([app]): `lint` against the migration files, `verify` against
+      // the catalog; each finding at the Python file's line.
+      {"app_unknown_function", S::offline, L::error, "",
+       "the backend calls a function (rpc) that no migration creates / the database does not have"},
+      {"app_unknown_parameter", S::offline, L::error, "",
+       "the backend passes a parameter name that no overload of the function has"},
+      {"app_missing_parameter", S::offline, L::error, "",
+       "the backend leaves out a parameter without a default: no overload takes the names it passes"},
+      {"app_unknown_table", S::offline, L::error, "",
+       "the backend reads or writes a table or view that does not exist"},
+      {"app_unknown_column", S::offline, L::error, "",
+       "a filter or data key of the backend's call is not a column of the table or view"},
+      {"app_role_not_granted", S::offline, L::error, "",
+       "the backend's role ([app] role, service_role by default) may not EXECUTE, SELECT, INSERT, UPDATE or DELETE "
+       "what the call uses"},
+      {"app_call_not_checked", S::offline, L::off, "",
+       "a backend call whose name or keys are not literal: not checked (counted in the summary; turn on to list each)"},
+      {"app_file_unreadable", S::offline, L::error, "", "a backend Python file that Python's parser cannot read"},
   });
   return rules;
 }

@@ -277,6 +277,60 @@ class ConfigReader : public TomlReader {
     }
   }
 
+  void read_app(const toml::table& root, Settings& s) const {
+    s.app.base_dir = base_dir_;
+    const toml::node* node = root.get("app");
+    if (!node) return;
+    const auto* table = node->as_table();
+    if (!table) fail(*node, "app", "must be a table ([app])");
+    reject_unknown_keys(*table, "app.", {"paths", "role", "python", "helpers"});
+    s.app.origin = fmt::format("{}:{}", file_name(), line_of(*node));
+    if (auto paths = optional_strings(*table, "paths", "app.")) {
+      if (paths->empty()) fail(*table->get("paths"), "app.paths", "must name at least one glob or folder");
+      for (const auto& path : *paths) {
+        if (path.empty()) fail(*table->get("paths"), "app.paths", "must hold only non-empty globs");
+      }
+      s.app.paths = std::move(*paths);
+    }
+    for (const char* key : {"role", "python"}) {
+      if (auto text = optional_string(*table, key, "app.")) {
+        if (text->empty()) fail(*table->get(key), std::string("app.") + key, "must not be empty");
+        (std::string_view(key) == "role" ? s.app.role : s.app.python) = *text;
+      }
+    }
+    const toml::node* helpers = table->get("helpers");
+    if (!helpers) return;
+    const auto* helper_table = helpers->as_table();
+    if (!helper_table) fail(*helpers, "app.helpers", "must be a table ([app.helpers]) of NAME = { access, arguments }");
+    // Given helpers replace the defaults: the data API is the project's.
+    s.app.helpers.clear();
+    for (const auto& [name, value] : *helper_table) {
+      const std::string where = "app.helpers." + std::string(name.str());
+      const auto* helper = value.as_table();
+      if (!helper) fail(value, where, "must be a table: { access = \"select\", arguments = [\"table\", \"filters\"] }");
+      reject_unknown_keys(*helper, where + ".", {"access", "arguments"});
+      AppHelper h;
+      h.name = std::string(name.str());
+      const std::string access = required_string(*helper, "access", where + ".");
+      const auto parsed = parse_app_access(access);
+      if (!parsed) {
+        fail(*helper->get("access"), where + ".access",
+             "must be \"execute\", \"select\", \"insert\", \"update\", \"delete\", \"operation\" or \"chain\"");
+      }
+      h.access = *parsed;
+      const auto arguments = optional_strings(*helper, "arguments", where + ".");
+      if (!arguments) fail(*helper, where + ".arguments", "is missing: the helper's parameter names, in order");
+      for (const auto& text : *arguments) {
+        std::string error;
+        auto argument = parse_app_argument(text, error);
+        if (!argument) fail(*helper->get("arguments"), where + ".arguments", error);
+        h.arguments.push_back(std::move(*argument));
+      }
+      if (const auto problem = app_helper_problem(h); !problem.empty()) fail(value, where, problem);
+      s.app.helpers.push_back(std::move(h));
+    }
+  }
+
   void read_environment(const toml::table& root, const std::string& name, Settings& s) const {
     const toml::node* node = root.get("environments");
     const toml::table* envs = node ? node->as_table() : nullptr;
@@ -343,7 +397,7 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.reject_unknown_keys(root, "",
                              {"database_url", "migrations_dir", "checks_dir", "history_table", "timeouts", "local",
                               "environments", "verify", "lints", "modules", "module", "module_registry",
-                              "strict_versions", "exclude", "diff", "env_file", "migrate", "target"});
+                              "strict_versions", "exclude", "diff", "env_file", "migrate", "target", "app"});
   // env_file is read before this parse (resolve_settings); here it is only type-checked.
   static_cast<void>(reader.optional_string(root, "env_file", ""));
   reader.read_overridable(root, "", s);
@@ -353,6 +407,7 @@ Settings parse_config_text(const std::string& text, const std::string& file_name
   reader.read_diff(root, s);
   reader.read_target(root, s);
   reader.read_migrate(root, s);
+  reader.read_app(root, s);
   reader.validate_environment_shapes(root);
   if (environment) reader.read_environment(root, *environment, s);
   return s;

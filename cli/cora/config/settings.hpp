@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cora/config/app_settings.hpp"
 #include "cora/config/env_expand.hpp"
 #include "cora/config/lint_rules.hpp"
 
@@ -93,6 +94,8 @@ struct Settings {
   // diff: objects the database may have that no file creates, as glob patterns ("public.legacy_*").
   std::vector<std::string> diff_ignore;
   TargetKind target_kind = TargetKind::detect;  // [target] kind
+  // [app]: the backend code whose calls lint and verify check (docs/app-calls.md).
+  AppSettings app;
   std::optional<std::string> environment;       // the --env that was applied
   std::filesystem::path config_file;            // empty when none was read
   bool local_chosen = false;                    // --local

@@ -3,6 +3,7 @@
 // and the findings a `-- cora-migrate: ignore=RULE reason="..."` comment silenced.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,10 +28,18 @@ struct SilencedFinding {
   int silence_line = 0;  // where that comment is
 };
 
+// The application code's calls ([app]), when they were checked.
+struct AppCallsSummary {
+  std::size_t files = 0;        // Python files read
+  std::size_t calls = 0;        // data API call sites found
+  std::size_t not_checked = 0;  // of them, those with a name or keys that are not literal
+};
+
 struct LintReport {
   std::size_t files = 0;          // files whose findings are reported
   std::vector<Finding> findings;  // errors and warnings, in file order, then by line
   std::vector<SilencedFinding> silenced;
+  std::optional<AppCallsSummary> app;
 
   std::size_t count(Severity severity) const;
 };

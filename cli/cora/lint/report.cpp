@@ -48,6 +48,10 @@ std::string human_report(const LintReport& report, const Style& style) {
   out += fmt::format("lint: {}, {}, {}, {} silenced\n", plural(report.files, "file"),
                      plural(report.count(Severity::warning), "warning"), plural(report.count(Severity::error), "error"),
                      report.silenced.size());
+  if (report.app) {
+    out += fmt::format("backend: {}, {}, {} not checked\n", plural(report.app->files, "Python file"),
+                       plural(report.app->calls, "call"), report.app->not_checked);
+  }
   return out;
 }
 
@@ -67,6 +71,11 @@ std::string json_report(const LintReport& report, const std::optional<std::strin
                                       {"files", report.files},
                                       {"findings", std::move(findings)},
                                       {"silenced", std::move(silenced)},
+                                      {"app", report.app
+                                                  ? nlohmann::ordered_json{{"files", report.app->files},
+                                                                           {"calls", report.app->calls},
+                                                                           {"not_checked", report.app->not_checked}}
+                                                  : nlohmann::ordered_json(nullptr)},
                                       {"summary",
                                        {{"errors", report.count(Severity::error)},
                                         {"warnings", report.count(Severity::warning)},

@@ -1,7 +1,9 @@
 #pragma once
 // "Did you mean": the known name a mistyped one most likely meant, for every error that names an
-// unknown command, option, config key, lint, module or environment.
+// unknown command, option, config key, lint, module or environment, and for the application-code
+// checks ("did you mean `p_kb_ids`?").
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,10 +11,14 @@
 
 namespace cora {
 
-// The candidate nearest to `given` (edits: insert, delete, replace, swap two neighbours; case
-// ignored), when it is near enough to be a slip rather than another word: at most one edit for
-// names of up to four characters, else at most a third of the longer name. The first candidate
-// wins a tie. Never `given` itself.
+// Edit distance with case ignored: insertions, deletions, substitutions and swaps of two
+// neighbours, each 1 (optimal string alignment).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate nearest to `given` when it is near enough to be a slip rather than another word:
+// at most a third of the longer name's characters differ (at least 1, at most 4), or one is the
+// other with a prefix or suffix added (p_kb_id / p_kb_ids). The first candidate wins a tie.
+// Never `given` itself; nullopt when none is near.
 std::optional<std::string> nearest_name(std::string_view given, const std::vector<std::string>& candidates);
 
 // "did you mean `NAME`? " (with the trailing blank) for the nearest candidate, or "".
