@@ -22,8 +22,8 @@ cora::SchemaFacts facts_with_open_table(bool api_roles) {
   t.has_primary_key = true;
   catalog.tables["public.items"] = t;
   if (api_roles) {
-    catalog.roles["anon"] = cora::RoleFact{"anon", false, false, false, false};
-    catalog.roles["authenticated"] = cora::RoleFact{"authenticated", false, false, false, false};
+    catalog.roles["anon"] = cora::RoleFact{"anon", false, false, false, false, {}};
+    catalog.roles["authenticated"] = cora::RoleFact{"authenticated", false, false, false, false, {}};
   }
   return cora::facts_from_catalog(catalog);
 }
