@@ -19,6 +19,7 @@
 #include "cora/db/supabase_history.hpp"
 #include "cora/error.hpp"
 #include "cora/migrations/migration_file.hpp"
+#include "cora/output/machine_text.hpp"
 #include "cora/output/terminal.hpp"
 
 namespace cora::cli {
@@ -89,14 +90,14 @@ void print_steps(const std::vector<PipelineStep>& steps) {
     for (std::size_t i = 0; i < step.params.size(); ++i) {
       params += fmt::format("{}${}={}", i ? ", " : "", i + 1, step.params[i].value_or("NULL"));
     }
-    if (!params.empty()) std::fprintf(stdout, "-- parameters: %s\n", params.c_str());
+    if (!params.empty()) std::fprintf(stdout, "-- parameters: %s\n", sql_comment_text(params).c_str());
     std::fprintf(stdout, "%s;\n", step.sql.c_str());
   }
 }
 
 void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
   std::fprintf(stdout, "-- cora-migrate migrate --dry-run: %s would be applied to %s\n",
-               plural(prepared.migrations.size(), "migration").c_str(), target.c_str());
+               plural(prepared.migrations.size(), "migration").c_str(), sql_comment_text(target).c_str());
   if (prepared.history_needs_setup && !prepared.migrations.empty()) {
     std::fprintf(stdout, "\n-- the history table or its helper functions are missing: one transaction creates them\n");
     print_steps(migrator.history_setup_steps());
@@ -112,13 +113,14 @@ void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const
       const auto& m = prepared.migrations[i];
       const bool tx = m.directives.transaction;
       std::fprintf(stdout, "\n-- %s%s (version %s, sha256 %s): %s\n", m.replaces_checksum ? "re-apply " : "",
-                   display_name(*m.file).c_str(), m.file->version_digits.c_str(), m.file->checksum.c_str(),
+                   sql_comment_text(display_name(*m.file)).c_str(), m.file->version_digits.c_str(),
+                   m.file->checksum.c_str(),
                    !tx               ? "no transaction: each statement commits on its own"
                    : batch.count > 1 ? "one transaction"
                                      : "one transaction, sent in one round trip");
       for (const auto* included : m.records_included) {
         std::fprintf(stdout, "--   records %s as included in the module's snapshot (not run)\n",
-                     display_name(*included).c_str());
+                     sql_comment_text(display_name(*included)).c_str());
       }
       const PreparedMigration* after = i > batch.first ? &prepared.migrations[i - 1] : nullptr;
       print_steps(tx ? migrator.transactional_steps(m, after) : migrator.non_transactional_steps(m));
