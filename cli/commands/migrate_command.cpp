@@ -34,7 +34,7 @@ class ConsoleObserver : public MigrateObserver {
 
   void starting(const MigrationFile& file, std::size_t index, std::size_t total) override {
     if (progress_ && total > 1) {
-      std::fprintf(stderr, "\r\033[K[%zu/%zu] applying %s", index + 1, total, file.file_name.c_str());
+      std::fprintf(stderr, "\r\033[K[%zu/%zu] applying %s", index + 1, total, printable_text(file.file_name).c_str());
       std::fflush(stderr);
     }
   }
@@ -42,23 +42,23 @@ class ConsoleObserver : public MigrateObserver {
     clear_progress();
     if (quiet_) return;
     std::fprintf(stdout, "%s %s (%lld ms)\n", out_.paint(reapplied ? "reapplied" : "applied", Tone::good).c_str(),
-                 display_name(file).c_str(), static_cast<long long>(elapsed.count()));
+                 printable_text(display_name(file)).c_str(), static_cast<long long>(elapsed.count()));
   }
   void applied_by_other_run(const MigrationFile& file) override {
     clear_progress();
     if (quiet_) return;
     std::fprintf(stdout, "%s %s (applied meanwhile by another run)\n", out_.paint("skipped", Tone::dim).c_str(),
-                 file.file_name.c_str());
+                 printable_text(file.file_name).c_str());
   }
   void notice(const MigrationFile& file, const std::string& message) override {
     if (!verbose_ && message.rfind("NOTICE", 0) == 0) return;
     clear_progress();
-    std::fprintf(stderr, "%s: %s\n", file.file_name.c_str(), message.c_str());
+    std::fprintf(stderr, "%s: %s\n", printable_text(file.file_name).c_str(), message.c_str());
   }
   void not_run(const MigrationFile& file) override {
     clear_progress();
     std::fprintf(stdout, "%s %s (an earlier migration failed)\n", out_.paint("not run", Tone::dim).c_str(),
-                 display_name(file).c_str());
+                 printable_text(display_name(file)).c_str());
   }
   void clear_progress() {
     if (progress_) std::fprintf(stderr, "\r\033[K");
@@ -76,10 +76,11 @@ void print_warnings(const std::vector<StatusEntry>& warnings) {
   for (const auto& w : warnings) {
     if (w.state == MigrationState::missing) {
       std::fprintf(stderr, "%s version %lld (%s) is recorded as applied but no file has it\n",
-                   style.paint("warning:", Tone::warn).c_str(), static_cast<long long>(w.version), w.name.c_str());
+                   style.paint("warning:", Tone::warn).c_str(), static_cast<long long>(w.version),
+                   printable_text(w.name).c_str());
     } else if (w.out_of_order) {
       std::fprintf(stderr, "%s %s is older than migrations already applied; applying it anyway\n",
-                   style.paint("warning:", Tone::warn).c_str(), w.file->file_name.c_str());
+                   style.paint("warning:", Tone::warn).c_str(), printable_text(w.file->file_name).c_str());
     }
   }
 }

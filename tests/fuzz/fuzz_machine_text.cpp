@@ -1,7 +1,8 @@
-// libFuzzer: the escapers of the machine formats (cora/output/machine_text.hpp), fed any name a
+// libFuzzer: the escapers of the output formats (cora/output/machine_text.hpp), fed any name a
 // repository or a database may hold. Each must leave its format unable to see anything but
-// text: no comment ended early in SQL, no new workflow command in GitHub's log, no character
-// XML 1.0 cannot hold; and the GitHub escapes must decode back to the name.
+// text: no comment ended early in SQL, no new line or terminal escape in text for people, no
+// new workflow command in GitHub's log, no character XML 1.0 cannot hold; and the GitHub
+// escapes must decode back to the name.
 
 #include <cstddef>
 #include <cstdint>
@@ -40,6 +41,14 @@ void check_sql_comment(const std::string& name) {
   }
 }
 
+void check_printable(const std::string& name) {
+  const std::string text = cora::printable_text(name);
+  require(!cora::find_invalid_utf8(text), "text for people is UTF-8");
+  for (const char c : text) {
+    require(static_cast<unsigned char>(c) >= 0x20 && c != 0x7F, "no control character reaches the terminal or log");
+  }
+}
+
 void check_github(const std::string& name) {
   const std::string data = cora::github_data(name);
   require(data.find_first_of("\r\n") == std::string::npos, "a message stays on one line");
@@ -71,6 +80,7 @@ void check_xml(const std::string& name) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string name = cora::fuzz::text_of(data, size);
   check_sql_comment(name);
+  check_printable(name);
   check_github(name);
   check_xml(name);
   return 0;

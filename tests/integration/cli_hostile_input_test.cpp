@@ -103,6 +103,26 @@ TEST_CASE("migrate --dry-run: a module folder named with a newline and \\! runs 
   CHECK(db.scalar("SELECT module = E'm\\n\\\\! touch pwned-by-module #' FROM cora_migrate.schema_history") == "t");
 }
 
+TEST_CASE("migrate --format github: a module folder named \"m\\n::error::pwned\" starts no workflow command") {
+  ScratchDir dir;
+  dir.write("cora-migrate.toml", "modules = [\"packages/*\"]\n");
+  const std::string migrations = "packages/m\n::error::pwned/db/migrations/";
+  dir.write(migrations + "001-a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n");
+  TestDatabase db;
+  const auto first = run_in(dir, {"migrate", "--format", "github", "--database-url", db.conninfo()});
+  REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+  CHECK_MESSAGE(contains(first.out, "applied m\\n::error::pwned:001-a.sql"), first.out);
+  CHECK(lines_beginning(first.out + "\n" + first.err, "::error::pwned").empty());
+  // Dropping a table an applied file made: a lint warning, annotated and printed on its file.
+  dir.write(migrations + "002-drop.sql", "DROP TABLE a;\n");
+  const auto r = run_in(dir, {"migrate", "--format", "github", "--database-url", db.conninfo()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  // The runner reads workflow commands from stdout and stderr alike.
+  const std::string both = r.out + "\n" + r.err;
+  CHECK_MESSAGE(contains(r.out, "::warning file=packages/m%0A%3A%3Aerror%3A%3Apwned/db/migrations/002-drop.sql"), both);
+  CHECK_MESSAGE(lines_beginning(both, "::error::pwned").empty(), both);
+}
+
 TEST_CASE("diff --sql: a table named with a newline and \\! runs no shell command through psql") {
   HostileDatabase h;
   const auto sql = h.run({"diff", "--sql"});

@@ -10,6 +10,7 @@
 
 using cora::github_data;
 using cora::github_property;
+using cora::printable_text;
 using cora::sql_comment_text;
 using cora::xml_escape;
 
@@ -55,4 +56,12 @@ TEST_CASE("xml_escape: whatever a name holds, the document stays XML 1.0") {
   CHECK(xml_escape("\xC0\xAF") == replacement + replacement);                    // overlong '/'
   CHECK(xml_escape("\xED\xA0\x80") == replacement + replacement + replacement);  // a surrogate
   CHECK(xml_escape("\xEF\xBF\xBE") == replacement + replacement + replacement);  // U+FFFE
+}
+
+TEST_CASE("printable_text: what people read stays on its line and sends the terminal no escape") {
+  CHECK(printable_text("m\n::error::pwned:001-a.sql") == "m\\n::error::pwned:001-a.sql");
+  CHECK(printable_text("a\r\tb") == "a\\r b");
+  CHECK(printable_text("esc\x1b[2J bell\x07 del\x7f") == "esc\\x1b[2J bell\\x07 del\\x7f");
+  CHECK(printable_text("caf\xC3\xA9 \xE2\x82\xAC") == "caf\xC3\xA9 \xE2\x82\xAC");
+  CHECK(printable_text("bad \xFF\xC3") == "bad \\xff\\xc3");
 }

@@ -28,6 +28,12 @@ std::string github_title(const std::string& target, const std::string& text);
 // "file=F,line=L,col=C" as far as it is known (line and column 0: unknown); empty without a file.
 std::string github_location(const std::string& file, int line, int column = 0);
 
+// Text for people, on a terminal or in a CI log (error lines, names in human output): CR and LF
+// as \r and \n, a tab as a blank, other control characters and bytes that are not UTF-8 as
+// \xNN, so that what it quotes stays on its line (a name holding "\n::error::..." cannot start
+// a workflow command in a GitHub Actions log) and sends the terminal no escape sequence.
+std::string printable_text(const std::string& text);
+
 // Text to write after "-- " in generated SQL that people run with psql: LF and CR (the two
 // characters that end a -- comment) as \n and \r, other control characters as \xNN, so a name
 // cannot end the comment and start a line of SQL or a psql meta-command (\! runs a shell).
