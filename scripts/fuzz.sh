@@ -13,7 +13,7 @@ shift || true
 build_dir=${CORA_FUZZ_BUILD_DIR:-"$root/build-fuzz"}
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(fuzz_migration_file_name fuzz_config fuzz_checks fuzz_text_position fuzz_prepare_migration fuzz_lint)
+  targets=(fuzz_migration_file_name fuzz_config fuzz_checks fuzz_text_position fuzz_prepare_migration fuzz_lint fuzz_machine_text)
 fi
 for tool in clang clang++; do
   command -v "$tool" >/dev/null || { echo "fuzz: $tool is not installed (scripts/install-deps.sh --test installs it)" >&2; exit 1; }

@@ -14,6 +14,7 @@
 #include "commands/version_report.hpp"
 #include "cora/error.hpp"
 #include "cora/output/terminal.hpp"
+#include "cora/util/redact.hpp"
 #include "cora/version.hpp"
 
 namespace cora::cli {
@@ -137,8 +138,10 @@ int run_app(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const auto unknown = unknown_command_message(app, argc, argv);
-    print_failure(unknown ? *unknown : e.what(), "see `cora-migrate --help`");
+    auto message = unknown_option_message(app, argc, argv);
+    if (!message) message = unknown_command_message(app, argc, argv);
+    // Whatever it quotes of the command line may hold a connection string with its password.
+    print_failure(redact_passwords(message ? *message : e.what()), "see `cora-migrate --help`");
     return to_int(ExitCode::usage);
   }
 

@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "cora/output/plural.hpp"
 #include "cora/migrations/migration_file.hpp"
+#include "cora/output/machine_text.hpp"
+#include "cora/output/plural.hpp"
 
 namespace cora::cli {
 
@@ -64,7 +65,7 @@ std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepare
       "-- Run it with psql (psql -f FILE, or a pipe): each transactional file is one transaction with its history "
       "row.\n"
       "\\set ON_ERROR_STOP on\n",
-      plural(prepared.migrations.size(), "migration"), target);
+      plural(prepared.migrations.size(), "migration"), sql_comment_text(target));
   if (prepared.history_needs_setup && !prepared.migrations.empty()) {
     out += "\n-- the history table and its helper functions, in one transaction\nBEGIN;\n";
     append_steps(out, migrator.history_setup_steps());
@@ -73,7 +74,7 @@ std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepare
   for (const auto& m : prepared.migrations) {
     const bool tx = m.directives.transaction;
     out += fmt::format("\n-- {}{} (version {}, sha256 {}): {}\n", m.replaces_checksum ? "re-apply " : "",
-                       display_name(*m.file), m.file->version_digits, m.file->checksum,
+                       sql_comment_text(display_name(*m.file)), m.file->version_digits, m.file->checksum,
                        tx ? "one transaction" : "no transaction: each statement commits on its own");
     if (tx) {
       append_steps(out, migrator.transactional_steps(m));

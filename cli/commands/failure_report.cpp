@@ -15,38 +15,6 @@ namespace cora::cli {
 
 namespace {
 
-// Errors quote what they were given (server messages, SQL, file names, TOML values): control
-// characters and bytes that are not UTF-8 are escaped, so the error stays one printable line.
-std::string printable(const std::string& text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const std::size_t length = c < 0x80             ? 1
-                               : (c & 0xE0) == 0xC0 ? 2
-                               : (c & 0xF0) == 0xE0 ? 3
-                               : (c & 0xF8) == 0xF0 ? 4
-                                                    : 0;
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += ' ';
-    } else if (c < 0x20 || c == 0x7F) {
-      out += fmt::format("\\x{:02x}", c);
-    } else if (length > 0 && i + length <= text.size() && !find_invalid_utf8(text.substr(i, length))) {
-      out.append(text, i, length);
-      i += length;
-      continue;
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-    }
-    ++i;
-  }
-  return out;
-}
-
 nlohmann::json text_or_null(const std::string& text) {
   return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
@@ -79,8 +47,10 @@ FailureReport current_failure() {
 
 void print_failure(const std::string& message, const std::string& hint) {
   const auto style = Style::for_stream(stderr);
-  std::string line = fmt::format("cora-migrate: {} {}", style.paint("error:", Tone::bad), printable(message));
-  if (!hint.empty()) line += fmt::format(" (hint: {})", printable(hint));
+  // Errors quote what they were given (server messages, SQL, file names, TOML values): the line
+  // stays one printable line.
+  std::string line = fmt::format("cora-migrate: {} {}", style.paint("error:", Tone::bad), printable_text(message));
+  if (!hint.empty()) line += fmt::format(" (hint: {})", printable_text(hint));
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 

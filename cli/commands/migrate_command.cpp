@@ -19,6 +19,7 @@
 #include "cora/db/supabase_history.hpp"
 #include "cora/error.hpp"
 #include "cora/migrations/migration_file.hpp"
+#include "cora/output/machine_text.hpp"
 #include "cora/output/terminal.hpp"
 
 namespace cora::cli {
@@ -33,7 +34,7 @@ class ConsoleObserver : public MigrateObserver {
 
   void starting(const MigrationFile& file, std::size_t index, std::size_t total) override {
     if (progress_ && total > 1) {
-      std::fprintf(stderr, "\r\033[K[%zu/%zu] applying %s", index + 1, total, file.file_name.c_str());
+      std::fprintf(stderr, "\r\033[K[%zu/%zu] applying %s", index + 1, total, printable_text(file.file_name).c_str());
       std::fflush(stderr);
     }
   }
@@ -41,23 +42,23 @@ class ConsoleObserver : public MigrateObserver {
     clear_progress();
     if (quiet_) return;
     std::fprintf(stdout, "%s %s (%lld ms)\n", out_.paint(reapplied ? "reapplied" : "applied", Tone::good).c_str(),
-                 display_name(file).c_str(), static_cast<long long>(elapsed.count()));
+                 printable_text(display_name(file)).c_str(), static_cast<long long>(elapsed.count()));
   }
   void applied_by_other_run(const MigrationFile& file) override {
     clear_progress();
     if (quiet_) return;
     std::fprintf(stdout, "%s %s (applied meanwhile by another run)\n", out_.paint("skipped", Tone::dim).c_str(),
-                 file.file_name.c_str());
+                 printable_text(file.file_name).c_str());
   }
   void notice(const MigrationFile& file, const std::string& message) override {
     if (!verbose_ && message.rfind("NOTICE", 0) == 0) return;
     clear_progress();
-    std::fprintf(stderr, "%s: %s\n", file.file_name.c_str(), message.c_str());
+    std::fprintf(stderr, "%s: %s\n", printable_text(file.file_name).c_str(), message.c_str());
   }
   void not_run(const MigrationFile& file) override {
     clear_progress();
     std::fprintf(stdout, "%s %s (an earlier migration failed)\n", out_.paint("not run", Tone::dim).c_str(),
-                 display_name(file).c_str());
+                 printable_text(display_name(file)).c_str());
   }
   void clear_progress() {
     if (progress_) std::fprintf(stderr, "\r\033[K");
@@ -75,10 +76,11 @@ void print_warnings(const std::vector<StatusEntry>& warnings) {
   for (const auto& w : warnings) {
     if (w.state == MigrationState::missing) {
       std::fprintf(stderr, "%s version %lld (%s) is recorded as applied but no file has it\n",
-                   style.paint("warning:", Tone::warn).c_str(), static_cast<long long>(w.version), w.name.c_str());
+                   style.paint("warning:", Tone::warn).c_str(), static_cast<long long>(w.version),
+                   printable_text(w.name).c_str());
     } else if (w.out_of_order) {
       std::fprintf(stderr, "%s %s is older than migrations already applied; applying it anyway\n",
-                   style.paint("warning:", Tone::warn).c_str(), w.file->file_name.c_str());
+                   style.paint("warning:", Tone::warn).c_str(), printable_text(w.file->file_name).c_str());
     }
   }
 }
@@ -89,14 +91,14 @@ void print_steps(const std::vector<PipelineStep>& steps) {
     for (std::size_t i = 0; i < step.params.size(); ++i) {
       params += fmt::format("{}${}={}", i ? ", " : "", i + 1, step.params[i].value_or("NULL"));
     }
-    if (!params.empty()) std::fprintf(stdout, "-- parameters: %s\n", params.c_str());
+    if (!params.empty()) std::fprintf(stdout, "-- parameters: %s\n", sql_comment_text(params).c_str());
     std::fprintf(stdout, "%s;\n", step.sql.c_str());
   }
 }
 
 void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target) {
   std::fprintf(stdout, "-- cora-migrate migrate --dry-run: %s would be applied to %s\n",
-               plural(prepared.migrations.size(), "migration").c_str(), target.c_str());
+               plural(prepared.migrations.size(), "migration").c_str(), sql_comment_text(target).c_str());
   if (prepared.history_needs_setup && !prepared.migrations.empty()) {
     std::fprintf(stdout, "\n-- the history table or its helper functions are missing: one transaction creates them\n");
     print_steps(migrator.history_setup_steps());
@@ -112,13 +114,14 @@ void print_dry_run(const Migrator& migrator, const PreparedPlan& prepared, const
       const auto& m = prepared.migrations[i];
       const bool tx = m.directives.transaction;
       std::fprintf(stdout, "\n-- %s%s (version %s, sha256 %s): %s\n", m.replaces_checksum ? "re-apply " : "",
-                   display_name(*m.file).c_str(), m.file->version_digits.c_str(), m.file->checksum.c_str(),
+                   sql_comment_text(display_name(*m.file)).c_str(), m.file->version_digits.c_str(),
+                   m.file->checksum.c_str(),
                    !tx               ? "no transaction: each statement commits on its own"
                    : batch.count > 1 ? "one transaction"
                                      : "one transaction, sent in one round trip");
       for (const auto* included : m.records_included) {
         std::fprintf(stdout, "--   records %s as included in the module's snapshot (not run)\n",
-                     display_name(*included).c_str());
+                     sql_comment_text(display_name(*included)).c_str());
       }
       const PreparedMigration* after = i > batch.first ? &prepared.migrations[i - 1] : nullptr;
       print_steps(tx ? migrator.transactional_steps(m, after) : migrator.non_transactional_steps(m));

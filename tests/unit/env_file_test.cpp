@@ -81,3 +81,22 @@ TEST_CASE("env file: bad lines name the file and line") {
     CHECK(contains(e->what(), message));
   }
 }
+
+TEST_CASE("env file: a bad line that holds a connection string is quoted without its password") {
+  // Read as NAME=VALUE, such a line's "name" is the URL up to its first '=': quoted, it held the
+  // password, or the part of it before a '='.
+  for (const auto& text :
+       {std::string("postgres://app:hunter2@db.example.com/app?sslmode=require\n"),
+        std::string("postgres://app:hunter2=x@db/app\n"),
+        std::string("DATABASE URL postgresql://app:hunter2@db/app?x=1\n"), std::string("DB password=hunter2 x=1\n")}) {
+    CAPTURE(text);
+    const auto e = error_from([&] { parse_env(text); });
+    REQUIRE(e);
+    CHECK(e->code() == ExitCode::config);
+    CHECK(contains(e->what(), "test.env:1: "));
+    CHECK_FALSE(contains(e->what(), "hunter2"));
+  }
+  const auto url = error_from([&] { parse_env("postgres://app:hunter2@db/app?sslmode=require\n"); });
+  REQUIRE(url);
+  CHECK(contains(url->what(), "test.env:1: a URL where a variable name belongs (write NAME=URL)"));
+}

@@ -205,3 +205,14 @@ TEST_CASE("redact_connection_error: libpq's errors about strings it could not pa
           "connection refused to db:5432");
   }
 }
+
+TEST_CASE("redact_passwords: every password written anywhere in a message") {
+  using cora::redact_passwords;
+  CHECK(redact_passwords("unknown command \"postgres://u:s3cret@h/db\"") ==
+        "unknown command \"postgres://u:***@h/db\"");
+  CHECK(redact_passwords("\"postgresql://app:p%40ss@db/x?sslmode\" is not a variable name") ==
+        "\"postgresql://app:***@db/x?sslmode\" is not a variable name");
+  CHECK(redact_passwords("\"host=db password=s3cret dbname\" is not a variable name") ==
+        "\"host=db password=*** dbname\" is not a variable name");
+  CHECK(redact_passwords("unknown option --databse-url") == "unknown option --databse-url");
+}

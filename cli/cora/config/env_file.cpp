@@ -8,6 +8,8 @@
 
 #include "cora/error.hpp"
 #include "cora/util/blank.hpp"
+#include "cora/util/redact.hpp"
+#include "cora/util/url_shape.hpp"
 
 namespace cora {
 
@@ -38,6 +40,9 @@ class EnvFileParser {
     const std::string key = trim(text.substr(0, eq));
     if (key.empty() || !is_name_start(key.front()) ||
         !std::all_of(key.begin(), key.end(), [](char c) { return is_name_char(c); })) {
+      // A URL here is a connection string whose line lacks NAME=: part of it may be a password
+      // (one cut at a '=' in it, which the redactor would not know for one).
+      if (looks_like_url(key)) fail("a URL where a variable name belongs (write NAME=URL)");
       fail(fmt::format("\"{}\" is not a variable name", key));
     }
     values_[key] = value(trim(text.substr(eq + 1)));
@@ -46,8 +51,12 @@ class EnvFileParser {
   std::map<std::string, std::string> take() { return std::move(values_); }
 
  private:
+  // A line that failed to parse may be a connection string written where a name belongs
+  // ("postgres://app:pw@host/db?sslmode=require" reads as the name "postgres://app:pw@...?sslmode"):
+  // what the message quotes of it goes through the redactor, on stderr and in JSON alike.
   [[noreturn]] void fail(const std::string& what) const {
-    throw Error(ExitCode::config, what, "write KEY=VALUE, 'single quoted' or \"double quoted\" values, # comments")
+    throw Error(ExitCode::config, redact_passwords(what),
+                "write KEY=VALUE, 'single quoted' or \"double quoted\" values, # comments")
         .at({file_name_, line_});
   }
 

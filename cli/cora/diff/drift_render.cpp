@@ -215,15 +215,15 @@ std::string render_drift_github(const DriftReport& report, const DriftHeader& he
 }
 
 std::string render_drift_sql(const DriftReport& report, const DriftHeader& header) {
-  std::string out =
-      fmt::format("-- cora-migrate diff --sql: restores what {} define in {}\n", header.files, header.database);
+  std::string out = fmt::format("-- cora-migrate diff --sql: restores what {} define in {}\n",
+                                sql_comment_text(header.files), sql_comment_text(header.database));
   if (report.entries.empty()) return out + "-- no drift: nothing to do\n";
   out += "-- Review it, then put it in a new migration (or run it once by hand for an urgent fix).\n";
   for (const auto& e : report.entries) {
     const auto& o = e.difference.object();
-    out += fmt::format("\n-- {} {} {}{}\n", to_string(e.difference.kind), o.kind, o.name,
-                       e.source ? " (" + file_line(e) + ")" : "");
-    if (!e.command.empty()) out += "-- or: " + e.command + "\n";
+    out += fmt::format("\n-- {}\n", sql_comment_text(fmt::format("{} {} {}{}", to_string(e.difference.kind), o.kind,
+                                                                 o.name, e.source ? " (" + file_line(e) + ")" : "")));
+    if (!e.command.empty()) out += "-- or: " + sql_comment_text(e.command) + "\n";
     out += e.sql;
   }
   return out;

@@ -1,5 +1,6 @@
 #include "cora/diff/restore_sql.hpp"
 #include "cora/db/sql_text.hpp"
+#include "cora/output/machine_text.hpp"
 #include "cora/util/join.hpp"
 
 #include <fmt/format.h>
@@ -36,6 +37,9 @@ std::string table_of(const std::string& dotted_part) {
 std::string last_part(const std::string& dotted) {
   return quote_identifier_if_needed(dotted.substr(dotted.rfind('.') + 1));
 }
+
+// A note to the reader of the script: names in it come from the files and the database.
+std::string sql_comment_line(const std::string& text) { return "-- " + sql_comment_text(text) + "\n"; }
 
 std::string statement(const std::string& sql) {
   std::string s = sql;
@@ -128,8 +132,8 @@ std::string table_attribute_sql(const std::string& table, const AttributeDiffere
     return statement(
         fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY", table, a.expected == "forced" ? "FORCE" : "NO FORCE"));
   }
-  return fmt::format("-- {}: the files make it a {}, the database has a {}: re-create it by hand\n", table, a.expected,
-                     a.actual);
+  return sql_comment_line(fmt::format("{}: the files make it a {}, the database has a {}: re-create it by hand", table,
+                                      a.expected, a.actual));
 }
 
 std::string column_attribute_sql(const SchemaObject& column, const AttributeDifference& a) {
@@ -147,10 +151,9 @@ std::string column_attribute_sql(const SchemaObject& column, const AttributeDiff
     return statement(fmt::format("{} SET GENERATED {}", alter,
                                  a.expected.find("ALWAYS") != std::string::npos ? "ALWAYS" : "BY DEFAULT"));
   }
-  return fmt::format(
-      "-- {}.{}: PostgreSQL cannot change a generated column in place: drop it and add it again as "
-      "{}\n",
-      table_of(column.name), last_part(column.name), column_definition(column));
+  return sql_comment_line(
+      fmt::format("{}.{}: PostgreSQL cannot change a generated column in place: drop it and add it again as {}",
+                  table_of(column.name), last_part(column.name), column_definition(column)));
 }
 
 std::string create_table_sql(const SchemaObject& table, const SchemaSnapshot& expected) {
@@ -222,7 +225,7 @@ std::string drop_sql(const SchemaObject& o) {
     return statement(std::string(attribute(o, "kind") == "domain" ? "DROP DOMAIN " : "DROP TYPE ") +
                      quoted_path(o.name, 2));
   if (k == "extension") return statement("DROP EXTENSION " + quote_identifier_if_needed(o.name));
-  return "-- " + o.kind + " " + o.name + ": drop it by hand\n";
+  return sql_comment_line(o.kind + " " + o.name + ": drop it by hand");
 }
 
 bool differs_in(const SchemaDifference& d, const std::string& name) {
@@ -288,12 +291,13 @@ std::string changed_sql(const SchemaDifference& d) {
         const bool wanted =
             std::any_of(want.begin(), want.end(), [&](const Privilege& p) { return p.name == label.name; });
         if (!wanted)
-          out += fmt::format("-- {}: PostgreSQL cannot remove the enum label {}: re-create the type by hand\n", e.name,
-                             label.name);
+          out +=
+              sql_comment_line(fmt::format("{}: PostgreSQL cannot remove the enum label {}: re-create the type by hand",
+                                           e.name, label.name));
       }
     } else {
-      out += fmt::format("-- {} {}: {} differs ({} in the files): re-create it by hand: {}\n", k, e.name, a.attribute,
-                         a.expected.empty() ? "none" : a.expected, e.create_sql);
+      out += sql_comment_line(fmt::format("{} {}: {} differs ({} in the files): re-create it by hand: {}", k, e.name,
+                                          a.attribute, a.expected.empty() ? "none" : a.expected, e.create_sql));
     }
   }
   return out;

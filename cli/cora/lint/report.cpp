@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cora/output/machine_text.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/output/wrap.hpp"
 
@@ -28,7 +29,7 @@ nlohmann::ordered_json finding_json(const Finding& f) {
 }  // namespace
 
 std::string format_finding(const Finding& f, const Style& style) {
-  std::string where = f.file;
+  std::string where = printable_text(f.file);  // a module folder's name may hold a newline
   if (f.line > 0) where += fmt::format(":{}", f.line);
   if (f.line > 0 && f.column > 0 && f.severity == Severity::error) where += fmt::format(":{}", f.column);
   const bool error = f.severity == Severity::error;

@@ -93,4 +93,6 @@ std::string redact_connection_error(std::string message, const std::string& conn
   return message;
 }
 
+std::string redact_passwords(const std::string& text) { return redact_connection_error(text, text, ""); }
+
 }  // namespace cora

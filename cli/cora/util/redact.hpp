@@ -15,6 +15,11 @@ std::string redact_secret(std::string text, const std::string& secret);
 // string it could not parse, when it cannot tell us which password it read.
 std::string redact_connection_error(std::string message, const std::string& conninfo, const std::string& password);
 
+// `text` with every password written in it hidden: the user info of URL-shaped parts and the
+// values of password keywords, raw and percent-decoded. For messages that quote input which
+// failed to parse (a command line, a .env line), where a connection string may stand anywhere.
+std::string redact_passwords(const std::string& text);
+
 // "%40" -> "@"; a '%' not followed by two hex digits is kept as it is.
 std::string percent_decode(const std::string& s);
 
