@@ -28,7 +28,8 @@ enum class ExitCode : int {
   drift = 15,             // diff (or status --drift) found the database differs from what the files define
   foreign_history =
       16,  // the Supabase CLI migrated this database and cora-migrate's history is empty: adopt --from-supabase
-  interrupted = 130,  // stopped by SIGINT/SIGTERM after rolling back
+  out_of_memory = 17,  // the process ran out of memory (its limit: ulimit -v, a container's); nothing was applied
+  interrupted = 130,   // stopped by SIGINT/SIGTERM after rolling back
 };
 
 inline int to_int(ExitCode code) { return static_cast<int>(code); }

@@ -42,6 +42,22 @@ PlpgsqlParseResult::~PlpgsqlParseResult() {
   delete raw_;
 }
 
+std::optional<std::vector<StatementSpan>> split_statements_by_scanner(const std::string& sql) {
+  PgQuerySplitResult result = pg_query_split_with_scanner(sql.c_str());
+  std::optional<std::vector<StatementSpan>> spans;
+  if (!result.error) {
+    spans.emplace();
+    spans->reserve(static_cast<std::size_t>(result.n_stmts));
+    for (int i = 0; i < result.n_stmts; ++i) {
+      const PgQuerySplitStmt& s = *result.stmts[i];
+      if (s.stmt_location < 0 || s.stmt_len < 0) continue;
+      spans->push_back({static_cast<std::size_t>(s.stmt_location), static_cast<std::size_t>(s.stmt_len)});
+    }
+  }
+  pg_query_free_split_result(result);
+  return spans;
+}
+
 const char* postgres_parser_version() { return PG_VERSION; }
 
 }  // namespace cora
