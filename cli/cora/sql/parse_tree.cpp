@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <new>
@@ -132,10 +133,23 @@ void refuse_deep_nesting(const std::string& sql, std::string_view text, std::siz
 // Parses sql[begin, end) and appends its statements with offsets in `sql`. Returns false, with
 // nothing appended, when the parser fails at or after `retry_from` (a byte offset in `sql`) and
 // `may_retry`: a cut the scanner made inside a statement, which a longer chunk mends.
+// libpg_query's handling of its own allocation failures is not always clean (seen under ulimit
+// -v: a double free, an exit without a word), so a chunk goes to it only when the process can
+// still get many times what the parse needs; otherwise it is out of memory and says so. The probe
+// reserves address space only: no page of it is touched.
+void require_parser_headroom(std::size_t chunk_bytes) {
+  const std::size_t headroom =
+      std::min<std::size_t>(std::max<std::size_t>(std::size_t{64} << 20, chunk_bytes * 40), std::size_t{1} << 30);
+  void* probe = std::malloc(headroom);
+  if (!probe) throw std::bad_alloc();
+  std::free(probe);
+}
+
 bool parse_chunk(const std::string& sql, std::size_t begin, std::size_t end, std::size_t retry_from, bool may_retry,
                  std::vector<ParsedStatement>& out) {
   const std::string chunk = sql.substr(begin, end - begin);
   refuse_deep_nesting(sql, chunk, begin);
+  require_parser_headroom(chunk.size());
   const SqlParseResult result(chunk);
   if (const auto& error = result.error()) {
     const std::size_t at_byte = begin + byte_offset_of_character(chunk, error->cursor);
