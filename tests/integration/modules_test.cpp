@@ -467,7 +467,8 @@ TEST_CASE("modules: adopt on a database built by pasting every module's schema f
   ProjectCopy project;
   // The fixture's tables are not meant for the Data API: RLS on every one is not what this tests.
   std::ofstream(project.path() / "cora-migrate.toml", std::ios::app)
-      << "[lints]\nrls_disabled_in_public = \"off\"\nno_primary_key = \"off\"\n";
+      << "[lints]\nrls_disabled_in_public = \"off\"\nno_primary_key = \"off\"\n"
+      << test_cluster_local_settings();
 
   SUBCASE("every module's objects exist and pass: all adopted, module by module, deltas included") {
     paste_with_psql(project, db, {"module-access", "module-mgmt", "module-chat", "module-ws"});
