@@ -9,7 +9,7 @@
 #   SIZES="" MEGABYTES=0 NOTICES=0 ROWS=0 bench/large.sh                       memory per MB only
 set -euo pipefail
 
-SIZES="${SIZES:-10000 40000 160000}"
+SIZES="${SIZES-10000 40000 160000}"
 MEGABYTES="${MEGABYTES:-50}"
 NOTICES="${NOTICES:-2000000}"
 ROWS="${ROWS:-5000000}"
