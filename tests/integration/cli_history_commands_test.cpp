@@ -47,7 +47,7 @@ struct HistoryProject {
 };
 
 // The line of `text` where `needle` first is: the tests do not hard-code line numbers.
-int line_of(const std::string& text, const std::string& needle) {
+int line_holding(const std::string& text, const std::string& needle) {
   const auto at = text.find(needle);
   REQUIRE(at != std::string::npos);
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
@@ -79,11 +79,11 @@ TEST_CASE("cora-migrate adopt: a database built by hand with psql") {
     // Default privileges and grants on schemas are checked too, not taken on trust.
     CHECK(contains(r.out, "adopted 000-default-privileges.sql (7 statements checked against the live schema"));
     CHECK(contains(r.out, "not adopted 007-auth-events-sessions.sql:"));
-    CHECK(
-        contains(r.out, "007-auth-events-sessions.sql:" +
-                            std::to_string(
-                                line_of(read_text(p.dir.path() / "migrations/007-auth-events-sessions.sql"), "DO $$")) +
-                            ": DO runs code whose effect adopt cannot know"));
+    CHECK(contains(r.out,
+                   "007-auth-events-sessions.sql:" +
+                       std::to_string(
+                           line_holding(read_text(p.dir.path() / "migrations/007-auth-events-sessions.sql"), "DO $$")) +
+                       ": DO runs code whose effect adopt cannot know"));
     CHECK(p.states() == "0:adopt,1:adopt,2:adopt,3:adopt,4:adopt,5:adopt,6:adopt");
 
     const auto forced = p.run({"adopt", "--force"});
@@ -197,7 +197,7 @@ TEST_CASE("cora-migrate adopt: every effect of a file is compared, not only what
       CHECK(contains(refused.out, "not adopted 002-changes.sql:"));
       CHECK(contains(refused.out, "  not in the live schema (the file did not run, or only in part"));
       const std::string where =
-          fmt::format("{}:{}: {}", p.path_of("002-changes.sql"), line_of(kChangesFile, c.statement), c.expected);
+          fmt::format("{}:{}: {}", p.path_of("002-changes.sql"), line_holding(kChangesFile, c.statement), c.expected);
       CHECK(contains(refused.out, where));
       CHECK(p.states() == "1:adopt");  // the first file ran whole: adopted
 
