@@ -134,7 +134,7 @@ std::string inserts_of_megabytes(std::size_t megabytes) {
 // take some 100 MB of it before reading anything.
 constexpr std::size_t kBigFileMegabytes = 20;
 constexpr std::size_t kRoomyLimitMegabytes = 400;
-constexpr std::size_t kStarvedLimitMegabytes = 150;
+constexpr std::size_t kStarvedLimitMegabytes = 100;
 
 }  // namespace
 
