@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Large migrations: prepare + lint time next to apply time (cora-migrate and psql), and peak
-# RSS, for one file of 10k/40k/160k INSERTs, a 50 MB file, 2M notices and a 5M-row SELECT.
-# Prints numbers, judges nothing. See bench/README.md.
+# RSS, for one file of 10k/40k/160k INSERTs, a 50 MB file, 2M notices and a 5M-row SELECT; then
+# the peak RSS of the cora-migrate process itself per MB of input for files of 5, 20 and 50 MB,
+# next to psql's. Prints numbers, judges nothing. See bench/README.md.
 #
 #   bench/large.sh            all cases
-#   SIZES="10000" MEGABYTES=0 NOTICES=0 ROWS=0 bench/large.sh   a quick subset
+#   SIZES="10000" MEGABYTES=0 NOTICES=0 ROWS=0 MEMORY_SIZES=0 bench/large.sh   a quick subset
+#   SIZES="" MEGABYTES=0 NOTICES=0 ROWS=0 bench/large.sh                       memory per MB only
 set -euo pipefail
 
-SIZES="${SIZES:-10000 40000 160000}"
+SIZES="${SIZES-10000 40000 160000}"
 MEGABYTES="${MEGABYTES:-50}"
 NOTICES="${NOTICES:-2000000}"
 ROWS="${ROWS:-5000000}"
+MEMORY_SIZES="${MEMORY_SIZES:-5 20 50}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CORA="${CORA_MIGRATE:-$HERE/../build/cli/cora-migrate}"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -87,3 +90,35 @@ for n in $SIZES; do run_case "$n INSERTs" inserts "$n"; done
 (( NOTICES > 0 )) && run_case "$NOTICES NOTICEs" notices "$NOTICES"
 (( ROWS > 0 )) && run_case "$ROWS-row SELECT" rows "$ROWS"
 echo "lint/psql: lint time over psql's time to apply the same file; the goal is under 2x."
+
+# ------------------------------------------------------------ peak memory per MB of input
+# The peak RSS of each process itself (wait4's rusage of the child), over the file's size. A
+# parse of the whole file at once needed ~31 MB per MB; statement by statement, it is the file
+# (read once, kept for the checksum and the statements' text) and a bounded chunk.
+memory_case() {  # megabytes
+  local dir="$WORK/memory-$1"
+  python3 "$LIB" gen "$dir" megabytes "$1"
+  local bytes lint migrate psql
+  bytes="$(stat -c %s "$dir/0001_large.sql")"
+  lint="$(python3 "$LIB" measure "$CORA" --migrations "$dir" lint)"; check "$lint" "lint ($1 MB)"
+  recreate db_cora
+  migrate="$(python3 "$LIB" measure "$CORA" --database-url "$(URL db_cora)" --migrations "$dir" migrate)"
+  check "$migrate" "migrate ($1 MB)"
+  recreate db_psql
+  psql="$(python3 "$LIB" measure "$PSQL" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d db_psql -1 -f "$dir/0001_large.sql")"
+  check "$psql" "psql ($1 MB)"
+  python3 - "$bytes" "$lint" "$migrate" "$psql" <<'PY'
+import json, sys
+mb = int(sys.argv[1]) / (1024 * 1024)
+lint, migrate, psql = (json.loads(a)["max_rss_mb"] for a in sys.argv[2:])
+print(f"{mb:8.1f} {lint:9.0f} {lint / mb:8.2f} {migrate:11.0f} {migrate / mb:11.2f} {psql:8.0f} {psql / mb:8.2f}")
+PY
+  rm -rf "$dir"
+}
+
+if [[ "$MEMORY_SIZES" != 0 ]]; then
+  echo
+  echo "peak RSS (MB) of the process itself, and per MB of input; the goal is under 3 per MB, flat as the file grows"
+  printf '%8s %9s %8s %11s %11s %8s %8s\n' "file MB" "lint" "lint/MB" "migrate" "migrate/MB" "psql" "psql/MB"
+  for mb in $MEMORY_SIZES; do memory_case "$mb"; done
+fi

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "cora/db/server_error.hpp"
 #include "cora/db/sqlstate_advice.hpp"
@@ -40,6 +41,10 @@ FailureReport current_failure() {
     return {ExitCode::connection,
             fmt::format("the database refused {}: {} [SQLSTATE {}]", which, e.what(), error.sqlstate), hint,
             ErrorSite{"", 0, 0, error.sqlstate}};
+  } catch (const std::bad_alloc&) {
+    // The memory a file's parse took is freed by now: there is room to say so.
+    return {ExitCode::out_of_memory, "out of memory: the process reached its memory limit (ulimit -v, a container's)",
+            "raise the limit, or split the largest migration file into smaller ones", std::nullopt};
   } catch (const std::exception& e) {
     return {ExitCode::internal, fmt::format("internal error: {}", e.what()), "please report this", std::nullopt};
   }

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/drift_check.hpp"
 #include "commands/failure_report.hpp"
 #include "commands/json_document.hpp"
 #include "commands/project_on_database.hpp"
@@ -20,6 +22,7 @@
 #include "cora/error.hpp"
 #include "cora/output/terminal.hpp"
 #include "cora/verify/adoption.hpp"
+#include "cora/verify/adoption_effects.hpp"
 #include "cora/checks/check_loader.hpp"
 #include "cora/verify/verify_schema.hpp"
 
@@ -105,6 +108,9 @@ class AdoptCommand : public Command {
     sub->add_flag("--from-supabase", from_supabase_,
                   "Import the Supabase CLI's history (supabase_migrations.schema_migrations) after comparing each "
                   "row's statements with the local file");
+    sub->add_flag("--force", force_,
+                  "Record the files even where the live schema does not show every effect or adopt cannot check a "
+                  "statement (what it found is still printed)");
     add_format_option(*sub, format_);
     return sub;
   }
@@ -126,6 +132,21 @@ class AdoptCommand : public Command {
     const auto& snapshot = facts.catalog;
     const LintSelection lints{settings.lints, settings.verify_schemas, nullptr, settings.target_kind};
     const auto outcomes = verify_schema(checks, &lints, facts);
+    // Every effect the files have on the catalog, not only what they create: the files built on
+    // the embedded cluster as `diff` builds them, compared with the live schema.
+    std::vector<AdoptionEffect> effects;
+    std::vector<std::string> managed;
+    if (!prepared.migrations.empty()) {
+      const auto drift = check_drift(*target.db, files, settings);
+      effects = missing_effects(drift.entries, prepared.migrations);
+      managed = drift.managed_schemas;
+      // What the snapshot does not read: schemas, their grants, default privileges.
+      const auto live = read_live_privileges(*target.db);
+      for (const auto& m : prepared.migrations) {
+        const auto more = privilege_effects_missing(m, live);
+        effects.insert(effects.end(), more.begin(), more.end());
+      }
+    }
 
     // Module by module: a file the live schema does not show stops its own module (later files
     // of that module build on it), not the others.
@@ -137,23 +158,31 @@ class AdoptCommand : public Command {
     for (std::size_t i = 0; i < prepared.migrations.size(); ++i) {
       const auto& m = prepared.migrations[i];
       if (std::find(stopped_modules.begin(), stopped_modules.end(), m.file->module) != stopped_modules.end()) continue;
-      const auto verdict = judge_adoption(m, snapshot, outcomes, objects_dropped_after(prepared.migrations, i));
-      if (!verdict.adoptable) {
+      auto verdict = judge_adoption(m, snapshot, outcomes, objects_dropped_after(prepared.migrations, i));
+      add_effects(verdict, m, effects, managed);
+      const bool blocked = !verdict.missing.empty() || !verdict.failing.empty() || !verdict.unchecked.empty();
+      if (blocked && !force_) {
         refused.emplace_back(&m, verdict);
         stopped_modules.push_back(m.file->module);
         continue;
       }
       add_with_included(m, "adopt", adopted);
-      evidence_json.push_back(
-          {{"file", m.file->path.string()}, {"objects", verdict.objects}, {"checks", verdict.checks}});
+      evidence_json.push_back({{"file", m.file->path.string()},
+                               {"objects", verdict.objects},
+                               {"checks", verdict.checks},
+                               {"statements_checked", verdict.statements_checked},
+                               {"forced", blocked},
+                               {"missing", verdict.missing},
+                               {"failing", verdict.failing},
+                               {"unchecked", verdict.unchecked}});
       if (format_ == "json") continue;
-      const std::string evidence =
-          verdict.objects == 0 ? "it creates no table, index, policy or function to check: adopted on trust"
-                               : fmt::format("{} {}, {} {}", plural(verdict.objects, "object"),
-                                             verdict.objects == 1 ? "exists" : "exist", plural(verdict.checks, "check"),
-                                             verdict.checks == 1 ? "passes" : "pass");
+      std::string evidence =
+          fmt::format("{} checked against the live schema, {} {}", plural(verdict.statements_checked, "statement"),
+                      plural(verdict.checks, "check"), verdict.checks == 1 ? "passes" : "pass");
+      if (blocked) evidence = "--force: recorded although the schema does not show all of it";
       std::fprintf(stdout, "%s %s (%s)\n", style.paint("adopted", Tone::good).c_str(), display_name(*m.file).c_str(),
                    evidence.c_str());
+      if (blocked) print_reasons(verdict, "  ");
     }
     migrator.record_without_running(adopted, prepared.history_needs_setup);
     if (format_ == "json") return print_adopt_json(adopted, refused, evidence_json, target.description);
@@ -162,48 +191,84 @@ class AdoptCommand : public Command {
                    target.description.c_str());
       return to_int(ExitCode::ok);
     }
-    // Two different situations, two different fixes: a missing object means the file did not
-    // run (migrate applies it); an object that exists but fails a check ran and then changed.
     for (const auto& [m, verdict] : refused) {
-      const std::string name = display_name(*m->file);
-      const std::string label = style.paint("not adopted", Tone::bad);
-      if (!verdict.missing.empty()) {
-        std::fprintf(stdout, "%s %s: object missing (the file did not run, or only in part; `migrate` applies it):\n",
-                     label.c_str(), name.c_str());
-        for (const auto& line : verdict.missing) std::fprintf(stdout, "  - %s\n", line.c_str());
-      }
-      if (!verdict.failing.empty()) {
-        std::fprintf(stdout,
-                     "%s %s: object exists but a check or lint fails (it ran, then changed; `verify` shows the fix):\n",
-                     label.c_str(), name.c_str());
-        for (const auto& line : verdict.failing) std::fprintf(stdout, "  - %s\n", line.c_str());
-      }
+      std::fprintf(stdout, "%s %s:\n", style.paint("not adopted", Tone::bad).c_str(), display_name(*m->file).c_str());
+      print_reasons(verdict, "  ");
     }
     const auto* first = refused.front().first->file;
     const std::string selector = selector_of(*first);
     std::fprintf(stdout,
                  "%s adopted; %s stopped. Apply what was not adopted with `cora-migrate "
-                 "migrate`, or, if you know it ran, record it with `cora-migrate baseline %s`.\n",
+                 "migrate`, or, if you know it ran, record it with `cora-migrate adopt --force` or `cora-migrate "
+                 "baseline %s`.\n",
                  plural(adopted.size(), "migration").c_str(), plural(refused.size(), "module").c_str(),
                  selector.c_str());
     return to_int(ExitCode::findings);
   }
 
  private:
+  // The effects of `m` the live schema does not show, and its statements adopt cannot check.
+  // An object the file creates that is missing is said once: by the comparison, at its line.
+  static void add_effects(AdoptionVerdict& verdict, const PreparedMigration& m,
+                          const std::vector<AdoptionEffect>& effects, const std::vector<std::string>& managed) {
+    std::vector<AdoptionEffect> of_file;
+    std::copy_if(effects.begin(), effects.end(), std::back_inserter(of_file),
+                 [&](const AdoptionEffect& e) { return e.file == m.file; });
+    std::stable_sort(of_file.begin(), of_file.end(),
+                     [](const AdoptionEffect& a, const AdoptionEffect& b) { return a.line < b.line; });
+    std::vector<std::string> found;
+    for (const auto& e : of_file) found.push_back(e.text());
+    for (const auto& line : verdict.missing) {
+      const bool said = std::any_of(found.begin(), found.end(), [&](const std::string& f) {
+        return f.size() >= line.size() && f.compare(f.size() - line.size(), line.size(), line) == 0;
+      });
+      if (!said) found.push_back(line);
+    }
+    verdict.missing = std::move(found);
+    for (const auto& u : unchecked_statements(m, managed)) verdict.unchecked.push_back(u.text());
+    verdict.statements_checked = checked_statement_count(m, managed);
+  }
+
+  // Three situations, three fixes: an effect missing means the file did not run, or only in
+  // part (migrate applies it); a check failing on what is all there means it ran, then changed;
+  // a statement adopt cannot check needs the person who knows (--force).
+  static void print_reasons(const AdoptionVerdict& verdict, const char* indent) {
+    if (!verdict.missing.empty()) {
+      std::fprintf(stdout, "%snot in the live schema (the file did not run, or only in part; `migrate` applies it):\n",
+                   indent);
+      for (const auto& line : verdict.missing) std::fprintf(stdout, "%s  - %s\n", indent, line.c_str());
+    }
+    if (!verdict.failing.empty()) {
+      std::fprintf(stdout, "%s%s\n", indent,
+                   verdict.missing.empty()
+                       ? "a check or lint fails on what is there (it ran, then changed; `verify` shows the fix):"
+                       : "a check or lint fails as well:");
+      for (const auto& line : verdict.failing) std::fprintf(stdout, "%s  - %s\n", indent, line.c_str());
+    }
+    if (!verdict.unchecked.empty()) {
+      std::fprintf(stdout,
+                   "%snot checked (adopt cannot see what these statements did; if you know they ran, `adopt "
+                   "--force` records the file):\n",
+                   indent);
+      for (const auto& line : verdict.unchecked) std::fprintf(stdout, "%s  - %s\n", indent, line.c_str());
+    }
+  }
+
   // "adopted" lists every file recorded (its "action": adopt, or included in a module's
   // snapshot) with the evidence; "not_adopted" each module's first file that the schema does not
-  // show, with the objects missing and the checks failing. Exit 11 when any is not adopted.
+  // show, with the effects missing, the checks failing and the statements not checked. Exit 11
+  // when any is not adopted.
   static int print_adopt_json(const std::vector<RecordWithoutRunning>& adopted,
                               const std::vector<std::pair<const PreparedMigration*, AdoptionVerdict>>& refused,
                               const nlohmann::json& evidence, const std::string& database) {
     auto recorded = recorded_json(adopted);
     for (auto& entry : recorded) {
-      entry["objects"] = nullptr;
-      entry["checks"] = nullptr;
+      for (const char* key : {"objects", "checks", "statements_checked", "forced", "missing", "failing", "unchecked"})
+        entry[key] = nullptr;
       for (const auto& e : evidence) {
-        if (e["file"] == entry["file"] && entry["action"] == "adopt") {
-          entry["objects"] = e["objects"];
-          entry["checks"] = e["checks"];
+        if (e["file"] != entry["file"] || entry["action"] != "adopt") continue;
+        for (const auto& [key, value] : e.items()) {
+          if (key != "file") entry[key] = value;
         }
       }
     }
@@ -212,6 +277,7 @@ class AdoptCommand : public Command {
       auto entry = migration_file_json(*m->file);
       entry["missing"] = verdict.missing;
       entry["failing"] = verdict.failing;
+      entry["unchecked"] = verdict.unchecked;
       not_adopted.push_back(std::move(entry));
     }
     auto doc = command_document("adopt", database);
@@ -310,6 +376,7 @@ class AdoptCommand : public Command {
 
   std::optional<std::string> target_;
   bool from_supabase_ = false;
+  bool force_ = false;
   std::string format_ = "human";
 };
 

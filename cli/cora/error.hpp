@@ -28,6 +28,7 @@ enum class ExitCode : int {
   drift = 15,             // diff (or status --drift) found the database differs from what the files define
   foreign_history =
       16,  // the Supabase CLI migrated this database and cora-migrate's history is empty: adopt --from-supabase
+  out_of_memory = 17,  // the process ran out of memory (its limit: ulimit -v, a container's); nothing was applied
   // another run was still applying a transaction=false file this run needs, after lock_wait
   migration_running = 18,
   interrupted = 130,  // stopped by SIGINT/SIGTERM after rolling back

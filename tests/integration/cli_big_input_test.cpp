@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -116,4 +117,44 @@ TEST_CASE("big input: a migration's own SELECT of many rows succeeds (its rows a
   const auto migrate = migrate_in(db, dir);
   CHECK_MESSAGE(migrate.exit_code == 0, migrate.err);
   CHECK(db.scalar("SELECT to_regclass('public.after_select') IS NOT NULL") == "t");
+}
+
+namespace {
+
+// A file of `megabytes` MB of one-row INSERTs, as a data migration or a dump would have.
+std::string inserts_of_megabytes(std::size_t megabytes) {
+  std::string sql = "CREATE TABLE big_rows (id integer, payload text);\n";
+  const std::string filler(100, 'x');
+  for (std::size_t i = 0; sql.size() < megabytes * 1024 * 1024; ++i)
+    sql += "INSERT INTO big_rows VALUES (" + std::to_string(i) + ", '" + filler + "');\n";
+  return sql;
+}
+
+// The limits are address space (ulimit -v), not resident memory: the binary and its libraries
+// take some 100 MB of it before reading anything.
+constexpr std::size_t kBigFileMegabytes = 20;
+constexpr std::size_t kRoomyLimitMegabytes = 400;
+constexpr std::size_t kStarvedLimitMegabytes = 100;
+
+}  // namespace
+
+TEST_CASE("big input: under a memory limit, a large file is prepared in bounded memory, or refused in one line") {
+  if (sanitized_build()) {
+    MESSAGE("skipped: AddressSanitizer reserves more address space than any memory limit allows");
+    return;
+  }
+  ScratchDir dir;
+  dir.write("migrations/001-big.sql", inserts_of_megabytes(kBigFileMegabytes));
+  const std::vector<std::string> lint{"--migrations", (dir.path() / "migrations").string(), "lint"};
+
+  // Room for a few times the file: prepared and linted statement by statement, it fits (all
+  // trees and JSON of the whole file at once took 31 times its size).
+  const auto fits = run_cli_with_memory_limit(lint, kRoomyLimitMegabytes);
+  CHECK_MESSAGE(fits.exit_code == 0, fits.err);
+
+  // Less than the process needs: exit 17 and one line that says so, not a signal.
+  const auto starved = run_cli_with_memory_limit(lint, kStarvedLimitMegabytes);
+  CHECK_MESSAGE(starved.exit_code == 17, starved.exit_code, starved.err);
+  CHECK(starved.err.rfind("cora-migrate: error: out of memory: ", 0) == 0);
+  CHECK(std::count(starved.err.begin(), starved.err.end(), '\n') == 1);
 }

@@ -218,17 +218,30 @@ TEST_CASE("baseline, adopt and repair --format json") {
                       "CREATE TABLE items (id int PRIMARY KEY);\nALTER TABLE items ENABLE ROW LEVEL SECURITY;\n");
     project.db.connect()->execute_script(
         "CREATE TABLE items (id int PRIMARY KEY); ALTER TABLE items ENABLE ROW LEVEL SECURITY");
-    const auto r = project.run({"adopt", "--format", "json"});
+    // The files' schema is built on the test cluster.
+    project.dir.write("cora-migrate.toml", test_cluster_local_settings());
+    const std::string config = (project.dir.path() / "cora-migrate.toml").string();
+    const auto r = project.run({"--config", config, "adopt", "--format", "json"});
     CHECK(r.exit_code == 11);
     const auto doc = document_of(r);
     CHECK(doc["command"] == "adopt");
-    REQUIRE(doc["adopted"].size() == 2);
+    REQUIRE(doc["adopted"].size() == 1);
     CHECK(doc["adopted"][0]["version"] == 1);
     CHECK(doc["adopted"][0]["objects"] == 1);
+    CHECK(doc["adopted"][0]["statements_checked"] == 2);
+    CHECK(doc["adopted"][0]["forced"] == false);
     REQUIRE(doc["not_adopted"].size() == 1);
-    CHECK(doc["not_adopted"][0]["version"] == 3);
-    CHECK_FALSE(doc["not_adopted"][0]["missing"].empty());
+    CHECK(doc["not_adopted"][0]["version"] == 2);  // an INSERT: rows adopt does not compare
+    REQUIRE(doc["not_adopted"][0]["unchecked"].size() == 1);
+    CHECK(contains(doc["not_adopted"][0]["unchecked"][0].get<std::string>(),
+                   "002-broken.sql:1: INSERT INTO changes rows, which adopt does not compare"));
     CHECK(doc["summary"]["not_adopted"] == 1);
+
+    const auto forced = document_of(project.run({"--config", config, "adopt", "--force", "--format", "json"}));
+    REQUIRE(forced["adopted"].size() == 2);  // 002 and 003, whose table is missing
+    CHECK(forced["adopted"][1]["forced"] == true);
+    CHECK_FALSE(forced["adopted"][1]["missing"].empty());
+    CHECK(forced["not_adopted"].empty());
   }
 
   SUBCASE("repair: a dirty migration pending again; refused, the error as JSON with exit 2") {

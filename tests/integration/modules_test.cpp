@@ -475,7 +475,8 @@ TEST_CASE("modules: adopt on a database built by pasting every module's schema f
   ProjectCopy project;
   // The fixture's tables are not meant for the Data API: RLS on every one is not what this tests.
   std::ofstream(project.path() / "cora-migrate.toml", std::ios::app)
-      << "[lints]\nrls_disabled_in_public = \"off\"\nno_primary_key = \"off\"\n";
+      << "[lints]\nrls_disabled_in_public = \"off\"\nno_primary_key = \"off\"\n"
+      << test_cluster_local_settings();
 
   SUBCASE("every module's objects exist and pass: all adopted, module by module, deltas included") {
     paste_with_psql(project, db, {"module-access", "module-mgmt", "module-chat", "module-ws"});
@@ -490,19 +491,22 @@ TEST_CASE("modules: adopt on a database built by pasting every module's schema f
     CHECK(contains(run_in(project, db, {"migrate"}).out, "Nothing to apply"));
   }
 
-  SUBCASE("an object missing and an object that fails a lint are told apart") {
-    // ws was never pasted; chat was, and then its row level security was switched off by hand.
+  SUBCASE("an object missing, and an effect undone with the lint that follows from it, each at its line") {
+    // ws was never pasted; chat was, and then its row level security was switched off by hand
+    // (to adopt, the same as its ENABLE never having run).
     paste_with_psql(project, db, {"module-access", "module-mgmt", "module-chat"});
     db.connect()->execute_script("ALTER TABLE public.chat_messages DISABLE ROW LEVEL SECURITY");
     const auto r = run_in(project, db, {"adopt"});
     CHECK(r.exit_code == 11);
-    CHECK_MESSAGE(contains(r.out, "not adopted module-ws:001-ws.sql: object missing"), r.out);
-    CHECK(contains(r.out, "  - table public.ws_members does not exist"));
-    CHECK_MESSAGE(contains(r.out, "not adopted module-chat:001-chat.sql: object exists but a check or lint fails"),
-                  r.out);
+    CHECK_MESSAGE(contains(r.out, "not adopted module-ws:001-ws.sql:\n  not in the live schema"), r.out);
+    CHECK(contains(r.out, "packages/module-ws/db/schema/001-ws.sql:1: table public.ws_members does not exist"));
+    CHECK(contains(r.out, "not adopted module-chat:001-chat.sql:\n  not in the live schema"));
+    CHECK(contains(r.out,
+                   "packages/module-chat/db/schema/001-chat.sql:2: table public.chat_messages: row level "
+                   "security is disabled, the file makes it enabled"));
+    CHECK(contains(r.out, "  a check or lint fails as well:"));
     CHECK_MESSAGE(contains(r.out, "lint:policy_on_rls_disabled_table public.chat_messages chat_admins"), r.out);
-    CHECK(!contains(r.out, "not adopted module-chat:001-chat.sql: object missing"));
-    CHECK(!contains(r.out, "not adopted module-ws:001-ws.sql: object exists"));
+    CHECK(!contains(r.out, "it ran, then changed"));
     // The modules whose objects are there are adopted all the same.
     CHECK(history(db, "is_current AND action = 'adopt'") ==
           "module-access:0-base:adopt module-access:1-profiles:adopt module-mgmt:1-mgmt-roles:adopt "

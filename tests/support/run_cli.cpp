@@ -1,6 +1,7 @@
 #include "support/run_cli.hpp"
 
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -73,6 +74,15 @@ CliResult wait_cli(RunningCli running) {
 
 CliResult run_cli(const std::vector<std::string>& args, const CliOptions& options) {
   return wait_cli(start_cli(args, options));
+}
+
+CliResult run_cli_with_memory_limit(const std::vector<std::string>& args, std::size_t megabytes,
+                                    const CliOptions& options) {
+  // The shell sets the limit, then becomes the binary: the limit is the binary's own.
+  std::vector<std::string> argv{"/bin/sh", "-c", "ulimit -v \"$0\" && exec \"$@\"", std::to_string(megabytes * 1024)};
+  const auto binary = full_argv(args);
+  argv.insert(argv.end(), binary.begin(), binary.end());
+  return wait_cli(start_program(argv, options));
 }
 
 std::string unwrapped(const std::string& text) {

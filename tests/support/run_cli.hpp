@@ -25,6 +25,27 @@ struct CliOptions {
 
 CliResult run_cli(const std::vector<std::string>& args, const CliOptions& options = {});
 
+// Runs the binary with its address space limited to `megabytes` (ulimit -v, as a container's
+// limit or a shell's would set it). Not meaningful under AddressSanitizer, which reserves far more
+// address space than any such limit: see sanitized_build().
+CliResult run_cli_with_memory_limit(const std::vector<std::string>& args, std::size_t megabytes,
+                                    const CliOptions& options = {});
+
+// True when the tests and the binary are built with AddressSanitizer.
+constexpr bool sanitized_build() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return true;
+#else
+  return false;
+#endif
+#else
+  return false;
+#endif
+}
+
 // Runs the binary on a pseudo-terminal, as a person at a terminal would; `out` holds stdout
 // and stderr together, as the terminal shows them.
 // `columns`: the width the terminal reports (0: none).

@@ -77,4 +77,14 @@ void TestDatabase::run_psql_file(const std::filesystem::path& file) const {
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
 }
 
+void TestDatabase::paste_with_psql_past_errors(const std::filesystem::path& file) const {
+  cora::run_process({"/usr/lib/postgresql/15/bin/psql", "-X", "-q", "-d", conninfo(), "-f", file.string()},
+                    std::nullopt);
+}
+
+std::string test_cluster_local_settings() {
+  const auto& cluster = test_cluster();
+  return "[local]\ndata_dir = \"" + cluster.requested_root().value_or(cluster.root()).string() + "\"\n";
+}
+
 }  // namespace cora::test

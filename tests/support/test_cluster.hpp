@@ -14,6 +14,10 @@ namespace cora::test {
 // Started on first use; stopped and deleted when the process exits.
 LocalCluster& test_cluster();
 
+// cora-migrate.toml's [local] section naming the test cluster: `diff` and `adopt` build the files'
+// schema on it (not on a cluster of their own).
+std::string test_cluster_local_settings();
+
 // A new empty database (with the Supabase compatibility layer, from template1), owned by
 // postgres, dropped with the object.
 class TestDatabase {
@@ -35,6 +39,9 @@ class TestDatabase {
   // Runs `file` through psql in one transaction, stopping at the first error, as a person pastes
   // a file by hand. Fails the test (REQUIRE) when psql does.
   void run_psql_file(const std::filesystem::path& file) const;
+  // Runs `file` through psql statement by statement, going on after an error, as a person pastes
+  // a file into a SQL editor that does: what fails is left out, the rest stays.
+  void paste_with_psql_past_errors(const std::filesystem::path& file) const;
 
  private:
   std::string name_;

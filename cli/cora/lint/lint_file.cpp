@@ -94,11 +94,6 @@ int LintFile::line_at(const nlohmann::json& node, int fallback) const {
   return lines->line_of(offset);
 }
 
-const std::vector<SqlToken>& LintFile::tokens() const {
-  if (!tokens_) tokens_ = scan_sql_tokens(file->content).value_or(std::vector<SqlToken>{});
-  return *tokens_;
-}
-
 Finding error_finding(const MigrationFile& file, std::string_view rule, const Error& e) {
   Finding error;
   error.rule = std::string(rule);

@@ -39,12 +39,6 @@ struct LintFile {
   // Line of a byte offset in the file (a node's `location`), or `fallback` when it has none.
   int line_at(const nlohmann::json& node, int fallback) const;
   int line_of(std::size_t byte_offset) const { return lines->line_of(byte_offset); }
-
-  // The file's tokens, scanned on first use (few files need them); empty if it does not scan.
-  const std::vector<SqlToken>& tokens() const;
-
- private:
-  mutable std::optional<std::vector<SqlToken>> tokens_;
 };
 
 struct LoadedFile {

@@ -125,10 +125,16 @@ void check_add_column(const LintFile& file, const json& column, const QualifiedN
 }
 
 // Line of `DROP [COLUMN] [IF EXISTS] name` in the statement, searched from `from`; 0 if not found.
-// Read from PostgreSQL's own tokens, so strings, comments and quoted names cannot mislead it.
+// Read from PostgreSQL's own tokens, so strings, comments and quoted names cannot mislead it:
+// the statement's alone, so that a large file's tokens are never all held at once.
 int drop_column_line(const LintFile& file, const LintStatement& s, const std::string& column, std::size_t& from) {
-  const auto& tokens = file.tokens();
   const std::string_view content = file.file->content;
+  auto tokens =
+      scan_sql_tokens(std::string(content.substr(s.start, s.end - s.start))).value_or(std::vector<SqlToken>{});
+  for (auto& t : tokens) {
+    t.start += s.start;
+    t.end += s.start;
+  }
   if (from < s.start) from = s.start;
   auto it = std::lower_bound(tokens.begin(), tokens.end(), from,
                              [](const SqlToken& t, std::size_t offset) { return t.start < offset; });

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <unordered_map>
 
@@ -13,6 +15,7 @@
 #include "cora/sql/parser.hpp"
 #include "cora/sql/script.hpp"
 #include "cora/util/line_index.hpp"
+#include "cora/util/sha256.hpp"
 
 namespace cora {
 
@@ -24,7 +27,10 @@ namespace {
 // discarded children after each child, which is quadratic in the number of statements.
 class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
  public:
-  explicit StatementReader(std::vector<ParsedStatement>& out) : out_(out) {}
+  // `location_offset`: where the parsed text starts in the file, added to every node's
+  // "location" so that positions are the file's.
+  StatementReader(std::vector<ParsedStatement>& out, std::size_t location_offset)
+      : out_(out), location_offset_(static_cast<long long>(location_offset)) {}
 
   bool null() override { return scalar(nullptr); }
   bool boolean(bool v) override { return scalar(v); }
@@ -69,6 +75,9 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
 
   bool scalar(nlohmann::json value) {
     if (!building_.empty()) {
+      if (building_.back()->is_object() && key_ == "location" && value.is_number_integer() &&
+          value.get<long long>() >= 0)
+        value = value.get<long long>() + location_offset_;
       add(std::move(value));
     } else if (depth_ == 3 && in_stmts_ && !out_.empty() && value.is_number_integer()) {
       const auto n = value.get<long long>();
@@ -100,6 +109,7 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
   }
 
   std::vector<ParsedStatement>& out_;
+  long long location_offset_ = 0;
   int depth_ = 0;  // open objects and arrays
   bool in_stmts_ = false;
   bool keep_type_ = false;
@@ -107,33 +117,90 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
   std::vector<nlohmann::json*> building_;  // the node being built, innermost container last
 };
 
-void refuse_deep_nesting(const std::string& sql) {
-  const auto tokens = scan_sql_tokens(sql);
+// `text` is `chunk_offset` bytes into `sql`; positions in errors are `sql`'s.
+void refuse_deep_nesting(const std::string& sql, std::string_view text, std::size_t chunk_offset) {
+  const auto tokens = scan_sql_tokens(std::string(text));
   if (!tokens) return;  // the parser reports what the scanner rejected, with its position
   const auto bound = nesting_bound(*tokens);
   if (bound.levels <= kMaxNesting) return;
-  const auto at = LineIndex(sql).at(bound.offset);
+  const auto at = LineIndex(sql).at(chunk_offset + bound.offset);
   throw SqlParseFailure({fmt::format("the statement nests too deeply to analyse (up to {} levels, more than {}): "
                                      "split it into smaller statements",
                                      bound.levels, kMaxNesting),
                          at.line, at.column, "statement too complex"});
 }
 
-std::vector<ParsedStatement> parse_uncached(const std::string& sql) {
-  refuse_deep_nesting(sql);
-  const SqlParseResult result(sql);
+// Parses sql[begin, end) and appends its statements with offsets in `sql`. Returns false, with
+// nothing appended, when the parser fails at or after `retry_from` (a byte offset in `sql`) and
+// `may_retry`: a cut the scanner made inside a statement, which a longer chunk mends.
+// libpg_query's handling of its own allocation failures is not always clean (seen under ulimit
+// -v: a double free, an exit without a word), so a chunk goes to it only when the process can
+// still get many times what the parse needs; otherwise it is out of memory and says so. The probe
+// reserves address space only: no page of it is touched.
+void require_parser_headroom(std::size_t chunk_bytes) {
+  const std::size_t headroom =
+      std::min<std::size_t>(std::max<std::size_t>(std::size_t{64} << 20, chunk_bytes * 40), std::size_t{1} << 30);
+  void* probe = std::malloc(headroom);
+  if (!probe) throw std::bad_alloc();
+  std::free(probe);
+}
+
+bool parse_chunk(const std::string& sql, std::size_t begin, std::size_t end, std::size_t retry_from, bool may_retry,
+                 std::vector<ParsedStatement>& out) {
+  const std::string chunk = sql.substr(begin, end - begin);
+  refuse_deep_nesting(sql, chunk, begin);
+  require_parser_headroom(chunk.size());
+  const SqlParseResult result(chunk);
   if (const auto& error = result.error()) {
-    const auto at = LineIndex(sql).at(byte_offset_of_character(sql, error->cursor));
+    const std::size_t at_byte = begin + byte_offset_of_character(chunk, error->cursor);
+    if (may_retry && (error->cursor == 0 || at_byte >= retry_from)) return false;
+    if (error->message == "out of memory") throw std::bad_alloc();
+    const auto at = LineIndex(sql).at(at_byte);
     throw SqlParseFailure({error->message, at.line, at.column, "SQL syntax error"});
   }
-  std::vector<ParsedStatement> statements;
-  StatementReader reader(statements);
+  const std::size_t first = out.size();
+  StatementReader reader(out, begin);
   nlohmann::json::sax_parse(result.json(), &reader);
-  for (auto& statement : statements) {
-    statement.offset = std::min(statement.offset, sql.size());
+  for (std::size_t i = first; i < out.size(); ++i) {
+    auto& statement = out[i];
+    statement.offset = std::min(statement.offset, chunk.size());
     // libpg_query reports 0 for "until the end of the input" on the last statement.
-    if (statement.length == 0 || statement.length > sql.size() - statement.offset) {
-      statement.length = sql.size() - statement.offset;
+    if (statement.length == 0 || statement.length > chunk.size() - statement.offset) {
+      statement.length = chunk.size() - statement.offset;
+    }
+    statement.offset += begin;
+  }
+  return true;
+}
+
+// At least this many bytes of statements go to the parser at once: its trees and its JSON for
+// one chunk at a time, never for the whole file (a 50 MB file would need gigabytes).
+constexpr std::size_t kChunkBytes = 256 * 1024;
+
+std::vector<ParsedStatement> parse_uncached(const std::string& sql, std::size_t chunk_bytes) {
+  std::vector<ParsedStatement> statements;
+  const auto spans = split_statements_by_scanner(sql);
+  if (!spans || spans->empty()) {
+    parse_chunk(sql, 0, sql.size(), 0, false, statements);
+    return statements;
+  }
+  // A chunk runs from the start of the text or just after a semicolon the scanner found to just
+  // after another one (the last: to the end of the text), so that each statement keeps the
+  // offset and length a parse of the whole text gives it.
+  const auto& s = *spans;
+  std::size_t begin = 0, i = 0;
+  while (i < s.size()) {
+    std::size_t j = i;  // the chunk's last span
+    while (j + 1 < s.size() && s[j + 1].offset - begin < chunk_bytes) ++j;
+    for (;;) {
+      const bool last = j + 1 >= s.size();
+      const std::size_t end = last ? sql.size() : s[j + 1].offset;
+      if (parse_chunk(sql, begin, end, s[j].offset, !last, statements)) {
+        begin = end;
+        i = j + 1;
+        break;
+      }
+      j = std::min(s.size() - 1, j + (j - i + 1));  // twice the statements, then again
     }
   }
   return statements;
@@ -150,8 +217,9 @@ struct CachedParse {
 constexpr std::size_t kCachedTexts = 1024;
 
 std::mutex cache_mutex;
-std::unordered_map<std::string, CachedParse> cache;  // by the whole text: no false hit
-std::deque<const std::string*> cache_order;          // keys of `cache`, oldest first
+// By the text's SHA-256 and length, not a copy of the text: a 50 MB file would be held twice.
+std::unordered_map<std::string, CachedParse> cache;
+std::deque<const std::string*> cache_order;  // keys of `cache`, oldest first
 std::atomic<std::size_t> parses_run{0};
 
 }  // namespace
@@ -169,7 +237,9 @@ bool keeps_tree(std::string_view type) {
       "AlterFunctionStmt", "AlterPolicyStmt", "CommentStmt", "RenameStmt",
       // The lint rules, beyond the above (lint/lint_file.cpp, reads_statement).
       "CreateForeignTableStmt", "VariableSetStmt", "CreateSchemaStmt", "AlterRoleStmt", "CreateRoleStmt",
-      "CreatePLangStmt"};
+      "CreatePLangStmt",
+      // What adopt checks of schemas' and default privileges (verify/adoption_effects.cpp).
+      "AlterDefaultPrivilegesStmt"};
   for (const char* t : types) {
     if (type == t) return true;
   }
@@ -177,9 +247,10 @@ bool keeps_tree(std::string_view type) {
 }
 
 std::shared_ptr<const std::vector<ParsedStatement>> parse_statements(const std::string& sql) {
+  const std::string key = sha256_hex(sql) + ":" + std::to_string(sql.size());
   {
     const std::lock_guard<std::mutex> lock(cache_mutex);
-    const auto it = cache.find(sql);
+    const auto it = cache.find(key);
     if (it != cache.end()) {
       if (it->second.failure) throw SqlParseFailure(*it->second.failure);
       return it->second.statements;
@@ -188,14 +259,14 @@ std::shared_ptr<const std::vector<ParsedStatement>> parse_statements(const std::
   // Parsed outside the lock: other threads' files need not wait for this one.
   CachedParse parsed;
   try {
-    parsed.statements = std::make_shared<const std::vector<ParsedStatement>>(parse_uncached(sql));
+    parsed.statements = std::make_shared<const std::vector<ParsedStatement>>(parse_uncached(sql, kChunkBytes));
   } catch (const SqlParseFailure& failure) {
     parsed.failure = failure.error();
   }
   ++parses_run;
   {
     const std::lock_guard<std::mutex> lock(cache_mutex);
-    const auto [it, added] = cache.emplace(sql, parsed);
+    const auto [it, added] = cache.emplace(key, parsed);
     if (added) cache_order.push_back(&it->first);
     while (cache_order.size() > kCachedTexts) {
       cache.erase(cache.find(*cache_order.front()));
@@ -204,6 +275,10 @@ std::shared_ptr<const std::vector<ParsedStatement>> parse_statements(const std::
   }
   if (parsed.failure) throw SqlParseFailure(*parsed.failure);
   return parsed.statements;
+}
+
+std::vector<ParsedStatement> parse_statements_in_chunks(const std::string& sql, std::size_t chunk_bytes) {
+  return parse_uncached(sql, chunk_bytes);
 }
 
 std::size_t statement_parses_run() { return parses_run.load(); }

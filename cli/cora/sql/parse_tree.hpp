@@ -25,14 +25,18 @@ struct ParsedStatement {
   nlohmann::json node;     // the node under `type`; null unless keeps_tree(type)
 };
 
-// The statement types whose tree is kept: those sql/script.cpp, sql/defined_objects.cpp and the
-// lint rules (lint/lint_file.cpp) read.
+// The statement types whose tree is kept: those sql/script.cpp, sql/defined_objects.cpp, the
+// lint rules (lint/lint_file.cpp) and adopt (verify/adoption_effects.cpp) read.
 bool keeps_tree(std::string_view type);
 
 // Throws SqlParseFailure (sql/script.hpp) for a syntax error, and for a statement nested more
 // deeply than kMaxNesting (sql/nesting.hpp), with the line and column. The same text again gets
 // the same result (or failure) without a second parse. Thread-safe.
 std::shared_ptr<const std::vector<ParsedStatement>> parse_statements(const std::string& sql);
+
+// As parse_statements, uncached, with the parser given at least `chunk_bytes` of statements at a
+// time (parse_statements: 256 KiB): for the tests, which show every chunk size gives the same.
+std::vector<ParsedStatement> parse_statements_in_chunks(const std::string& sql, std::size_t chunk_bytes);
 
 // How many texts have been parsed so far (a repeated text counts once): for the tests.
 std::size_t statement_parses_run();

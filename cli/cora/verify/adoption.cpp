@@ -85,6 +85,12 @@ AdoptionVerdict judge_adoption(const PreparedMigration& migration, const Catalog
       }
     }
   }
+  // A check about several of the file's objects (a table's, and its policy's) is said once.
+  std::vector<std::string> once;
+  for (auto& line : verdict.failing) {
+    if (std::find(once.begin(), once.end(), line) == once.end()) once.push_back(std::move(line));
+  }
+  verdict.failing = std::move(once);
   verdict.adoptable = verdict.missing.empty() && verdict.failing.empty();
   return verdict;
 }

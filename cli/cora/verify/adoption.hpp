@@ -23,6 +23,11 @@ struct AdoptionVerdict {
   // declared check or built-in lint about it fails (it ran, then changed, or ran another way).
   std::vector<std::string> missing;
   std::vector<std::string> failing;
+  // Statements whose effect adopt cannot compare ("PATH:LINE: INSERT changes rows, ..."), and
+  // how many it did compare (adoption_effects.hpp): set by the command, which has the schema
+  // the files build.
+  std::vector<std::string> unchecked;
+  std::size_t statements_checked = 0;
 };
 
 // `outcomes` are the evaluated declared checks (evaluate_checks) and built-in lints (run_lints)
