@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "commands/command.hpp"
 #include "commands/project_on_database.hpp"
 #include "commands/project_options.hpp"
 #include "commands/database_target.hpp"
 #include "commands/drift_check.hpp"
+#include "commands/new_migration_file.hpp"
 #include "cora/diff/drift_render.hpp"
 #include "cora/error.hpp"
 #include "cora/output/terminal.hpp"
@@ -16,6 +18,18 @@
 namespace cora::cli {
 
 namespace {
+
+// `diff --sql --new NAME`: the fix as the next migration file; no file when there is nothing to fix.
+int write_drift_fix_file(const NewMigrationFile& file, bool no_drift, const std::string& sql) {
+  if (no_drift) {
+    std::fputs("no drift: nothing to write, no file created\n", stderr);
+    return to_int(ExitCode::ok);
+  }
+  const auto path = write_new_migration_file(file, sql);
+  std::fprintf(stdout, "%s\n", path.string().c_str());
+  // Still drift (exit 15) until `migrate` applies the file, as every `diff` says.
+  return to_int(ExitCode::drift);
+}
 
 class DiffCommand : public Command {
  public:
@@ -26,11 +40,19 @@ class DiffCommand : public Command {
         ->check(CLI::IsMember({"human", "json", "markdown", "github"}));
     sub->add_flag("--sql", sql_,
                   "Print the SQL that restores the files' version of every difference, instead of the report");
+    sub->add_option("--new", new_name_,
+                    "With --sql: write that SQL as the next migration file NNN-NAME.sql (the `new` naming rules) "
+                    "and print its path")
+        ->needs("--sql");
     return sub;
   }
 
   int run(const GlobalOptions& global) override {
     auto [settings, project, target] = open_project_on_database(global);
+    // Named and checked before the (slow) comparison, so a bad NAME costs nothing.
+    const auto new_file = new_name_.empty()
+                              ? std::nullopt
+                              : std::optional<NewMigrationFile>(plan_new_migration_file(settings, new_name_));
     const auto& files = project.files;
     const auto report = check_drift(*target.db, files, settings);
     const DriftHeader header{target.description,
@@ -44,6 +66,7 @@ class DiffCommand : public Command {
     else if (format_ == "markdown") text = render_drift_markdown(report, header);
     else if (format_ == "github") text = render_drift_github(report, header);
     else text = render_drift_human(report, header, Style::for_stream(stdout).color());
+    if (new_file) return write_drift_fix_file(*new_file, report.entries.empty(), text);
     std::fputs(text.c_str(), stdout);
     return report.entries.empty() ? to_int(ExitCode::ok) : to_int(ExitCode::drift);
   }
@@ -51,6 +74,7 @@ class DiffCommand : public Command {
  private:
   std::string format_ = "human";
   bool sql_ = false;
+  std::string new_name_;
 };
 
 }  // namespace
