@@ -83,3 +83,32 @@ TEST_CASE("cora-migrate diff --sql --new: the fix is the next migration file, an
   CHECK(p.run({"diff", "--sql", "--new", "bad name"}).exit_code == 2);
   CHECK(p.run({"diff", "--new", "fix"}).exit_code == 2);
 }
+
+TEST_CASE("cora-migrate diff --sql --new: the saved fix also runs after the files on a fresh build") {
+  WritableProject p;
+  p.db.connect()->execute_script(
+      "CREATE INDEX scratch_user_sessions_created ON public.user_sessions (started_at);"
+      "CREATE TABLE public.scratch_notes (id int PRIMARY KEY, note text);"
+      "ALTER TABLE public.user_auth_log ALTER COLUMN event_type DROP NOT NULL;"
+      "DROP POLICY user_sessions_select_own ON public.user_sessions");
+  REQUIRE(p.run({"diff", "--sql", "--new", "fix-drift"}).exit_code == 15);
+  REQUIRE(p.run({"migrate"}).exit_code == 0);
+  // diff and status --drift build the files from zero: the fix runs there where nothing drifted.
+  const auto diff = p.run({"diff"});
+  INFO(diff.err);
+  CHECK(diff.exit_code == 0);
+  const auto status = p.run({"status", "--drift"});
+  INFO(status.err);
+  CHECK(status.exit_code == 0);
+  const auto verify = p.run_on_scratch({"verify", "--scratch"});
+  INFO(verify.out);
+  INFO(verify.err);
+  CHECK(verify.exit_code == 0);
+
+  // Nothing to fix now: no file, and the next name is not taken.
+  const auto clean = p.run({"diff", "--sql", "--new", "again"});
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out.empty());
+  CHECK(clean.err.find("no drift: nothing to write") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(p.dir.path() / "migrations" / "010-again.sql"));
+}
