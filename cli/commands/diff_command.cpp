@@ -19,6 +19,23 @@ namespace cora::cli {
 
 namespace {
 
+// One line under the first, on what diff checked: whether the fix also runs after the files on a
+// fresh build. When it does not, stderr says so too, as the file would break fresh builds.
+std::string with_fix_proof_line(std::string sql, const std::optional<FixProof>& proof) {
+  if (!proof) return sql;
+  std::string failure = proof->failure;  // kept on the comment's one line
+  for (char& c : failure) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  const std::string line =
+      proof->proven ? "-- Checked: on a copy of what the files create (a fresh build) it runs and changes nothing.\n"
+                    : "-- NOT checked safe: on a copy of what the files create (a fresh build) " + failure +
+                          "; edit it before saving it as a migration.\n";
+  if (!proof->proven) std::fprintf(stderr, "cora-migrate: warning: %s", line.substr(3).c_str());
+  const auto first = sql.find('\n');
+  return first == std::string::npos ? sql + "\n" + line : sql.insert(first + 1, line);
+}
+
 // `diff --sql --new NAME`: the fix as the next migration file; no file when there is nothing to fix.
 int write_drift_fix_file(const NewMigrationFile& file, bool no_drift, const std::string& sql) {
   if (no_drift) {
@@ -54,14 +71,14 @@ class DiffCommand : public Command {
                               ? std::nullopt
                               : std::optional<NewMigrationFile>(plan_new_migration_file(settings, new_name_));
     const auto& files = project.files;
-    const auto report = check_drift(*target.db, files, settings);
+    const auto report = check_drift(*target.db, files, settings, sql_);
     const DriftHeader header{target.description,
                              project.has_modules
                                  ? fmt::format("{} modules ({} files)", project.modules.size(), files.size())
                                  : fmt::format("{} ({} files)", settings.migrations_dir.string(), files.size()),
                              global.target_label};
     std::string text;
-    if (sql_) text = render_drift_sql(report, header);
+    if (sql_) text = with_fix_proof_line(render_drift_sql(report, header), report.fix_proof);
     else if (format_ == "json") text = render_drift_json(report, header);
     else if (format_ == "markdown") text = render_drift_markdown(report, header);
     else if (format_ == "github") text = render_drift_github(report, header);

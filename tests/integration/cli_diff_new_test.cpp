@@ -112,3 +112,29 @@ TEST_CASE("cora-migrate diff --sql --new: the saved fix also runs after the file
   CHECK(clean.err.find("no drift: nothing to write") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(p.dir.path() / "migrations" / "010-again.sql"));
 }
+
+TEST_CASE("cora-migrate diff --sql: one line says whether the fix was tried on a fresh build, and how it failed") {
+  WritableProject p;
+  p.db.connect()->execute_script(
+      "CREATE INDEX scratch_user_sessions_created ON public.user_sessions (started_at);"
+      "DROP POLICY user_sessions_select_own ON public.user_sessions");
+  const auto safe = p.run({"diff", "--sql"});
+  INFO(safe.out);
+  CHECK(safe.exit_code == 15);
+  const auto second_line = safe.out.substr(safe.out.find('\n') + 1);
+  CHECK(
+      second_line.rfind("-- Checked: on a copy of what the files create (a fresh build) it runs and changes nothing.\n",
+                        0) == 0);
+  CHECK(safe.err.find("warning") == std::string::npos);
+
+  // A table the files create, dropped by hand: CREATE TABLE brings it back here, and fails where
+  // the files already made it.
+  p.db.connect()->execute_script("DROP TABLE public.user_auth_log CASCADE");
+  const auto unsafe = p.run({"diff", "--sql"});
+  INFO(unsafe.out);
+  CHECK(unsafe.exit_code == 15);
+  CHECK(unsafe.out.find("-- NOT checked safe: on a copy of what the files create (a fresh build) ") !=
+        std::string::npos);
+  CHECK(unsafe.out.find("already exists") != std::string::npos);
+  CHECK(unsafe.err.find("cora-migrate: warning: NOT checked safe") != std::string::npos);
+}

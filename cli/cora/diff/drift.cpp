@@ -132,6 +132,11 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
     choose_fix(entry, status, files, touched);
     report.entries.push_back(std::move(entry));
   }
+  if (options.prove_fix && !report.entries.empty()) {
+    std::string fix;
+    for (const auto& e : report.entries) fix += e.sql;
+    report.fix_proof = prove_fix_on_fresh_build(*expected_db, report.expected, fix, compare);
+  }
   return report;
 }
 
