@@ -13,6 +13,7 @@
 #include "commands/new_migration_file.hpp"
 #include "cora/diff/drift_render.hpp"
 #include "cora/error.hpp"
+#include "cora/output/plural.hpp"
 #include "cora/output/terminal.hpp"
 
 namespace cora::cli {
@@ -21,17 +22,19 @@ namespace {
 
 // One line under the first, on what diff checked: whether the fix also runs after the files on a
 // fresh build. When it does not, stderr says so too, as the file would break fresh builds.
-std::string with_fix_proof_line(std::string sql, const std::optional<FixProof>& proof) {
+std::string with_fix_proof_line(std::string sql, const std::optional<FixProof>& proof, bool for_migration) {
   if (!proof) return sql;
-  std::string failure = proof->failure;  // kept on the comment's one line
-  for (char& c : failure) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
+  const auto failed = proof->failed_parts();
+  const std::string parts =
+      failed == 0 ? ""
+                  : fmt::format(" ({} {} there: {} below)", plural(failed, "part"), failed == 1 ? "fails" : "fail",
+                                for_migration ? "commented out" : "marked");
   const std::string line =
-      proof->proven ? "-- Checked: on a copy of what the files create (a fresh build) it runs and changes nothing.\n"
-                    : "-- NOT checked safe: on a copy of what the files create (a fresh build) " + failure +
-                          "; edit it before saving it as a migration.\n";
-  if (!proof->proven) std::fprintf(stderr, "cora-migrate: warning: %s", line.substr(3).c_str());
+      proof->proven
+          ? "-- Checked: on a copy of what the files create (a fresh build) it runs and changes nothing" + parts + ".\n"
+          : "-- NOT checked safe: on a copy of what the files create (a fresh build) " + proof->failure + parts +
+                "; edit it before saving it as a migration.\n";
+  if (!proof->proven || failed > 0) std::fprintf(stderr, "cora-migrate: warning: %s", line.substr(3).c_str());
   const auto first = sql.find('\n');
   return first == std::string::npos ? sql + "\n" + line : sql.insert(first + 1, line);
 }
@@ -71,14 +74,21 @@ class DiffCommand : public Command {
                               ? std::nullopt
                               : std::optional<NewMigrationFile>(plan_new_migration_file(settings, new_name_));
     const auto& files = project.files;
-    const auto report = check_drift(*target.db, files, settings, sql_);
+    auto report = check_drift(*target.db, files, settings, sql_);
+    if (report.fix_proof) {
+      for (std::size_t i = 0; i < report.entries.size(); ++i) {
+        const auto& failure = report.fix_proof->part_failures.at(i);
+        if (!failure.empty())
+          report.entries[i].sql = mark_unsafe_fix_part(report.entries[i].sql, failure, new_file.has_value());
+      }
+    }
     const DriftHeader header{target.description,
                              project.has_modules
                                  ? fmt::format("{} modules ({} files)", project.modules.size(), files.size())
                                  : fmt::format("{} ({} files)", settings.migrations_dir.string(), files.size()),
                              global.target_label};
     std::string text;
-    if (sql_) text = with_fix_proof_line(render_drift_sql(report, header), report.fix_proof);
+    if (sql_) text = with_fix_proof_line(render_drift_sql(report, header), report.fix_proof, new_file.has_value());
     else if (format_ == "json") text = render_drift_json(report, header);
     else if (format_ == "markdown") text = render_drift_markdown(report, header);
     else if (format_ == "github") text = render_drift_github(report, header);

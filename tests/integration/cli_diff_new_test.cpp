@@ -128,13 +128,33 @@ TEST_CASE("cora-migrate diff --sql: one line says whether the fix was tried on a
   CHECK(safe.err.find("warning") == std::string::npos);
 
   // A table the files create, dropped by hand: CREATE TABLE brings it back here, and fails where
-  // the files already made it.
+  // the files already made it. Printed, it is marked; written with --new, it is commented out
+  // with the reason and the rest still runs.
   p.db.connect()->execute_script("DROP TABLE public.user_auth_log CASCADE");
-  const auto unsafe = p.run({"diff", "--sql"});
-  INFO(unsafe.out);
-  CHECK(unsafe.exit_code == 15);
-  CHECK(unsafe.out.find("-- NOT checked safe: on a copy of what the files create (a fresh build) ") !=
+  const auto marked = p.run({"diff", "--sql"});
+  INFO(marked.out);
+  CHECK(marked.exit_code == 15);
+  CHECK(marked.out.find("(1 part fails there: marked below).\n") != std::string::npos);
+  CHECK(marked.out.find("-- fails after the files (a fresh build): relation \"user_auth_log\" already exists") !=
         std::string::npos);
-  CHECK(unsafe.out.find("already exists") != std::string::npos);
-  CHECK(unsafe.err.find("cora-migrate: warning: NOT checked safe") != std::string::npos);
+  CHECK(marked.out.find("\nCREATE TABLE public.user_auth_log (\n") != std::string::npos);
+  CHECK(marked.err.find("cora-migrate: warning: Checked:") != std::string::npos);
+
+  const auto written = p.run({"diff", "--sql", "--new", "restore-log"});
+  REQUIRE(written.exit_code == 15);
+  const auto file = read_text(p.dir.path() / "migrations" / "009-restore-log.sql");
+  INFO(file);
+  CHECK(file.find("-- Checked: on a copy of what the files create (a fresh build) it runs and changes nothing "
+                  "(1 part fails there: commented out below).\n") != std::string::npos);
+  CHECK(file.find("-- not run: after the files (a fresh build) it fails: relation \"user_auth_log\" already "
+                  "exists") != std::string::npos);
+  CHECK(file.find("\n-- CREATE TABLE public.user_auth_log (\n") != std::string::npos);
+  CHECK(file.find("\nCREATE TABLE public.user_auth_log") == std::string::npos);
+  // Saved as a migration it applies to the drifted database, and fresh builds still pass.
+  const auto migrated = p.run({"migrate"});
+  INFO(migrated.err);
+  CHECK(migrated.exit_code == 0);
+  const auto verify = p.run_on_scratch({"verify", "--scratch"});
+  INFO(verify.err);
+  CHECK(verify.exit_code == 0);
 }

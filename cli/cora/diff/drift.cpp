@@ -133,9 +133,9 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
     report.entries.push_back(std::move(entry));
   }
   if (options.prove_fix && !report.entries.empty()) {
-    std::string fix;
-    for (const auto& e : report.entries) fix += e.sql;
-    report.fix_proof = prove_fix_on_fresh_build(*expected_db, report.expected, fix, compare);
+    std::vector<std::string> parts;
+    for (const auto& e : report.entries) parts.push_back(e.sql);
+    report.fix_proof = prove_fix_on_fresh_build(*expected_db, report.expected, parts, compare);
   }
   return report;
 }
