@@ -10,6 +10,8 @@
 namespace cora::cli {
 
 // `files`: as discover_migrations returns them (in the order migrate applies them).
-DriftReport check_drift(Connection& target, const std::vector<MigrationFile>& files, const Settings& settings);
+// `prove_fix`: also try the fix on the files' schema (diff --sql).
+DriftReport check_drift(Connection& target, const std::vector<MigrationFile>& files, const Settings& settings,
+                        bool prove_fix = false);
 
 }  // namespace cora::cli

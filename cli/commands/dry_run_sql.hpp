@@ -1,7 +1,8 @@
 #pragma once
 // `migrate --dry-run --format sql`: what migrate would send, as a script psql can run
 // (`psql -f` or a pipe): the values of our own statements written as literals, each transactional
-// file between BEGIN and COMMIT, psql told to stop at the first error.
+// file between BEGIN and COMMIT, psql told to stop at the first error. Without --verbose the
+// tool's own plumbing (history set-up, session resets) is folded into comments.
 
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@ namespace cora::cli {
 // own statements, which hold no $ but their placeholders and $tag$ quotes.
 std::string with_literal_params(const std::string& sql, const std::vector<Param>& params);
 
-std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target);
+// `verbose`: every statement migrate sends. Otherwise the reviewer's view: each file's SQL with
+// its transaction boundaries and history writes; the history table's set-up and each file's
+// session reset are one comment line each.
+std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepared, const std::string& target,
+                           bool verbose);
 
 }  // namespace cora::cli

@@ -140,7 +140,9 @@ class MigrateCommand : public Command {
                     "script psql can run)")
         ->check(CLI::IsMember({"human", "json", "github", "sql"}));
     sub->add_option("--target", target_, "Stop after this migration (VERSION, FILE-NAME, or MODULE:VERSION)");
-    sub->add_flag("-v,--verbose", verbose_, "Also show the server's NOTICE messages");
+    sub->add_flag("-v,--verbose", verbose_,
+                  "Also show the server's NOTICE messages; with --dry-run --format sql, every statement sent "
+                  "(the history set-up, each file's session reset)");
     sub->add_option("--reapply", reapply_.selectors,
                     "Run this changed migration (VERSION, FILE-NAME or MODULE:VERSION) again and record its new "
                     "checksum (repeatable)");
@@ -202,7 +204,8 @@ class MigrateCommand : public Command {
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
       if (format_ == "json") print_json_document(dry_run_document(prepared, target.description));
-      else if (format_ == "sql") std::fputs(dry_run_script(migrator, prepared, target.description).c_str(), stdout);
+      else if (format_ == "sql")
+        std::fputs(dry_run_script(migrator, prepared, target.description, verbose_).c_str(), stdout);
       else print_dry_run(migrator, prepared, target.description);
       return to_int(ExitCode::ok);
     }

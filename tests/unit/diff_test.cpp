@@ -239,7 +239,23 @@ TEST_CASE("restore_sql: grants, columns and extra objects") {
 
   const auto policy = object("policy", "public.t own rows", {}, "table:public.t");
   const SchemaDifference extra{DifferenceKind::extra, nullptr, &policy, {}};
-  CHECK(restore_sql(extra, expected) == "DROP POLICY \"own rows\" ON public.t;\n");
+  CHECK(restore_sql(extra, expected) == "DROP POLICY IF EXISTS \"own rows\" ON public.t;\n");
+
+  // What no file creates is dropped only if there: on a fresh build it never was.
+  const auto index = object("index", "public.extra_idx", {}, "table:public.t");
+  CHECK(restore_sql({DifferenceKind::extra, nullptr, &index, {}}, expected) ==
+        "DROP INDEX IF EXISTS public.extra_idx;\n");
+  const auto table = object("table", "public.scratch", {});
+  CHECK(restore_sql({DifferenceKind::extra, nullptr, &table, {}}, expected) ==
+        "DROP TABLE IF EXISTS public.scratch;\n");
+
+  // What the files create and the database lost is dropped if there, then created: the files
+  // made it on a fresh build.
+  const auto lost = object("policy", "public.t own rows", {}, "table:public.t",
+                           "CREATE POLICY \"own rows\" ON public.t AS PERMISSIVE FOR SELECT TO public USING (true)");
+  CHECK(restore_sql({DifferenceKind::missing, &lost, nullptr, {}}, expected) ==
+        "DROP POLICY IF EXISTS \"own rows\" ON public.t;\n"
+        "CREATE POLICY \"own rows\" ON public.t AS PERMISSIVE FOR SELECT TO public USING (true);\n");
 }
 
 TEST_CASE("describe_change: a body is shown by its first differing line") {

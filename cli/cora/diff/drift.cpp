@@ -207,6 +207,11 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
     report.notes.push_back(fmt::format(
         "in schema extensions here, elsewhere in the files: {} (Supabase keeps extensions there; not drift)", names));
   }
+  if (options.prove_fix && !report.entries.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& e : report.entries) parts.push_back(e.sql);
+    report.fix_proof = prove_fix_on_fresh_build(*expected_db, report.expected, parts, compare);
+  }
   return report;
 }
 

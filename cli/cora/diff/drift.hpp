@@ -10,6 +10,7 @@
 #include "cora/config/settings.hpp"
 #include "cora/diff/compare_schemas.hpp"
 #include "cora/diff/expected_schema.hpp"
+#include "cora/diff/fix_proof.hpp"
 #include "cora/diff/object_sources.hpp"
 #include "cora/diff/schema_snapshot.hpp"
 #include "cora/migrations/plan.hpp"
@@ -25,6 +26,7 @@ struct DriftOptions {
   std::string history_table;
   Timeouts timeouts;
   TargetKind target_kind = TargetKind::detect;  // [target] kind: Supabase's platform rules apply or not
+  bool prove_fix = false;  // diff --sql: try the fix on the files' schema (fix_proof.hpp)
 };
 
 struct DriftEntry {
@@ -42,6 +44,7 @@ struct DriftReport {
   std::vector<DriftEntry> entries;
   std::vector<std::string> notes;  // e.g. another major version, files not applied yet
   std::size_t target_round_trips = 0;
+  std::optional<FixProof> fix_proof;  // with DriftOptions::prove_fix, when there is drift
 
   std::size_t count(DifferenceKind kind) const;
 };

@@ -197,34 +197,39 @@ std::string create_table_sql(const SchemaObject& table, const SchemaSnapshot& ex
   return out;
 }
 
+// IF EXISTS throughout: a fix saved as a migration also runs on a fresh build, where the
+// object no file creates was never there.
 std::string drop_sql(const SchemaObject& o) {
   const std::string& k = o.kind;
-  if (k == "table") return statement("DROP TABLE " + quoted_path(o.name, 2));
+  if (k == "table") return statement("DROP TABLE IF EXISTS " + quoted_path(o.name, 2));
   if (k == "view") {
-    return statement((attribute(o, "kind") == "materialized view" ? "DROP MATERIALIZED VIEW " : "DROP VIEW ") +
-                     quoted_path(o.name, 2));
+    return statement(
+        (attribute(o, "kind") == "materialized view" ? "DROP MATERIALIZED VIEW IF EXISTS " : "DROP VIEW IF EXISTS ") +
+        quoted_path(o.name, 2));
   }
   if (k == "column")
-    return statement(fmt::format("ALTER TABLE {} DROP COLUMN {}", table_of(o.name), last_part(o.name)));
+    return statement(fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", table_of(o.name), last_part(o.name)));
   if (k == "constraint") {
-    return statement(fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", table_of(o.name), last_part(o.name)));
+    return statement(fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", table_of(o.name), last_part(o.name)));
   }
-  if (k == "index") return statement("DROP INDEX " + quoted_path(o.name, 2));
+  if (k == "index") return statement("DROP INDEX IF EXISTS " + quoted_path(o.name, 2));
   if (k == "policy") {
     const auto [table, name] = policy_parts(o.name);
-    return statement(fmt::format("DROP POLICY {} ON {}", name, table));
+    return statement(fmt::format("DROP POLICY IF EXISTS {} ON {}", name, table));
   }
-  if (k == "trigger") return statement(fmt::format("DROP TRIGGER {} ON {}", last_part(o.name), table_of(o.name)));
+  if (k == "trigger")
+    return statement(fmt::format("DROP TRIGGER IF EXISTS {} ON {}", last_part(o.name), table_of(o.name)));
   if (k == "function") {
     const auto paren = o.name.find('(');
-    return statement(fmt::format("DROP {} {}{}", attribute(o, "kind") == "procedure" ? "PROCEDURE" : "FUNCTION",
+    return statement(fmt::format("DROP {} IF EXISTS {}{}",
+                                 attribute(o, "kind") == "procedure" ? "PROCEDURE" : "FUNCTION",
                                  quoted_path(o.name.substr(0, paren), 2), o.name.substr(paren)));
   }
-  if (k == "sequence") return statement("DROP SEQUENCE " + quoted_path(o.name, 2));
+  if (k == "sequence") return statement("DROP SEQUENCE IF EXISTS " + quoted_path(o.name, 2));
   if (k == "type")
-    return statement(std::string(attribute(o, "kind") == "domain" ? "DROP DOMAIN " : "DROP TYPE ") +
+    return statement(std::string(attribute(o, "kind") == "domain" ? "DROP DOMAIN IF EXISTS " : "DROP TYPE IF EXISTS ") +
                      quoted_path(o.name, 2));
-  if (k == "extension") return statement("DROP EXTENSION " + quote_identifier_if_needed(o.name));
+  if (k == "extension") return statement("DROP EXTENSION IF EXISTS " + quote_identifier_if_needed(o.name));
   return sql_comment_line(o.kind + " " + o.name + ": drop it by hand");
 }
 
@@ -308,7 +313,12 @@ std::string changed_sql(const SchemaDifference& d) {
 std::string restore_sql(const SchemaDifference& difference, const SchemaSnapshot& expected) {
   switch (difference.kind) {
     case DifferenceKind::missing: {
-      if (difference.expected->kind == "table") return create_table_sql(*difference.expected, expected);
+      const std::string& kind = difference.expected->kind;
+      if (kind == "table") return create_table_sql(*difference.expected, expected);
+      // On a fresh build the files already made it: drop it if there, then create it, as for a
+      // changed one, so the fix runs both on the drifted database and after the files.
+      if (kind == "index" || kind == "policy" || kind == "trigger" || kind == "constraint")
+        return changed_sql(difference);
       // Its grants are not listed on their own (see compare_schemas): they come with it.
       std::string out = statement(difference.expected->create_sql);
       for (const auto& [key, o] : expected.objects) {

@@ -269,6 +269,12 @@ std::vector<PipelineStep> Migrator::session_reset_steps() {
           {"DISCARD TEMP", {}}};
 }
 
+bool Migrator::is_session_reset(const PipelineStep& step) {
+  if (step.sql == "DISCARD SEQUENCES" || step.sql == "DISCARD ALL") return true;
+  const auto resets = session_reset_steps();
+  return std::any_of(resets.begin(), resets.end(), [&](const PipelineStep& r) { return r.sql == step.sql; });
+}
+
 std::vector<Param> Migrator::identity_params(const MigrationFile& file) {
   return {file.module, std::to_string(file.version), file.name};
 }

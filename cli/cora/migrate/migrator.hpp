@@ -102,6 +102,9 @@ class Migrator {
   std::vector<PipelineStep> transactional_steps(const PreparedMigration& m,
                                                 const PreparedMigration* after = nullptr) const;
   std::vector<PipelineStep> non_transactional_steps(const PreparedMigration& m) const;
+  // Whether `step` of the two above is the session reset that keeps one file's session state
+  // from the next (not the file's SQL, nor a history write): --dry-run --format sql folds them.
+  static bool is_session_reset(const PipelineStep& step);
 
  private:
   PipelineStep preamble(const PreparedMigration& m, const PreparedMigration* after = nullptr) const;
