@@ -34,8 +34,7 @@ std::string with_fix_proof_line(std::string sql, const std::optional<FixProof>& 
       proof->proven
           ? "-- Checked: on a copy of what the files create (a fresh build) it runs and changes nothing" + parts + ".\n"
           : "-- NOT checked safe: on a copy of what the files create (a fresh build) " +
-                sql_comment_text(proof->failure) + parts +
-                "; edit it before saving it as a migration.\n";
+                sql_comment_text(proof->failure) + parts + "; edit it before saving it as a migration.\n";
   if (!proof->proven || failed > 0) std::fprintf(stderr, "cora-migrate: warning: %s", line.substr(3).c_str());
   const auto first = sql.find('\n');
   return first == std::string::npos ? sql + "\n" + line : sql.insert(first + 1, line);

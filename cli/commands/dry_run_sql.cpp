@@ -84,17 +84,12 @@ std::string dry_run_script(const Migrator& migrator, const PreparedPlan& prepare
       "row.\n"
       "\\set ON_ERROR_STOP on\n",
       plural(prepared.migrations.size(), "migration"), sql_comment_text(target));
+  // Written out even without --verbose: once per script, and without it the history writes
+  // below fail, so the script would not run.
   if (prepared.history_needs_setup && !prepared.migrations.empty()) {
-    if (verbose) {
-      out += "\n-- the history table and its helper functions, in one transaction\nBEGIN;\n";
-      append_steps(out, migrator.history_setup_steps(), verbose);
-      out += "COMMIT;\n";
-    } else {
-      // Without them the history writes below fail: the reviewer's copy says how to get a runnable one.
-      out +=
-          "\n-- first the history table and its helper functions, in one transaction (--verbose shows them; "
-          "this copy runs in psql only where they exist)\n";
-    }
+    out += "\n-- the history table and its helper functions, in one transaction\nBEGIN;\n";
+    append_steps(out, migrator.history_setup_steps(), verbose);
+    out += "COMMIT;\n";
   }
   for (const auto& m : prepared.migrations) {
     const bool tx = m.directives.transaction;

@@ -32,7 +32,9 @@ std::vector<std::string> lines_beginning(const std::string& text, const std::str
   std::vector<std::string> out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+    // Leading blanks too: an indented line must not carry a workflow command either.
+    const auto start = line.find_first_not_of(" \t");
+    if (start != std::string::npos && line.compare(start, prefix.size(), prefix) == 0) out.push_back(line);
   }
   return out;
 }
@@ -145,6 +147,20 @@ TEST_CASE("verify and diff --format github: a table named \"y\\n::error::pwned\"
   }
   const auto github = h.run({"verify", "--format", "github"});
   CHECK(contains(github.out, "public.y%0A%3A%3Aerror%3A%3Apwned"));
+}
+
+// A CI job runs plain `verify` and `diff` too, and the runner reads every line of their output.
+TEST_CASE("verify and diff, human output: a table named \"y\\n::error::pwned\" starts no line of its own") {
+  HostileDatabase h;
+  for (const auto& command : {"verify", "diff"}) {
+    CAPTURE(command);
+    const auto r = h.run({command});
+    CHECK_MESSAGE((r.exit_code == 11 || r.exit_code == 15), r.err);
+    const auto both = r.out + "\n" + r.err;
+    CHECK_MESSAGE(lines_beginning(both, "::error::pwned").empty(), both);
+    CHECK(contains(both, "y\\n::error::pwned"));  // shown, escaped
+    CHECK(!contains(both, "\x1b[31m"));           // nor does a name colour the terminal
+  }
 }
 
 TEST_CASE("verify --format junit: names with control characters still make XML a parser reads") {

@@ -147,9 +147,10 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
     CHECK(r.out.find("  <testsuite name=\"good\" tests=\"") != std::string::npos);
     CHECK(r.out.find("\" failures=\"0\">\n    <properties><property name=\"database\" value=\"") != std::string::npos);
     // table, rls_disabled_in_public, sensitive_columns_exposed (anon may select it: Supabase's default
-    // privileges), no_primary_key, duplicate_index, invalid_index, and extension_in_public for each of
-    // the extensions Supabase creates in schema extensions (uuid-ossp, pgcrypto), which pass
-    CHECK_MESSAGE(r.out.find("  <testsuite name=\"bad\" tests=\"8\" failures=\"2\">\n") != std::string::npos, r.out);
+    // privileges), no_primary_key, duplicate_index, invalid_index, table_owned_by_api_role, and
+    // extension_in_public for each of the extensions Supabase creates in schema extensions
+    // (uuid-ossp, pgcrypto), which pass
+    CHECK_MESSAGE(r.out.find("  <testsuite name=\"bad\" tests=\"9\" failures=\"2\">\n") != std::string::npos, r.out);
     CHECK(r.out.find("  <testsuite name=\"down\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
                      "    <testcase classname=\"cora-migrate\" name=\"verify\">\n"
                      "      <error message=\"exit 5: cora-migrate: error: cannot connect") != std::string::npos);

@@ -139,7 +139,9 @@ TEST_CASE("repair clears a running row whose session a pooler keeps") {
   TestDatabase db;
   ScratchDir dir;
   dir.write("m/001-a.sql", "-- cora-migrate: transaction=false\nCREATE TABLE a (id int);\nSELECT 1/0;\n");
-  const std::vector<std::string> direct{"--database-url", db.conninfo(), "--migrations", (dir.path() / "m").string()};
+  // As postgres, the role the pooler connects as: it owns the history table then, as on Supabase.
+  const std::vector<std::string> direct{"--database-url", db.conninfo_as("postgres"), "--migrations",
+                                        (dir.path() / "m").string()};
   auto with = [](std::vector<std::string> base, const std::vector<std::string>& rest) {
     base.insert(base.end(), rest.begin(), rest.end());
     return base;

@@ -106,7 +106,8 @@ class AppCallChecker {
       }
       add(kUnknownFunction, call, call.object_line ? call.object_line : call.line,
           fmt::format("{}: no function {} in {}", call_text(call), name, schema_.source),
-          suggestion_for(name_as_written(name), names), "create it in a migration, or call the function that exists", "");
+          suggestion_for(name_as_written(name), names), "create it in a migration, or call the function that exists",
+          "");
       return;
     }
     const auto& overloads = it->second;
@@ -178,7 +179,8 @@ class AppCallChecker {
       add(kUnknownColumn, call, key.line ? key.line : call.line,
           fmt::format("{}: {} `{}` is not a column of {} {}", call_text(call), what, key.name, relation.kind,
                       relation.name),
-          suggestion_for(key.name, *relation.columns), "use a column the " + relation.kind + " has", relation.at.text());
+          suggestion_for(key.name, *relation.columns), "use a column the " + relation.kind + " has",
+          relation.at.text());
     }
   }
 

@@ -96,12 +96,12 @@ struct Settings {
   TargetKind target_kind = TargetKind::detect;  // [target] kind
   // [app]: the backend code whose calls lint and verify check (docs/app-calls.md).
   AppSettings app;
-  std::optional<std::string> environment;       // the --env that was applied
-  std::filesystem::path config_file;            // empty when none was read
-  bool local_chosen = false;                    // --local
-  bool quiet = false;                           // --quiet: only warnings, errors and asked-for data
-  std::filesystem::path env_file;               // the .env file read (--env-file or env_file), or empty
-  bool in_ci = false;                           // the environment variable CI is set (not "false" or "0")
+  std::optional<std::string> environment;  // the --env that was applied
+  std::filesystem::path config_file;       // empty when none was read
+  bool local_chosen = false;               // --local
+  bool quiet = false;                      // --quiet: only warnings, errors and asked-for data
+  std::filesystem::path env_file;          // the .env file read (--env-file or env_file), or empty
+  bool in_ci = false;                      // the environment variable CI is set (not "false" or "0")
 };
 
 // What the command line says; each set field beats the environment and the file.

@@ -26,7 +26,7 @@ struct DriftOptions {
   std::string history_table;
   Timeouts timeouts;
   TargetKind target_kind = TargetKind::detect;  // [target] kind: Supabase's platform rules apply or not
-  bool prove_fix = false;  // diff --sql: try the fix on the files' schema (fix_proof.hpp)
+  bool prove_fix = false;                       // diff --sql: try the fix on the files' schema (fix_proof.hpp)
 };
 
 struct DriftEntry {

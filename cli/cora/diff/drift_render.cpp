@@ -105,15 +105,18 @@ std::string render_drift_human(const DriftReport& report, const DriftHeader& hea
     const auto& d = e.difference;
     const auto& o = d.object();
     const Tone tone = d.kind == DifferenceKind::changed ? Tone::warn : Tone::bad;
-    out += fmt::format("\n{} {} {}: {}\n", style.paint(fmt::format("{:<7}", to_string(d.kind)), tone), o.kind, o.name,
-                       headline(e));
-    out += fmt::format("    defined at {}\n", e.source ? file_line(e) : "(no file creates it)");
+    // Names come from the database and the file system: printable_text keeps a line break or a
+    // control character in one from starting a line of its own (a CI log reads "::error::" there).
+    out += fmt::format("\n{} {} {}: {}\n", style.paint(fmt::format("{:<7}", to_string(d.kind)), tone),
+                       printable_text(o.kind), printable_text(o.name), printable_text(headline(e)));
+    out += fmt::format("    defined at {}\n", e.source ? printable_text(file_line(e)) : "(no file creates it)");
     for (const auto& a : d.attributes) {
       const auto change = describe_change(a.expected, a.actual);
-      out += fmt::format("    {}{}:\n      files:    {}\n      database: {}\n", a.attribute,
-                         change.where.empty() ? "" : ", " + change.where, change.expected, change.actual);
+      out += fmt::format("    {}{}:\n      files:    {}\n      database: {}\n", printable_text(a.attribute),
+                         change.where.empty() ? "" : ", " + printable_text(change.where),
+                         printable_text(change.expected), printable_text(change.actual));
     }
-    out += "    fix: " + fix_text(e) + "\n";
+    out += "    fix: " + printable_text(fix_text(e)) + "\n";
   }
   out += "\n";
   if (report.entries.empty()) {

@@ -91,23 +91,26 @@ std::string render_human(const std::vector<CheckOutcome>& outcomes, const Verify
                     style.paint(file, Tone::bold), total.first, total.second);
     for (const auto& [kind, failed] : groups[file]) {
       for (const auto* o : failed) {
-        out += fmt::format("  {} {} ({})\n", kind, o->subject, where(*o));
+        // Names come from the database and the file system: printable_text keeps a line break or a
+        // control character in one from starting a line of its own (a CI log reads "::error::").
+        out +=
+            fmt::format("  {} {} ({})\n", printable_text(kind), printable_text(o->subject), printable_text(where(*o)));
         if (o->source) {
           out += o->source->from_files()
                      ? fmt::format("    made by  {} (the last statement that creates or alters it)\n",
-                                   describe_origin(*o->source))
-                     : fmt::format("    made by  {}\n", no_file_creates(o->subject));
+                                   printable_text(describe_origin(*o->source)))
+                     : fmt::format("    made by  {}\n", printable_text(no_file_creates(o->subject)));
         }
         for (const auto& f : o->findings) {
           out += fmt::format("    {} expected {}\n",
                              style.paint(f.severity == Severity::error ? "error:  " : "warning:",
                                          f.severity == Severity::error ? Tone::bad : Tone::warn),
-                             f.expected);
-          out += wrap_text("             found    ", f.found, style.width()) + "\n";
-          out += wrap_text("             fix      ", f.fix, style.width()) + "\n";
+                             printable_text(f.expected));
+          out += wrap_text("             found    ", printable_text(f.found), style.width()) + "\n";
+          out += wrap_text("             fix      ", printable_text(f.fix), style.width()) + "\n";
         }
         // Not wrapped: the command must stay on one line to be pasted.
-        if (o->source) out += "    next     " + fix_advice(*o->source, o->subject) + "\n";
+        if (o->source) out += "    next     " + printable_text(fix_advice(*o->source, o->subject)) + "\n";
       }
     }
   }
