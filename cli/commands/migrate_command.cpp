@@ -53,7 +53,8 @@ class ConsoleObserver : public MigrateObserver {
   void notice(const MigrationFile& file, const std::string& message) override {
     if (!verbose_ && message.rfind("NOTICE", 0) == 0) return;
     clear_progress();
-    std::fprintf(stderr, "%s: %s\n", printable_text(file.file_name).c_str(), message.c_str());
+    // The server's text may quote a name with a line break in it: one line, always.
+    std::fprintf(stderr, "%s: %s\n", printable_text(file.file_name).c_str(), printable_text(message).c_str());
   }
   void not_run(const MigrationFile& file) override {
     clear_progress();

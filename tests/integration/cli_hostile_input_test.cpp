@@ -152,9 +152,10 @@ TEST_CASE("verify and diff --format github: a table named \"y\\n::error::pwned\"
 // A CI job runs plain `verify` and `diff` too, and the runner reads every line of their output.
 TEST_CASE("verify and diff, human output: a table named \"y\\n::error::pwned\" starts no line of its own") {
   HostileDatabase h;
-  for (const auto& command : {"verify", "diff"}) {
-    CAPTURE(command);
-    const auto r = h.run({command});
+  for (const auto& command :
+       std::vector<std::vector<std::string>>{{"verify"}, {"diff"}, {"diff", "--format", "markdown"}}) {
+    CAPTURE(command.back());
+    const auto r = h.run(command);
     CHECK_MESSAGE((r.exit_code == 11 || r.exit_code == 15), r.err);
     const auto both = r.out + "\n" + r.err;
     CHECK_MESSAGE(lines_beginning(both, "::error::pwned").empty(), both);
@@ -209,4 +210,17 @@ TEST_CASE("a .env line with a syntax error prints no password, as text or as JSO
   const auto doc = nlohmann::json::parse(json.out);
   CHECK(doc.at("error").at("line") == 2);
   CHECK_FALSE(contains(json.out + json.err, "hunter2"));
+}
+
+// A server message quotes names too (a WARNING or NOTICE a migration raises): migrate prints it on
+// one line.
+TEST_CASE("migrate: a server message with a line break starts no workflow command") {
+  TestDatabase db;
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "DO $$ BEGIN RAISE WARNING E'x\\n::error::pwned'; END $$;\n");
+  const auto r = run_in(dir, {"migrate", "--database-url", db.conninfo()});
+  CHECK(r.exit_code == 0);
+  const auto both = r.out + "\n" + r.err;
+  CHECK_MESSAGE(lines_beginning(both, "::error::pwned").empty(), both);
+  CHECK(contains(r.err, "x\\n::error::pwned"));
 }

@@ -52,11 +52,12 @@ std::string headline(const DriftEntry& e) {
 
 std::string fix_text(const DriftEntry& e) { return e.command.empty() ? e.advice : e.command + "  (" + e.advice + ")"; }
 
+// One table cell: a line break or control character in a name is shown escaped (printable_text),
+// so it neither ends the row nor starts a line a CI log reads as a command.
 std::string markdown_cell(const std::string& s) {
   std::string out;
-  for (const char c : s) {
+  for (const char c : printable_text(s)) {
     if (c == '|') out += "\\|";
-    else if (c == '\n') out += " ";
     else out.push_back(c);
   }
   return out;
@@ -177,7 +178,7 @@ std::string render_drift_markdown(const DriftReport& report, const DriftHeader& 
                       ? std::string("none")
                       : fmt::format("{} ({})", plural(report.entries.size(), "difference"), counts(report)));
   out += fmt::format("{} against `{}` (schemas: {}).\n\n", header.files, header.database, schemas_text(report));
-  for (const auto& n : report.notes) out += "> " + n + "\n\n";
+  for (const auto& n : report.notes) out += "> " + printable_text(n) + "\n\n";
   if (report.entries.empty()) return out;
   out += "| | object | defined at | what differs | fix |\n|---|---|---|---|---|\n";
   for (const auto& e : report.entries) {
@@ -187,9 +188,10 @@ std::string render_drift_markdown(const DriftReport& report, const DriftHeader& 
       what += fmt::format("<br>{}{}: files `{}`, database `{}`", a.attribute,
                           c.where.empty() ? "" : " (" + c.where + ")", c.expected, c.actual);
     }
-    out += fmt::format("| {} | {} `{}` | {} | {} | {} |\n", to_string(e.difference.kind), e.difference.object().kind,
-                       markdown_cell(e.difference.object().name), e.source ? "`" + file_line(e) + "`" : "no file",
-                       markdown_cell(what), markdown_cell(e.command.empty() ? e.advice : "`" + e.command + "`"));
+    out += fmt::format("| {} | {} `{}` | {} | {} | {} |\n", to_string(e.difference.kind),
+                       markdown_cell(e.difference.object().kind), markdown_cell(e.difference.object().name),
+                       e.source ? "`" + markdown_cell(file_line(e)) + "`" : "no file", markdown_cell(what),
+                       markdown_cell(e.command.empty() ? e.advice : "`" + e.command + "`"));
   }
   return out;
 }
