@@ -41,7 +41,7 @@ SchemaObject object(const std::string& kind, const std::string& name, std::map<s
 
 void add(SchemaSnapshot& s, SchemaObject o) { s.objects.emplace(o.key(), std::move(o)); }
 
-MigrationFile migration(std::int64_t version, const std::string& content) {
+MigrationFile diff_migration(std::int64_t version, const std::string& content) {
   MigrationFile f;
   f.version = version;
   f.name = "m" + std::to_string(version);
@@ -75,7 +75,7 @@ TEST_CASE("parse_sql_script: defines names each object with the line of its defi
       "GRANT SELECT ON TABLE t TO anon, PUBLIC;\n"
       "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
       "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n";
-  const auto file = migration(1, sql);
+  const auto file = diff_migration(1, sql);
   std::vector<PreparedMigration> prepared{prepare_migration(file)};
   const ObjectSources sources(prepared);
 
@@ -109,10 +109,11 @@ TEST_CASE("parse_sql_script: defines names each object with the line of its defi
 
 TEST_CASE("ObjectSources: the latest definition holds, but IF NOT EXISTS of an existing object does not move it") {
   const auto first =
-      migration(1, "CREATE TABLE t (id int);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
-  const auto second = migration(2,
-                                "CREATE TABLE IF NOT EXISTS t (id int);\nCREATE OR REPLACE FUNCTION f() RETURNS int "
-                                "LANGUAGE sql AS 'SELECT 2';\n");
+      diff_migration(1, "CREATE TABLE t (id int);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n");
+  const auto second =
+      diff_migration(2,
+                     "CREATE TABLE IF NOT EXISTS t (id int);\nCREATE OR REPLACE FUNCTION f() RETURNS int "
+                     "LANGUAGE sql AS 'SELECT 2';\n");
   std::vector<PreparedMigration> prepared{prepare_migration(first), prepare_migration(second)};
   const ObjectSources sources(prepared);
   CHECK(sources.find(object("table", "public.t", {}))->file->version == 1);
