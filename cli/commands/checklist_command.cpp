@@ -95,6 +95,7 @@ class ChecklistCommand : public Command {
     options.confirmed = confirmed_;
     options.strict = strict_;
     options.schemas = settings.verify_schemas;
+    options.target_kind = settings.target_kind;
     check_checklist_options(checklist, options);
     for (auto& evidence : options.evidence) evidence.text = read_evidence_text(evidence);
 
@@ -110,6 +111,8 @@ class ChecklistCommand : public Command {
       options.app_calls = live_app_check(*target.db, settings, project ? &*project : nullptr);
     }
     const auto result = run_checklist(*target.db, checklist, options);
+    // Once, as verify says it; each skipped item repeats only what it needed.
+    if (!result.supabase_skipped.empty() && !settings.quiet) std::cerr << result.supabase_skipped << "\n";
     const std::string text = format_ == "markdown" ? render_checklist_markdown(result)
                              : format_ == "json"   ? render_checklist_json(result)
                                                    : render_checklist_human(result, Style::for_stream(stdout).color());

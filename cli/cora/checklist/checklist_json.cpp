@@ -65,7 +65,8 @@ std::string render_checklist_json(const ChecklistResult& result) {
                              {"ticked", t.ticked},
                              {"failed", t.failed},
                              {"manual", t.manual},
-                             {"without_evidence", t.without_evidence}}}};
+                             {"without_evidence", t.without_evidence},
+                             {"skipped", t.skipped}}}};
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

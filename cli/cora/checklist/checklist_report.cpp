@@ -70,6 +70,7 @@ std::string checklist_summary(const ChecklistResult& result) {
   const auto t = tally(result);
   std::string out = fmt::format("{} of {} items ticked: {} failed, {} manual, {} without evidence", t.ticked, t.items,
                                 t.failed, t.manual, t.without_evidence);
+  if (t.skipped > 0) out += fmt::format(", {} skipped (not a Supabase project)", t.skipped);
   if (result.strict && t.ticked + t.failed < t.items) out += " (--strict: unticked items fail the run)";
   return out;
 }

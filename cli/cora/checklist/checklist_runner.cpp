@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cora/checklist/scenario_runner.hpp"
+#include "cora/checklist/supabase_needs.hpp"
 #include "cora/db/connection.hpp"
 #include "cora/db/interrupt.hpp"
 #include "cora/error.hpp"
@@ -193,6 +194,26 @@ ItemResult judge_scenario(const ChecklistItem& item, const Scenario& scenario, c
   return out;
 }
 
+// An item that needs Supabase on a target that is not: unticked, with the reason.
+ItemResult skipped_for_supabase(const ChecklistItem& item, const std::string& need) {
+  return {&item,
+          ItemState::unticked,
+          fmt::format("skipped: it needs Supabase's {}, and the target is not a Supabase project", need),
+          {}};
+}
+
+// What an item needs of Supabase, when the target is not Supabase-shaped; nullopt otherwise.
+std::optional<std::string> unmet_supabase_need(const ChecklistItem& item, const Checklist& checklist, bool supabase) {
+  if (supabase) return std::nullopt;
+  if (item.kind == ItemKind::automatic) return supabase_need_of_checks(item.checks);
+  if (item.kind != ItemKind::scenario) return std::nullopt;
+  for (const auto& scenario : checklist.scenarios) {
+    if (scenario.name != item.scenario) continue;
+    if (auto need = supabase_need_of_scenario(scenario)) return need;
+  }
+  return supabase_need_of_expectations(item);
+}
+
 // --- evidence and manual items -------------------------------------------------------------
 
 // The guide's "read the Lambda logs after deploying", before deploying: the calls of the item's
@@ -330,11 +351,24 @@ ChecklistResult decide(Connection& db, const Checklist& checklist, const Checkli
   stop_if_interrupted("running the probes");
   const auto& snapshot = facts.catalog;
   const auto automatic = judge_automatic(checklist, facts);
+  // Verify's rule: Supabase's rules apply where the API roles exist or [target] kind says so.
+  // The probes of skipped items have run (each in its own savepoint); their outcome is ignored.
+  const bool supabase = supabase_rules_apply(options.target_kind, facts.catalog);
+  const LintLevels no_levels;
+  const std::vector<std::string> no_schemas;
+  result.supabase_skipped =
+      supabase_rules_skipped_note({no_levels, no_schemas, nullptr, options.target_kind}, facts.catalog);
+  std::map<const ChecklistItem*, std::string> skipped;
+  for (const auto& section : checklist.sections) {
+    for (const auto& item : section.items) {
+      if (auto need = unmet_supabase_need(item, checklist, supabase)) skipped[&item] = *need;
+    }
+  }
 
   std::map<std::string, ScenarioItems> scenarios;
   for (const auto& section : checklist.sections) {
     for (const auto& item : section.items) {
-      if (item.kind != ItemKind::scenario) continue;
+      if (item.kind != ItemKind::scenario || skipped.count(&item)) continue;
       auto& s = scenarios[item.scenario];
       s.first.emplace_back(&item, s.expectations.size());
       for (const auto& e : item.expect) s.expectations.push_back({&e, item.after_step});
@@ -349,6 +383,10 @@ ChecklistResult decide(Connection& db, const Checklist& checklist, const Checkli
     auto& out = result.sections.emplace_back();
     out.name = section.name;
     for (const auto& item : section.items) {
+      if (const auto need = skipped.find(&item); need != skipped.end()) {
+        out.items.push_back(skipped_for_supabase(item, need->second));
+        continue;
+      }
       switch (item.kind) {
         case ItemKind::automatic: out.items.push_back(judge_automatic(item, automatic.at(&item))); break;
         case ItemKind::scenario: {
@@ -388,6 +426,8 @@ ChecklistTally tally(const ChecklistResult& result) {
       if (item.state == ItemState::failed) ++t.failed;
       if (item.state == ItemState::unticked && item.item->kind == ItemKind::manual) ++t.manual;
       if (item.state == ItemState::unticked && item.item->kind == ItemKind::evidence) ++t.without_evidence;
+      const bool decided_by_tool = item.item->kind == ItemKind::automatic || item.item->kind == ItemKind::scenario;
+      if (item.state == ItemState::unticked && decided_by_tool) ++t.skipped;
     }
   }
   return t;

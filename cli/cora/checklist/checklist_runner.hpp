@@ -9,6 +9,7 @@
 #include "cora/checklist/checklist_result.hpp"
 #include "cora/app/check_app_calls.hpp"
 #include "cora/checklist/evidence.hpp"
+#include "cora/config/settings.hpp"
 
 namespace cora {
 
@@ -23,6 +24,9 @@ struct ChecklistOptions {
   // The backend's calls checked against this database ([app]), for the evidence items with
   // app_calls when their file is not given; unset without a backend.
   std::optional<app::AppCheckReport> app_calls;
+  // [target] kind: on a target that is not Supabase-shaped, the items that need Supabase's roles
+  // or schemas are skipped (left unticked) instead of failed.
+  TargetKind target_kind = TargetKind::detect;
 };
 
 // Before anything runs: every evidence name must be one an item uses, and every confirmed id
