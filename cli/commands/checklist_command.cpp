@@ -112,7 +112,7 @@ class ChecklistCommand : public Command {
     }
     const auto result = run_checklist(*target.db, checklist, options);
     // Once, as verify says it; each skipped item repeats only what it needed.
-    if (!result.supabase_skipped.empty() && !settings.quiet) std::cerr << result.supabase_skipped << "\n";
+    if (!result.supabase_skipped.empty() && !settings.quiet) std::cerr << "note: " << result.supabase_skipped << "\n";
     const std::string text = format_ == "markdown" ? render_checklist_markdown(result)
                              : format_ == "json"   ? render_checklist_json(result)
                                                    : render_checklist_human(result, Style::for_stream(stdout).color());

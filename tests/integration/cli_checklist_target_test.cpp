@@ -65,7 +65,7 @@ name = "Mixed"
 )toml";
 
 const char* kSkippedNote =
-    "Supabase's rules (what the anon and authenticated roles may reach) were skipped: the database has no roles "
+    "note: Supabase's rules (what the anon and authenticated roles may reach) were skipped: the database has no roles "
     "anon and authenticated";
 
 }  // namespace
