@@ -11,7 +11,7 @@ namespace {
 constexpr std::array<const char*, 4> kSupabaseRoles{"anon", "authenticated", "service_role", "authenticator"};
 constexpr std::array<const char*, 3> kSupabaseSchemas{"auth", "storage", "realtime"};
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+bool is_sql_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
 
 // The first of several texts that names something of Supabase.
 template <typename Texts>
@@ -27,12 +27,12 @@ std::optional<std::string> first_supabase_name(const Texts& texts) {
 std::optional<std::string> supabase_name_in(const std::string& sql) {
   std::size_t i = 0;
   while (i < sql.size()) {
-    if (!is_name_char(sql[i])) {
+    if (!is_sql_word_char(sql[i])) {
       ++i;
       continue;
     }
     const std::size_t start = i;
-    while (i < sql.size() && is_name_char(sql[i])) ++i;
+    while (i < sql.size() && is_sql_word_char(sql[i])) ++i;
     std::string word = sql.substr(start, i - start);
     for (auto& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (const char* role : kSupabaseRoles) {
