@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -195,14 +196,17 @@ TEST_CASE("running elsewhere: a run that finds the file running when it plans wa
   SUBCASE("SIGTERM ends the wait: exit 130, nothing ran") {
     TwoRuns runs;
     runs.start_a();
-    // The test's own connections carry the same application_name: B's is one more.
-    const std::string sessions =
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-        "application_name = 'cora-migrate'";
-    const int before = std::stoi(runs.db_.scalar(sessions));
-    auto b = start_cli(runs.args("120s", {"migrate"}));
+    // B's connections carry a name of their own (application_name in the URL wins over the tool's
+    // fallback), so that the test sees B connect whatever A's connections do meanwhile.
+    auto b_args = runs.args("120s", {"migrate"});
+    const auto url = std::find(b_args.begin(), b_args.end(), runs.db_.conninfo());
+    REQUIRE(url != b_args.end());
+    *url += " application_name=cora-run-b";
+    auto b = start_cli(b_args);
     // B connected; then a second for it to meet the row and start waiting.
-    REQUIRE(eventually_within([&] { return std::stoi(runs.db_.scalar(sessions)) > before; }));
+    REQUIRE(eventually_within([&] {
+      return runs.db_.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cora-run-b'") != "0";
+    }));
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const auto sent = std::chrono::steady_clock::now();
     kill(b.pid, SIGTERM);
