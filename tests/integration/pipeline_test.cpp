@@ -187,8 +187,18 @@ TEST_CASE("pipeline: the connection is cut mid-pipeline") {
                   "CREATE TABLE t_{0:03} (id int);\nSELECT pg_sleep(0.05);\nINSERT INTO t_{0:03} VALUES ({0});\n", i));
   }
   CuttingProxy proxy;
-  proxy.cut_after(std::chrono::milliseconds(600));
-  const auto cut = run_cli(migrate_args(proxy.url(db.name()), dir));
+  // Cut once the first file is recorded, not after a fixed delay: on a slow or loaded machine the
+  // preamble alone can outlast any fixed delay, and then nothing is recorded before the cut.
+  auto running = start_cli(migrate_args(proxy.url(db.name()), dir));
+  bool started = false;
+  for (int i = 0; i < 1000 && !started; ++i) {
+    started = !db.scalar("SELECT to_regclass('cora_migrate.schema_history')").empty() &&
+              db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE state = 'applied'") != "0";
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(started);
+  proxy.cut_after(std::chrono::milliseconds(0));
+  const auto cut = wait_cli(running);
   CHECK_MESSAGE(cut.exit_code == 5, cut.out, cut.err);
   CHECK_MESSAGE(contains(cut.err, "lost the connection to the database"), cut.err);
   CHECK_MESSAGE(contains(cut.err, "is not known: run `cora-migrate status`"), cut.err);

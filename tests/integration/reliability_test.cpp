@@ -191,8 +191,18 @@ TEST_CASE("reliability: the connection drops mid-verify: a clear error and nothi
             "setup = [\"INSERT INTO auth.users (id) VALUES ('00000000-0000-4000-8000-00000000d001')\"]\n"
             "sql = \"SELECT pg_sleep(1)\"\n");
   CuttingProxy proxy;
-  proxy.cut_after(std::chrono::milliseconds(300));
-  const auto cut = run_cli({"--database-url", proxy.url(db.name()), "--checks", (dir.path() / "c").string(), "verify"});
+  // Cut while the probe sleeps, seen on the server, not after a fixed delay: on a loaded machine
+  // verify's own start can outlast the probe's second.
+  auto running = start_cli({"--database-url", proxy.url(db.name()), "--checks", (dir.path() / "c").string(), "verify"});
+  bool sleeping = false;
+  for (int i = 0; i < 1000 && !sleeping; ++i) {
+    sleeping = db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> "
+                         "pg_backend_pid()") != "0";
+    if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(sleeping);
+  proxy.cut_after(std::chrono::milliseconds(0));
+  const auto cut = wait_cli(running);
   CHECK_MESSAGE(cut.exit_code == 5, cut.out, cut.err);
   CHECK_MESSAGE(cut.err.find("lost the connection to the database") != std::string::npos, cut.err);
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // the server notices when pg_sleep ends
