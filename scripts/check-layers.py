@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Fails when an #include in cli/ points up the layers, or sideways where the table forbids it.
 
-Every folder of cli/cora/ has a layer (LAYERS below; ARCHITECTURE.md shows the same table), and
+Every folder of cli/cora/ has a layer (LAYERS below), and
 cli/commands/ with cli/main.cpp sits on top. A file may include a folder of a lower layer, any
 file of its own folder, and a folder of its own layer only when SIDEWAYS lists that pair; the
 listed pairs point one way, so no two folders include each other. Reads every
-#include "cora/..." and #include "commands/..." of cli/. Usage: check-layers.py [ROOT]; exit 0
+#include "cora/..." and #include "commands/..." of cli/. Usage: check-layers.py [--write] [ROOT]; exit 0
 when every include is allowed, 1 otherwise, listing each as
 FILE:LINE: <folder> (layer X) includes <folder> (layer Y).
+
+ARCHITECTURE.md's layer table is printed from this file (PURPOSE, LAYERS, SIDEWAYS) between the
+markers below, so the document and the check cannot disagree: the check also fails when the
+table in ARCHITECTURE.md is not what `check-layers.py --write [ROOT]` would write there.
 """
 import pathlib
 import re
@@ -42,6 +46,34 @@ LAYERS = {
 }
 
 LAYER_NAMES = {4: "commands", 3: "orchestration", 2: "core", 1: "base", 0: "root"}
+
+# What each folder is for, in the order ARCHITECTURE.md lists them (highest layer first): the
+# first column is how the table names the folder.
+PURPOSE = [
+    ("commands", "`cli/main.cpp`", "the `cora-migrate` binary: one line"),
+    ("commands", "`cli/commands/`", "the command line (CLI11): one file per subcommand, the top-level error handler"),
+    ("migrate", "`cli/cora/migrate/`", "the Migrator: planning a run into pipelined steps, applying it, mapping failures"),
+    ("verify", "`cli/cora/verify/`", "verify's run: the catalog snapshot read in one pipeline, probes, finding sources, drift pointers, the rerun proof, adoption, reports"),
+    ("checklist", "`cli/cora/checklist/`", "checklist files, scenarios in rolled-back transactions, evidence rules, the checklist reports"),
+    ("diff", "`cli/cora/diff/`", "`diff`: the expected schema's template database, the schema snapshot, the comparison, where files define objects, the SQL back, the reports"),
+    ("app", "`cli/cora/app/`", "the application code's calls into the database ([app]): found in the Python backend with Python's own parser (`find_calls.py`, embedded), the schema the migration files leave, each call judged (pure), the findings as lint findings"),
+    ("catalog", "`cli/cora/catalog/`", "the catalog snapshot's facts (tables, indexes, policies, functions, roles, ...) and their JSON decoder: plain data"),
+    ("checks", "`cli/cora/checks/`", "check files (`checks/*.toml`) read into a `CheckSet`, judged against a catalog snapshot; `CheckOutcome` and `Finding`"),
+    ("lints", "`cli/cora/lints/`", "the built-in lints: what is wrong in any schema, judged from a catalog snapshot, one file per family of rules"),
+    ("lint", "`cli/cora/lint/`", "the offline lint of migration files (pure: files in, findings out), one file per rule"),
+    ("migrations", "`cli/cora/migrations/`", "finding, naming, checksumming and reading migration files (directives, checks before applying); status and plan (pure)"),
+    ("project", "`cli/cora/project/`", "a project's files: one folder, or every module (`modules = [...]`), the module registry (yaml-cpp), dependency order"),
+    ("sql", "`cli/cora/sql/`", "PostgreSQL's parser and scanner (libpg_query; only this folder includes it): statements split once per run with offsets and lines, parse trees, tokens, what a statement defines, function-body analysis, search_path resolution"),
+    ("config", "`cli/cora/config/`", "`cora-migrate.toml`, environment variables and flag precedence; the lint rules and their levels"),
+    ("db", "`cli/cora/db/`", "the libpq connection (only this layer includes libpq), connection-string parsing, checks and redaction, the history table, the pipeline, advice by SQLSTATE"),
+    ("local", "`cli/cora/local/`", "the embedded PostgreSQL cluster and the Supabase compatibility layer"),
+    ("output", "`cli/cora/output/`", "terminal styling; escaping for the machine formats (JUnit XML, GitHub annotations)"),
+    ("util", "`cli/cora/util/`", "hashing, redaction, positions, processes"),
+    ("cora", "`cli/cora/error.hpp`, `version.*`", "the one error type and the exit codes, the version; every layer may include them"),
+]
+
+BEGIN_MARKER = "<!-- layer table: printed by scripts/check-layers.py --write; edit the script, not this table -->"
+END_MARKER = "<!-- end of the layer table -->"
 
 # The includes allowed between two folders of one layer: (includer, included).
 SIDEWAYS = {
@@ -140,9 +172,58 @@ def sideways_cycle():
     return None
 
 
+def layer_table():
+    """The markdown ARCHITECTURE.md shows between its markers: every folder with its layer, then the
+    sideways includes allowed."""
+    lines = [BEGIN_MARKER, "", "| folder | what it is for | layer |", "|---|---|---|"]
+    for folder, shown, purpose in PURPOSE:
+        layer = LAYERS[folder]
+        lines.append(f"| {shown} | {purpose} | {layer} {LAYER_NAMES[layer]} |")
+    lines += ["", "The includes allowed between two folders of one layer (one way):", ""]
+    lines.append(", ".join(f"{source} → {target}" for source, target in sorted(SIDEWAYS)) + ".")
+    lines += ["", END_MARKER]
+    return "\n".join(lines)
+
+
+def table_problems(root):
+    """Where PURPOSE and LAYERS disagree, or ARCHITECTURE.md's table is not the printed one."""
+    described = {folder for folder, _, _ in PURPOSE}
+    for folder in sorted(set(LAYERS) - described):
+        yield f"scripts/check-layers.py: folder {folder} has a layer but no line in PURPOSE"
+    for folder in sorted(described - set(LAYERS)):
+        yield f"scripts/check-layers.py: PURPOSE describes {folder}, which has no layer"
+    document = root / "ARCHITECTURE.md"
+    if not document.is_file():
+        return
+    text = document.read_text(encoding="utf-8")
+    begin, end = text.find(BEGIN_MARKER), text.find(END_MARKER)
+    if begin < 0 or end < begin:
+        yield "ARCHITECTURE.md:1: the layer table's markers are missing: run scripts/check-layers.py --write"
+    elif text[begin:end + len(END_MARKER)] != layer_table():
+        line = text.count("\n", 0, begin) + 1
+        yield (f"ARCHITECTURE.md:{line}: the layer table differs from scripts/check-layers.py: "
+               "run scripts/check-layers.py --write")
+
+
+def write_table(root):
+    document = root / "ARCHITECTURE.md"
+    text = document.read_text(encoding="utf-8")
+    begin, end = text.find(BEGIN_MARKER), text.find(END_MARKER)
+    if begin < 0 or end < begin:
+        print("ARCHITECTURE.md: the layer table's markers are missing; add them where the table goes", file=sys.stderr)
+        return 1
+    document.write_text(text[:begin] + layer_table() + text[end + len(END_MARKER):], encoding="utf-8")
+    return 0
+
+
 def main():
-    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
-    problems = list(violations(root))
+    arguments = sys.argv[1:]
+    write = "--write" in arguments
+    arguments = [a for a in arguments if a != "--write"]
+    root = pathlib.Path(arguments[0] if arguments else ".").resolve()
+    if write:
+        return write_table(root)
+    problems = list(violations(root)) + list(table_problems(root))
     cycle = sideways_cycle()
     if cycle:
         problems.append("scripts/check-layers.py: SIDEWAYS has a cycle: " + " -> ".join(cycle))

@@ -68,5 +68,33 @@ class CheckLayersTest(unittest.TestCase):
         module.SIDEWAYS = {("lints", "checks"), ("checks", "catalog"), ("catalog", "lints")}
         self.assertEqual(module.sideways_cycle(), ["catalog", "lints", "checks", "catalog"])
 
+    def test_architecture_md_must_show_the_table_the_script_prints(self):
+        spec = importlib.util.spec_from_file_location("check_layers", SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        stale = f"# A\n\n{module.BEGIN_MARKER}\n| `cli/cora/sql/` | old words | 2 core |\n{module.END_MARKER}\n\nafter\n"
+        with tempfile.TemporaryDirectory() as scratch:
+            document = pathlib.Path(scratch) / "ARCHITECTURE.md"
+            document.write_text(stale, encoding="utf-8")
+            run = lambda *extra: subprocess.run([sys.executable, str(SCRIPT), *extra, scratch],
+                                                capture_output=True, text=True, check=False)
+            checked = run()
+            self.assertEqual(checked.returncode, 1)
+            self.assertIn("ARCHITECTURE.md:3: the layer table differs from scripts/check-layers.py", checked.stdout)
+            self.assertEqual(run("--write").returncode, 0)
+            written = document.read_text(encoding="utf-8")
+            self.assertTrue(written.startswith("# A\n\n") and written.endswith("\n\nafter\n"))
+            self.assertIn("| `cli/cora/sql/` | PostgreSQL's parser", written)
+            self.assertEqual((run().returncode, run().stdout), (0, ""))
+
+    def test_every_folder_with_a_layer_is_described(self):
+        spec = importlib.util.spec_from_file_location("check_layers", SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.LAYERS = dict(module.LAYERS, rollback=3)
+        self.assertIn("scripts/check-layers.py: folder rollback has a layer but no line in PURPOSE",
+                      list(module.table_problems(pathlib.Path("/nonexistent"))))
+
+
 if __name__ == "__main__":
     unittest.main()
