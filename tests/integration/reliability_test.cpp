@@ -196,8 +196,9 @@ TEST_CASE("reliability: the connection drops mid-verify: a clear error and nothi
   auto running = start_cli({"--database-url", proxy.url(db.name()), "--checks", (dir.path() / "c").string(), "verify"});
   bool sleeping = false;
   for (int i = 0; i < 1000 && !sleeping; ++i) {
-    sleeping = db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> "
-                         "pg_backend_pid()") != "0";
+    sleeping = db.scalar(
+                   "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> "
+                   "pg_backend_pid()") != "0";
     if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   REQUIRE(sleeping);
