@@ -13,6 +13,7 @@
 #include "commands/unknown_command.hpp"
 #include "commands/version_report.hpp"
 #include "cora/error.hpp"
+#include "cora/output/progress.hpp"
 #include "cora/output/terminal.hpp"
 #include "cora/util/redact.hpp"
 #include "cora/version.hpp"
@@ -68,6 +69,15 @@ TargetOutput output_of(const CLI::App& outer) {
   if (value == "junit") return TargetOutput::junit;
   if (value == "github") return TargetOutput::github;
   return TargetOutput::human;
+}
+
+// Whether the command was asked for output a program reads (--json, or a --format other than
+// human): then no progress line is drawn, even on a terminal.
+bool asks_machine_output(const CLI::App& outer) {
+  const auto& command = innermost(outer);
+  if (const auto* json = command.get_option_no_throw("--json"); json && json->count() > 0) return true;
+  const auto* format = command.get_option_no_throw("--format");
+  return format && format->count() > 0 && format->as<std::string>() != "human";
 }
 
 // The commands that run against one database each and so can run against several environments.
@@ -149,6 +159,7 @@ int run_app(int argc, char** argv) {
                  : global.color == "never" ? ColorMode::never
                                            : ColorMode::automatic);
   const auto* chosen = app.get_subcommands().front();
+  set_progress_allowed(!global.settings.quiet && !asks_machine_output(*chosen));
   try {
     if (const auto environments = target_environments(global, multi)) {
       if (!runs_per_environment(chosen->get_name())) {
