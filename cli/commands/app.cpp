@@ -32,9 +32,13 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--checks", s.checks_dir, "Checks folder (default: checks)");
   app.add_option("--module", s.only_modules, "Only these modules (NAME[,NAME]) of a project with modules")
       ->delimiter(',');
-  app.add_flag("-q,--quiet", s.quiet, "Print only warnings, errors and the output asked for (no progress or notes)");
-  app.add_option("--env-file", s.env_file,
-                 "Read variables from this .env file (KEY=VALUE lines, as dbmate reads them); the environment wins");
+  app.add_flag("-q,--quiet", s.quiet,
+               "Print only warnings, errors and the output asked for (no progress or notes but the one naming a .env "
+               "that chose the database)");
+  app.add_option(
+      "--env-file", s.env_file,
+      "Read variables from this .env file (KEY=VALUE lines, as dbmate reads them); the environment wins. Without it "
+      "(or env_file), a .env beside the config file is read, its DATABASE_URL used last and announced");
   app.add_flag("--local", s.local,
                "Use the embedded PostgreSQL in .cora/local on purpose (never refused in CI, not announced)");
   app.add_option("--color", global.color,

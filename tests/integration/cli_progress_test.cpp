@@ -50,7 +50,7 @@ struct SlowProject {
 
 TEST_CASE("progress: diff's expected schema, on a terminal only") {
   const SlowProject p("diffprogress");
-  const std::string line = "diff: building the expected schema, applying file: 3 of 3 (003-last.sql)";
+  const std::string line = "building the expected schema, applying file: 3 of 3 (003-last.sql)";
 
   const auto shown = run_cli_on_terminal(p.args({"diff"}), p.here(), 120);
   CHECK_MESSAGE((shown.exit_code == 0 || shown.exit_code == 15), shown.out);

@@ -46,7 +46,7 @@ class BuildProgress : public MigrateObserver {
   }
 
  private:
-  Progress progress_{"diff: building the expected schema, applying file"};
+  Progress progress_{"building the expected schema, applying file"};
 };
 
 }  // namespace
