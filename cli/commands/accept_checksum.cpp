@@ -62,8 +62,8 @@ int accept_checksum(const GlobalOptions& global, const std::string& selector, bo
                  recorded.checksum.substr(0, 12).c_str(), recorded.applied_at.c_str(),
                  file.checksum.substr(0, 12).c_str());
     if (applied) {
-      std::fprintf(stdout, "the applied text is %s's (git commit %s); what changed since:\n%s", file.file_name.c_str(),
-                   applied->commit.substr(0, 12).c_str(), applied->diff.c_str());
+      std::fprintf(stdout, "the applied text: %s as of git commit %s; what changed since:\n%s",
+                   file.path.string().c_str(), applied->commit.substr(0, 12).c_str(), applied->diff.c_str());
       std::fprintf(stdout, "%s\n", out.paint(describe(*change), acceptable ? Tone::good : Tone::bad).c_str());
     } else {
       std::fprintf(stdout, "%s: the history table keeps checksums, not text, so what changed cannot be shown\n",

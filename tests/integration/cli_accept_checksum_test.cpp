@@ -68,6 +68,7 @@ TEST_CASE("repair --accept-checksum: comments and whitespace only, shown, then r
   CHECK_MESSAGE(accepted.exit_code == 0, accepted.err);
   CHECK(contains(accepted.out, "-CREATE TABLE notes (id int PRIMARY KEY, body text);"));
   CHECK(contains(accepted.out, "+-- The notes people keep."));
+  CHECK(contains(accepted.out, "the applied text: migrations/001-notes.sql as of git commit "));
   CHECK(contains(accepted.out, "only comments and whitespace differ; the statements are the same"));
   CHECK(contains(accepted.out, "accepted the new checksum of 001-notes.sql"));
   CHECK(p.rows() == "2");
