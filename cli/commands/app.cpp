@@ -13,6 +13,7 @@
 #include "commands/unknown_command.hpp"
 #include "commands/version_report.hpp"
 #include "cora/error.hpp"
+#include "cora/output/progress.hpp"
 #include "cora/output/terminal.hpp"
 #include "cora/util/redact.hpp"
 #include "cora/version.hpp"
@@ -31,9 +32,13 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--checks", s.checks_dir, "Checks folder (default: checks)");
   app.add_option("--module", s.only_modules, "Only these modules (NAME[,NAME]) of a project with modules")
       ->delimiter(',');
-  app.add_flag("-q,--quiet", s.quiet, "Print only warnings, errors and the output asked for (no progress or notes)");
-  app.add_option("--env-file", s.env_file,
-                 "Read variables from this .env file (KEY=VALUE lines, as dbmate reads them); the environment wins");
+  app.add_flag("-q,--quiet", s.quiet,
+               "Print only warnings, errors and the output asked for (no progress or notes but the one naming a .env "
+               "that chose the database)");
+  app.add_option(
+      "--env-file", s.env_file,
+      "Read variables from this .env file (KEY=VALUE lines, as dbmate reads them); the environment wins. Without it "
+      "(or env_file), a .env beside the config file is read, its DATABASE_URL used last and announced");
   app.add_flag("--local", s.local,
                "Use the embedded PostgreSQL in .cora/local on purpose (never refused in CI, not announced)");
   app.add_option("--color", global.color,
@@ -68,6 +73,15 @@ TargetOutput output_of(const CLI::App& outer) {
   if (value == "junit") return TargetOutput::junit;
   if (value == "github") return TargetOutput::github;
   return TargetOutput::human;
+}
+
+// Whether the command was asked for output a program reads (--json, or a --format other than
+// human): then no progress line is drawn, even on a terminal.
+bool asks_machine_output(const CLI::App& outer) {
+  const auto& command = innermost(outer);
+  if (const auto* json = command.get_option_no_throw("--json"); json && json->count() > 0) return true;
+  const auto* format = command.get_option_no_throw("--format");
+  return format && format->count() > 0 && format->as<std::string>() != "human";
 }
 
 // The commands that run against one database each and so can run against several environments.
@@ -149,6 +163,7 @@ int run_app(int argc, char** argv) {
                  : global.color == "never" ? ColorMode::never
                                            : ColorMode::automatic);
   const auto* chosen = app.get_subcommands().front();
+  set_progress_allowed(!global.settings.quiet && !asks_machine_output(*chosen));
   try {
     if (const auto environments = target_environments(global, multi)) {
       if (!runs_per_environment(chosen->get_name())) {

@@ -34,9 +34,23 @@ void announce_or_refuse_fallback(const Settings& settings) {
                settings.local.data_dir.string().c_str());
 }
 
+// A .env found beside the config file chose the server: a repository's .env is not something the
+// user typed, so which file and which server (without its password) are said before connecting,
+// once per run, --quiet or not.
+void announce_env_file_beside(const Settings& settings) {
+  static bool announced = false;
+  if (!settings.database_url_from_env_beside || announced) return;
+  announced = true;
+  std::fprintf(stderr,
+               "note: using %s: %s (--database-url, CORA_DATABASE_URL / DATABASE_URL set in the environment, "
+               "--env-file and cora-migrate.toml win over it)\n",
+               settings.database_url_origin.c_str(), redact_conninfo(*settings.database_url).c_str());
+}
+
 DatabaseTarget open_target(const Settings& settings) {
   if (settings.database_url) {
     refuse_mistyped_conninfo(*settings.database_url, settings.database_url_origin);
+    announce_env_file_beside(settings);
     return {Connection::open_when_ready(*settings.database_url, settings.timeouts.connect, settings.timeouts.wait),
             redact_conninfo(*settings.database_url)};
   }

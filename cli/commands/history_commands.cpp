@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iterator>
 
+#include "commands/accept_checksum.hpp"
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/drift_check.hpp"
@@ -383,16 +384,39 @@ class AdoptCommand : public Command {
 class RepairCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    auto* sub = app.add_subcommand(
-        "repair", "Clear a dirty migration (one that failed part-way outside a transaction) so migrate can go on");
-    sub->add_option("migration", version_, "The dirty migration (VERSION, FILE-NAME or MODULE:VERSION)")->required();
+    auto* sub =
+        app.add_subcommand("repair",
+                           "Clear a dirty migration (one that failed part-way outside a transaction) so migrate "
+                           "can go on; or accept a changed file's new checksum (--accept-checksum)");
+    sub->add_option("migration", version_, "The dirty migration (VERSION, FILE-NAME or MODULE:VERSION)");
     sub->add_flag("--mark-applied", mark_applied_,
                   "Record it as applied (you finished its statements by hand) instead of pending again");
+    sub->add_option("--accept-checksum", accept_,
+                    "Record the new checksum of this changed migration (VERSION, FILE-NAME or MODULE:VERSION) after "
+                    "showing what changed; refused when more than comments and whitespace changed")
+        ->excludes("--mark-applied");
+    sub->add_flag("--force", force_,
+                  "With --accept-checksum: record it even when the statements changed or the applied text is unknown");
     add_format_option(*sub, format_);
     return sub;
   }
 
   int run(const GlobalOptions& global) override {
+    if (!accept_.empty()) {
+      if (!version_.empty()) {
+        throw Error(ExitCode::usage, "repair: a dirty migration and --accept-checksum together",
+                    "name one migration: `repair VERSION` or `repair --accept-checksum VERSION`");
+      }
+      return accept_checksum(global, accept_, force_, format_ == "json");
+    }
+    if (version_.empty()) {
+      throw Error(ExitCode::usage, "repair: no migration named",
+                  "write `cora-migrate repair VERSION` (a dirty migration) or `repair --accept-checksum VERSION`");
+    }
+    if (force_) {
+      throw Error(ExitCode::usage, "repair: --force goes with --accept-checksum",
+                  "leave it out; to record a dirty migration as applied, use --mark-applied");
+    }
     const auto settings = resolve_settings(global.settings, process_environment());
     const auto project = load_project_for_command(settings);
     auto target = connect_to_target(settings);
@@ -414,6 +438,8 @@ class RepairCommand : public Command {
  private:
   std::string version_;
   bool mark_applied_ = false;
+  std::string accept_;
+  bool force_ = false;
   std::string format_ = "human";
 };
 

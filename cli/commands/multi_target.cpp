@@ -19,6 +19,7 @@
 #include "cora/config/settings.hpp"
 #include "cora/error.hpp"
 #include "cora/output/machine_text.hpp"
+#include "cora/output/progress.hpp"
 #include "cora/output/terminal.hpp"
 #include "cora/util/subprocess.hpp"
 #include "cora/util/text_lines.hpp"
@@ -190,20 +191,25 @@ int run_for_each_environment(int argc, char** argv, const std::vector<std::strin
 
   std::atomic<std::size_t> next{0};
   std::mutex printing;
+  std::size_t finished = 0;  // under `printing`
+  Progress progress(command + ": targets finished");
   auto worker = [&] {
     for (std::size_t i = next++; i < runs.size(); i = next++) {
       run_one(program, args, runs[i]);
       const std::lock_guard<std::mutex> lock(printing);
+      progress.clear();
       // Machine output is one document, printed once every run has ended.
       if (output == TargetOutput::human) print_tagged(stdout, runs[i].environment, runs[i].out);
       print_tagged(stderr, runs[i].environment, runs[i].err);
       std::fflush(stdout);
       std::fflush(stderr);
+      progress.update(++finished, runs.size(), "last: " + runs[i].environment);
     }
   };
   std::vector<std::thread> workers;
   for (std::size_t w = 0; w < std::max<std::size_t>(1, std::min(jobs, runs.size())); ++w) workers.emplace_back(worker);
   for (auto& t : workers) t.join();
+  progress.clear();
 
   if (output == TargetOutput::json) print_json(runs);
   if (output == TargetOutput::junit) print_junit(runs, command);

@@ -110,7 +110,10 @@ void print_table(const std::vector<StatusEntry>& status, const Plan* plan, const
     const std::string state = state_text(e);
     ++counts[state];
     std::string note;
-    if (e.state == MigrationState::changed) note = "  file differs from what was applied";
+    if (e.state == MigrationState::changed)
+      note =
+          "  file differs from what was applied (only comments or whitespace? `cora-migrate repair --accept-checksum " +
+          (e.file ? selector_of(*e.file) : std::to_string(e.version)) + "`)";
     if (e.state == MigrationState::conflict) note = "  recorded from another file: " + e.record->name;
     if (e.state == MigrationState::missing) note = "  no file has this version";
     if (e.state == MigrationState::dirty)

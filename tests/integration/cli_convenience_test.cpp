@@ -124,6 +124,78 @@ TEST_CASE("--env-file and env_file: variables read as dbmate reads .env; the env
   CHECK(contains(missing.err, "nope.env: env file cannot be read"));
 }
 
+TEST_CASE(".env beside the config: its DATABASE_URL comes last, and is announced with its server, not its password") {
+  ScratchDir dir;
+  dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n");
+  TestDatabase db;
+  const std::string unreachable = "host=/nonexistent-socket-dir dbname=x";
+  // dotenv's format: comments, `export `, quotes, a comment after a value.
+  dir.write(".env", "# this checkout's database\nexport DATABASE_URL=\"" + db.conninfo() +
+                        " password=hunter2\" # trust: the password is not asked for\nOTHER=\"a b\"\n");
+  const std::string note = "note: using DATABASE_URL in .env: ";
+
+  SUBCASE("nothing else names a database: the .env does, said once on stderr") {
+    const auto r = run_in(dir, {"migrate"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "applied 001-a.sql"));
+    CHECK_MESSAGE(contains(r.err, note + "user='supabase_admin' password=*** dbname="), r.err);
+    CHECK(contains(r.err, "host='"));
+    CHECK(r.err.find(note) == r.err.rfind(note));
+    CHECK_FALSE(contains(r.out + r.err, "hunter2"));
+    CHECK_FALSE(contains(r.err, "no database configured"));
+    // --quiet keeps it: which server a repository's file chose is not chatter.
+    const auto quiet = run_in(dir, {"-q", "status", "--format", "json"});
+    CHECK(quiet.exit_code == 0);
+    CHECK(contains(quiet.err, note));
+    CHECK(nlohmann::json::parse(quiet.out).is_object());
+    CHECK_FALSE(contains(quiet.out + quiet.err, "hunter2"));
+  }
+  SUBCASE("--database-url, the environment and the config file win over it, silently") {
+    dir.write(".env", "DATABASE_URL=" + unreachable + "\n");
+    const auto flag = run_in(dir, {"status", "--database-url", db.conninfo()});
+    CHECK_MESSAGE(flag.exit_code == 0, flag.err);
+    CHECK_FALSE(contains(flag.err, note));
+    const auto env = run_in(dir, {"status"}, {{"DATABASE_URL", db.conninfo()}});
+    CHECK_MESSAGE(env.exit_code == 0, env.err);
+    CHECK_FALSE(contains(env.err, note));
+    dir.write("cora-migrate.toml", "database_url = \"" + db.conninfo() + "\"\n");
+    const auto config = run_in(dir, {"status"});
+    CHECK_MESSAGE(config.exit_code == 0, config.err);
+    CHECK_FALSE(contains(config.err, note));
+  }
+  SUBCASE("its other variables fill the config file's ${NAME}") {
+    dir.write(".env", "APP_DB=\"" + db.conninfo() + "\"\n");
+    dir.write("cora-migrate.toml", "database_url = \"${APP_DB}\"\n");
+    const auto r = run_in(dir, {"status", "--exit-code"});
+    CHECK_MESSAGE(r.exit_code == 10, r.err);  // 10: a file is pending
+    CHECK(contains(r.out, "1 pending"));
+  }
+  SUBCASE("--env-file or env_file: the .env beside is not read at all") {
+    dir.write(".env", "just words\n");
+    dir.write("mine.env", "DATABASE_URL=\"" + db.conninfo() + "\"\n");
+    const auto r = run_in(dir, {"--env-file", "mine.env", "status"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_FALSE(contains(r.err, note));
+    const auto without = run_in(dir, {"status"});
+    CHECK(without.exit_code == 3);
+    CHECK(contains(without.err, ".env:1: not KEY=VALUE"));
+  }
+  SUBCASE("beside the --config file, not the current folder") {
+    dir.write("deploy/cora-migrate.toml", "migrations_dir = \"../migrations\"\n");
+    dir.write("deploy/.env", "DATABASE_URL=\"" + db.conninfo() + "\"\n");
+    dir.write(".env", "DATABASE_URL=" + unreachable + "\n");
+    const auto r = run_in(dir, {"--config", "deploy/cora-migrate.toml", "status"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_MESSAGE(contains(r.err, "note: using DATABASE_URL in deploy/.env: "), r.err);
+  }
+  SUBCASE("in CI it is not read: a repository's .env does not choose the server there") {
+    const auto r = run_in(dir, {"status"}, {{"CI", "true"}});
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "CI is set and no database is configured"));
+    CHECK_FALSE(contains(r.err, note));
+  }
+}
+
 TEST_CASE("lint --pending: only the files the next migrate would apply") {
   ScratchDir dir;
   dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY, x int);\n");

@@ -16,6 +16,7 @@
 
 #include "cora/util/process.hpp"
 #include "cora/util/sha256.hpp"
+#include "cora/util/subprocess.hpp"
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
@@ -369,4 +370,42 @@ TEST_CASE("class 1: run by an unprivileged user, the cluster is that user's alon
   CHECK(intruder.exit_code != 0);
   CHECK_MESSAGE(intruder.err.find("Permission denied") != std::string::npos, intruder.err);
   CHECK(run_as_nobody({CORA_MIGRATE_BINARY, "local", "stop"}, project).exit_code == 0);
+}
+
+TEST_CASE("class 2: .cora/ keeps itself out of git, never through a planted link") {
+  ScratchDir dir;
+  const auto project = dir.path() / "project";
+  write_small_project(project, ".cora/local");
+  const CliOptions here{project, {}};
+
+  SUBCASE("a new .cora/ gets a .gitignore of *") {
+    const auto started = run_cli({"local", "start"}, here);
+    REQUIRE_MESSAGE(started.exit_code == 0, started.err);
+    CHECK(read_whole(project / ".cora" / ".gitignore") == "*\n");
+    CHECK(S_ISREG(stat_of(project / ".cora" / ".gitignore").st_mode));
+    if (std::filesystem::exists("/usr/bin/git")) {
+      REQUIRE(cora::Subprocess::run({"/usr/bin/git", "init", "-q", project.string()}).exit_code == 0);
+      const auto ignored =
+          cora::Subprocess::run({"/usr/bin/git", "-C", project.string(), "status", "--porcelain", "--ignored"});
+      CHECK_MESSAGE(ignored.out.find("!! .cora/") != std::string::npos, ignored.out);
+    }
+  }
+  SUBCASE("the user's own .gitignore there is left as it is") {
+    std::filesystem::create_directories(project / ".cora");
+    std::ofstream(project / ".cora" / ".gitignore") << "local/\n";
+    const auto started = run_cli({"local", "start"}, here);
+    REQUIRE_MESSAGE(started.exit_code == 0, started.err);
+    CHECK(read_whole(project / ".cora" / ".gitignore") == "local/\n");
+  }
+  SUBCASE("a link planted as .cora/.gitignore is not followed") {
+    const auto victim = dir.path() / "victim.txt";
+    std::ofstream(victim) << "keep me\n";
+    std::filesystem::create_directories(project / ".cora");
+    std::filesystem::create_symlink(victim, project / ".cora" / ".gitignore");
+    const auto started = run_cli({"local", "start"}, here);
+    REQUIRE_MESSAGE(started.exit_code == 0, started.err);
+    CHECK(std::filesystem::is_symlink(project / ".cora" / ".gitignore"));
+    CHECK(read_whole(victim) == "keep me\n");
+  }
+  CHECK(run_cli({"local", "stop"}, here).exit_code == 0);
 }

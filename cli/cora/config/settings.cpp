@@ -447,6 +447,19 @@ std::optional<std::filesystem::path> env_file_to_read(const CommandLineSettings&
   return config_file.parent_path() / name;
 }
 
+// The .env file beside the config file (in its folder, or here without one), when there is one
+// to read: never in CI (the variable CI set), where a .env committed to the repository under test
+// could send the run, and the PGPASSWORD of the job, to a server of its choosing.
+std::optional<std::filesystem::path> env_file_beside(const std::filesystem::path& config_file,
+                                                     const EnvLookup& process_env) {
+  const auto ci = process_env("CI");
+  if (ci && !ci->empty() && *ci != "false" && *ci != "0") return std::nullopt;
+  auto candidate = config_file.parent_path() / kEnvFileBeside;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(candidate, ec)) return std::nullopt;
+  return candidate;
+}
+
 }  // namespace
 
 Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& process_env) {
@@ -469,8 +482,14 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
   EnvLookup env = process_env;
   const auto env_file = env_file_to_read(flags, config_text, file);
   if (env_file) env = with_env_file(process_env, read_env_file(*env_file, process_env));
+  // Without --env-file or env_file, a .env beside the config file is read as dbmate reads one;
+  // its variables fill the config's ${NAME}, but its URL comes last (below).
+  const auto beside = env_file ? std::nullopt : env_file_beside(file, process_env);
+  std::map<std::string, std::string> beside_values;
+  if (beside) beside_values = read_env_file(*beside, process_env);
   if (config_text) {
-    s = parse_config_text(*config_text, file.string(), file.parent_path(), flags.environment, env);
+    const EnvLookup config_env = beside ? with_env_file(env, beside_values) : env;
+    s = parse_config_text(*config_text, file.string(), file.parent_path(), flags.environment, config_env);
     s.config_file = file;
   } else if (flags.config_file) {
     throw Error(ExitCode::config, "no such config file",
@@ -493,9 +512,20 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
       break;
     }
   }
+  if (!s.database_url && beside) {
+    for (const char* variable : {"CORA_DATABASE_URL", "DATABASE_URL"}) {
+      const auto it = beside_values.find(variable);
+      if (it == beside_values.end() || it->second.empty()) continue;
+      s.database_url = it->second;
+      s.database_url_origin = fmt::format("{} in {}", variable, beside->string());
+      s.database_url_from_env_beside = true;
+      break;
+    }
+  }
   if (flags.database_url) {
     s.database_url = *flags.database_url;
     s.database_url_origin = "--database-url";
+    s.database_url_from_env_beside = false;
   }
   if (flags.wait) {
     const auto wait = parse_duration(*flags.wait);
@@ -528,6 +558,7 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
     }
     s.database_url.reset();
     s.database_url_origin = "--local";
+    s.database_url_from_env_beside = false;
     s.local_chosen = true;
   }
   const auto ci = env("CI");

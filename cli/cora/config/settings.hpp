@@ -75,6 +75,9 @@ struct Settings {
   // Set when the URL came from the [environments.NAME] picked with --env: being chosen by a flag,
   // it beats CORA_DATABASE_URL / DATABASE_URL.
   bool database_url_from_selected_environment = false;
+  // Set when the URL came from the .env beside the config file (the lowest place there is): the
+  // command announces it, with the host, before connecting.
+  bool database_url_from_env_beside = false;
   std::filesystem::path migrations_dir = "migrations";
   // Set when migrations_dir was found rather than given (supabase/migrations of a Supabase CLI
   // project without a config file or migrations/): commands say so on stderr.
@@ -118,8 +121,13 @@ struct CommandLineSettings {
   std::optional<std::filesystem::path> env_file;  // --env-file: beats env_file in the config file
 };
 
+// The .env file read beside the config file when neither --env-file nor env_file names one.
+inline constexpr const char* kEnvFileBeside = ".env";
+
 // Reads the config file (the given one, which must exist, or ./cora-migrate.toml if present),
-// applies the named environment, then CORA_DATABASE_URL / DATABASE_URL, then the flags. With no
+// applies the named environment, then CORA_DATABASE_URL / DATABASE_URL, then the flags. Only
+// when none of them names a database does the CORA_DATABASE_URL / DATABASE_URL of a .env beside
+// the config file (read when there is no --env-file or env_file, and CI is not set) name it. With no
 // config file, no --migrations and no ./migrations folder, a ./supabase/migrations folder is the
 // migrations folder. Variables come from `env`, and those it lacks from the .env file of
 // --env-file or env_file.

@@ -8,6 +8,7 @@
 #include "cora/error.hpp"
 #include "cora/local/local_cluster.hpp"
 #include "cora/local/throwaway_database.hpp"
+#include "cora/output/progress.hpp"
 #include "cora/util/sha256.hpp"
 #include "cora/version.hpp"
 
@@ -36,6 +37,17 @@ void drop_stale_templates(Connection& db, const std::string& keep) {
     }
   }
 }
+
+// The files applied so far, on a terminal, when the build takes more than a second.
+class BuildProgress : public MigrateObserver {
+ public:
+  void starting(const MigrationFile& file, std::size_t index, std::size_t total) override {
+    progress_.update(index + 1, total, display_name(file));
+  }
+
+ private:
+  Progress progress_{"building the expected schema, applying file"};
+};
 
 }  // namespace
 
@@ -72,8 +84,8 @@ ExpectedSchema build_expected_schema(LocalCluster& cluster, const std::vector<co
       ordered.reserve(files.size());
       for (const auto* f : files) ordered.push_back(*f);
       auto prepared = migrator.prepare(ordered);
-      MigrateObserver quiet;
-      migrator.apply(prepared, quiet);
+      BuildProgress progress;
+      migrator.apply(prepared, progress);
     }  // a database with a session open cannot be renamed
     try {
       admin->execute_script(fmt::format("ALTER DATABASE {} RENAME TO {}", build.name(), name));

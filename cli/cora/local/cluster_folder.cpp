@@ -23,6 +23,8 @@ namespace {
 constexpr const char* kMadeLine = "folder: made by cora-migrate\n";
 constexpr const char* kAdoptedLine = "folder: was there (empty) before; only what is inside was made by cora-migrate\n";
 constexpr const char* kLegacyReadyMarker = "cora-ready";
+// The folder of the default data_dir (.cora/local), which cora-migrate keeps out of git.
+constexpr const char* kToolFolder = ".cora";
 
 // The names in the folder open as `fd` (which stays open), or nullopt if it cannot be read.
 std::optional<std::vector<std::string>> names_in(int fd) {
@@ -54,15 +56,6 @@ std::string foreign_files(const std::filesystem::path& root) {
 bool is_regular_file_no_follow(const std::filesystem::path& path) {
   struct stat info {};
   return ::lstat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
-
-// Writes `text` into a new file `name` in the folder `fd`; false if it exists already.
-bool write_new_file(int fd, const char* name, const std::string& text) {
-  const int file = ::openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (file < 0) return false;
-  const bool written = ::write(file, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(file);
-  return written;
 }
 
 }  // namespace
@@ -104,10 +97,11 @@ void ClusterFolder::claim(const SystemUser& owner) const {
                 fmt::format("{}: cannot create folder: {}", root_.parent_path().string(), ec.message()),
                 "set [local] data_dir in cora-migrate.toml to a writable folder");
   }
+  if (root_.parent_path().filename() == kToolFolder) ignore_tool_folder_in_git(root_.parent_path());
   if (::mkdir(root_.c_str(), 0700) == 0) {
     make_private_folder(root_, owner);  // ours, just made: hand it to the cluster's user
     const int fd = open_folder_no_follow(root_);
-    const bool marked = fd >= 0 && write_new_file(fd, kMarker, kMadeLine);
+    const bool marked = fd >= 0 && write_new_file_at(fd, kMarker, kMadeLine);
     if (fd >= 0) ::close(fd);
     if (!marked) refuse("could not be marked as made by cora-migrate");
     return;
@@ -128,7 +122,7 @@ void ClusterFolder::claim(const SystemUser& owner) const {
   }
   if (ours()) {
     // An earlier version's folder (it made them all) gets the marker, and is closed to others.
-    if (!is_regular_file_no_follow(root_ / kMarker) && write_new_file(fd, kMarker, kMadeLine) &&
+    if (!is_regular_file_no_follow(root_ / kMarker) && write_new_file_at(fd, kMarker, kMadeLine) &&
         (info.st_uid == geteuid() || info.st_uid == owner.uid)) {
       fchmod(fd, 0700);
     }
@@ -144,7 +138,7 @@ void ClusterFolder::claim(const SystemUser& owner) const {
     why = fmt::format("may be written to by others (mode {:04o})", info.st_mode & 07777);
   }
   // O_EXCL: a parallel run that claimed it a moment ago wrote the marker first, which is fine.
-  const bool marked = why.empty() && (write_new_file(fd, kMarker, kAdoptedLine) || ours());
+  const bool marked = why.empty() && (write_new_file_at(fd, kMarker, kAdoptedLine) || ours());
   ::close(fd);
   if (!why.empty()) refuse(why);
   if (!marked) refuse("could not be marked as used by cora-migrate");
@@ -175,7 +169,7 @@ void ClusterFolder::release() const {
   if (::rmdir(root_.c_str()) != 0) {
     const int fd = open_folder_no_follow(root_);
     if (fd >= 0) {
-      write_new_file(fd, kMarker, kMadeLine);
+      write_new_file_at(fd, kMarker, kMadeLine);
       ::close(fd);
     }
   }

@@ -64,6 +64,20 @@ int open_folder_no_follow(const std::filesystem::path& path) {
   return ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
+bool write_new_file_at(int folder_fd, const char* name, const std::string& text) {
+  const int file = ::openat(folder_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (file < 0) return false;
+  const bool written = ::write(file, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(file);
+  return written;
+}
+
+void ignore_tool_folder_in_git(const std::filesystem::path& folder) {
+  const FolderDescriptor fd(open_folder_no_follow(folder));
+  if (fd.get() < 0) return;  // a link, or not there: not ours to write into
+  static_cast<void>(write_new_file_at(fd.get(), ".gitignore", "*\n"));
+}
+
 void make_private_folder(const std::filesystem::path& dir, const SystemUser& owner) {
   // mkdir() never follows a link in the last part: a planted link makes it fail with EEXIST.
   const bool made = ::mkdir(dir.c_str(), 0700) == 0;

@@ -5,6 +5,7 @@
 // ever changed through a descriptor of the folder itself (fchmod/fchown), never through a path.
 
 #include <filesystem>
+#include <string>
 
 #include "cora/util/process.hpp"
 
@@ -27,5 +28,16 @@ void make_trusted_folder(const std::filesystem::path& dir);
 // Opens `path` as a folder without following a link in its last part; -1 (errno set) if it is
 // a link, not a folder, or missing.
 int open_folder_no_follow(const std::filesystem::path& path);
+
+// Writes `text` into a new file `name` of the folder open as `folder_fd`, mode 0644; false when
+// `name` exists already (as a file or as a link, which is never followed) or cannot be written.
+bool write_new_file_at(int folder_fd, const char* name, const std::string& text);
+
+// The folder cora-migrate keeps its own files in (`.cora/`, the parent of the default
+// [local] data_dir): it gets a `.gitignore` of `*`, so that git leaves all of it out, the
+// `.gitignore` too. Written only into `folder` itself (opened without following a link) and
+// only when there is none: one of the user's own is left as it is. Best effort: nothing is
+// refused when it cannot be written.
+void ignore_tool_folder_in_git(const std::filesystem::path& folder);
 
 }  // namespace cora

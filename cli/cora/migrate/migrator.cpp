@@ -130,8 +130,9 @@ std::string blocker_hint(const Blocker& blocker) {
   }
   if (entry.state == MigrationState::changed) {
     return fmt::format(
-        "if the file is safe to run twice, run it again with `cora-migrate migrate --reapply {}`; "
-        "otherwise restore the applied version and put the change in a new migration",
+        "if only comments or whitespace changed, `cora-migrate repair --accept-checksum {0}` shows the change and "
+        "records the new checksum; if the file is safe to run twice, run it again with `cora-migrate migrate "
+        "--reapply {0}`; otherwise restore the applied version and put the change in a new migration",
         selector_of(entry));
   }
   if (entry.record->running_session_alive) {
@@ -685,6 +686,44 @@ void Migrator::repair(const std::vector<MigrationFile>& files, const std::string
                 fmt::format("repair {}: {}", selector, with_sqlstate(outcome.error->message, outcome.error->sqlstate)),
                 "nothing was changed");
   }
+}
+
+std::int64_t Migrator::accept_checksum(const MigrationFile& file, const std::string& recorded_checksum) {
+  // Set up first: a table from before "accept" was an action has to allow it.
+  ensure_history_table();
+  auto params = identity_params(file);
+  params.insert(params.end(), {recorded_checksum, file.checksum, options_.client, std::string(tool_version())});
+  const auto outcome = db_.run_pipeline(
+      {{"SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.pg_advisory_xact_lock($2)",
+        {to_setting_value(options_.timeouts.lock_wait), std::to_string(history_.lock_key())}},
+       // One statement: the old row stops being current as the new one is written.
+       {fmt::format("WITH old AS (UPDATE {0} SET is_current = false WHERE module = $1 AND version = $2 AND name = $3 "
+                    "AND is_current AND state = 'applied' AND checksum = $4 RETURNING module, version, name) "
+                    "INSERT INTO {0} (module, version, name, checksum, state, action, client, tool_version) "
+                    "SELECT module, version, name, $5, 'applied', 'accept', $6, $7 FROM old RETURNING id",
+                    history_.qualified()),
+        params}});
+  if (outcome.error && outcome.error->sqlstate == kLockNotAvailable) {
+    const std::string lock_wait = to_setting_value(options_.timeouts.lock_wait);
+    throw outcome.failed_step == 0
+        ? migration_lock_wait_exceeded(lock_wait)
+        : lock_wait_exceeded(fmt::format("the history table {} stayed locked by another session", history_.qualified()),
+                             lock_wait);
+  }
+  if (outcome.error) {
+    throw Error(ExitCode::migration_failed,
+                fmt::format("repair --accept-checksum {}: {}", selector_of(file),
+                            with_sqlstate(outcome.error->message, outcome.error->sqlstate)),
+                "nothing was changed");
+  }
+  const QueryResult& inserted = outcome.results.at(1);
+  if (inserted.rows.empty()) {
+    throw Error(ExitCode::history_conflict,
+                fmt::format("repair --accept-checksum {}: its history row changed meanwhile (another run)",
+                            selector_of(file)),
+                "nothing was changed; run `cora-migrate status` and try again");
+  }
+  return std::stoll(inserted.text(0, "id"));
 }
 
 // Transactional migrations need nothing beyond their own transaction, so they work through a

@@ -93,6 +93,12 @@ class Migrator {
   // Throws cora::Error (usage) when the version is not dirty, or is being applied right now.
   void repair(const std::vector<MigrationFile>& files, const std::string& selector, bool mark_applied);
 
+  // Records `file`'s checksum now as applied in place of `recorded_checksum` (repair
+  // --accept-checksum): its current row is kept, no longer current, and a row with the action
+  // "accept" follows it. Returns that row's id. Throws cora::Error (history_conflict) when the
+  // current row no longer has `recorded_checksum` (another run changed it meanwhile).
+  std::int64_t accept_checksum(const MigrationFile& file, const std::string& recorded_checksum);
+
   // The statements `apply` sends first when the history table does not exist yet, for --dry-run.
   std::vector<PipelineStep> history_setup_steps() const;
   // How `apply` groups the plan's files into pipelines.

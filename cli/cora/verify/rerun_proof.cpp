@@ -19,6 +19,7 @@
 #include "cora/local/throwaway_database.hpp"
 #include "cora/migrations/plan.hpp"
 #include "cora/migrations/prepared_migration.hpp"
+#include "cora/output/progress.hpp"
 
 namespace cora {
 
@@ -226,8 +227,10 @@ RerunProof prove_reruns(const LocalCluster& cluster, const std::string& built, c
   // The re-run's own history rows and helper functions are not the file's doing.
   const CompareOptions compare{schemas, {options.history_table, options.history_table + "_*"}, true};
   auto admin = Connection::open(cluster.conninfo("postgres"), connect_timeout);
+  Progress progress("verify --rerun: running again file");
   for (std::size_t i = 0; i < reruns.files.size(); ++i) {
     const MigrationFile& file = *reruns.files[i];
+    progress.update(i + 1, reruns.files.size(), display_name(file));
     FileProof check(file, proof);
     const ThrowawayDatabase copy(*admin, fmt::format("{}_rerun_{}", built, i), "TEMPLATE " + built);
     auto db = Connection::open(cluster.conninfo(copy.name()), connect_timeout);
