@@ -23,6 +23,7 @@
 #include "cora/output/machine_text.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/output/terminal.hpp"
+#include "cora/sql/script.hpp"
 
 namespace cora::cli {
 
@@ -200,7 +201,13 @@ class RollbackCommand : public Command {
         if (computed.proof.proven) plan.computed_from.back() = "proven";
         i = last;
       }
-      step.prepared = prepare_migration(*step.source);
+      // Computed SQL may hold no statement (the files' schemas are the same, or only a comment on
+      // what to do by hand): nothing to run, which a migration file would be refused for.
+      if (step.computed && parse_sql_script(step.source->content).statements.empty()) {
+        step.prepared.file = step.source.get();
+      } else {
+        step.prepared = prepare_migration(*step.source);
+      }
       step.destructive = data_destroying_statements(step.source->content);
       plan.steps.push_back(std::move(step));
     }

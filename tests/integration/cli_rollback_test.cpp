@@ -258,3 +258,28 @@ TEST_CASE("cora-migrate rollback: a project with modules rolls back one module, 
   CHECK(p.exists("public.a_n_idx"));
   CHECK(p.exists("public.b_n_idx"));
 }
+
+TEST_CASE("cora-migrate rollback: computed SQL that a copy does not prove is refused, and a down file is the way") {
+  RollbackProject p;
+  p.dir.write("migrations/001-mood.sql", "CREATE TYPE public.mood AS ENUM ('calm');\n");
+  p.dir.write("migrations/002-mood-angry.sql", "ALTER TYPE public.mood ADD VALUE 'angry';\n");
+  REQUIRE(p.run({"migrate"}).exit_code == 0);
+  // PostgreSQL cannot remove an enum label: the computed undo is a comment, which leaves it.
+  const auto refused = p.run({"rollback", "--to", "1", "--yes"});
+  INFO(refused.out);
+  INFO(refused.err);
+  CHECK(refused.exit_code == 8);
+  CHECK(contains(refused.out, "NOT proven"));
+  CHECK(contains(refused.err, "the SQL computed to undo 002-mood-angry.sql is not proven"));
+  CHECK(contains(refused.err, "002-mood-angry.down.sql"));
+  CHECK(p.history(2) == "apply:true");
+
+  p.dir.write("migrations/002-mood-angry.down.sql",
+              "DROP TYPE public.mood;\nCREATE TYPE public.mood AS ENUM ('calm');\n");
+  const auto done = p.run({"rollback", "--to", "1", "--yes"});
+  INFO(done.err);
+  CHECK(done.exit_code == 0);
+  CHECK(p.db.scalar("SELECT string_agg(enumlabel, ',') FROM pg_enum WHERE enumtypid = 'public.mood'::regtype") ==
+        "calm");
+  CHECK(p.history(2) == "apply:false,rollback:false");
+}
