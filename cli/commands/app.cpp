@@ -123,6 +123,7 @@ int run_app(int argc, char** argv) {
   commands.push_back(make_adopt_command());
   commands.push_back(make_baseline_command());
   commands.push_back(make_repair_command());
+  commands.push_back(make_rollback_command());
   commands.push_back(make_diff_command());
   commands.push_back(make_local_command());
   std::vector<std::pair<CLI::App*, Command*>> registered;

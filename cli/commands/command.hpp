@@ -39,6 +39,7 @@ std::unique_ptr<Command> make_lints_command();
 std::unique_ptr<Command> make_baseline_command();
 std::unique_ptr<Command> make_adopt_command();
 std::unique_ptr<Command> make_repair_command();
+std::unique_ptr<Command> make_rollback_command();
 std::unique_ptr<Command> make_diff_command();
 std::unique_ptr<Command> make_new_command();
 std::unique_ptr<Command> make_history_command();

@@ -22,20 +22,37 @@ namespace cora::cli {
 namespace {
 
 // One line under the first, on what diff checked: whether the fix also runs after the files on a
-// fresh build. When it does not, stderr says so too, as the file would break fresh builds.
-std::string with_fix_proof_line(std::string sql, const std::optional<FixProof>& proof, bool for_migration) {
+// fresh build, and whether on a copy of this database it leaves what the files create. When
+// either fails, stderr says so too, as the file would break fresh builds or not fix the drift.
+std::string with_fix_proof_line(std::string sql, const std::optional<FixProof>& proof,
+                                const std::optional<CopyProof>& copy, bool for_migration) {
   if (!proof) return sql;
   const auto failed = proof->failed_parts();
   const std::string parts =
       failed == 0 ? ""
                   : fmt::format(" ({} {} there: {} below)", plural(failed, "part"), failed == 1 ? "fails" : "fail",
                                 for_migration ? "commented out" : "marked");
-  const std::string line =
-      proof->proven
-          ? "-- Checked: on a copy of what the files create (a fresh build) it runs and changes nothing" + parts + ".\n"
-          : "-- NOT checked safe: on a copy of what the files create (a fresh build) " +
-                sql_comment_text(proof->failure) + parts + "; edit it before saving it as a migration.\n";
-  if (!proof->proven || failed > 0) std::fprintf(stderr, "cora-migrate: warning: %s", line.substr(3).c_str());
+  const bool copy_failed = copy && copy->tried && !copy->proven;
+  const std::string on_copy =
+      !copy ? ""
+      : copy->tried
+          ? (copy->proven
+                 ? "; on a schema-only copy of this database it leaves what the files create (expressions aside)"
+                 : "; on a schema-only copy of this database " + sql_comment_text(copy->why))
+          : "; not tried on a copy of this database (" + sql_comment_text(copy->why) + ")";
+  std::string line;
+  if (proof->proven && !copy_failed) {
+    line = "-- Checked: on a copy of what the files create (a fresh build) it runs and changes nothing" + parts +
+           on_copy + ".\n";
+  } else {
+    const std::string fresh = proof->proven ? "on a copy of what the files create (a fresh build) it runs" + parts
+                                            : "on a copy of what the files create (a fresh build) " +
+                                                  sql_comment_text(proof->failure) + parts;
+    line = "-- NOT checked safe: " + fresh + on_copy + "; edit it before saving it as a migration.\n";
+  }
+  if (!proof->proven || failed > 0 || copy_failed) {
+    std::fprintf(stderr, "cora-migrate: warning: %s", line.substr(3).c_str());
+  }
   const auto first = sql.find('\n');
   return first == std::string::npos ? sql + "\n" + line : sql.insert(first + 1, line);
 }
@@ -75,7 +92,7 @@ class DiffCommand : public Command {
                               ? std::nullopt
                               : std::optional<NewMigrationFile>(plan_new_migration_file(settings, new_name_));
     const auto& files = project.files;
-    auto report = check_drift(*target.db, files, settings, sql_);
+    auto report = check_drift(*target.db, files, settings, sql_, new_file.has_value());
     if (report.fix_proof) {
       for (std::size_t i = 0; i < report.entries.size(); ++i) {
         const auto& failure = report.fix_proof->part_failures.at(i);
@@ -89,7 +106,9 @@ class DiffCommand : public Command {
                                  : fmt::format("{} ({} files)", settings.migrations_dir.string(), files.size()),
                              global.target_label};
     std::string text;
-    if (sql_) text = with_fix_proof_line(render_drift_sql(report, header), report.fix_proof, new_file.has_value());
+    if (sql_)
+      text = with_fix_proof_line(render_drift_sql(report, header), report.fix_proof, report.copy_proof,
+                                 new_file.has_value());
     else if (format_ == "json") text = render_drift_json(report, header);
     else if (format_ == "markdown") text = render_drift_markdown(report, header);
     else if (format_ == "github") text = render_drift_github(report, header);

@@ -10,8 +10,9 @@
 namespace cora::cli {
 
 // `files`: as discover_migrations returns them (in the order migrate applies them).
-// `prove_fix`: also try the fix on the files' schema (diff --sql).
+// `prove_fix`: also try the fix on the files' schema and on a copy of the database (diff --sql);
+// `fix_for_migration`: as --new writes it (the parts failing on a fresh build commented out).
 DriftReport check_drift(Connection& target, const std::vector<MigrationFile>& files, const Settings& settings,
-                        bool prove_fix = false);
+                        bool prove_fix = false, bool fix_for_migration = false);
 
 }  // namespace cora::cli

@@ -12,6 +12,7 @@ std::string action_done(const std::string& action) {
   if (action == "baseline") return "baselined";
   if (action == "adopt") return "adopted";
   if (action == "accept") return "accepted";
+  if (action == "rollback") return "rolled back";
   return action;  // "included", and any later action as it is stored
 }
 

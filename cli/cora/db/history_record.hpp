@@ -12,9 +12,11 @@ struct HistoryRecord {
   std::string name;
   std::string checksum;
   std::string state;  // "applied", or "running" while/after a non-transactional file ran
-  std::string
-      action;  // "apply", "reapply", "baseline", "adopt", "included" (in a module's snapshot), "import" (from the Supabase CLI),
-               // "accept" (repair --accept-checksum: the file's new checksum, its statements not run)
+  // "apply", "reapply", "baseline", "adopt", "included" (in a module's snapshot), "import" (from the
+  // Supabase CLI), "accept" (repair --accept-checksum: the file's new checksum, its statements not
+  // run). A "rollback" row is never current: it is written with the row it undid made not current,
+  // so every reader of current rows finds the migration not applied.
+  std::string action;
   std::string applied_at;  // ISO 8601, as PostgreSQL prints timestamptz in UTC
   std::string applied_by;
   std::optional<std::int64_t> duration_ms;

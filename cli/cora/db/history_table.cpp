@@ -107,7 +107,7 @@ $cora$)",
       // Named, so that a newer cora-migrate can widen it in place.
       fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS \"{}_action_check\"", qualified_, table_name()),
       fmt::format("ALTER TABLE {} ADD CONSTRAINT \"{}_action_check\" CHECK (action IN ('apply', 'reapply', 'baseline', "
-                  "'adopt', 'included', 'import', 'accept'))",
+                  "'adopt', 'included', 'import', 'accept', 'rollback'))",
                   qualified_, table_name()),
       fmt::format("REVOKE ALL ON {} FROM PUBLIC", qualified_),
       // History rows are never deleted (repair and re-apply keep them, no longer current): a

@@ -22,7 +22,8 @@ inline constexpr std::chrono::seconds kAbandonedAfterIdle{5};
 
 // The revision of the helper functions, kept as the begin helper's comment: a database whose
 // helpers are of another revision gets them replaced on the next migrate.
-inline constexpr const char* kHelpersRevision = "cora-migrate helpers 2: waits for running rows";
+// Revision 3: the history's actions include "rollback" (the check constraint is re-created).
+inline constexpr const char* kHelpersRevision = "cora-migrate helpers 3: rollback and accept rows";
 struct ServerError;
 
 struct HistoryState {

@@ -173,7 +173,9 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
   for (const auto* file : never_ran) touched.erase(file);  // nor does running a file again undo it
   std::vector<std::string> left_in_extensions;
   bool skipped_api_grants = false;
+  std::set<std::string> left_alone;  // differences diff does not report: no fix is expected to change them
   for (auto& d : compare_schemas(report.expected, report.actual, compare)) {
+    left_alone.insert(difference_key(d));
     if (same_check_after_round_trip(*expected_db, d)) continue;  // printed differently, the same constraint
     const std::string attribute = d.attributes.empty() ? "" : d.attributes.front().attribute;
     const auto source = sources.find(d.object(), attribute);
@@ -194,6 +196,7 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
     }
     entry.source = source;
     choose_fix(entry, status, files, touched);
+    left_alone.erase(difference_key(d));
     report.entries.push_back(std::move(entry));
   }
   if (skipped_api_grants) {
@@ -211,6 +214,13 @@ DriftReport find_drift(Connection& target, LocalCluster& cluster, const std::vec
     std::vector<std::string> parts;
     for (const auto& e : report.entries) parts.push_back(e.sql);
     report.fix_proof = prove_fix_on_fresh_build(*expected_db, report.expected, parts, compare);
+    if (options.fix_for_migration) {
+      for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (!report.fix_proof->part_failures.at(i).empty()) parts[i].clear();  // written commented out
+      }
+    }
+    report.copy_proof = prove_fix_on_drifted_copy(target, report.actual, cluster, report.expected, parts, compare,
+                                                  left_alone, options.timeouts.connect);
   }
   return report;
 }

@@ -27,6 +27,9 @@ struct DriftOptions {
   Timeouts timeouts;
   TargetKind target_kind = TargetKind::detect;  // [target] kind: Supabase's platform rules apply or not
   bool prove_fix = false;                       // diff --sql: try the fix on the files' schema (fix_proof.hpp)
+  // diff --sql --new: the parts that fail on the fresh build are written commented out, so the
+  // copy of the drifted database runs the others only.
+  bool fix_for_migration = false;
 };
 
 struct DriftEntry {
@@ -44,7 +47,8 @@ struct DriftReport {
   std::vector<DriftEntry> entries;
   std::vector<std::string> notes;  // e.g. another major version, files not applied yet
   std::size_t target_round_trips = 0;
-  std::optional<FixProof> fix_proof;  // with DriftOptions::prove_fix, when there is drift
+  std::optional<FixProof> fix_proof;    // with DriftOptions::prove_fix, when there is drift
+  std::optional<CopyProof> copy_proof;  // likewise, on a copy of the drifted database
 
   std::size_t count(DifferenceKind kind) const;
 };

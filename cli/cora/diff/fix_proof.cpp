@@ -1,11 +1,14 @@
 #include "cora/diff/fix_proof.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 
 #include "cora/db/connection.hpp"
 #include "cora/db/server_error.hpp"
+#include "cora/local/local_cluster.hpp"
+#include "cora/local/throwaway_database.hpp"
 #include "cora/output/machine_text.hpp"
 
 namespace cora {
@@ -41,8 +44,13 @@ std::size_t FixProof::failed_parts() const {
       std::count_if(part_failures.begin(), part_failures.end(), [](const std::string& f) { return !f.empty(); }));
 }
 
+std::string difference_key(const SchemaDifference& d) {
+  return fmt::format("{} {} {}", to_string(d.kind), d.object().kind, d.object().name);
+}
+
 FixProof prove_fix_on_fresh_build(Connection& files_schema, const SchemaSnapshot& expected,
-                                  const std::vector<std::string>& parts, const CompareOptions& compare) {
+                                  const std::vector<std::string>& parts, const CompareOptions& compare,
+                                  const std::set<std::string>& tolerated) {
   FixProof proof;
   files_schema.execute_script("BEGIN");
   for (const auto& part : parts) {
@@ -62,13 +70,51 @@ FixProof prove_fix_on_fresh_build(Connection& files_schema, const SchemaSnapshot
   std::string left;
   std::size_t count = 0;
   for (const auto& d : compare_schemas(expected, after, compare)) {
-    if (check_printed_differently(d)) continue;
-    if (count++ == 0) left = fmt::format("{} {} {}", to_string(d.kind), d.object().kind, d.object().name);
+    if (check_printed_differently(d) || tolerated.count(difference_key(d))) continue;
+    if (count++ == 0) left = difference_key(d);
   }
   if (count == 0) proof.proven = true;
   else
     proof.failure =
         fmt::format("it leaves {} difference{} ({}{})", count, count == 1 ? "" : "s", left, count > 1 ? ", ..." : "");
+  return proof;
+}
+
+CopyProof prove_fix_on_drifted_copy(Connection& live, const SchemaSnapshot& live_schema, LocalCluster& cluster,
+                                    const SchemaSnapshot& expected, const std::vector<std::string>& parts,
+                                    const CompareOptions& compare, const std::set<std::string>& tolerated,
+                                    std::chrono::milliseconds connect_timeout) {
+  CopyProof proof;
+  if (live.host() != cluster.socket_dir().string()) {
+    proof.why = "only a database on the embedded cluster is copied";
+    return proof;
+  }
+  const std::string database = live.query("SELECT pg_catalog.current_database()").text(0, "current_database");
+  auto admin = Connection::open(cluster.conninfo("postgres", LocalCluster::kSuperuser), connect_timeout);
+  ThrowawayDatabase copy(*admin,
+                         fmt::format("cora_drift_copy_{}_{}", getpid(),
+                                     std::chrono::steady_clock::now().time_since_epoch().count() % 1000000),
+                         "TEMPLATE template0");
+  if (auto why = cluster.copy_schema(database, copy.name()); !why.empty()) {
+    std::replace(why.begin(), why.end(), '\n', ' ');
+    proof.why = "copying its schema failed: " + why;
+    return proof;
+  }
+  auto db = Connection::open(cluster.conninfo(copy.name(), LocalCluster::kSuperuser), connect_timeout);
+  // pg_dump's round trip prints some expressions otherwise (a partial index's or a CHECK's
+  // casts): expressions and definitions are not compared on the copy, everything else is.
+  CompareOptions on_copy = compare;
+  on_copy.compare_deparsed = false;
+  // A copy that is not the database is no proof of anything about it.
+  const auto differs = compare_schemas(live_schema, read_schema_snapshot(*db, on_copy.managed_schemas), on_copy);
+  if (!differs.empty()) {
+    proof.why = "the copy differs from it (" + difference_key(differs.front()) + ")";
+    return proof;
+  }
+  proof.tried = true;
+  const auto run = prove_fix_on_fresh_build(*db, expected, parts, on_copy, tolerated);
+  proof.proven = run.proven;
+  proof.why = run.failure;
   return proof;
 }
 

@@ -126,6 +126,24 @@ ProcessResult LocalCluster::run_tool(const std::string& tool, std::vector<std::s
   return run_process(args, run_as_);
 }
 
+std::string LocalCluster::copy_schema(const std::string& from, const std::string& to) const {
+  // In the socket folder: private to the server's user, who runs both tools.
+  const auto dump = socket_dir_ / fmt::format("schema-copy-{}.sql", getpid());
+  const auto dumped =
+      run_tool("pg_dump", {"--schema-only", "--file", dump.string(), "--dbname", conninfo(from, kSuperuser)});
+  std::string why;
+  if (dumped.exit_code != 0) {
+    why = "pg_dump: " + last_lines(dumped.output, 2);
+  } else {
+    const auto restored = run_tool("psql", {"--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--dbname",
+                                            conninfo(to, kSuperuser), "--file", dump.string()});
+    if (restored.exit_code != 0) why = "psql: " + last_lines(restored.output, 2);
+  }
+  std::error_code ec;
+  std::filesystem::remove(dump, ec);
+  return why;
+}
+
 void LocalCluster::fail(const std::string& what, const ProcessResult& result) const {
   std::string why = last_lines(result.output, 2);
   if (why.empty()) why = last_lines(read_text(log_file()), 3);

@@ -41,6 +41,11 @@ class LocalCluster {
   // The cluster's bootstrap superuser, as on Supabase: it applies the compatibility layer.
   static constexpr const char* kSuperuser = "supabase_admin";
 
+  // Copies the schema of database `from` of this cluster, without its rows, into `to` (made
+  // empty from template0), as the superuser: pg_dump --schema-only, then psql stopping at the first
+  // error. Returns "" when it did, else why not (the tool's last lines).
+  std::string copy_schema(const std::string& from, const std::string& to) const;
+
   // A libpq connection string for `dbname` on this cluster, as `role`.
   std::string conninfo(const std::string& dbname = "postgres", const std::string& role = kMigrationRole) const;
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "cora/error.hpp"
@@ -164,6 +165,39 @@ std::optional<std::size_t> find_invalid_utf8(const std::string& text) {
 
 namespace {
 
+// "007-add-teams.sql" for "007-add-teams.down.sql"; nullopt for any other name (and for a down
+// file without a version, which the unnamed-file rule then reports as it would any other).
+std::optional<std::string> up_file_name_of_down(const std::string& file_name) {
+  const std::string suffix = kDownFileSuffix;
+  if (file_name.size() <= suffix.size() ||
+      file_name.compare(file_name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return std::nullopt;
+  }
+  const std::string up = file_name.substr(0, file_name.size() - suffix.size()) + ".sql";
+  if (!parse_migration_file_name(up)) return std::nullopt;
+  return up;
+}
+
+// Each down file onto its migration. One without its migration would undo nothing: refused, so a
+// misspelt name is not found out only when a rollback needs it. A migration left out by the
+// project's exclude globs takes its down file out with it.
+void attach_down_files(std::vector<MigrationFile>& files, const std::map<std::string, std::filesystem::path>& down,
+                       const std::filesystem::path& dir, const DiscoverOptions& options) {
+  for (auto& file : files) {
+    const auto it = down.find(file.file_name);
+    if (it != down.end()) file.down_path = it->second;
+  }
+  for (const auto& [up, path] : down) {
+    const bool attached =
+        std::any_of(files.begin(), files.end(), [&](const MigrationFile& f) { return f.file_name == up; });
+    if (attached || (options.excluded && options.excluded(dir / up))) continue;
+    throw Error(ExitCode::migration_files, fmt::format("a down file without its migration {}", up),
+                "a down file NNN-name.down.sql undoes NNN-name.sql beside it: rename it after the migration it "
+                "undoes, or remove it")
+        .at({path.string()});
+  }
+}
+
 // A .sql file in a subfolder other than archive/, for the "only in subfolders" error.
 std::optional<std::filesystem::path> sql_in_subfolders(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -189,6 +223,7 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
   }
   std::vector<MigrationFile> files;
   std::vector<std::string> unnamed;
+  std::map<std::string, std::filesystem::path> down_files;  // the migration's file name -> its down file
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string file_name = entry.path().filename().string();
     if (file_name.empty() || file_name[0] == '.' || entry.path().extension() != ".sql") continue;
@@ -198,6 +233,11 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
       throw Error(ExitCode::migration_files, fmt::format("named like a migration but is {}; nothing was applied", *why),
                   "make it a readable regular file, or move it out of the migrations folder")
           .at({entry.path().string()});
+    }
+    // NNN-name.down.sql undoes NNN-name.sql (`rollback`): never a migration of its own.
+    if (const auto up = up_file_name_of_down(file_name)) {
+      down_files.emplace(*up, entry.path());
+      continue;
     }
     const auto parsed = parse_migration_file_name(file_name);
     if (!parsed) {
@@ -232,6 +272,7 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
                 "YYYYMMDDHHMMSS_description.sql, in UTF-8 and without control characters, so that its place in the "
                 "order is known");
   }
+  attach_down_files(files, down_files, dir, options);
   if (files.empty()) {
     if (const auto nested = sql_in_subfolders(dir)) {
       throw Error(ExitCode::migration_files,
@@ -266,6 +307,32 @@ std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir,
     file.raw_checksum = sha256_hex(file.content);
   }
   return files;
+}
+
+MigrationFile read_down_file(const MigrationFile& up) {
+  MigrationFile down;
+  down.version = up.version;
+  down.version_digits = up.version_digits;
+  down.name = up.name;
+  down.module = up.module;
+  down.role = up.role;
+  down.path = up.down_path;
+  down.file_name = up.down_path.filename().string();
+  down.content = read_file(up.down_path);
+  if (down.content.compare(0, kByteOrderMark.size(), kByteOrderMark) == 0) down.content.erase(0, kByteOrderMark.size());
+  if (is_whitespace_only(down.content)) {
+    throw Error(ExitCode::migration_files, "down file is empty",
+                "write the SQL that undoes " + up.file_name + ", or delete the file (rollback then computes it)")
+        .at({down.path.string()});
+  }
+  if (const auto bad = find_invalid_utf8(down.content)) {
+    const auto at = line_column_at(down.content, *bad);
+    throw Error(ExitCode::migration_files, "not valid UTF-8", "save the file as UTF-8")
+        .at({down.path.string(), at.line, at.column});
+  }
+  down.checksum = migration_checksum(down.content);
+  down.raw_checksum = sha256_hex(down.content);
+  return down;
 }
 
 std::string migration_checksum(const std::string& content) {

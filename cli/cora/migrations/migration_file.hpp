@@ -28,6 +28,9 @@ struct MigrationFile {
   std::string raw_checksum;  // SHA-256 of content as it is: what versions before 0.2 recorded
   std::string module;        // "" for the single migrations folder of a project without modules
   FileRole role = FileRole::delta;
+  // The file that undoes it for `rollback`, beside it: NNN-name.down.sql (empty when none). Not a
+  // migration itself: discovery never lists it, and it is read only when a rollback needs it.
+  std::filesystem::path down_path;
 
   // True when `recorded` is this file's checksum, in either form: a checkout that only turned
   // LF into CRLF (git's autocrlf) or back is not a change.
@@ -70,14 +73,23 @@ struct DiscoverOptions {
 // "20240101120000_create_users.sql"; nullopt when the name does not follow either style.
 std::optional<ParsedFileName> parse_migration_file_name(const std::string& file_name);
 
+// The suffix of a down file (`rollback`): "007-add-teams.down.sql" undoes "007-add-teams.sql".
+inline constexpr const char* kDownFileSuffix = ".down.sql";
+
 // Every *.sql file in `dir` (hidden files and other extensions are ignored), read, checksummed and
-// sorted by version. Throws cora::Error (migration_files) naming the files when the folder is
+// sorted by version. A NNN-name.down.sql file is not a migration: it is set as its migration's
+// down_path; one whose migration is not there (nor left out by `excluded`) is an error. Throws cora::Error (migration_files) naming the files when the folder is
 // missing, a name is unparseable, two files share a version, a file is empty or not UTF-8, or an
 // entry named like a migration is not a readable regular file (a dangling symlink, a folder, a
 // FIFO, a symlink loop): all before anything runs.
 // Every bad name is listed in one error, with the fix. A folder whose .sql files sit only in
 // subfolders (archive/ aside) is an error too: reading it as empty would say "up to date".
 std::vector<MigrationFile> discover_migrations(const std::filesystem::path& dir, const DiscoverOptions& options = {});
+
+// The down file of `up` read as a file of its own (its version, name and module; path, file name,
+// content and checksums its own). Throws cora::Error (migration_files) when it is empty, not UTF-8
+// or unreadable. `up` must have a down_path.
+MigrationFile read_down_file(const MigrationFile& up);
 
 // Files of `files` (in order) that share their version with the one before them.
 std::vector<const MigrationFile*> repeated_versions(const std::vector<MigrationFile>& files);
