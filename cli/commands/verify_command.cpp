@@ -139,8 +139,7 @@ class VerifyCommand : public Command {
     sub->add_flag("--rerun", rerun_,
                   "With --scratch: then run each re-runnable file a second time and report what that breaks");
     sub->add_option("--rerun-only", rerun_only_,
-                    "With --scratch: run only this file a second time (VERSION, FILE-NAME or MODULE:FILE-NAME; "
-                    "repeatable)");
+                    fmt::format("With --scratch: run only this file a second time ({}; repeatable)", kSelectorForms));
     return sub;
   }
 

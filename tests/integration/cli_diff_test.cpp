@@ -85,7 +85,7 @@ TEST_CASE("cora-migrate diff: no difference right after migrate, and the templat
   CHECK(again["expected_schema"]["reused"] == true);
   CHECK(again["queries"] == 2);  // history and the catalog: one round trip each
   CHECK(f.run({"status", "--drift"}).out.find("drift: none (schemas: public)") != std::string::npos);
-  const auto status = nlohmann::json::parse(f.run({"status", "--drift", "--json"}).out);
+  const auto status = nlohmann::json::parse(f.run({"status", "--drift", "--format", "json"}).out);
   CHECK(status["drift"]["differences"] == 0);
   CHECK(status["summary"]["applied"] == 9);
 }
@@ -100,7 +100,7 @@ TEST_CASE("cora-migrate diff: what a file not applied yet creates is missing, an
                                         "--database-url", db.conninfo(),
                                         "--migrations",   (source_dir() / "migrations").string()};
   auto args = common;
-  args.insert(args.end(), {"migrate", "--target", "6"});
+  args.insert(args.end(), {"migrate", "--to", "6"});
   REQUIRE(run_cli(args).exit_code == 0);
   args = common;
   args.insert(args.end(), {"diff", "--format", "json"});

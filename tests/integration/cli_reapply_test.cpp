@@ -44,7 +44,7 @@ TEST_CASE("cora-migrate migrate --reapply: the auth_event_log story end to end")
   CHECK(run({"verify"}).exit_code == 11);  // the stale function is caught
 
   dir.write("migrations/007-auth-events-sessions.sql", fixed);  // the team fixes the file
-  const auto status = nlohmann::json::parse(run({"status", "--json"}).out);
+  const auto status = nlohmann::json::parse(run({"status", "--format", "json"}).out);
   CHECK(status["summary"]["changed"] == 1);
   const auto refused = run({"migrate"});
   CHECK(refused.exit_code == 8);

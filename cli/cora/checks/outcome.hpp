@@ -53,6 +53,13 @@ struct CheckOutcome {
   std::optional<ObjectOrigin> source = {};
 
   bool passed() const { return findings.empty(); }
+  // An error fails the run; an outcome with warnings only is reported, not failed.
+  bool failed() const {
+    for (const auto& f : findings) {
+      if (f.severity == Severity::error) return true;
+    }
+    return false;
+  }
 };
 
 }  // namespace cora

@@ -50,11 +50,38 @@ std::pair<std::string, int> annotated_location(const CheckOutcome& o) {
   return {o.origin.file, o.origin.line};
 }
 
+// Outcomes by what they do to the run: passed (no finding), warned (warnings only), failed (an
+// error): the three add up to the total. The findings are counted apart, since one outcome may
+// hold several.
+struct OutcomeCounts {
+  std::size_t passed = 0, warned = 0, failed = 0;
+};
+
+OutcomeCounts count_outcomes(const std::vector<const CheckOutcome*>& outcomes) {
+  OutcomeCounts c;
+  for (const auto* o : outcomes) {
+    if (o->passed()) {
+      ++c.passed;
+    } else if (o->failed()) {
+      ++c.failed;
+    } else {
+      ++c.warned;
+    }
+  }
+  return c;
+}
+
+std::vector<const CheckOutcome*> pointers_to(const std::vector<CheckOutcome>& outcomes) {
+  std::vector<const CheckOutcome*> out;
+  out.reserve(outcomes.size());
+  for (const auto& o : outcomes) out.push_back(&o);
+  return out;
+}
+
 std::string summary_line(const std::vector<CheckOutcome>& outcomes, const VerifySummary& s) {
-  std::size_t failed = 0;
-  for (const auto& o : outcomes) failed += o.passed() ? 0U : 1U;
-  return fmt::format("{}, {} passed, {} failed ({}, {}); {} to {}",
-                     plural(outcomes.size(), "check or lint", "checks and lints"), outcomes.size() - failed, failed,
+  const auto c = count_outcomes(pointers_to(outcomes));
+  return fmt::format("{}: {} passed, {} warned, {} failed; findings: {}, {}; {} to {}",
+                     plural(outcomes.size(), "check or lint", "checks and lints"), c.passed, c.warned, c.failed,
                      plural(count_findings(outcomes, Severity::error), "error"),
                      plural(count_findings(outcomes, Severity::warning), "warning"),
                      plural(s.queries, "query", "queries"), s.database);
@@ -71,26 +98,24 @@ std::size_t count_findings(const std::vector<CheckOutcome>& outcomes, Severity s
 }
 
 std::string render_human(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary, const Style& style) {
-  // Grouped by file, then kind; only what failed is spelled out.
+  // Grouped by file, then kind; only what did not pass is spelled out.
   std::map<std::string, std::map<std::string, std::vector<const CheckOutcome*>>> groups;
-  std::map<std::string, std::pair<std::size_t, std::size_t>> totals;  // file -> (checks, failed)
+  std::map<std::string, std::vector<const CheckOutcome*>> by_file;
   for (const auto& o : outcomes) {
     const std::string file = o.origin.file.empty() ? "built-in lints" : o.origin.file;
-    auto& t = totals[file];
-    ++t.first;
-    if (!o.passed()) {
-      ++t.second;
-      groups[file][o.kind].push_back(&o);
-    }
+    by_file[file].push_back(&o);
+    if (!o.passed()) groups[file][o.kind].push_back(&o);
   }
   std::string out;
-  for (const auto& [file, total] : totals) {
-    const bool ok = total.second == 0;
-    out +=
-        fmt::format("{} {} ({} checked, {} failed)\n", style.paint(ok ? "ok  " : "FAIL", ok ? Tone::good : Tone::bad),
-                    style.paint(file, Tone::bold), total.first, total.second);
-    for (const auto& [kind, failed] : groups[file]) {
-      for (const auto* o : failed) {
+  for (const auto& [file, in_file] : by_file) {
+    // FAIL only where an error fails the run; WARN where there are warnings alone.
+    const auto c = count_outcomes(in_file);
+    const char* mark = c.failed > 0 ? "FAIL" : c.warned > 0 ? "WARN" : "ok  ";
+    const Tone tone = c.failed > 0 ? Tone::bad : c.warned > 0 ? Tone::warn : Tone::good;
+    out += fmt::format("{} {} ({} checked, {} warned, {} failed)\n", style.paint(mark, tone),
+                       style.paint(file, Tone::bold), in_file.size(), c.warned, c.failed);
+    for (const auto& [kind, listed] : groups[file]) {
+      for (const auto* o : listed) {
         // Names come from the database and the file system: printable_text keeps a line break or a
         // control character in one from starting a line of its own (a CI log reads "::error::").
         out +=
@@ -146,12 +171,16 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
       checks.back()["source"] = nullptr;
     }
   }
+  const auto counts = count_outcomes(pointers_to(outcomes));
   const nlohmann::json doc{{"command", "verify"},
                            {"database", summary.database},
                            {"queries", summary.queries},
                            {"checks", checks},
                            {"summary",
                             {{"total", outcomes.size()},
+                             {"passed", counts.passed},
+                             {"warned", counts.warned},
+                             {"failed", counts.failed},
                              {"errors", count_findings(outcomes, Severity::error)},
                              {"warnings", count_findings(outcomes, Severity::warning)}}}};
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // non-UTF-8 paths
