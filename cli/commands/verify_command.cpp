@@ -238,8 +238,6 @@ class VerifyCommand : public Command {
     }
     // The backend's calls, against this database (docs/app-calls.md).
     auto app_outcomes = app_call_outcomes(db, settings, sources.project.get());
-    // A scratch database was just built from the files: it cannot have drifted from them.
-    if (!scratch_) point_drift_findings_at_diff(outcomes);
     // Without a history read (a scratch database without modules) every file has just run; with
     // no history table yet, none has.
     static const std::vector<HistoryRecord> none;
@@ -260,6 +258,9 @@ class VerifyCommand : public Command {
         attribute_outcomes(outcomes, ObjectSources(sources.prepared, never_ran), &ran, records);
       }
     }
+    // A scratch database was just built from the files: it cannot have drifted from them. After
+    // the sources: an object no file creates is not drift from the files.
+    if (!scratch_) point_drift_findings_at_diff(outcomes);
     outcomes.insert(outcomes.end(), app_outcomes.begin(), app_outcomes.end());
     return outcomes;
   }

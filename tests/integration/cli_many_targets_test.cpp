@@ -120,7 +120,7 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
     REQUIRE(annotations.size() == 3);
     CHECK(annotations[0] ==
           "::error file=migrations/001-t.sql,line=1,title=[bad] table public.t::expected row level security enabled; "
-          "found disabled; fix: ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;; if the migration files define it "
+          "found disabled; fix: ALTER TABLE public.t ENABLE ROW LEVEL SECURITY; if the migration files define it "
           "right, the database drifted from them: `cora-migrate diff` names the file and the command that restores "
           "it; last created or altered by migrations/001-t.sql:1; next: migrations/001-t.sql:1 is applied and does not "
           "run twice: change it in a new migration: cora-migrate new fix-t; check: checks/t.toml:1");

@@ -85,8 +85,8 @@ TEST_CASE("verify: each finding names the migration that last created or altered
     CHECK(r.exit_code == 11);
     CHECK_MESSAGE(contains(r.out,
                            "  lint:rls_disabled_in_public public.notes (built-in lint)\n"
-                           "    made by  migrations/002-notes-comment.sql:3 (the last statement that creates "
-                           "or alters it)\n"),
+                           "    made by  migrations/001-notes.sql:2 (the statement that defines it; last altered by "
+                           "migrations/002-notes-comment.sql:3)\n"),
                   r.out);
     CHECK(contains(r.out,
                    "  lint:rls_disabled_in_public public.handmade (built-in lint)\n"

@@ -114,3 +114,63 @@ TEST_CASE("verify: warnings alone are WARN and pass the run; an error is FAIL; t
     CHECK(doc["summary"]["errors"] == c.errors);
   }
 }
+
+TEST_CASE("verify's \"made by\" and diff's \"defined at\" name the same file:line for the same object") {
+  WordsProject p;
+  // Defined on line 2 (after a comment), altered on line 4: the function's settings drift.
+  const auto file = p.dir.write("migrations/002-f.sql",
+                                "-- a function with a pinned search_path\n"
+                                "CREATE FUNCTION pinned() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\n"
+                                "ALTER FUNCTION pinned() SET search_path = '';\n");
+  REQUIRE(p.run({"migrate"}).exit_code == 0);
+  p.db.connect()->execute_script("ALTER FUNCTION public.pinned() RESET search_path");
+  const std::string defined = file.string() + ":2";
+  p.dir.write("checks/items.toml", "[[table]]\nname = \"public.items\"\n");
+
+  const auto diff = p.run({"diff"});
+  CHECK_MESSAGE(contains(diff.out, "changed function public.pinned()"), diff.out);
+  CHECK_MESSAGE(contains(diff.out, "defined at " + defined + "\n"), diff.out);
+
+  const auto verify = p.run({"verify"});
+  CHECK_MESSAGE(contains(verify.out, "made by  " + defined + " (the statement that defines it; last altered by " +
+                                         file.string() + ":4)"),
+                verify.err);
+  const auto doc = nlohmann::json::parse(p.run({"verify", "--format", "json"}).out);
+  REQUIRE(doc.contains("checks"));
+  bool seen = false;
+  for (const auto& check : doc["checks"]) {
+    if (check["subject"] != "public.pinned()") continue;
+    seen = true;
+    CHECK(check["source"]["defined_file"] == file.string());
+    CHECK(check["source"]["defined_line"] == 2);
+    CHECK(check["source"]["line"] == 4);
+  }
+  CHECK(seen);
+}
+
+TEST_CASE("verify's one-line findings: no doubled punctuation, and no drift advice for what no file creates") {
+  WordsProject p;
+  p.db.connect()->execute_script("ALTER TABLE public.items DISABLE ROW LEVEL SECURITY");
+  p.dir.write("checks/items.toml",
+              "[[table]]\nname = \"public.items\"\nrls = true\n\n[[table]]\nname = \"public.nowhere\"\n");
+  const auto github = p.run({"verify", "--format", "github"});
+  CHECK(github.exit_code == 11);
+  // The fix ends with its SQL's ';': the next clause follows it, not another ';'.
+  CHECK_MESSAGE(contains(github.out, "ENABLE ROW LEVEL SECURITY; if the migration files define it right"), github.out);
+  for (const char* doubled : {";;", ".;", ";.", ". .", ":."}) {
+    INFO(doubled);
+    CHECK_FALSE(contains(github.out, doubled));
+  }
+  // No file creates public.nowhere: "if the migration files define it right" would contradict that.
+  const auto human = p.run({"verify"});
+  const auto at = human.out.find("table public.nowhere");
+  REQUIRE_MESSAGE(at != std::string::npos, human.out);
+  // The check's lines: its own, then those indented under it.
+  std::string block = human.out.substr(at, human.out.find('\n', at) - at);
+  for (auto line = human.out.find('\n', at); line != std::string::npos && human.out.compare(line + 1, 4, "    ") == 0;
+       line = human.out.find('\n', line + 1)) {
+    block += human.out.substr(line, human.out.find('\n', line + 1) - line);
+  }
+  CHECK_MESSAGE(contains(block, "no migration file creates public.nowhere"), block);
+  CHECK_FALSE(contains(block, "if the migration files define it right"));
+}

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "cora/output/clauses.hpp"
 #include "cora/output/machine_text.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/output/terminal.hpp"
@@ -20,27 +21,44 @@ std::string where(const CheckOutcome& o) {
 }
 
 std::string finding_text(const Finding& f) {
-  return fmt::format("expected {}; found {}; fix: {}", f.expected, f.found, f.fix);
+  return then_clause(then_clause("expected " + f.expected, "found " + f.found), "fix: " + f.fix);
 }
 
-// Where the object came from, for the one-line formats: "; made by FILE:LINE", or that no file
-// creates it. Empty when the files were not read or the outcome is about no object.
+// Where the object came from, for the one-line formats: "last created or altered by FILE:LINE",
+// or that no file creates it. Empty when the files were not read or the outcome is about no object.
 std::string source_text(const CheckOutcome& o) {
   if (!o.source) return "";
-  if (!o.source->from_files()) return "; " + no_file_creates(o.subject);
-  return "; last created or altered by " + describe_origin(*o.source);
+  if (!o.source->from_files()) return no_file_creates(o.subject);
+  return "last created or altered by " + describe_origin(*o.source);
 }
 
 // The exact next step, for the one-line formats, when the outcome failed and concerns an object.
 std::string next_text(const CheckOutcome& o) {
   if (!o.source || o.passed()) return "";
-  return "; next: " + fix_advice(*o.source, o.subject);
+  return "next: " + fix_advice(*o.source, o.subject);
 }
 
 // The check's own file, when the annotation is placed on the .sql file instead.
 std::string check_text(const CheckOutcome& o) {
   if (o.origin.file.empty() || !o.source || !o.source->from_files()) return "";
-  return fmt::format("; check: {}:{}", o.origin.file, o.origin.line);
+  return fmt::format("check: {}:{}", o.origin.file, o.origin.line);
+}
+
+// The "made by" line for people: the statement that defines the object, as `diff` names it, and
+// the later statement that altered it when there is one.
+std::string made_by_text(const ObjectOrigin& src, const std::string& subject) {
+  if (!src.from_files()) return no_file_creates(subject);
+  if (src.defined_file.empty()) return describe_origin(src) + " (the last statement that creates or alters it)";
+  const std::string defined =
+      fmt::format("{}{}:{}", src.module.empty() ? "" : src.module + ": ", src.defined_file, src.defined_line);
+  if (src.defined_file == src.file && src.defined_line == src.line) return defined + " (the statement that defines it)";
+  return fmt::format("{} (the statement that defines it; last altered by {}:{})", defined, src.file, src.line);
+}
+
+// A finding on one line (JUnit, GitHub annotations): the finding, where the object came from, the
+// next step and the check's file, as clauses joined without doubled punctuation.
+std::string one_line(const Finding& f, const CheckOutcome& o) {
+  return then_clause(then_clause(then_clause(finding_text(f), source_text(o)), next_text(o)), check_text(o));
 }
 
 // The file and line an annotation or test case belongs to: the .sql statement that made the
@@ -120,12 +138,7 @@ std::string render_human(const std::vector<CheckOutcome>& outcomes, const Verify
         // control character in one from starting a line of its own (a CI log reads "::error::").
         out +=
             fmt::format("  {} {} ({})\n", printable_text(kind), printable_text(o->subject), printable_text(where(*o)));
-        if (o->source) {
-          out += o->source->from_files()
-                     ? fmt::format("    made by  {} (the last statement that creates or alters it)\n",
-                                   printable_text(describe_origin(*o->source)))
-                     : fmt::format("    made by  {}\n", printable_text(no_file_creates(o->subject)));
-        }
+        if (o->source) out += "    made by  " + printable_text(made_by_text(*o->source, o->subject)) + "\n";
         for (const auto& f : o->findings) {
           out += fmt::format("    {} expected {}\n",
                              style.paint(f.severity == Severity::error ? "error:  " : "warning:",
@@ -161,12 +174,14 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
     if (o.source) {
       const auto& src = *o.source;
       const bool known = src.from_files();
-      checks.back()["source"] = {{"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
-                                 {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
-                                 {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
-                                 {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))},
-                                 {"next",
-                                  o.passed() ? nlohmann::json(nullptr) : nlohmann::json(fix_advice(src, o.subject))}};
+      checks.back()["source"] = {
+          {"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
+          {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
+          {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
+          {"defined_file", src.defined_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.defined_file)},
+          {"defined_line", src.defined_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.defined_line)},
+          {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))},
+          {"next", o.passed() ? nlohmann::json(nullptr) : nlohmann::json(fix_advice(src, o.subject))}};
     } else {
       checks.back()["source"] = nullptr;
     }
@@ -208,8 +223,7 @@ std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const 
     out += ">\n";
     for (const auto& f : o.findings) {
       out += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(f.severity),
-                         xml_escape("expected " + f.expected + "; found " + f.found),
-                         xml_escape(finding_text(f) + source_text(o) + next_text(o) + check_text(o)));
+                         xml_escape("expected " + f.expected + "; found " + f.found), xml_escape(one_line(f, o)));
     }
     out += "    </testcase>\n";
   }
@@ -236,8 +250,7 @@ std::string render_github(const std::vector<CheckOutcome>& outcomes, const Verif
       const auto [file, line] = annotated_location(o);
       const std::string location = file.empty() ? "" : " " + github_location(file, line) + ",";
       out += fmt::format("::{}{}{}title={}::{}\n", level, location, file.empty() ? " " : "",
-                         github_title(summary.target, o.kind + " " + o.subject),
-                         github_data(finding_text(f) + source_text(o) + next_text(o) + check_text(o)));
+                         github_title(summary.target, o.kind + " " + o.subject), github_data(one_line(f, o)));
     }
   }
   out += summary_line(outcomes, summary) + "\n";
