@@ -256,7 +256,7 @@ TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") 
   CHECK(
       failed.err.find("index public.idx_user_auth_log_unique_email was left INVALID: DROP INDEX CONCURRENTLY IF EXISTS "
                       "public.idx_user_auth_log_unique_email;") != std::string::npos);
-  CHECK(failed.err.find("cora-migrate repair 9") != std::string::npos);
+  CHECK(failed.err.find("cora-migrate repair 009") != std::string::npos);
   CHECK(p.run({"migrate"}).exit_code == 8);      // dirty blocks
   CHECK(p.run({"repair", "7"}).exit_code == 2);  // not dirty
 

@@ -48,7 +48,7 @@ TEST_CASE("cora-migrate migrate --reapply: the auth_event_log story end to end")
   CHECK(status["summary"]["changed"] == 1);
   const auto refused = run({"migrate"});
   CHECK(refused.exit_code == 8);
-  CHECK(refused.err.find("--reapply 7") != std::string::npos);
+  CHECK(refused.err.find("--reapply 007") != std::string::npos);
 
   SUBCASE("--reapply of a version that is not changed is a usage error") {
     const auto wrong = run({"migrate", "--reapply", "6"});

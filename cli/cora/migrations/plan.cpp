@@ -117,7 +117,7 @@ std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
 }
 
 std::string selector_of(const MigrationFile& file) {
-  if (file.module.empty()) return std::to_string(file.version);
+  if (file.module.empty()) return file.version_digits.empty() ? std::to_string(file.version) : file.version_digits;
   return file.module + ":" + file.file_name.substr(0, file.file_name.size() - std::string_view(".sql").size());
 }
 

@@ -65,7 +65,7 @@ inline constexpr const char* kSelectorForms = "VERSION, FILE-NAME or MODULE:VERS
 const MigrationFile& find_migration(const std::vector<MigrationFile>& files, const std::string& selector,
                                     const std::string& what);
 
-// How a command line names `file` so that find_migration finds it: "7", or
+// How a command line names `file` so that find_migration finds it: "007", as its name writes it, or
 // "module-access:007-auth-events" in a project with modules.
 std::string selector_of(const MigrationFile& file);
 
