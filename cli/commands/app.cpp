@@ -10,6 +10,7 @@
 #include "commands/failure_report.hpp"
 #include "commands/json_document.hpp"
 #include "commands/multi_target.hpp"
+#include "commands/old_spellings.hpp"
 #include "commands/unknown_command.hpp"
 #include "commands/version_report.hpp"
 #include "cora/error.hpp"
@@ -62,7 +63,7 @@ std::string command_name(const CLI::App& command) {
   return chosen.empty() ? command.get_name() : command.get_name() + " " + command_name(*chosen.front());
 }
 
-// The command's machine format, if it asked for one (--json, or --format json|junit|github|sarif).
+// The command's machine format, if it asked for one (--format json|junit|github|sarif, or the old --json).
 TargetOutput output_of(const CLI::App& outer) {
   const auto& command = innermost(outer);
   if (const auto* json = command.get_option_no_throw("--json"); json && json->count() > 0) return TargetOutput::json;
@@ -165,6 +166,8 @@ int run_app(int argc, char** argv) {
                                            : ColorMode::automatic);
   const auto* chosen = app.get_subcommands().front();
   set_progress_allowed(!global.settings.quiet && !asks_machine_output(*chosen));
+  // Once per command line: a run for one of several targets (--as-target) leaves it to the first.
+  if (global.target_label.empty()) note_old_spellings(app);
   try {
     if (const auto environments = target_environments(global, multi)) {
       if (!runs_per_environment(chosen->get_name())) {

@@ -13,6 +13,7 @@
 #include "commands/drift_check.hpp"
 #include "commands/failure_report.hpp"
 #include "commands/json_document.hpp"
+#include "commands/old_spellings.hpp"
 #include "commands/project_on_database.hpp"
 #include "commands/project_options.hpp"
 #include "cora/output/plural.hpp"
@@ -56,10 +57,10 @@ nlohmann::json recorded_json(const std::vector<RecordWithoutRunning>& recorded) 
 class BaselineCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
-    auto* sub =
-        app.add_subcommand("baseline", "Record every pending migration up to VERSION as applied, without running it");
+    auto* sub = app.add_subcommand("baseline",
+                                   "Record every pending migration up to the one named as applied, without running it");
     sub->add_option("migration", version_,
-                    "The last migration the database already has (VERSION, FILE-NAME or MODULE:VERSION)")
+                    fmt::format("The last migration the database already has ({})", kSelectorForms))
         ->required();
     add_format_option(*sub, format_);
     return sub;
@@ -104,8 +105,8 @@ class AdoptCommand : public Command {
     auto* sub = app.add_subcommand(
         "adopt",
         "Record pending migrations as applied when the live schema shows they were (objects exist, checks pass)");
-    sub->add_option("--target", target_,
-                    "Consider migrations up to this one only (VERSION, FILE-NAME or MODULE:VERSION)");
+    add_old_target_option(*sub, to_);
+    sub->add_option("--to", to_, fmt::format("Consider migrations up to this one only ({})", kSelectorForms));
     sub->add_flag("--from-supabase", from_supabase_,
                   "Import the Supabase CLI's history (supabase_migrations.schema_migrations) after comparing each "
                   "row's statements with the local file");
@@ -124,7 +125,7 @@ class AdoptCommand : public Command {
     const CheckSet checks = load_checks_for_command(settings);
     auto target = connect_to_target(settings);
     auto options = migrate_options_for(settings, project);
-    options.target = target_;
+    options.target = to_;
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
 
@@ -293,9 +294,8 @@ class AdoptCommand : public Command {
   // All or nothing: one row that does not match its file imports none, so that a history is
   // never taken over half-checked.
   int import_from_supabase(const GlobalOptions& global) const {
-    if (target_)
-      throw Error(ExitCode::usage, "adopt --from-supabase imports every row: --target does not go with it",
-                  "drop --target");
+    if (to_)
+      throw Error(ExitCode::usage, "adopt --from-supabase imports every row: --to does not go with it", "drop --to");
     const auto settings = resolve_settings(global.settings, process_environment());
     const auto project = load_project_for_command(settings);
     if (project.has_modules) {
@@ -375,7 +375,7 @@ class AdoptCommand : public Command {
     return to_int(ExitCode::ok);
   }
 
-  std::optional<std::string> target_;
+  std::optional<std::string> to_;  // a migration: later files are not considered
   bool from_supabase_ = false;
   bool force_ = false;
   std::string format_ = "human";
@@ -388,12 +388,13 @@ class RepairCommand : public Command {
         app.add_subcommand("repair",
                            "Clear a dirty migration (one that failed part-way outside a transaction) so migrate "
                            "can go on; or accept a changed file's new checksum (--accept-checksum)");
-    sub->add_option("migration", version_, "The dirty migration (VERSION, FILE-NAME or MODULE:VERSION)");
+    sub->add_option("migration", version_, fmt::format("The dirty migration ({})", kSelectorForms));
     sub->add_flag("--mark-applied", mark_applied_,
                   "Record it as applied (you finished its statements by hand) instead of pending again");
     sub->add_option("--accept-checksum", accept_,
-                    "Record the new checksum of this changed migration (VERSION, FILE-NAME or MODULE:VERSION) after "
-                    "showing what changed; refused when more than comments and whitespace changed")
+                    fmt::format("Record the new checksum of this changed migration ({}) after showing what "
+                                "changed; refused when more than comments and whitespace changed",
+                                kSelectorForms))
         ->excludes("--mark-applied");
     sub->add_flag("--force", force_,
                   "With --accept-checksum: record it even when the statements changed or the applied text is unknown");

@@ -11,7 +11,18 @@ nlohmann::json command_document(const std::string& command, const std::optional<
 }
 
 nlohmann::json migration_file_json(const MigrationFile& file) {
-  return {{"module", file.module}, {"version", file.version}, {"name", file.name}, {"file", file.path.string()}};
+  return {{"module", module_json(file.module)},
+          {"version", version_json(&file, file.version)},
+          {"name", file.name},
+          {"file", file.path.string()}};
+}
+
+nlohmann::json module_json(const std::string& module) {
+  return module.empty() ? nlohmann::json(nullptr) : nlohmann::json(module);
+}
+
+nlohmann::json version_json(const MigrationFile* file, std::int64_t recorded) {
+  return file && !file->version_digits.empty() ? file->version_digits : std::to_string(recorded);
 }
 
 void print_json_document(const nlohmann::json& doc) {

@@ -7,6 +7,8 @@
 
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
+#include "commands/old_spellings.hpp"
+#include "cora/migrations/plan.hpp"
 #include "commands/dry_run_sql.hpp"
 #include "commands/failure_report.hpp"
 #include "commands/json_document.hpp"
@@ -140,13 +142,14 @@ class MigrateCommand : public Command {
                     "workflow annotations for lint warnings and a failure on stdout), or with --dry-run sql (a "
                     "script psql can run)")
         ->check(CLI::IsMember({"human", "json", "github", "sql"}));
-    sub->add_option("--target", target_, "Stop after this migration (VERSION, FILE-NAME, or MODULE:VERSION)");
+    sub->add_option("--to", to_, fmt::format("Stop after this migration ({})", kSelectorForms));
+    add_old_target_option(*sub, to_);
     sub->add_flag("-v,--verbose", verbose_,
                   "Also show the server's NOTICE messages; with --dry-run --format sql, every statement sent "
                   "(the history set-up, each file's session reset)");
     sub->add_option("--reapply", reapply_.selectors,
-                    "Run this changed migration (VERSION, FILE-NAME or MODULE:VERSION) again and record its new "
-                    "checksum (repeatable)");
+                    fmt::format("Run this changed migration ({}) again and record its new checksum (repeatable)",
+                                kSelectorForms));
     sub->add_flag("--reapply-changed", reapply_.all_changed, "Run every changed migration again");
     sub->add_flag("--force", reapply_.force,
                   "With --reapply: run the named migration again even though it is unchanged (undoes drift, see diff)");
@@ -187,7 +190,7 @@ class MigrateCommand : public Command {
     const auto& files = project.files;
     auto target = connect_to_target(settings);
     MigrateOptions options = migrate_options_for(settings, project);
-    options.target = target_;
+    options.target = to_;
     options.reapply = reapply_;
     options.allow_destructive = allow_destructive_;
     if (pipeline_) options.pipeline.across_files = *pipeline_ == "run";
@@ -269,7 +272,7 @@ class MigrateCommand : public Command {
   bool verbose_ = false;
   bool strict_lint_ = false;
   bool allow_destructive_ = false;
-  std::optional<std::string> target_;
+  std::optional<std::string> to_;  // a migration: files after it wait
   std::optional<std::string> pipeline_;
   ReapplySelection reapply_;
 };

@@ -39,6 +39,9 @@ Project load_project_for_command(const Settings& settings) {
   if (!settings.migrations_dir_note.empty()) {
     std::fprintf(stderr, "%s %s\n", style.paint("note:", Tone::bold).c_str(), settings.migrations_dir_note.c_str());
   }
+  for (const auto& note : settings.old_name_notes) {
+    std::fprintf(stderr, "%s %s\n", style.paint("warning:", Tone::warn).c_str(), note.c_str());
+  }
   for (const auto& warning : project.warnings) {
     std::fprintf(stderr, "%s %s\n", style.paint("warning:", Tone::warn).c_str(), warning.c_str());
   }

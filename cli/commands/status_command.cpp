@@ -9,6 +9,7 @@
 #include "commands/command.hpp"
 #include "commands/database_target.hpp"
 #include "commands/json_document.hpp"
+#include "commands/old_spellings.hpp"
 #include "commands/project_on_database.hpp"
 #include "commands/project_options.hpp"
 #include "cora/output/plural.hpp"
@@ -60,8 +61,12 @@ nlohmann::json to_json(const std::vector<StatusEntry>& status, const Plan* plan,
   nlohmann::json migrations = nlohmann::json::array();
   std::map<std::string, int> counts;
   for (const auto& e : status) {
-    nlohmann::json m{{"module", e.module},     {"version", e.version}, {"name", e.name},
-                     {"state", state_text(e)}, {"role", role_text(e)}, {"out_of_order", e.out_of_order}};
+    nlohmann::json m{{"module", module_json(e.module)},
+                     {"version", version_json(e.file, e.version)},
+                     {"name", e.name},
+                     {"state", state_text(e)},
+                     {"role", role_text(e)},
+                     {"out_of_order", e.out_of_order}};
     const std::string next = next_of(plan, e);
     m["next"] = next.empty() ? nlohmann::json(nullptr) : nlohmann::json(next);
     m["file"] = e.file ? nlohmann::json(e.file->path.string()) : nlohmann::json(nullptr);
@@ -141,7 +146,7 @@ class StatusCommand : public Command {
     auto* sub =
         app.add_subcommand("status", "Show every migration: applied, pending, changed, conflict, missing or dirty");
     sub->add_option("--format", format_, "human or json")->check(CLI::IsMember({"human", "json"}));
-    sub->add_flag("--json", json_, "The same as --format json");
+    add_old_json_flag(*sub, format_);
     sub->add_flag("--exit-code", exit_code_,
                   "Exit with 10 when anything is not applied (pending, changed, conflict, missing, dirty): for CI");
     sub->add_flag("--drift", drift_,
@@ -173,7 +178,7 @@ class StatusCommand : public Command {
     const Plan* next = plan ? &*plan : nullptr;
     std::optional<DriftReport> drift;
     if (drift_) drift = check_drift(*target.db, files, settings);
-    if (json_ || format_ == "json") {
+    if (format_ == "json") {
       auto doc = to_json(status, next, target.description, settings.history_table, history.records.has_value());
       if (drift) {
         doc["drift"] = {{"differences", drift->entries.size()},
@@ -195,7 +200,6 @@ class StatusCommand : public Command {
 
  private:
   std::string format_ = "human";
-  bool json_ = false;  // the older spelling of --format json, kept for the scripts that use it
   bool exit_code_ = false;
   bool drift_ = false;
 };

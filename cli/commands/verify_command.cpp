@@ -139,8 +139,7 @@ class VerifyCommand : public Command {
     sub->add_flag("--rerun", rerun_,
                   "With --scratch: then run each re-runnable file a second time and report what that breaks");
     sub->add_option("--rerun-only", rerun_only_,
-                    "With --scratch: run only this file a second time (VERSION, FILE-NAME or MODULE:FILE-NAME; "
-                    "repeatable)");
+                    fmt::format("With --scratch: run only this file a second time ({}; repeatable)", kSelectorForms));
     return sub;
   }
 
@@ -239,8 +238,6 @@ class VerifyCommand : public Command {
     }
     // The backend's calls, against this database (docs/app-calls.md).
     auto app_outcomes = app_call_outcomes(db, settings, sources.project.get());
-    // A scratch database was just built from the files: it cannot have drifted from them.
-    if (!scratch_) point_drift_findings_at_diff(outcomes);
     // Without a history read (a scratch database without modules) every file has just run; with
     // no history table yet, none has.
     static const std::vector<HistoryRecord> none;
@@ -261,6 +258,9 @@ class VerifyCommand : public Command {
         attribute_outcomes(outcomes, ObjectSources(sources.prepared, never_ran), &ran, records);
       }
     }
+    // A scratch database was just built from the files: it cannot have drifted from them. After
+    // the sources: an object no file creates is not drift from the files.
+    if (!scratch_) point_drift_findings_at_diff(outcomes);
     outcomes.insert(outcomes.end(), app_outcomes.begin(), app_outcomes.end());
     return outcomes;
   }

@@ -422,7 +422,7 @@ class CorpusRunner {
     if (c.exit == 5 || c.exit == 6 || c.exit == 8 || c.exit == 11 || c.exit == 14) {
       std::vector<RunningCli> running;
       for (const auto& args : std::vector<std::vector<std::string>>{
-               {"status", "--json"}, {"verify", "--format", "json"}, {"migrate", "--dry-run"}, {"status"}}) {
+               {"status", "--format", "json"}, {"verify", "--format", "json"}, {"migrate", "--dry-run"}, {"status"}}) {
         running.push_back(start_cli(command(args), options));
       }
       for (auto& process : running) {
@@ -491,11 +491,11 @@ TEST_CASE("secrets: a password in the URL and in PGPASSWORD is never printed on 
   run({"migrate"}, 0);  // the URL from the config file, its password from ${APP_DATABASE_URL}
   run({"--database-url", key_value, "migrate", "--dry-run"}, 0);
   run({"--database-url", without_password, "migrate"}, 0);  // PGPASSWORD
-  const auto status = run({"--database-url", url, "status", "--json"}, 0);
+  const auto status = run({"--database-url", url, "status", "--format", "json"}, 0);
   CHECK(nlohmann::json::parse(status.out).at("database") ==
         "postgresql://postgres:***@127.0.0.1:" + std::to_string(cluster.port()) + "/" + dbname);
   run({"--database-url", key_value, "status"}, 0);
-  run({"--database-url", without_password, "status", "--json"}, 0);
+  run({"--database-url", without_password, "status", "--format", "json"}, 0);
   const auto verify = run({"--database-url", url, "verify", "--format", "json"}, 0);
   CHECK(nlohmann::json::accept(verify.out));
   run({"--database-url", key_value, "verify", "--format", "junit"}, 0);

@@ -35,7 +35,7 @@ TEST_CASE("cora-migrate: which database, and libpq's own settings") {
   SUBCASE("CORA_DATABASE_URL beats DATABASE_URL, and the flag beats both") {
     CliOptions o = base;
     o.env = {{"CORA_DATABASE_URL", db.conninfo()}, {"DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none"}};
-    CHECK(run_cli({"status", "--json"}, o).exit_code == 0);
+    CHECK(run_cli({"status", "--format", "json"}, o).exit_code == 0);
     o.env = {{"CORA_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none"}};
     CHECK(run_cli({"--database-url", db.conninfo(), "status"}, o).exit_code == 0);
     CHECK(run_cli({"status"}, o).exit_code == 5);

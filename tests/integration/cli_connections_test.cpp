@@ -68,7 +68,7 @@ TEST_CASE("cora-migrate: every command connects to its database once") {
   CHECK(connections({"migrate"}) == 1);
   CHECK(connections({"migrate"}) == 1);  // nothing pending
   CHECK(connections({"status"}) == 1);
-  CHECK(connections({"status", "--json"}) == 1);
+  CHECK(connections({"status", "--format", "json"}) == 1);
   CHECK(connections({"history"}) == 1);
   CHECK(connections({"verify"}) == 1);
   CHECK(connections({"verify", "--format", "json"}) == 1);

@@ -52,7 +52,7 @@ TEST_CASE("history: every row, replaced ones too, with action, who, when and how
   CHECK(contains(human.out, "replaced by a later row"));
   CHECK(contains(human.out, "3 rows\n"));
 
-  const auto json = with_url({"history", "--json"});
+  const auto json = with_url({"history", "--format", "json"});
   REQUIRE(json.exit_code == 0);
   const auto doc = nlohmann::json::parse(json.out);
   const auto& rows = doc.at("rows");
@@ -62,7 +62,7 @@ TEST_CASE("history: every row, replaced ones too, with action, who, when and how
   CHECK(rows[1].at("current") == false);
   CHECK(rows[2].at("action") == "reapply");
   CHECK(rows[2].at("current") == true);
-  CHECK(rows[2].at("version") == 2);
+  CHECK(rows[2].at("version") == "002");
   CHECK(rows[2].at("duration_ms").is_number());
   CHECK(rows[2].at("applied_by") == "supabase_admin");  // the role the tests connect as
   CHECK(rows[2].at("client").get<std::string>().find('@') != std::string::npos);

@@ -85,7 +85,7 @@ TEST_CASE("cora-migrate diff: no difference right after migrate, and the templat
   CHECK(again["expected_schema"]["reused"] == true);
   CHECK(again["queries"] == 2);  // history and the catalog: one round trip each
   CHECK(f.run({"status", "--drift"}).out.find("drift: none (schemas: public)") != std::string::npos);
-  const auto status = nlohmann::json::parse(f.run({"status", "--drift", "--json"}).out);
+  const auto status = nlohmann::json::parse(f.run({"status", "--drift", "--format", "json"}).out);
   CHECK(status["drift"]["differences"] == 0);
   CHECK(status["summary"]["applied"] == 9);
 }
@@ -100,7 +100,7 @@ TEST_CASE("cora-migrate diff: what a file not applied yet creates is missing, an
                                         "--database-url", db.conninfo(),
                                         "--migrations",   (source_dir() / "migrations").string()};
   auto args = common;
-  args.insert(args.end(), {"migrate", "--target", "6"});
+  args.insert(args.end(), {"migrate", "--to", "6"});
   REQUIRE(run_cli(args).exit_code == 0);
   args = common;
   args.insert(args.end(), {"diff", "--format", "json"});
@@ -173,8 +173,8 @@ TEST_CASE("cora-migrate diff: each change made by hand is named with its file an
         CHECK(human.out.find("defined at (no file creates it)") != std::string::npos);
       }
       if (change.fixed_by_reapply) {
-        REQUIRE(d["fix"]["command"] == "cora-migrate migrate --reapply 7 --force");
-        CHECK(human.out.find("fix: cora-migrate migrate --reapply 7 --force") != std::string::npos);
+        REQUIRE(d["fix"]["command"] == "cora-migrate migrate --reapply 007 --force");
+        CHECK(human.out.find("fix: cora-migrate migrate --reapply 007 --force") != std::string::npos);
         auto args = words(d["fix"]["command"].get<std::string>());
         args.erase(args.begin());
         const auto fixed = f.run(args);
@@ -247,7 +247,7 @@ TEST_CASE("cora-migrate diff: the guide's story, live log_auth_event() writing t
   CHECK(diff.out.find("007-auth-events-sessions.sql:" +
                       std::to_string(line_in_007("CREATE OR REPLACE FUNCTION public.log_auth_event("))) !=
         std::string::npos);
-  CHECK(diff.out.find("fix: cora-migrate migrate --reapply 7 --force") != std::string::npos);
+  CHECK(diff.out.find("fix: cora-migrate migrate --reapply 007 --force") != std::string::npos);
 
   const auto refused = f.run({"migrate", "--reapply", "7"});
   CHECK(refused.exit_code == 2);

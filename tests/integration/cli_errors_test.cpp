@@ -164,7 +164,7 @@ TEST_CASE("cora-migrate: connection errors exit 5 and never print the password")
     CHECK((r.out + r.err).find(secret) == std::string::npos);
   }
   SUBCASE("password in DATABASE_URL from the environment") {
-    const auto r = run_with_options(dir, {"status", "--json"},
+    const auto r = run_with_options(dir, {"status", "--format", "json"},
                                     {{}, {{"DATABASE_URL", "postgres://u:" + secret + "@localhost:1/x"}}});
     CHECK(r.exit_code == 5);
     CHECK((r.out + r.err).find(secret) == std::string::npos);

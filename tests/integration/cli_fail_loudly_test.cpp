@@ -51,7 +51,7 @@ TEST_CASE("verify on a database with pending migrations says so first") {
   dir.write("migrations/001-a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n");
   dir.write("migrations/002-b.sql", "CREATE TABLE b (id int PRIMARY KEY);\n");
   TestDatabase db;
-  CHECK(run_in(dir, {"migrate", "--target", "1", "--database-url", db.conninfo()}).exit_code == 0);
+  CHECK(run_in(dir, {"migrate", "--to", "1", "--database-url", db.conninfo()}).exit_code == 0);
   const auto r = run_in(dir, {"verify", "--database-url", db.conninfo()});
   CHECK(contains(r.err, "warning: 1 migration is not applied to "));
   CHECK(contains(r.err,

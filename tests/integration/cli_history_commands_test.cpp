@@ -62,7 +62,7 @@ TEST_CASE("cora-migrate baseline: records versions without running them") {
   CHECK(r.out.find("baselined 003-profiles.sql (not run)") != std::string::npos);
   CHECK(p.states() == "0:baseline,1:baseline,2:baseline,3:baseline");
   CHECK(p.db.scalar("SELECT to_regclass('public.user_profiles') IS NULL") == "t");  // nothing ran
-  const auto status = nlohmann::json::parse(p.run({"status", "--json"}).out);
+  const auto status = nlohmann::json::parse(p.run({"status", "--format", "json"}).out);
   CHECK(status["summary"]["applied"] == 4);
   CHECK(status["summary"]["pending"] == 5);  // 004 to 008
   CHECK(p.run({"baseline", "42"}).exit_code == 2);
@@ -246,7 +246,7 @@ TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") 
       "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_user_auth_log_email_lower ON public.user_auth_log "
       "(lower(user_email));\n"
       "CREATE UNIQUE INDEX CONCURRENTLY idx_user_auth_log_unique_email ON public.user_auth_log (user_email);\n");
-  REQUIRE(p.run({"migrate", "--target", "7"}).exit_code == 0);
+  REQUIRE(p.run({"migrate", "--to", "7"}).exit_code == 0);
   p.db.connect()->execute_script(
       "INSERT INTO public.user_auth_log (event_type, user_email) VALUES ('logout', 'a@x'), ('logout', 'a@x')");
 
@@ -256,7 +256,7 @@ TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") 
   CHECK(
       failed.err.find("index public.idx_user_auth_log_unique_email was left INVALID: DROP INDEX CONCURRENTLY IF EXISTS "
                       "public.idx_user_auth_log_unique_email;") != std::string::npos);
-  CHECK(failed.err.find("cora-migrate repair 9") != std::string::npos);
+  CHECK(failed.err.find("cora-migrate repair 009") != std::string::npos);
   CHECK(p.run({"migrate"}).exit_code == 8);      // dirty blocks
   CHECK(p.run({"repair", "7"}).exit_code == 2);  // not dirty
 
@@ -266,7 +266,7 @@ TEST_CASE("cora-migrate repair: after a concurrent index build fails part-way") 
   const auto repaired = p.run({"repair", "9"});
   CHECK(repaired.exit_code == 0);
   CHECK(repaired.out.find("pending again") != std::string::npos);
-  const auto status = nlohmann::json::parse(p.run({"status", "--json"}).out);
+  const auto status = nlohmann::json::parse(p.run({"status", "--format", "json"}).out);
   CHECK(status["summary"]["pending"] == 1);
   CHECK(p.run({"migrate"}).exit_code == 0);
   CHECK(p.db.scalar(

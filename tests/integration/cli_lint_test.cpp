@@ -131,7 +131,7 @@ TEST_CASE("cora-migrate migrate: lint warnings are printed and the run goes on; 
   }
   SUBCASE("001 applied earlier: 002 builds an index on an existing table") {
     TestDatabase db;
-    REQUIRE(run_cli(migrate(db, dir, {"--target", "1"})).exit_code == 0);
+    REQUIRE(run_cli(migrate(db, dir, {"--to", "1"})).exit_code == 0);
 
     const auto strict = run_cli(migrate(db, dir, {"--strict-lint"}));
     CHECK(strict.exit_code == 13);
@@ -154,7 +154,7 @@ TEST_CASE("cora-migrate migrate: lint warnings are printed and the run goes on; 
   }
   SUBCASE("a silenced warning is not printed and does not stop --strict-lint") {
     TestDatabase db;
-    REQUIRE(run_cli(migrate(db, dir, {"--target", "1"})).exit_code == 0);
+    REQUIRE(run_cli(migrate(db, dir, {"--to", "1"})).exit_code == 0);
     dir.write("migrations/002-index.sql",
               "-- cora-migrate: ignore=create_index_concurrently reason=\"items is loaded later\"\n"
               "CREATE INDEX items_name ON public.items (name);\n");
@@ -185,7 +185,7 @@ TEST_CASE("cora-migrate migrate: a rename that breaks a function applied earlier
             "$$;\n");
   dir.write("migrations/002-rename.sql", "ALTER TABLE public.auth_event_log RENAME TO user_auth_log;\n");
   TestDatabase db;
-  REQUIRE(run_cli(migrate(db, dir, {"--target", "1"})).exit_code == 0);
+  REQUIRE(run_cli(migrate(db, dir, {"--to", "1"})).exit_code == 0);
   const auto result = run_cli(migrate(db, dir, {"--strict-lint"}));
   CHECK(result.exit_code == 13);
   CHECK_MESSAGE(contains(unwrapped(result.err),

@@ -60,7 +60,7 @@ TEST_CASE("migrate --format json: each file's state, duration and error") {
     const auto& files = doc["migrations"];
     REQUIRE(files.size() == 3);
     CHECK(files[0]["state"] == "applied");
-    CHECK(files[0]["version"] == 1);
+    CHECK(files[0]["version"] == "001");  // a string, as the file name writes it
     CHECK(files[0]["name"] == "items");
     CHECK(files[0]["duration_ms"].is_number_integer());
     CHECK(files[1]["state"] == "failed");
@@ -130,7 +130,7 @@ TEST_CASE("migrate --format github: lint warnings and the failure as workflow an
   FailingProject project;
   project.dir.write("migrations/002-broken.sql",
                     "CREATE INDEX items_id ON items (id);\n\nINSERT INTO nowhere VALUES (1);\n");
-  REQUIRE(project.run({"migrate", "--target", "1"}).exit_code == 0);  // items exists before the index
+  REQUIRE(project.run({"migrate", "--to", "1"}).exit_code == 0);  // items exists before the index
   const auto r = project.run({"migrate", "--format", "github"});
   CHECK(r.exit_code == 6);
   const std::string property = cora::github_property((project.dir.path() / "migrations" / "002-broken.sql").string());
@@ -164,9 +164,11 @@ TEST_CASE("migrate --format github: lint warnings and the failure as workflow an
 TEST_CASE("status --format json is status --json; verify and checklist name their command") {
   FailingProject project;
   project.dir.write("migrations/002-broken.sql", "INSERT INTO items VALUES (1);\n");
-  REQUIRE(project.run({"migrate", "--target", "1"}).exit_code == 0);
+  REQUIRE(project.run({"migrate", "--to", "1"}).exit_code == 0);
   const auto by_format = document_of(project.run({"status", "--format", "json"}));
-  const auto by_flag = document_of(project.run({"status", "--json"}));
+  const auto old_flag = project.run({"status", "--json"});  // the old spelling: the same document
+  const auto by_flag = document_of(old_flag);
+  CHECK(contains(old_flag.err, "--json is deprecated: use --format json"));
   CHECK(by_format["command"] == "status");
   CHECK(by_format["summary"]["applied"] == 1);
   CHECK(by_format["summary"]["pending"] == 2);
@@ -207,7 +209,7 @@ TEST_CASE("baseline, adopt and repair --format json") {
     const auto doc = document_of(project.run({"baseline", "2", "--format", "json"}));
     CHECK(doc["command"] == "baseline");
     REQUIRE(doc["migrations"].size() == 2);
-    CHECK(doc["migrations"][1]["version"] == 2);
+    CHECK(doc["migrations"][1]["version"] == "002");
     CHECK(doc["migrations"][1]["action"] == "baseline");
     CHECK(doc["summary"]["recorded"] == 2);
   }
@@ -226,12 +228,12 @@ TEST_CASE("baseline, adopt and repair --format json") {
     const auto doc = document_of(r);
     CHECK(doc["command"] == "adopt");
     REQUIRE(doc["adopted"].size() == 1);
-    CHECK(doc["adopted"][0]["version"] == 1);
+    CHECK(doc["adopted"][0]["version"] == "001");
     CHECK(doc["adopted"][0]["objects"] == 1);
     CHECK(doc["adopted"][0]["statements_checked"] == 2);
     CHECK(doc["adopted"][0]["forced"] == false);
     REQUIRE(doc["not_adopted"].size() == 1);
-    CHECK(doc["not_adopted"][0]["version"] == 2);  // an INSERT: rows adopt does not compare
+    CHECK(doc["not_adopted"][0]["version"] == "002");  // an INSERT: rows adopt does not compare
     REQUIRE(doc["not_adopted"][0]["unchecked"].size() == 1);
     CHECK(contains(doc["not_adopted"][0]["unchecked"][0].get<std::string>(),
                    "002-broken.sql:1: INSERT INTO changes rows, which adopt does not compare"));

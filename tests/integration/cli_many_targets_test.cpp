@@ -78,7 +78,7 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
       "CREATE POLICY t_read ON public.t FOR SELECT TO authenticated USING (true)");
 
   SUBCASE("json: an array, one element per target, each with its command's own JSON") {
-    const auto r = run_cli({"--env", "good,bad,down", "status", "--json"}, here);
+    const auto r = run_cli({"--env", "good,bad,down", "status", "--format", "json"}, here);
     CHECK(r.exit_code == 5);
     const auto doc = nlohmann::json::parse(r.out);  // throws, failing the test, unless stdout is one document
     REQUIRE(doc.is_array());
@@ -120,7 +120,7 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
     REQUIRE(annotations.size() == 3);
     CHECK(annotations[0] ==
           "::error file=migrations/001-t.sql,line=1,title=[bad] table public.t::expected row level security enabled; "
-          "found disabled; fix: ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;; if the migration files define it "
+          "found disabled; fix: ALTER TABLE public.t ENABLE ROW LEVEL SECURITY; if the migration files define it "
           "right, the database drifted from them: `cora-migrate diff` names the file and the command that restores "
           "it; last created or altered by migrations/001-t.sql:1; next: migrations/001-t.sql:1 is applied and does not "
           "run twice: change it in a new migration: cora-migrate new fix-t; check: checks/t.toml:1");
@@ -134,7 +134,8 @@ TEST_CASE("cora-migrate --env a,b,c with a machine format: one document for all 
                                        "connect to postgresql://127.0.0.1:1/none: ",
                                        0) == 0,
                   annotations[2]);
-    CHECK(r.out.find(" passed, 0 failed (0 errors, 0 warnings); 1 query to ") != std::string::npos);  // [good]
+    CHECK(r.out.find(" passed, 0 warned, 0 failed; findings: 0 errors, 0 warnings; 1 query to ") !=
+          std::string::npos);  // [good]
   }
 
   SUBCASE("junit: one document, a suite per target") {
@@ -183,7 +184,7 @@ TEST_CASE("cora-migrate --all-envs: more targets than jobs, one summary and one 
   for (const auto& jobs : {std::vector<std::string>{"--jobs", "64"}, std::vector<std::string>{}}) {
     std::vector<std::string> args = {"--all-envs"};
     args.insert(args.end(), jobs.begin(), jobs.end());
-    args.insert(args.end(), {"status", "--json"});
+    args.insert(args.end(), {"status", "--format", "json"});
     const auto r = run_cli(args, here);
     CHECK(r.exit_code == 0);
     const auto doc = nlohmann::json::parse(r.out);  // throws unless stdout is exactly one document

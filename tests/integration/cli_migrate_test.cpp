@@ -44,7 +44,7 @@ TEST_CASE("cora-migrate migrate: the module-access schema") {
 TEST_CASE("cora-migrate migrate: global options also work after the command") {
   TestDatabase db;
   const auto result = run_cli({"migrate", "--database-url", db.conninfo(), "--migrations",
-                               (source_dir() / "migrations").string(), "--target", "1"});
+                               (source_dir() / "migrations").string(), "--to", "1"});
   CHECK(result.exit_code == 0);
   CHECK(db.scalar("SELECT max(version) FROM cora_migrate.schema_history") == "1");
 }
@@ -64,17 +64,17 @@ TEST_CASE("cora-migrate migrate --dry-run changes nothing") {
   CHECK(db.scalar("SELECT to_regclass('public.user_auth_log') IS NULL") == "t");
 }
 
-TEST_CASE("cora-migrate migrate --target") {
+TEST_CASE("cora-migrate migrate --to") {
   TestDatabase db;
-  const auto result = run_cli(with_db(db, {"migrate", "--target", "4"}));
+  const auto result = run_cli(with_db(db, {"migrate", "--to", "4"}));
   CHECK(result.exit_code == 0);
   CHECK(count(result.out, "applied 0") == 5);
   CHECK(db.scalar("SELECT to_regclass('public.org_members') IS NOT NULL") == "t");
   CHECK(db.scalar("SELECT to_regclass('public.user_sessions') IS NULL") == "t");
 
-  const auto unknown = run_cli(with_db(db, {"migrate", "--target", "99"}));
+  const auto unknown = run_cli(with_db(db, {"migrate", "--to", "99"}));
   CHECK(unknown.exit_code == 2);
-  CHECK(unknown.err.find("--target 99") != std::string::npos);
+  CHECK(unknown.err.find("--to 99") != std::string::npos);
 }
 
 TEST_CASE("cora-migrate migrate: two runs at once apply each file exactly once") {

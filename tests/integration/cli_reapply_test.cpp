@@ -44,11 +44,11 @@ TEST_CASE("cora-migrate migrate --reapply: the auth_event_log story end to end")
   CHECK(run({"verify"}).exit_code == 11);  // the stale function is caught
 
   dir.write("migrations/007-auth-events-sessions.sql", fixed);  // the team fixes the file
-  const auto status = nlohmann::json::parse(run({"status", "--json"}).out);
+  const auto status = nlohmann::json::parse(run({"status", "--format", "json"}).out);
   CHECK(status["summary"]["changed"] == 1);
   const auto refused = run({"migrate"});
   CHECK(refused.exit_code == 8);
-  CHECK(refused.err.find("--reapply 7") != std::string::npos);
+  CHECK(refused.err.find("--reapply 007") != std::string::npos);
 
   SUBCASE("--reapply of a version that is not changed is a usage error") {
     const auto wrong = run({"migrate", "--reapply", "6"});

@@ -157,7 +157,7 @@ TEST_CASE("running elsewhere: a run that meets the file running under the migrat
     CHECK_MESSAGE(a.exit_code == 6, a.err);
     CHECK_MESSAGE(b.exit_code == kDirtyElsewhere, b.out, b.err);
     CHECK_MESSAGE(contains(b.err, "002-slow.sql: dirty"), b.err);
-    CHECK_MESSAGE(contains(b.err, "cora-migrate repair 2"), b.err);
+    CHECK_MESSAGE(contains(b.err, "cora-migrate repair 002"), b.err);
     CHECK(!runs.exists("public.after_slow"));
   }
 }

@@ -22,7 +22,7 @@ struct Project {
     return run_cli(args);
   }
   nlohmann::json status_json() const {
-    const auto result = run({"status", "--json"});
+    const auto result = run({"status", "--format", "json"});
     REQUIRE(result.exit_code == 0);
     return nlohmann::json::parse(result.out);
   }
@@ -30,7 +30,7 @@ struct Project {
 
 std::string state_of(const nlohmann::json& status, std::int64_t version) {
   for (const auto& m : status["migrations"]) {
-    if (m["version"] == version) return m["state"];
+    if (std::stoll(m["version"].get<std::string>()) == version) return m["state"];
   }
   return "absent";
 }

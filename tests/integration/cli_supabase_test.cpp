@@ -117,7 +117,7 @@ TEST_CASE("cora-migrate adopt --from-supabase: imports the CLI's history; migrat
   CHECK(p.db.scalar("SELECT checksum FROM cora_migrate.schema_history WHERE version = 20240101000000") ==
         cora::migration_checksum(kUsersFile));
 
-  const auto status = nlohmann::json::parse(p.run({"status", "--json"}).out);
+  const auto status = nlohmann::json::parse(p.run({"status", "--format", "json"}).out);
   CHECK(status["summary"]["applied"] == 2);
   CHECK(status["summary"]["pending"] == 1);
   CHECK(status["migrations"][0]["applied"]["action"] == "import");
@@ -200,8 +200,8 @@ TEST_CASE(
     CHECK(doc["command"] == "adopt");
     CHECK(doc["from_supabase"] == true);
     REQUIRE(doc["imported"].size() == 2);
-    CHECK(doc["imported"][0]["version"] == 20240101000000);
-    CHECK(doc["imported"][1]["version"] == 20240201000000);
+    CHECK(doc["imported"][0]["version"] == "20240101000000");
+    CHECK(doc["imported"][1]["version"] == "20240201000000");
     CHECK(doc["problems"].empty());
     CHECK(doc["summary"]["imported"] == 2);
     CHECK(doc["summary"]["already_recorded"] == 0);

@@ -56,7 +56,7 @@ TEST_CASE("cora-migrate over TLS (sslmode=require, self-signed) with a SCRAM pas
   const auto pgpass = dir.write("pgpass", fmt::format("127.0.0.1:{}:appdb:app:{}\n", cluster.port(), kPassword));
   std::filesystem::permissions(pgpass, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const CliOptions with_file{dir.path(), {{"PGPASSWORD", std::nullopt}, {"PGPASSFILE", pgpass.string()}}};
-  const auto status = run_cli({"--database-url", url, "status", "--json"}, with_file);
+  const auto status = run_cli({"--database-url", url, "status", "--format", "json"}, with_file);
   CHECK_MESSAGE(status.exit_code == 0, status.err);
   CHECK(nlohmann::json::parse(status.out)["summary"]["applied"] == 1);
   check_no_password(status, kPassword);

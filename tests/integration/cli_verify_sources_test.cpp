@@ -85,8 +85,8 @@ TEST_CASE("verify: each finding names the migration that last created or altered
     CHECK(r.exit_code == 11);
     CHECK_MESSAGE(contains(r.out,
                            "  lint:rls_disabled_in_public public.notes (built-in lint)\n"
-                           "    made by  migrations/002-notes-comment.sql:3 (the last statement that creates "
-                           "or alters it)\n"),
+                           "    made by  migrations/001-notes.sql:2 (the statement that defines it; last altered by "
+                           "migrations/002-notes-comment.sql:3)\n"),
                   r.out);
     CHECK(contains(r.out,
                    "  lint:rls_disabled_in_public public.handmade (built-in lint)\n"
@@ -188,11 +188,11 @@ TEST_CASE("verify: the next step names the file, its line and a command that wor
 
   SUBCASE("a rerunnable file: edit it, re-apply it with the printed command, and the finding is gone") {
     const std::string next = next_of("public.notes");
-    CHECK(next == "edit migrations/001-notes.sql:2, then run: cora-migrate migrate --reapply 1");
+    CHECK(next == "edit migrations/001-notes.sql:2, then run: cora-migrate migrate --reapply 001");
     const auto human = run({"verify"});
     CHECK_MESSAGE(contains(human.out,
                            "    next     edit migrations/001-notes.sql:2, then run: cora-migrate migrate "
-                           "--reapply 1\n"),
+                           "--reapply 001\n"),
                   human.out);
     dir.write("migrations/001-notes.sql",
               "-- cora-migrate: rerunnable=true\n"

@@ -91,7 +91,7 @@ TEST_CASE("cora-migrate verify: the stale log_auth_event is caught before anyone
 
   SUBCASE("restoring the function makes verify pass") {
     const auto again = run_cli({"--database-url", m.db.conninfo(), "--migrations",
-                                (source_dir() / "migrations").string(), "status", "--json"});
+                                (source_dir() / "migrations").string(), "status", "--format", "json"});
     CHECK(again.exit_code == 0);
     // History rows are never deleted; marking the row no longer current makes 007 pending again.
     m.db.connect()->execute_script("UPDATE cora_migrate.schema_history SET is_current = false WHERE version = 7");

@@ -88,7 +88,7 @@ TEST_CASE("Migrator: the project's migrations") {
     }
   }
 
-  SUBCASE("--target stops after that version") {
+  SUBCASE("--to stops after that version") {
     const auto result = migrate(database, files, 3);
     CHECK(result.applied.size() == 4);  // 000..003
     CHECK(table_exists_flag(database, "public.user_profiles") == "t");

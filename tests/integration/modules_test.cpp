@@ -114,7 +114,7 @@ TEST_CASE(
   CHECK_MESSAGE(first != std::string::npos, verified.err);
   CHECK_MESSAGE(verified.err.find(shared, first + 1) == std::string::npos, verified.err);
 
-  const auto status = run_in(project, db, {"status", "--json"});
+  const auto status = run_in(project, db, {"status", "--format", "json"});
   CHECK(status.exit_code == 0);
   CHECK(contains(status.out, "\"module\": \"module-chat\""));
   CHECK(contains(status.out, "\"role\": \"included\""));
@@ -181,7 +181,7 @@ TEST_CASE("modules: a history table of the one-folder layout is upgraded in plac
     a.insert(a.end(), rest.begin(), rest.end());
     return a;
   };
-  const auto status = run_cli(with({"status", "--json"}));
+  const auto status = run_cli(with({"status", "--format", "json"}));
   CHECK_MESSAGE(status.exit_code == 0, status.err);
   CHECK(contains(status.out, "\"state\": \"applied\""));
   const auto result = run_cli(with({"migrate"}));
@@ -267,12 +267,12 @@ TEST_CASE("modules: --module restricts a run, and a dependency that is not insta
 TEST_CASE("modules: selectors name a migration as MODULE:VERSION or MODULE:FILE-NAME") {
   TestDatabase db;
   ProjectCopy project;
-  const auto target = run_in(project, db, {"migrate", "--target", "module-mgmt:001-mgmt-roles"});
+  const auto target = run_in(project, db, {"migrate", "--to", "module-mgmt:001-mgmt-roles"});
   REQUIRE_MESSAGE(target.exit_code == 0, target.err);
   CHECK(
       db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE module = 'module-mgmt' AND action = 'apply'") ==
       "1");
-  const auto ambiguous = run_in(project, db, {"migrate", "--target", "module-mgmt:3"});
+  const auto ambiguous = run_in(project, db, {"migrate", "--to", "module-mgmt:3"});
   CHECK(ambiguous.exit_code == 2);
   CHECK_MESSAGE(contains(ambiguous.err, "several migrations match"), ambiguous.err);
 }

@@ -236,7 +236,7 @@ TEST_CASE("pipeline: a transaction=false file between two pipelines runs on its 
   const auto dry = run_cli(migrate_args(db.conninfo(), dir, {"migrate", "--dry-run"}));
   CHECK_MESSAGE(contains(dry.out, "the next 3 files: one pipeline"), dry.out);
   CHECK_MESSAGE(contains(dry.out, "the next 2 files: one pipeline"), dry.out);
-  const auto run = run_cli(migrate_args(db.conninfo(), dir, {"migrate", "--target", "5"}));
+  const auto run = run_cli(migrate_args(db.conninfo(), dir, {"migrate", "--to", "5"}));
   CHECK_MESSAGE(run.exit_code == 0, run.err);
   CHECK(recorded_versions(db) == "1,2,3,4,5");
   CHECK(db.scalar("SELECT string_agg(version::text, ',' ORDER BY id) FROM cora_migrate.schema_history") == "1,2,3,4,5");

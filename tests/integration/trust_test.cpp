@@ -49,7 +49,7 @@ TEST_CASE("trust: a different file under an applied version is a conflict naming
   CHECK_MESSAGE(!contains(result.err, "--reapply"), result.err);
   CHECK(!table_exists(db, "public.later"));
 
-  const auto status = run_cli(migrate_args(db, dir.path() / "b", {"status", "--json"}));
+  const auto status = run_cli(migrate_args(db, dir.path() / "b", {"status", "--format", "json"}));
   CHECK_MESSAGE(contains(status.out, "\"conflict\""), status.out);
 }
 
@@ -326,7 +326,7 @@ TEST_CASE("trust: lock_wait bounds the wait for a locked history table in every 
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
-  REQUIRE(run_cli(with({"migrate", "--target", "1"})).exit_code == 0);
+  REQUIRE(run_cli(with({"migrate", "--to", "1"})).exit_code == 0);
   for (const std::string command : {"status", "migrate"}) {
     CAPTURE(command);
     auto holder = db.connect();

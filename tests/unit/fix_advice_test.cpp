@@ -257,8 +257,16 @@ TEST_CASE("verify's summary counts in words: 1 error, 1 warning, 1 query; 2 of e
   summary.database = "db";
   summary.queries = 1;
   const auto one = cora::render_human({warned, failed}, summary, cora::Style::plain());
-  CHECK(one.find("2 checks and lints, 0 passed, 2 failed (1 error, 1 warning); 1 query to db\n") != std::string::npos);
+  // A warning alone does not fail: the checks are counted apart from their findings, and add up.
+  CHECK(one.find("2 checks and lints: 0 passed, 1 warned, 1 failed; findings: 1 error, 1 warning; 1 query to db\n") !=
+        std::string::npos);
+  CHECK(one.find("FAIL built-in lints (2 checked, 1 warned, 1 failed)\n") != std::string::npos);
+  const auto warnings_only = cora::render_human({warned}, summary, cora::Style::plain());
+  CHECK(warnings_only.find("WARN built-in lints (1 checked, 1 warned, 0 failed)\n") != std::string::npos);
+  CHECK(warnings_only.find("FAIL") == std::string::npos);
   summary.queries = 2;
   const auto two = cora::render_human({warned, warned, failed, failed}, summary, cora::Style::plain());
-  CHECK(two.find("(2 errors, 2 warnings); 2 queries to db\n") != std::string::npos);
+  CHECK(
+      two.find("4 checks and lints: 0 passed, 2 warned, 2 failed; findings: 2 errors, 2 warnings; 2 queries to db\n") !=
+      std::string::npos);
 }

@@ -302,7 +302,7 @@ TEST_CASE("make_plan: target") {
     const auto error = error_from([&] { make_plan(status, files, target(99)); });
     REQUIRE(error.has_value());
     CHECK(error->code() == ExitCode::usage);
-    CHECK_CONTAINS(error->what(), "--target 99");
+    CHECK_CONTAINS(error->what(), "--to 99");
   }
   SUBCASE("a target only in history (file missing) is unknown") {
     const std::vector<HistoryRecord> with_missing{record(1), record(8)};

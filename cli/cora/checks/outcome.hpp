@@ -29,6 +29,10 @@ struct ObjectOrigin {
   std::string module;  // "" in a project without modules
   std::string file;    // the file's path as read; empty when no file creates or alters the object
   int line = 0;
+  // The statement that defines the object (its latest CREATE), as `diff` names it ("defined at"):
+  // the same as file:line unless a later statement altered it; empty when no definition is known.
+  std::string defined_file;
+  int defined_line = 0;
   // What running the file again takes, for the fix verify prints (fix_advice).
   std::string selector;     // how `migrate --reapply` names the file ("7", "module-access:007-x")
   bool snapshot = false;    // a module's schema/ file: migrate runs it again when it changes
@@ -53,6 +57,13 @@ struct CheckOutcome {
   std::optional<ObjectOrigin> source = {};
 
   bool passed() const { return findings.empty(); }
+  // An error fails the run; an outcome with warnings only is reported, not failed.
+  bool failed() const {
+    for (const auto& f : findings) {
+      if (f.severity == Severity::error) return true;
+    }
+    return false;
+  }
 };
 
 }  // namespace cora

@@ -199,7 +199,11 @@ class ConfigReader : public TomlReader {
       if (!table) fail(*node, "lints", "must be a table ([lints])");
       for (const auto& [key, value] : *table) {
         std::string name(key.str());
-        if (const auto alias = lint_aliases().find(name); alias != lint_aliases().end()) name = alias->second;
+        if (const auto alias = lint_aliases().find(name); alias != lint_aliases().end()) {
+          s.old_name_notes.push_back(fmt::format("{}:{}: [lints] {} is the old name of {}: rename it", file_name(),
+                                                 value.source().begin.line, name, alias->second));
+          name = alias->second;
+        }
         const LintRule* rule = find_lint_rule(name);
         if (!rule) {
           std::vector<std::string> names;

@@ -82,6 +82,9 @@ struct Settings {
   // Set when migrations_dir was found rather than given (supabase/migrations of a Supabase CLI
   // project without a config file or migrations/): commands say so on stderr.
   std::string migrations_dir_note;
+  // Old names the config file still uses ("FILE:LINE: [lints] OLD is now NEW"): commands say so on
+  // stderr, and the old name keeps working.
+  std::vector<std::string> old_name_notes;
   std::optional<ModulesSettings> modules;
   std::vector<std::string> only_modules;  // --module NAME[,NAME]: restrict to these
   std::filesystem::path checks_dir = "checks";

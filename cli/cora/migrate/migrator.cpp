@@ -71,10 +71,11 @@ std::string file_name_of_recorded(const MigrationFile& file, const std::string& 
   return file.file_name.substr(0, prefix) + recorded_name + ".sql";
 }
 
-// How a command line names this migration: "7", or "module-access:007-auth-events" with modules.
+// How a command line names this migration: "007" as its file name writes it, or
+// "module-access:007-auth-events" with modules.
 std::string selector_of(const StatusEntry& entry) {
-  if (entry.module.empty()) return std::to_string(entry.version);
   if (entry.file) return cora::selector_of(*entry.file);
+  if (entry.module.empty()) return std::to_string(entry.version);
   return fmt::format("{}:{}", entry.module, entry.version);
 }
 
@@ -592,7 +593,7 @@ bool Migrator::apply_non_transactional(const PreparedMigration& m) {
                             m.file->path.string(), at.line, at.column),
                 fmt::format("end the transaction with COMMIT in the file, undo what ran before it by hand if "
                             "needed, then run `cora-migrate repair {}`",
-                            m.file->version));
+                            selector_of(*m.file)));
   }
   // Back to the tool's own session (role, settings) before the history row is written.
   db_.execute_script("DISCARD ALL");

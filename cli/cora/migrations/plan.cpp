@@ -117,7 +117,7 @@ std::vector<StatusEntry> compute_status(const std::vector<MigrationFile>& files,
 }
 
 std::string selector_of(const MigrationFile& file) {
-  if (file.module.empty()) return std::to_string(file.version);
+  if (file.module.empty()) return file.version_digits.empty() ? std::to_string(file.version) : file.version_digits;
   return file.module + ":" + file.file_name.substr(0, file.file_name.size() - std::string_view(".sql").size());
 }
 
@@ -144,13 +144,14 @@ const MigrationFile& find_migration(const std::vector<MigrationFile>& files, con
   if (matches.size() == 1) return *matches.front();
   if (matches.empty()) {
     throw Error(ExitCode::usage, fmt::format("{} {}: no migration file matches", what, selector),
-                "name it as VERSION or FILE-NAME, after MODULE: in a project with modules (e.g. module-access:007); "
-                "`cora-migrate status` lists them");
+                fmt::format("name it as {} (MODULE: in a project with modules, e.g. module-access:007); "
+                            "`cora-migrate status` lists them",
+                            kSelectorForms));
   }
   std::string list;
   for (const auto* f : matches) list += (list.empty() ? "" : ", ") + display_name(*f);
   throw Error(ExitCode::usage, fmt::format("{} {}: several migrations match ({})", what, selector, list),
-              "name one by MODULE:FILE-NAME");
+              "name one by its FILE-NAME (after MODULE: in a project with modules)");
 }
 
 namespace {
@@ -180,7 +181,7 @@ Selection resolve(const std::vector<StatusEntry>& status, const std::vector<Migr
     }
     s.reapply.insert(&file);
   }
-  if (options.target) s.target = &find_migration(files, *options.target, "--target");
+  if (options.target) s.target = &find_migration(files, *options.target, "--to");
   return s;
 }
 

@@ -57,12 +57,15 @@ struct ReapplySelection {
   bool force = false;
 };
 
+// How every help text and hint writes a selector, the words a command line names a migration by.
+inline constexpr const char* kSelectorForms = "VERSION, FILE-NAME or MODULE:VERSION";
+
 // The file a selector names: "VERSION" or "FILE-NAME" (with or without .sql), optionally after
 // "MODULE:". Throws cora::Error (usage) when none or several files match, naming `what`.
 const MigrationFile& find_migration(const std::vector<MigrationFile>& files, const std::string& selector,
                                     const std::string& what);
 
-// How a command line names `file` so that find_migration finds it: "7", or
+// How a command line names `file` so that find_migration finds it: "007", as its name writes it, or
 // "module-access:007-auth-events" in a project with modules.
 std::string selector_of(const MigrationFile& file);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "cora/output/clauses.hpp"
+
 namespace cora {
 
 void point_drift_findings_at_diff(std::vector<CheckOutcome>& outcomes) {
@@ -10,8 +12,9 @@ void point_drift_findings_at_diff(std::vector<CheckOutcome>& outcomes) {
       "table", "index", "policy", "function", "lint:unresolved_relation", "lint:invalid_index"};
   for (auto& o : outcomes) {
     if (std::find(kinds.begin(), kinds.end(), o.kind) == kinds.end()) continue;
+    if (o.source && !o.source->from_files()) continue;
     for (auto& f : o.findings) {
-      if (f.severity == Severity::error && !f.module_not_installed) f.fix += kDriftPointer;
+      if (f.severity == Severity::error && !f.module_not_installed) f.fix = then_clause(f.fix, kDriftPointer);
     }
   }
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "cora/config/lint_rules.hpp"
 #include "cora/migrations/plan.hpp"
@@ -27,6 +29,21 @@ std::pair<std::string, std::string> object_of(const CheckOutcome& o) {
   if (kind == "policy")
     return {o.subject.find(' ') == std::string::npos ? "relation" : "policy", lint::public_qualified(o.subject)};
   return {"", ""};
+}
+
+// The statement that defines what `o` is about, found as `diff` finds it (ObjectSources::find), so
+// that verify's "made by" and diff's "defined at" name the same line. `kind` as object_of gives it.
+std::optional<SourceLocation> definition_of(const ObjectSources& sources, const std::string& kind,
+                                            const std::string& name) {
+  const std::vector<std::string> kinds =
+      kind == "relation" ? std::vector<std::string>{"table", "view", "sequence"} : std::vector<std::string>{kind};
+  for (const auto& diff_kind : kinds) {
+    SchemaObject object;
+    object.kind = diff_kind;
+    object.name = name;
+    if (auto found = sources.find(object)) return found;
+  }
+  return std::nullopt;
 }
 
 // "user-sessions" for "public.user_sessions(uuid)": a file name's words (letters lower-cased, any
@@ -69,6 +86,10 @@ void attribute_outcomes(std::vector<CheckOutcome>& outcomes, const ObjectSources
       origin.module = file->module;
       origin.file = file->path.string();
       origin.line = found->line;
+      if (const auto defined = definition_of(sources, kind, name); defined && defined->file) {
+        origin.defined_file = defined->file->path.string();
+        origin.defined_line = defined->line;
+      }
       origin.selector = selector_of(*file);
       origin.snapshot = file->role == FileRole::snapshot;
       // Running it again would also undo a later file that changes what it defines: not an answer.

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "cora/output/clauses.hpp"
 #include "cora/output/machine_text.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/output/terminal.hpp"
@@ -20,27 +21,44 @@ std::string where(const CheckOutcome& o) {
 }
 
 std::string finding_text(const Finding& f) {
-  return fmt::format("expected {}; found {}; fix: {}", f.expected, f.found, f.fix);
+  return then_clause(then_clause("expected " + f.expected, "found " + f.found), "fix: " + f.fix);
 }
 
-// Where the object came from, for the one-line formats: "; made by FILE:LINE", or that no file
-// creates it. Empty when the files were not read or the outcome is about no object.
+// Where the object came from, for the one-line formats: "last created or altered by FILE:LINE",
+// or that no file creates it. Empty when the files were not read or the outcome is about no object.
 std::string source_text(const CheckOutcome& o) {
   if (!o.source) return "";
-  if (!o.source->from_files()) return "; " + no_file_creates(o.subject);
-  return "; last created or altered by " + describe_origin(*o.source);
+  if (!o.source->from_files()) return no_file_creates(o.subject);
+  return "last created or altered by " + describe_origin(*o.source);
 }
 
 // The exact next step, for the one-line formats, when the outcome failed and concerns an object.
 std::string next_text(const CheckOutcome& o) {
   if (!o.source || o.passed()) return "";
-  return "; next: " + fix_advice(*o.source, o.subject);
+  return "next: " + fix_advice(*o.source, o.subject);
 }
 
 // The check's own file, when the annotation is placed on the .sql file instead.
 std::string check_text(const CheckOutcome& o) {
   if (o.origin.file.empty() || !o.source || !o.source->from_files()) return "";
-  return fmt::format("; check: {}:{}", o.origin.file, o.origin.line);
+  return fmt::format("check: {}:{}", o.origin.file, o.origin.line);
+}
+
+// The "made by" line for people: the statement that defines the object, as `diff` names it, and
+// the later statement that altered it when there is one.
+std::string made_by_text(const ObjectOrigin& src, const std::string& subject) {
+  if (!src.from_files()) return no_file_creates(subject);
+  if (src.defined_file.empty()) return describe_origin(src) + " (the last statement that creates or alters it)";
+  const std::string defined =
+      fmt::format("{}{}:{}", src.module.empty() ? "" : src.module + ": ", src.defined_file, src.defined_line);
+  if (src.defined_file == src.file && src.defined_line == src.line) return defined + " (the statement that defines it)";
+  return fmt::format("{} (the statement that defines it; last altered by {}:{})", defined, src.file, src.line);
+}
+
+// A finding on one line (JUnit, GitHub annotations): the finding, where the object came from, the
+// next step and the check's file, as clauses joined without doubled punctuation.
+std::string one_line(const Finding& f, const CheckOutcome& o) {
+  return then_clause(then_clause(then_clause(finding_text(f), source_text(o)), next_text(o)), check_text(o));
 }
 
 // The file and line an annotation or test case belongs to: the .sql statement that made the
@@ -50,11 +68,38 @@ std::pair<std::string, int> annotated_location(const CheckOutcome& o) {
   return {o.origin.file, o.origin.line};
 }
 
+// Outcomes by what they do to the run: passed (no finding), warned (warnings only), failed (an
+// error): the three add up to the total. The findings are counted apart, since one outcome may
+// hold several.
+struct OutcomeCounts {
+  std::size_t passed = 0, warned = 0, failed = 0;
+};
+
+OutcomeCounts count_outcomes(const std::vector<const CheckOutcome*>& outcomes) {
+  OutcomeCounts c;
+  for (const auto* o : outcomes) {
+    if (o->passed()) {
+      ++c.passed;
+    } else if (o->failed()) {
+      ++c.failed;
+    } else {
+      ++c.warned;
+    }
+  }
+  return c;
+}
+
+std::vector<const CheckOutcome*> pointers_to(const std::vector<CheckOutcome>& outcomes) {
+  std::vector<const CheckOutcome*> out;
+  out.reserve(outcomes.size());
+  for (const auto& o : outcomes) out.push_back(&o);
+  return out;
+}
+
 std::string summary_line(const std::vector<CheckOutcome>& outcomes, const VerifySummary& s) {
-  std::size_t failed = 0;
-  for (const auto& o : outcomes) failed += o.passed() ? 0U : 1U;
-  return fmt::format("{}, {} passed, {} failed ({}, {}); {} to {}",
-                     plural(outcomes.size(), "check or lint", "checks and lints"), outcomes.size() - failed, failed,
+  const auto c = count_outcomes(pointers_to(outcomes));
+  return fmt::format("{}: {} passed, {} warned, {} failed; findings: {}, {}; {} to {}",
+                     plural(outcomes.size(), "check or lint", "checks and lints"), c.passed, c.warned, c.failed,
                      plural(count_findings(outcomes, Severity::error), "error"),
                      plural(count_findings(outcomes, Severity::warning), "warning"),
                      plural(s.queries, "query", "queries"), s.database);
@@ -71,36 +116,29 @@ std::size_t count_findings(const std::vector<CheckOutcome>& outcomes, Severity s
 }
 
 std::string render_human(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary, const Style& style) {
-  // Grouped by file, then kind; only what failed is spelled out.
+  // Grouped by file, then kind; only what did not pass is spelled out.
   std::map<std::string, std::map<std::string, std::vector<const CheckOutcome*>>> groups;
-  std::map<std::string, std::pair<std::size_t, std::size_t>> totals;  // file -> (checks, failed)
+  std::map<std::string, std::vector<const CheckOutcome*>> by_file;
   for (const auto& o : outcomes) {
     const std::string file = o.origin.file.empty() ? "built-in lints" : o.origin.file;
-    auto& t = totals[file];
-    ++t.first;
-    if (!o.passed()) {
-      ++t.second;
-      groups[file][o.kind].push_back(&o);
-    }
+    by_file[file].push_back(&o);
+    if (!o.passed()) groups[file][o.kind].push_back(&o);
   }
   std::string out;
-  for (const auto& [file, total] : totals) {
-    const bool ok = total.second == 0;
-    out +=
-        fmt::format("{} {} ({} checked, {} failed)\n", style.paint(ok ? "ok  " : "FAIL", ok ? Tone::good : Tone::bad),
-                    style.paint(file, Tone::bold), total.first, total.second);
-    for (const auto& [kind, failed] : groups[file]) {
-      for (const auto* o : failed) {
+  for (const auto& [file, in_file] : by_file) {
+    // FAIL only where an error fails the run; WARN where there are warnings alone.
+    const auto c = count_outcomes(in_file);
+    const char* mark = c.failed > 0 ? "FAIL" : c.warned > 0 ? "WARN" : "ok  ";
+    const Tone tone = c.failed > 0 ? Tone::bad : c.warned > 0 ? Tone::warn : Tone::good;
+    out += fmt::format("{} {} ({} checked, {} warned, {} failed)\n", style.paint(mark, tone),
+                       style.paint(file, Tone::bold), in_file.size(), c.warned, c.failed);
+    for (const auto& [kind, listed] : groups[file]) {
+      for (const auto* o : listed) {
         // Names come from the database and the file system: printable_text keeps a line break or a
         // control character in one from starting a line of its own (a CI log reads "::error::").
         out +=
             fmt::format("  {} {} ({})\n", printable_text(kind), printable_text(o->subject), printable_text(where(*o)));
-        if (o->source) {
-          out += o->source->from_files()
-                     ? fmt::format("    made by  {} (the last statement that creates or alters it)\n",
-                                   printable_text(describe_origin(*o->source)))
-                     : fmt::format("    made by  {}\n", printable_text(no_file_creates(o->subject)));
-        }
+        if (o->source) out += "    made by  " + printable_text(made_by_text(*o->source, o->subject)) + "\n";
         for (const auto& f : o->findings) {
           out += fmt::format("    {} expected {}\n",
                              style.paint(f.severity == Severity::error ? "error:  " : "warning:",
@@ -136,22 +174,28 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
     if (o.source) {
       const auto& src = *o.source;
       const bool known = src.from_files();
-      checks.back()["source"] = {{"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
-                                 {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
-                                 {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
-                                 {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))},
-                                 {"next",
-                                  o.passed() ? nlohmann::json(nullptr) : nlohmann::json(fix_advice(src, o.subject))}};
+      checks.back()["source"] = {
+          {"module", src.module.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.module)},
+          {"file", known ? nlohmann::json(src.file) : nlohmann::json(nullptr)},
+          {"line", known ? nlohmann::json(src.line) : nlohmann::json(nullptr)},
+          {"defined_file", src.defined_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.defined_file)},
+          {"defined_line", src.defined_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(src.defined_line)},
+          {"note", known ? nlohmann::json(nullptr) : nlohmann::json(no_file_creates(o.subject))},
+          {"next", o.passed() ? nlohmann::json(nullptr) : nlohmann::json(fix_advice(src, o.subject))}};
     } else {
       checks.back()["source"] = nullptr;
     }
   }
+  const auto counts = count_outcomes(pointers_to(outcomes));
   const nlohmann::json doc{{"command", "verify"},
                            {"database", summary.database},
                            {"queries", summary.queries},
                            {"checks", checks},
                            {"summary",
                             {{"total", outcomes.size()},
+                             {"passed", counts.passed},
+                             {"warned", counts.warned},
+                             {"failed", counts.failed},
                              {"errors", count_findings(outcomes, Severity::error)},
                              {"warnings", count_findings(outcomes, Severity::warning)}}}};
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // non-UTF-8 paths
@@ -179,8 +223,7 @@ std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const 
     out += ">\n";
     for (const auto& f : o.findings) {
       out += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(f.severity),
-                         xml_escape("expected " + f.expected + "; found " + f.found),
-                         xml_escape(finding_text(f) + source_text(o) + next_text(o) + check_text(o)));
+                         xml_escape("expected " + f.expected + "; found " + f.found), xml_escape(one_line(f, o)));
     }
     out += "    </testcase>\n";
   }
@@ -207,8 +250,7 @@ std::string render_github(const std::vector<CheckOutcome>& outcomes, const Verif
       const auto [file, line] = annotated_location(o);
       const std::string location = file.empty() ? "" : " " + github_location(file, line) + ",";
       out += fmt::format("::{}{}{}title={}::{}\n", level, location, file.empty() ? " " : "",
-                         github_title(summary.target, o.kind + " " + o.subject),
-                         github_data(finding_text(f) + source_text(o) + next_text(o) + check_text(o)));
+                         github_title(summary.target, o.kind + " " + o.subject), github_data(one_line(f, o)));
     }
   }
   out += summary_line(outcomes, summary) + "\n";
