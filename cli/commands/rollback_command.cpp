@@ -19,6 +19,7 @@
 #include "cora/error.hpp"
 #include "cora/local/local_cluster.hpp"
 #include "cora/migrate/rollback_runner.hpp"
+#include "cora/migrations/plan.hpp"
 #include "cora/migrations/rollback_plan.hpp"
 #include "cora/output/machine_text.hpp"
 #include "cora/output/plural.hpp"
@@ -61,8 +62,9 @@ class RollbackCommand : public Command {
         "Undo the applied migrations after VERSION, newest first: each with its NNN-name.down.sql, or with SQL "
         "computed from the files (checked on a copy first); shows the plan, runs it with --yes");
     sub->add_option("--to", to_,
-                    "The migration to go back to (VERSION, FILE-NAME; 0: undo every one); with modules, of the module "
-                    "--module names")
+                    fmt::format("The migration to go back to ({}; 0: undo every one); with modules, of the module "
+                                "--module names",
+                                kSelectorForms))
         ->required();
     sub->add_flag("--yes", yes_, "Run the plan (without it, or with --dry-run, nothing runs)");
     sub->add_flag("--dry-run", dry_run_, "Print the plan and the SQL it would run, and change nothing");

@@ -58,11 +58,11 @@ TEST_CASE("repair --accept-checksum: comments and whitespace only, shown, then r
               "-- The notes people keep.\nCREATE TABLE notes (\n  id int PRIMARY KEY,\n"
               "  body text  -- free text\n);\n");
   const auto status = p.run({"status"});
-  CHECK_MESSAGE(contains(status.out, "(only comments or whitespace? `cora-migrate repair --accept-checksum 1`)"),
+  CHECK_MESSAGE(contains(status.out, "(only comments or whitespace? `cora-migrate repair --accept-checksum 001`)"),
                 status.out);
   const auto blocked = p.run({"migrate"});
   CHECK(blocked.exit_code == 8);
-  CHECK_MESSAGE(contains(blocked.err, "`cora-migrate repair --accept-checksum 1` shows the change"), blocked.err);
+  CHECK_MESSAGE(contains(blocked.err, "`cora-migrate repair --accept-checksum 001` shows the change"), blocked.err);
 
   const auto accepted = p.run({"repair", "--accept-checksum", "1"});
   CHECK_MESSAGE(accepted.exit_code == 0, accepted.err);

@@ -166,8 +166,9 @@ TEST_CASE("help: the old spellings are hidden, and a selector is written one way
     ++selectors;
     CHECK_MESSAGE(contains(line, std::string("(") + cora::kSelectorForms), line);
   }
-  // migrate --to and --reapply, verify --rerun-only, adopt --to, baseline and repair.
-  CHECK(selectors == 6);
+  // migrate --to and --reapply, verify --rerun-only, adopt --to, baseline, repair and
+  // repair --accept-checksum, rollback --to.
+  CHECK(selectors == 8);
   const auto history = run_cli({"history", "--help"});
   CHECK(contains(history.out, "--format"));
 }
