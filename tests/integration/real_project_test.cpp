@@ -478,3 +478,65 @@ TEST_CASE("real project: files without a number are one error, each with the exc
     CHECK_MESSAGE(contains(empty.err, "module.module-ai.exclude"), empty.err);
   }
 }
+
+TEST_CASE(
+    "real project: verify and diff cite the statement that made the object, never an ENABLE or COMMENT beside it") {
+  TestDatabase db;
+  RealProject project;
+  project.append_config(kLeaveOutTheThree);
+  project.write("packages/module-chat/db/schema/001-chat-rls.sql",
+                "-- Calls module-mgmt's function at creation time; the registry does not say chat needs mgmt.\n"
+                "DROP POLICY IF EXISTS chat_sessions_admin ON public.chat_sessions;\n"
+                "CREATE POLICY chat_sessions_admin ON public.chat_sessions\n"
+                "  USING (public.is_sys_admin(user_id));\n"
+                "COMMENT ON POLICY chat_sessions_admin ON public.chat_sessions IS 'sys admins see every session';\n"
+                "COMMENT ON TABLE public.chat_sessions IS 'one row per chat';\n");
+  REQUIRE(run_real(project, db, {"migrate"}).exit_code == 0);
+  // A table's finding: its CREATE TABLE (line 1), not the ENABLE ROW LEVEL SECURITY of line 6.
+  const auto verified = run_real(project, db, {"verify"});
+  const auto& out = verified.out;
+  const auto finding = out.find("lint:rls_enabled_no_policy public.user_profiles");
+  REQUIRE_MESSAGE(finding != std::string::npos, out);
+  const auto line_start = out.find('\n', finding) + 1;
+  CHECK_MESSAGE(contains(out.substr(line_start, out.find('\n', line_start) - line_start),
+                         "made by  module-access: packages/module-access/db/schema/000-access-profiles.sql:1 "),
+                out);
+  CHECK_MESSAGE(!contains(out, "000-access-profiles.sql:6"), out);
+  // A table with a COMMENT after its ENABLE: still the CREATE TABLE.
+  CHECK_MESSAGE(contains(out, "packages/module-chat/db/schema/000-chat-sessions.sql:1"), out);
+  CHECK_MESSAGE(!contains(out, "001-chat-rls.sql:6"), out);
+
+  // diff cites the same line for the same table, and a policy's CREATE POLICY, not its COMMENT.
+  db.connect()->execute_script(
+      "ALTER TABLE public.user_profiles ADD COLUMN nickname text;\n"
+      "ALTER POLICY chat_sessions_admin ON public.chat_sessions USING (true);\n");
+  const auto drift = run_real(project, db, {"diff"});
+  CHECK(drift.exit_code == 15);
+  CHECK_MESSAGE(contains(drift.out, "packages/module-access/db/schema/000-access-profiles.sql:1"), drift.out);
+  CHECK_MESSAGE(contains(drift.out, "packages/module-chat/db/schema/001-chat-rls.sql:3"), drift.out);
+  CHECK_MESSAGE(!contains(drift.out, "001-chat-rls.sql:5"), drift.out);
+  CHECK_MESSAGE(!contains(drift.out, "000-access-profiles.sql:6"), drift.out);
+}
+
+TEST_CASE("real project: a schema file that drops before it creates is no re-run finding; an unguarded ADD is") {
+  RealProject project;
+  project.append_config(kLeaveOutTheThree);
+  project.write("packages/module-ws/db/schema/002-ws-settings.sql",
+                "ALTER TABLE public.workspaces DROP CONSTRAINT IF EXISTS workspaces_name_len;\n"  // 1
+                "ALTER TABLE public.workspaces ADD CONSTRAINT workspaces_name_len CHECK (length(name) < 200);\n"
+                "DROP INDEX IF EXISTS public.workspaces_org;\n"                   // 3
+                "CREATE INDEX workspaces_org ON public.workspaces (org_id);\n"    // 4
+                "DROP SCHEMA IF EXISTS ws_cache CASCADE;\n"                       // 5
+                "CREATE SCHEMA ws_cache;\n"                                       // 6
+                "CREATE TABLE ws_cache.recent (ws_id bigint);\n"                  // 7
+                "ALTER TABLE public.workspaces ADD COLUMN archived boolean;\n");  // 8
+  CliOptions options;
+  options.cwd = project.path();
+  const auto r = run_cli({"lint"}, options);
+  const auto out = unwrapped(r.out);
+  CHECK_MESSAGE(occurrences(out, "rerun_create_not_guarded") == 1, out);
+  CHECK_MESSAGE(contains(out,
+                         "002-ws-settings.sql:8: error[rerun_create_not_guarded]: ADD COLUMN archived to "
+                         "public.workspaces in a file that runs again"),
+                out);
+}
