@@ -214,6 +214,25 @@ TEST_CASE("cora-migrate checklist: Lambda logs as evidence") {
   CHECK(m.row_counts() == before);
 }
 
+TEST_CASE("cora-migrate checklist: the service-role item is decided by an insert as service_role, not policy names") {
+  ChecklistDatabase m;
+  // Another project's names for the same policies: the inserts still succeed.
+  m.exec(
+      "ALTER POLICY user_sessions_service_role ON public.user_sessions RENAME TO sessions_backend_all;\n"
+      "ALTER POLICY user_auth_log_service_role ON public.user_auth_log RENAME TO auth_log_backend_all;\n");
+  const auto r = m.checklist({});
+  INFO(r.out);
+  CHECK(contains(r.out, "  [x] RLS policies allow service role to insert records\n"));
+  // Without a way in, the insert fails and the item with it.
+  m.exec(
+      "ALTER ROLE service_role NOBYPASSRLS;\n"
+      "DROP POLICY sessions_backend_all ON public.user_sessions;\n");
+  const auto denied = m.checklist({});
+  m.exec("ALTER ROLE service_role BYPASSRLS;\n");
+  CHECK(contains(item_block(denied.out, "RLS policies allow service role to insert records"),
+                 "[!] RLS policies allow service role to insert records  FAILED"));
+}
+
 TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
   ChecklistDatabase m;
   m.exec(kStaleLogAuthEvent);
@@ -225,9 +244,8 @@ TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
                  "\n### Database\n\n- [x] `user_auth_log` table exists\n  - ✓ table public.user_auth_log\n- [x] "));
   CHECK(contains(r.out,
                  "- [x] RLS policies allow service role to insert records\n"
-                 "  - ✓ policy public.user_sessions user_sessions_service_role · policy public.user_auth_log "
-                 "user_auth_log_service_role · probe \"service_role can insert into user_auth_log\" · probe "
-                 "\"service_role can insert into user_sessions\"\n\n### Lambda Functions\n"));
+                 "  - ✓ probe \"service_role can insert into user_sessions\" · probe "
+                 "\"service_role can insert into user_auth_log\"\n\n### Lambda Functions\n"));
   CHECK(contains(r.out,
                  "- [ ] **FAILED** `log_auth_event()` function references `user_auth_log` (not `auth_event_log`)\n"));
   CHECK(contains(r.out, "- [ ] **FAILED** Fresh user login creates session record\n"));
