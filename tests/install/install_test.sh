@@ -15,7 +15,8 @@ root="$scratch/dest/usr"
 for f in bin/cora-migrate share/man/man1/cora-migrate.1.gz share/doc/cora-migrate/copyright share/doc/cora-migrate/changelog.gz share/bash-completion/completions/cora-migrate \
   share/zsh/vendor-completions/_cora-migrate share/fish/vendor_completions.d/cora-migrate.fish \
   share/doc/cora-migrate/examples/cora-migrate.toml share/doc/cora-migrate/examples/github-actions.yml \
-  share/doc/cora-migrate/README.md share/doc/cora-migrate/CONTRIBUTING.md share/doc/cora-migrate/docs/commands.md; do
+  share/doc/cora-migrate/README.md share/doc/cora-migrate/CONTRIBUTING.md share/doc/cora-migrate/docs/commands.md \
+  share/cora-migrate/checklists/phase-14-session-tracking.toml; do
   [[ -f "$root/$f" ]] || fail "$f was not installed"
 done
 cli="$root/bin/cora-migrate"

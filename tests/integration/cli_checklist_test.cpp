@@ -136,6 +136,30 @@ TEST_CASE("cora-migrate checklist: on a correct schema every automatic and scena
   CHECK(m.row_counts() == before);
 }
 
+TEST_CASE("cora-migrate checklist: a project without checks/ runs the checklist shipped with cora-migrate") {
+  ChecklistDatabase m;
+  ScratchDir project;  // no checks/, no checklists: nothing copied by hand
+  CliOptions options;
+  options.cwd = project.path();
+  const auto r = run_cli({"--database-url", m.db.conninfo(), "checklist"}, options);
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  INFO(r.out);
+  CHECK(r.out.rfind("Phase 14: Session Tracking — validation checklist", 0) == 0);
+  for (const auto& item : kAutomaticAndScenarioItems) CHECK(contains(r.out, "  [x] " + item + "\n"));
+  CHECK(contains(r.out, "ok 10 of 19 items ticked: 0 failed, 3 manual, 6 without evidence"));
+  // By name too; the project's own checklist of that name comes first.
+  const auto named = run_cli({"--database-url", m.db.conninfo(), "checklist", "phase-14-session-tracking"}, options);
+  CHECK_MESSAGE(named.exit_code == 0, named.err);
+  project.write("checks/checklists/phase-14-session-tracking.toml",
+                "title = \"Our own\"\n[[section]]\nname = \"S\"\n[[section.item]]\nid = \"a\"\nkind = "
+                "\"manual\"\ntext = \"Ours\"\nhow = \"look\"\n");
+  const auto own = run_cli({"--database-url", m.db.conninfo(), "checklist", "phase-14-session-tracking"}, options);
+  CHECK_MESSAGE(own.out.rfind("Our own", 0) == 0, own.out, own.err);
+  const auto unknown = run_cli({"--database-url", m.db.conninfo(), "checklist", "phase-15"}, options);
+  CHECK(unknown.exit_code == 2);
+  CHECK_MESSAGE(contains(unknown.err, "shipped with cora-migrate: phase-14-session-tracking"), unknown.err);
+}
+
 TEST_CASE(
     "cora-migrate checklist: the stale log_auth_event fails its item and the login scenario, quoting PostgreSQL") {
   ChecklistDatabase m;
