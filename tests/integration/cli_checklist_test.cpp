@@ -257,6 +257,19 @@ TEST_CASE("cora-migrate checklist: the service-role item is decided by an insert
                  "[!] RLS policies allow service role to insert records  FAILED"));
 }
 
+TEST_CASE("cora-migrate checklist: a scenario step needing a column the schema lacks says which, and why") {
+  ChecklistDatabase m;
+  m.exec("ALTER TABLE public.user_auth_ext_ids DROP COLUMN provider_name CASCADE;\n");
+  const auto r = m.checklist({});
+  CHECK(r.exit_code == 12);
+  const auto login = unwrapped(item_block(r.out, "Fresh user login creates session record"));
+  CHECK_MESSAGE(contains(login, "column \"provider_name\" does not exist [SQLSTATE 42703]"), login);
+  CHECK_MESSAGE(contains(login,
+                         "the scenario needs column provider_name, which this schema does not have: its steps "
+                         "are written for the schema the checklist's guide describes"),
+                login);
+}
+
 TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
   ChecklistDatabase m;
   m.exec(kStaleLogAuthEvent);

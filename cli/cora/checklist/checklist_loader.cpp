@@ -440,8 +440,7 @@ std::filesystem::path find_checklist(const std::filesystem::path& checks_dir, co
     return std::find(names.begin(), names.end(), n) != names.end();
   };
   const std::string list = joined_names(available);
-  const std::string shipped_note =
-      installed.empty() ? "" : "; shipped with cora-migrate: " + joined_names(installed);
+  const std::string shipped_note = installed.empty() ? "" : "; shipped with cora-migrate: " + joined_names(installed);
   if (!name.empty()) {
     if (has(available, name)) return folder / (name + ".toml");
     if (has(installed, name)) return shipped / (name + ".toml");
@@ -457,8 +456,8 @@ std::filesystem::path find_checklist(const std::filesystem::path& checks_dir, co
                 "write one there (see docs/checks.md: checklist files), or pass a file's path");
   }
   if (available.empty()) {
-    throw Error(ExitCode::usage, fmt::format("no checklist files in {}, and cora-migrate ships {}", folder.string(),
-                                             installed.size()),
+    throw Error(ExitCode::usage,
+                fmt::format("no checklist files in {}, and cora-migrate ships {}", folder.string(), installed.size()),
                 "name one: cora-migrate checklist NAME, where NAME is one of " + joined_names(installed));
   }
   throw Error(ExitCode::usage, fmt::format("{} holds {} checklists", folder.string(), available.size()),
