@@ -62,6 +62,10 @@ cp "$root/share/doc/cora-migrate/examples/cora-migrate.toml" cora-migrate.toml
 [[ $("$cli" new init) == "migrations/001-init.sql" ]] || fail "new in a fresh project"
 echo "CREATE TABLE t (id int PRIMARY KEY);" >>migrations/001-init.sql
 "$cli" lint >/dev/null || fail "lint of the new file"
+# The shipped checklist is found beside the installed binary (an unknown name lists it; no database needed).
+unknown_checklist=$("$cli" checklist phase-0 2>&1 || true)
+[[ "$unknown_checklist" == *"shipped with cora-migrate: phase-14-session-tracking"* ]] ||
+  fail "checklist does not find the shipped checklists in share/cora-migrate/checklists: $unknown_checklist"
 
 # The .deb: Debian runtime packages as dependencies, and a binary that runs once unpacked.
 cpack --config "$build/CPackConfig.cmake" -B "$scratch/deb" >"$scratch/cpack.log" 2>&1 || {
