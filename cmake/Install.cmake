@@ -56,6 +56,16 @@ install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/CONTRIBUT
 file(GLOB cora_doc_pages CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md")
 install(FILES ${cora_doc_pages} DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")
 
+# The shipped checklists: `checklist` looks in ../share/cora-migrate/checklists beside its binary
+# when the project has none of that name. Installed there, and copied to the same place relative
+# to the built binary (build/cli/cora-migrate -> build/share/...), so a build finds them too.
+file(GLOB cora_shipped_checklists CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/checks/checklists/*.toml")
+foreach(checklist ${cora_shipped_checklists})
+  get_filename_component(checklist_name "${checklist}" NAME)
+  configure_file("${checklist}" "${generated}/cora-migrate/checklists/${checklist_name}" COPYONLY)
+endforeach()
+install(FILES ${cora_shipped_checklists} DESTINATION "${CMAKE_INSTALL_DATADIR}/cora-migrate/checklists")
+
 # The package's copyright (machine-readable, as Debian policy asks) and its changelog, compressed
 # as Debian ships them (gzip -9n: no name or time stamp).
 set(CORA_PACKAGE_MAINTAINER "cora-migrate maintainers <maintainers@cora-migrate.dev>"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "cora/checklist/checklist_json.hpp"
 #include "cora/checklist/checklist_report.hpp"
 #include "cora/checklist/checklist_runner.hpp"
+
 #include "commands/command.hpp"
 #include "commands/app_checks.hpp"
 #include "commands/project_options.hpp"
@@ -52,6 +54,15 @@ std::string read_evidence_text(const EvidenceFile& evidence) {
   return text.str();
 }
 
+// The checklists installed with cora-migrate: PREFIX/share/cora-migrate/checklists beside
+// PREFIX/bin/cora-migrate (the build puts them at the same place relative to its binary).
+std::filesystem::path shipped_checklists_dir() {
+  std::error_code ec;
+  const auto program = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return program.parent_path().parent_path() / "share" / "cora-migrate" / "checklists";
+}
+
 bool uses_declared_checks(const Checklist& checklist) {
   for (const auto& section : checklist.sections) {
     for (const auto& item : section.items) {
@@ -84,7 +95,7 @@ class ChecklistCommand : public Command {
 
   int run(const GlobalOptions& global) override {
     const auto settings = resolve_settings(global.settings, process_environment());
-    Checklist checklist = load_checklist(find_checklist(settings.checks_dir, name_));
+    Checklist checklist = load_checklist(find_checklist(settings.checks_dir, name_, shipped_checklists_dir()));
     if (uses_declared_checks(checklist)) resolve_check_references(checklist, load_checks_for_command(settings));
 
     ChecklistOptions options;

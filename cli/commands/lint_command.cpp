@@ -122,9 +122,8 @@ class LintCommand : public Command {
 
 }  // namespace
 
-void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict,
-                         const std::optional<std::string>& annotate_for) {
-  if (prepared.migrations.empty()) return;
+lint::LintReport lint_plan(const Project& project, const PreparedPlan& prepared, const Settings& settings) {
+  if (prepared.migrations.empty()) return {};
   const auto inputs = plan_lint_inputs(project, prepared);
   lint::LintOptions options;
   configure_module_lint(options, settings, project);
@@ -133,8 +132,11 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
   options.default_lock_timeout = settings.timeouts.lock_timeout;
   options.levels = settings.lints;
   options.supabase_rules = settings.target_kind != TargetKind::postgres;
-  const auto report = lint::lint_migrations(inputs, options);
+  return lint::lint_migrations(inputs, options);
+}
 
+void report_plan_lint(const lint::LintReport& report, const std::set<std::string>& left_out_files, bool strict,
+                      const std::optional<std::string>& annotate_for) {
   // A file migrate cannot run stops it; a rule's finding, even one graded error, is printed and
   // counts for --strict-lint: the rules judge from the files alone and may not know the database.
   const lint::Finding* first_error = nullptr;
@@ -142,6 +144,7 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
   std::size_t rule_findings = 0;
   const auto style = Style::for_stream(stderr);
   for (const auto& finding : report.findings) {
+    if (left_out_files.count(finding.file)) continue;  // its module is skipped: it does not run
     if (!lint::is_offline_rule(finding.rule)) {
       ++errors;
       if (!first_error) first_error = &finding;
@@ -169,7 +172,10 @@ void lint_before_migrate(const Project& project, const PreparedPlan& prepared, c
         .at({first_error->file, first_error->line, first_error->column, ""});
   }
   if (strict && rule_findings > 0) {
-    const auto warnings = report.count(lint::Severity::warning);
+    std::size_t warnings = 0;
+    for (const auto& finding : report.findings) {
+      if (!left_out_files.count(finding.file) && finding.severity == lint::Severity::warning) ++warnings;
+    }
     const char* noun = warnings == rule_findings ? "warning" : warnings == 0 ? "error" : "finding";
     throw Error(ExitCode::lint_warnings,
                 fmt::format("{} lint {}{} in the migrations to apply (--strict-lint); nothing was applied",

@@ -14,6 +14,7 @@
 #include "commands/json_document.hpp"
 #include "commands/migrate_json.hpp"
 #include "commands/migrate_lint.hpp"
+#include "commands/module_skips.hpp"
 #include "commands/project_options.hpp"
 #include "cora/output/plural.hpp"
 #include "cora/config/settings.hpp"
@@ -153,6 +154,10 @@ class MigrateCommand : public Command {
     sub->add_flag("--reapply-changed", reapply_.all_changed, "Run every changed migration again");
     sub->add_flag("--force", reapply_.force,
                   "With --reapply: run the named migration again even though it is unchanged (undoes drift, see diff)");
+    sub->add_flag("--all-or-nothing", all_or_nothing_,
+                  "Refuse to apply anything when a module cannot run here (an extension the server lacks or may "
+                  "not create, a forward reference, a disabled dependency); by default those modules and their "
+                  "dependants are skipped, the rest applied, and the run exits 19");
     sub->add_flag("--strict-lint", strict_lint_, "Refuse to apply anything while `lint` warns about a file to apply");
     sub->add_option("--pipeline", pipeline_,
                     "run: send every pending file in one pipeline (default); file: one round trip per file")
@@ -198,39 +203,66 @@ class MigrateCommand : public Command {
     auto prepared = migrator.prepare(files);
     // Never run files over a history only the Supabase CLI knows: they would fail, or run twice.
     refuse_unadopted_supabase_history(*target.db, prepared.history.empty(), settings.history_table);
-    require_dependencies_installed(project, prepared.history);
-    // Said before the lint and refused after it, so that every problem is said before anything runs.
-    const auto missing_extensions = find_missing_extensions(*target.db, prepared.migrations);
-    report_missing_extensions(project, missing_extensions);
-    lint_before_migrate(project, prepared, settings, strict_lint_,
-                        format_ == "github" ? std::optional<std::string>(global.target_label) : std::nullopt);
-    if (!missing_extensions.empty()) throw missing_extensions_error(missing_extensions);
+    const auto annotate_for = format_ == "github" ? std::optional<std::string>(global.target_label) : std::nullopt;
+    // Every problem is said before anything runs.
+    const auto missing_extensions =
+        find_missing_extensions(*target.db, prepared.migrations, is_supabase_target(settings, *target.db));
+    const auto lint_report = lint_plan(project, prepared, settings);
+    std::vector<SkippedModule> skipped;
+    // One migrations folder has no module to leave out: what cannot run refuses the run.
+    if (all_or_nothing_ || !project.has_modules) {
+      require_dependencies_installed(project, prepared.history);
+      report_missing_extensions(project, missing_extensions);
+      report_plan_lint(lint_report, {}, strict_lint_, annotate_for);
+      if (!missing_extensions.empty()) throw missing_extensions_error(missing_extensions);
+    } else {
+      // What cannot run here is left out with its dependants, each said once; the rest runs.
+      auto blocks = extension_blocks(missing_extensions);
+      for (auto& b : forward_reference_blocks(project, lint_report)) blocks.push_back(std::move(b));
+      for (auto& b : disabled_module_blocks(project, prepared.history)) blocks.push_back(std::move(b));
+      skipped = modules_to_skip(project, blocks, prepared);
+      std::set<std::string> skipped_names;
+      for (const auto& s : skipped) skipped_names.insert(s.module);
+      require_dependencies_installed(project, prepared.history, skipped_names);
+      print_skipped_modules(skipped);
+      const auto left_out_files = leave_out_skipped(prepared, skipped);
+      report_plan_lint(lint_report, left_out_files, strict_lint_, annotate_for);
+    }
+    const auto finish = [&](int code) {
+      if (skipped.empty() || code != to_int(ExitCode::ok)) return code;
+      const auto error = modules_skipped_error(skipped, dry_run_);
+      if (format_ != "json") throw error;
+      // The document on stdout is the whole answer there: the error goes to stderr only.
+      print_failure(error.what(), error.hint());
+      return to_int(error.code());
+    };
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
-      if (format_ == "json") print_json_document(dry_run_document(prepared, target.description));
+      if (format_ == "json") print_json_document(with_skipped(dry_run_document(prepared, target.description), skipped));
       else if (format_ == "sql")
         std::fputs(dry_run_script(migrator, prepared, target.description, verbose_).c_str(), stdout);
       else print_dry_run(migrator, prepared, target.description);
-      return to_int(ExitCode::ok);
+      return finish(to_int(ExitCode::ok));
     }
     if (prepared.migrations.empty()) {
       print_warnings(prepared.plan.warnings);
       if (format_ == "json") {
-        print_json_document(
-            MigrateRecorder().document(prepared, target.description, std::chrono::milliseconds(0), std::nullopt));
-        return to_int(ExitCode::ok);
+        print_json_document(with_skipped(MigrateRecorder().document(prepared, target.description,
+                                                                    std::chrono::milliseconds(0), std::nullopt),
+                                         skipped));
+        return finish(to_int(ExitCode::ok));
       }
-      if (settings.quiet) return to_int(ExitCode::ok);
+      if (settings.quiet) return finish(to_int(ExitCode::ok));
       std::fprintf(stdout, "Nothing to apply: %s is up to date (%s applied).\n", target.description.c_str(),
                    plural(prepared.history.size(), "migration").c_str());
-      return to_int(ExitCode::ok);
+      return finish(to_int(ExitCode::ok));
     }
     if (!settings.quiet) {
       std::fprintf(stderr, "Applying %s to %s\n", plural(prepared.migrations.size(), "migration").c_str(),
                    target.description.c_str());
     }
     print_warnings(prepared.plan.warnings);
-    if (format_ == "json") return apply_for_machines(migrator, prepared, target.description);
+    if (format_ == "json") return finish(apply_for_machines(migrator, prepared, target.description, skipped));
     ConsoleObserver observer(verbose_, settings.quiet);
     const auto started = std::chrono::steady_clock::now();
     MigrateResult result;
@@ -246,11 +278,12 @@ class MigrateCommand : public Command {
       std::fprintf(stdout, "%s applied in %lld ms.\n", plural(result.applied.size(), "migration").c_str(),
                    static_cast<long long>(elapsed.count()));
     }
-    return to_int(ExitCode::ok);
+    return finish(to_int(ExitCode::ok));
   }
 
   // The run's document on stdout whatever happens; a failure also on stderr, with its exit code.
-  static int apply_for_machines(Migrator& migrator, PreparedPlan& prepared, const std::string& database) {
+  static int apply_for_machines(Migrator& migrator, PreparedPlan& prepared, const std::string& database,
+                                const std::vector<SkippedModule>& skipped) {
     MigrateRecorder recorder;
     std::optional<FailureReport> failure;
     const auto started = std::chrono::steady_clock::now();
@@ -261,7 +294,7 @@ class MigrateCommand : public Command {
     }
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    print_json_document(recorder.document(prepared, database, elapsed, failure));
+    print_json_document(with_skipped(recorder.document(prepared, database, elapsed, failure), skipped));
     if (!failure) return to_int(ExitCode::ok);
     print_failure(*failure);
     return to_int(failure->code);
@@ -271,6 +304,7 @@ class MigrateCommand : public Command {
   std::string format_ = "human";
   bool verbose_ = false;
   bool strict_lint_ = false;
+  bool all_or_nothing_ = false;
   bool allow_destructive_ = false;
   std::optional<std::string> to_;  // a migration: files after it wait
   std::optional<std::string> pipeline_;

@@ -82,9 +82,10 @@ std::string dependency_chain(const Project& project, const std::string& from, co
 
 }  // namespace
 
-void require_dependencies_installed(const Project& project, const std::vector<HistoryRecord>& history) {
+void require_dependencies_installed(const Project& project, const std::vector<HistoryRecord>& history,
+                                    const std::set<std::string>& skipped) {
   for (const auto& module : project.modules) {
-    if (!module.selected || !module.enabled) continue;
+    if (!module.selected || !module.enabled || skipped.count(module.name)) continue;
     for (const auto& dep : project.dependency_closure(module.name)) {
       const Module* needed = project.find(dep);
       if (needed && needed->selected && needed->enabled) continue;
@@ -131,22 +132,21 @@ void report_missing_extensions(const Project& project, const std::vector<Missing
   const auto style = Style::for_stream(stderr);
   for (const auto& m : missing) {
     const std::string module = m.file->module.empty() ? std::string() : "module " + m.file->module + " ";
-    std::string what = "install the extension's package on the server";
+    std::string what = missing_extension_fix(m);
     if (!m.file->module.empty()) {
       what +=
           ", or leave out the module and its dependants in cora-migrate.toml: " + disable_keys(project, m.file->module);
     }
-    std::fprintf(stderr,
-                 "%s %s:%d: %screates extension %s, which this server does not offer "
-                 "(pg_available_extensions): %s\n",
-                 style.paint("error:", Tone::bad).c_str(), m.file->path.string().c_str(), m.line, module.c_str(),
-                 m.name.c_str(), what.c_str());
+    std::fprintf(stderr, "%s %s:%d: %screates extension %s, %s: %s\n", style.paint("error:", Tone::bad).c_str(),
+                 m.file->path.string().c_str(), m.line, module.c_str(), m.name.c_str(),
+                 missing_extension_reason(m).c_str(), what.c_str());
   }
 }
 
 Error missing_extensions_error(const std::vector<MissingExtension>& missing) {
   return Error(ExitCode::history_conflict,
-               fmt::format("{} the files create {} not on this server (listed above); nothing was applied",
+               fmt::format("{} the files create {} not on this server, or not allowed there (listed above); nothing "
+                           "was applied",
                            missing.size() == 1 ? "an extension" : std::to_string(missing.size()) + " extensions",
                            missing.size() == 1 ? "is" : "are"),
                "install each extension's package on the server, or disable the modules named above");

@@ -2,6 +2,9 @@
 // What every command that reads migration files shares: the project's files (one folder, or
 // every module) with their warnings printed, and the migrator's options that follow from it.
 
+#include <set>
+#include <string>
+
 #include "cora/config/settings.hpp"
 #include "cora/migrate/extension_check.hpp"
 #include "cora/migrate/migrator.hpp"
@@ -25,7 +28,9 @@ CheckSet load_checks_for_command(const Settings& settings);
 
 // With --module: every module a selected one depends on must be selected too or already in
 // history; otherwise cora-migrate::Error (history_conflict) names it (it is never run unasked).
-void require_dependencies_installed(const Project& project, const std::vector<HistoryRecord>& history);
+// Modules in `skipped` are not checked (migrate leaves them out).
+void require_dependencies_installed(const Project& project, const std::vector<HistoryRecord>& history,
+                                    const std::set<std::string>& skipped = {});
 
 // The modules that depend on `name` (declared or inferred), directly or through others, in order.
 std::vector<std::string> dependants_of(const Project& project, const std::string& name);

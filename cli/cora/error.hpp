@@ -31,6 +31,8 @@ enum class ExitCode : int {
   out_of_memory = 17,  // the process ran out of memory (its limit: ulimit -v, a container's); nothing was applied
   // another run was still applying a transaction=false file this run needs, after lock_wait
   migration_running = 18,
+  // migrate applied what could be: some modules could not run here and were skipped (said before the run)
+  modules_skipped = 19,
   interrupted = 130,  // stopped by SIGINT/SIGTERM after rolling back
 };
 

@@ -15,7 +15,8 @@ root="$scratch/dest/usr"
 for f in bin/cora-migrate share/man/man1/cora-migrate.1.gz share/doc/cora-migrate/copyright share/doc/cora-migrate/changelog.gz share/bash-completion/completions/cora-migrate \
   share/zsh/vendor-completions/_cora-migrate share/fish/vendor_completions.d/cora-migrate.fish \
   share/doc/cora-migrate/examples/cora-migrate.toml share/doc/cora-migrate/examples/github-actions.yml \
-  share/doc/cora-migrate/README.md share/doc/cora-migrate/CONTRIBUTING.md share/doc/cora-migrate/docs/commands.md; do
+  share/doc/cora-migrate/README.md share/doc/cora-migrate/CONTRIBUTING.md share/doc/cora-migrate/docs/commands.md \
+  share/cora-migrate/checklists/phase-14-session-tracking.toml; do
   [[ -f "$root/$f" ]] || fail "$f was not installed"
 done
 cli="$root/bin/cora-migrate"
@@ -61,6 +62,10 @@ cp "$root/share/doc/cora-migrate/examples/cora-migrate.toml" cora-migrate.toml
 [[ $("$cli" new init) == "migrations/001-init.sql" ]] || fail "new in a fresh project"
 echo "CREATE TABLE t (id int PRIMARY KEY);" >>migrations/001-init.sql
 "$cli" lint >/dev/null || fail "lint of the new file"
+# The shipped checklist is found beside the installed binary (an unknown name lists it; no database needed).
+unknown_checklist=$("$cli" checklist phase-0 2>&1 || true)
+[[ "$unknown_checklist" == *"shipped with cora-migrate: phase-14-session-tracking"* ]] ||
+  fail "checklist does not find the shipped checklists in share/cora-migrate/checklists: $unknown_checklist"
 
 # The .deb: Debian runtime packages as dependencies, and a binary that runs once unpacked.
 cpack --config "$build/CPackConfig.cmake" -B "$scratch/deb" >"$scratch/cpack.log" 2>&1 || {

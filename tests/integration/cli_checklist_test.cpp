@@ -136,6 +136,30 @@ TEST_CASE("cora-migrate checklist: on a correct schema every automatic and scena
   CHECK(m.row_counts() == before);
 }
 
+TEST_CASE("cora-migrate checklist: a project without checks/ runs the checklist shipped with cora-migrate") {
+  ChecklistDatabase m;
+  ScratchDir project;  // no checks/, no checklists: nothing copied by hand
+  CliOptions options;
+  options.cwd = project.path();
+  const auto r = run_cli({"--database-url", m.db.conninfo(), "checklist"}, options);
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  INFO(r.out);
+  CHECK(r.out.rfind("Phase 14: Session Tracking — validation checklist", 0) == 0);
+  for (const auto& item : kAutomaticAndScenarioItems) CHECK(contains(r.out, "  [x] " + item + "\n"));
+  CHECK(contains(r.out, "ok 10 of 19 items ticked: 0 failed, 3 manual, 6 without evidence"));
+  // By name too; the project's own checklist of that name comes first.
+  const auto named = run_cli({"--database-url", m.db.conninfo(), "checklist", "phase-14-session-tracking"}, options);
+  CHECK_MESSAGE(named.exit_code == 0, named.err);
+  project.write("checks/checklists/phase-14-session-tracking.toml",
+                "title = \"Our own\"\n[[section]]\nname = \"S\"\n[[section.item]]\nid = \"a\"\nkind = "
+                "\"manual\"\ntext = \"Ours\"\nhow = \"look\"\n");
+  const auto own = run_cli({"--database-url", m.db.conninfo(), "checklist", "phase-14-session-tracking"}, options);
+  CHECK_MESSAGE(own.out.rfind("Our own", 0) == 0, own.out, own.err);
+  const auto unknown = run_cli({"--database-url", m.db.conninfo(), "checklist", "phase-15"}, options);
+  CHECK(unknown.exit_code == 2);
+  CHECK_MESSAGE(contains(unknown.err, "shipped with cora-migrate: phase-14-session-tracking"), unknown.err);
+}
+
 TEST_CASE(
     "cora-migrate checklist: the stale log_auth_event fails its item and the login scenario, quoting PostgreSQL") {
   ChecklistDatabase m;
@@ -214,6 +238,38 @@ TEST_CASE("cora-migrate checklist: Lambda logs as evidence") {
   CHECK(m.row_counts() == before);
 }
 
+TEST_CASE("cora-migrate checklist: the service-role item is decided by an insert as service_role, not policy names") {
+  ChecklistDatabase m;
+  // Another project's names for the same policies: the inserts still succeed.
+  m.exec(
+      "ALTER POLICY user_sessions_service_role ON public.user_sessions RENAME TO sessions_backend_all;\n"
+      "ALTER POLICY user_auth_log_service_role ON public.user_auth_log RENAME TO auth_log_backend_all;\n");
+  const auto r = m.checklist({});
+  INFO(r.out);
+  CHECK(contains(r.out, "  [x] RLS policies allow service role to insert records\n"));
+  // Without a way in, the insert fails and the item with it.
+  m.exec(
+      "ALTER ROLE service_role NOBYPASSRLS;\n"
+      "DROP POLICY sessions_backend_all ON public.user_sessions;\n");
+  const auto denied = m.checklist({});
+  m.exec("ALTER ROLE service_role BYPASSRLS;\n");
+  CHECK(contains(item_block(denied.out, "RLS policies allow service role to insert records"),
+                 "[!] RLS policies allow service role to insert records  FAILED"));
+}
+
+TEST_CASE("cora-migrate checklist: a scenario step needing a column the schema lacks says which, and why") {
+  ChecklistDatabase m;
+  m.exec("ALTER TABLE public.user_auth_ext_ids DROP COLUMN provider_name CASCADE;\n");
+  const auto r = m.checklist({});
+  CHECK(r.exit_code == 12);
+  const auto login = unwrapped(item_block(r.out, "Fresh user login creates session record"));
+  CHECK_MESSAGE(contains(login, "column \"provider_name\" does not exist [SQLSTATE 42703]"), login);
+  CHECK_MESSAGE(contains(login,
+                         "the scenario needs column provider_name, which this schema does not have: its steps "
+                         "are written for the schema the checklist's guide describes"),
+                login);
+}
+
 TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
   ChecklistDatabase m;
   m.exec(kStaleLogAuthEvent);
@@ -225,9 +281,8 @@ TEST_CASE("cora-migrate checklist --format markdown: GitHub task lists") {
                  "\n### Database\n\n- [x] `user_auth_log` table exists\n  - ✓ table public.user_auth_log\n- [x] "));
   CHECK(contains(r.out,
                  "- [x] RLS policies allow service role to insert records\n"
-                 "  - ✓ policy public.user_sessions user_sessions_service_role · policy public.user_auth_log "
-                 "user_auth_log_service_role · probe \"service_role can insert into user_auth_log\" · probe "
-                 "\"service_role can insert into user_sessions\"\n\n### Lambda Functions\n"));
+                 "  - ✓ probe \"service_role can insert into user_sessions\" · probe "
+                 "\"service_role can insert into user_auth_log\"\n\n### Lambda Functions\n"));
   CHECK(contains(r.out,
                  "- [ ] **FAILED** `log_auth_event()` function references `user_auth_log` (not `auth_event_log`)\n"));
   CHECK(contains(r.out, "- [ ] **FAILED** Fresh user login creates session record\n"));

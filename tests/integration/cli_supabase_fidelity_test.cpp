@@ -49,7 +49,7 @@ struct Refusal {
 
 }  // namespace
 
-TEST_CASE("migrate as the embedded cluster's postgres: the five 42501 failures of Supabase, with the owner named") {
+TEST_CASE("migrate as the embedded cluster's postgres: the four 42501 failures of Supabase, with the owner named") {
   const Refusal refusals[] = {
       {"ALTER TABLE auth.users", "alter table auth.users add column nickname text;\n", "must be owner of table users",
        "auth.users belongs to supabase_auth_admin"},
@@ -62,8 +62,6 @@ TEST_CASE("migrate as the embedded cluster's postgres: the five 42501 failures o
        "create policy presence on realtime.messages for select to authenticated using (realtime.topic() like "
        "'room:%');\n",
        "must be owner of table messages", "realtime.messages belongs to supabase_realtime_admin"},
-      {"CREATE EXTENSION of one not allow-listed", "create extension file_fdw;\n",
-       "permission denied to create extension \"file_fdw\"", "supautils.privileged_extensions"},
   };
   for (const auto& refusal : refusals) {
     CAPTURE(refusal.what);
@@ -79,6 +77,26 @@ TEST_CASE("migrate as the embedded cluster's postgres: the five 42501 failures o
     // The first file ran; the refused one left nothing behind.
     CHECK(db.scalar("SELECT count(*) FROM cora_migrate.schema_history WHERE is_current") == "1");
   }
+}
+
+TEST_CASE("an extension off the allow-list is refused before anything runs, naming the file and line") {
+  TestDatabase db;
+  FidelityProject project;
+  project.dir.write("migrations/001-ok.sql", "create table public.notes (id bigint primary key);\n");
+  // file_fdw is on the server, not trusted by PostgreSQL, not allow-listed.
+  project.dir.write("migrations/002-platform.sql", "-- as on Supabase\ncreate extension file_fdw;\n");
+  const auto r = project.run({"migrate"}, db.conninfo_as("postgres"));
+  CHECK(r.exit_code == 8);
+  CHECK_MESSAGE(contains(unwrapped(r.err),
+                         "002-platform.sql:2: creates extension file_fdw, which the server offers but Supabase does "
+                         "not let the migrations' role create: it is not on the allow-list "
+                         "(supautils.privileged_extensions) nor trusted by PostgreSQL: use an allow-listed extension "
+                         "instead, or have the project's administrator create it"),
+                r.err);
+  CHECK(db.scalar("SELECT to_regclass('public.notes') IS NULL") == "t");
+  // As a superuser the allow-list does not apply: it runs.
+  const auto super = project.run({"migrate"}, db.conninfo());
+  CHECK_MESSAGE(super.exit_code == 0, super.err);
 }
 
 TEST_CASE("verify --scratch builds as postgres: a file that alters auth.users fails there, as on Supabase") {

@@ -63,8 +63,9 @@ TEST_CASE("verify: each finding names the migration that last created or altered
     const auto doc = nlohmann::json::parse(r.out);
     const auto* notes = check(doc, "lint:rls_disabled_in_public", "public.notes");
     REQUIRE(notes);
-    CHECK((*notes)["source"]["file"] == "migrations/002-notes-comment.sql");  // the COMMENT, after the CREATE
-    CHECK((*notes)["source"]["line"] == 3);
+    // The CREATE TABLE: a COMMENT after it changes nothing a finding is about.
+    CHECK((*notes)["source"]["file"] == "migrations/001-notes.sql");
+    CHECK((*notes)["source"]["line"] == 2);
     CHECK((*notes)["source"]["module"].is_null());
     const auto* definer = check(doc, "lint:security_definer_executable_by_anon", "public.note_count()");
     REQUIRE(definer);
@@ -73,7 +74,7 @@ TEST_CASE("verify: each finding names the migration that last created or altered
     const auto* table_check = check(doc, "table", "public.notes");
     REQUIRE(table_check);
     CHECK((*table_check)["file"] == "checks/notes.toml");
-    CHECK((*table_check)["source"]["file"] == "migrations/002-notes-comment.sql");
+    CHECK((*table_check)["source"]["file"] == "migrations/001-notes.sql");
     const auto* handmade = check(doc, "lint:rls_disabled_in_public", "public.handmade");
     REQUIRE(handmade);
     CHECK((*handmade)["source"]["file"].is_null());
@@ -97,13 +98,13 @@ TEST_CASE("verify: each finding names the migration that last created or altered
     const auto r = p.verify("github");
     CHECK(r.exit_code == 11);
     CHECK_MESSAGE(contains(r.out,
-                           "::error file=migrations/002-notes-comment.sql,line=3,title=lint%3Arls_disabled_in_public "
+                           "::error file=migrations/001-notes.sql,line=2,title=lint%3Arls_disabled_in_public "
                            "public.notes::"),
                   r.out);
     CHECK(contains(r.out,
                    "::error file=migrations/004-pin.sql,line=2,title=lint%3Asecurity_definer_executable_by_anon "
                    "public.note_count()::"));
-    CHECK(contains(r.out, "::error file=migrations/002-notes-comment.sql,line=3,title=table public.notes::"));
+    CHECK(contains(r.out, "::error file=migrations/001-notes.sql,line=2,title=table public.notes::"));
     CHECK(contains(r.out, "; check: checks/notes.toml:1"));
     // No file to land on: a workflow-level annotation that says why.
     CHECK(contains(r.out, "::error title=lint%3Arls_disabled_in_public public.handmade::"));
@@ -114,9 +115,9 @@ TEST_CASE("verify: each finding names the migration that last created or altered
     CHECK(r.exit_code == 11);
     CHECK_MESSAGE(contains(r.out,
                            "<testcase classname=\"lint:rls_disabled_in_public\" name=\"public.notes\" "
-                           "file=\"migrations/002-notes-comment.sql\" line=\"3\">"),
+                           "file=\"migrations/001-notes.sql\" line=\"2\">"),
                   r.out);
-    CHECK(contains(r.out, "last created or altered by migrations/002-notes-comment.sql:3"));
+    CHECK(contains(r.out, "last created or altered by migrations/001-notes.sql:2"));
     CHECK(contains(r.out, "<testcase classname=\"lint:rls_disabled_in_public\" name=\"public.handmade\" file=\"\">"));
   }
   SUBCASE("a rename: the new name is the object, the rename its last change") {
@@ -216,9 +217,9 @@ TEST_CASE("verify: the next step names the file, its line and a command that wor
     CHECK(std::filesystem::exists(dir.path() / "migrations" / "003-fix-items.sql"));
   }
   SUBCASE("the object's last change is in a file not run yet: migrate") {
-    dir.write("migrations/003-items-comment.sql", "COMMENT ON TABLE public.items IS 'Items.';\n");
+    dir.write("migrations/003-items-note.sql", "ALTER TABLE public.items ADD COLUMN note text;\n");
     CHECK(next_of("public.items") ==
-          "migrations/003-items-comment.sql:1 has not run on this database: cora-migrate migrate");
+          "migrations/003-items-note.sql:1 has not run on this database: cora-migrate migrate");
   }
   SUBCASE("no file makes the object: write it in a new migration") {
     db.connect()->execute_script("CREATE TABLE public.handmade (id int PRIMARY KEY)");

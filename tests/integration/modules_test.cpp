@@ -344,7 +344,7 @@ TEST_CASE("modules: configuration and layout errors name what is wrong") {
     write("cora-migrate.toml",
           "modules = [\"packages/*\"]\nmodule_registry = \"templates/module-registry.yaml\"\n"
           "[module.module-chat]\ndepends_on = [\"module-mgmt\"]\n[module.module-mgmt]\nenabled = false\n");
-    const auto r = run_in(project, db, {"migrate"});
+    const auto r = run_in(project, db, {"migrate", "--all-or-nothing"});
     CHECK(r.exit_code == 8);
     CHECK_MESSAGE(contains(r.err,
                            "module module-chat needs module-mgmt, which this database does not have (it is disabled"),

@@ -225,6 +225,60 @@ TEST_CASE("lint: rerun_create_not_guarded") {
   }
 }
 
+TEST_CASE("lint: the rerun rules know what earlier statements of the file removed") {
+  SUBCASE("DROP INDEX / POLICY / TRIGGER / FUNCTION / VIEW / TYPE / SEQUENCE, then CREATE of the same name") {
+    const auto report =
+        lint({snapshot(1,
+                       "CREATE TABLE IF NOT EXISTS public.t (id int);\n"
+                       "DROP INDEX IF EXISTS public.t_id;\n"
+                       "CREATE INDEX t_id ON public.t (id);\n"
+                       "DROP INDEX IF EXISTS t_id2;\n"
+                       "CREATE INDEX t_id2 ON public.t (id);\n"
+                       "DROP POLICY IF EXISTS own ON public.t;\n"
+                       "CREATE POLICY own ON public.t USING (true);\n"
+                       "DROP FUNCTION IF EXISTS public.tg();\n"
+                       "CREATE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+                       "DROP TRIGGER IF EXISTS t_tg ON public.t;\n"
+                       "CREATE TRIGGER t_tg BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.tg();\n"
+                       "DROP VIEW IF EXISTS public.v;\n"
+                       "CREATE VIEW public.v AS SELECT 1 AS one;\n"
+                       "DROP TYPE IF EXISTS public.mood;\n"
+                       "CREATE TYPE public.mood AS ENUM ('ok');\n"
+                       "DROP SEQUENCE IF EXISTS public.s;\n"
+                       "CREATE SEQUENCE public.s;\n"
+                       "DROP INDEX IF EXISTS public.other_id;\n"
+                       "CREATE INDEX another_id ON public.t (id);\n")});  // 19: another name is still a finding
+    CHECK(found(report) == "001-m.sql:19 rerun_create_not_guarded");
+  }
+  SUBCASE("DROP SCHEMA ... CASCADE takes what the schema holds") {
+    const auto report = lint({snapshot(1,
+                                       "DROP SCHEMA IF EXISTS app CASCADE;\n"    // 1
+                                       "CREATE SCHEMA app;\n"                    // 2
+                                       "CREATE TABLE app.t (id int);\n"          // 3
+                                       "CREATE INDEX t_id ON app.t (id);\n"      // 4
+                                       "CREATE TYPE app.mood AS ENUM ('ok');\n"  // 5
+                                       "CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+                                       "CREATE VIEW app.v AS SELECT 1 AS one;\n"     // 7
+                                       "CREATE POLICY own ON app.t USING (true);\n"  // 8
+                                       "CREATE TABLE public.kept (id int);\n")});    // 9
+    CHECK(found(report) == "001-m.sql:1 rerun_destroys_data, 001-m.sql:9 rerun_create_not_guarded");
+  }
+  SUBCASE("ALTER TABLE ... DROP CONSTRAINT / COLUMN, then ADD of the same name") {
+    const auto report =
+        lint({snapshot(1,
+                       "CREATE TABLE IF NOT EXISTS public.t (id int, ref int);\n"
+                       "ALTER TABLE public.t DROP CONSTRAINT IF EXISTS t_ref_positive;\n"
+                       "ALTER TABLE public.t ADD CONSTRAINT t_ref_positive CHECK (ref > 0);\n"
+                       "ALTER TABLE public.t DROP COLUMN IF EXISTS note;\n"
+                       "ALTER TABLE public.t ADD COLUMN note text;\n"
+                       "ALTER TABLE public.t ADD CONSTRAINT t_id_positive CHECK (id > 0);\n"  // 6: never dropped
+                       "ALTER TABLE public.t ADD COLUMN extra text;\n")});                    // 7: never dropped
+    CHECK(found(report) == "001-m.sql:6 rerun_create_not_guarded, 001-m.sql:7 rerun_create_not_guarded");
+    CHECK_CONTAINS(report.findings.at(0).message, "ADD CONSTRAINT t_id_positive to public.t in a file that runs again");
+    CHECK_CONTAINS(report.findings.at(1).hint, "ADD COLUMN IF NOT EXISTS");
+  }
+}
+
 TEST_CASE("lint: rerun_destroys_data") {
   SUBCASE("DROP TABLE ... CASCADE and TRUNCATE") {
     const auto report = lint({snapshot(1,

@@ -105,8 +105,11 @@ Checklist load_checklist(const std::filesystem::path& file);
 
 // Which file `cora-migrate checklist [NAME]` means: a path (with a '/' or ending in .toml) as
 // given; otherwise CHECKS_DIR/checklists/NAME.toml; with no name, the only file in
-// CHECKS_DIR/checklists. Throws cora::Error (usage) naming what exists when it cannot tell.
-std::filesystem::path find_checklist(const std::filesystem::path& checks_dir, const std::string& name);
+// CHECKS_DIR/checklists. A name the project does not have, or no name when the project has no
+// checklist, is looked up in `shipped` (the checklists installed with cora-migrate), so a project
+// runs them without copying them. Throws cora::Error (usage) naming what exists when it cannot tell.
+std::filesystem::path find_checklist(const std::filesystem::path& checks_dir, const std::string& name,
+                                     const std::filesystem::path& shipped = {});
 
 // Copies into each automatic item the checks its "KIND SUBJECT" references name in `declared`
 // (the checks of checks/*.toml). KIND is table, index, policy, function, role or probe; SUBJECT

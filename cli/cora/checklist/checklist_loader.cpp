@@ -405,36 +405,63 @@ Checklist load_checklist(const std::filesystem::path& file) {
   return parse_checklist_text(text.str(), file.string());
 }
 
-std::filesystem::path find_checklist(const std::filesystem::path& checks_dir, const std::string& name) {
+namespace {
+
+// The checklist names (file stems) of the .toml files in `folder`, sorted; none when it is missing.
+std::vector<std::string> checklist_names(const std::filesystem::path& folder) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (folder.empty() || !std::filesystem::is_directory(folder, ec)) return names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".toml") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string joined_names(const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+}  // namespace
+
+std::filesystem::path find_checklist(const std::filesystem::path& checks_dir, const std::string& name,
+                                     const std::filesystem::path& shipped) {
   namespace fs = std::filesystem;
   if (name.find('/') != std::string::npos || (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0)) {
     return name;
   }
   const fs::path folder = checks_dir / "checklists";
-  std::vector<std::string> available;
-  std::error_code ec;
-  if (fs::is_directory(folder, ec)) {
-    for (const auto& entry : fs::directory_iterator(folder)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".toml")
-        available.push_back(entry.path().stem().string());
-    }
-  }
-  std::sort(available.begin(), available.end());
-  std::string list;
-  for (const auto& a : available) list += (list.empty() ? "" : ", ") + a;
+  const auto available = checklist_names(folder);
+  const auto installed = checklist_names(shipped);
+  const auto has = [](const std::vector<std::string>& names, const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  const std::string list = joined_names(available);
+  const std::string shipped_note = installed.empty() ? "" : "; shipped with cora-migrate: " + joined_names(installed);
   if (!name.empty()) {
-    if (std::find(available.begin(), available.end(), name) != available.end()) return folder / (name + ".toml");
+    if (has(available, name)) return folder / (name + ".toml");
+    if (has(installed, name)) return shipped / (name + ".toml");
     throw Error(ExitCode::usage, fmt::format("no checklist \"{}\" in {}", name, folder.string()),
-                available.empty() ? "write one there (see docs/checks.md: checklist files), or pass a file's path"
-                                  : "the checklists there: " + list);
+                available.empty() && installed.empty()
+                    ? "write one there (see docs/checks.md: checklist files), or pass a file's path"
+                    : "the checklists there: " + (list.empty() ? "none" : list) + shipped_note);
   }
   if (available.size() == 1) return folder / (available.front() + ".toml");
-  if (available.empty()) {
+  if (available.empty() && installed.size() == 1) return shipped / (installed.front() + ".toml");
+  if (available.empty() && installed.empty()) {
     throw Error(ExitCode::usage, fmt::format("no checklist files in {}", folder.string()),
                 "write one there (see docs/checks.md: checklist files), or pass a file's path");
   }
+  if (available.empty()) {
+    throw Error(ExitCode::usage,
+                fmt::format("no checklist files in {}, and cora-migrate ships {}", folder.string(), installed.size()),
+                "name one: cora-migrate checklist NAME, where NAME is one of " + joined_names(installed));
+  }
   throw Error(ExitCode::usage, fmt::format("{} holds {} checklists", folder.string(), available.size()),
-              "name one: cora-migrate checklist NAME, where NAME is one of " + list);
+              "name one: cora-migrate checklist NAME, where NAME is one of " + list + shipped_note);
 }
 
 void resolve_check_references(Checklist& checklist, const CheckSet& declared) {

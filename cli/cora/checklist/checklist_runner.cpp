@@ -143,6 +143,29 @@ struct ScenarioItems {
   bool failure_quoted = false;
 };
 
+// A step that fails because the schema lacks a column or table it uses: which one, and why that
+// is the checklist's assumption, not a broken database. Empty for any other error.
+std::string missing_in_schema_fix(const ServerError& e) {
+  const bool column = e.sqlstate == "42703";
+  if (!column && e.sqlstate != "42P01") return "";
+  const auto first = e.message.find('"');
+  const auto end = first == std::string::npos ? first : e.message.find('"', first + 1);
+  if (end == std::string::npos) return "";
+  std::string what = e.message.substr(first + 1, end - first - 1);
+  if (column) {
+    const std::string of = " of relation \"";
+    if (const auto at = e.message.find(of, end); at != std::string::npos) {
+      const auto close = e.message.find('"', at + of.size());
+      if (close != std::string::npos) what = e.message.substr(at + of.size(), close - at - of.size()) + "." + what;
+    }
+  }
+  return fmt::format(
+      "the scenario needs {} {}, which this schema does not have: its steps are written for the schema the "
+      "checklist's guide describes; add it in a migration, or run a checklist of the project's own whose steps fit "
+      "its schema (checks/checklists/NAME.toml comes before a shipped one of that name)",
+      column ? "column" : "table", what);
+}
+
 // `quote_failure`: the first item the failed step stops quotes the server's whole report; the
 // others name the error in one line.
 ItemResult judge_scenario(const ChecklistItem& item, const Scenario& scenario, const ScenarioRun& run,
@@ -158,6 +181,7 @@ ItemResult judge_scenario(const ChecklistItem& item, const Scenario& scenario, c
                   {},
                   ""};
     if (quote_failure) {
+      note.fix = missing_in_schema_fix(run.failure->error);
       note.quotes = quote_server_error(run.failure->error);
       note.quotes.insert(note.quotes.begin() + 1, "STATEMENT: " + quotable_sql(run.failure->sql));
     }

@@ -24,6 +24,19 @@ std::string changed_key(const std::string& key) {
   return "";
 }
 
+// A COMMENT ON, or an ALTER TABLE that only switches row level security: it changes nothing a
+// finding is about, so a finding cites the statement that made the object (its CREATE, a GRANT),
+// never such a line beside it.
+bool cites_nothing(const SqlStatement& statement) {
+  if (statement.node_type == "CommentStmt") return true;
+  bool row_security = false;
+  for (const auto& defined : statement.defines) {
+    if (defined.key.rfind("rls:", 0) == 0) row_security = true;
+    else if (defined.key.rfind("changed:", 0) != 0) return false;
+  }
+  return row_security;
+}
+
 }  // namespace
 
 ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations,
@@ -43,7 +56,7 @@ ObjectSources::ObjectSources(const std::vector<PreparedMigration>& migrations,
         const std::string prefix = "drop-if-exists:";
         const bool is_definition = defined.key.rfind("changed:", 0) != 0 && defined.key.rfind(prefix, 0) != 0;
         const bool recreated = is_definition && (defined.or_replace || dropped_if_exists.count(defined.key) > 0);
-        if (const auto key = changed_key(defined.key); !key.empty()) {
+        if (const auto key = changed_key(defined.key); !key.empty() && !cites_nothing(statement)) {
           // The statement, not its clause; an ALTER after this file's CREATE OR REPLACE runs again
           // with it, so the file still puts the object back.
           if (recreated && recreatable_kind(defined.key.substr(0, defined.key.find(':')))) recreated_here.insert(key);

@@ -48,8 +48,9 @@ class ObjectSources {
   // The last statement, over all files in order, that created or altered an object: `kind` is
   // "relation" (table, view, materialized view, foreign table, sequence), "index", "policy" or
   // "function"; `name` is "schema.name" ("schema.table name" for a policy; a function without its
-  // arguments). ALTER, GRANT/REVOKE, COMMENT ON and RENAME (under the new name) count; a DROP
-  // with no later CREATE leaves none. nullopt when no file creates or alters it.
+  // arguments). ALTER, GRANT/REVOKE and RENAME (under the new name) count; COMMENT ON and an ALTER
+  // TABLE that only enables or disables row level security do not; a DROP with no later CREATE
+  // leaves none. nullopt when no file creates or alters it.
   std::optional<SourceLocation> last_change(const std::string& kind, const std::string& name) const;
 
  private:

@@ -63,7 +63,62 @@ const char* guard_for(const std::string& kind) {
   return "a DROP ... IF EXISTS before it";
 }
 
+// The schemas a DROP SCHEMA names.
+std::vector<std::string> dropped_schemas(const std::string& type, const json& node) {
+  std::vector<std::string> out;
+  if (type != "DropStmt" || node.value("removeType", "") != "OBJECT_SCHEMA") return out;
+  for (const auto& object : node.value("objects", json::array())) {
+    if (object.contains("String")) out.push_back(object["String"].value("sval", ""));
+  }
+  return out;
+}
+
+std::string schema_of(const std::string& qualified) { return qualified.substr(0, qualified.find('.')); }
+
 }  // namespace
+
+bool RerunHazards::gone_earlier(const std::string& table) const {
+  return dropped_.count("table:" + table) > 0 || dropped_schemas_.count(schema_of(table)) > 0;
+}
+
+// ALTER TABLE ... ADD COLUMN / ADD CONSTRAINT NAME: the second run fails (42701 / 42710) unless
+// guarded or dropped earlier in the file; DROP COLUMN / DROP CONSTRAINT are remembered.
+std::vector<Finding> RerunHazards::check_alter_table(const LintStatement& statement) {
+  std::vector<Finding> out;
+  const auto& node = statement.node;
+  const std::string table = relation_name(node.value("relation", json::object())).text();
+  if (table.empty()) return out;
+  for (const auto& item : node.value("cmds", json::array())) {
+    const auto& cmd = item.value("AlterTableCmd", json::object());
+    const std::string subtype = cmd.value("subtype", "");
+    const auto& def = cmd.value("def", json::object());
+    if (subtype == "AT_DropColumn") dropped_parts_.insert("column:" + table + "." + cmd.value("name", ""));
+    if (subtype == "AT_DropConstraint") dropped_parts_.insert("constraint:" + table + "." + cmd.value("name", ""));
+    std::string part;
+    std::string what;
+    std::string guard;
+    if (subtype == "AT_AddColumn" && def.contains("ColumnDef") && !cmd.value("missing_ok", false)) {
+      const std::string column = def["ColumnDef"].value("colname", "");
+      part = "column:" + table + "." + column;
+      what = fmt::format("ADD COLUMN {} to {} in a file that runs again: the second run fails (42701, already exists)",
+                         column, table);
+      guard = "write ADD COLUMN IF NOT EXISTS";
+    } else if (subtype == "AT_AddConstraint" && def.contains("Constraint") && def["Constraint"].contains("conname")) {
+      const std::string name = def["Constraint"].value("conname", "");
+      part = "constraint:" + table + "." + name;
+      what = fmt::format(
+          "ADD CONSTRAINT {} to {} in a file that runs again: the second run fails (42710, already "
+          "exists)",
+          name, table);
+      guard = fmt::format("write ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}; just before it", table, name);
+    }
+    if (part.empty() || dropped_parts_.count(part) > 0 || gone_earlier(table) ||
+        scratch_tables_.count("table:" + table))
+      continue;
+    out.push_back(finding(file_, statement, "rerun_create_not_guarded", what, guard));
+  }
+  return out;
+}
 
 RerunHazards::RerunHazards(const LintFile& file) : file_(file) {
   for (const auto& statement : file.statements) {
@@ -104,7 +159,12 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
     }
   }
   for (const auto& key : drops_[index]) dropped_.insert(key);
+  for (const auto& schema : dropped_schemas(type, node)) dropped_schemas_.insert(schema);
   if (type == "DropStmt") return out;
+  if (type == "AlterTableStmt" && node.value("objtype", "OBJECT_TABLE") == "OBJECT_TABLE") {
+    for (auto& f : check_alter_table(statement)) out.push_back(std::move(f));
+    return out;
+  }
 
   if (type == "IndexStmt" && !node.contains("idxname")) {
     out.push_back(finding(file, statement, "rerun_create_not_guarded",
@@ -113,7 +173,7 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
     return out;
   }
   if (type == "CreateSchemaStmt") {
-    if (!node.value("if_not_exists", false)) {
+    if (!node.value("if_not_exists", false) && !dropped_schemas_.count(node.value("schemaname", ""))) {
       out.push_back(
           finding(file, statement, "rerun_create_not_guarded",
                   fmt::format("CREATE SCHEMA {} in a file that runs again: the second run fails [SQLSTATE 42P06]",
@@ -131,6 +191,8 @@ std::vector<Finding> RerunHazards::check(std::size_t index) {
   if (created->if_not_exists || created->or_replace || dropped_.count(drop_key(created->key)) > 0) return out;
   const std::string table = owning_table(kind, created->key, node);
   if (!table.empty() && dropped_.count("table:" + table) > 0) return out;  // gone with its table
+  // Gone with its schema: the object's own name, or its table's, is schema-qualified.
+  if (dropped_schemas_.count(schema_of(name_of(created->key))) > 0) return out;
   for (std::size_t later = index + 1; later < drops_.size(); ++later) {
     for (const auto& key : drops_[later]) {
       if (key == drop_key(created->key)) return out;              // dropped again before the file ends

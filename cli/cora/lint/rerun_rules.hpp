@@ -9,7 +9,11 @@
 //                              SCHEMA / EXTENSION without IF NOT EXISTS, OR REPLACE or a DROP of
 //                              it earlier in the file; an index without a name (built again, as a
 //                              duplicate, on every run). A table the file drops again later is a
-//                              scratch table (each run starts without it): left alone
+//                              scratch table (each run starts without it): left alone. ALTER
+//                              TABLE ... ADD COLUMN without IF NOT EXISTS, ADD CONSTRAINT NAME,
+//                              unless the file dropped that column or constraint (or its table)
+//                              earlier. What an earlier DROP SCHEMA took (every object of the
+//                              schema, with CASCADE) is created afresh: left alone too
 //   rerun_destroys_data        DROP TABLE (with or without CASCADE), TRUNCATE, DELETE without WHERE,
 //                              DROP OWNED; DROP TYPE / DOMAIN / SCHEMA / FUNCTION / PROCEDURE /
 //                              COLLATION / EXTENSION ... CASCADE, which takes the columns and tables
@@ -41,6 +45,12 @@ class RerunHazards {
   std::vector<std::vector<std::string>> drops_;  // per statement: the keys it drops (dropped_objects)
   std::set<std::string> dropped_;                // keys dropped earlier in the file
   std::set<std::string> scratch_tables_;         // created without IF NOT EXISTS earlier in the file
+  std::set<std::string> dropped_schemas_;        // DROP SCHEMA earlier in the file: their objects are gone
+  // "column:s.t.c" / "constraint:s.t.name" dropped earlier by ALTER TABLE ... DROP
+  std::set<std::string> dropped_parts_;
+
+  std::vector<Finding> check_alter_table(const LintStatement& statement);
+  bool gone_earlier(const std::string& schema_qualified_table) const;
 };
 
 }  // namespace cora::lint

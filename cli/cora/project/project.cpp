@@ -113,6 +113,7 @@ void merge_registry(const ModulesSettings& m, std::vector<Module>& modules) {
       }
       if (std::find(module.depends_on.begin(), module.depends_on.end(), dep.module) == module.depends_on.end()) {
         module.depends_on.push_back(dep.module);
+        if (!dep.required) module.optional_depends_on.push_back(dep.module);
       }
     }
   }

@@ -17,7 +17,10 @@ struct Module {
   std::filesystem::path root;
   std::filesystem::path schema_dir;  // empty when the module has none
   std::filesystem::path migrations_dir;
-  std::vector<std::string> depends_on;      // declared: [module.NAME] depends_on and the registry
+  std::vector<std::string> depends_on;  // declared: [module.NAME] depends_on and the registry
+  // Those of depends_on the registry marks `type: optional`: they order, but a module that cannot
+  // run does not keep this one from running.
+  std::vector<std::string> optional_depends_on;
   std::vector<std::string> inferred_needs;  // what its files need at creation time (order_by_needs)
   bool enabled = true;
   bool selected = true;  // false when --module names others
