@@ -34,8 +34,18 @@ def gen(folder, kind, count):
             sys.exit(f"large.py: unknown kind {kind}")
 
 
+def dbmate_folder(folder, out):
+    """The same file in dbmate's format: under "-- migrate:up", in a transaction (as migrate runs it)."""
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(folder, "0001_large.sql"), encoding="utf-8") as f:
+        body = f.read()
+    with open(os.path.join(out, "00000000000001_large.sql"), "w", encoding="utf-8") as f:
+        f.write("-- migrate:up\n" + body + "\n-- migrate:down\n")
+
+
 def measure(argv):
-    """Runs argv; prints {"seconds", "max_rss_mb", "exit"} as JSON. Output is discarded."""
+    """Runs argv; prints {"seconds", "cpu_seconds", "max_rss_mb", "exit"} as JSON (CPU time is user +
+    system of the process, less sensitive to a loaded machine than wall time). Output is discarded."""
     # stderr goes to a file, not a pipe: psql writes every one of 2M NOTICEs there, and a pipe
     # nobody reads until the process exits would block it forever.
     with tempfile.TemporaryFile() as err_file:
@@ -47,13 +57,16 @@ def measure(argv):
         if code != 0:
             err_file.seek(max(0, os.fstat(err_file.fileno()).st_size - 2000))
             sys.stderr.write(err_file.read().decode(errors="replace"))
-    print(json.dumps({"seconds": seconds, "max_rss_mb": usage.ru_maxrss / 1024.0, "exit": code}))
+    print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                      "max_rss_mb": usage.ru_maxrss / 1024.0, "exit": code}))
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "gen":
         gen(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "dbmate":
+        dbmate_folder(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "measure":
         measure(sys.argv[2:])
     else:
-        sys.exit("usage: large.py gen FOLDER KIND COUNT | measure ARGV...")
+        sys.exit("usage: large.py gen FOLDER KIND COUNT | dbmate FOLDER OUT | measure ARGV...")

@@ -2,7 +2,13 @@
 # Large migrations: prepare + lint time next to apply time (cora-migrate and psql), and peak
 # RSS, for one file of 10k/40k/160k INSERTs, a 50 MB file, 2M notices and a 5M-row SELECT; then
 # the peak RSS of the cora-migrate process itself per MB of input for files of 5, 20 and 50 MB,
-# next to psql's. Prints numbers, judges nothing. See bench/README.md.
+# next to psql's; then 20,000 and 200,000 INSERTs and 50 MB next to dbmate (apply) and squawk
+# (offline lint): wall, CPU and peak RSS, medians of RUNS. Prints numbers, judges nothing.
+# See bench/README.md.
+#
+#   DBMATE=... SQUAWK=...     the peers' native binaries (default: bench/node_modules/@dbmate,
+#                             @squawk-cli after `npm install dbmate squawk-cli` in bench/, or PATH)
+#   SIZES="" MEGABYTES=0 NOTICES=0 ROWS=0 MEMORY_SIZES=0 bench/large.sh    the peers' table only
 #
 #   bench/large.sh            all cases
 #   SIZES="10000" MEGABYTES=0 NOTICES=0 ROWS=0 MEMORY_SIZES=0 bench/large.sh   a quick subset
@@ -14,6 +20,8 @@ MEGABYTES="${MEGABYTES:-50}"
 NOTICES="${NOTICES:-2000000}"
 ROWS="${ROWS:-5000000}"
 MEMORY_SIZES="${MEMORY_SIZES:-5 20 50}"
+PEER_CASES="${PEER_CASES-inserts:20000 inserts:200000 megabytes:50}"
+RUNS="${RUNS:-3}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CORA="${CORA_MIGRATE:-$HERE/../build/cli/cora-migrate}"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -26,6 +34,17 @@ for b in initdb pg_ctl psql; do
   [[ -x "$PG_BIN/$b" ]] || fail "no $PG_BIN/$b (install PostgreSQL 15 server binaries, or set PG_BIN)"
 done
 PSQL="$PG_BIN/psql"
+# The peers' own binaries, not npm's node wrappers (whose RSS would be measured instead):
+# `npm install dbmate squawk-cli` puts them under node_modules/@dbmate and @squawk-cli.
+native() {  # env-value package binary
+  if [[ -n "$1" ]]; then echo "$1"; return; fi
+  local c
+  for c in "$HERE/node_modules/@$2/linux-x64/bin/$3" "$(command -v "$3" || true)"; do
+    [[ -n "$c" && -x "$c" ]] && { echo "$c"; return; }
+  done
+}
+DBMATE="$(native "${DBMATE:-}" dbmate dbmate)"
+SQUAWK="$(native "${SQUAWK:-}" squawk-cli squawk)"
 
 # ------------------------------------------------------------ throwaway cluster (as bench/run.sh)
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/cora-bench-large.XXXXXX")"
@@ -121,4 +140,53 @@ if [[ "$MEMORY_SIZES" != 0 ]]; then
   echo "peak RSS (MB) of the process itself, and per MB of input; the goal is under 3 per MB, flat as the file grows"
   printf '%8s %9s %8s %11s %11s %8s %8s\n' "file MB" "lint" "lint/MB" "migrate" "migrate/MB" "psql" "psql/MB"
   for mb in $MEMORY_SIZES; do memory_case "$mb"; done
+fi
+
+# ------------------------------------------------------------ big files next to dbmate and squawk
+# Medians of RUNS runs, tools alternating. CPU = user + system time of the process itself.
+peer_case() {  # kind count
+  local dir="$WORK/peer-$1-$2" label
+  [[ "$1" == megabytes ]] && label="$2 MB of INSERTs" || label="$2 INSERTs"
+  python3 "$LIB" gen "$dir" "$1" "$2"
+  [[ -n "$DBMATE" ]] && python3 "$LIB" dbmate "$dir" "$dir-dbmate"
+  local results="$WORK/peer-results" i
+  : >"$results"
+  for ((i = 0; i < RUNS; i++)); do
+    echo "lint $(python3 "$LIB" measure "$CORA" --migrations "$dir" lint)" >>"$results"
+    [[ -n "$SQUAWK" ]] && echo "squawk $(python3 "$LIB" measure "$SQUAWK" "$dir/0001_large.sql")" >>"$results"
+    recreate db_cora
+    echo "migrate $(python3 "$LIB" measure "$CORA" --database-url "$(URL db_cora)" --migrations "$dir" migrate)" >>"$results"
+    if [[ -n "$DBMATE" ]]; then
+      recreate db_dbmate
+      echo "dbmate $(python3 "$LIB" measure "$DBMATE" --url "$(URL db_dbmate)?sslmode=disable" --migrations-dir "$dir-dbmate" --no-dump-schema up)" >>"$results"
+    fi
+  done
+  python3 - "$label" "$(stat -c %s "$dir/0001_large.sql")" "$results" <<'PY'
+import json, statistics, sys
+label, size, path = sys.argv[1], int(sys.argv[2]) / (1024 * 1024), sys.argv[3]
+runs = {}
+for line in open(path):
+    tool, data = line.split(" ", 1)
+    runs.setdefault(tool, []).append(json.loads(data))
+def cell(tool):
+    if tool not in runs:
+        return f"{'-':>7} {'-':>7} {'-':>7} {'-':>6}"
+    r = runs[tool]
+    # squawk exits 1 when it reports a finding: its work is done all the same.
+    if any(x["exit"] not in ((0, 1) if tool == "squawk" else (0,)) for x in r):
+        return f"{'failed':>30}"
+    med = lambda k: statistics.median(x[k] for x in r)
+    return f"{med('seconds'):7.2f} {med('cpu_seconds'):7.2f} {med('max_rss_mb'):7.0f} {med('max_rss_mb') / size:6.2f}"
+print(f"{label:22} {size:6.1f}  {cell('lint')}  {cell('squawk')}  {cell('migrate')}  {cell('dbmate')}")
+PY
+  rm -rf "$dir" "$dir-dbmate"
+}
+
+if [[ -n "$PEER_CASES" ]]; then
+  echo
+  echo "big files next to the peers (medians of $RUNS): wall s, CPU s (user+sys), peak RSS MB, RSS per MB of file"
+  echo "  squawk: ${SQUAWK:-not installed: skipped (npm install squawk-cli, or set SQUAWK)}"
+  echo "  dbmate: ${DBMATE:-not installed: skipped (npm install dbmate, or set DBMATE)}"
+  printf '%-22s %6s  %-30s  %-30s  %-30s  %-30s\n' case "MB" "cora-migrate lint" "squawk" "cora-migrate migrate" "dbmate up"
+  for c in $PEER_CASES; do peer_case "${c%%:*}" "${c##*:}"; done
 fi

@@ -353,15 +353,19 @@ void Connection::flush_pipeline() {
 PipelineOutcome Connection::run_pipeline(const std::vector<PipelineStep>& requested,
                                          const SegmentObserver& on_segment) {
   // The lock-wait prelude rides in front of the first segment; its result is not reported.
+  // The prelude is step 0 without a copy of the requested steps: a file's statements are most
+  // of a big file's memory already.
   const auto prelude = lock_wait_prelude();
-  std::vector<PipelineStep> with_prelude;
-  if (prelude) {
-    with_prelude.reserve(requested.size() + 1);
-    with_prelude.push_back({*prelude, {}});
-    with_prelude.insert(with_prelude.end(), requested.begin(), requested.end());
-  }
-  const std::vector<PipelineStep>& steps = prelude ? with_prelude : requested;
+  const PipelineStep prelude_step{prelude.value_or(std::string()), {}};
   const std::size_t hidden = prelude ? 1 : 0;
+  struct StepsWithPrelude {
+    const PipelineStep& prelude;
+    const std::vector<PipelineStep>& requested;
+    std::size_t hidden;
+    std::size_t size() const { return requested.size() + hidden; }
+    const PipelineStep& operator[](std::size_t i) const { return i < hidden ? prelude : requested[i - hidden]; }
+  };
+  const StepsWithPrelude steps{prelude_step, requested, hidden};
 
   if (PQenterPipelineMode(conn_) != 1 || PQsetnonblocking(conn_, 1) != 0) {
     throw ConnectionLost(one_line(PQerrorMessage(conn_)));

@@ -118,7 +118,7 @@ LoadedFile load_lint_file(const MigrationFile& file, bool validate) {
   lint_file.file = &file;
   try {
     if (validate) {
-      lint_file.directives = prepare_migration(file).directives;
+      lint_file.directives = validate_migration(file);
     } else {
       if (file.content.find('\0') != std::string::npos) return loaded;
       lint_file.directives = parse_directives(file);
@@ -156,7 +156,7 @@ LoadedFile load_lint_file(const MigrationFile& file, bool validate) {
     statement.end = p.offset + p.length;
     statement.start = skip_blanks_and_comments(file.content, statement.offset);
     statement.line = lint_file.lines->line_of(statement.start);
-    statement.type = p.type;
+    statement.type = std::string(p.type);
     // Other readers' trees stay out: a rule walks every tree it is given.
     if (reads_statement(p.type)) statement.node = p.node;
     lint_file.statements.push_back(std::move(statement));

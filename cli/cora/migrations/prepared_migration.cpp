@@ -8,6 +8,7 @@
 
 #include "cora/config/duration.hpp"
 #include "cora/error.hpp"
+#include "cora/sql/parse_tree.hpp"
 #include "cora/util/blank.hpp"
 #include "cora/util/text_position.hpp"
 
@@ -189,71 +190,117 @@ namespace {
 // A delta written for psql as "BEGIN; ...; COMMIT;" (the toolkit has some): the outer pair is
 // what cora-migrate does anyway, so it is dropped and the rest runs in the file's own
 // transaction. Only that exact shape: any other transaction control stays an error.
+bool is_outer_transaction_pair(const std::string& first, const std::string& last, bool inner_control) {
+  return (first == "TRANS_STMT_BEGIN" || first == "TRANS_STMT_START") && last == "TRANS_STMT_COMMIT" && !inner_control;
+}
+
 void unwrap_outer_transaction(SqlScript& script) {
   auto& s = script.statements;
   if (s.size() < 2) return;
-  const auto& first = s.front().transaction_kind;
-  const auto& last = s.back().transaction_kind;
-  if ((first != "TRANS_STMT_BEGIN" && first != "TRANS_STMT_START") || last != "TRANS_STMT_COMMIT") return;
   const bool inner_control =
       std::any_of(s.begin() + 1, s.end() - 1, [](const SqlStatement& st) { return st.node_type == "TransactionStmt"; });
-  if (inner_control) return;
+  if (!is_outer_transaction_pair(s.front().transaction_kind, s.back().transaction_kind, inner_control)) return;
   s.erase(s.end() - 1);
   s.erase(s.begin());
 }
 
-}  // namespace
-
-std::optional<DestructiveStatement> first_destructive_statement(const MigrationFile& file) {
-  try {
-    for (const auto& statement : parse_sql_script(file.content).statements) {
-      if (!statement.destructive.empty()) return DestructiveStatement{statement.first_line, statement.destructive};
-    }
-  } catch (const SqlParseFailure&) {
-    // prepare_migration reports the syntax error with its place.
-  }
-  return std::nullopt;
-}
-
-PreparedMigration prepare_migration(const MigrationFile& file) {
-  PreparedMigration prepared;
-  prepared.file = &file;
+// What prepare_migration checks before parsing: NUL bytes; then the directives.
+MigrationDirectives checked_directives(const MigrationFile& file) {
   // libpg_query reads a C string: whatever follows a NUL would silently not run.
   if (const auto nul = file.content.find('\0'); nul != std::string::npos) {
     const auto at = line_column_at(file.content, nul);
     throw Error(ExitCode::migration_files, "contains a NUL byte", "remove it; nothing was applied")
         .at({file.path.string(), at.line, at.column});
   }
-  prepared.directives = parse_directives(file);
+  return parse_directives(file);
+}
+
+[[noreturn]] void syntax_error(const MigrationFile& file, const SqlParseFailure& failure) {
+  const auto& e = failure.error();
+  throw Error(ExitCode::migration_files, fmt::format("{}: {}", e.kind, e.message), "fix the SQL; nothing was applied")
+      .at({file.path.string(), e.line, e.column});
+}
+
+[[noreturn]] void no_statement_error(const MigrationFile& file) {
+  throw Error(ExitCode::migration_files, "holds no SQL statement, only comments",
+              "write the migration's SQL, or delete the file")
+      .at({file.path.string()});
+}
+
+// One statement of the file as it will run (the outer BEGIN/COMMIT pair left out).
+void check_statement(const MigrationFile& file, const MigrationDirectives& directives, const SqlStatement& statement) {
+  if (directives.transaction && statement.node_type == "TransactionStmt") {
+    throw Error(ExitCode::migration_files,
+                "transaction control (BEGIN/COMMIT/ROLLBACK) in a migration that cora-migrate runs in its own "
+                "transaction",
+                "remove it (each file already runs in one transaction), or add "
+                "\"-- cora-migrate: transaction=false\" at the top")
+        .at({file.path.string(), statement.first_line});
+  }
+  if (statement.copy_from_stdin) {
+    throw Error(ExitCode::migration_files, "COPY ... FROM STDIN needs psql to feed it data",
+                "use INSERT statements instead")
+        .at({file.path.string(), statement.first_line});
+  }
+}
+
+}  // namespace
+
+std::optional<DestructiveStatement> first_destructive_statement(const MigrationFile& file) {
+  std::optional<DestructiveStatement> first;
+  try {
+    for_each_sql_statement(file.content, [&first](SqlStatement&& statement) {
+      if (!first && !statement.destructive.empty())
+        first = DestructiveStatement{statement.first_line, statement.destructive};
+    });
+  } catch (const SqlParseFailure&) {
+    // prepare_migration reports the syntax error with its place.
+  }
+  return first;
+}
+
+PreparedMigration prepare_migration(const MigrationFile& file) {
+  PreparedMigration prepared;
+  prepared.file = &file;
+  prepared.directives = checked_directives(file);
   try {
     prepared.script = parse_sql_script(file.content);
   } catch (const SqlParseFailure& failure) {
-    const auto& e = failure.error();
-    throw Error(ExitCode::migration_files, fmt::format("{}: {}", e.kind, e.message), "fix the SQL; nothing was applied")
-        .at({file.path.string(), e.line, e.column});
+    syntax_error(file, failure);
   }
-  if (prepared.script.statements.empty()) {
-    throw Error(ExitCode::migration_files, "holds no SQL statement, only comments",
-                "write the migration's SQL, or delete the file")
-        .at({file.path.string()});
-  }
+  if (prepared.script.statements.empty()) no_statement_error(file);
   unwrap_outer_transaction(prepared.script);
-  for (const auto& statement : prepared.script.statements) {
-    if (prepared.directives.transaction && statement.node_type == "TransactionStmt") {
-      throw Error(ExitCode::migration_files,
-                  "transaction control (BEGIN/COMMIT/ROLLBACK) in a migration that cora-migrate runs in its own "
-                  "transaction",
-                  "remove it (each file already runs in one transaction), or add "
-                  "\"-- cora-migrate: transaction=false\" at the top")
-          .at({file.path.string(), statement.first_line});
-    }
-    if (statement.copy_from_stdin) {
-      throw Error(ExitCode::migration_files, "COPY ... FROM STDIN needs psql to feed it data",
-                  "use INSERT statements instead")
-          .at({file.path.string(), statement.first_line});
-    }
-  }
+  for (const auto& statement : prepared.script.statements) check_statement(file, prepared.directives, statement);
   return prepared;
+}
+
+MigrationDirectives validate_migration(const MigrationFile& file) {
+  MigrationDirectives directives = checked_directives(file);
+  std::shared_ptr<const std::vector<ParsedStatement>> parsed;
+  try {
+    parsed = parse_statements(file.content);
+  } catch (const SqlParseFailure& failure) {
+    syntax_error(file, failure);
+  }
+  const auto& p = *parsed;
+  if (p.empty()) no_statement_error(file);
+  // The outer pair, as unwrap_outer_transaction finds it, from the parse alone.
+  const auto kind_of = [](const ParsedStatement& s) {
+    return s.type == "TransactionStmt" && s.node.is_object() ? s.node.value("kind", "") : std::string();
+  };
+  const bool inner_control = p.size() > 2 && std::any_of(p.begin() + 1, p.end() - 1, [](const ParsedStatement& s) {
+                               return s.type == "TransactionStmt";
+                             });
+  const bool unwrapped =
+      p.size() >= 2 && is_outer_transaction_pair(kind_of(p.front()), kind_of(p.back()), inner_control);
+  std::size_t index = 0;
+  const std::size_t count = p.size();
+  for_each_sql_statement(file.content, [&](SqlStatement&& statement) {
+    const bool outer = unwrapped && (index == 0 || index + 1 == count);
+    ++index;
+    if (!outer) check_statement(file, directives, statement);
+  });
+  return directives;
 }
 
 }  // namespace cora

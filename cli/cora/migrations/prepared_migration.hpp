@@ -71,4 +71,8 @@ void parse_directive_line(const MigrationFile& file, int line, std::string_view 
 // transaction control (BEGIN/COMMIT/...) in a file that runs in our transaction.
 PreparedMigration prepare_migration(const MigrationFile& file);
 
+// prepare_migration's checks, with the same errors, without keeping the statements: its
+// directives. For a reader that needs the file checked but not its SqlScript (lint).
+MigrationDirectives validate_migration(const MigrationFile& file);
+
 }  // namespace cora

@@ -25,50 +25,51 @@ bool adds_no_level(int kind) {
   }
 }
 
-struct Group {
-  std::size_t tokens = 0;         // level-adding tokens directly inside this bracket
-  std::size_t deepest_inner = 0;  // the largest bound of a bracket inside it
-  std::size_t bound() const { return tokens + deepest_inner + 1; }
-};
-
 }  // namespace
 
-NestingBound nesting_bound(const std::vector<SqlToken>& tokens) {
-  NestingBound worst;
-  std::vector<Group> open{Group{}};  // open.front(): the statement itself
-  std::size_t statement_start = tokens.empty() ? 0 : tokens.front().start;
-  const auto close_group = [&open]() {
-    const std::size_t inner = open.back().bound();
-    open.pop_back();
-    open.back().deepest_inner = std::max(open.back().deepest_inner, inner);
-  };
-  const auto end_statement = [&]() {
-    while (open.size() > 1) close_group();  // unbalanced brackets: the parser reports them
-    if (open.front().bound() > worst.levels) worst = {open.front().bound(), statement_start};
-    open.front() = Group{};
-  };
-  bool at_statement_start = true;
-  for (const auto& t : tokens) {
-    if (at_statement_start) {
-      statement_start = t.start;
-      at_statement_start = false;
-    }
-    if (t.kind == token::open_paren || t.kind == token::open_bracket) {
-      open.emplace_back();
-    } else if (t.kind == token::close_paren || t.kind == token::close_bracket) {
-      if (open.size() > 1) close_group();
-    } else if (t.kind == token::semicolon) {
-      // Inside brackets a semicolon is a syntax error, which the parser reports.
-      if (open.size() == 1) {
-        end_statement();
-        at_statement_start = true;
-      }
-    } else if (!adds_no_level(t.kind)) {
-      ++open.back().tokens;
-    }
+void NestingTracker::close_group() {
+  const std::size_t inner = open_.back().bound();
+  open_.pop_back();
+  open_.back().deepest_inner = std::max(open_.back().deepest_inner, inner);
+}
+
+void NestingTracker::end_statement() {
+  while (open_.size() > 1) close_group();  // unbalanced brackets: the parser reports them
+  const NestingBound bound{open_.front().bound(), statement_start_};
+  if (bound.levels > worst_.levels) worst_ = bound;
+  if (bound.levels > kMaxNesting) too_deep_.push_back(bound);
+  open_.front() = Group{};
+}
+
+void NestingTracker::add(const SqlToken& t, std::size_t base) {
+  if (at_statement_start_) {
+    statement_start_ = base + t.start;
+    at_statement_start_ = false;
   }
+  if (t.kind == token::open_paren || t.kind == token::open_bracket) {
+    open_.emplace_back();
+  } else if (t.kind == token::close_paren || t.kind == token::close_bracket) {
+    if (open_.size() > 1) close_group();
+  } else if (t.kind == token::semicolon) {
+    // Inside brackets a semicolon is a syntax error, which the parser reports.
+    if (open_.size() == 1) {
+      end_statement();
+      at_statement_start_ = true;
+    }
+  } else if (!adds_no_level(t.kind)) {
+    ++open_.back().tokens;
+  }
+}
+
+NestingBound NestingTracker::finish() {
   end_statement();
-  return worst;
+  return worst_;
+}
+
+NestingBound nesting_bound(const std::vector<SqlToken>& tokens) {
+  NestingTracker tracker;
+  for (const auto& t : tokens) tracker.add(t, 0);
+  return tracker.finish();
 }
 
 }  // namespace cora

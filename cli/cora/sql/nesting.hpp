@@ -29,4 +29,31 @@ struct NestingBound {
 // count, along any chain of brackets, of such tokens in each bracket.
 NestingBound nesting_bound(const std::vector<SqlToken>& tokens);
 
+// nesting_bound over a text's tokens given in order, a piece at a time (as the text is scanned
+// in windows): each statement's bound as it ends.
+class NestingTracker {
+ public:
+  // `base`: the byte offset in the whole text of the piece whose token this is.
+  void add(const SqlToken& token, std::size_t base);
+  // Ends the text's last statement; the largest bound of any statement.
+  NestingBound finish();
+  // Every statement, so far, whose bound exceeds kMaxNesting.
+  const std::vector<NestingBound>& too_deep() const { return too_deep_; }
+
+ private:
+  struct Group {
+    std::size_t tokens = 0;         // level-adding tokens directly inside this bracket
+    std::size_t deepest_inner = 0;  // the largest bound of a bracket inside it
+    std::size_t bound() const { return tokens + deepest_inner + 1; }
+  };
+  void close_group();
+  void end_statement();
+
+  std::vector<Group> open_{Group{}};  // open_.front(): the statement itself
+  std::size_t statement_start_ = 0;
+  bool at_statement_start_ = true;
+  NestingBound worst_;
+  std::vector<NestingBound> too_deep_;
+};
+
 }  // namespace cora

@@ -10,6 +10,7 @@
 #include <new>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cora/sql/nesting.hpp"
 #include "cora/sql/parser.hpp"
@@ -20,6 +21,14 @@
 namespace cora {
 
 namespace {
+
+// The one copy of a node type's name: a few hundred names at most, each kept for the run.
+std::string_view interned_type_name(const std::string& name) {
+  static std::mutex mutex;
+  static std::unordered_set<std::string> names;  // a node's address stays put as the set grows
+  const std::lock_guard<std::mutex> lock(mutex);
+  return *names.insert(name).first;
+}
 
 // Reads libpg_query's {"version": N, "stmts": [{"stmt": {TYPE: NODE}, "stmt_location": N,
 // "stmt_len": N}, ...]} and builds NODE only for the types asked for. Iterative (no recursion
@@ -51,8 +60,12 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
     } else if (depth_ == 3 && in_stmts_) {
       key_ = std::move(k);
     } else if (depth_ == 4 && in_stmts_ && !out_.empty()) {
-      out_.back().type = k;
-      keep_type_ = keeps_tree(out_.back().type);
+      if (k != last_type_) {
+        last_type_ = interned_type_name(k);
+        last_keeps_ = keeps_tree(last_type_);
+      }
+      out_.back().type = last_type_;
+      keep_type_ = last_keeps_;
     }
     return true;
   }
@@ -114,19 +127,99 @@ class StatementReader final : public nlohmann::json_sax<nlohmann::json> {
   bool in_stmts_ = false;
   bool keep_type_ = false;
   std::string key_;
+  std::string_view last_type_;  // the previous statement's: a file repeats one type at length
+  bool last_keeps_ = false;
   std::vector<nlohmann::json*> building_;  // the node being built, innermost container last
 };
 
-// `text` is `chunk_offset` bytes into `sql`; positions in errors are `sql`'s.
-void refuse_deep_nesting(const std::string& sql, std::string_view text, std::size_t chunk_offset) {
-  const auto tokens = scan_sql_tokens(std::string(text));
-  if (!tokens) return;  // the parser reports what the scanner rejected, with its position
-  const auto bound = nesting_bound(*tokens);
-  if (bound.levels <= kMaxNesting) return;
-  const auto at = LineIndex(sql).at(chunk_offset + bound.offset);
+// One pass of PostgreSQL's scanner over a text, a window at a time: where its statements are, cut
+// as pg_query_split_with_scanner cuts them, and the statements nested too deeply to parse
+// (nesting.hpp). Both come from the same tokens: the text is scanned once, not once to split it
+// and again to bound its nesting.
+struct ScannedStatement {
+  std::size_t offset = 0;
+  std::size_t length = 0;
+};
+struct ScannedText {
+  std::vector<ScannedStatement> statements;
+  std::vector<NestingBound> too_deep;  // in the order of the text
+};
+
+// pg_query_split_with_scanner's cuts, from the tokens of a text of `text_size` bytes: at each
+// semicolon outside parentheses that follows a keyword since the last cut. Its count of open
+// parentheses is unsigned, and so is this one: an unbalanced ')' stops the cutting alike.
+std::vector<ScannedStatement> cut_at_semicolons(const std::vector<SqlToken>& tokens, std::size_t text_size) {
+  std::vector<ScannedStatement> out;
+  bool keyword_since_cut = false;
+  std::size_t open_parens = 0;
+  std::size_t start = 0;
+  for (const auto& t : tokens) {
+    if (t.keyword) {
+      keyword_since_cut = true;
+    } else if (t.kind == token::open_paren) {
+      ++open_parens;
+    } else if (t.kind == token::close_paren) {
+      --open_parens;
+    } else if (t.kind == token::semicolon && open_parens == 0) {
+      if (keyword_since_cut) out.push_back({start, t.start - start});
+      keyword_since_cut = false;
+      start = t.start + 1;
+    }
+  }
+  if (keyword_since_cut && open_parens == 0) out.push_back({start, text_size - start});
+  return out;
+}
+
+constexpr std::size_t kScanWindowBytes = 256 * 1024;
+
+// nullopt when the scanner rejects the text (an unterminated quote): the parser then reports it
+// with its position.
+std::optional<ScannedText> scan_text(const std::string& sql) {
+  // A window of the text at a time. Its last statement may be cut at the window's end: the next
+  // window starts there (just after the semicolon before it). A window that ends inside a quote
+  // or a comment does not scan, and one that holds a single statement may have cut it: it is
+  // doubled. Only the last window reaches the end of the text.
+  ScannedText out;
+  NestingTracker nesting;
+  std::size_t begin = 0;
+  std::size_t window = kScanWindowBytes;
+  while (begin < sql.size()) {
+    const bool to_end = sql.size() - begin <= window;
+    const std::size_t size = to_end ? sql.size() - begin : window;
+    const auto tokens = scan_sql_tokens(sql.substr(begin, size));
+    if (!tokens && to_end) return std::nullopt;
+    const auto cuts = tokens ? cut_at_semicolons(*tokens, size) : std::vector<ScannedStatement>{};
+    if (!to_end && cuts.size() < 2) {
+      window *= 2;
+      continue;
+    }
+    const std::size_t kept = to_end ? cuts.size() : cuts.size() - 1;
+    for (std::size_t i = 0; i < kept; ++i) out.statements.push_back({cuts[i].offset + begin, cuts[i].length});
+    const std::size_t consumed = to_end ? size : cuts.back().offset;
+    for (const auto& t : *tokens) {
+      if (t.start >= consumed) break;
+      nesting.add(t, begin);
+    }
+    begin += consumed;
+    window = kScanWindowBytes;
+  }
+  nesting.finish();
+  out.too_deep = nesting.too_deep();
+  return out;
+}
+
+// Refuses sql[begin, end) when a statement starting in it nests too deeply (the deepest such).
+void refuse_deep_nesting(const std::string& sql, const std::vector<NestingBound>& too_deep, std::size_t begin,
+                         std::size_t end) {
+  const NestingBound* worst = nullptr;
+  for (const auto& bound : too_deep) {
+    if (bound.offset >= begin && bound.offset < end && (!worst || bound.levels > worst->levels)) worst = &bound;
+  }
+  if (!worst) return;
+  const auto at = LineIndex(sql).at(worst->offset);
   throw SqlParseFailure({fmt::format("the statement nests too deeply to analyse (up to {} levels, more than {}): "
                                      "split it into smaller statements",
-                                     bound.levels, kMaxNesting),
+                                     worst->levels, kMaxNesting),
                          at.line, at.column, "statement too complex"});
 }
 
@@ -146,9 +239,9 @@ void require_parser_headroom(std::size_t chunk_bytes) {
 }
 
 bool parse_chunk(const std::string& sql, std::size_t begin, std::size_t end, std::size_t retry_from, bool may_retry,
-                 std::vector<ParsedStatement>& out) {
+                 const std::vector<NestingBound>& too_deep, std::vector<ParsedStatement>& out) {
+  refuse_deep_nesting(sql, too_deep, begin, end);
   const std::string chunk = sql.substr(begin, end - begin);
-  refuse_deep_nesting(sql, chunk, begin);
   require_parser_headroom(chunk.size());
   const SqlParseResult result(chunk);
   if (const auto& error = result.error()) {
@@ -179,15 +272,19 @@ constexpr std::size_t kChunkBytes = 256 * 1024;
 
 std::vector<ParsedStatement> parse_uncached(const std::string& sql, std::size_t chunk_bytes) {
   std::vector<ParsedStatement> statements;
-  const auto spans = split_statements_by_scanner(sql);
-  if (!spans || spans->empty()) {
-    parse_chunk(sql, 0, sql.size(), 0, false, statements);
+  const auto scanned = scan_text(sql);
+  if (!scanned || scanned->statements.empty()) {
+    // Not scanned, nothing to bound: the parser reports what the scanner rejected.
+    parse_chunk(sql, 0, sql.size(), 0, false, {}, statements);
     return statements;
   }
   // A chunk runs from the start of the text or just after a semicolon the scanner found to just
   // after another one (the last: to the end of the text), so that each statement keeps the
   // offset and length a parse of the whole text gives it.
-  const auto& s = *spans;
+  const auto& s = scanned->statements;
+  // The parser's statements are the scanner's, or fewer (BEGIN ATOMIC bodies): no regrowth of a
+  // vector of hundreds of thousands.
+  statements.reserve(s.size());
   std::size_t begin = 0, i = 0;
   while (i < s.size()) {
     std::size_t j = i;  // the chunk's last span
@@ -195,7 +292,7 @@ std::vector<ParsedStatement> parse_uncached(const std::string& sql, std::size_t 
     for (;;) {
       const bool last = j + 1 >= s.size();
       const std::size_t end = last ? sql.size() : s[j + 1].offset;
-      if (parse_chunk(sql, begin, end, s[j].offset, !last, statements)) {
+      if (parse_chunk(sql, begin, end, s[j].offset, !last, scanned->too_deep, statements)) {
         begin = end;
         i = j + 1;
         break;

@@ -21,8 +21,9 @@ namespace cora {
 struct ParsedStatement {
   std::size_t offset = 0;  // byte offset, leading comments and blanks included
   std::size_t length = 0;  // bytes, to the end of the text for the last statement
-  std::string type;        // e.g. "CreateStmt"
-  nlohmann::json node;     // the node under `type`; null unless keeps_tree(type)
+  // e.g. "CreateStmt": one copy of each type's name for the whole run, not one per statement.
+  std::string_view type;
+  nlohmann::json node;  // the node under `type`; null unless keeps_tree(type)
 };
 
 // The statement types whose tree is kept: those sql/script.cpp, sql/defined_objects.cpp, the

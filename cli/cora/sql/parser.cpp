@@ -42,58 +42,6 @@ PlpgsqlParseResult::~PlpgsqlParseResult() {
   delete raw_;
 }
 
-namespace {
-
-// One pg_query_split_with_scanner call; nullopt on a scanner error. The scanner copies its input
-// and keeps a list of every statement: on a whole 20 MB file that is some 40 MB inside
-// libpg_query, whose own running out of memory is not always handled cleanly.
-std::optional<std::vector<StatementSpan>> scanner_split_once(const std::string& text) {
-  PgQuerySplitResult result = pg_query_split_with_scanner(text.c_str());
-  std::optional<std::vector<StatementSpan>> spans;
-  if (!result.error) {
-    spans.emplace();
-    spans->reserve(static_cast<std::size_t>(result.n_stmts));
-    for (int i = 0; i < result.n_stmts; ++i) {
-      const PgQuerySplitStmt& s = *result.stmts[i];
-      if (s.stmt_location < 0 || s.stmt_len < 0) continue;
-      spans->push_back({static_cast<std::size_t>(s.stmt_location), static_cast<std::size_t>(s.stmt_len)});
-    }
-  }
-  pg_query_free_split_result(result);
-  return spans;
-}
-
-constexpr std::size_t kScanWindowBytes = 256 * 1024;
-
-}  // namespace
-
-std::optional<std::vector<StatementSpan>> split_statements_by_scanner(const std::string& sql) {
-  // A window of the text at a time. Its last statement may be cut at the window's end: the next
-  // window starts there (just after the semicolon before it). A window that ends inside a quote
-  // or a comment does not scan, and one that holds a single statement may have cut it: it is
-  // doubled. Only the last window reaches the end of the text.
-  std::vector<StatementSpan> out;
-  std::size_t begin = 0;
-  std::size_t window = kScanWindowBytes;
-  while (begin < sql.size()) {
-    const bool to_end = sql.size() - begin <= window;
-    const auto spans = scanner_split_once(sql.substr(begin, to_end ? std::string::npos : window));
-    if (to_end) {
-      if (!spans) return std::nullopt;
-      for (const auto& s : *spans) out.push_back({s.offset + begin, s.length});
-      return out;
-    }
-    if (!spans || spans->size() < 2) {
-      window *= 2;
-      continue;
-    }
-    for (std::size_t i = 0; i + 1 < spans->size(); ++i) out.push_back({(*spans)[i].offset + begin, (*spans)[i].length});
-    begin += spans->back().offset;
-    window = kScanWindowBytes;
-  }
-  return out;
-}
-
 const char* postgres_parser_version() { return PG_VERSION; }
 
 }  // namespace cora

@@ -51,18 +51,6 @@ class PlpgsqlParseResult {
   std::string_view json_;
 };
 
-// Where each statement of `sql` is, by PostgreSQL's scanner alone (pg_query_split_with_scanner):
-// offsets and lengths in bytes, without building a parse tree, so it needs memory in proportion
-// to the number of statements only. It splits at every top-level semicolon, which a parser can
-// disagree with (BEGIN ATOMIC bodies, CREATE RULE with several actions): a cut it is not sure
-// of is checked by parsing (see parse_tree.cpp). nullopt when the scanner rejects the text (an
-// unterminated quote): the parser then reports it with its position.
-struct StatementSpan {
-  std::size_t offset = 0;
-  std::size_t length = 0;
-};
-std::optional<std::vector<StatementSpan>> split_statements_by_scanner(const std::string& sql);
-
 // The PostgreSQL version whose parser libpg_query carries, e.g. "15.1".
 const char* postgres_parser_version();
 

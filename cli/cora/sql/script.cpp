@@ -201,18 +201,17 @@ ExtensionRequest extension_request(const nlohmann::json& node) {
 
 }  // namespace
 
-SqlScript parse_sql_script(const std::string& sql) {
-  const auto parsed_statements = parse_statements(sql);
-  const auto& parsed = *parsed_statements;
+namespace {
+
+void visit_parsed(const std::string& sql, const std::vector<ParsedStatement>& parsed,
+                  const std::function<void(SqlStatement&&)>& visit) {
   const LineIndex lines(sql);
-  SqlScript script;
-  script.statements.reserve(parsed.size());
   for (const auto& p : parsed) {
     SqlStatement statement;
     statement.offset = p.offset;
     statement.length = p.length;
     statement.first_line = lines.line_of(skip_blanks_and_comments(sql, statement.offset));
-    statement.node_type = p.type;
+    statement.node_type = std::string(p.type);
     if (p.node.is_object()) {
       const auto& node = p.node;
       statement.concurrently = is_concurrent(statement.node_type, node);
@@ -230,8 +229,24 @@ SqlScript parse_sql_script(const std::string& sql) {
       if (statement.node_type == "TransactionStmt") statement.transaction_kind = node.value("kind", "");
       if (statement.node_type == "CreateExtensionStmt") statement.extension = extension_request(node);
     }
-    script.statements.push_back(std::move(statement));
+    visit(std::move(statement));
   }
+}
+
+}  // namespace
+
+std::size_t for_each_sql_statement(const std::string& sql, const std::function<void(SqlStatement&&)>& visit) {
+  const auto parsed = parse_statements(sql);
+  visit_parsed(sql, *parsed, visit);
+  return parsed->size();
+}
+
+SqlScript parse_sql_script(const std::string& sql) {
+  const auto parsed = parse_statements(sql);
+  SqlScript script;
+  script.statements.reserve(parsed->size());
+  visit_parsed(sql, *parsed,
+               [&script](SqlStatement&& statement) { script.statements.push_back(std::move(statement)); });
   return script;
 }
 
