@@ -194,7 +194,7 @@ class MigrateCommand : public Command {
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
     // Never run files over a history only the Supabase CLI knows: they would fail, or run twice.
-    refuse_unadopted_supabase_history(*target.db, prepared.history.empty(), settings.history_table);
+    refuse_unadopted_supabase_history(prepared.supabase_history, prepared.history.empty(), settings.history_table);
     require_dependencies_installed(project, prepared.history);
     // Said before the lint and refused after it, so that every problem is said before anything runs.
     const auto missing_extensions = find_missing_extensions(*target.db, prepared.migrations);
@@ -204,7 +204,8 @@ class MigrateCommand : public Command {
     if (!missing_extensions.empty()) throw missing_extensions_error(missing_extensions);
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
-      if (format_ == "json") print_json_document(dry_run_document(prepared, target.description));
+      if (format_ == "json")
+        print_json_document(dry_run_document(prepared, target.description, target.db->round_trips()));
       else if (format_ == "sql")
         std::fputs(dry_run_script(migrator, prepared, target.description, verbose_).c_str(), stdout);
       else print_dry_run(migrator, prepared, target.description);
@@ -213,8 +214,8 @@ class MigrateCommand : public Command {
     if (prepared.migrations.empty()) {
       print_warnings(prepared.plan.warnings);
       if (format_ == "json") {
-        print_json_document(
-            MigrateRecorder().document(prepared, target.description, std::chrono::milliseconds(0), std::nullopt));
+        print_json_document(MigrateRecorder().document(prepared, target.description, std::chrono::milliseconds(0),
+                                                       std::nullopt, target.db->round_trips()));
         return to_int(ExitCode::ok);
       }
       if (settings.quiet) return to_int(ExitCode::ok);
@@ -227,7 +228,7 @@ class MigrateCommand : public Command {
                    target.description.c_str());
     }
     print_warnings(prepared.plan.warnings);
-    if (format_ == "json") return apply_for_machines(migrator, prepared, target.description);
+    if (format_ == "json") return apply_for_machines(migrator, prepared, target.description, *target.db);
     ConsoleObserver observer(verbose_, settings.quiet);
     const auto started = std::chrono::steady_clock::now();
     MigrateResult result;
@@ -247,7 +248,8 @@ class MigrateCommand : public Command {
   }
 
   // The run's document on stdout whatever happens; a failure also on stderr, with its exit code.
-  static int apply_for_machines(Migrator& migrator, PreparedPlan& prepared, const std::string& database) {
+  static int apply_for_machines(Migrator& migrator, PreparedPlan& prepared, const std::string& database,
+                                const Connection& db) {
     MigrateRecorder recorder;
     std::optional<FailureReport> failure;
     const auto started = std::chrono::steady_clock::now();
@@ -258,7 +260,7 @@ class MigrateCommand : public Command {
     }
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    print_json_document(recorder.document(prepared, database, elapsed, failure));
+    print_json_document(recorder.document(prepared, database, elapsed, failure, db.round_trips()));
     if (!failure) return to_int(ExitCode::ok);
     print_failure(*failure);
     return to_int(failure->code);

@@ -177,7 +177,9 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   const auto wait_until = std::chrono::steady_clock::now() + lock_wait;
   std::optional<InterruptWatch> watch;  // SIGINT/SIGTERM end the wait, once there is one
   for (;;) {
-    auto history = history_.read(db_);
+    auto reads = db_.run_segments({history_.read_steps(), {supabase_history_count_step()}});
+    auto history = history_.decode_read(reads.at(0).results, reads.at(0).error);
+    prepared.supabase_history = decode_supabase_history_count(reads.at(1));
     prepared.history_table_exists = history.records.has_value();
     prepared.history_needs_setup = !history.records || !history.helpers_installed;
     prepared.history = history.records.value_or(std::vector<HistoryRecord>{});
