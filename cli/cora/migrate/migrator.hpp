@@ -59,6 +59,9 @@ struct PreparedPlan {
   // The Supabase CLI's history, counted in the history read's round trip (for migrate's
   // refuse_unadopted_supabase_history).
   SupabaseHistoryCount supabase_history;
+  // No enabled event trigger, and no pg_temp in the session's search_path: DDL runs no code of
+  // anyone's and creates nothing temporary unasked. Read in the same round trip.
+  bool ddl_runs_no_user_code = false;
   std::vector<StatusEntry> status;
   Plan plan;
   std::vector<PreparedMigration> migrations;  // one per plan.to_apply
@@ -116,6 +119,7 @@ class Migrator {
   PipelineStep history_insert(const PreparedMigration& m, const char* state) const;
   PlanOptions plan_options() const;
   static std::vector<PipelineStep> session_reset_steps();
+  static std::size_t session_reset_count(const PreparedMigration& m);
   static std::vector<Param> identity_params(const MigrationFile& file);
   PipelineStep finish_non_transactional() const;
   void preamble_failed(const PreparedMigration& m, const ServerError& e) const;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include "cora/sql/parse_tree.hpp"
+#include "cora/sql/session_effects.hpp"
 #include "cora/util/line_index.hpp"
 
 namespace cora {
@@ -230,6 +231,9 @@ SqlScript parse_sql_script(const std::string& sql) {
       if (statement.node_type == "TransactionStmt") statement.transaction_kind = node.value("kind", "");
       if (statement.node_type == "CreateExtensionStmt") statement.extension = extension_request(node);
     }
+    statement.leaves_session_unchanged =
+        leaves_session_unchanged(statement.node_type, p.node,
+                                 std::string_view(sql).substr(statement.offset, statement.length));
     script.statements.push_back(std::move(statement));
   }
   return script;
