@@ -31,11 +31,9 @@ EnvLookup lint_environment() {
   };
 }
 
-// The files the prepared plan applies, to check, and (`with_applied`) the applied ones, for what
-// they create; with modules, every other file too (read last, for what it creates: the other rules
-// never see them). migrate leaves the applied files out: an applied, unchanged file is not parsed
-// again on every deploy.
-std::vector<lint::LintInput> plan_lint_inputs(const Project& project, const PreparedPlan& prepared, bool with_applied) {
+// The files the prepared plan applies, to check, and the applied ones, for what they create; with
+// modules, every other file too (read last, for what it creates: the other rules never see them).
+std::vector<lint::LintInput> plan_lint_inputs(const Project& project, const PreparedPlan& prepared) {
   std::vector<lint::LintInput> inputs;
   std::vector<lint::LintInput> others;
   for (const auto& file : project.files) {
@@ -48,8 +46,7 @@ std::vector<lint::LintInput> plan_lint_inputs(const Project& project, const Prep
       return e.file == &file && e.state == MigrationState::changed;
     });
     if (to_apply) inputs.push_back({&file, lint::FileRole::check, applied || changed});  // applied before: a re-run
-    else if (applied && with_applied) inputs.push_back({&file, lint::FileRole::context});
-    else if (applied) continue;
+    else if (applied) inputs.push_back({&file, lint::FileRole::context});
     else if (project.has_modules) others.push_back({&file, lint::FileRole::context});
   }
   if (project.has_modules) {
@@ -83,7 +80,7 @@ class LintCommand : public Command {
       auto target = connect_to_target(settings);
       Migrator migrator(*target.db, HistoryTable(settings.history_table), migrate_options_for(settings, project));
       const auto prepared = migrator.prepare(files);
-      inputs = plan_lint_inputs(project, prepared, true);
+      inputs = plan_lint_inputs(project, prepared);
       options.checked_files_run_together = true;
       database = target.description;
       if (!settings.quiet) {
@@ -128,9 +125,8 @@ class LintCommand : public Command {
 void lint_before_migrate(const Project& project, const PreparedPlan& prepared, const Settings& settings, bool strict,
                          const std::optional<std::string>& annotate_for) {
   if (prepared.migrations.empty()) return;
-  const auto inputs = plan_lint_inputs(project, prepared, false);
+  const auto inputs = plan_lint_inputs(project, prepared);
   lint::LintOptions options;
-  options.every_file_read = false;
   configure_module_lint(options, settings, project);
   options.checked_files_run_together = true;
   options.validate = false;  // Migrator::prepare has checked them

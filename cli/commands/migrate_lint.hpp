@@ -12,8 +12,8 @@
 
 namespace cora::cli {
 
-// Lints prepared.migrations (the files already applied are not read again; with modules, every
-// file not applied is read for what it creates) and prints each warning on stderr. Throws
+// Lints prepared.migrations (the applied files are read for what they create and define; with
+// modules, every other file too, for what it creates) and prints each warning on stderr. Throws
 // cora::Error: migration_files for a misused silence comment or a lint graded error;
 // lint_warnings when `strict` and a warning is left.
 // With `annotate_for`, each warning is also a GitHub workflow annotation on stdout (migrate

@@ -14,7 +14,6 @@
 #include "support/run_cli.hpp"
 #include "support/scratch_dir.hpp"
 #include "support/test_cluster.hpp"
-#include "support/text.hpp"
 
 using namespace cora::test;
 
@@ -91,37 +90,4 @@ TEST_CASE("deploy round trips: one new file onto an up-to-date project with modu
   CHECK(one.exit_code == 0);
   CHECK(one.applied == 1);
   CHECK(one.queries <= 2);
-}
-
-TEST_CASE("deploy: applied, unchanged files are not read again; a changed one is still refused") {
-  ScratchDir dir;
-  TestDatabase db;
-  dir.write("migrations/001-a.sql",
-            "CREATE TABLE a (id int PRIMARY KEY);\n"
-            "CREATE FUNCTION count_a() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM public.a $$;\n");
-  const std::vector<std::string> target{"--database-url", db.conninfo(), "--migrations",
-                                        (dir.path() / "migrations").string()};
-  REQUIRE(deploy(target).applied == 1);
-
-  // 002 renames the table 001's function reads. Read with 001 (lint --pending), the lint says so;
-  // migrate reads only 002: 001 is applied and unchanged, so it is not parsed again.
-  dir.write("migrations/002-rename.sql", "ALTER TABLE a RENAME TO b;\n");
-  std::vector<std::string> pending = target;
-  pending.insert(pending.end(), {"lint", "--pending"});
-  const auto with_applied = run_cli(pending);
-  CHECK(contains(with_applied.out + with_applied.err, "rename_referenced_table"));
-  std::vector<std::string> dry_run = target;
-  dry_run.insert(dry_run.end(), {"migrate", "--dry-run"});
-  const auto migrate_reads = run_cli(dry_run);
-  CHECK(migrate_reads.exit_code == 0);
-  CHECK_FALSE(contains(migrate_reads.err, "rename_referenced_table"));
-
-  // A changed applied file is told by its checksum, which needs no parse: refused as before.
-  dir.write("migrations/001-a.sql", "CREATE TABLE a (id bigint PRIMARY KEY);\n");
-  std::vector<std::string> migrate = target;
-  migrate.push_back("migrate");
-  const auto changed = run_cli(migrate);
-  CHECK(changed.exit_code == 8);
-  CHECK(contains(changed.err, "001-a.sql: changed since it was applied"));
-  CHECK(db.scalar("SELECT to_regclass('public.b') IS NULL") == "t");  // nothing ran
 }

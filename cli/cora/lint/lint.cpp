@@ -55,7 +55,7 @@ class Linter {
       read_file(i);
     }
     finish_unit();
-    if (options_.every_file_read) check_function_bodies();
+    check_function_bodies();
     return std::move(found_);
   }
 

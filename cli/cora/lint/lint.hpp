@@ -49,10 +49,6 @@ struct LintOptions {
   LintLevels levels;
   // False when [target] kind = "postgres": the rules marked `supabase` do not run.
   bool supabase_rules = true;
-  // False (migrate): the files already applied and unchanged were left out, unread, so what they
-  // create is not known: unresolved_body_reference, which judges a name by its absence from every
-  // file, does not run. `cora-migrate lint` reads every file.
-  bool every_file_read = true;
 };
 
 // `files` in version order.
