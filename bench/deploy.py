@@ -92,7 +92,7 @@ class Server:
         # As cora-migrate's embedded cluster: the superuser is supabase_admin, and the Supabase
         # compatibility layer in template1 makes `postgres`, the role every tool runs as.
         run(cmd([f"{pg_bin}/initdb", "-D", self.data, "-U", "supabase_admin", "-A", "trust"]), "initdb")
-        opts = f"-p {self.port} -k {work} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=20"
+        opts = f"-p {self.port} -k {work} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=20 -c max_locks_per_transaction=1024"
         run(cmd([f"{pg_bin}/pg_ctl", "-D", self.data, "-o", opts, "-l", os.path.join(work, "server.log"), "-w",
                  "start"]), "pg_ctl start")
         self.cmd = cmd
