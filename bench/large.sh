@@ -111,7 +111,7 @@ for n in $SIZES; do run_case "$n INSERTs" inserts "$n"; done
 echo "lint/psql: lint time over psql's time to apply the same file; the goal is under 2x."
 
 # ------------------------------------------------------------ peak memory per MB of input
-# The peak RSS of each process itself (wait4's rusage of the child), over the file's size. A
+# The peak RSS of each process itself (GNU time's %M, see large.py), over the file's size. A
 # parse of the whole file at once needed ~31 MB per MB; statement by statement, it is the file
 # (read once, kept for the checksum and the statements' text) and a bounded chunk.
 memory_case() {  # megabytes

@@ -202,7 +202,7 @@ class MigrateCommand : public Command {
     Migrator migrator(*target.db, HistoryTable(settings.history_table), options);
     auto prepared = migrator.prepare(files);
     // Never run files over a history only the Supabase CLI knows: they would fail, or run twice.
-    refuse_unadopted_supabase_history(*target.db, prepared.history.empty(), settings.history_table);
+    refuse_unadopted_supabase_history(prepared.supabase_history, prepared.history.empty(), settings.history_table);
     const auto annotate_for = format_ == "github" ? std::optional<std::string>(global.target_label) : std::nullopt;
     // Every problem is said before anything runs.
     const auto missing_extensions =
@@ -238,7 +238,9 @@ class MigrateCommand : public Command {
     };
     if (dry_run_) {
       print_warnings(prepared.plan.warnings);
-      if (format_ == "json") print_json_document(with_skipped(dry_run_document(prepared, target.description), skipped));
+      if (format_ == "json")
+        print_json_document(
+            with_skipped(dry_run_document(prepared, target.description, target.db->round_trips()), skipped));
       else if (format_ == "sql")
         std::fputs(dry_run_script(migrator, prepared, target.description, verbose_).c_str(), stdout);
       else print_dry_run(migrator, prepared, target.description);
@@ -247,9 +249,10 @@ class MigrateCommand : public Command {
     if (prepared.migrations.empty()) {
       print_warnings(prepared.plan.warnings);
       if (format_ == "json") {
-        print_json_document(with_skipped(MigrateRecorder().document(prepared, target.description,
-                                                                    std::chrono::milliseconds(0), std::nullopt),
-                                         skipped));
+        print_json_document(
+            with_skipped(MigrateRecorder().document(prepared, target.description, std::chrono::milliseconds(0),
+                                                    std::nullopt, target.db->round_trips()),
+                         skipped));
         return finish(to_int(ExitCode::ok));
       }
       if (settings.quiet) return finish(to_int(ExitCode::ok));
@@ -262,7 +265,8 @@ class MigrateCommand : public Command {
                    target.description.c_str());
     }
     print_warnings(prepared.plan.warnings);
-    if (format_ == "json") return finish(apply_for_machines(migrator, prepared, target.description, skipped));
+    if (format_ == "json")
+      return finish(apply_for_machines(migrator, prepared, target.description, *target.db, skipped));
     ConsoleObserver observer(verbose_, settings.quiet);
     const auto started = std::chrono::steady_clock::now();
     MigrateResult result;
@@ -283,7 +287,7 @@ class MigrateCommand : public Command {
 
   // The run's document on stdout whatever happens; a failure also on stderr, with its exit code.
   static int apply_for_machines(Migrator& migrator, PreparedPlan& prepared, const std::string& database,
-                                const std::vector<SkippedModule>& skipped) {
+                                const Connection& db, const std::vector<SkippedModule>& skipped) {
     MigrateRecorder recorder;
     std::optional<FailureReport> failure;
     const auto started = std::chrono::steady_clock::now();
@@ -294,7 +298,8 @@ class MigrateCommand : public Command {
     }
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    print_json_document(with_skipped(recorder.document(prepared, database, elapsed, failure), skipped));
+    print_json_document(
+        with_skipped(recorder.document(prepared, database, elapsed, failure, db.round_trips()), skipped));
     if (!failure) return to_int(ExitCode::ok);
     print_failure(*failure);
     return to_int(failure->code);

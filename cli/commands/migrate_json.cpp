@@ -55,8 +55,8 @@ void MigrateRecorder::applied_by_other_run(const MigrationFile& file) {
 void MigrateRecorder::not_run(const MigrationFile& file) { outcomes_[&file] = {"not_run", false, std::nullopt}; }
 
 nlohmann::json MigrateRecorder::document(const PreparedPlan& prepared, const std::string& database,
-                                         std::chrono::milliseconds elapsed,
-                                         const std::optional<FailureReport>& failure) const {
+                                         std::chrono::milliseconds elapsed, const std::optional<FailureReport>& failure,
+                                         std::size_t queries) const {
   // Which file the failure belongs to: the one it names, or else the one that was running.
   const MigrationFile* failed = nullptr;
   if (failure) {
@@ -87,13 +87,14 @@ nlohmann::json MigrateRecorder::document(const PreparedPlan& prepared, const std
   }
   auto doc = command_document("migrate", database);
   doc["dry_run"] = false;
+  doc["queries"] = queries;
   doc["summary"] = summary_of(migrations, elapsed);
   doc["migrations"] = std::move(migrations);
   doc["error"] = failure ? failure_json(*failure) : nlohmann::json(nullptr);
   return doc;
 }
 
-nlohmann::json dry_run_document(const PreparedPlan& prepared, const std::string& database) {
+nlohmann::json dry_run_document(const PreparedPlan& prepared, const std::string& database, std::size_t queries) {
   nlohmann::json migrations = nlohmann::json::array();
   for (const auto& m : prepared.migrations) {
     auto entry = file_json(*m.file, "pending");
@@ -102,6 +103,7 @@ nlohmann::json dry_run_document(const PreparedPlan& prepared, const std::string&
   }
   auto doc = command_document("migrate", database);
   doc["dry_run"] = true;
+  doc["queries"] = queries;
   doc["summary"] = summary_of(migrations, std::chrono::milliseconds(0));
   doc["migrations"] = std::move(migrations);
   doc["error"] = nullptr;

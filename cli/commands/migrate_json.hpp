@@ -22,12 +22,13 @@ class MigrateRecorder : public MigrateObserver {
   void applied_by_other_run(const MigrationFile& file) override;
   void not_run(const MigrationFile& file) override;
 
-  // {"command": "migrate", "database", "dry_run": false, "migrations": [{"module", "version",
-  // "name", "file", "state" (applied / failed / not_run / skipped), "reapplied", "duration_ms",
-  // "error"}], "summary", "error"}. The file `failure` names (or else the one that was running)
-  // failed; the others this run did not apply were not run.
+  // {"command": "migrate", "database", "dry_run": false, "queries", "migrations": [{"module",
+  // "version", "name", "file", "state" (applied / failed / not_run / skipped), "reapplied",
+  // "duration_ms", "error"}], "summary", "error"}. The file `failure` names (or else the one that
+  // was running) failed; the others this run did not apply were not run. `queries`: the round
+  // trips the run made to the database after connecting.
   nlohmann::json document(const PreparedPlan& prepared, const std::string& database, std::chrono::milliseconds elapsed,
-                          const std::optional<FailureReport>& failure) const;
+                          const std::optional<FailureReport>& failure, std::size_t queries) const;
 
  private:
   struct Outcome {
@@ -40,6 +41,6 @@ class MigrateRecorder : public MigrateObserver {
 };
 
 // The same document for --dry-run: every file of the plan with state "pending".
-nlohmann::json dry_run_document(const PreparedPlan& prepared, const std::string& database);
+nlohmann::json dry_run_document(const PreparedPlan& prepared, const std::string& database, std::size_t queries);
 
 }  // namespace cora::cli

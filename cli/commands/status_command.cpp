@@ -158,9 +158,12 @@ class StatusCommand : public Command {
     auto [settings, project, target] = open_project_on_database(global);
     const auto& files = project.files;
     const HistoryTable history_table(settings.history_table);
-    const auto history = history_table.read(*target.db);
+    // The Supabase CLI's history is counted in the same round trip.
+    const auto reads = target.db->run_segments({history_table.read_steps(), {supabase_history_count_step()}});
+    const auto history = history_table.decode_read(reads.at(0).results, reads.at(0).error);
     // "All pending" would be wrong for a database the Supabase CLI migrated: say what to do instead.
-    refuse_unadopted_supabase_history(*target.db, !history.records || history.records->empty(), settings.history_table);
+    refuse_unadopted_supabase_history(decode_supabase_history_count(reads.at(1)),
+                                      !history.records || history.records->empty(), settings.history_table);
     const auto options = migrate_options_for(settings, project);
     const std::vector<HistoryRecord> records =
         records_in_scope(files, history.records.value_or(std::vector<HistoryRecord>{}), options.modules);

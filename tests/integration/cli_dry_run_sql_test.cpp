@@ -70,12 +70,16 @@ TEST_CASE("migrate --dry-run --format sql: the files' lines plus a few per file;
 
   const auto verbose = with_url({"migrate", "--dry-run", "--format", "sql", "--verbose"});
   REQUIRE(verbose.exit_code == 0);
-  CHECK(occurrences(verbose.out, "\nRESET ALL;\n") == files - without_transaction);
-  CHECK(occurrences(verbose.out, "\nDISCARD TEMP;\n") == files - without_transaction);
+  // 000-default-privileges.sql, first in the run, cannot change the session (only ALTER DEFAULT
+  // PRIVILEGES and GRANTs): it goes without the reset. Every later transactional file has it, as
+  // the first that can (001 creates indexes) might have changed anything.
+  const std::size_t with_reset = files - without_transaction - 1;
+  CHECK(occurrences(verbose.out, "\nRESET ALL;\n") == with_reset);
+  CHECK(occurrences(verbose.out, "\nDISCARD TEMP;\n") == with_reset);
   CHECK(occurrences(verbose.out, "\nDISCARD SEQUENCES;\n") == files - without_transaction);
   CHECK(occurrences(verbose.out, "\nDISCARD ALL;\n") == without_transaction);
   CHECK(!contains(verbose.out, "-- + the session reset ("));
-  // Every transactional file's reset spelled out: at least 8 more lines each than its one comment.
-  CHECK(line_count(verbose.out) >= line_count(plain.out) + 8 * (files - without_transaction));
+  // Every reset spelled out: at least 8 more lines each than its one comment.
+  CHECK(line_count(verbose.out) >= line_count(plain.out) + 8 * with_reset);
   CHECK(db.scalar("SELECT to_regclass('cora_migrate.schema_history') IS NULL") == "t");  // nothing ran
 }

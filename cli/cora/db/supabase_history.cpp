@@ -47,22 +47,41 @@ std::optional<std::vector<SupabaseMigration>> read_supabase_history(Connection& 
   return rows;
 }
 
+PipelineStep supabase_history_count_step() {
+  return {fmt::format("SELECT count(*) AS rows, max(version::text) AS last_version FROM {}", kSupabaseHistoryTable),
+          {}};
+}
+
+SupabaseHistoryCount decode_supabase_history_count(const SegmentOutcome& segment) {
+  SupabaseHistoryCount count;
+  if (segment.error) {
+    if (!table_missing(*segment.error) && segment.error->sqlstate != kInsufficientPrivilege) {
+      count.error = segment.error;
+    }
+    return count;
+  }
+  const QueryResult& result = segment.results.at(0);
+  count.rows = result.text(0, "rows");
+  count.last_version = result.at(0, "last_version").value_or("?");
+  return count;
+}
+
 void refuse_unadopted_supabase_history(Connection& db, bool history_is_empty, const std::string& history_table) {
   if (!history_is_empty) return;
-  const auto outcome =
-      db.run_pipeline({{fmt::format("SELECT count(*), max(version::text) FROM {}", kSupabaseHistoryTable), {}}});
-  if (outcome.error) {
-    if (table_missing(*outcome.error) || outcome.error->sqlstate == kInsufficientPrivilege) return;
-    throw QueryFailed(*outcome.error);
-  }
-  const QueryResult& result = outcome.results.at(0);
-  const std::string count = result.rows.at(0).at(0).value_or("0");
-  if (count == "0") return;
+  const auto segments = db.run_segments({{supabase_history_count_step()}});
+  refuse_unadopted_supabase_history(decode_supabase_history_count(segments.at(0)), history_is_empty, history_table);
+}
+
+void refuse_unadopted_supabase_history(const SupabaseHistoryCount& count, bool history_is_empty,
+                                       const std::string& history_table) {
+  if (!history_is_empty) return;
+  if (count.error) throw QueryFailed(*count.error);
+  if (count.rows == "0") return;
   throw Error(ExitCode::foreign_history,
               fmt::format("this database was migrated by the Supabase CLI ({} has {} {}, the last version {}) and "
                           "{} is empty: running the files again would fail on what the CLI applied",
-                          kSupabaseHistoryTable, count, count == "1" ? "row" : "rows",
-                          result.rows.at(0).at(1).value_or("?"), history_table),
+                          kSupabaseHistoryTable, count.rows, count.rows == "1" ? "row" : "rows", count.last_version,
+                          history_table),
               "take that history over with `cora-migrate adopt --from-supabase`, then run migrate");
 }
 

@@ -143,6 +143,29 @@ std::string blocker_hint(const Blocker& blocker) {
   return "finish or undo the file's statements by hand, then run `cora-migrate repair " + selector_of(entry) + "`";
 }
 
+// Whether DDL can run anyone's code here (an enabled event trigger), or create something
+// temporary unasked (pg_temp on the search_path the session starts with).
+PipelineStep ddl_runs_no_user_code_step() {
+  return {
+      "SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D') AND "
+      "pg_catalog.current_setting('search_path') !~* 'pg_temp' AS neutral",
+      {}};
+}
+
+// A file's session reset is left out only when nothing before it in this run, and nothing in
+// it, can have changed the session: a file that can (a DO block, a SET, a SELECT calling
+// anything) might also have created an event trigger that runs on every later file's DDL.
+void decide_session_resets(PreparedPlan& prepared) {
+  bool clean_so_far = prepared.ddl_runs_no_user_code;
+  for (auto& m : prepared.migrations) {
+    const bool neutral =
+        m.directives.transaction && std::all_of(m.script.statements.begin(), m.script.statements.end(),
+                                                [](const SqlStatement& s) { return s.leaves_session_unchanged; });
+    clean_so_far = clean_so_far && neutral;
+    m.reset_session = !clean_so_far;
+  }
+}
+
 }  // namespace
 
 Migrator::Migrator(Connection& db, HistoryTable history, MigrateOptions options)
@@ -179,7 +202,11 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
   const auto wait_until = std::chrono::steady_clock::now() + lock_wait;
   std::optional<InterruptWatch> watch;  // SIGINT/SIGTERM end the wait, once there is one
   for (;;) {
-    auto history = history_.read(db_);
+    auto reads =
+        db_.run_segments({history_.read_steps(), {supabase_history_count_step()}, {ddl_runs_no_user_code_step()}});
+    auto history = history_.decode_read(reads.at(0).results, reads.at(0).error);
+    prepared.supabase_history = decode_supabase_history_count(reads.at(1));
+    prepared.ddl_runs_no_user_code = !reads.at(2).error && reads.at(2).results.at(0).text(0, "neutral") == "t";
     prepared.history_table_exists = history.records.has_value();
     prepared.history_needs_setup = !history.records || !history.helpers_installed;
     prepared.history = history.records.value_or(std::vector<HistoryRecord>{});
@@ -216,6 +243,7 @@ PreparedPlan Migrator::prepare(const std::vector<MigrationFile>& files) {
       m.records_included = it->second;
     }
   }
+  decide_session_resets(prepared);
   const bool creates_extensions =
       std::any_of(prepared.migrations.begin(), prepared.migrations.end(), [](const auto& m) {
         return std::any_of(m.script.statements.begin(), m.script.statements.end(),
@@ -281,9 +309,14 @@ std::vector<Param> Migrator::identity_params(const MigrationFile& file) {
   return {file.module, std::to_string(file.version), file.name};
 }
 
+std::size_t Migrator::session_reset_count(const PreparedMigration& m) {
+  return m.reset_session ? session_reset_steps().size() : 0;
+}
+
 std::vector<PipelineStep> Migrator::transactional_steps(const PreparedMigration& m,
                                                         const PreparedMigration* after) const {
-  auto resets = session_reset_steps();
+  // A file that cannot have changed the session (decide_session_resets) needs no reset.
+  auto resets = m.reset_session ? session_reset_steps() : std::vector<PipelineStep>{};
   std::vector<PipelineStep> steps;
   steps.reserve(kStepsBefore + m.script.statements.size() + resets.size() + 3 + m.records_included.size());
   // A real transaction block, not the pipeline's implicit one: PostgreSQL then refuses COMMIT
@@ -412,7 +445,7 @@ bool Migrator::apply_transactional(const PreparedMigration& m) {
 bool Migrator::transactional_failed(const PreparedMigration& m, std::size_t steps, std::size_t step,
                                     const ServerError& e) {
   const std::size_t statements = m.script.statements.size();
-  const std::size_t resets_end = kStepsBefore + statements + session_reset_steps().size();
+  const std::size_t resets_end = kStepsBefore + statements + session_reset_count(m);
   const std::size_t commit_step = steps - 1;
   const std::size_t sequences_step = steps - 2;
   db_.rollback_if_in_transaction();

@@ -14,6 +14,7 @@
 #include "cora/config/settings.hpp"
 #include "cora/db/connection.hpp"
 #include "cora/db/history_table.hpp"
+#include "cora/db/supabase_history.hpp"
 #include "cora/migrate/apply_batches.hpp"
 #include "cora/migrations/plan.hpp"
 #include "cora/migrations/prepared_migration.hpp"
@@ -55,6 +56,12 @@ struct PreparedPlan {
   std::vector<HistoryRecord> history_in_scope;  // the rows of the modules in scope: `status` points into it
   bool history_table_exists = false;
   bool history_needs_setup = true;  // table or this version's helper functions missing
+  // The Supabase CLI's history, counted in the history read's round trip (for migrate's
+  // refuse_unadopted_supabase_history).
+  SupabaseHistoryCount supabase_history;
+  // No enabled event trigger, and no pg_temp in the session's search_path: DDL runs no code of
+  // anyone's and creates nothing temporary unasked. Read in the same round trip.
+  bool ddl_runs_no_user_code = false;
   std::vector<StatusEntry> status;
   Plan plan;
   std::vector<PreparedMigration> migrations;  // one per plan.to_apply
@@ -76,7 +83,8 @@ class Migrator {
  public:
   Migrator(Connection& db, HistoryTable history, MigrateOptions options);
 
-  // Reads history and builds the plan; every file to apply is parsed (syntax errors are reported
+  // Reads history (and counts the Supabase CLI's, in the same round trip) and builds the plan;
+  // every file to apply is parsed (syntax errors are reported
   // here, before anything runs). Throws cora::Error (history_conflict) when changed or dirty
   // migrations block migrate. Does not write.
   PreparedPlan prepare(const std::vector<MigrationFile>& files);
@@ -117,6 +125,7 @@ class Migrator {
   PipelineStep history_insert(const PreparedMigration& m, const char* state) const;
   PlanOptions plan_options() const;
   static std::vector<PipelineStep> session_reset_steps();
+  static std::size_t session_reset_count(const PreparedMigration& m);
   static std::vector<Param> identity_params(const MigrationFile& file);
   PipelineStep finish_non_transactional() const;
   void preamble_failed(const PreparedMigration& m, const ServerError& e) const;

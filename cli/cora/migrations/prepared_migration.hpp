@@ -45,6 +45,10 @@ struct PreparedMigration {
   // A module's first snapshot file on a database without the module: the deltas to record as
   // "included" (already in the snapshot) in this file's transaction, without running them.
   std::vector<const MigrationFile*> records_included;
+  // Whether the session is reset after the file (Migrator::prepare decides): false only for a
+  // file none of whose statements can change the session, on a database where no event trigger
+  // runs code on DDL, after only such files in this run.
+  bool reset_session = true;
 
   std::string statement_text(const SqlStatement& s) const { return file->content.substr(s.offset, s.length); }
 };

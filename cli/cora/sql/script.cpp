@@ -4,6 +4,7 @@
 
 #include <map>
 #include "cora/sql/parse_tree.hpp"
+#include "cora/sql/session_effects.hpp"
 #include "cora/util/line_index.hpp"
 
 namespace cora {
@@ -229,6 +230,9 @@ void visit_parsed(const std::string& sql, const std::vector<ParsedStatement>& pa
       if (statement.node_type == "TransactionStmt") statement.transaction_kind = node.value("kind", "");
       if (statement.node_type == "CreateExtensionStmt") statement.extension = extension_request(node);
     }
+    statement.leaves_session_unchanged =
+        leaves_session_unchanged(statement.node_type, p.node,
+                                 std::string_view(sql).substr(statement.offset, statement.length));
     visit(std::move(statement));
   }
 }

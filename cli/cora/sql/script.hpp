@@ -53,6 +53,9 @@ struct SqlStatement {
   // Every object the statement defines, with where (see defined_objects.hpp): what `diff` cites.
   std::vector<DefinedObject> defines;
   std::optional<ExtensionRequest> extension;  // CreateExtensionStmt
+  // Nothing of the session can change by running it (sql/session_effects.hpp): migrate need not
+  // reset the session after a file of such statements.
+  bool leaves_session_unchanged = false;
 };
 
 struct SqlSyntaxError {
