@@ -72,7 +72,7 @@ std::vector<DestructiveStatement> data_destroying_statements(const std::string& 
   }
   for (const auto& statement : *parsed) {
     const int line = line_column_at(sql, skip_blanks_and_comments(sql, statement.offset)).line;
-    if (const auto action = destructive_action(statement.type, statement.node); !action.empty()) {
+    if (const auto action = destructive_action(std::string(statement.type), statement.node); !action.empty()) {
       out.push_back({line, action});
       continue;
     }
