@@ -205,8 +205,8 @@ class MigrateCommand : public Command {
     refuse_unadopted_supabase_history(prepared.supabase_history, prepared.history.empty(), settings.history_table);
     const auto annotate_for = format_ == "github" ? std::optional<std::string>(global.target_label) : std::nullopt;
     // Every problem is said before anything runs.
-    const auto missing_extensions =
-        find_missing_extensions(*target.db, prepared.migrations, is_supabase_target(settings, *target.db));
+    const auto missing_extensions = find_missing_extensions(*target.db, prepared.migrations,
+                                                            [&] { return is_supabase_target(settings, *target.db); });
     const auto lint_report = lint_plan(project, prepared, settings);
     std::vector<SkippedModule> skipped;
     // One migrations folder has no module to leave out: what cannot run refuses the run.

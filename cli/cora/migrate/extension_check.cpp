@@ -45,7 +45,7 @@ std::string missing_extension_fix(const MissingExtension& missing) {
 }
 
 std::vector<MissingExtension> find_missing_extensions(Connection& db, const std::vector<PreparedMigration>& migrations,
-                                                      bool supabase) {
+                                                      const std::function<bool()>& is_supabase) {
   std::vector<MissingExtension> wanted;
   constexpr std::string_view kPrefix = "extension:";
   for (const auto& migration : migrations) {
@@ -72,7 +72,7 @@ std::vector<MissingExtension> find_missing_extensions(Connection& db, const std:
   }
   // The allow-list matters only where the role is no superuser, as `postgres` on Supabase.
   std::set<std::string> allowed;
-  const bool check_allow_list = supabase && !superuser;
+  const bool check_allow_list = !superuser && is_supabase();
   if (check_allow_list) {
     allowed = read_privileged_extensions(db);
     if (allowed.empty()) allowed = supautils_allow_list(db);

@@ -4,6 +4,7 @@
 // the migrations' role may create there (the allow-list). A module whose extension is missing
 // would otherwise fail halfway through the run, after every module before it was applied.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,10 @@ std::string missing_extension_fix(const MissingExtension& missing);
 // with `supabase`, the role may not create, in file order. The allow-list is read from the
 // embedded cluster's cora_compat.privileged_extensions or the server's
 // supautils.privileged_extensions; without either, only availability is checked. One round trip
-// more, only when a file creates an extension.
-std::vector<MissingExtension> find_missing_extensions(Connection& db, const std::vector<PreparedMigration>& migrations,
-                                                      bool supabase = false);
+// more, only when a file creates an extension: `is_supabase` is asked then only (it may cost a
+// round trip itself), so a deploy without CREATE EXTENSION pays nothing here.
+std::vector<MissingExtension> find_missing_extensions(
+    Connection& db, const std::vector<PreparedMigration>& migrations,
+    const std::function<bool()>& is_supabase = [] { return false; });
 
 }  // namespace cora
