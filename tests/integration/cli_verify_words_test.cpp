@@ -90,6 +90,12 @@ TEST_CASE("verify: warnings alone are WARN and pass the run; an error is FAIL; t
     CHECK(doc["summary"]["failed"] == 0);
     CHECK(doc["summary"]["passed"] == c.passed);
     CHECK_MESSAGE(contains(human.out, summary_of(c)), human.out);
+    // JUnit says the same: no <failure> for a warning, which stays readable in <system-out>.
+    const auto junit = p.run({"verify", "--format", "junit"});
+    CHECK(junit.exit_code == 0);
+    CHECK_FALSE(contains(junit.out, "<failure"));
+    CHECK_MESSAGE(contains(junit.out, "failures=\"0\""), junit.out);
+    CHECK_MESSAGE(contains(junit.out, "<system-out>"), junit.out);
   }
 
   SUBCASE("an error with a warning in one check: FAIL for that file only; the counts still add up") {
@@ -112,6 +118,9 @@ TEST_CASE("verify: warnings alone are WARN and pass the run; an error is FAIL; t
     CHECK_MESSAGE(contains(human.out, "WARN built-in lints ("), human.out);
     CHECK(doc["summary"]["failed"] == 1);
     CHECK(doc["summary"]["errors"] == c.errors);
+    const auto junit = p.run({"verify", "--format", "junit"});
+    CHECK_MESSAGE(contains(junit.out, "failures=\"1\""), junit.out);
+    CHECK(contains(junit.out, "<failure type=\"error\""));
   }
 }
 

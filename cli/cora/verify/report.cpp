@@ -203,7 +203,7 @@ std::string render_json(const std::vector<CheckOutcome>& outcomes, const VerifyS
 
 std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
   std::size_t failures = 0;
-  for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
+  for (const auto& o : outcomes) failures += o.failed() ? 1U : 0U;
   std::string out =
       fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
                   xml_escape(summary.target.empty() ? summary.database : summary.target), outcomes.size(), failures);
@@ -221,10 +221,18 @@ std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const 
       continue;
     }
     out += ">\n";
+    // Only what fails the run is a <failure>: a warning is the check's output, which JUnit
+    // readers show beside a passed test, as verify's WARN is beside its FAIL.
+    std::string warnings;
     for (const auto& f : o.findings) {
+      if (f.severity != Severity::error) {
+        warnings += one_line(f, o) + "\n";
+        continue;
+      }
       out += fmt::format("      <failure type=\"{}\" message=\"{}\">{}</failure>\n", to_string(f.severity),
                          xml_escape("expected " + f.expected + "; found " + f.found), xml_escape(one_line(f, o)));
     }
+    if (!warnings.empty()) out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(warnings));
     out += "    </testcase>\n";
   }
   out += "  </testsuite>\n";
@@ -233,7 +241,7 @@ std::string render_junit_suite(const std::vector<CheckOutcome>& outcomes, const 
 
 std::string render_junit(const std::vector<CheckOutcome>& outcomes, const VerifySummary& summary) {
   std::size_t failures = 0;
-  for (const auto& o : outcomes) failures += o.passed() ? 0U : 1U;
+  for (const auto& o : outcomes) failures += o.failed() ? 1U : 0U;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"cora-migrate verify\" tests=\"{}\" failures=\"{}\">\n", outcomes.size(),
                      failures);
