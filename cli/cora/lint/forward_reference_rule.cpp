@@ -39,7 +39,7 @@ std::vector<ModuleUse> check_forward_references(const std::vector<const LintFile
       for (const auto& defined : defined_objects(statement.type, statement.node, statement.start)) {
         if (!is_referenced_kind(defined.key)) continue;
         creating_modules[defined.key].insert(file.module);
-        if (file.role != FileRole::snapshot) continue;
+        if (file.role != cora::FileRole::snapshot) continue;
         first.emplace(std::make_pair(file.module, defined.key), FirstDefinition{i, files[i]->line_of(defined.offset)});
       }
     }
@@ -48,7 +48,7 @@ std::vector<ModuleUse> check_forward_references(const std::vector<const LintFile
   for (std::size_t i = 0; i < files.size(); ++i) {
     const LintFile& file = *files[i];
     const std::string& module = file.file->module;
-    if (!checked[i] || module.empty() || file.file->role != FileRole::snapshot) continue;
+    if (!checked[i] || module.empty() || file.file->role != cora::FileRole::snapshot) continue;
     std::set<std::string> reported;
     for (std::size_t j = 0; j < file.statements.size(); ++j) {
       const auto& statement = file.statements[j];

@@ -10,7 +10,7 @@ namespace cora::lint {
 std::vector<ModuleNeed> infer_module_needs(const std::vector<const MigrationFile*>& files) {
   std::vector<LintFile> parsed;
   for (const MigrationFile* file : files) {
-    if (file->module.empty() || file->role != FileRole::snapshot) continue;
+    if (file->module.empty() || file->role != cora::FileRole::snapshot) continue;
     auto loaded = load_lint_file(*file, false);
     if (loaded.file) parsed.push_back(std::move(*loaded.file));
   }
