@@ -187,9 +187,12 @@ void attach_down_files(std::vector<MigrationFile>& files, const std::map<std::st
     const auto it = down.find(file.file_name);
     if (it != down.end()) file.down_path = it->second;
   }
-  for (const auto& [up, path] : down) {
+  for (const auto& entry : down) {
+    // Not a structured binding: a lambda may not capture one in C++17 (clang refuses it).
+    const std::string& up = entry.first;
+    const std::filesystem::path& path = entry.second;
     const bool attached =
-        std::any_of(files.begin(), files.end(), [&](const MigrationFile& f) { return f.file_name == up; });
+        std::any_of(files.begin(), files.end(), [&up](const MigrationFile& f) { return f.file_name == up; });
     if (attached || (options.excluded && options.excluded(dir / up))) continue;
     throw Error(ExitCode::migration_files, fmt::format("a down file without its migration {}", up),
                 "a down file NNN-name.down.sql undoes NNN-name.sql beside it: rename it after the migration it "
