@@ -42,8 +42,8 @@ void announce_env_file_beside(const Settings& settings) {
   if (!settings.database_url_from_env_beside || announced) return;
   announced = true;
   std::fprintf(stderr,
-               "note: using %s: %s (--database-url, CORA_DATABASE_URL / DATABASE_URL set in the environment, "
-               "--env-file and cora-migrate.toml win over it)\n",
+               "note: using %s: %s (a .env beside the config file chose it; --database-url and "
+               "CORA_DATABASE_URL / DATABASE_URL set in the environment win over it)\n",
                settings.database_url_origin.c_str(), redact_conninfo(*settings.database_url).c_str());
 }
 

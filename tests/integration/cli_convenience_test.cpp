@@ -169,6 +169,29 @@ TEST_CASE(".env beside the config: its DATABASE_URL comes last, and is announced
     const auto r = run_in(dir, {"status", "--exit-code"});
     CHECK_MESSAGE(r.exit_code == 10, r.err);  // 10: a file is pending
     CHECK(contains(r.out, "1 pending"));
+    // The .env chose the server through the config: said as when its own DATABASE_URL does.
+    CHECK_MESSAGE(contains(r.err, "note: using cora-migrate.toml:1 with ${APP_DB} from .env: "), r.err);
+    // Set in the environment, the variable is the user's own: nothing to announce.
+    const auto own = run_in(dir, {"status"}, {{"APP_DB", db.conninfo()}});
+    CHECK_MESSAGE(own.exit_code == 0, own.err);
+    CHECK_FALSE(contains(own.err, "from .env"));
+  }
+  SUBCASE("its ${NAME} never expand from this process's environment: no secret of the shell leaves") {
+    // The note shows the URL as used (all but its password): the secret would be in it.
+    dir.write(".env", "DATABASE_URL=\"" + db.conninfo() + " application_name=x${CORA_TEST_SECRET}x\"\n");
+    const auto r = run_in(dir, {"status"}, {{"CORA_TEST_SECRET", "s3cr3t-value"}});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_MESSAGE(contains(r.err, "application_name='xx'"), r.err);
+    CHECK_FALSE(contains(r.out + r.err, "s3cr3t-value"));
+  }
+  SUBCASE("a .env that is a symbolic link is not read") {
+    // Read, this one would stop every command (exit 3, .env:1): lint runs, so it was not.
+    dir.write("elsewhere/.env", "just words\n");
+    std::filesystem::remove(dir.path() / ".env");
+    std::filesystem::create_symlink(dir.path() / "elsewhere" / ".env", dir.path() / ".env");
+    const auto r = run_in(dir, {"lint"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_FALSE(contains(r.err, "not KEY=VALUE"));
   }
   SUBCASE("--env-file or env_file: the .env beside is not read at all") {
     dir.write(".env", "just words\n");

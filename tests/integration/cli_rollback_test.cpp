@@ -222,6 +222,36 @@ TEST_CASE("cora-migrate rollback: waits for the migration lock another run holds
   other->execute_script("ROLLBACK");
 }
 
+// The plan is read before the lock: a migration another run applies while rollback waits is
+// seen under the lock, and nothing is undone beneath it.
+TEST_CASE("cora-migrate rollback: a newer migration applied while it waited for the lock: refused, nothing undone") {
+  RollbackProject p;
+  p.dir.write("migrations/001-base.sql", "CREATE TABLE public.base (id int PRIMARY KEY);\n");
+  p.dir.write("migrations/002-more.sql", "CREATE TABLE public.more (id int);\n");
+  p.dir.write("migrations/002-more.down.sql", "DROP TABLE public.more;\n");
+  REQUIRE(p.run({"migrate"}).exit_code == 0);
+  auto other = p.db.connect();
+  other->execute_script(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})",
+                                    cora::HistoryTable("cora_migrate.schema_history").lock_key()));
+  auto running = start_cli(p.args({"rollback", "--to", "1", "--yes", "--allow-destructive"}), {p.dir.path(), {}});
+  bool waiting = false;
+  for (int i = 0; i < 400 && !waiting; ++i) {
+    waiting = p.db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == "1";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  REQUIRE(waiting);
+  // What a migrate of a newer checkout does meanwhile: 003 applied on top of 002.
+  other->execute_script(
+      "CREATE TABLE public.newer (more_id int); "
+      "INSERT INTO cora_migrate.schema_history (version, name, checksum, state, action, tool_version) "
+      "VALUES (3, 'newer', 'x', 'applied', 'apply', 'other'); COMMIT");
+  const auto result = wait_cli(running);
+  CHECK_MESSAGE(result.exit_code == 8, result.out, result.err);
+  CHECK_MESSAGE(contains(result.err, "a migration newer than 002-more.sql was applied meanwhile"), result.err);
+  CHECK(p.exists("public.more"));
+  CHECK(p.history(2) == "apply:true");
+}
+
 TEST_CASE("cora-migrate rollback: a project with modules rolls back one module, named by --module") {
   RollbackProject p("modules = [\"packages/*\"]\n");
   p.dir.write("packages/module-a/db/migrations/001-a.sql", "CREATE TABLE public.a (id int PRIMARY KEY, n int);\n");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -460,7 +461,10 @@ std::optional<std::filesystem::path> env_file_beside(const std::filesystem::path
   if (ci && !ci->empty() && *ci != "false" && *ci != "0") return std::nullopt;
   auto candidate = config_file.parent_path() / kEnvFileBeside;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(candidate, ec)) return std::nullopt;
+  // A link is not followed: a committed `.env -> ../other-project/.env` would otherwise run this
+  // checkout's migrations against another project's database.
+  const auto status = std::filesystem::symlink_status(candidate, ec);
+  if (ec || !std::filesystem::is_regular_file(status)) return std::nullopt;
   return candidate;
 }
 
@@ -490,11 +494,32 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
   // its variables fill the config's ${NAME}, but its URL comes last (below).
   const auto beside = env_file ? std::nullopt : env_file_beside(file, process_env);
   std::map<std::string, std::string> beside_values;
-  if (beside) beside_values = read_env_file(*beside, process_env);
+  // Its ${NAME} expand only from its own earlier lines, never from this process's environment:
+  // DATABASE_URL=postgresql://u@their.host/db?application_name=${AWS_SECRET_ACCESS_KEY} would
+  // otherwise send a secret of the shell to a server the repository chose.
+  if (beside) beside_values = read_env_file(*beside, [](const std::string&) { return std::optional<std::string>(); });
+  std::set<std::string> filled_from_beside;  // the config's ${NAME} that the .env beside filled
   if (config_text) {
-    const EnvLookup config_env = beside ? with_env_file(env, beside_values) : env;
+    EnvLookup config_env = env;
+    if (beside) {
+      config_env = [&env, &beside_values, &filled_from_beside](const std::string& name) -> std::optional<std::string> {
+        if (auto value = env(name)) return value;
+        const auto it = beside_values.find(name);
+        if (it == beside_values.end()) return std::nullopt;
+        filled_from_beside.insert(name);
+        return it->second;
+      };
+    }
     s = parse_config_text(*config_text, file.string(), file.parent_path(), flags.environment, config_env);
     s.config_file = file;
+    // The config's URL took a value from the .env: the .env chose the server as surely as its own
+    // DATABASE_URL would, and is announced the same way.
+    if (s.database_url && !filled_from_beside.empty()) {
+      std::string names;
+      for (const auto& name : filled_from_beside) names += (names.empty() ? "${" : ", ${") + name + "}";
+      s.database_url_origin += fmt::format(" with {} from {}", names, beside->string());
+      s.database_url_from_env_beside = true;
+    }
   } else if (flags.config_file) {
     throw Error(ExitCode::config, "no such config file",
                 "pass an existing file to --config, or leave it out to use ./cora-migrate.toml")
@@ -513,6 +538,7 @@ Settings resolve_settings(const CommandLineSettings& flags, const EnvLookup& pro
     if (auto value = env(variable); value && !value->empty()) {
       s.database_url = *value;
       s.database_url_origin = variable;
+      s.database_url_from_env_beside = false;
       break;
     }
   }

@@ -112,6 +112,23 @@ class RollbackRun {
                               display_name(*file)),
                   "run `cora-migrate status`, then rollback again");
     }
+    // And nothing newer arrived between the plan (read before the lock) and now: undoing these
+    // under a migration applied meanwhile would leave it on a schema it was never applied to.
+    const auto* newest = step.undoes.front();
+    for (const auto* file : step.undoes) {
+      if (file->version > newest->version) newest = file;
+    }
+    const auto newer = db_.query(fmt::format("SELECT count(*) FROM {} WHERE module = $1 AND version > $2 AND "
+                                             "is_current AND action <> 'included'",
+                                             history_.qualified()),
+                                 {newest->module, std::to_string(newest->version)});
+    if (newer.text(0, "count") != "0") {
+      throw Error(ExitCode::history_conflict,
+                  fmt::format("a migration newer than {} was applied meanwhile by another run; nothing of this "
+                              "transaction was undone",
+                              display_name(*newest)),
+                  "run `cora-migrate status`, then plan the rollback again");
+    }
   }
 
   void set_timeouts(const RollbackStep& step, bool local) {
