@@ -223,6 +223,11 @@ TEST_CASE("skip_blanks_and_comments") {
     const std::string sql = "-- one\n  -- two\nSELECT";
     CHECK(skip_blanks_and_comments(sql, 0) == sql.find("SELECT"));
   }
+  SUBCASE("a line comment ends at a bare carriage return, as PostgreSQL's scanner ends it") {
+    // Found by fuzz_prepare_migration: the comment ran on to the next \n, past the statement.
+    const std::string sql = "-- one;\rSELECT 1;\rSELECT 2\n";
+    CHECK(skip_blanks_and_comments(sql, 0) == sql.find("SELECT 1"));
+  }
   SUBCASE("block comments") {
     const std::string sql = "/* a */ /* b\n c */SELECT";
     CHECK(skip_blanks_and_comments(sql, 0) == sql.find("SELECT"));

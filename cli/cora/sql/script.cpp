@@ -161,7 +161,9 @@ std::size_t skip_blanks_and_comments(const std::string& sql, std::size_t offset)
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
       ++i;
     } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      while (i < sql.size() && sql[i] != '\n') ++i;
+      // A line comment ends at a carriage return too, as in PostgreSQL's scanner: a file with
+      // bare \r line ends has its next statement on the same counted line.
+      while (i < sql.size() && sql[i] != '\n' && sql[i] != '\r') ++i;
     } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
       int depth = 0;
       do {
